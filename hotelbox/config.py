@@ -1,0 +1,251 @@
+"""Settings: one pydantic-settings model fed by a TOML file and ``HOTELBOX_*`` variables.
+
+Precedence, highest first: explicit keyword arguments, environment (``HOTELBOX_WEB__PORT=9000``),
+the TOML file (``--config``, else ``./hotelbox.toml`` when present), then the defaults below,
+which are chosen so that a fresh checkout runs the demo hotel with no configuration at all.
+Every field carries a description: ``hotelbox config show`` and the README's settings table
+are generated from this model.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LANGUAGES = ("es", "en", "pt")
+Language = Literal["es", "en", "pt"]
+
+DEFAULT_CONFIG_FILE = Path("hotelbox.toml")
+_config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "hotelbox_config_file", default=None
+)
+
+
+class HotelSettings(BaseModel):
+    timezone: str = Field(
+        "Europe/Madrid", description="The hotel's time zone: 'today' and 'tomorrow' are its days."
+    )
+    country: str = Field(
+        "ES", description="ISO country of the hotel, the default region for guests' phone numbers."
+    )
+    default_language: Language = Field(
+        "es", description="Language used when a guest's language cannot be told yet."
+    )
+    knowledge_dir: Path | None = Field(
+        None,
+        description="Directory with the hotel's own answers ({lang}.toml); "
+        "unset uses the demo hotel's answers shipped with hotelbox.",
+    )
+
+
+class StoreSettings(BaseModel):
+    synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL",
+        description="SQLite synchronous mode. FULL survives power loss after a commit; "
+        "NORMAL only survives a process crash.",
+    )
+    busy_timeout_ms: int = Field(5000, ge=0, description="How long a connection waits for a lock.")
+    readers: int = Field(2, ge=1, le=16, description="Read-only connections in the read pool.")
+    batch_max: int = Field(
+        64, ge=1, description="Most queued writes committed together in one transaction."
+    )
+
+
+class WebSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address the front desk and /try pages listen on.")
+    port: int = Field(8080, ge=0, le=65535, description="Port of the local web server (0 = any).")
+    max_message_bytes: int = Field(
+        16384, ge=256, description="Largest request body accepted by the try-it chat API."
+    )
+
+
+class NluSettings(BaseModel):
+    model_dir: Path | None = Field(
+        None,
+        description="Where the trained intent model lives; unset uses the user cache "
+        "(~/.cache/hotelbox/nlu, $CACHE_DIRECTORY under systemd), keyed by the training data.",
+    )
+    extra_examples_dir: Path | None = Field(
+        None,
+        description="Directory of extra training examples (*.jsonl, same format as the "
+        "shipped ones) that the hotel adds; the model is retrained when they change.",
+    )
+    min_confidence: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Below this intent confidence a message is flagged low_confidence; the "
+        "dialogue then relies on the details it carries or asks the guest to rephrase.",
+    )
+    threads: int = Field(1, ge=1, le=8, description="onnxruntime threads for the intent model.")
+
+
+class DialogueSettings(BaseModel):
+    max_message_chars: int = Field(
+        2000, ge=50, description="Longer guest messages are not understood; the guest is told."
+    )
+    misunderstandings_before_handoff: int = Field(
+        2, ge=1, description="Consecutive messages not understood before staff are called."
+    )
+    max_nights: int = Field(30, ge=1, description="Longest stay the bot books by itself.")
+    booking_horizon_days: int = Field(
+        540, ge=30, description="How far ahead (days) the bot takes bookings."
+    )
+    max_party: int = Field(
+        12, ge=1, description="Parties larger than this are handed to staff as group requests."
+    )
+
+
+class DemoPmsSettings(BaseModel):
+    path: Path | None = Field(
+        None, description="SQLite file of the embedded demo PMS; unset = <state_dir>/demo_pms.db."
+    )
+
+
+class PmsSettings(BaseModel):
+    kind: Literal["demo"] = Field(
+        "demo", description="Which PMS hotelbox books in: 'demo' (embedded demo hotel)."
+    )
+    demo: DemoPmsSettings = Field(default_factory=DemoPmsSettings)
+    retry_base_s: float = Field(2.0, gt=0, description="First retry delay of a failed PMS write.")
+    retry_max_s: float = Field(300.0, gt=0, description="Longest delay between PMS write retries.")
+
+
+class PipelineSettings(BaseModel):
+    max_active_conversations: int = Field(
+        256, ge=1, description="Conversations processed at the same time (one worker each)."
+    )
+    max_attempts: int = Field(
+        5, ge=1, description="Attempts at processing one inbound message before staff are called."
+    )
+
+
+class LogSettings(BaseModel):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    format: Literal["kv", "json"] = Field("kv", description="Log line format on stderr.")
+
+
+class Settings(BaseSettings):
+    """All of hotelbox's settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOTELBOX_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    state_dir: Path = Field(
+        Path("var"), description="Where the box keeps its database and files (relative to cwd)."
+    )
+    hotel: HotelSettings = Field(default_factory=HotelSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+    nlu: NluSettings = Field(default_factory=NluSettings)
+    dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
+    pms: PmsSettings = Field(default_factory=PmsSettings)
+    pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+    @field_validator("state_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        return v.expanduser().absolute()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file.get()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    # -- derived paths -------------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "hotelbox.db"
+
+    @property
+    def demo_pms_path(self) -> Path:
+        return self.pms.demo.path or self.state_dir / "demo_pms.db"
+
+    @property
+    def nlu_cache_root(self) -> Path:
+        if self.nlu.model_dir is not None:
+            return self.nlu.model_dir
+        cache = os.environ.get("CACHE_DIRECTORY")  # set by systemd's CacheDirectory=
+        if cache:
+            return Path(cache) / "nlu"
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        return (Path(xdg) if xdg else Path.home() / ".cache") / "hotelbox" / "nlu"
+
+
+class ConfigError(Exception):
+    """The settings cannot be loaded; the message says which file or field."""
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Load settings from ``config`` (or ./hotelbox.toml when present) and the environment."""
+    if config is not None and not config.is_file():
+        raise ConfigError(f"config file not found: {config}")
+    path = config if config is not None else (DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None)
+    token = _config_file.set(path)
+    try:
+        return Settings(**overrides)
+    except Exception as exc:  # pydantic's ValidationError, TOML decode errors
+        where = f" (from {path})" if path else ""
+        raise ConfigError(f"invalid settings{where}: {exc}") from exc
+    finally:
+        _config_file.reset(token)
+
+
+def masked_settings(settings: Settings) -> dict[str, Any]:
+    """The effective settings as plain data with every secret masked."""
+
+    def walk(model: BaseModel) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in type(model).model_fields:
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                out[name] = walk(value)
+            elif isinstance(value, SecretStr):
+                out[name] = "********" if value.get_secret_value() else ""
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+    return walk(settings)
+
+
+def describe_fields(
+    model: type[BaseModel] = Settings, prefix: str = ""
+) -> Iterator[tuple[str, str, Any, str]]:
+    """(dotted name, type, default, description) for every leaf setting, for docs and the CLI."""
+    for name, field in model.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from describe_fields(annotation, f"{prefix}{name}.")
+            continue
+        default = field.get_default(call_default_factory=True)
+        type_name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
+        yield f"{prefix}{name}", type_name, default, field.description or ""

@@ -1,0 +1,512 @@
+"""Stay dates in Spanish, English and Portuguese, resolved against the hotel's "today".
+
+Finds the date expressions a guest uses to describe a stay and turns them into check-in,
+check-out and nights:
+
+* absolute: "3 de diciembre", "December 3rd", "3rd of Dec", "15/12", "15/12/2026", "2026-12-15"
+* ranges: "del 3 al 5 de diciembre", "from the 3rd to the 5th of December", "Dec 3-5",
+  "entre el 30 de diciembre y el 2 de enero", "de 3 a 5 de dezembro", "do dia 3 ao dia 5"
+* relative: "hoy", "esta noche", "mañana", "pasado mañana", "tomorrow", "amanhã",
+  "el viernes", "this Friday", "next Friday", "na sexta", "sexta que vem",
+  "este fin de semana", "next weekend", "dentro de 2 semanas", "in 3 days"
+* bare days: "el 12", "dia 12", "the 12th" (the next 12th from today)
+* lengths: "3 noches", "two nights", "3 noites", "una semana", "a week"
+* roles: "a partir de", "desde", "from", "starting" → check-in; "hasta", "until", "até",
+  "leaving" → check-out
+
+Why rules and not dateparser: measured with dateparser 1.2 it resolves none of "el viernes",
+"pasado mañana", "dia 12", "esta sexta", "la semana que viene", takes no ranges, and reads
+"the 12th" as the 25th; rules are the right tool for this small closed grammar, and each
+rule has a test.
+
+A date without a year is the next such date from today, except when it passed within the
+last month: "20 de noviembre" said on 25 November is kept in the past so the bot can say so
+(the guest most likely made a slip) instead of silently booking next year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
+
+MONTHS: dict[str, int] = {}
+for _i, _names in enumerate(
+    [
+        ("enero", "january", "janeiro"),
+        ("febrero", "february", "fevereiro"),
+        ("marzo", "march", "marco"),
+        ("abril", "april"),
+        ("mayo", "may", "maio"),
+        ("junio", "june", "junho"),
+        ("julio", "july", "julho"),
+        ("agosto", "august"),
+        ("septiembre", "setiembre", "september", "setembro"),
+        ("octubre", "october", "outubro"),
+        ("noviembre", "november", "novembro"),
+        ("diciembre", "december", "dezembro"),
+    ],
+    start=1,
+):
+    for _n in _names:
+        MONTHS[_n] = _i
+# Abbreviations are only trusted next to a day number ("3 dic", "Dec 3").
+MONTH_ABBR: dict[str, int] = {
+    "ene": 1, "jan": 1, "feb": 2, "fev": 2, "mar": 3, "abr": 4, "apr": 4, "mai": 5,
+    "jun": 6, "jul": 7, "ago": 8, "aug": 8, "sep": 9, "sept": 9, "set": 9, "oct": 10,
+    "out": 10, "nov": 11, "dic": 12, "dec": 12, "dez": 12,
+}  # fmt: skip
+WEEKDAYS: dict[str, int] = {
+    "lunes": 0, "martes": 1, "miercoles": 2, "jueves": 3, "viernes": 4, "sabado": 5,
+    "domingo": 6, "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6, "segunda": 0, "terca": 1, "quarta": 2, "quinta": 3,
+    "sexta": 4,
+}  # fmt: skip
+# Portuguese weekday names double as ordinals ("segunda" = second); they need "-feira" or a
+# date-ish word around them.
+_PT_ORDINAL_WEEKDAYS = {"segunda", "terca", "quarta", "quinta", "sexta"}
+
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ABBR_ALT = "|".join(sorted(MONTH_ABBR, key=len, reverse=True))
+_MON = rf"(?:(?P<{{g}}>{_MONTH_ALT})|(?P<{{g}}a>{_ABBR_ALT})\.?)"
+
+
+def _mon(group: str) -> str:
+    return _MON.replace("{g}", group)
+
+
+_ORD = r"(?:st|nd|rd|th|º|ª|o|a)?"
+_DAY = r"(?:[12][0-9]|3[01]|0?[1-9])"
+_YEAR = r"(?:,?\s*(?:de\s+|del\s+|of\s+)?(?P<{g}y>20\d\d))?"
+
+
+def _year(group: str) -> str:
+    return _YEAR.replace("{g}", group)
+
+
+# "3 de diciembre", "3 diciembre", "3rd of december", "3 dic"
+_D_MONTH = rf"(?P<d1>{_DAY}){_ORD}\s*(?:de\s+|of\s+)?(?:the\s+)?{_mon('m1')}{_year('m1')}"
+# "december 3", "dec 3rd", "december the 3rd"
+_MONTH_D = rf"{_mon('m2')}\s+(?:the\s+)?(?P<d2>{_DAY}){_ORD}\b{_year('m2')}"
+# "15/12", "15/12/2026", "15.12.2026" (dots only with a year: "10.30" is a time); never "24/7"
+_NUMERIC = r"(?!24/7\b)(?P<n1>\d{1,2})(?P<sep>[/.])(?P<n2>\d{1,2})(?:(?P=sep)(?P<n3>\d{2}|\d{4}))?(?![\d/]|\.\d)"
+_ISO = r"(?P<iy>20\d\d)-(?P<im>\d\d)-(?P<id>\d\d)"
+
+# ranges sharing one month: "del 3 al 5 de diciembre", "3-5 dic", "from the 3rd to the 5th of dec"
+_RANGE_SEP = (
+    r"\s*(?:-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to(?:\s+the)?|till|until|and(?:\s+the)?"
+    r"|ao(?:\s+dia)?|ate(?:\s+(?:o\s+)?dia)?|ate\s+o|e(?:\s+o)?(?:\s+dia)?|through|thru)\s*"
+)
+_RANGE_D_D_MONTH = (
+    rf"(?P<r1>{_DAY}){_ORD}{_RANGE_SEP}(?:the\s+)?(?P<r2>{_DAY}){_ORD}\s*(?:de\s+|of\s+)?"
+    rf"{_mon('rm')}{_year('rm')}"
+)
+_RANGE_MONTH_D_D = (
+    rf"{_mon('sm')}\s+(?:the\s+)?(?P<s1>{_DAY}){_ORD}{_RANGE_SEP}(?:the\s+)?(?P<s2>{_DAY}){_ORD}\b"
+    rf"{_year('sm')}"
+)
+
+_FULL_DATE = re.compile(rf"\b(?:{_RANGE_D_D_MONTH}|{_RANGE_MONTH_D_D}|{_D_MONTH}|{_MONTH_D}|{_ISO}|{_NUMERIC})\b")
+
+_RELATIVE = re.compile(
+    r"\b(?:(?P<dayafter>pasado\s+manana|depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow)"
+    r"|(?P<tonight>esta\s+noche|tonight|esta\s+noite|hoje\s+a\s+noite|hoy\s+por\s+la\s+noche)"
+    r"|(?P<today>hoy|today|hoje)"
+    r"|(?P<tomorrow>tomorrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!de\s)(?<!en\s)manana)"
+    r"|(?P<yesterday>ayer|yesterday|ontem))\b"
+)
+_IN_N = re.compile(
+    r"\b(?:dentro\s+de|en|in|daqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
+    r"(?P<unit>dias?|days?|semanas?|weeks?)\b"
+)
+_WEEKEND = re.compile(
+    r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
+    r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
+    r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
+)
+_PT_ORDINAL_NOUN = re.compile(
+    r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
+)
+_WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+_WEEKDAY = re.compile(
+    rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
+    rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
+)
+_BARE_DAY = re.compile(
+    rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
+    rf"(?:dia\s+)?|dia\s+)(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us))"
+)
+_NOT_DAY_AFTER = (
+    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
+    r"|children|kids|euros?|€|horas?|hours?|am\b|pm\b|de\s+la|of\s+us))"
+)
+_BARE_RANGE = re.compile(
+    rf"\b(?:de|del|from|do|entre|between|desde)\s+(?:o\s+|el\s+|the\s+)?(?:dia\s+)?(?P<d1>{_DAY})(?:st|nd|rd|th)?"
+    rf"\s+(?:a|al|ao|to|till|until|hasta|ate|y|e|and|-)\s+(?:o\s+|el\s+|the\s+)?(?:dia\s+)?"
+    rf"(?P<d2>{_DAY})(?:st|nd|rd|th)?\b{_NOT_DAY_AFTER}"
+)
+# "en enero", "in January", "em janeiro", "para marzo": the month of bare days said nearby
+_CONTEXT_MONTH = re.compile(
+    rf"\b(?:en|in|em|para|for|during|durante|de|of|mes\s+de|month\s+of|no\s+mes\s+de)\s+(?P<m>{_MONTH_ALT})\b"
+)
+_NIGHTS = re.compile(
+    r"\b(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+(?:(?:more|mas|extra)\s+)?(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b"
+)
+_CONNECTOR = re.compile(
+    r"^\s*(?:,|-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to|till|until|and|ao|ate|ate\s+o|e|e\s+o|through"
+    r"|y\s+salgo\s+el|y\s+nos\s+vamos\s+el|and\s+leave\s+on|e\s+saio\s+(?:no|na|em)|returning)"
+    r"(?:\s+(?:the|el|o|dia))?\s*$"
+)
+_IN_ROLE = re.compile(
+    r"(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
+)
+_OUT_ROLE = re.compile(
+    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora)\s+(?:the\s+|el\s+|o\s+|on\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    value: date
+    end_value: date | None = None  # set for ranges and weekends
+    explicit_year: bool = False
+    kind: str = "date"
+
+
+@dataclass
+class StayDates:
+    check_in: date | None = None
+    check_out: date | None = None
+    nights: int | None = None
+    mentions: list[DateMention] = field(default_factory=list)
+    invalid: bool = False  # a date that does not exist ("31 de febrero")
+    past: bool = False  # a date before today
+
+    def as_entities(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        if self.check_in:
+            out["check_in"] = self.check_in.isoformat()
+        if self.check_out:
+            out["check_out"] = self.check_out.isoformat()
+        if self.nights is not None:
+            out["nights"] = self.nights
+        return out
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _make(year: int, month: int, day: int) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        raise _Invalid(str(exc)) from exc
+
+
+def _infer_year(month: int, day: int, today: date) -> date:
+    """The next (month, day) from today, unless it passed within the last month."""
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        raise _Invalid("no such date")
+    if day > calendar.monthrange(today.year, month)[1] and day > calendar.monthrange(
+        today.year + 1, month
+    )[1]:
+        raise _Invalid("no such date")
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 29 February
+            continue
+        if candidate >= today or (year == today.year and (today - candidate).days <= 31):
+            return candidate
+    # 29 February of a non-leap coming year, or a date passed long ago this year
+    for year in range(today.year + 1, today.year + 5):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise _Invalid("no such date")
+
+
+def _bare_day(day: int, today: date) -> date:
+    """The next day-of-month ``day`` from today (today included)."""
+    year, month = today.year, today.month
+    for _ in range(13):
+        if day <= calendar.monthrange(year, month)[1]:
+            candidate = date(year, month, day)
+            if candidate >= today:
+                return candidate
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    raise _Invalid("no such day")
+
+
+def _count(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if any(word in words for words in ONE_WORDS.values()):
+        return 1
+    raise ValueError(word)
+
+
+def _month(m: re.Match[str], group: str) -> int | None:
+    name = m.group(group)
+    if name:
+        return MONTHS[name]
+    abbr = m.group(group + "a")
+    return MONTH_ABBR[abbr] if abbr else None
+
+
+def _with_year(m: re.Match[str], group: str, month: int, day: int, today: date) -> tuple[date, bool]:
+    year = m.group(group + "y")
+    if year:
+        return _make(int(year), month, day), True
+    return _infer_year(month, day, today), False
+
+
+def _numeric(a: int, b: int, year: str | None, lang: str, today: date) -> tuple[date, bool]:
+    # Day first, as in Spain and Portugal (and the UK); US order only when day-first is impossible.
+    day, month = a, b
+    if month > 12 and day <= 12:
+        day, month = b, a
+    elif lang == "en" and a <= 12 < b:
+        day, month = b, a
+    if year:
+        y = int(year)
+        y = y + 2000 if y < 100 else y
+        return _make(y, month, day), True
+    return _infer_year(month, day, today), False
+
+
+def _full_dates(
+    text: str, lang: str, today: date, out: list[DateMention], blocked: list[DateMention]
+) -> bool:
+    invalid = False
+    for m in _FULL_DATE.finditer(text):
+        try:
+            if m.group("r1"):
+                month = _month(m, "rm")
+                assert month is not None
+                d1, d2 = int(m.group("r1")), int(m.group("r2"))
+                end, explicit = _with_year(m, "rm", month, d2, today)
+                if d1 < d2:
+                    start = _make(end.year, month, d1)
+                else:  # "del 30 al 2 de enero": the first day is in the month before
+                    prev = end.replace(day=1) - timedelta(days=1)
+                    start = _make(prev.year, prev.month, d1)
+                out.append(DateMention(m.start(), m.end(), start, end, explicit, "range"))
+            elif m.group("s1"):
+                month = _month(m, "sm")
+                assert month is not None
+                d1, d2 = int(m.group("s1")), int(m.group("s2"))
+                start, explicit = _with_year(m, "sm", month, d1, today)
+                end = start.replace(day=1) + timedelta(days=d2 - 1)
+                if d2 <= d1:
+                    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+                    end = _make(nxt.year, nxt.month, d2)
+                else:
+                    end = _make(start.year, start.month, d2)
+                out.append(DateMention(m.start(), m.end(), start, end, explicit, "range"))
+            elif m.group("d1"):
+                month = _month(m, "m1")
+                assert month is not None
+                value, explicit = _with_year(m, "m1", month, int(m.group("d1")), today)
+                out.append(DateMention(m.start(), m.end(), value, None, explicit))
+            elif m.group("d2"):
+                month = _month(m, "m2")
+                assert month is not None
+                value, explicit = _with_year(m, "m2", month, int(m.group("d2")), today)
+                out.append(DateMention(m.start(), m.end(), value, None, explicit))
+            elif m.group("iy"):
+                value = _make(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+                out.append(DateMention(m.start(), m.end(), value, None, True))
+            else:
+                if m.group("sep") == "." and not m.group("n3"):
+                    continue
+                value, explicit = _numeric(
+                    int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today
+                )
+                out.append(DateMention(m.start(), m.end(), value, None, explicit))
+        except _Invalid:
+            invalid = True
+            blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
+    return invalid
+
+
+def _free(span: tuple[int, int], taken: list[DateMention]) -> bool:
+    return all(span[1] <= t.start or span[0] >= t.end for t in taken)
+
+
+def _relative(text: str, today: date, out: list[DateMention]) -> bool:
+    tonight = False
+    for m in _RELATIVE.finditer(text):
+        if not _free(m.span(), out):
+            continue
+        if m.group("dayafter"):
+            value = today + timedelta(days=2)
+        elif m.group("tomorrow"):
+            value = today + timedelta(days=1)
+        elif m.group("yesterday"):
+            continue  # "ayer" talks about the past, never about a stay to book
+        else:
+            value = today
+            tonight = tonight or bool(m.group("tonight"))
+        out.append(DateMention(m.start(), m.end(), value, kind="relative"))
+    for m in _IN_N.finditer(text):
+        if not _free(m.span(), out):
+            continue
+        n = _count(m.group("n"))
+        days = n * 7 if m.group("unit").startswith(("semana", "week")) else n
+        out.append(DateMention(m.start(), m.end(), today + timedelta(days=days), kind="relative"))
+    for m in _WEEKEND.finditer(text):
+        if not _free(m.span(), out):
+            continue
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        if today.weekday() == 5:  # Saturday: this weekend is now
+            friday = today - timedelta(days=1)
+        elif today.weekday() == 6:  # Sunday: the next one
+            friday = today + timedelta(days=5)
+        if m.group("next1") or m.group("next2"):
+            friday += timedelta(days=7)
+        start = max(friday, today)
+        out.append(DateMention(m.start(), m.end(), start, friday + timedelta(days=2), kind="weekend"))
+    for m in _WEEKDAY.finditer(text):
+        if not _free(m.span(), out):
+            continue
+        wd = m.group("wd")
+        mod = m.group("mod") or ""
+        if wd in _PT_ORDINAL_WEEKDAYS and (
+            not (m.group("feira") or m.group("next") or mod in ("na", "a", "esta", "proxima", "de", "ate"))
+            or _PT_ORDINAL_NOUN.match(text, m.end())
+        ):
+            continue
+        delta = (WEEKDAYS[wd] - today.weekday()) % 7
+        if delta == 0 and mod not in ("este", "esta", "this"):
+            delta = 7
+        elif mod == "next" and today.weekday() + delta <= 6:
+            # English "next Friday" said on a Tuesday is the Friday of next week ("this
+            # Friday" is the coming one); Spanish/Portuguese "próximo" is the coming one.
+            delta += 7
+        out.append(DateMention(m.start(), m.end(), today + timedelta(days=delta), kind="weekday"))
+    return tonight
+
+
+def _context_month(text: str, taken: list[DateMention]) -> int | None:
+    for m in _CONTEXT_MONTH.finditer(text):
+        if _free(m.span("m"), taken):
+            return MONTHS[m.group("m")]
+    return None
+
+
+def _day_in(day: int, month: int | None, today: date) -> date:
+    return _bare_day(day, today) if month is None else _infer_year(month, day, today)
+
+
+def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
+    invalid = False
+    month = _context_month(text, out)
+    for m in _BARE_RANGE.finditer(text):
+        if not _free(m.span(), out):
+            continue
+        try:
+            d1, d2 = int(m.group("d1")), int(m.group("d2"))
+            end = _day_in(d2, month, today)
+            if d1 < d2:
+                start = _make(end.year, end.month, d1)
+            else:  # "del 30 al 2": the first day is in the month before
+                prev = end.replace(day=1) - timedelta(days=1)
+                start = _make(prev.year, prev.month, d1)
+            if start < today and month is None:  # "del 20 al 22" said on the 24th: next month
+                end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
+                start = _make(end.year, end.month, d1) if d1 < d2 else start
+            out.append(DateMention(m.start(), m.end(), start, end, kind="range"))
+        except _Invalid:
+            invalid = True
+    for m in _BARE_DAY.finditer(text):
+        span = (m.start("d"), m.end())
+        if not _free(span, out):
+            continue
+        try:
+            out.append(DateMention(span[0], span[1], _day_in(int(m.group("d")), month, today), kind="day"))
+        except _Invalid:
+            invalid = True
+    return invalid
+
+
+def _nights(text: str, taken: list[DateMention]) -> int | None:
+    for m in _NIGHTS.finditer(text):
+        if not _free(m.span(), taken):
+            continue
+        try:
+            n = _count(m.group("n"))
+        except ValueError:
+            continue
+        return n * 7 if m.group("unit").startswith(("semana", "week")) else n
+    return None
+
+
+def extract_stay(text: str, lang: str, today: date) -> StayDates:
+    """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
+    folded = numbers_to_digits(fold(text), lang)
+    folded = re.sub(r"\b(primero|primeiro|first|1o)\b(?=\s+(?:de|of)\b)", "1", folded)
+    mentions: list[DateMention] = []
+    blocked: list[DateMention] = []
+    invalid = _full_dates(folded, lang, today, mentions, blocked)
+    mentions.extend(blocked)
+    tonight = _relative(folded, today, mentions)
+    invalid = _bare_days(folded, today, mentions) or invalid
+    mentions = [mm for mm in mentions if mm.kind != "invalid"]
+    mentions.sort(key=lambda mm: mm.start)
+    stay = StayDates(mentions=mentions, invalid=invalid, nights=_nights(folded, mentions))
+
+    check_in: date | None = None
+    check_out: date | None = None
+    i = 0
+    while i < len(mentions):
+        mention = mentions[i]
+        before = folded[max(0, mention.start - 40) : mention.start]
+        if mention.end_value is not None:
+            if check_in is None:
+                check_in, check_out = mention.value, mention.end_value
+            i += 1
+            continue
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if (
+            nxt is not None
+            and nxt.end_value is None
+            and _CONNECTOR.match(folded[mention.end : nxt.start])
+            and check_in is None
+        ):
+            check_in, check_out = mention.value, nxt.value
+            i += 2
+            continue
+        if _OUT_ROLE.search(before) and not _IN_ROLE.search(before[-12:]):
+            if check_out is None:
+                check_out = mention.value
+        elif check_in is None:
+            check_in = mention.value
+        elif check_out is None and mention.value > check_in:
+            check_out = mention.value
+        i += 1
+
+    if check_in and check_out and check_out < check_in and stay.nights is None:
+        # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
+        pass
+    if check_in and check_out is None:
+        if stay.nights:
+            check_out = check_in + timedelta(days=stay.nights)
+        elif tonight and check_in == today:
+            check_out = today + timedelta(days=1)
+    if check_out and check_in is None and stay.nights:
+        check_in = check_out - timedelta(days=stay.nights)
+    if check_in and check_out and stay.nights is None and check_out > check_in:
+        stay.nights = (check_out - check_in).days
+    stay.check_in, stay.check_out = check_in, check_out
+    stay.past = any(d < today for d in (check_in, check_out) if d is not None)
+    return stay

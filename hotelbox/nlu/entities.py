@@ -1,0 +1,244 @@
+"""Entities besides dates: guests, room type, name, e-mail, phone, booking reference.
+
+Rules over folded text where the words are a closed set (guest nouns, "my wife and I"),
+well-kept libraries where the format is an open standard (phone numbers: ``phonenumbers``;
+e-mail addresses: ``email-validator``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
+
+_ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
+_N = rf"(?P<n>\d{{1,3}}|{_ONE})"
+_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores)\b")
+_CHILDREN = re.compile(
+    rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
+    r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?)\b"
+)
+_PERSONS = re.compile(
+    rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|adultos\s+y\s+ninos)\b"
+)
+_WE_ARE = re.compile(
+    r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
+    r"|vamos\s+ser|estamos|para|for|pra|los|las|the|nosotros|nos)\s+"
+    r"(?P<n>\d{1,2})\b(?!\s*(?:de\s+\w|of\s+(?!us)|/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
+    r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?))"
+    r"(?:\s+of\s+us)?"
+)
+_COUPLE = re.compile(
+    r"\b(?:una\s+pareja|a\s+couple|um\s+casal|(?:mi|my)\s+(?:mujer|esposa|esposo|marido|novia|novio|pareja"
+    r"|wife|husband|partner|girlfriend|boyfriend|friend|amiga|amigo)\s+(?:y|and)\s+(?:yo|i|me)"
+    r"|(?:yo|i)\s+(?:y|and)\s+(?:mi|my)\s+(?:mujer|esposa|esposo|marido|novia|novio|pareja|wife|husband"
+    r"|partner|girlfriend|boyfriend)|eu\s+e\s+(?:a\s+|o\s+)?(?:minha|meu)\s+(?:esposa|mulher|marido"
+    r"|namorada|namorado|companheira|companheiro)|(?:para\s+)?mim\s+e\s+(?:a\s+|o\s+)?(?:minha|meu)\s+"
+    r"(?:esposa|mulher|marido|namorada|namorado)|(?:a\s+)?(?:minha|meu)\s+(?:esposa|mulher|marido"
+    r"|namorada|namorado)\s+e\s+eu|a\s+dois|los\s+dos|the\s+two\s+of\s+us|nos\s+dois|nos\s+duas)\b"
+)
+_ALONE = re.compile(
+    r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|just\s+me|only\s+me|myself|by\s+myself|alone|(?:voy|viajo|vengo|estare)\s+sol[oa]"
+    r"|so\s+eu|apenas\s+eu|sozinh[oa]|(?:vou|viajo)\s+so)\b"
+)
+_WITH_CHILD = re.compile(
+    r"\b(?:con|with|com)\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma)\s+"
+    r"(?:hij[oa]|nin[oa]|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe)\b"
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_REF = re.compile(r"\b(?P<ref>[A-Za-z]{2,3}-?\d{3,8})\b")
+_QLO_REF = re.compile(r"\b(?P<ref>[A-Z]{9})\b")
+_REF_CONTEXT = re.compile(
+    r"(?:ref\w*|localizador|codigo|code|numero|number|reserva|booking|confirmation|confirmacion"
+    r"|confirmacao)\W*$"
+)
+_NAME_CUE = re.compile(
+    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
+    r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
+    r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?)\s+",
+    re.IGNORECASE,
+)
+_SOFT_NAME_CUE = re.compile(r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a))\s+", re.IGNORECASE)
+_NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
+_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}")
+_NOT_NAME = {
+    "alergico", "alergica", "allergic", "vegetariano", "vegetariana", "vegan", "cliente", "client",
+    "guest", "huesped", "hospede", "interested", "interesado", "interesada", "interessado", "looking",
+    "going", "coming", "traveling", "travelling", "arriving", "leaving", "here", "aqui", "from", "de",
+    "sorry", "not", "no", "so", "very", "muy", "muito", "a", "an", "the", "el", "la", "o", "um", "uma",
+    "un", "una", "happy", "sad", "tired", "calling", "writing", "escribiendo", "trying", "staying",
+    "just", "also", "tambien", "still", "ok", "okay", "fine", "bien", "bem", "good", "great", "glad",
+}  # fmt: skip
+_NAME_STOP = {
+    "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
+    "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
+    "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Guests:
+    adults: int | None = None
+    children: int | None = None
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else 1
+
+
+def extract_guests(text: str, lang: str) -> Guests:
+    """Adults and children from "2 adultos y un niño", "we are 3", "mi mujer y yo"…"""
+    t = numbers_to_digits(fold(text), lang)
+    adults: int | None = None
+    children: int | None = None
+    if m := _ADULTS.search(t):
+        adults = _count(m.group("n"))
+    if m := _CHILDREN.search(t):
+        children = _count(m.group("n"))
+    elif _WITH_CHILD.search(t):
+        children = 1
+    if adults is None:
+        persons: int | None = None
+        if m := _PERSONS.search(t):
+            persons = _count(m.group("n"))
+        elif m := _WE_ARE.search(t):
+            persons = int(m.group("n"))
+        if persons is not None:
+            adults = persons - children if children and persons > children else persons
+        elif _COUPLE.search(t):
+            adults = 2
+        elif _ALONE.search(t):
+            adults = 1
+    return Guests(adults, children)
+
+
+def extract_email(text: str) -> str | None:
+    for m in _EMAIL.finditer(text):
+        candidate = m.group(0).strip(".")
+        try:
+            return validate_email(candidate, check_deliverability=False).normalized
+        except EmailNotValidError:
+            continue
+    return None
+
+
+def looks_like_email_attempt(text: str) -> bool:
+    """An '@' with something around it, but no valid address: worth a specific reply."""
+    return "@" in text and extract_email(text) is None
+
+
+def extract_phone(text: str, region: str) -> str | None:
+    without_email = _EMAIL.sub(" ", text)
+    try:
+        for match in phonenumbers.PhoneNumberMatcher(without_email, region):
+            if phonenumbers.is_valid_number(match.number):
+                return phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+    except Exception:  # phonenumbers raises on pathological input; a phone is optional
+        return None
+    return None
+
+
+def extract_booking_ref(text: str) -> str | None:
+    for m in _REF.finditer(text):
+        ref = m.group("ref").upper()
+        if "-" not in ref:
+            letters = "".join(c for c in ref if c.isalpha())
+            ref = f"{letters}-{ref[len(letters):]}"
+        return ref
+    for m in _QLO_REF.finditer(text):
+        word = m.group("ref")
+        vowels = sum(c in "AEIOU" for c in word)
+        if vowels <= 2 or _REF_CONTEXT.search(fold(text[: m.start()])):
+            return word
+    return None
+
+
+def _clean_name(raw: str) -> str | None:
+    words: list[str] = []
+    for word in raw.split():
+        if fold(word) in _NAME_STOP and words:
+            break
+        words.append(word)
+    while words and fold(words[-1]) in _NAME_STOP:
+        words.pop()
+    if not words or fold(words[0]) in _NOT_NAME or len(words) > 5:
+        return None
+    name = " ".join(words).strip(" .,'’-")
+    if len(name) < 2 or len(name) > 64:
+        return None
+    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in name.split())
+
+
+def extract_name(text: str) -> str | None:
+    """A guest's name when they introduce themselves ("me llamo Ana García")."""
+    for cue, needs_capital in ((_NAME_CUE, False), (_SOFT_NAME_CUE, True)):
+        for m in cue.finditer(text):
+            rest = text[m.end() :]
+            nm = _NAME.match(rest)
+            if not nm:
+                continue
+            if needs_capital and not rest[:1].isupper():
+                continue
+            name = _clean_name(nm.group(0))
+            if name:
+                return name
+    return None
+
+
+def looks_like_name(text: str) -> bool:
+    """Could this whole message be just a name (the answer to "what is your name?")."""
+    stripped = text.strip(" .!,")
+    if not stripped or len(stripped) > 64 or any(c.isdigit() for c in stripped) or "@" in stripped:
+        return False
+    nm = _NAME.fullmatch(stripped)
+    if not nm:
+        return False
+    words = stripped.split()
+    return 1 <= len(words) <= 5 and fold(words[0]) not in _NOT_NAME | _NAME_STOP
+
+
+def clean_name(text: str) -> str | None:
+    return _clean_name(text.strip(" .!,")) if looks_like_name(text) else None
+
+
+def _with_plurals(alias: str) -> set[str]:
+    """'doble' → also 'dobles'; 'quarto duplo' → also 'quartos duplos'."""
+    def plural(word: str) -> str:
+        if word.endswith(("s", "x")):
+            return word
+        return word + ("es" if word[-1] in "rlnzdy" and not word.endswith("ey") else "s")
+
+    words = alias.split()
+    return {alias, " ".join(plural(w) for w in words)} if words else {alias}
+
+
+class RoomTypeLexicon:
+    """Finds room types by the words guests use for them (from the PMS catalogue)."""
+
+    def __init__(self, aliases: Mapping[str, Iterable[str]]) -> None:
+        pairs = [
+            (variant, code)
+            for code, words in aliases.items()
+            for alias in [code, *words]
+            for variant in _with_plurals(fold(alias))
+        ]
+        pairs.sort(key=lambda p: len(p[0]), reverse=True)
+        self._by_alias = dict(pairs)
+        alt = "|".join(re.escape(a) for a, _ in pairs if a)
+        self._pattern = re.compile(rf"\b(?:{alt})\b") if alt else None
+
+    @property
+    def codes(self) -> list[str]:
+        return sorted(set(self._by_alias.values()))
+
+    def find(self, text: str) -> str | None:
+        if self._pattern is None:
+            return None
+        m = self._pattern.search(fold(text))
+        return self._by_alias[m.group(0)] if m else None
