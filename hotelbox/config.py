@@ -57,9 +57,7 @@ class StoreSettings(BaseModel):
     )
     busy_timeout_ms: int = Field(5000, ge=0, description="How long a connection waits for a lock.")
     readers: int = Field(2, ge=1, le=16, description="Read-only connections in the read pool.")
-    batch_max: int = Field(
-        64, ge=1, description="Most queued writes committed together in one transaction."
-    )
+    batch_max: int = Field(64, ge=1, description="Most queued writes committed together in one transaction.")
 
 
 class WebSettings(BaseModel):
@@ -99,9 +97,7 @@ class DialogueSettings(BaseModel):
         2, ge=1, description="Consecutive messages not understood before staff are called."
     )
     max_nights: int = Field(30, ge=1, description="Longest stay the bot books by itself.")
-    booking_horizon_days: int = Field(
-        540, ge=30, description="How far ahead (days) the bot takes bookings."
-    )
+    booking_horizon_days: int = Field(540, ge=30, description="How far ahead (days) the bot takes bookings.")
     max_party: int = Field(
         12, ge=1, description="Parties larger than this are handed to staff as group requests."
     )

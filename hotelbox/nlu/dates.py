@@ -92,7 +92,9 @@ _D_MONTH = rf"(?P<d1>{_DAY}){_ORD}\s*(?:de\s+|of\s+)?(?:the\s+)?{_mon('m1')}{_ye
 # "december 3", "dec 3rd", "december the 3rd"
 _MONTH_D = rf"{_mon('m2')}\s+(?:the\s+)?(?P<d2>{_DAY}){_ORD}\b{_year('m2')}"
 # "15/12", "15/12/2026", "15.12.2026" (dots only with a year: "10.30" is a time); never "24/7"
-_NUMERIC = r"(?!24/7\b)(?P<n1>\d{1,2})(?P<sep>[/.])(?P<n2>\d{1,2})(?:(?P=sep)(?P<n3>\d{2}|\d{4}))?(?![\d/]|\.\d)"
+_NUMERIC = (
+    r"(?!24/7\b)(?P<n1>\d{1,2})(?P<sep>[/.])(?P<n2>\d{1,2})(?:(?P=sep)(?P<n3>\d{2}|\d{4}))?(?![\d/]|\.\d)"
+)
 _ISO = r"(?P<iy>20\d\d)-(?P<im>\d\d)-(?P<id>\d\d)"
 
 # ranges sharing one month: "del 3 al 5 de diciembre", "3-5 dic", "from the 3rd to the 5th of dec"
@@ -109,7 +111,9 @@ _RANGE_MONTH_D_D = (
     rf"{_year('sm')}"
 )
 
-_FULL_DATE = re.compile(rf"\b(?:{_RANGE_D_D_MONTH}|{_RANGE_MONTH_D_D}|{_D_MONTH}|{_MONTH_D}|{_ISO}|{_NUMERIC})\b")
+_FULL_DATE = re.compile(
+    rf"\b(?:{_RANGE_D_D_MONTH}|{_RANGE_MONTH_D_D}|{_D_MONTH}|{_MONTH_D}|{_ISO}|{_NUMERIC})\b"
+)
 
 _RELATIVE = re.compile(
     r"\b(?:(?P<dayafter>pasado\s+manana|depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow)"
@@ -153,7 +157,8 @@ _CONTEXT_MONTH = re.compile(
     rf"\b(?:en|in|em|para|for|during|durante|de|of|mes\s+de|month\s+of|no\s+mes\s+de)\s+(?P<m>{_MONTH_ALT})\b"
 )
 _NIGHTS = re.compile(
-    r"\b(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+(?:(?:more|mas|extra)\s+)?(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b"
+    r"\b(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+(?P<more1>(?:more|mas|mais|extra)\s+)?"
+    r"(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b(?P<more2>\s+(?:mas|more|mais|extra|adicional(?:es)?|adicionais))?"
 )
 _CONNECTOR = re.compile(
     r"^\s*(?:,|-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to|till|until|and|ao|ate|ate\s+o|e|e\s+o|through"
@@ -184,6 +189,7 @@ class StayDates:
     check_out: date | None = None
     nights: int | None = None
     mentions: list[DateMention] = field(default_factory=list)
+    extra_nights: int | None = None  # "una noche más", "two more nights"
     invalid: bool = False  # a date that does not exist ("31 de febrero")
     past: bool = False  # a date before today
 
@@ -195,6 +201,8 @@ class StayDates:
             out["check_out"] = self.check_out.isoformat()
         if self.nights is not None:
             out["nights"] = self.nights
+        if self.extra_nights is not None:
+            out["extra_nights"] = self.extra_nights
         return out
 
 
@@ -213,9 +221,10 @@ def _infer_year(month: int, day: int, today: date) -> date:
     """The next (month, day) from today, unless it passed within the last month."""
     if not 1 <= month <= 12 or not 1 <= day <= 31:
         raise _Invalid("no such date")
-    if day > calendar.monthrange(today.year, month)[1] and day > calendar.monthrange(
-        today.year + 1, month
-    )[1]:
+    if (
+        day > calendar.monthrange(today.year, month)[1]
+        and day > calendar.monthrange(today.year + 1, month)[1]
+    ):
         raise _Invalid("no such date")
     for year in (today.year, today.year + 1):
         try:
@@ -273,9 +282,7 @@ def _with_year(m: re.Match[str], group: str, month: int, day: int, today: date) 
 def _numeric(a: int, b: int, year: str | None, lang: str, today: date) -> tuple[date, bool]:
     # Day first, as in Spain and Portugal (and the UK); US order only when day-first is impossible.
     day, month = a, b
-    if month > 12 and day <= 12:
-        day, month = b, a
-    elif lang == "en" and a <= 12 < b:
+    if (month > 12 and day <= 12) or (lang == "en" and a <= 12 < b):
         day, month = b, a
     if year:
         y = int(year)
@@ -329,9 +336,7 @@ def _full_dates(
             else:
                 if m.group("sep") == "." and not m.group("n3"):
                     continue
-                value, explicit = _numeric(
-                    int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today
-                )
+                value, explicit = _numeric(int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today)
                 out.append(DateMention(m.start(), m.end(), value, None, explicit))
         except _Invalid:
             invalid = True
@@ -439,7 +444,8 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
     return invalid
 
 
-def _nights(text: str, taken: list[DateMention]) -> int | None:
+def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
+    """(nights, whether they are extra nights on top of a stay: "una noche más")."""
     for m in _NIGHTS.finditer(text):
         if not _free(m.span(), taken):
             continue
@@ -447,8 +453,9 @@ def _nights(text: str, taken: list[DateMention]) -> int | None:
             n = _count(m.group("n"))
         except ValueError:
             continue
-        return n * 7 if m.group("unit").startswith(("semana", "week")) else n
-    return None
+        n = n * 7 if m.group("unit").startswith(("semana", "week")) else n
+        return n, bool(m.group("more1") or m.group("more2"))
+    return None, False
 
 
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
@@ -463,7 +470,10 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     invalid = _bare_days(folded, today, mentions) or invalid
     mentions = [mm for mm in mentions if mm.kind != "invalid"]
     mentions.sort(key=lambda mm: mm.start)
-    stay = StayDates(mentions=mentions, invalid=invalid, nights=_nights(folded, mentions))
+    nights, extra = _nights(folded, mentions)
+    stay = StayDates(mentions=mentions, invalid=invalid, nights=nights)
+    if extra:
+        stay.extra_nights = nights
 
     check_in: date | None = None
     check_out: date | None = None

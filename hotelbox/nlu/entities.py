@@ -66,7 +66,9 @@ _NAME_CUE = re.compile(
 )
 _SOFT_NAME_CUE = re.compile(r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a))\s+", re.IGNORECASE)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
-_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}")
+_NAME = re.compile(
+    rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}"
+)
 _NOT_NAME = {
     "alergico", "alergica", "allergic", "vegetariano", "vegetariana", "vegan", "cliente", "client",
     "guest", "huesped", "hospede", "interested", "interesado", "interesada", "interessado", "looking",
@@ -149,7 +151,7 @@ def extract_booking_ref(text: str) -> str | None:
         ref = m.group("ref").upper()
         if "-" not in ref:
             letters = "".join(c for c in ref if c.isalpha())
-            ref = f"{letters}-{ref[len(letters):]}"
+            ref = f"{letters}-{ref[len(letters) :]}"
         return ref
     for m in _QLO_REF.finditer(text):
         word = m.group("ref")
@@ -209,6 +211,7 @@ def clean_name(text: str) -> str | None:
 
 def _with_plurals(alias: str) -> set[str]:
     """'doble' → also 'dobles'; 'quarto duplo' → also 'quartos duplos'."""
+
     def plural(word: str) -> str:
         if word.endswith(("s", "x")):
             return word

@@ -67,9 +67,7 @@ def evaluate(
         s = scores[lang]
         s.n += 1
         today = date.fromisoformat(str(row.get("ref_date", "2026-11-24")))
-        u = understander.understand(
-            str(row["text"]), today=today, lang=lang if use_gold_language else None
-        )
+        u = understander.understand(str(row["text"]), today=today, lang=lang if use_gold_language else None)
         gold_ents: dict[str, Any] = dict(row.get("entities") or {})  # type: ignore[call-overload]
         ok = u.intent == row["intent"]
         s.intent_ok += ok
@@ -92,8 +90,10 @@ def evaluate(
             if key in gold_ents or key in u.entities:
                 s.entity_n += 1
                 s.entity_ok += gold_ents.get(key) == u.entities.get(key)
-        if not ok or gold_dates != got_dates or any(
-            gold_ents.get(k) != u.entities.get(k) for k in OTHER_KEYS if k in gold_ents
+        if (
+            not ok
+            or gold_dates != got_dates
+            or any(gold_ents.get(k) != u.entities.get(k) for k in OTHER_KEYS if k in gold_ents)
         ):
             s.errors.append(
                 {
@@ -107,9 +107,20 @@ def evaluate(
     total = LangScores()
     for s in scores.values():
         for name in (
-            "n", "intent_ok", "topic_n", "topic_ok", "lang_ok", "dates_n", "dates_ok",
-            "dates_false_positive", "no_dates_n", "entity_n", "entity_ok", "unseen_n", "unseen_ok",
-        ):  # fmt: skip
+            "n",
+            "intent_ok",
+            "topic_n",
+            "topic_ok",
+            "lang_ok",
+            "dates_n",
+            "dates_ok",
+            "dates_false_positive",
+            "no_dates_n",
+            "entity_n",
+            "entity_ok",
+            "unseen_n",
+            "unseen_ok",
+        ):
             setattr(total, name, getattr(total, name) + getattr(s, name))
     return {
         "per_language": {lang: s.as_dict() for lang, s in sorted(scores.items())},

@@ -79,9 +79,7 @@ class IntentModel:
         for path in (onnx_path, self.model_dir / "language.onnx"):
             try:
                 sessions.append(
-                    ort.InferenceSession(
-                        str(path), sess_options=options, providers=["CPUExecutionProvider"]
-                    )
+                    ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
                 )
             except Exception as exc:  # onnxruntime raises its own exception types
                 raise ModelError(f"model unusable: {path}: {exc}") from exc

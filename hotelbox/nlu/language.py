@@ -53,9 +53,7 @@ class LanguageIdentifier:
         with self._lock:
             if self._detector is None:
                 self._detector = (
-                    LanguageDetectorBuilder.from_languages(*_CODES)
-                    .with_preloaded_language_models()
-                    .build()
+                    LanguageDetectorBuilder.from_languages(*_CODES).with_preloaded_language_models().build()
                 )
 
     def _scores(self, text: str) -> list[tuple[str, float]]:
@@ -63,14 +61,12 @@ class LanguageIdentifier:
             self.load()
         assert self._detector is not None
         values = {
-            _CODES[v.language]: v.value
-            for v in self._detector.compute_language_confidence_values(text)
+            _CODES[v.language]: v.value for v in self._detector.compute_language_confidence_values(text)
         }
         if self.domain is not None:
             domain = self.domain(text)
             combined = {
-                lang: math.sqrt(max(p, 1e-6) * max(domain.get(lang, 0.0), 1e-6))
-                for lang, p in values.items()
+                lang: math.sqrt(max(p, 1e-6) * max(domain.get(lang, 0.0), 1e-6)) for lang, p in values.items()
             }
             total = sum(combined.values())
             values = {lang: p / total for lang, p in combined.items()}
@@ -87,8 +83,6 @@ class LanguageIdentifier:
                         return LanguageGuess(hint, 0.5, sticky=True)
                     return LanguageGuess(lang, 0.9)
         lang, confidence = self._scores(text)[0]
-        if hint and lang != hint and (
-            len(words) < SWITCH_MIN_WORDS or confidence < SWITCH_MIN_CONFIDENCE
-        ):
+        if hint and lang != hint and (len(words) < SWITCH_MIN_WORDS or confidence < SWITCH_MIN_CONFIDENCE):
             return LanguageGuess(hint, confidence, sticky=True)
         return LanguageGuess(lang, confidence)

@@ -24,10 +24,25 @@ from hotelbox.nlu.training import ensure_model
 log = logging.getLogger(__name__)
 
 INTENTS = (
-    "greet", "goodbye", "thanks", "affirm", "deny", "check_availability", "book_room",
-    "modify_booking", "cancel_booking", "booking_status", "ask_price", "room_info", "ask_info",
-    "special_request", "request_human", "complaint", "provide_info", "out_of_scope",
-)  # fmt: skip
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "check_availability",
+    "book_room",
+    "modify_booking",
+    "cancel_booking",
+    "booking_status",
+    "ask_price",
+    "room_info",
+    "ask_info",
+    "special_request",
+    "request_human",
+    "complaint",
+    "provide_info",
+    "out_of_scope",
+)
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 
 # Demo hotel room types and the words guests use for them; a real PMS supplies its own.
@@ -129,9 +144,7 @@ class Understander:
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"empty"})
         if not _HAS_WORD.search(stripped):
             # emoji only, punctuation only: nothing to classify
-            return Understanding(
-                text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"no_words"}
-            )
+            return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"no_words"})
 
         ranked = self.model.predict(stripped, top=3)
         best = ranked[0]

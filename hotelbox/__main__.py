@@ -1,0 +1,3 @@
+from hotelbox.cli import main
+
+main()

@@ -1,0 +1,35 @@
+"""The channel protocol: how the pipeline hands a stored outbox row to a channel.
+
+Inbound, a channel calls ``Pipeline.accept(Inbound)`` (which stores before it returns) and only
+then acknowledges to its source. Outbound, the sender calls :meth:`Channel.send` with an outbox
+row; ``idempotent_send`` says whether sending the same row twice is harmless (the web chat
+deduplicates by row id) or must never happen blindly (WhatsApp, e-mail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from hotelbox.store.outbox import OutboxItem
+
+
+@dataclass(frozen=True)
+class SendResult:
+    channel_message_id: str | None = None
+
+
+class SendError(Exception):
+    """Sending failed; ``retry`` says whether trying again later may work."""
+
+    def __init__(self, message: str, *, retry: bool = True, code: str = "send_failed") -> None:
+        super().__init__(message)
+        self.retry = retry
+        self.code = code
+
+
+class Channel(Protocol):
+    name: str
+    idempotent_send: bool
+
+    async def send(self, item: OutboxItem) -> SendResult: ...

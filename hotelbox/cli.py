@@ -1,0 +1,296 @@
+"""The ``hotelbox`` command.
+
+Every command loads the same settings (``--config``, ./hotelbox.toml, ``HOTELBOX_*``), exits 0 on
+success and non-zero with a one-line reason on stderr otherwise; ``--json`` gives machine output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from hotelbox import __version__
+from hotelbox.config import ConfigError, Settings, describe_fields, load_settings, masked_settings
+from hotelbox.errors import HotelboxError
+from hotelbox.ops.logging import setup_logging
+
+
+class Fail(click.ClickException):
+    """One line on stderr, exit code 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"hotelbox: {self.format_message()}", err=True)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        try:
+            obj["settings"] = load_settings(obj.get("config"))
+        except ConfigError as exc:
+            raise Fail(str(exc)) from exc
+    return obj["settings"]
+
+
+def _run(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except HotelboxError as exc:
+        raise Fail(f"{exc.code}: {exc.message}") from exc
+
+
+@click.group()
+@click.version_option(__version__, prog_name="hotelbox")
+@click.option("--config", type=click.Path(path_type=Path), help="Settings file (TOML).")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """hotelbox: the hotel's guest messaging and booking appliance."""
+    ctx.ensure_object(dict)["config"] = config
+
+
+# -- run -------------------------------------------------------------------------------------
+@main.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz)."""
+    settings = _settings(ctx)
+    setup_logging(settings.log.level, settings.log.format)
+    from hotelbox.service import serve
+
+    _run(serve(settings))
+
+
+# -- chat ------------------------------------------------------------------------------------
+def _phone(value: str | None, region: str) -> str | None:
+    if value is None:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise Fail(f"--as {value!r} is not a phone number: {exc}") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise Fail(f"--as {value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@main.command()
+@click.option("--as", "as_phone", metavar="PHONE", help="Talk as the guest with this phone number.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per reply.")
+@click.option("--lang", type=click.Choice(["es", "en", "pt"]), help="Language hint for a new guest.")
+@click.pass_context
+def chat(ctx: click.Context, as_phone: str | None, as_json: bool, lang: str | None) -> None:
+    """Chat with the bot as a guest: one message per line on stdin, replies on stdout."""
+    settings = _settings(ctx)
+    setup_logging("WARNING", settings.log.format)
+    phone = _phone(as_phone, settings.hotel.country)
+    _run(_chat(settings, phone, as_json, lang))
+
+
+async def _chat(settings: Settings, phone: str | None, as_json: bool, lang: str | None) -> None:
+    from hotelbox.channels.console import ConsoleChannel
+    from hotelbox.daemon import Box, conversation_for
+    from hotelbox.messages import Inbound
+
+    channel = ConsoleChannel(sys.stdout, as_json)
+    address = phone or "console"
+    loop = asyncio.get_running_loop()
+    async with Box(settings, {"console": channel}) as box:
+        conversation_id = await conversation_for(box.store, "console", address)
+        if conversation_id is not None:  # replies a previous run committed but never printed
+            await box.settle(conversation_id)
+        while True:
+            line = await loop.run_in_executor(None, sys.stdin.readline)
+            if not line:
+                break
+            text = line.rstrip("\r\n")
+            if not text.strip():
+                continue
+            inbound = Inbound(
+                channel="console",
+                channel_message_id=f"{address}:{uuid.uuid4()}",
+                sender=address,
+                text=text,
+                phone=phone,
+                language_hint=lang,
+                choice=channel.choice_for(text),
+            )
+            accepted = await box.pipeline.accept(inbound)
+            await box.settle(accepted.conversation_id)
+
+
+# -- understand ------------------------------------------------------------------------------
+@main.command()
+@click.argument("text", required=False)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Reference date (default: today).")
+@click.option("--lang", type=click.Choice(["es", "en", "pt"]), help="Force the language.")
+@click.pass_context
+def understand(ctx: click.Context, text: str | None, today: datetime | None, lang: str | None) -> None:
+    """Print what the bot understands of TEXT (or of each stdin line) as JSON."""
+    settings = _settings(ctx)
+    setup_logging("WARNING", settings.log.format)
+    from hotelbox.daemon import make_understander
+
+    understander = make_understander(settings)
+    try:
+        understander.load()
+    except HotelboxError as exc:
+        raise Fail(f"{exc.code}: {exc.message}") from exc
+    ref = today.date() if today else datetime.now(ZoneInfo(settings.hotel.timezone)).date()
+    lines = [text] if text is not None else (line.rstrip("\r\n") for line in sys.stdin)
+    for line in lines:
+        u = understander.understand(line, today=ref, lang=lang)
+        click.echo(json.dumps(u.to_json(), ensure_ascii=False))
+
+
+# -- bookings --------------------------------------------------------------------------------
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="A JSON array.")
+@click.pass_context
+def bookings(ctx: click.Context, as_json: bool) -> None:
+    """List the bookings the bot made, changed or could not make."""
+    settings = _settings(ctx)
+    rows = _run(_bookings(settings))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("no bookings")
+        return
+    for b in rows:
+        click.echo(
+            f"{b['reference'] or '(pending)':10} {b['status']:10} {b['check_in']} → {b['check_out']} "
+            f"{b['room_type']:8} {b['adults']}+{b['children']} {b['total_price'] or '-'} {b['currency'] or ''}"
+        )
+
+
+async def _bookings(settings: Settings) -> list[dict[str, Any]]:
+    from hotelbox.store import Store
+    from hotelbox.store.bookings import list_bookings
+
+    if not settings.db_path.exists():
+        return []
+    async with Store(settings.db_path, settings.store) as store:
+        rows = await store.read(list_bookings)
+    return [
+        {
+            "reference": r["pms_reference"],
+            "status": r["status"],
+            "check_in": r["check_in"],
+            "check_out": r["check_out"],
+            "adults": r["adults"],
+            "children": r["children"],
+            "room_type": r["room_type"],
+            "total_price": r["total_price"],
+            "currency": r["currency"],
+            "guest_name": r["guest_name"],
+            "conversation_id": r["conversation_id"],
+            "created_at": r["created_at"],
+        }
+        for r in rows
+    ]
+
+
+# -- config ----------------------------------------------------------------------------------
+@main.group()
+def config() -> None:
+    """Settings."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--describe", is_flag=True, help="List every setting with its type, default and help.")
+@click.pass_context
+def config_show(ctx: click.Context, as_json: bool, describe: bool) -> None:
+    """Print the effective settings (secrets masked)."""
+    if describe:
+        for name, type_name, default, help_text in describe_fields():
+            click.echo(f"{name} ({type_name}, default {default!r}): {help_text}")
+        return
+    data = masked_settings(_settings(ctx))
+    if as_json:
+        click.echo(json.dumps(data, indent=1, default=str))
+        return
+
+    def emit(prefix: str, node: dict[str, Any]) -> None:
+        for key, value in node.items():
+            if isinstance(value, dict):
+                emit(f"{prefix}{key}.", value)
+            else:
+                click.echo(f"{prefix}{key} = {json.dumps(value, default=str)}")
+
+    emit("", data)
+
+
+# -- nlu -------------------------------------------------------------------------------------
+@main.group()
+def nlu() -> None:
+    """The understanding models."""
+
+
+@nlu.command("train")
+@click.option("--force", is_flag=True, help="Retrain even if the examples did not change.")
+@click.pass_context
+def nlu_train(ctx: click.Context, force: bool) -> None:
+    """Build the intent and language models from the examples (reproducible)."""
+    settings = _settings(ctx)
+    setup_logging("INFO", settings.log.format)
+    from hotelbox.nlu.training import ensure_model
+
+    model_dir = ensure_model(settings.nlu_cache_root, settings.nlu.extra_examples_dir, force=force)
+    meta = json.loads((model_dir / "intent.json").read_text())
+    click.echo(
+        json.dumps(
+            {
+                "model_dir": str(model_dir),
+                **{k: meta[k] for k in ("examples", "per_language", "trainer")},
+            }
+        )
+    )
+
+
+@nlu.command("eval")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--errors", is_flag=True, help="Also list every mistake.")
+@click.pass_context
+def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors: bool) -> None:
+    """Accuracy per language on labelled JSONL files (intent, topic, dates, entities)."""
+    settings = _settings(ctx)
+    setup_logging("WARNING", settings.log.format)
+    from hotelbox.daemon import make_understander
+    from hotelbox.nlu.evaluation import evaluate
+
+    if not files:
+        raise Fail("give one or more JSONL files, e.g. tests/data/nlu/eval_*.jsonl")
+    understander = make_understander(settings)
+    understander.load()
+    report = evaluate(understander, list(files))
+    if not errors:
+        report.pop("errors")
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
+        return
+    keys = (
+        "examples",
+        "intent_accuracy",
+        "topic_accuracy",
+        "language_accuracy",
+        "date_accuracy",
+        "entity_accuracy",
+    )
+    click.echo("lang  " + "  ".join(f"{k:>17}" for k in keys))
+    for lang, scores in {**report["per_language"], "all": report["overall"]}.items():
+        click.echo(f"{lang:5} " + "  ".join(f"{scores[k]!s:>17}" for k in keys))
+    for lang, errs in report.get("errors", {}).items():
+        for e in errs:
+            click.echo(f"[{lang}] {e['text']!r}: gold {e['gold']} got {e['got']}")

@@ -1,0 +1,186 @@
+"""Builds the box's parts and starts/stops them in order.
+
+``async with Box(settings, channels) as box:`` opens the store (migrations first), the PMS, the
+understanding models (trained first if the examples changed), the dialogue, then starts the
+pipeline, the booking worker and the outbox sender; leaving the block stops them in reverse
+order, every background task cancelled and awaited. ``hotelbox run`` wraps a Box with the web
+server and systemd notifications; ``hotelbox chat`` uses a Box with the console channel only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from hotelbox.channels import Channel
+from hotelbox.config import Settings
+from hotelbox.dialogue.catalog import Catalog
+from hotelbox.dialogue.engine import Dialogue
+from hotelbox.dialogue.knowledge import Knowledge
+from hotelbox.events import EventBus
+from hotelbox.nlu.understanding import Understander
+from hotelbox.pipeline import Pipeline
+from hotelbox.pms import Pms
+from hotelbox.pms.demo import DemoPms
+from hotelbox.pms.worker import BookingWorker
+from hotelbox.scheduler import Scheduler
+from hotelbox.sender import OutboxSender
+from hotelbox.store import Store
+from hotelbox.store.database import fetchone, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def make_pms(settings: Settings) -> Pms:
+    if settings.pms.kind == "demo":
+        return DemoPms(settings.demo_pms_path)
+    raise ValueError(f"unknown pms.kind {settings.pms.kind!r}")
+
+
+def make_understander(settings: Settings) -> Understander:
+    return Understander(
+        cache_root=settings.nlu_cache_root,
+        extra_examples_dir=settings.nlu.extra_examples_dir,
+        region=settings.hotel.country,
+        default_language=settings.hotel.default_language,
+        min_confidence=settings.nlu.min_confidence,
+        threads=settings.nlu.threads,
+    )
+
+
+class Box:
+    def __init__(
+        self, settings: Settings, channels: Mapping[str, Channel], events: EventBus | None = None
+    ) -> None:
+        self.settings = settings
+        self.events = events or EventBus()
+        self.channels = dict(channels)
+        self.store = Store(settings.db_path, settings.store)
+        self.pms = make_pms(settings)
+        self.understander = make_understander(settings)
+        self.scheduler = Scheduler({"nlu": 2})
+        self.dialogue = Dialogue(
+            pms=self.pms,
+            catalog=Catalog.load(),
+            knowledge=Knowledge(settings.hotel.knowledge_dir),
+            settings=settings.dialogue,
+            default_language=settings.hotel.default_language,
+        )
+        self.sender = OutboxSender(self.store, self.channels, self.events)
+        self.pipeline = Pipeline(
+            store=self.store,
+            understander=self.understander,
+            dialogue=self.dialogue,
+            scheduler=self.scheduler,
+            events=self.events,
+            settings=settings,
+            channels=list(self.channels),
+            on_committed=self._committed,
+        )
+        self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
+        self.started_at = 0.0
+        self.load_seconds: dict[str, float] = {}
+        self.ready = False
+
+    def _committed(self, channel: str) -> None:
+        if channel == "pms":
+            self.bookings.wake()
+        else:
+            self.sender.wake(channel)
+
+    async def __aenter__(self) -> Box:
+        self.started_at = time.time()
+        t = time.perf_counter()
+        await self.store.open()
+        self.load_seconds["store"] = time.perf_counter() - t
+        try:
+            t = time.perf_counter()
+            await self.pms.open()
+            await self.dialogue.refresh_catalogue()
+            self.load_seconds["pms"] = time.perf_counter() - t
+            t = time.perf_counter()
+            await asyncio.to_thread(self.understander.load)
+            self.understander.set_room_aliases(self.dialogue.room_aliases())
+            self.load_seconds["nlu"] = time.perf_counter() - t
+            await self.pipeline.start()
+            await self.bookings.start()
+            await self.sender.start()
+        except BaseException:
+            await self._shutdown()
+            raise
+        self.ready = True
+        log.info(
+            "box ready pms=%s channels=%s load_s=%s",
+            self.pms.kind,
+            ",".join(self.channels),
+            {k: round(v, 2) for k, v in self.load_seconds.items()},
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        self.ready = False
+        await self.sender.stop()
+        await self.bookings.stop()
+        await self.pipeline.stop()
+        await self.pms.close()
+        await self.store.close()
+        self.scheduler.close()
+
+    async def settle(self, conversation_id: int, within_s: float = 30.0) -> None:
+        """Wait until everything due for a conversation has been processed and sent."""
+        deadline = time.monotonic() + within_s
+        while time.monotonic() < deadline:
+            await self.pipeline.wait_idle()
+            await self.bookings.drain()
+            await self.sender.flush()
+            row = await self.store.fetchone(
+                "SELECT (SELECT count(*) FROM inbox WHERE conversation_id = :c AND status = 'pending')"
+                " + (SELECT count(*) FROM outbox WHERE conversation_id = :c AND status IN ('pending','sending')"
+                "    AND (next_attempt_at IS NULL OR next_attempt_at <= :now))"
+                " + (SELECT count(*) FROM pms_outbox WHERE conversation_id = :c AND status = 'pending'"
+                "    AND next_attempt_at IS NULL) AS n",
+                {"c": conversation_id, "now": utcnow()},
+            )
+            if row is not None and row["n"] == 0 and not self.pipeline.busy(conversation_id):
+                return
+            await asyncio.sleep(0.01)
+        raise TimeoutError(f"conversation {conversation_id} did not settle in {within_s}s")
+
+    async def health(self) -> dict[str, Any]:
+        """The facts /healthz and the front desk show."""
+        integrity_ok = True
+        try:
+            backlog = await self.store.fetchone(
+                "SELECT (SELECT count(*) FROM outbox WHERE status IN ('pending','sending')) AS outbox,"
+                " (SELECT count(*) FROM inbox WHERE status = 'pending') AS inbox,"
+                " (SELECT count(*) FROM pms_outbox WHERE status = 'pending') AS pms"
+            )
+        except Exception:
+            integrity_ok = False
+            backlog = None
+        return {
+            "status": "ok" if self.ready and integrity_ok else "starting" if not self.ready else "degraded",
+            "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
+            "pms": {"kind": self.pms.kind},
+            "models": {"nlu": self.understander.model is not None},
+            "backlog": dict(backlog) if backlog is not None else None,
+            "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
+            "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
+        }
+
+
+async def conversation_for(store: Store, channel: str, address: str) -> int | None:
+    async with store.reader() as conn:
+        row = await fetchone(
+            conn,
+            "SELECT c.id FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
+            " WHERE i.channel = ? AND i.address = ?",
+            (channel, address),
+        )
+    return int(row["id"]) if row else None

@@ -1,0 +1,362 @@
+"""The dialogue engine: one guest message (or PMS result) in, replies and actions out.
+
+It routes what the guest said — global intents first (a person, a complaint, a question about
+the hotel), then the flow in progress — and keeps the per-conversation state. Booking flows
+live in :mod:`.booking` and :mod:`.manage`; this module holds the turn plumbing they share.
+Prices and availability only ever come from the PMS; every sentence from the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hotelbox.config import DialogueSettings
+from hotelbox.dialogue.catalog import Catalog
+from hotelbox.dialogue.knowledge import Knowledge
+from hotelbox.dialogue.state import DialogueState, Turn
+from hotelbox.messages import Inbound, Option, Reply
+from hotelbox.nlu.entities import clean_name, looks_like_name
+from hotelbox.nlu.understanding import Understanding
+from hotelbox.pms import Pms, RoomType
+
+WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
+
+
+@dataclass(frozen=True)
+class GuestContext:
+    """What the pipeline knows about the guest writing, beyond the message."""
+
+    conversation_id: int
+    channel: str
+    today: date
+    phone: str | None = None  # a phone the channel vouches for (WhatsApp, console --as)
+    email: str | None = None  # an address the channel vouches for (e-mail)
+    name: str | None = None
+    voice: bool = False  # the guest spoke: replies also go out as voice
+
+
+@dataclass
+class TurnBuilder:
+    """Accumulates one turn's replies; every flow speaks through it."""
+
+    dialogue: Dialogue
+    state: DialogueState
+    guest: GuestContext
+    turn: Turn = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.turn = Turn(self.state)
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang or self.dialogue.default_language
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.dialogue.catalog
+
+    def text(self, key: str, **values: Any) -> str:
+        return self.catalog.text(self.lang, key, **values)
+
+    def say(self, key: str, options: tuple[Option, ...] = (), **values: Any) -> None:
+        self.turn.replies.append(
+            Reply(self.text(key, **values), self.lang, options, key=key, voice=self.guest.voice)
+        )
+
+    def say_text(self, text: str, key: str, options: tuple[Option, ...] = ()) -> None:
+        self.turn.replies.append(Reply(text, self.lang, options, key=key, voice=self.guest.voice))
+
+    def ask(self, expect: str, key: str, options: tuple[Option, ...] = (), **values: Any) -> None:
+        """Ask a question and remember it, so it can be asked again after a digression."""
+        self.state.expect = expect
+        self.state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
+        self.say(key, options, **values)
+
+    def reprompt(self) -> None:
+        prompt = self.state.prompt
+        if not prompt or not self.state.flow:
+            return
+        question = self.text(prompt["key"], **prompt["values"])
+        options = tuple(Option(**o) for o in prompt.get("options", []))
+        self.say_text(self.text("continue_booking", question=question), "continue_booking", options)
+
+    # formatting shortcuts
+    def date(self, d: date | str) -> str:
+        return self.catalog.date(self.lang, date.fromisoformat(d) if isinstance(d, str) else d)
+
+    def money(self, amount: Decimal | str, currency: str) -> str:
+        return self.catalog.money(self.lang, Decimal(amount), currency)
+
+    def guests(self, adults: int, children: int) -> str:
+        return self.catalog.guests(self.lang, adults, children or 0)
+
+    def nights(self, n: int) -> str:
+        return self.catalog.nights(self.lang, n)
+
+    def room_name(self, code: str) -> str:
+        rt = self.dialogue.room_type(code)
+        return rt.name(self.lang) if rt else code
+
+    def handoff(self, reason: str, key: str, **values: Any) -> Turn:
+        self.say(key, **values)
+        self.turn.handoff = reason
+        self.state.reset_flow()
+        return self.turn
+
+
+class Dialogue:
+    """Stateless between turns: everything about a conversation is in its ``DialogueState``."""
+
+    def __init__(
+        self,
+        *,
+        pms: Pms,
+        catalog: Catalog,
+        knowledge: Knowledge,
+        settings: DialogueSettings,
+        default_language: str = "es",
+    ) -> None:
+        self.pms = pms
+        self.catalog = catalog
+        self.knowledge = knowledge
+        self.settings = settings
+        self.default_language = default_language
+        self.hotel_name = ""
+        self.currency = "EUR"
+        self.check_in_time = ""
+        self._room_types: dict[str, RoomType] = {}
+
+    async def refresh_catalogue(self) -> None:
+        """Read the hotel and room types from the PMS (at start and after a PMS sync)."""
+        hotel = await self.pms.hotel()
+        self.hotel_name, self.currency, self.check_in_time = (
+            hotel.name,
+            hotel.currency,
+            hotel.check_in_time,
+        )
+        self._room_types = {rt.code: rt for rt in await self.pms.room_types()}
+
+    def room_type(self, code: str) -> RoomType | None:
+        return self._room_types.get(code)
+
+    @property
+    def room_types(self) -> list[RoomType]:
+        return list(self._room_types.values())
+
+    def room_aliases(self) -> dict[str, tuple[str, ...]]:
+        return {code: (*rt.aliases, *rt.names.values()) for code, rt in self._room_types.items()}
+
+    # -- entry points ----------------------------------------------------------------------
+    async def respond(
+        self,
+        state: DialogueState,
+        u: Understanding,
+        guest: GuestContext,
+        inbound: Inbound | None = None,
+    ) -> Turn:
+        from hotelbox.dialogue import booking, manage  # flows import this module
+
+        if u.flags.isdisjoint({"empty", "no_words", "too_long"}) or state.lang is None:
+            state.lang = u.lang
+        t = TurnBuilder(self, state, guest)
+        if "too_long" in u.flags:
+            t.say("too_long", max=self.settings.max_message_chars)
+            return t.turn
+        if u.flags & {"empty", "no_words"}:
+            t.say("no_words")
+            return t.turn
+
+        intent, entities = self._in_context(state, u, inbound)
+
+        if intent == "request_human":
+            return t.handoff("requested", "handoff_requested")
+        if intent == "complaint":
+            return t.handoff("complaint", "handoff_complaint")
+        if intent == "ask_info" and not _answers_question(state, entities):
+            self._answer_info(t, u.topic)
+            t.reprompt()
+            return t.turn
+        if intent == "room_info" and not _answers_question(state, entities):
+            self._describe_rooms(t)
+            t.reprompt()
+            return t.turn
+        if intent == "special_request":
+            state.notes.append(u.text.strip()[:300])
+            t.say("special_request_noted", request=u.text.strip()[:200])
+            t.turn.attention = "special_request"
+            t.reprompt()
+            return t.turn
+        if intent in ("greet", "thanks", "goodbye") and not entities:
+            if intent == "greet":
+                if state.flow:
+                    t.say("greet_again")
+                    t.reprompt()
+                else:
+                    t.say("greet", hotel=self.hotel_name)
+            else:
+                t.say("thanks" if intent == "thanks" else "goodbye")
+            state.misunderstood = 0
+            return t.turn
+        if intent == "out_of_scope" or ("low_confidence" in u.flags and not entities and not state.expect):
+            state.misunderstood += 1
+            if state.misunderstood >= self.settings.misunderstandings_before_handoff:
+                state.misunderstood = 0
+                return t.handoff("not_understood", "handoff_not_understood")
+            t.say("not_understood")
+            t.reprompt()
+            return t.turn
+        state.misunderstood = 0
+
+        if intent in ("check_availability", "ask_price", "book_room"):
+            if state.flow != "booking":
+                state.reset_flow()
+                state.flow = "booking"
+            if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
+                self._price_list(t)
+        elif intent in ("modify_booking", "cancel_booking", "booking_status"):
+            flow = {
+                "modify_booking": "modify",
+                "cancel_booking": "cancel",
+                "booking_status": "status",
+            }[intent]
+            if state.flow != flow:
+                state.reset_flow()
+                state.flow = flow  # type: ignore[assignment]
+        elif state.flow is None:
+            if _has_stay(entities):
+                state.flow = "booking"
+            else:
+                # "yes", "no", a name… with nothing asked: offer help without counting a miss
+                t.say("not_understood")
+                return t.turn
+
+        if state.flow == "booking":
+            await booking.advance(t, intent, entities, u.flags)
+        else:
+            await manage.advance(t, intent, entities, u.flags)
+        return t.turn
+
+    async def on_event(self, state: DialogueState, event: dict[str, Any], guest: GuestContext) -> Turn:
+        from hotelbox.dialogue import booking, manage
+
+        t = TurnBuilder(self, state, guest)
+        if event.get("type") != "pms_result":
+            return t.turn
+        if event["operation"] == "create":
+            await booking.on_result(t, event)
+        else:
+            await manage.on_result(t, event)
+        return t.turn
+
+    # -- context ---------------------------------------------------------------------------
+    def _in_context(
+        self, state: DialogueState, u: Understanding, inbound: Inbound | None
+    ) -> tuple[str, dict[str, Any]]:
+        """Read the message in the light of the question we asked last."""
+        intent = u.intent
+        entities = dict(u.entities)
+        text = u.text.strip()
+        choice = inbound.choice if inbound is not None else None
+        if choice:
+            kind, _, value = choice.partition(":")
+            if kind == "yes":
+                return "affirm", entities
+            if kind == "no":
+                return "deny", entities
+            if kind == "room":
+                entities["room_type"] = value
+                return "provide_info", entities
+            if kind == "booking":
+                entities["booking_ref"] = value
+                return "provide_info", entities
+            if kind in ("change", "other_dates", "keep", "cancel_booking", "dont_book"):
+                entities["_choice"] = choice
+                return "provide_info", entities
+        expect = state.expect
+        weak = intent in WEAK_INTENTS or "low_confidence" in u.flags
+        if expect in ("name", "owner_name") and "guest_name" not in entities and weak:
+            name = clean_name(text)
+            if name and len(text.split()) <= 5:
+                entities["guest_name"] = name
+                return "provide_info", entities
+        if expect == "email" and weak and "email" not in entities and "bad_email" in u.flags:
+            entities["_bad_email"] = True
+            return "provide_info", entities
+        if expect == "guests" and weak and text.isdigit():
+            entities["adults"] = int(text)
+            return "provide_info", entities
+        if expect == "check_out" and weak and text.isdigit():
+            entities["nights"] = int(text)
+            return "provide_info", entities
+        if expect == "room_type" and weak and text.isdigit() and 1 <= int(text) <= len(state.offers):
+            entities["room_type"] = state.offers[int(text) - 1]["room_type"]
+            return "provide_info", entities
+        if expect and weak and entities:
+            return "provide_info" if intent not in ("affirm", "deny") else intent, entities
+        if expect in ("name", "owner_name") and looks_like_name(text) and weak:
+            entities["guest_name"] = clean_name(text)
+            return "provide_info", entities
+        return intent, entities
+
+    # -- answers that need no flow -----------------------------------------------------------
+    def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
+        answer = self.knowledge.answer(t.lang, topic)
+        if answer:
+            t.say_text(answer, f"info:{topic}")
+        else:
+            t.say("info_unknown")
+            t.turn.attention = "unanswered_question"
+
+    def _describe_rooms(self, t: TurnBuilder) -> None:
+        lines = [t.text("room_types_intro")]
+        for rt in self.room_types:
+            lines.append(
+                t.text(
+                    "room_type_line",
+                    room=rt.name(t.lang),
+                    max=rt.max_guests,
+                    description=rt.descriptions.get(t.lang, ""),
+                    price=t.money(rt.base_price, self.currency),
+                )
+            )
+        t.say_text("\n".join(lines), "room_types")
+
+    def _price_list(self, t: TurnBuilder) -> None:
+        lines = [t.text("prices_intro")]
+        for rt in sorted(self.room_types, key=lambda r: r.base_price):
+            lines.append(
+                t.text("price_line", room=rt.name(t.lang), price=t.money(rt.base_price, self.currency))
+            )
+        t.say_text("\n".join(lines), "prices")
+
+    # -- validation shared by flows ----------------------------------------------------------
+    def check_stay(self, t: TurnBuilder, check_in: date, check_out: date) -> str | None:
+        """The catalogue key of what is wrong with these dates, or None."""
+        if check_out <= check_in:
+            return "checkout_before_checkin"
+        if check_in < t.guest.today:
+            return "past_date"
+        if check_in > t.guest.today + timedelta(days=self.settings.booking_horizon_days):
+            return "too_far"
+        return None
+
+
+def _has_stay(entities: dict[str, Any]) -> bool:
+    return any(k in entities for k in ("check_in", "check_out", "adults", "children", "room_type", "nights"))
+
+
+def _answers_question(state: DialogueState, entities: dict[str, Any]) -> bool:
+    """A message carrying exactly what we asked for is an answer, whatever else it resembles."""
+    wanted = {
+        "dates": ("check_in", "check_out", "nights"),
+        "check_out": ("check_out", "nights"),
+        "guests": ("adults", "children"),
+        "room_type": ("room_type",),
+        "email": ("email",),
+        "name": ("guest_name",),
+        "new_dates": ("check_in", "check_out", "nights"),
+    }.get(state.expect or "", ())
+    return any(k in entities for k in wanted)

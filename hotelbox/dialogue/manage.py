@@ -1,0 +1,271 @@
+"""Existing bookings: status, change of dates, cancellation — only for the booking's owner.
+
+The booking is found by its reference, or by the identity the channel vouches for (the
+WhatsApp phone, the e-mail address a mail came from). A guest counts as the owner when that
+identity matches the booking, or when they give the reference *and* the name on it; anyone
+else is passed to reception. Changes and cancellations are actions made durable by the
+pipeline before the PMS sees them, like new bookings.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from hotelbox.dialogue.engine import TurnBuilder
+from hotelbox.dialogue.state import BookingAction
+from hotelbox.errors import BookingNotFound, PmsError
+from hotelbox.messages import Option
+from hotelbox.nlu.text import fold
+from hotelbox.pms import PmsBooking
+
+
+def same_person(given: str, on_booking: str) -> bool:
+    """Does the name the guest gave match the booking's (accents and case aside)?"""
+    g, b = set(fold(given).split()), set(fold(on_booking).split())
+    return bool(g) and len(g & b) >= min(2, len(b))
+
+
+def owns(t: TurnBuilder, b: PmsBooking) -> bool:
+    guest = t.guest
+    if guest.phone and b.phone and guest.phone == b.phone:
+        return True
+    return bool(guest.email and b.email and guest.email.casefold() == b.email.casefold())
+
+
+def _details(t: TurnBuilder, b: PmsBooking) -> dict[str, str]:
+    return {
+        "ref": b.reference,
+        "room": t.room_name(b.room_type),
+        "check_in": t.date(b.check_in),
+        "check_out": t.date(b.check_out),
+        "nights": t.nights(b.nights),
+        "guests": t.guests(b.adults, b.children),
+        "total": t.money(b.total_price, b.currency),
+        "status": t.text(f"status_{b.status}"),
+    }
+
+
+async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking | None:
+    """The booking this flow is about, asking the guest when it is not clear (then None)."""
+    state, pms = t.state, t.dialogue.pms
+    ref = entities.get("booking_ref") or (state.target or {}).get("reference")
+    if ref:
+        try:
+            booking = await pms.get_booking(ref)
+        except BookingNotFound:
+            state.target = None
+            t.ask("booking_ref", "booking_ref_not_found", ref=ref)
+            return None
+        if state.target is None or state.target.get("reference") != booking.reference:
+            state.target = {"reference": booking.reference}
+        return booking
+    if not (t.guest.phone or t.guest.email):
+        t.ask("booking_ref", "ask_booking_ref")
+        return None
+    found = await pms.find_bookings(email=t.guest.email, phone=t.guest.phone)
+    relevant = [
+        b
+        for b in found
+        if b.check_out >= t.guest.today and (state.flow == "status" or b.status == "confirmed")
+    ]
+    if not relevant:
+        t.ask("booking_ref", "no_bookings_found")
+        return None
+    if len(relevant) == 1:
+        state.target = {"reference": relevant[0].reference}
+        return relevant[0]
+    state.candidates = [b.reference for b in relevant]
+    options = tuple(
+        Option(
+            f"booking:{b.reference}",
+            t.text("opt_booking", ref=b.reference),
+            t.text("opt_booking_desc", check_in=t.date(b.check_in), check_out=t.date(b.check_out)),
+        )
+        for b in relevant[:10]
+    )
+    t.ask("pick_booking", "choose_booking", options)
+    return None
+
+
+def _new_dates(t: TurnBuilder, b: PmsBooking, entities: dict[str, Any]) -> tuple[date, date] | None:
+    ci = entities.get("check_in")
+    co = entities.get("check_out")
+    if ci and co:
+        return date.fromisoformat(ci), date.fromisoformat(co)
+    if ci:  # same length of stay from the new arrival day
+        start = date.fromisoformat(ci)
+        return start, start + timedelta(days=entities.get("nights") or b.nights)
+    if co:
+        return b.check_in, date.fromisoformat(co)
+    if entities.get("extra_nights"):
+        return b.check_in, b.check_out + timedelta(days=int(entities["extra_nights"]))
+    if entities.get("nights"):
+        return b.check_in, b.check_in + timedelta(days=int(entities["nights"]))
+    return None
+
+
+async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
+    state = t.state
+    choice = str(entities.pop("_choice", "") or "")
+    if state.expect == "confirm_cancel":
+        if intent == "affirm" or choice == "cancel_booking":
+            _act(t, "cancel", {"reference": state.target["reference"]})  # type: ignore[index]
+            return
+        if intent == "deny" or choice == "keep":
+            t.say("cancel_aborted", ref=state.target["reference"])  # type: ignore[index]
+            state.reset_flow()
+            return
+    if state.expect == "confirm_modify" and not any(
+        k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
+    ):
+        if intent == "affirm":
+            _act(t, "modify", dict(state.target or {}))
+            return
+        if intent == "deny":
+            t.say("modify_aborted", ref=state.target["reference"])  # type: ignore[index]
+            state.reset_flow()
+            return
+
+    try:
+        booking = await _find_target(t, entities)
+    except PmsError:
+        t.say("operation_pending")
+        t.turn.attention = "pms_unavailable"
+        return
+    if booking is None:
+        return
+
+    if booking.reference not in state.verified:
+        if owns(t, booking):
+            state.verified.append(booking.reference)
+        elif state.expect == "owner_name" and entities.get("guest_name"):
+            if not same_person(entities["guest_name"], booking.guest_name):
+                t.handoff("ownership", "handoff_ownership", ref=booking.reference)
+                return
+            state.verified.append(booking.reference)
+        else:
+            t.ask("owner_name", "ask_owner_name", ref=booking.reference)
+            return
+
+    if state.flow == "status":
+        t.say("booking_details", **_details(t, booking))
+        state.reset_flow()
+        return
+    if booking.status == "cancelled":
+        t.say("already_cancelled", ref=booking.reference)
+        state.reset_flow()
+        return
+    if state.flow == "cancel":
+        d = _details(t, booking)
+        t.ask(
+            "confirm_cancel",
+            "confirm_cancel",
+            (
+                Option("cancel_booking", t.text("opt_cancel_booking")),
+                Option("keep", t.text("opt_keep")),
+            ),
+            ref=d["ref"],
+            room=d["room"],
+            check_in=d["check_in"],
+            check_out=d["check_out"],
+        )
+        return
+
+    # change of dates
+    if "invalid_date" in flags:
+        t.ask("new_dates", "invalid_date")
+        return
+    wanted = _new_dates(t, booking, entities)
+    if wanted is None:
+        t.ask(
+            "new_dates",
+            "ask_new_dates",
+            check_in=t.date(booking.check_in),
+            check_out=t.date(booking.check_out),
+        )
+        return
+    ci, co = wanted
+    problem = t.dialogue.check_stay(t, ci, co)
+    if problem:
+        last = t.guest.today + timedelta(days=t.dialogue.settings.booking_horizon_days)
+        t.ask("new_dates", problem, **({"last": t.date(last)} if problem == "too_far" else {}))
+        return
+    try:
+        offers = await t.dialogue.pms.search(
+            ci, co, booking.adults, booking.children, exclude=booking.reference
+        )
+    except PmsError:
+        t.say("operation_pending")
+        t.turn.attention = "pms_unavailable"
+        return
+    offer = next((o for o in offers if o.room_type.code == booking.room_type), None)
+    if offer is None:
+        t.ask(
+            "new_dates",
+            "modify_unavailable",
+            room=t.room_name(booking.room_type),
+            check_in=t.date(ci),
+            check_out=t.date(co),
+        )
+        return
+    state.target = {
+        "reference": booking.reference,
+        "check_in": ci.isoformat(),
+        "check_out": co.isoformat(),
+        "expected_total": str(offer.total_price),
+    }
+    t.ask(
+        "confirm_modify",
+        "confirm_modify",
+        (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
+        ref=booking.reference,
+        check_in=t.date(ci),
+        check_out=t.date(co),
+        nights=t.nights((co - ci).days),
+        total=t.money(offer.total_price, offer.currency),
+        old_total=t.money(booking.total_price, booking.currency),
+    )
+
+
+def _act(t: TurnBuilder, operation: str, data: dict[str, Any]) -> None:
+    t.turn.actions.append(BookingAction(operation, {**data, "lang": t.lang}))  # type: ignore[arg-type]
+    t.state.expect = "operation_result"
+    t.state.prompt = None
+
+
+async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
+    state = t.state
+    outcome = event["outcome"]
+    ref = event.get("request", {}).get("reference", "")
+    if outcome == "confirmed":
+        b = PmsBooking.from_json(event["booking"])
+        if event["operation"] == "modify":
+            t.say(
+                "modify_done",
+                ref=b.reference,
+                check_in=t.date(b.check_in),
+                check_out=t.date(b.check_out),
+                total=t.money(b.total_price, b.currency),
+            )
+        else:
+            t.say("cancel_done", ref=b.reference)
+        state.reset_flow()
+    elif outcome == "pending":
+        if not event.get("repeat"):
+            t.say("operation_pending")
+    elif outcome == "unavailable":
+        request = event.get("request", {})
+        state.flow = "modify"
+        state.target = {"reference": ref}
+        t.ask(
+            "new_dates",
+            "modify_unavailable",
+            room=t.room_name(event.get("booking", {}).get("room_type", "")),
+            check_in=t.date(request.get("check_in", t.guest.today.isoformat())),
+            check_out=t.date(request.get("check_out", t.guest.today.isoformat())),
+        )
+    else:
+        t.say("operation_failed", ref=ref)
+        t.turn.attention = "booking_failed"
+        state.reset_flow()

@@ -1,0 +1,94 @@
+"""Per-conversation dialogue state and what one dialogue turn produces.
+
+The state is plain data stored as JSON on the conversation row and committed in the same
+transaction as the replies it led to, so a restart resumes a booking exactly where it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from hotelbox.messages import Reply
+
+Flow = Literal["booking", "modify", "cancel", "status"]
+
+
+@dataclass
+class Slots:
+    """What the guest has told us about the stay they want."""
+
+    check_in: str | None = None  # ISO dates
+    check_out: str | None = None
+    nights: int | None = None
+    adults: int | None = None
+    children: int | None = None
+    room_type: str | None = None
+    guest_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+    def dates(self) -> tuple[date | None, date | None]:
+        return (
+            date.fromisoformat(self.check_in) if self.check_in else None,
+            date.fromisoformat(self.check_out) if self.check_out else None,
+        )
+
+
+@dataclass
+class DialogueState:
+    version: int = 1
+    lang: str | None = None
+    flow: Flow | None = None
+    expect: str | None = None  # what the last question asked for
+    prompt: dict[str, Any] | None = None  # that question, to ask again after a digression
+    slots: Slots = field(default_factory=Slots)
+    quote: dict[str, Any] | None = None  # the offer the guest is confirming
+    offers: list[dict[str, Any]] = field(default_factory=list)  # offers shown, for choices
+    target: dict[str, Any] | None = None  # booking being modified / cancelled / checked
+    candidates: list[str] = field(default_factory=list)  # references to choose between
+    verified: list[str] = field(default_factory=list)  # references the guest proved to own
+    misunderstood: int = 0
+    notes: list[str] = field(default_factory=list)  # special requests, for the booking remark
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DialogueState:
+        if not data:
+            return cls()
+        data = dict(data)
+        slots = Slots(**data.pop("slots", {}) or {})
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(slots=slots, **known)
+
+    def reset_flow(self) -> None:
+        self.flow = None
+        self.expect = None
+        self.prompt = None
+        self.quote = None
+        self.offers = []
+        self.target = None
+        self.candidates = []
+
+
+@dataclass(frozen=True)
+class BookingAction:
+    """A PMS write the dialogue asks for; the pipeline makes it durable before it is sent."""
+
+    operation: Literal["create", "modify", "cancel"]
+    data: dict[str, Any]
+
+
+@dataclass
+class Turn:
+    """What the bot decided for one message or event."""
+
+    state: DialogueState
+    replies: list[Reply] = field(default_factory=list)
+    actions: list[BookingAction] = field(default_factory=list)
+    handoff: str | None = None  # reason: the bot stops, staff take over
+    attention: str | None = None  # staff should look, the bot carries on
+    guest_updates: dict[str, str] = field(default_factory=dict)  # name, email, phone learnt

@@ -1,0 +1,358 @@
+"""The pipeline: inbox → understand → dialogue → outbox, one conversation at a time.
+
+Messages of one guest are processed strictly in order by a single worker per conversation;
+different guests are processed in parallel (up to ``pipeline.max_active_conversations``). A
+message's whole outcome — dialogue state, replies, booking requests, handoff — is committed in
+one transaction together with marking its inbox row done, so after a crash at any point the
+message is either fully handled or handled again from scratch, and answered exactly once.
+The commit re-checks who is in control: once staff take over, nothing the bot was still
+thinking about is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from hotelbox.config import Settings
+from hotelbox.dialogue.engine import Dialogue, GuestContext
+from hotelbox.dialogue.state import DialogueState, Turn
+from hotelbox.events import EventBus
+from hotelbox.messages import Inbound, Reply
+from hotelbox.nlu.understanding import Understander, Understanding
+from hotelbox.scheduler import Scheduler
+from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox
+from hotelbox.store.conversations import Conversation
+from hotelbox.store.database import Conn
+from hotelbox.store.inbox import Accepted, InboxItem
+
+log = logging.getLogger(__name__)
+
+
+class VersionConflict(Exception):
+    """The conversation changed while the message was being processed; process it again."""
+
+
+@dataclass
+class StageTimes:
+    """Per-message latencies (seconds), for benchmarks and metrics."""
+
+    understand: list[float] = field(default_factory=list)
+    dialogue: list[float] = field(default_factory=list)
+    commit: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+
+    def add(self, stage: str, seconds: float) -> None:
+        values: list[float] = getattr(self, stage)
+        values.append(seconds)
+        if len(values) > 100_000:
+            del values[:50_000]
+
+
+class Pipeline:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        understander: Understander,
+        dialogue: Dialogue,
+        scheduler: Scheduler,
+        events: EventBus,
+        settings: Settings,
+        channels: list[str],
+        on_committed: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.store = store
+        self.understander = understander
+        self.dialogue = dialogue
+        self.scheduler = scheduler
+        self.events = events
+        self.settings = settings
+        self.channels = channels
+        self.on_committed = on_committed or (lambda channel: None)
+        self.tz = ZoneInfo(settings.hotel.timezone)
+        self.clock = clock or (lambda: datetime.now(self.tz))
+        self._active: dict[int, asyncio.Task[None]] = {}
+        self._dirty: set[int] = set()
+        self._slots = asyncio.Semaphore(settings.pipeline.max_active_conversations)
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._stopping = False
+        self.times = StageTimes()
+        self.processed = 0
+        self.failed = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Resume what a previous run left unfinished."""
+        pending = await self.store.read(lambda c: inbox.conversations_with_pending(c, self.channels))
+        if pending:
+            log.info("pipeline resuming conversations=%d", len(pending))
+        for conversation_id in pending:
+            self.schedule(conversation_id)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        tasks = list(self._active.values())
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def today(self) -> date:
+        return self.clock().astimezone(self.tz).date()
+
+    # -- inbound ---------------------------------------------------------------------------
+    async def accept(self, inbound: Inbound) -> Accepted:
+        """Store a guest message durably, then schedule it; safe to ack once this returns."""
+        accepted = await self.store.write(lambda c: inbox.accept(c, inbound), label="inbox.accept")
+        if not accepted.duplicate:
+            log.info(
+                "message accepted conversation=%d message=%s channel=%s kind=%s",
+                accepted.conversation_id,
+                accepted.message_id,
+                inbound.channel,
+                inbound.kind,
+            )
+            self.events.publish(
+                {
+                    "type": "message",
+                    "conversation_id": accepted.conversation_id,
+                    "direction": "in",
+                    "channel": inbound.channel,
+                    "message_id": accepted.message_id,
+                }
+            )
+        self.schedule(accepted.conversation_id)
+        return accepted
+
+    def schedule(self, conversation_id: int) -> None:
+        if self._stopping:
+            return
+        self._dirty.add(conversation_id)
+        if conversation_id not in self._active:
+            self._idle.clear()
+            self._active[conversation_id] = asyncio.create_task(
+                self._worker(conversation_id), name=f"conversation-{conversation_id}"
+            )
+
+    def busy(self, conversation_id: int) -> bool:
+        return conversation_id in self._active
+
+    async def wait_idle(self) -> None:
+        await self._idle.wait()
+
+    async def _worker(self, conversation_id: int) -> None:
+        try:
+            async with self._slots:
+                while conversation_id in self._dirty:
+                    self._dirty.discard(conversation_id)
+                    items = await self.store.read(lambda c: inbox.pending(c, conversation_id))
+                    for item in items:
+                        await self._handle(item)
+                        self._dirty.add(conversation_id)  # look again: more may have come
+        finally:
+            self._active.pop(conversation_id, None)
+            if not self._active:
+                self._idle.set()
+
+    async def _handle(self, item: InboxItem) -> None:
+        started = time.perf_counter()
+        for attempt in range(1, self.settings.pipeline.max_attempts + 1):
+            try:
+                await self._process(item)
+                self.processed += 1
+                self.times.add("total", time.perf_counter() - started)
+                return
+            except VersionConflict:
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.exception(
+                    "processing failed conversation=%d inbox=%d attempt=%d code=%s",
+                    item.conversation_id,
+                    item.id,
+                    attempt,
+                    getattr(exc, "code", type(exc).__name__),
+                )
+                attempts = await self.store.write(lambda c, e=exc: inbox.record_attempt(c, item.id, repr(e)))
+                if attempts >= self.settings.pipeline.max_attempts:
+                    break
+                await asyncio.sleep(min(0.2 * 2**attempt, 10))
+        self.failed += 1
+        await self._give_up(item)
+
+    # -- processing ------------------------------------------------------------------------
+    async def _process(self, item: InboxItem) -> None:
+        conv = await self.store.read(lambda c: conversations.load(c, item.conversation_id))
+        if conv is None:
+            await self.store.write(lambda c: inbox.finish(c, item.id, "skipped", "no conversation"))
+            return
+        state = DialogueState.from_json(conv.dialogue)
+        guest = GuestContext(
+            conversation_id=conv.id,
+            channel=conv.channel,
+            today=self.today(),
+            phone=conv.guest_phone,
+            email=conv.guest_email if conv.channel == "email" else None,
+            name=conv.guest_name,
+        )
+        understanding: Understanding | None = None
+        if item.kind == "message":
+            inbound = Inbound.from_json(item.payload)
+            t0 = time.perf_counter()
+            understanding = await self._understand(inbound, conv)
+            self.times.add("understand", time.perf_counter() - t0)
+            if conv.control != "bot":
+                await self._commit(item, conv, None, understanding)
+                return
+            t1 = time.perf_counter()
+            turn = await self.dialogue.respond(state, understanding, guest, inbound)
+            self.times.add("dialogue", time.perf_counter() - t1)
+        else:
+            if conv.control != "bot" and item.payload.get("type") != "pms_result":
+                await self._commit(item, conv, None, None)
+                return
+            turn = await self.dialogue.on_event(state, item.payload, guest)
+        t2 = time.perf_counter()
+        await self._commit(item, conv, turn, understanding)
+        self.times.add("commit", time.perf_counter() - t2)
+
+    async def _understand(self, inbound: Inbound, conv: Conversation) -> Understanding:
+        text = inbound.text or ""
+        hint = conv.language or inbound.language_hint
+        if len(text) > self.settings.dialogue.max_message_chars:
+            lang = hint or self.settings.hotel.default_language
+            return Understanding(text, lang, 0.0, "out_of_scope", 1.0, flags={"too_long"})
+        lane = self.scheduler.lane("nlu")
+        return await lane.run(self.understander.understand, text, today=self.today(), lang_hint=hint)
+
+    async def _commit(
+        self,
+        item: InboxItem,
+        conv: Conversation,
+        turn: Turn | None,
+        understanding: Understanding | None,
+    ) -> None:
+        sent_channels: set[str] = set()
+
+        async def op(c: Conn) -> str:
+            if not await inbox.finish(c, item.id):
+                return "already"  # another process handled it
+            if item.message_id is not None and understanding is not None:
+                await conversations.annotate_message(
+                    c,
+                    item.message_id,
+                    understanding.lang,
+                    {"understanding": understanding.to_record()},
+                )
+            current = await conversations.load(c, conv.id)
+            if turn is None or current is None:
+                return "stored"
+            if current.control != "bot" and item.kind == "message":
+                return "suppressed"  # staff took over while we were thinking: send nothing
+            if not await conversations.save_dialogue(
+                c,
+                conv.id,
+                expected_version=conv.version,
+                dialogue=turn.state.to_json(),
+                language=turn.state.lang,
+            ):
+                raise VersionConflict(conv.id)
+            if current.control == "bot":
+                for reply in turn.replies:
+                    await outbox.enqueue(c, conv.id, conv.channel, conv.address, reply)
+                    sent_channels.add(conv.channel)
+            for n, action in enumerate(turn.actions):
+                key = f"hb-{item.id}-{n}-{action.operation}"
+                if action.operation == "create":
+                    booking_id = await bookings.queue_create(c, conv.id, conv.guest_id, key, action.data)
+                else:
+                    booking_id = await bookings.queue_change(
+                        c, conv.id, conv.guest_id, action.operation, key, action.data
+                    )
+                await audit.record(
+                    c,
+                    "bot",
+                    f"booking.{action.operation}.requested",
+                    conversation_id=conv.id,
+                    booking_id=booking_id,
+                    details={"key": key},
+                )
+            if turn.guest_updates:
+                await conversations.update_guest(c, conv.guest_id, turn.guest_updates)
+            if turn.handoff:
+                await conversations.set_control(c, conv.id, "waiting_staff", turn.handoff)
+                await audit.record(
+                    c, "bot", "handoff", conversation_id=conv.id, details={"reason": turn.handoff}
+                )
+            elif turn.attention:
+                await conversations.flag_attention(c, conv.id, turn.attention)
+            return "committed"
+
+        outcome = await self.store.write(op, label="pipeline.commit")
+        log.info(
+            "message processed conversation=%d inbox=%d outcome=%s replies=%d actions=%d intent=%s lang=%s",
+            conv.id,
+            item.id,
+            outcome,
+            len(turn.replies) if turn else 0,
+            len(turn.actions) if turn else 0,
+            understanding.intent if understanding else "-",
+            understanding.lang if understanding else "-",
+        )
+        if outcome == "committed" and turn is not None:
+            for channel in sent_channels:
+                self.on_committed(channel)
+            if turn.actions:
+                self.on_committed("pms")
+            self.events.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})
+
+    async def _give_up(self, item: InboxItem) -> None:
+        """After repeated failures: hand the conversation to staff, tell the guest once."""
+        conv = await self.store.read(lambda c: conversations.load(c, item.conversation_id))
+        lang = (conv.language if conv else None) or self.settings.hotel.default_language
+        text = self.dialogue.catalog.text(lang, "bot_error")
+
+        async def op(c: Conn) -> None:
+            if not await inbox.finish(c, item.id, "failed", "gave up after repeated errors"):
+                return
+            if conv is None:
+                return
+            if conv.control == "bot":
+                await outbox.enqueue(
+                    c, conv.id, conv.channel, conv.address, Reply(text, lang, key="bot_error")
+                )
+                await conversations.set_control(c, conv.id, "waiting_staff", "bot_error")
+            await audit.record(
+                c,
+                "system",
+                "processing_failed",
+                conversation_id=conv.id,
+                details={"inbox": item.id},
+            )
+
+        await self.store.write(op, label="pipeline.give_up")
+        if conv is not None:
+            self.on_committed(conv.channel)
+
+
+def stage_summary(values: list[float]) -> dict[str, Any]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+
+    def pct(p: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(p * len(ordered)))], 3)
+
+    return {"n": len(values), "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99)}

@@ -1,0 +1,168 @@
+"""The PMS protocol: what hotelbox needs from a property-management system.
+
+The embedded demo hotel (:mod:`hotelbox.pms.demo`) and the QloApps adapter implement it.
+Prices are ``Decimal`` in the PMS currency; dates are check-in (inclusive) to check-out
+(exclusive). Every write takes an idempotency key: calling it twice with the same key returns
+the first result instead of booking, moving or cancelling twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+BookingStatus = Literal["confirmed", "cancelled"]
+
+
+@dataclass(frozen=True)
+class HotelInfo:
+    name: str
+    currency: str
+    check_in_time: str  # "15:00"
+    check_out_time: str  # "12:00"
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class RoomType:
+    code: str  # stable id in hotelbox ("double"; a QloApps id as text)
+    names: dict[str, str]  # per language
+    max_adults: int
+    max_children: int
+    max_guests: int
+    base_price: Decimal  # per night, before seasons
+    descriptions: dict[str, str] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()  # words guests use for it, any language
+    min_nights: int = 1
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names.get("en") or self.code
+
+    def fits(self, adults: int, children: int) -> bool:
+        return (
+            adults <= self.max_adults
+            and children <= self.max_children
+            and adults + children <= self.max_guests
+        )
+
+
+@dataclass(frozen=True)
+class Offer:
+    room_type: RoomType
+    check_in: date
+    check_out: date
+    available: int
+    total_price: Decimal
+    currency: str
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    idempotency_key: str
+    room_type: str
+    check_in: date
+    check_out: date
+    adults: int
+    children: int
+    guest_name: str
+    email: str | None
+    phone: str | None
+    expected_total: Decimal | None = None  # the price the guest was quoted
+    remark: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["check_in"] = self.check_in.isoformat()
+        data["check_out"] = self.check_out.isoformat()
+        data["expected_total"] = str(self.expected_total) if self.expected_total is not None else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> BookingRequest:
+        data = dict(data)
+        data["check_in"] = date.fromisoformat(data["check_in"])
+        data["check_out"] = date.fromisoformat(data["check_out"])
+        if data.get("expected_total") is not None:
+            data["expected_total"] = Decimal(data["expected_total"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class PmsBooking:
+    reference: str
+    status: BookingStatus
+    room_type: str
+    check_in: date
+    check_out: date
+    adults: int
+    children: int
+    guest_name: str
+    email: str | None
+    phone: str | None
+    total_price: Decimal
+    currency: str
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["check_in"] = self.check_in.isoformat()
+        data["check_out"] = self.check_out.isoformat()
+        data["total_price"] = str(self.total_price)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PmsBooking:
+        data = dict(data)
+        data["check_in"] = date.fromisoformat(data["check_in"])
+        data["check_out"] = date.fromisoformat(data["check_out"])
+        data["total_price"] = Decimal(data["total_price"])
+        return cls(**data)
+
+
+class Pms(Protocol):
+    """A property-management system as the dialogue and the booking worker see it."""
+
+    kind: str
+
+    async def open(self) -> None: ...
+    async def close(self) -> None: ...
+    async def hotel(self) -> HotelInfo: ...
+    async def room_types(self) -> list[RoomType]: ...
+
+    async def search(
+        self,
+        check_in: date,
+        check_out: date,
+        adults: int,
+        children: int,
+        exclude: str | None = None,
+    ) -> list[Offer]:
+        """Room types that fit the party and have a room free every night, cheapest first.
+
+        ``exclude`` is a booking whose own room counts as free (quoting a change of dates).
+        """
+        ...
+
+    async def create_booking(self, request: BookingRequest) -> PmsBooking: ...
+    async def get_booking(self, reference: str) -> PmsBooking: ...
+
+    async def find_bookings(
+        self, *, email: str | None = None, phone: str | None = None
+    ) -> list[PmsBooking]: ...
+
+    async def modify_dates(
+        self, reference: str, check_in: date, check_out: date, idempotency_key: str
+    ) -> PmsBooking: ...
+
+    async def cancel_booking(self, reference: str, idempotency_key: str) -> PmsBooking: ...

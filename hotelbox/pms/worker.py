@@ -1,0 +1,189 @@
+"""The booking worker: sends the PMS outbox to the PMS, one write at a time.
+
+Writes are serialised (one booking write in flight per hotel) because a PMS such as QloApps
+does not lock and double-books under concurrent requests. Each write carries its idempotency
+key; a failure that may be temporary (PMS down, timeout) is retried with back-off and the
+guest is told once that the request is pending; a definite answer (booked, no room left,
+rejected) is recorded and queued to the conversation as an event, in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from hotelbox.config import PmsSettings
+from hotelbox.errors import HotelboxError, RoomNotAvailable, Unavailable
+from hotelbox.pms import BookingRequest, Pms, PmsBooking
+from hotelbox.store import Store, audit, bookings, conversations, inbox
+from hotelbox.store.bookings import PmsWrite
+from hotelbox.store.database import Conn
+
+log = logging.getLogger(__name__)
+FINAL_AFTER_ATTEMPTS = 50  # about a day of back-off before staff must step in
+
+
+class BookingWorker:
+    def __init__(
+        self,
+        store: Store,
+        pms: Pms,
+        settings: PmsSettings,
+        notify_conversation: Callable[[int], None],
+    ) -> None:
+        self.store = store
+        self.pms = pms
+        self.settings = settings
+        self.notify_conversation = notify_conversation
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.done = 0
+        self.retries = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._wake.set()
+        self._task = asyncio.create_task(self._run(), name="booking-worker")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.retry_base_s)
+            self._wake.clear()
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("booking worker pass failed")
+                await asyncio.sleep(self.settings.retry_base_s)
+
+    async def drain(self) -> int:
+        handled = 0
+        while writes := await self.store.read(bookings.due):
+            for write in writes:
+                await self.execute(write)
+                handled += 1
+        return handled
+
+    async def _call(self, write: PmsWrite) -> PmsBooking:
+        r = write.request
+        if write.operation == "create":
+            request = BookingRequest(
+                idempotency_key=write.idempotency_key,
+                room_type=r["room_type"],
+                check_in=date.fromisoformat(r["check_in"]),
+                check_out=date.fromisoformat(r["check_out"]),
+                adults=int(r["adults"]),
+                children=int(r.get("children") or 0),
+                guest_name=r["guest_name"],
+                email=r.get("email"),
+                phone=r.get("phone"),
+                expected_total=Decimal(r["expected_total"]) if r.get("expected_total") else None,
+                remark=r.get("remark"),
+            )
+            return await self.pms.create_booking(request)
+        if write.operation == "modify":
+            return await self.pms.modify_dates(
+                r["reference"],
+                date.fromisoformat(r["check_in"]),
+                date.fromisoformat(r["check_out"]),
+                write.idempotency_key,
+            )
+        return await self.pms.cancel_booking(r["reference"], write.idempotency_key)
+
+    async def execute(self, write: PmsWrite) -> str:
+        """Make one write in the PMS and record the outcome; returns it."""
+        event: dict[str, Any] = {
+            "type": "pms_result",
+            "operation": write.operation,
+            "write_id": write.id,
+            "request": write.request,
+        }
+        booking: PmsBooking | None = None
+        try:
+            booking = await self._call(write)
+            outcome = "confirmed"
+        except RoomNotAvailable as exc:
+            outcome, error = "unavailable", exc
+        except (Unavailable, OSError, TimeoutError) as exc:
+            outcome, error = "pending", exc
+        except HotelboxError as exc:
+            outcome, error = "failed", exc
+        if booking is not None:
+            event["booking"] = booking.to_json()
+        else:
+            event["error"] = getattr(error, "code", "error")
+
+        async def op(c: Conn) -> None:
+            if booking is not None:
+                await bookings.record_result(c, write, booking)
+                await audit.record(
+                    c,
+                    "bot",
+                    f"booking.{write.operation}.done",
+                    conversation_id=write.conversation_id,
+                    booking_id=write.booking_id,
+                    details={"reference": booking.reference},
+                )
+            elif outcome == "pending":
+                attempts = await bookings.record_failure(
+                    c,
+                    write,
+                    str(error),
+                    final=write.attempts + 1 >= FINAL_AFTER_ATTEMPTS,
+                    retry_in_s=min(self.settings.retry_base_s * 2**write.attempts, self.settings.retry_max_s),
+                )
+                event["repeat"] = attempts > 1
+                if attempts >= FINAL_AFTER_ATTEMPTS:
+                    event["outcome"] = "failed"
+            else:
+                await bookings.record_failure(c, write, str(error), final=True)
+                await audit.record(
+                    c,
+                    "bot",
+                    f"booking.{write.operation}.{outcome}",
+                    conversation_id=write.conversation_id,
+                    booking_id=write.booking_id,
+                    details={"error": getattr(error, "code", "error")},
+                )
+                if outcome == "failed" and write.conversation_id is not None:
+                    await conversations.flag_attention(c, write.conversation_id, "booking_failed")
+            event.setdefault("outcome", outcome)
+            if write.conversation_id is not None and (event["outcome"] != "pending" or write.attempts == 0):
+                key = f"pms:{write.id}:{event['outcome']}"
+                await inbox.add_event(c, write.conversation_id, key, event)
+
+        await self.store.write(op, label="pms.result")
+        if outcome == "pending":
+            self.retries += 1
+            log.warning(
+                "PMS write pending write=%d operation=%s code=%s",
+                write.id,
+                write.operation,
+                event.get("error"),
+            )
+        else:
+            self.done += 1
+            log.info(
+                "PMS write finished write=%d operation=%s outcome=%s",
+                write.id,
+                write.operation,
+                outcome,
+            )
+        if write.conversation_id is not None:
+            self.notify_conversation(write.conversation_id)
+        return str(event["outcome"])

@@ -1,0 +1,150 @@
+"""The outbox sender: delivers committed outbox rows through their channels, in order.
+
+One loop per box. It wakes when the pipeline commits replies (or at the next retry time),
+sends each conversation's rows strictly in order and different conversations in parallel,
+and retries failures with exponential back-off. A row found "sending" after a restart was
+maybe delivered: it is resent only on channels whose send is idempotent, otherwise marked
+"uncertain" for the channel's delivery statuses (or staff) to settle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+
+from hotelbox.channels import Channel, SendError
+from hotelbox.events import EventBus
+from hotelbox.store import Store, conversations, outbox
+from hotelbox.store.outbox import OutboxItem
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+PARALLEL_CONVERSATIONS = 32
+
+
+class OutboxSender:
+    def __init__(self, store: Store, channels: Mapping[str, Channel], events: EventBus) -> None:
+        self.store = store
+        self.channels = dict(channels)
+        self.events = events
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._flush_lock = asyncio.Lock()  # one pass at a time, or two passes send a row twice
+        self.sent = 0
+        self.failed = 0
+
+    def wake(self, channel: str | None = None) -> None:
+        if channel is None or channel in self.channels:
+            self._wake.set()
+
+    async def start(self) -> None:
+        self._wake.set()
+        self._task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            self._wake.clear()
+            try:
+                await self.flush()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox sender pass failed")
+                await asyncio.sleep(1.0)
+
+    async def flush(self) -> int:
+        """Send everything due now; returns how many rows were sent."""
+        if not self.channels:
+            return 0
+        async with self._flush_lock:
+            return await self._flush()
+
+    async def _flush(self) -> int:
+        items = await self.store.read(lambda c: outbox.due(c, list(self.channels)))
+        if not items:
+            return 0
+        by_conversation: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            by_conversation[item.conversation_id].append(item)
+        gate = asyncio.Semaphore(PARALLEL_CONVERSATIONS)
+
+        async def drain(rows: list[OutboxItem]) -> int:
+            async with gate:
+                done = 0
+                for row in rows:
+                    if not await self._send_one(row):
+                        break  # keep this conversation's order: later rows wait
+                    done += 1
+                return done
+
+        results = await asyncio.gather(*(drain(rows) for rows in by_conversation.values()))
+        return sum(results)
+
+    async def _send_one(self, item: OutboxItem) -> bool:
+        channel = self.channels[item.channel]
+        if item.status == "sending" and not channel.idempotent_send:
+            await self.store.write(
+                lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
+            )
+            log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
+            return True
+        await self.store.write(lambda c: outbox.mark_sending(c, item.id))
+        try:
+            result = await channel.send(item)
+        except SendError as exc:
+            return await self._failed(item, str(exc), exc.code, retry=exc.retry)
+        except Exception as exc:
+            log.exception("channel send crashed outbox=%d", item.id)
+            return await self._failed(item, repr(exc), "send_crashed", retry=True)
+        await self.store.write(lambda c: outbox.mark_sent(c, item, result.channel_message_id))
+        self.sent += 1
+        self.events.publish(
+            {
+                "type": "message",
+                "conversation_id": item.conversation_id,
+                "direction": "out",
+                "channel": item.channel,
+                "message_id": item.message_id,
+            }
+        )
+        return True
+
+    async def _failed(self, item: OutboxItem, error: str, code: str, *, retry: bool) -> bool:
+        attempts = item.attempts + 1
+        if retry and attempts < MAX_ATTEMPTS:
+            delay = min(2.0**attempts, 300.0)
+            await self.store.write(lambda c: outbox.mark_retry(c, item, error, delay))
+            log.warning(
+                "send failed, will retry outbox=%d conversation=%d code=%s attempt=%d in_s=%.0f",
+                item.id,
+                item.conversation_id,
+                code,
+                attempts,
+                delay,
+            )
+            return False
+
+        async def op(c: outbox.Conn) -> None:
+            await outbox.mark_final(c, item, "failed", error)
+            await conversations.flag_attention(c, item.conversation_id, "delivery_failed")
+
+        await self.store.write(op)
+        self.failed += 1
+        log.error(
+            "send failed for good outbox=%d conversation=%d code=%s",
+            item.id,
+            item.conversation_id,
+            code,
+        )
+        return True

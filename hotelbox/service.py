@@ -1,0 +1,41 @@
+"""``hotelbox run``: the box under systemd — web server, signals, READY/STATUS/STOPPING."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+
+from hotelbox.channels.webchat import WebChatChannel
+from hotelbox.config import Settings
+from hotelbox.daemon import Box
+from hotelbox.events import EventBus
+from hotelbox.ops.notify import notify
+from hotelbox.web.app import make_app
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> None:
+    notify("STATUS=starting: opening the store and loading models")
+    events = EventBus()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with Box(settings, {"webchat": WebChatChannel(events)}, events) as box:
+        runner = web.AppRunner(make_app(box), access_log=None, shutdown_timeout=5.0)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.web.host, settings.web.port)
+        await site.start()
+        url = f"http://{settings.web.host}:{settings.web.port}"
+        log.info("serving url=%s try=%s/try", url, url)
+        notify("READY=1", f"STATUS=serving on {url}")
+        try:
+            await stop.wait()
+        finally:
+            notify("STOPPING=1", "STATUS=stopping")
+            log.info("stopping")
+            await runner.cleanup()

@@ -1,0 +1,200 @@
+"""Bookings as hotelbox knows them, and the PMS outbox that makes them real.
+
+A booking action from the dialogue becomes, in the dialogue's own transaction, a ``bookings``
+row (status pending) and a ``pms_outbox`` row with an idempotency key derived from the inbox
+item that caused it — so reprocessing the same guest message after a crash can never queue a
+second booking, and the PMS sees each key once even when a call is retried.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hotelbox.pms import PmsBooking
+from hotelbox.store.database import Conn, fetchall, fetchone, insert, utcnow
+
+
+@dataclass(frozen=True)
+class PmsWrite:
+    id: int
+    booking_id: int
+    conversation_id: int | None
+    operation: str
+    idempotency_key: str
+    request: dict[str, Any]
+    attempts: int
+
+
+async def queue_create(
+    conn: Conn, conversation_id: int, guest_id: int, key: str, request: dict[str, Any]
+) -> int:
+    now = utcnow()
+    booking_id = await insert(
+        conn,
+        "INSERT INTO bookings (conversation_id, guest_id, status, check_in, check_out, adults, children,"
+        " room_type, total_price, currency, guest_name, email, phone, created_at, updated_at)"
+        " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            conversation_id,
+            guest_id,
+            request["check_in"],
+            request["check_out"],
+            request["adults"],
+            request["children"],
+            request["room_type"],
+            request.get("expected_total"),
+            request.get("currency"),
+            request.get("guest_name"),
+            request.get("email"),
+            request.get("phone"),
+            now,
+            now,
+        ),
+    )
+    await _queue(conn, booking_id, conversation_id, "create", key, request)
+    return booking_id
+
+
+async def queue_change(
+    conn: Conn,
+    conversation_id: int,
+    guest_id: int,
+    operation: str,
+    key: str,
+    request: dict[str, Any],
+) -> int:
+    """Queue a modify/cancel of a booking by PMS reference (creating our record if unknown)."""
+    row = await fetchone(conn, "SELECT id FROM bookings WHERE pms_reference = ?", (request["reference"],))
+    if row:
+        booking_id = int(row["id"])
+        await conn.execute(
+            "UPDATE bookings SET handled_at = NULL, updated_at = ? WHERE id = ?",
+            (utcnow(), booking_id),
+        )
+    else:
+        now = utcnow()
+        booking_id = await insert(
+            conn,
+            "INSERT INTO bookings (conversation_id, guest_id, pms_reference, status, check_in, check_out,"
+            " adults, children, room_type, created_at, updated_at)"
+            " VALUES (?, ?, ?, 'confirmed', '', '', 0, 0, '', ?, ?)",
+            (conversation_id, guest_id, request["reference"], now, now),
+        )
+    await _queue(conn, booking_id, conversation_id, operation, key, request)
+    return booking_id
+
+
+async def _queue(
+    conn: Conn,
+    booking_id: int,
+    conversation_id: int,
+    operation: str,
+    key: str,
+    request: dict[str, Any],
+) -> None:
+    now = utcnow()
+    try:
+        await conn.execute(
+            "INSERT INTO pms_outbox (booking_id, conversation_id, operation, idempotency_key, request,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                booking_id,
+                conversation_id,
+                operation,
+                key,
+                json.dumps(request, ensure_ascii=False),
+                now,
+                now,
+            ),
+        )
+    except sqlite3.IntegrityError as exc:
+        raise ValueError(f"PMS write {key} already queued") from exc
+
+
+async def due(conn: Conn, limit: int = 20) -> list[PmsWrite]:
+    rows = await fetchall(
+        conn,
+        "SELECT * FROM pms_outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        " ORDER BY id LIMIT ?",
+        (utcnow(), limit),
+    )
+    return [
+        PmsWrite(
+            r["id"],
+            r["booking_id"],
+            r["conversation_id"],
+            r["operation"],
+            r["idempotency_key"],
+            json.loads(r["request"]),
+            r["attempts"],
+        )
+        for r in rows
+    ]
+
+
+async def next_due_at(conn: Conn) -> str | None:
+    row = await fetchone(conn, "SELECT min(next_attempt_at) AS t FROM pms_outbox WHERE status = 'pending'")
+    return row["t"] if row else None
+
+
+async def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
+    """The PMS did it: record the booking as the PMS has it and close the write."""
+    now = utcnow()
+    await conn.execute(
+        "UPDATE bookings SET pms_reference = ?, status = ?, check_in = ?, check_out = ?, adults = ?,"
+        " children = ?, room_type = ?, total_price = ?, currency = ?, guest_name = ?, email = ?,"
+        " phone = ?, updated_at = ? WHERE id = ?",
+        (
+            booking.reference,
+            booking.status,
+            booking.check_in.isoformat(),
+            booking.check_out.isoformat(),
+            booking.adults,
+            booking.children,
+            booking.room_type,
+            str(booking.total_price),
+            booking.currency,
+            booking.guest_name,
+            booking.email,
+            booking.phone,
+            now,
+            write.booking_id,
+        ),
+    )
+    await conn.execute(
+        "UPDATE pms_outbox SET status = 'done', result = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+        (json.dumps(booking.to_json()), now, write.id),
+    )
+
+
+async def record_failure(
+    conn: Conn, write: PmsWrite, error: str, *, final: bool, retry_in_s: float = 0
+) -> int:
+    """A failed attempt: retried later, or (final) closed; returns the attempt count."""
+    now = datetime.now(UTC)
+    if final:
+        await conn.execute(
+            "UPDATE pms_outbox SET status = 'failed', last_error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
+            (error[:500], utcnow(), write.id),
+        )
+        if write.operation == "create":
+            await conn.execute(
+                "UPDATE bookings SET status = 'failed', updated_at = ? WHERE id = ?",
+                (utcnow(), write.booking_id),
+            )
+    else:
+        when = (now + timedelta(seconds=retry_in_s)).isoformat(timespec="milliseconds")
+        await conn.execute(
+            "UPDATE pms_outbox SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (error[:500], when, utcnow(), write.id),
+        )
+    return write.attempts + 1
+
+
+async def list_bookings(conn: Conn) -> list[sqlite3.Row]:
+    return await fetchall(conn, "SELECT * FROM bookings WHERE check_in != '' ORDER BY created_at, id")

@@ -1,0 +1,203 @@
+"""Guests, their channel identities, conversations and the transcript (messages)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from hotelbox.store.database import Conn, fetchone, insert, utcnow
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    guest_id: int
+    identity_id: int
+    channel: str
+    address: str  # the identity's channel address (where replies go)
+    language: str | None
+    control: str  # bot | waiting_staff | staff
+    attention: str | None
+    dialogue: dict[str, Any]
+    version: int
+    guest_name: str | None
+    guest_email: str | None
+    guest_phone: str | None  # the phone the channel vouches for, E.164
+
+    @classmethod
+    def from_row(cls, r: sqlite3.Row) -> Conversation:
+        return cls(
+            id=r["id"],
+            guest_id=r["guest_id"],
+            identity_id=r["identity_id"],
+            channel=r["channel"],
+            address=r["address"],
+            language=r["language"],
+            control=r["control"],
+            attention=r["attention"],
+            dialogue=json.loads(r["dialogue"] or "{}"),
+            version=r["version"],
+            guest_name=r["name"],
+            guest_email=r["email"],
+            guest_phone=r["identity_phone"] or r["guest_phone"],
+        )
+
+
+_SELECT = """
+SELECT c.*, i.address, i.phone AS identity_phone, g.name, g.email, g.phone AS guest_phone
+FROM conversations c
+JOIN guest_identities i ON i.id = c.identity_id
+JOIN guests g ON g.id = c.guest_id
+"""
+
+
+async def load(conn: Conn, conversation_id: int) -> Conversation | None:
+    row = await fetchone(conn, _SELECT + " WHERE c.id = ?", (conversation_id,))
+    return Conversation.from_row(row) if row else None
+
+
+async def find_by_address(conn: Conn, channel: str, address: str) -> Conversation | None:
+    row = await fetchone(conn, _SELECT + " WHERE i.channel = ? AND i.address = ?", (channel, address))
+    return Conversation.from_row(row) if row else None
+
+
+async def get_or_create(
+    conn: Conn,
+    channel: str,
+    address: str,
+    *,
+    phone: str | None = None,
+    display_name: str | None = None,
+    language: str | None = None,
+) -> int:
+    """The conversation id for this channel address, creating guest and identity if new."""
+    now = utcnow()
+    row = await fetchone(
+        conn,
+        "SELECT c.id FROM guest_identities i JOIN conversations c ON c.identity_id = i.id"
+        " WHERE i.channel = ? AND i.address = ?",
+        (channel, address),
+    )
+    if row:
+        if phone or display_name:
+            await conn.execute(
+                "UPDATE guest_identities SET phone = coalesce(?, phone),"
+                " display_name = coalesce(?, display_name) WHERE channel = ? AND address = ?",
+                (phone, display_name, channel, address),
+            )
+        return int(row["id"])
+    guest_id = await insert(
+        conn,
+        "INSERT INTO guests (phone, language, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        (phone, language, now, now),
+    )
+    identity_id = await insert(
+        conn,
+        "INSERT INTO guest_identities (guest_id, channel, address, phone, display_name, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (guest_id, channel, address, phone, display_name, now),
+    )
+    return await insert(
+        conn,
+        "INSERT INTO conversations (guest_id, identity_id, channel, language, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (guest_id, identity_id, channel, language, now, now),
+    )
+
+
+async def add_message(
+    conn: Conn,
+    conversation_id: int,
+    *,
+    direction: str,
+    author: str,
+    channel: str,
+    kind: str,
+    text: str | None,
+    payload: dict[str, Any] | None = None,
+    language: str | None = None,
+    channel_message_id: str | None = None,
+) -> int:
+    now = utcnow()
+    message_id = await insert(
+        conn,
+        "INSERT INTO messages (conversation_id, direction, author, channel, channel_message_id,"
+        " kind, text, payload, language, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            conversation_id,
+            direction,
+            author,
+            channel,
+            channel_message_id,
+            kind,
+            text,
+            json.dumps(payload or {}, ensure_ascii=False),
+            language,
+            now,
+        ),
+    )
+    column = "last_inbound_at" if direction == "in" else "last_message_at"
+    await conn.execute(
+        f"UPDATE conversations SET last_message_at = ?, {column} = ? WHERE id = ?",
+        (now, now, conversation_id),
+    )
+    return message_id
+
+
+async def annotate_message(conn: Conn, message_id: int, language: str | None, extra: dict[str, Any]) -> None:
+    """Store what the bot understood of an inbound message next to it (for staff)."""
+    await conn.execute(
+        "UPDATE messages SET language = coalesce(?, language), payload = json_patch(payload, ?) WHERE id = ?",
+        (language, json.dumps(extra, ensure_ascii=False), message_id),
+    )
+
+
+async def save_dialogue(
+    conn: Conn,
+    conversation_id: int,
+    *,
+    expected_version: int,
+    dialogue: dict[str, Any],
+    language: str | None,
+) -> bool:
+    """Save the dialogue state if nobody changed the conversation since it was read."""
+    cur = await conn.execute(
+        "UPDATE conversations SET dialogue = ?, language = coalesce(?, language),"
+        " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+        (
+            json.dumps(dialogue, ensure_ascii=False),
+            language,
+            utcnow(),
+            conversation_id,
+            expected_version,
+        ),
+    )
+    return cur.rowcount == 1
+
+
+async def set_control(conn: Conn, conversation_id: int, control: str, attention: str | None = None) -> None:
+    await conn.execute(
+        "UPDATE conversations SET control = ?, attention = coalesce(?, attention),"
+        " version = version + 1, updated_at = ? WHERE id = ?",
+        (control, attention, utcnow(), conversation_id),
+    )
+
+
+async def flag_attention(conn: Conn, conversation_id: int, reason: str) -> None:
+    await conn.execute(
+        "UPDATE conversations SET attention = ?, updated_at = ? WHERE id = ?",
+        (reason, utcnow(), conversation_id),
+    )
+
+
+async def update_guest(conn: Conn, guest_id: int, fields: dict[str, str]) -> None:
+    allowed = {k: v for k, v in fields.items() if k in ("name", "email", "phone", "language") and v}
+    if not allowed:
+        return
+    sets = ", ".join(f"{k} = ?" for k in allowed)
+    await conn.execute(
+        f"UPDATE guests SET {sets}, updated_at = ? WHERE id = ?",
+        (*allowed.values(), utcnow(), guest_id),
+    )

@@ -1,0 +1,218 @@
+"""The box's local web server: health, the "try it" guest chat, (later) the front desk.
+
+Errors are mapped to HTTP in one place (:func:`error_middleware`); every response carries
+security headers (a CSP with no inline script, no framing). Request bodies are size-capped.
+The try-it chat stores a message in the inbox before it answers 202, like every channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from importlib import resources
+
+from aiohttp import WSMsgType, web
+
+from hotelbox.daemon import Box, conversation_for
+from hotelbox.errors import HotelboxError, InvalidInput
+from hotelbox.messages import Inbound
+from hotelbox.store.database import fetchall
+
+log = logging.getLogger(__name__)
+BOX: web.AppKey[Box] = web.AppKey("box", Box)
+SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except HotelboxError as exc:
+        return web.json_response({"error": exc.code, "message": exc.message}, status=exc.http_status)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("request failed path=%s", request.path)
+        return web.json_response({"error": "internal", "message": "internal error"}, status=500)
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _static(name: str) -> bytes:
+    return (resources.files("hotelbox.web") / "static" / name).read_bytes()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    health = await request.app[BOX].health()
+    return web.json_response(health, status=200 if health["status"] == "ok" else 503)
+
+
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/try")
+
+
+async def try_page(request: web.Request) -> web.Response:
+    return web.Response(body=_static("try.html"), content_type="text/html", charset="utf-8")
+
+
+async def static_file(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    types = {".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    if suffix not in types or "/" in name or name.startswith("."):
+        raise web.HTTPNotFound()
+    try:
+        body = _static(name)
+    except FileNotFoundError as exc:
+        raise web.HTTPNotFound() from exc
+    return web.Response(body=body, content_type=types[suffix], headers={"Cache-Control": "no-cache"})
+
+
+async def _json_body(request: web.Request) -> dict[str, object]:
+    limit = request.app[BOX].settings.web.max_message_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InvalidInput("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("body must be a JSON object")
+    return data
+
+
+async def post_message(request: web.Request) -> web.Response:
+    """Take a guest message from the try-it page: stored in the inbox before the 202."""
+    data = await _json_body(request)
+    session = str(data.get("session", ""))
+    if not SESSION.match(session):
+        raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    client_id = str(data.get("client_id") or uuid.uuid4())
+    if not CLIENT_ID.match(client_id):
+        raise InvalidInput("client_id has invalid characters")
+    text = data.get("text")
+    choice = data.get("choice")
+    if not isinstance(text, str) or (choice is not None and not isinstance(choice, str)):
+        raise InvalidInput("text must be a string")
+    lang = data.get("lang") if data.get("lang") in ("es", "en", "pt") else None
+    inbound = Inbound(
+        channel="webchat",
+        channel_message_id=f"{session}:{client_id}",
+        sender=session,
+        kind="text",
+        text=text,
+        language_hint=lang,  # type: ignore[arg-type]
+        choice=choice,
+    )
+    accepted = await request.app[BOX].pipeline.accept(inbound)
+    return web.json_response(
+        {
+            "conversation_id": accepted.conversation_id,
+            "message_id": accepted.message_id,
+            "duplicate": accepted.duplicate,
+        },
+        status=202,
+    )
+
+
+async def get_messages(request: web.Request) -> web.Response:
+    session = request.query.get("session", "")
+    if not SESSION.match(session):
+        raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    box = request.app[BOX]
+    conversation_id = await conversation_for(box.store, "webchat", session)
+    if conversation_id is None:
+        return web.json_response({"messages": []})
+    async with box.store.reader() as conn:
+        rows = await fetchall(
+            conn,
+            "SELECT id, direction, text, payload, created_at FROM messages WHERE conversation_id = ?"
+            " ORDER BY id DESC LIMIT 200",
+            (conversation_id,),
+        )
+    messages = []
+    for r in reversed(rows):
+        payload = json.loads(r["payload"])
+        messages.append(
+            {
+                "id": r["id"],
+                "direction": r["direction"],
+                "text": r["text"],
+                "options": payload.get("reply", {}).get("options", []),
+                "at": r["created_at"],
+            }
+        )
+    return web.json_response({"conversation_id": conversation_id, "messages": messages})
+
+
+async def live(request: web.Request) -> web.WebSocketResponse:
+    """Push the bot's replies for one try-it session as they are sent."""
+    session = request.query.get("session", "")
+    if not SESSION.match(session):
+        raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
+    await ws.prepare(request)
+    subscription = request.app[BOX].events.subscribe(
+        lambda e: e.get("type") == "webchat.reply" and e.get("session") == session, maxsize=64
+    )
+
+    async def pump() -> None:
+        async for event in subscription:
+            reply = event["reply"]
+            await ws.send_json(
+                {
+                    "type": "reply",
+                    "id": event["message_id"],
+                    "text": reply["text"],
+                    "options": reply.get("options", []),
+                }
+            )
+        await ws.close(code=1013, message=b"too slow")
+
+    task = asyncio.create_task(pump())
+    try:
+        async for msg in ws:
+            if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+                break
+    finally:
+        subscription.close()
+        task.cancel()
+    return ws
+
+
+def make_app(box: Box) -> web.Application:
+    app = web.Application(
+        middlewares=[security_headers, error_middleware],
+        client_max_size=box.settings.web.max_message_bytes,
+    )
+    app[BOX] = box
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/", index)
+    app.router.add_get("/try", try_page)
+    app.router.add_get("/static/{name}", static_file)
+    app.router.add_post("/try/api/messages", post_message)
+    app.router.add_get("/try/api/messages", get_messages)
+    app.router.add_get("/try/ws", live)
+    return app

@@ -1,0 +1,86 @@
+// The "try it" page: a guest's chat with the bot, over the same pipeline as WhatsApp.
+// Text is always inserted with textContent (never innerHTML): guest and bot text is data.
+"use strict";
+(function () {
+  const log = document.getElementById("log");
+  const form = document.getElementById("send");
+  const input = document.getElementById("text");
+  const langSelect = document.getElementById("lang");
+  const seen = new Set();
+  let session = localStorage.getItem("hotelbox.session");
+  if (!session) { session = newId(); localStorage.setItem("hotelbox.session", session); }
+
+  function newId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function show(message) {
+    if (message.id && seen.has(message.id)) return;
+    if (message.id) seen.add(message.id);
+    const item = document.createElement("li");
+    item.className = message.direction;
+    item.textContent = message.text || "";
+    if (message.options && message.options.length) {
+      const box = document.createElement("div");
+      box.className = "options";
+      for (const option of message.options) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = option.title;
+        if (option.description) {
+          const small = document.createElement("small");
+          small.textContent = option.description;
+          button.appendChild(small);
+        }
+        button.addEventListener("click", () => send(option.title, option.id));
+        box.appendChild(button);
+      }
+      item.appendChild(box);
+    }
+    log.appendChild(item);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  async function send(text, choice) {
+    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null };
+    const response = await fetch("/try/api/messages", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    const result = await response.json();
+    if (response.ok) show({ id: result.message_id, direction: "in", text });
+    else show({ direction: "out", text: "⚠ " + (result.message || response.status) });
+  }
+
+  async function history() {
+    const response = await fetch("/try/api/messages?session=" + encodeURIComponent(session));
+    if (!response.ok) return;
+    const data = await response.json();
+    for (const message of data.messages) show(message);
+  }
+
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/try/ws?session=${encodeURIComponent(session)}`);
+    ws.addEventListener("message", (event) => {
+      const data = JSON.parse(event.data);
+      if (data.type === "reply") show({ id: data.id, direction: "out", text: data.text, options: data.options });
+    });
+    ws.addEventListener("open", history);
+    ws.addEventListener("close", () => setTimeout(connect, 2000));
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+  document.getElementById("reset").addEventListener("click", () => {
+    localStorage.removeItem("hotelbox.session");
+    location.reload();
+  });
+  connect();
+})();
