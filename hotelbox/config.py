@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -32,7 +32,13 @@ _config_file: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
 )
 
 
-class HotelSettings(BaseModel):
+class Section(BaseModel):
+    """A settings section; unknown keys are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class HotelSettings(Section):
     timezone: str = Field(
         "Europe/Madrid", description="The hotel's time zone: 'today' and 'tomorrow' are its days."
     )
@@ -49,7 +55,7 @@ class HotelSettings(BaseModel):
     )
 
 
-class StoreSettings(BaseModel):
+class StoreSettings(Section):
     synchronous: Literal["FULL", "NORMAL"] = Field(
         "FULL",
         description="SQLite synchronous mode. FULL survives power loss after a commit; "
@@ -60,7 +66,7 @@ class StoreSettings(BaseModel):
     batch_max: int = Field(64, ge=1, description="Most queued writes committed together in one transaction.")
 
 
-class WebSettings(BaseModel):
+class WebSettings(Section):
     host: str = Field("127.0.0.1", description="Address the front desk and /try pages listen on.")
     port: int = Field(8080, ge=0, le=65535, description="Port of the local web server (0 = any).")
     max_message_bytes: int = Field(
@@ -68,7 +74,7 @@ class WebSettings(BaseModel):
     )
 
 
-class NluSettings(BaseModel):
+class NluSettings(Section):
     model_dir: Path | None = Field(
         None,
         description="Where the trained intent model lives; unset uses the user cache "
@@ -89,7 +95,7 @@ class NluSettings(BaseModel):
     threads: int = Field(1, ge=1, le=8, description="onnxruntime threads for the intent model.")
 
 
-class DialogueSettings(BaseModel):
+class DialogueSettings(Section):
     max_message_chars: int = Field(
         2000, ge=50, description="Longer guest messages are not understood; the guest is told."
     )
@@ -103,13 +109,13 @@ class DialogueSettings(BaseModel):
     )
 
 
-class DemoPmsSettings(BaseModel):
+class DemoPmsSettings(Section):
     path: Path | None = Field(
         None, description="SQLite file of the embedded demo PMS; unset = <state_dir>/demo_pms.db."
     )
 
 
-class PmsSettings(BaseModel):
+class PmsSettings(Section):
     kind: Literal["demo"] = Field(
         "demo", description="Which PMS hotelbox books in: 'demo' (embedded demo hotel)."
     )
@@ -118,7 +124,7 @@ class PmsSettings(BaseModel):
     retry_max_s: float = Field(300.0, gt=0, description="Longest delay between PMS write retries.")
 
 
-class PipelineSettings(BaseModel):
+class PipelineSettings(Section):
     max_active_conversations: int = Field(
         256, ge=1, description="Conversations processed at the same time (one worker each)."
     )
@@ -127,7 +133,7 @@ class PipelineSettings(BaseModel):
     )
 
 
-class LogSettings(BaseModel):
+class LogSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     format: Literal["kv", "json"] = Field("kv", description="Log line format on stderr.")
 

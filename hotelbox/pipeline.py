@@ -246,22 +246,22 @@ class Pipeline:
     ) -> None:
         sent_channels: set[str] = set()
 
-        async def op(c: Conn) -> str:
-            if not await inbox.finish(c, item.id):
+        def op(c: Conn) -> str:
+            if not inbox.finish(c, item.id):
                 return "already"  # another process handled it
             if item.message_id is not None and understanding is not None:
-                await conversations.annotate_message(
+                conversations.annotate_message(
                     c,
                     item.message_id,
                     understanding.lang,
                     {"understanding": understanding.to_record()},
                 )
-            current = await conversations.load(c, conv.id)
+            current = conversations.load_now(c, conv.id)
             if turn is None or current is None:
                 return "stored"
             if current.control != "bot" and item.kind == "message":
                 return "suppressed"  # staff took over while we were thinking: send nothing
-            if not await conversations.save_dialogue(
+            if not conversations.save_dialogue(
                 c,
                 conv.id,
                 expected_version=conv.version,
@@ -271,17 +271,17 @@ class Pipeline:
                 raise VersionConflict(conv.id)
             if current.control == "bot":
                 for reply in turn.replies:
-                    await outbox.enqueue(c, conv.id, conv.channel, conv.address, reply)
+                    outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
                     sent_channels.add(conv.channel)
             for n, action in enumerate(turn.actions):
                 key = f"hb-{item.id}-{n}-{action.operation}"
                 if action.operation == "create":
-                    booking_id = await bookings.queue_create(c, conv.id, conv.guest_id, key, action.data)
+                    booking_id = bookings.queue_create(c, conv.id, conv.guest_id, key, action.data)
                 else:
-                    booking_id = await bookings.queue_change(
+                    booking_id = bookings.queue_change(
                         c, conv.id, conv.guest_id, action.operation, key, action.data
                     )
-                await audit.record(
+                audit.record(
                     c,
                     "bot",
                     f"booking.{action.operation}.requested",
@@ -290,14 +290,12 @@ class Pipeline:
                     details={"key": key},
                 )
             if turn.guest_updates:
-                await conversations.update_guest(c, conv.guest_id, turn.guest_updates)
+                conversations.update_guest(c, conv.guest_id, turn.guest_updates)
             if turn.handoff:
-                await conversations.set_control(c, conv.id, "waiting_staff", turn.handoff)
-                await audit.record(
-                    c, "bot", "handoff", conversation_id=conv.id, details={"reason": turn.handoff}
-                )
+                conversations.set_control(c, conv.id, "waiting_staff", turn.handoff)
+                audit.record(c, "bot", "handoff", conversation_id=conv.id, details={"reason": turn.handoff})
             elif turn.attention:
-                await conversations.flag_attention(c, conv.id, turn.attention)
+                conversations.flag_attention(c, conv.id, turn.attention)
             return "committed"
 
         outcome = await self.store.write(op, label="pipeline.commit")
@@ -324,17 +322,16 @@ class Pipeline:
         lang = (conv.language if conv else None) or self.settings.hotel.default_language
         text = self.dialogue.catalog.text(lang, "bot_error")
 
-        async def op(c: Conn) -> None:
-            if not await inbox.finish(c, item.id, "failed", "gave up after repeated errors"):
+        def op(c: Conn) -> None:
+            if not inbox.finish(c, item.id, "failed", "gave up after repeated errors"):
                 return
             if conv is None:
                 return
             if conv.control == "bot":
-                await outbox.enqueue(
-                    c, conv.id, conv.channel, conv.address, Reply(text, lang, key="bot_error")
-                )
-                await conversations.set_control(c, conv.id, "waiting_staff", "bot_error")
-            await audit.record(
+                reply = Reply(text, lang, key="bot_error")
+                outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
+                conversations.set_control(c, conv.id, "waiting_staff", "bot_error")
+            audit.record(
                 c,
                 "system",
                 "processing_failed",

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from hotelbox.channels import Channel, SendError
 from hotelbox.events import EventBus
 from hotelbox.store import Store, conversations, outbox
+from hotelbox.store.database import Conn
 from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class OutboxSender:
         self._flush_lock = asyncio.Lock()  # one pass at a time, or two passes send a row twice
         self.sent = 0
         self.failed = 0
+        self.retry_base_s = 1.0
 
     def wake(self, channel: str | None = None) -> None:
         if channel is None or channel in self.channels:
@@ -78,28 +80,43 @@ class OutboxSender:
         for item in items:
             by_conversation[item.conversation_id].append(item)
         gate = asyncio.Semaphore(PARALLEL_CONVERSATIONS)
+        delivered: list[tuple[OutboxItem, str | None]] = []
 
-        async def drain(rows: list[OutboxItem]) -> int:
+        async def drain(rows: list[OutboxItem]) -> None:
             async with gate:
-                done = 0
                 for row in rows:
-                    if not await self._send_one(row):
+                    if not await self._send_one(row, delivered):
                         break  # keep this conversation's order: later rows wait
-                    done += 1
-                return done
 
-        results = await asyncio.gather(*(drain(rows) for rows in by_conversation.values()))
-        return sum(results)
+        await asyncio.gather(*(drain(rows) for rows in by_conversation.values()))
+        if delivered:
+            # one write for the whole pass; until it commits the rows still look due, but no
+            # other pass can start before this one ends (flush lock), so nothing is sent twice
+            await self.store.write(lambda c: outbox.mark_sent_many(c, delivered), label="outbox.sent")
+            for item, _ in delivered:
+                self.events.publish(
+                    {
+                        "type": "message",
+                        "conversation_id": item.conversation_id,
+                        "direction": "out",
+                        "channel": item.channel,
+                        "message_id": item.message_id,
+                    }
+                )
+        self.sent += len(delivered)
+        return len(delivered)
 
-    async def _send_one(self, item: OutboxItem) -> bool:
+    async def _send_one(self, item: OutboxItem, delivered: list[tuple[OutboxItem, str | None]]) -> bool:
         channel = self.channels[item.channel]
-        if item.status == "sending" and not channel.idempotent_send:
-            await self.store.write(
-                lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
-            )
-            log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
-            return True
-        await self.store.write(lambda c: outbox.mark_sending(c, item.id))
+        if not channel.idempotent_send:
+            if item.status == "sending":
+                await self.store.write(
+                    lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
+                )
+                log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
+                return True
+            # durable before the send: a crash after it leaves the row "sending", never resent blindly
+            await self.store.write(lambda c: outbox.mark_sending(c, item.id))
         try:
             result = await channel.send(item)
         except SendError as exc:
@@ -107,23 +124,13 @@ class OutboxSender:
         except Exception as exc:
             log.exception("channel send crashed outbox=%d", item.id)
             return await self._failed(item, repr(exc), "send_crashed", retry=True)
-        await self.store.write(lambda c: outbox.mark_sent(c, item, result.channel_message_id))
-        self.sent += 1
-        self.events.publish(
-            {
-                "type": "message",
-                "conversation_id": item.conversation_id,
-                "direction": "out",
-                "channel": item.channel,
-                "message_id": item.message_id,
-            }
-        )
+        delivered.append((item, result.channel_message_id))
         return True
 
     async def _failed(self, item: OutboxItem, error: str, code: str, *, retry: bool) -> bool:
         attempts = item.attempts + 1
         if retry and attempts < MAX_ATTEMPTS:
-            delay = min(2.0**attempts, 300.0)
+            delay = min(self.retry_base_s * 2.0 ** (attempts - 1), 300.0)
             await self.store.write(lambda c: outbox.mark_retry(c, item, error, delay))
             log.warning(
                 "send failed, will retry outbox=%d conversation=%d code=%s attempt=%d in_s=%.0f",
@@ -135,9 +142,9 @@ class OutboxSender:
             )
             return False
 
-        async def op(c: outbox.Conn) -> None:
-            await outbox.mark_final(c, item, "failed", error)
-            await conversations.flag_attention(c, item.conversation_id, "delivery_failed")
+        def op(c: Conn) -> None:
+            outbox.mark_final(c, item, "failed", error)
+            conversations.flag_attention(c, item.conversation_id, "delivery_failed")
 
         await self.store.write(op)
         self.failed += 1

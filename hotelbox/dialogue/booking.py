@@ -144,7 +144,7 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         t.ask("email", "bad_email")
         return
     mentioned_dates = any(k in entities for k in ("check_in", "check_out"))
-    if mentioned_dates and "invalid_date" in flags:
+    if "invalid_date" in flags:
         t.ask("dates", "invalid_date")
         return
     if mentioned_dates and "past_date" in flags:

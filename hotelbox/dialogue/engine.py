@@ -200,7 +200,7 @@ class Dialogue:
                 t.say("thanks" if intent == "thanks" else "goodbye")
             state.misunderstood = 0
             return t.turn
-        if intent == "out_of_scope" or ("low_confidence" in u.flags and not entities and not state.expect):
+        if intent == "out_of_scope" or (not u.understood and not entities and not state.expect):
             state.misunderstood += 1
             if state.misunderstood >= self.settings.misunderstandings_before_handoff:
                 state.misunderstood = 0
@@ -276,7 +276,7 @@ class Dialogue:
                 entities["_choice"] = choice
                 return "provide_info", entities
         expect = state.expect
-        weak = intent in WEAK_INTENTS or "low_confidence" in u.flags
+        weak = intent in WEAK_INTENTS or not u.understood
         if expect in ("name", "owner_name") and "guest_name" not in entities and weak:
             name = clean_name(text)
             if name and len(text.split()) <= 5:

@@ -219,12 +219,7 @@ def _make(year: int, month: int, day: int) -> date:
 
 def _infer_year(month: int, day: int, today: date) -> date:
     """The next (month, day) from today, unless it passed within the last month."""
-    if not 1 <= month <= 12 or not 1 <= day <= 31:
-        raise _Invalid("no such date")
-    if (
-        day > calendar.monthrange(today.year, month)[1]
-        and day > calendar.monthrange(today.year + 1, month)[1]
-    ):
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2024, month)[1]:  # 2024: leap
         raise _Invalid("no such date")
     for year in (today.year, today.year + 1):
         try:
@@ -302,11 +297,7 @@ def _full_dates(
                 assert month is not None
                 d1, d2 = int(m.group("r1")), int(m.group("r2"))
                 end, explicit = _with_year(m, "rm", month, d2, today)
-                if d1 < d2:
-                    start = _make(end.year, month, d1)
-                else:  # "del 30 al 2 de enero": the first day is in the month before
-                    prev = end.replace(day=1) - timedelta(days=1)
-                    start = _make(prev.year, prev.month, d1)
+                start = _range_start(d1, end)
                 out.append(DateMention(m.start(), m.end(), start, end, explicit, "range"))
             elif m.group("s1"):
                 month = _month(m, "sm")
@@ -342,6 +333,25 @@ def _full_dates(
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
     return invalid
+
+
+MONTH_CROSSING_MAX_NIGHTS = 14
+
+
+def _range_start(d1: int, end: date) -> date:
+    """The first day of "del D1 al D2 <month>": same month, or the month before when the
+    range crosses months ("del 30 al 2 de enero"). A backwards range that would make a long
+    stay ("del 10 al 5 de marzo") is kept backwards: the guest slipped and will be asked."""
+    if d1 < end.day:
+        return _make(end.year, end.month, d1)
+    prev = end.replace(day=1) - timedelta(days=1)
+    try:
+        crossing = _make(prev.year, prev.month, d1)
+    except _Invalid:
+        crossing = None
+    if crossing is not None and (end - crossing).days <= MONTH_CROSSING_MAX_NIGHTS:
+        return crossing
+    return _make(end.year, end.month, min(d1, calendar.monthrange(end.year, end.month)[1]))
 
 
 def _free(span: tuple[int, int], taken: list[DateMention]) -> bool:
@@ -422,11 +432,7 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
         try:
             d1, d2 = int(m.group("d1")), int(m.group("d2"))
             end = _day_in(d2, month, today)
-            if d1 < d2:
-                start = _make(end.year, end.month, d1)
-            else:  # "del 30 al 2": the first day is in the month before
-                prev = end.replace(day=1) - timedelta(days=1)
-                start = _make(prev.year, prev.month, d1)
+            start = _range_start(d1, end)
             if start < today and month is None:  # "del 20 al 22" said on the 24th: next month
                 end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
                 start = _make(end.year, end.month, d1) if d1 < d2 else start

@@ -161,11 +161,20 @@ def extract_booking_ref(text: str) -> str | None:
     return None
 
 
+_PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von"}
+
+
 def _clean_name(raw: str) -> str | None:
     words: list[str] = []
-    for word in raw.split():
-        if fold(word) in _NAME_STOP and words:
-            break
+    parts = raw.split()
+    for i, word in enumerate(parts):
+        folded = fold(word)
+        if folded in _NAME_STOP and words:
+            # "José Luis de la Fuente": particles stay when more of the name follows them
+            rest = [fold(w) for w in parts[i + 1 :]]
+            name_follows = any(w not in _PARTICLES and w not in _NAME_STOP for w in rest[:2])
+            if not (folded in _PARTICLES and name_follows):
+                break
         words.append(word)
     while words and fold(words[-1]) in _NAME_STOP:
         words.pop()
@@ -174,7 +183,9 @@ def _clean_name(raw: str) -> str | None:
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:
         return None
-    return " ".join(w if any(c.isupper() for c in w) else w.capitalize() for w in name.split())
+    return " ".join(
+        w if any(c.isupper() for c in w) or fold(w) in _PARTICLES else w.capitalize() for w in name.split()
+    )
 
 
 def extract_name(text: str) -> str | None:

@@ -22,6 +22,7 @@ NORMALIZATION = "fold+digits0+punct-v1"
 _KEEP = re.compile(r"[^\w\s?@]")
 _DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
+WORD = re.compile(r"[^\W\d_]{3,}")  # the words the vocabulary check looks at
 
 
 def classifier_text(text: str) -> str:
@@ -51,6 +52,7 @@ class IntentModel:
         self.threads = threads
         self.labels: list[str] = []
         self.languages: list[str] = []
+        self.vocabulary: frozenset[str] = frozenset()
         self.meta: dict[str, object] = {}
         self._session: object | None = None
         self._lang_session: object | None = None
@@ -71,6 +73,7 @@ class IntentModel:
             )
         self.labels = list(self.meta["labels"])  # type: ignore[call-overload]
         self.languages = list(self.meta.get("languages", []))  # type: ignore[call-overload]
+        self.vocabulary = frozenset(self.meta.get("vocabulary", []))  # type: ignore[arg-type]
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
@@ -91,6 +94,11 @@ class IntentModel:
         batch = np.array([classifier_text(t) for t in texts], dtype=object).reshape(-1, 1)
         outputs = self._session.run(None, {"text": batch})  # type: ignore[attr-defined]
         return np.asarray(outputs[1], dtype=np.float64)
+
+    def knows_any_word(self, text: str) -> bool:
+        """False when no word of ``text`` (3+ letters) appears anywhere in the training data."""
+        words = WORD.findall(classifier_text(text))
+        return not words or any(w in self.vocabulary for w in words)
 
     def language_probabilities(self, text: str) -> dict[str, float]:
         """The domain language model's view (knows hotel words general detectors miss)."""

@@ -32,10 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
-from hotelbox.nlu.intents import NORMALIZATION, classifier_text, split_label
+from hotelbox.nlu.intents import NORMALIZATION, WORD, classifier_text, split_label
 
 log = logging.getLogger(__name__)
-TRAINER_VERSION = "char15-lr-v2"
+TRAINER_VERSION = "char15-lr-v3"
 LANGS = ("es", "en", "pt")
 FILLS_PER_TEMPLATE = 3
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -221,6 +221,7 @@ def train(examples: list[Example], model_dir: Path, fingerprint: str) -> TrainRe
     lang_onnx, lang_diff = _export(lang_pipe, sample)
 
     model_dir.mkdir(parents=True, exist_ok=True)
+    vocabulary = sorted({w for t in texts for w in WORD.findall(t)})
     meta = {
         "labels": [str(c) for c in intent_pipe.named_steps["clf"].classes_],
         "languages": [str(c) for c in lang_pipe.named_steps["clf"].classes_],
@@ -230,6 +231,7 @@ def train(examples: list[Example], model_dir: Path, fingerprint: str) -> TrainRe
         "examples": len(examples),
         "per_language": dict(Counter(e.lang for e in examples)),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "vocabulary": vocabulary,
     }
     _atomic_write(model_dir / "language.onnx", lang_onnx)
     _atomic_write(model_dir / "intent.onnx", intent_onnx)

@@ -44,6 +44,7 @@ INTENTS = (
     "out_of_scope",
 )
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
+UNKNOWN_WORDS_CONFIDENCE = 0.6
 
 # Demo hotel room types and the words guests use for them; a real PMS supplies its own.
 DEMO_ROOM_ALIASES: dict[str, tuple[str, ...]] = {
@@ -71,7 +72,7 @@ class Understanding:
 
     @property
     def understood(self) -> bool:
-        return "low_confidence" not in self.flags and self.intent != "out_of_scope"
+        return self.flags.isdisjoint({"low_confidence", "unknown_words"}) and self.intent != "out_of_scope"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -154,6 +155,8 @@ class Understander:
             # Reported, not overridden: cross-validation (grouped by template) showed every
             # rejection threshold lowers accuracy. The dialogue weighs the flag in context.
             flags.add("low_confidence")
+        if confidence < UNKNOWN_WORDS_CONFIDENCE and not self.model.knows_any_word(stripped):
+            flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
         return Understanding(
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )

@@ -128,10 +128,10 @@ class BookingWorker:
         else:
             event["error"] = getattr(error, "code", "error")
 
-        async def op(c: Conn) -> None:
+        def op(c: Conn) -> None:
             if booking is not None:
-                await bookings.record_result(c, write, booking)
-                await audit.record(
+                bookings.record_result(c, write, booking)
+                audit.record(
                     c,
                     "bot",
                     f"booking.{write.operation}.done",
@@ -140,7 +140,7 @@ class BookingWorker:
                     details={"reference": booking.reference},
                 )
             elif outcome == "pending":
-                attempts = await bookings.record_failure(
+                attempts = bookings.record_failure(
                     c,
                     write,
                     str(error),
@@ -151,8 +151,8 @@ class BookingWorker:
                 if attempts >= FINAL_AFTER_ATTEMPTS:
                     event["outcome"] = "failed"
             else:
-                await bookings.record_failure(c, write, str(error), final=True)
-                await audit.record(
+                bookings.record_failure(c, write, str(error), final=True)
+                audit.record(
                     c,
                     "bot",
                     f"booking.{write.operation}.{outcome}",
@@ -161,11 +161,11 @@ class BookingWorker:
                     details={"error": getattr(error, "code", "error")},
                 )
                 if outcome == "failed" and write.conversation_id is not None:
-                    await conversations.flag_attention(c, write.conversation_id, "booking_failed")
+                    conversations.flag_attention(c, write.conversation_id, "booking_failed")
             event.setdefault("outcome", outcome)
             if write.conversation_id is not None and (event["outcome"] != "pending" or write.attempts == 0):
                 key = f"pms:{write.id}:{event['outcome']}"
-                await inbox.add_event(c, write.conversation_id, key, event)
+                inbox.add_event(c, write.conversation_id, key, event)
 
         await self.store.write(op, label="pms.result")
         if outcome == "pending":

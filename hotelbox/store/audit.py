@@ -8,7 +8,7 @@ from typing import Any
 from hotelbox.store.database import Conn, utcnow
 
 
-async def record(
+def record(
     conn: Conn,
     actor: str,
     action: str,
@@ -17,7 +17,7 @@ async def record(
     booking_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    await conn.execute(
+    conn.execute(
         "INSERT INTO audit_log (at, actor, action, conversation_id, booking_id, details) VALUES (?,?,?,?,?,?)",
         (
             utcnow(),

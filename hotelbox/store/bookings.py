@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotelbox.pms import PmsBooking
-from hotelbox.store.database import Conn, fetchall, fetchone, insert, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, fetchone, insert, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,9 @@ class PmsWrite:
     attempts: int
 
 
-async def queue_create(
-    conn: Conn, conversation_id: int, guest_id: int, key: str, request: dict[str, Any]
-) -> int:
+def queue_create(conn: Conn, conversation_id: int, guest_id: int, key: str, request: dict[str, Any]) -> int:
     now = utcnow()
-    booking_id = await insert(
+    booking_id = insert(
         conn,
         "INSERT INTO bookings (conversation_id, guest_id, status, check_in, check_out, adults, children,"
         " room_type, total_price, currency, guest_name, email, phone, created_at, updated_at)"
@@ -55,11 +53,11 @@ async def queue_create(
             now,
         ),
     )
-    await _queue(conn, booking_id, conversation_id, "create", key, request)
+    _queue(conn, booking_id, conversation_id, "create", key, request)
     return booking_id
 
 
-async def queue_change(
+def queue_change(
     conn: Conn,
     conversation_id: int,
     guest_id: int,
@@ -68,27 +66,27 @@ async def queue_change(
     request: dict[str, Any],
 ) -> int:
     """Queue a modify/cancel of a booking by PMS reference (creating our record if unknown)."""
-    row = await fetchone(conn, "SELECT id FROM bookings WHERE pms_reference = ?", (request["reference"],))
+    row = one(conn, "SELECT id FROM bookings WHERE pms_reference = ?", (request["reference"],))
     if row:
         booking_id = int(row["id"])
-        await conn.execute(
+        conn.execute(
             "UPDATE bookings SET handled_at = NULL, updated_at = ? WHERE id = ?",
             (utcnow(), booking_id),
         )
     else:
         now = utcnow()
-        booking_id = await insert(
+        booking_id = insert(
             conn,
             "INSERT INTO bookings (conversation_id, guest_id, pms_reference, status, check_in, check_out,"
             " adults, children, room_type, created_at, updated_at)"
             " VALUES (?, ?, ?, 'confirmed', '', '', 0, 0, '', ?, ?)",
             (conversation_id, guest_id, request["reference"], now, now),
         )
-    await _queue(conn, booking_id, conversation_id, operation, key, request)
+    _queue(conn, booking_id, conversation_id, operation, key, request)
     return booking_id
 
 
-async def _queue(
+def _queue(
     conn: Conn,
     booking_id: int,
     conversation_id: int,
@@ -98,7 +96,7 @@ async def _queue(
 ) -> None:
     now = utcnow()
     try:
-        await conn.execute(
+        conn.execute(
             "INSERT INTO pms_outbox (booking_id, conversation_id, operation, idempotency_key, request,"
             " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
@@ -115,7 +113,7 @@ async def _queue(
         raise ValueError(f"PMS write {key} already queued") from exc
 
 
-async def due(conn: Conn, limit: int = 20) -> list[PmsWrite]:
+async def due(conn: AConn, limit: int = 20) -> list[PmsWrite]:
     rows = await fetchall(
         conn,
         "SELECT * FROM pms_outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
@@ -136,15 +134,15 @@ async def due(conn: Conn, limit: int = 20) -> list[PmsWrite]:
     ]
 
 
-async def next_due_at(conn: Conn) -> str | None:
+async def next_due_at(conn: AConn) -> str | None:
     row = await fetchone(conn, "SELECT min(next_attempt_at) AS t FROM pms_outbox WHERE status = 'pending'")
     return row["t"] if row else None
 
 
-async def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
+def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
     """The PMS did it: record the booking as the PMS has it and close the write."""
     now = utcnow()
-    await conn.execute(
+    conn.execute(
         "UPDATE bookings SET pms_reference = ?, status = ?, check_in = ?, check_out = ?, adults = ?,"
         " children = ?, room_type = ?, total_price = ?, currency = ?, guest_name = ?, email = ?,"
         " phone = ?, updated_at = ? WHERE id = ?",
@@ -165,30 +163,28 @@ async def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> Non
             write.booking_id,
         ),
     )
-    await conn.execute(
+    conn.execute(
         "UPDATE pms_outbox SET status = 'done', result = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
         (json.dumps(booking.to_json()), now, write.id),
     )
 
 
-async def record_failure(
-    conn: Conn, write: PmsWrite, error: str, *, final: bool, retry_in_s: float = 0
-) -> int:
+def record_failure(conn: Conn, write: PmsWrite, error: str, *, final: bool, retry_in_s: float = 0) -> int:
     """A failed attempt: retried later, or (final) closed; returns the attempt count."""
     now = datetime.now(UTC)
     if final:
-        await conn.execute(
+        conn.execute(
             "UPDATE pms_outbox SET status = 'failed', last_error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
             (error[:500], utcnow(), write.id),
         )
         if write.operation == "create":
-            await conn.execute(
+            conn.execute(
                 "UPDATE bookings SET status = 'failed', updated_at = ? WHERE id = ?",
                 (utcnow(), write.booking_id),
             )
     else:
         when = (now + timedelta(seconds=retry_in_s)).isoformat(timespec="milliseconds")
-        await conn.execute(
+        conn.execute(
             "UPDATE pms_outbox SET last_error = ?, attempts = attempts + 1, next_attempt_at = ?, updated_at = ?"
             " WHERE id = ?",
             (error[:500], when, utcnow(), write.id),
@@ -196,5 +192,5 @@ async def record_failure(
     return write.attempts + 1
 
 
-async def list_bookings(conn: Conn) -> list[sqlite3.Row]:
+async def list_bookings(conn: AConn) -> list[sqlite3.Row]:
     return await fetchall(conn, "SELECT * FROM bookings WHERE check_in != '' ORDER BY created_at, id")

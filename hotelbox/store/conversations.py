@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from hotelbox.store.database import Conn, fetchone, insert, utcnow
+from hotelbox.store.database import AConn, Conn, fetchone, insert, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,23 @@ JOIN guests g ON g.id = c.guest_id
 """
 
 
-async def load(conn: Conn, conversation_id: int) -> Conversation | None:
+async def load(conn: AConn, conversation_id: int) -> Conversation | None:
     row = await fetchone(conn, _SELECT + " WHERE c.id = ?", (conversation_id,))
     return Conversation.from_row(row) if row else None
 
 
-async def find_by_address(conn: Conn, channel: str, address: str) -> Conversation | None:
+def load_now(conn: Conn, conversation_id: int) -> Conversation | None:
+    """The conversation as it is inside the current write transaction."""
+    row = one(conn, _SELECT + " WHERE c.id = ?", (conversation_id,))
+    return Conversation.from_row(row) if row else None
+
+
+async def find_by_address(conn: AConn, channel: str, address: str) -> Conversation | None:
     row = await fetchone(conn, _SELECT + " WHERE i.channel = ? AND i.address = ?", (channel, address))
     return Conversation.from_row(row) if row else None
 
 
-async def get_or_create(
+def get_or_create(
     conn: Conn,
     channel: str,
     address: str,
@@ -74,7 +80,7 @@ async def get_or_create(
 ) -> int:
     """The conversation id for this channel address, creating guest and identity if new."""
     now = utcnow()
-    row = await fetchone(
+    row = one(
         conn,
         "SELECT c.id FROM guest_identities i JOIN conversations c ON c.identity_id = i.id"
         " WHERE i.channel = ? AND i.address = ?",
@@ -82,24 +88,24 @@ async def get_or_create(
     )
     if row:
         if phone or display_name:
-            await conn.execute(
+            conn.execute(
                 "UPDATE guest_identities SET phone = coalesce(?, phone),"
                 " display_name = coalesce(?, display_name) WHERE channel = ? AND address = ?",
                 (phone, display_name, channel, address),
             )
         return int(row["id"])
-    guest_id = await insert(
+    guest_id = insert(
         conn,
         "INSERT INTO guests (phone, language, created_at, updated_at) VALUES (?, ?, ?, ?)",
         (phone, language, now, now),
     )
-    identity_id = await insert(
+    identity_id = insert(
         conn,
         "INSERT INTO guest_identities (guest_id, channel, address, phone, display_name, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         (guest_id, channel, address, phone, display_name, now),
     )
-    return await insert(
+    return insert(
         conn,
         "INSERT INTO conversations (guest_id, identity_id, channel, language, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
@@ -107,7 +113,7 @@ async def get_or_create(
     )
 
 
-async def add_message(
+def add_message(
     conn: Conn,
     conversation_id: int,
     *,
@@ -119,12 +125,13 @@ async def add_message(
     payload: dict[str, Any] | None = None,
     language: str | None = None,
     channel_message_id: str | None = None,
+    reply_to: int | None = None,
 ) -> int:
     now = utcnow()
-    message_id = await insert(
+    message_id = insert(
         conn,
         "INSERT INTO messages (conversation_id, direction, author, channel, channel_message_id,"
-        " kind, text, payload, language, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        " kind, text, payload, language, reply_to, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         (
             conversation_id,
             direction,
@@ -135,26 +142,27 @@ async def add_message(
             text,
             json.dumps(payload or {}, ensure_ascii=False),
             language,
+            reply_to,
             now,
         ),
     )
     column = "last_inbound_at" if direction == "in" else "last_message_at"
-    await conn.execute(
+    conn.execute(
         f"UPDATE conversations SET last_message_at = ?, {column} = ? WHERE id = ?",
         (now, now, conversation_id),
     )
     return message_id
 
 
-async def annotate_message(conn: Conn, message_id: int, language: str | None, extra: dict[str, Any]) -> None:
+def annotate_message(conn: Conn, message_id: int, language: str | None, extra: dict[str, Any]) -> None:
     """Store what the bot understood of an inbound message next to it (for staff)."""
-    await conn.execute(
+    conn.execute(
         "UPDATE messages SET language = coalesce(?, language), payload = json_patch(payload, ?) WHERE id = ?",
         (language, json.dumps(extra, ensure_ascii=False), message_id),
     )
 
 
-async def save_dialogue(
+def save_dialogue(
     conn: Conn,
     conversation_id: int,
     *,
@@ -163,7 +171,7 @@ async def save_dialogue(
     language: str | None,
 ) -> bool:
     """Save the dialogue state if nobody changed the conversation since it was read."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "UPDATE conversations SET dialogue = ?, language = coalesce(?, language),"
         " version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
         (
@@ -177,27 +185,27 @@ async def save_dialogue(
     return cur.rowcount == 1
 
 
-async def set_control(conn: Conn, conversation_id: int, control: str, attention: str | None = None) -> None:
-    await conn.execute(
+def set_control(conn: Conn, conversation_id: int, control: str, attention: str | None = None) -> None:
+    conn.execute(
         "UPDATE conversations SET control = ?, attention = coalesce(?, attention),"
         " version = version + 1, updated_at = ? WHERE id = ?",
         (control, attention, utcnow(), conversation_id),
     )
 
 
-async def flag_attention(conn: Conn, conversation_id: int, reason: str) -> None:
-    await conn.execute(
+def flag_attention(conn: Conn, conversation_id: int, reason: str) -> None:
+    conn.execute(
         "UPDATE conversations SET attention = ?, updated_at = ? WHERE id = ?",
         (reason, utcnow(), conversation_id),
     )
 
 
-async def update_guest(conn: Conn, guest_id: int, fields: dict[str, str]) -> None:
+def update_guest(conn: Conn, guest_id: int, fields: dict[str, str]) -> None:
     allowed = {k: v for k, v in fields.items() if k in ("name", "email", "phone", "language") and v}
     if not allowed:
         return
     sets = ", ".join(f"{k} = ?" for k in allowed)
-    await conn.execute(
+    conn.execute(
         f"UPDATE guests SET {sets}, updated_at = ? WHERE id = ?",
         (*allowed.values(), utcnow(), guest_id),
     )

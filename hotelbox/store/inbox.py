@@ -14,7 +14,7 @@ from typing import Any
 
 from hotelbox.messages import Inbound
 from hotelbox.store import conversations
-from hotelbox.store.database import Conn, fetchall, fetchone, insert, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,16 @@ class InboxItem:
     attempts: int
 
 
-async def accept(conn: Conn, inbound: Inbound) -> Accepted:
+def accept(conn: Conn, inbound: Inbound) -> Accepted:
     """Store a guest's message durably (with its conversation); the caller may then ack it."""
-    existing = await fetchone(
+    existing = one(
         conn,
         "SELECT id, conversation_id, message_id FROM inbox WHERE channel = ? AND channel_message_id = ?",
         (inbound.channel, inbound.channel_message_id),
     )
     if existing:
         return Accepted(existing["id"], existing["conversation_id"], existing["message_id"], True)
-    conversation_id = await conversations.get_or_create(
+    conversation_id = conversations.get_or_create(
         conn,
         inbound.channel,
         inbound.sender,
@@ -52,7 +52,7 @@ async def accept(conn: Conn, inbound: Inbound) -> Accepted:
         display_name=inbound.display_name,
         language=inbound.language_hint,
     )
-    message_id = await conversations.add_message(
+    message_id = conversations.add_message(
         conn,
         conversation_id,
         direction="in",
@@ -63,7 +63,7 @@ async def accept(conn: Conn, inbound: Inbound) -> Accepted:
         payload={"inbound": inbound.to_json()},
         channel_message_id=inbound.channel_message_id,
     )
-    inbox_id = await insert(
+    inbox_id = insert(
         conn,
         "INSERT INTO inbox (channel, channel_message_id, conversation_id, message_id, kind, payload,"
         " received_at) VALUES (?, ?, ?, ?, 'message', ?, ?)",
@@ -79,9 +79,9 @@ async def accept(conn: Conn, inbound: Inbound) -> Accepted:
     return Accepted(inbox_id, conversation_id, message_id, False)
 
 
-async def add_event(conn: Conn, conversation_id: int, key: str, payload: dict[str, Any]) -> int | None:
+def add_event(conn: Conn, conversation_id: int, key: str, payload: dict[str, Any]) -> int | None:
     """Queue an internal event for a conversation; the same ``key`` is queued once."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "INSERT INTO inbox (channel, channel_message_id, conversation_id, kind, payload, received_at)"
         " VALUES ('internal', ?, ?, 'event', ?, ?) ON CONFLICT (channel, channel_message_id) DO NOTHING",
         (key, conversation_id, json.dumps(payload, ensure_ascii=False), utcnow()),
@@ -89,7 +89,7 @@ async def add_event(conn: Conn, conversation_id: int, key: str, payload: dict[st
     return cur.lastrowid if cur.rowcount == 1 else None
 
 
-async def pending(conn: Conn, conversation_id: int, limit: int = 20) -> list[InboxItem]:
+async def pending(conn: AConn, conversation_id: int, limit: int = 20) -> list[InboxItem]:
     rows = await fetchall(
         conn,
         "SELECT id, conversation_id, message_id, kind, payload, attempts FROM inbox"
@@ -109,7 +109,7 @@ async def pending(conn: Conn, conversation_id: int, limit: int = 20) -> list[Inb
     ]
 
 
-async def conversations_with_pending(conn: Conn, channels: list[str]) -> list[int]:
+async def conversations_with_pending(conn: AConn, channels: list[str]) -> list[int]:
     """Conversations of these channels with unfinished work (for recovery at start)."""
     marks = ",".join("?" * len(channels))
     rows = await fetchall(
@@ -121,18 +121,16 @@ async def conversations_with_pending(conn: Conn, channels: list[str]) -> list[in
     return [r["conversation_id"] for r in rows]
 
 
-async def finish(conn: Conn, inbox_id: int, status: str = "done", error: str | None = None) -> bool:
+def finish(conn: Conn, inbox_id: int, status: str = "done", error: str | None = None) -> bool:
     """Mark an item processed; False if it was not pending any more (processed elsewhere)."""
-    cur = await conn.execute(
+    cur = conn.execute(
         "UPDATE inbox SET status = ?, error = ?, processed_at = ? WHERE id = ? AND status = 'pending'",
         (status, error, utcnow(), inbox_id),
     )
     return cur.rowcount == 1
 
 
-async def record_attempt(conn: Conn, inbox_id: int, error: str) -> int:
-    await conn.execute(
-        "UPDATE inbox SET attempts = attempts + 1, error = ? WHERE id = ?", (error[:500], inbox_id)
-    )
-    row = await fetchone(conn, "SELECT attempts FROM inbox WHERE id = ?", (inbox_id,))
+def record_attempt(conn: Conn, inbox_id: int, error: str) -> int:
+    conn.execute("UPDATE inbox SET attempts = attempts + 1, error = ? WHERE id = ?", (error[:500], inbox_id))
+    row = one(conn, "SELECT attempts FROM inbox WHERE id = ?", (inbox_id,))
     return int(row["attempts"]) if row else 0

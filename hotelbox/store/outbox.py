@@ -15,7 +15,7 @@ from typing import Any
 
 from hotelbox.messages import Reply
 from hotelbox.store import conversations
-from hotelbox.store.database import Conn, fetchall, insert, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, insert, utcnow
 
 
 @dataclass(frozen=True)
@@ -34,17 +34,18 @@ class OutboxItem:
         return Reply.from_json(self.payload)
 
 
-async def enqueue(
+def enqueue(
     conn: Conn,
     conversation_id: int,
     channel: str,
     recipient: str,
     reply: Reply,
     author: str = "bot",
+    reply_to: int | None = None,
 ) -> int:
     """Add a reply to the transcript and the outbox (durable when the transaction commits)."""
     payload = reply.to_json()
-    message_id = await conversations.add_message(
+    message_id = conversations.add_message(
         conn,
         conversation_id,
         direction="out",
@@ -54,9 +55,10 @@ async def enqueue(
         text=reply.text,
         payload={"reply": payload},
         language=reply.lang,
+        reply_to=reply_to,
     )
     now = utcnow()
-    return await insert(
+    return insert(
         conn,
         "INSERT INTO outbox (conversation_id, message_id, channel, recipient, payload, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -85,7 +87,7 @@ def _item(r: Any) -> OutboxItem:
     )
 
 
-async def due(conn: Conn, channels: list[str], limit: int = 200) -> list[OutboxItem]:
+async def due(conn: AConn, channels: list[str], limit: int = 200) -> list[OutboxItem]:
     """Rows ready to send, oldest first; a conversation's later rows wait behind a retrying one."""
     marks = ",".join("?" * len(channels))
     rows = await fetchall(
@@ -107,42 +109,44 @@ async def due(conn: Conn, channels: list[str], limit: int = 200) -> list[OutboxI
     return ready
 
 
-async def mark_sending(conn: Conn, outbox_id: int) -> None:
-    await conn.execute(
+def mark_sending(conn: Conn, outbox_id: int) -> None:
+    conn.execute(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
         (utcnow(), outbox_id),
     )
 
 
-async def mark_sent(conn: Conn, item: OutboxItem, channel_message_id: str | None) -> None:
+def mark_sent_many(conn: Conn, delivered: list[tuple[OutboxItem, str | None]]) -> None:
+    """Rows the channels accepted. Each send counts as an attempt unless "sending" counted it."""
     now = utcnow()
-    await conn.execute(
-        "UPDATE outbox SET status = 'sent', channel_message_id = ?, last_error = NULL, updated_at = ?"
-        " WHERE id = ? AND status IN ('pending', 'sending')",
-        (channel_message_id, now, item.id),
+    conn.executemany(
+        "UPDATE outbox SET status = 'sent', channel_message_id = ?, last_error = NULL, updated_at = ?,"
+        " attempts = attempts + (status = 'pending') WHERE id = ? AND status IN ('pending', 'sending')",
+        [(cmid, now, item.id) for item, cmid in delivered],
     )
-    if channel_message_id:
-        await conn.execute(
-            "UPDATE messages SET channel_message_id = ? WHERE id = ?",
-            (channel_message_id, item.message_id),
-        )
+    conn.executemany(
+        "UPDATE messages SET channel_message_id = ? WHERE id = ?",
+        [(cmid, item.message_id) for item, cmid in delivered if cmid],
+    )
 
 
-async def mark_retry(conn: Conn, item: OutboxItem, error: str, delay_s: float) -> None:
+def mark_retry(conn: Conn, item: OutboxItem, error: str, delay_s: float) -> None:
     when = (datetime.now(UTC) + timedelta(seconds=delay_s)).isoformat(timespec="milliseconds")
-    await conn.execute(
-        "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?",
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + (status = 'pending'), status = 'pending', last_error = ?,"
+        " next_attempt_at = ?, updated_at = ? WHERE id = ?",
         (error[:500], when, utcnow(), item.id),
     )
 
 
-async def mark_final(conn: Conn, item: OutboxItem, status: str, error: str | None) -> None:
-    await conn.execute(
-        "UPDATE outbox SET status = ?, last_error = ?, updated_at = ? WHERE id = ?",
+def mark_final(conn: Conn, item: OutboxItem, status: str, error: str | None) -> None:
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + (status = 'pending'), status = ?, last_error = ?,"
+        " updated_at = ? WHERE id = ?",
         (status, error[:500] if error else None, utcnow(), item.id),
     )
 
 
-async def backlog(conn: Conn) -> int:
+async def backlog(conn: AConn) -> int:
     rows = await fetchall(conn, "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending')")
     return int(rows[0]["n"])

@@ -54,6 +54,7 @@ CREATE TABLE messages (
     text                TEXT,
     payload             TEXT NOT NULL DEFAULT '{}',  -- JSON: options, understanding, media…
     language            TEXT,
+    reply_to            INTEGER,                   -- 'out': the inbox item whose handling wrote it
     created_at          TEXT NOT NULL
 ) STRICT;
 CREATE INDEX messages_conversation ON messages(conversation_id, id);

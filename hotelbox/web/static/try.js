@@ -1,5 +1,5 @@
 // The "try it" page: a guest's chat with the bot, over the same pipeline as WhatsApp.
-// Text is always inserted with textContent (never innerHTML): guest and bot text is data.
+// Text is always inserted with textContent, never parsed as HTML: guest and bot text is data.
 "use strict";
 (function () {
   const log = document.getElementById("log");

@@ -1,0 +1,39 @@
+"""``make bench``: every benchmark, figures printed (no thresholds: read them, compare them)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.bench import bench_nlu, bench_pipeline
+
+BENCHES = {"nlu": bench_nlu.run, "pipeline": bench_pipeline.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="make bench")
+    parser.add_argument("only", nargs="*", choices=[*BENCHES, []], help="benchmarks to run (default: all)")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="hotelbox-bench-") as tmp:
+        os.environ.setdefault("HOTELBOX_NLU__MODEL_DIR", str(Path.home() / ".cache" / "hotelbox" / "nlu"))
+        print(
+            f"# hotelbox benchmarks — {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+            f"Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M')}"
+        )
+        results = {}
+        for name in args.only or BENCHES:
+            print(f"\n## {name}")
+            results[name] = asyncio.run(BENCHES[name](Path(tmp)))
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+main()

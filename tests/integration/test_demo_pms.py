@@ -1,0 +1,115 @@
+"""The embedded demo hotel: real availability, prices, bookings that take a room."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hotelbox.errors import BookingNotFound, BookingRejected, RoomNotAvailable
+from hotelbox.pms import BookingRequest
+from hotelbox.pms.demo import DemoPms, nightly_rate
+
+START = date.today() + timedelta(days=40)
+
+
+def request(
+    key: str, room: str = "suite", adults: int = 2, start: date = START, nights: int = 2
+) -> BookingRequest:
+    return BookingRequest(
+        key, room, start, start + timedelta(days=nights), adults, 0, "Ana García", "ana@x.es", "+34600111222"
+    )
+
+
+@pytest.fixture
+async def pms(tmp_path: Path):  # type: ignore[no-untyped-def]
+    p = DemoPms(tmp_path / "pms.db")
+    await p.open()
+    yield p
+    await p.close()
+
+
+def test_rates_vary_by_season_and_weekend() -> None:
+    base = Decimal("100")
+    assert nightly_rate(base, date(2027, 5, 5)) == Decimal("100")  # a Wednesday in May
+    assert nightly_rate(base, date(2027, 5, 7)) == Decimal("115")  # Friday
+    assert nightly_rate(base, date(2027, 8, 4)) == Decimal("135")  # summer
+    assert nightly_rate(base, date(2027, 2, 3)) == Decimal("90")  # low season
+
+
+async def test_search_filters_by_party_and_prices_the_stay(pms: DemoPms) -> None:
+    offers = await pms.search(START, START + timedelta(days=3), 3, 1)
+    assert [o.room_type.code for o in offers] == ["family"]  # only the family room takes 4
+    family = offers[0]
+    assert family.total_price == pms.price(family.room_type, START, START + timedelta(days=3))
+    offers = await pms.search(START, START + timedelta(days=1), 1, 0)
+    assert [o.total_price for o in offers] == sorted(o.total_price for o in offers)
+
+
+async def test_a_booking_takes_a_room_and_the_last_one_goes_once(pms: DemoPms) -> None:
+    # the suite has 2 rooms: 20 guests race for them at the same moment
+    results = await asyncio.gather(
+        *(pms.create_booking(request(f"k{n}")) for n in range(20)), return_exceptions=True
+    )
+    booked = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, RoomNotAvailable)]
+    assert len(booked) == 2
+    assert len(refused) == 18
+    assert not [
+        o for o in await pms.search(START, START + timedelta(days=2), 2, 0) if o.room_type.code == "suite"
+    ]
+
+
+async def test_two_processes_cannot_double_book_either(tmp_path: Path) -> None:
+    a, b = DemoPms(tmp_path / "pms.db"), DemoPms(tmp_path / "pms.db")
+    await a.open()
+    await b.open()
+    try:
+        results = await asyncio.gather(
+            *(p.create_booking(request(f"x{n}")) for n, p in enumerate([a, b] * 5)), return_exceptions=True
+        )
+        assert sum(not isinstance(r, Exception) for r in results) == 2
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_writes_are_idempotent_by_key(pms: DemoPms) -> None:
+    first = await pms.create_booking(request("same-key"))
+    again = await pms.create_booking(request("same-key"))
+    assert again.reference == first.reference
+    assert len(await pms.all_bookings()) == 1
+    moved = await pms.modify_dates(
+        first.reference, START + timedelta(days=1), START + timedelta(days=4), "mv-1"
+    )
+    moved_again = await pms.modify_dates(
+        first.reference, START + timedelta(days=9), START + timedelta(days=10), "mv-1"
+    )
+    assert moved_again.check_in == moved.check_in == START + timedelta(days=1)
+    cancelled = await pms.cancel_booking(first.reference, "c-1")
+    assert cancelled.status == "cancelled"
+    assert (await pms.get_booking(first.reference)).status == "cancelled"
+
+
+async def test_changing_dates_can_reuse_the_bookings_own_room(pms: DemoPms) -> None:
+    one = await pms.create_booking(request("a"))
+    await pms.create_booking(request("b"))  # both suites taken
+    shifted = await pms.modify_dates(one.reference, START + timedelta(days=1), START + timedelta(days=2), "m")
+    assert shifted.check_in == START + timedelta(days=1)
+    offers = await pms.search(START, START + timedelta(days=2), 2, 0, exclude=one.reference)
+    assert "suite" not in [o.room_type.code for o in await pms.search(START, START + timedelta(days=2), 2, 0)]
+    assert "suite" in [o.room_type.code for o in offers]
+
+
+async def test_rejections_have_stable_codes(pms: DemoPms) -> None:
+    with pytest.raises(BookingRejected) as err:
+        await pms.create_booking(request("k", room="single", adults=2))
+    assert err.value.code == "over_capacity"
+    with pytest.raises(BookingRejected) as err:
+        await pms.create_booking(request("k2", nights=0))
+    assert err.value.code == "invalid_dates"
+    with pytest.raises(BookingNotFound):
+        await pms.get_booking("HB-0000")

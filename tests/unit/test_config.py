@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotelbox.config import ConfigError, Settings, describe_fields, load_settings, masked_settings
+
+
+def test_defaults_suit_the_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = load_settings()
+    assert s.pms.kind == "demo"
+    assert (s.web.host, s.web.port) == ("127.0.0.1", 8080)
+    assert s.state_dir == tmp_path / "var"
+    assert s.db_path == tmp_path / "var" / "hotelbox.db"
+
+
+def test_toml_then_env_nested_with_double_underscore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hotelbox.toml").write_text('[web]\nport = 9000\nhost = "0.0.0.0"\n[hotel]\ncountry = "PT"\n')
+    s = load_settings()  # ./hotelbox.toml is picked up when present
+    assert (s.web.port, s.web.host, s.hotel.country) == (9000, "0.0.0.0", "PT")
+    monkeypatch.setenv("HOTELBOX_WEB__PORT", "9100")
+    assert load_settings().web.port == 9100  # environment beats the file
+
+
+def test_explicit_config_path_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    other = tmp_path / "box.toml"
+    other.write_text("[dialogue]\nmax_party = 6\n")
+    assert load_settings(other).dialogue.max_party == 6
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "missing.toml")
+    other.write_text("[web]\nport = 'eighty'\n")
+    with pytest.raises(ConfigError, match="box.toml"):
+        load_settings(other)
+    other.write_text("[web]\nprot = 80\n")  # a typo is an error, not silently ignored
+    with pytest.raises(ConfigError):
+        load_settings(other)
+
+
+def test_every_setting_is_described() -> None:
+    fields = list(describe_fields())
+    assert len(fields) > 20
+    for name, _type, _default, description in fields:
+        assert description, f"{name} has no description"
+
+
+def test_show_masks_secrets() -> None:
+    from pydantic import SecretStr
+
+    class WithSecret(Settings):
+        token: SecretStr = SecretStr("s3cret")
+
+    shown = masked_settings(WithSecret())
+    assert shown["token"] == "********"
+    assert "s3cret" not in repr(shown)

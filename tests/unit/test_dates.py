@@ -1,0 +1,119 @@
+"""Stay dates in ES/EN/PT against a fixed "today" (Tuesday 24 November 2026)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hotelbox.nlu.dates import extract_stay
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+
+CASES = [
+    # (lang, text, check_in, check_out, nights)
+    ("es", "del 3 al 5 de diciembre", "2026-12-03", "2026-12-05", 2),
+    ("es", "del 30 de diciembre al 2 de enero", "2026-12-30", "2027-01-02", 3),
+    ("es", "del 30 al 2 de enero", "2026-12-30", "2027-01-02", 3),
+    ("es", "mañana, 2 noches", "2026-11-25", "2026-11-27", 2),
+    ("es", "pasado mañana", "2026-11-26", None, None),
+    ("es", "mañana por la mañana llego", "2026-11-25", None, None),
+    ("es", "este viernes dos noches", "2026-11-27", "2026-11-29", 2),
+    ("es", "llego el viernes y me voy el domingo", "2026-11-27", "2026-11-29", 2),
+    ("es", "el martes", "2026-12-01", None, None),  # today is Tuesday: the next one
+    ("es", "este fin de semana", "2026-11-27", "2026-11-29", 2),
+    ("es", "el fin de semana que viene", "2026-12-04", "2026-12-06", 2),
+    ("es", "3 noches a partir del 12", "2026-12-12", "2026-12-15", 3),
+    ("es", "para esta noche", "2026-11-24", "2026-11-25", 1),
+    ("es", "del 15/12 al 18/12", "2026-12-15", "2026-12-18", 3),
+    ("es", "entre el 3 y el 5 de enero", "2027-01-03", "2027-01-05", 2),
+    ("es", "el primero de diciembre", "2026-12-01", None, None),
+    ("es", "en enero, del 14 al 16", "2027-01-14", "2027-01-16", 2),
+    ("es", "dentro de dos semanas, una noche", "2026-12-08", "2026-12-09", 1),
+    ("es", "llego el 12 y salgo el 15", "2026-12-12", "2026-12-15", 3),
+    ("es", "treinta de diciembre", "2026-12-30", None, None),  # day written in words
+    ("en", "from December 3rd to December 5th", "2026-12-03", "2026-12-05", 2),
+    ("en", "Dec 3-5", "2026-12-03", "2026-12-05", 2),
+    ("en", "from the 3rd to the 5th of December", "2026-12-03", "2026-12-05", 2),
+    ("en", "this Friday for two nights", "2026-11-27", "2026-11-29", 2),
+    ("en", "next Friday", "2026-12-04", None, None),  # "next" on a Tuesday: next week's
+    ("en", "next weekend", "2026-12-04", "2026-12-06", 2),
+    ("en", "tomorrow, a week", "2026-11-25", "2026-12-02", 7),
+    ("en", "arriving on the 12th, leaving on the 15th", "2026-12-12", "2026-12-15", 3),
+    ("en", "12/15", "2026-12-15", None, None),
+    ("en", "Jan 14 2027 for 3 nights", "2027-01-14", "2027-01-17", 3),
+    ("en", "30th Dec to 2nd Jan", "2026-12-30", "2027-01-02", 3),
+    ("en", "the day after tomorrow", "2026-11-26", None, None),
+    ("pt", "3 noites a partir de dia 12", "2026-12-12", "2026-12-15", 3),
+    ("pt", "de 3 a 5 de dezembro", "2026-12-03", "2026-12-05", 2),
+    ("pt", "na sexta-feira", "2026-11-27", None, None),
+    ("pt", "sexta que vem, 2 noites", "2026-11-27", "2026-11-29", 2),
+    ("pt", "depois de amanhã por três noites", "2026-11-26", "2026-11-29", 3),
+    ("pt", "do dia 3 ao dia 5", "2026-12-03", "2026-12-05", 2),
+    ("pt", "chego dia 20 e saio dia 23", "2026-12-20", "2026-12-23", 3),
+    ("pt", "neste fim de semana", "2026-11-27", "2026-11-29", 2),
+    ("pt", "hoje à noite", "2026-11-24", "2026-11-25", 1),
+    ("pt", "em janeiro, de 14 a 16", "2027-01-14", "2027-01-16", 2),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "check_in", "check_out", "nights"), CASES)
+def test_stay_dates(
+    lang: str, text: str, check_in: str | None, check_out: str | None, nights: int | None
+) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (
+        stay.check_in and stay.check_in.isoformat(),
+        stay.check_out and stay.check_out.isoformat(),
+        stay.nights,
+    ) == (check_in, check_out, nights)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "a las 10.30"),
+        ("en", "open 24/7?"),
+        ("en", "the 2 of us"),
+        ("pt", "quero um quarto duplo"),
+        ("pt", "um quarto para a segunda quinzena"),
+        ("es", "quién ganó el partido ayer?"),  # "yesterday" is never a stay
+        ("es", "somos 4 personas"),
+        ("en", "we arrive at 3pm"),
+    ],
+)
+def test_no_stay_where_none_was_said(lang: str, text: str) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in, stay.check_out) == (None, None)
+
+
+def test_invalid_date_is_flagged_not_guessed() -> None:
+    stay = extract_stay("el 31 de febrero", "es", TODAY)
+    assert stay.invalid
+    assert stay.check_in is None
+
+
+def test_recent_past_date_is_kept_in_the_past_so_the_guest_can_be_told() -> None:
+    stay = extract_stay("20 de noviembre", "es", TODAY)
+    assert stay.check_in == date(2026, 11, 20)
+    assert stay.past
+
+
+def test_long_past_month_day_means_next_year() -> None:
+    assert extract_stay("3 de marzo", "es", TODAY).check_in == date(2027, 3, 3)
+
+
+def test_explicit_year_in_the_past_is_past() -> None:
+    stay = extract_stay("15/11/2025", "es", TODAY)
+    assert stay.check_in == date(2025, 11, 15)
+    assert stay.past
+
+
+def test_extra_nights_are_told_apart_from_a_stay_length() -> None:
+    assert extract_stay("quiero una noche más", "es", TODAY).extra_nights == 1
+    assert extract_stay("two more nights please", "en", TODAY).extra_nights == 2
+    assert extract_stay("3 noites", "pt", TODAY).extra_nights is None
+
+
+def test_leap_day_without_year_is_the_next_leap_year() -> None:
+    assert extract_stay("29 de febrero", "es", TODAY).check_in == date(2028, 2, 29)
