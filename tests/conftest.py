@@ -158,9 +158,9 @@ def run_cli(
     )
 
 
-async def wait_for(predicate, timeout: float = 10.0, interval: float = 0.02):  # type: ignore[no-untyped-def]
+async def wait_for(predicate, within_s: float = 10.0, interval: float = 0.02):  # type: ignore[no-untyped-def]
     """Poll an async or sync predicate until it is truthy (tests only)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within_s
     while True:
         value = predicate()
         if asyncio.iscoroutine(value):

@@ -47,9 +47,20 @@ class TimingChannel:
 
 def script(n: int) -> list[str]:
     day = datetime.now(ZoneInfo("Europe/Madrid")).date() + timedelta(days=30 + n % 60)
-    months = (
-        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre".split()
-    )
+    months = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ]
     when = f"del {day.day} de {months[day.month - 1]} al {(day + timedelta(days=2)).day} de {months[(day + timedelta(days=2)).month - 1]}"
     pool = [
         ["hola", "¿tenéis parking?", f"¿hay habitación {when} para 2 adultos?", "¿a qué hora es el desayuno?",

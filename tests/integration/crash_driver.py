@@ -36,7 +36,7 @@ class FileChannel:
 
 
 async def main(state_dir: Path, script_path: Path) -> None:
-    script = json.loads(script_path.read_text())
+    script = json.loads(await asyncio.to_thread(script_path.read_text))
     settings = load_settings(state_dir=state_dir)
     async with Box(settings, {"test": FileChannel(state_dir / "sent.log")}) as box:
         conversations = set()

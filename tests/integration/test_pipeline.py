@@ -38,7 +38,7 @@ async def test_many_guests_are_served_in_parallel(box) -> None:  # type: ignore[
     b, channel = box
     guests = [f"+3460001{n:04d}" for n in range(60)]
     await asyncio.gather(*(b.pipeline.accept(message(g, 0, "hello, is there parking?")) for g in guests))
-    await wait_for(lambda: len(channel.sent) >= 60, timeout=30)
+    await wait_for(lambda: len(channel.sent) >= 60, within_s=30)
     assert {i.recipient for i in channel.sent} == set(guests)
     assert b.pipeline.processed == 60
 
@@ -61,11 +61,11 @@ async def test_a_restart_resumes_what_was_stored_but_not_answered(settings: Sett
         for n, text in enumerate(["hola", "¿a qué hora es el check-out?"]):
             await store.write(lambda c, n=n, text=text: inbox.accept(c, message("+34600000300", n, text)))
     channel = RecordingChannel()
-    async with Box(settings, {"test": channel}) as b:
+    async with Box(settings, {"test": channel}):
         await wait_for(lambda: len(channel.sent) == 2)
         assert [r.key for r in channel.replies()] == ["greet", "info:checkout_time"]
     channel2 = RecordingChannel()
-    async with Box(settings, {"test": channel2}) as b:  # and nothing is answered twice
+    async with Box(settings, {"test": channel2}):  # and nothing is answered twice
         await asyncio.sleep(0.3)
         assert channel2.sent == []
 
@@ -141,7 +141,7 @@ async def test_pms_down_booking_pending_then_made_once_when_back(box, monkeypatc
         accepted = await b.pipeline.accept(message(address, n, text))
         await b.settle(accepted.conversation_id)
     assert channel.replies()[-1].key == "booking_pending"
-    await wait_for(lambda: channel.replies()[-1].key == "booking_confirmed", timeout=20)
+    await wait_for(lambda: channel.replies()[-1].key == "booking_confirmed", within_s=20)
     assert calls["n"] == 3
     assert len(await b.pms.all_bookings()) == 1
     keys = [r.key for r in channel.replies()]
@@ -154,7 +154,7 @@ async def test_a_failed_send_is_retried_in_order(box) -> None:  # type: ignore[n
     channel.fail_next = 2
     accepted = await b.pipeline.accept(message("+34600000700", 1, "hello"))
     await b.pipeline.accept(message("+34600000700", 2, "is there wifi?"))
-    await wait_for(lambda: len(channel.sent) == 2, timeout=10)
+    await wait_for(lambda: len(channel.sent) == 2, within_s=10)
     assert [r.key for r in channel.replies()] == ["greet", "info:wifi"]
     rows = await b.store.fetchall("SELECT status, attempts FROM outbox ORDER BY id")
     assert [r["status"] for r in rows] == ["sent", "sent"]
@@ -171,7 +171,7 @@ async def test_processing_that_keeps_failing_goes_to_staff_with_a_word_to_the_gu
     monkeypatch.setattr(b.dialogue, "respond", broken)
     monkeypatch.setattr(b.settings.pipeline, "max_attempts", 2)
     accepted = await b.pipeline.accept(message("+34600000800", 1, "hola"))
-    await wait_for(lambda: channel.sent, timeout=15)
+    await wait_for(lambda: channel.sent, within_s=15)
     assert [r.key for r in channel.replies()] == ["bot_error"]
     conv = await b.store.fetchone(
         "SELECT control, attention FROM conversations WHERE id = ?", (accepted.conversation_id,)
@@ -190,6 +190,6 @@ async def test_a_burst_of_guests_is_fully_answered(box) -> None:  # type: ignore
     await asyncio.gather(
         *(b.pipeline.accept(message(f"+3460002{k:04d}", 0, "¿tenéis parking?")) for k in range(n))
     )
-    await wait_for(lambda: len(channel.sent) >= n, timeout=120)
+    await wait_for(lambda: len(channel.sent) >= n, within_s=120)
     assert len({i.recipient for i in channel.sent}) == n
     assert await b.store.integrity_check() == "ok"

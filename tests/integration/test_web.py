@@ -57,7 +57,7 @@ async def test_health_and_security_headers(server) -> None:  # type: ignore[no-u
 
 
 async def test_a_guest_message_is_stored_answered_and_pushed_live(server) -> None:  # type: ignore[no-untyped-def]
-    url, box = server
+    url, _box = server
     session = uuid.uuid4().hex
     async with aiohttp.ClientSession() as http, http.ws_connect(f"{url}/try/ws?session={session}") as ws:
         body = {"session": session, "client_id": "c1", "text": "hola, ¿tenéis parking?"}
@@ -102,13 +102,13 @@ async def test_bad_requests_get_clear_errors_and_store_nothing(
     server, body: bytes, status: int, code: str | None
 ) -> None:  # type: ignore[no-untyped-def]
     url, box = server
-    async with aiohttp.ClientSession() as http:
-        async with http.post(
-            f"{url}/try/api/messages", data=body, headers={"Content-Type": "application/json"}
-        ) as r:
-            assert r.status == status
-            if code:
-                assert (await r.json())["error"] == code
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{url}/try/api/messages", data=body, headers={"Content-Type": "application/json"}) as r,
+    ):
+        assert r.status == status
+        if code:
+            assert (await r.json())["error"] == code
     row = await box.store.fetchone("SELECT count(*) AS n FROM inbox")
     assert row is not None
     assert row["n"] == 0

@@ -33,7 +33,7 @@ def test_explicit_config_path_and_errors(tmp_path: Path, monkeypatch: pytest.Mon
     with pytest.raises(ConfigError, match="not found"):
         load_settings(tmp_path / "missing.toml")
     other.write_text("[web]\nport = 'eighty'\n")
-    with pytest.raises(ConfigError, match="box.toml"):
+    with pytest.raises(ConfigError, match=r"box\.toml"):
         load_settings(other)
     other.write_text("[web]\nprot = 80\n")  # a typo is an error, not silently ignored
     with pytest.raises(ConfigError):

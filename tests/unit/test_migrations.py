@@ -40,4 +40,5 @@ def test_statements_split_keeps_triggers_whole() -> None:
     )
     statements = m.statements()
     assert len(statements) == 2
-    assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+    assert statements[1].startswith("CREATE TRIGGER")
+    assert statements[1].endswith("END;")
