@@ -206,6 +206,14 @@ def config() -> None:
     """Settings."""
 
 
+@config.command("docs")
+def config_docs() -> None:
+    """Print the settings table (Markdown) that the README carries."""
+    from hotelbox.config import settings_table
+
+    click.echo(settings_table(), nl=False)
+
+
 @config.command("show")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--describe", is_flag=True, help="List every setting with its type, default and help.")

@@ -111,7 +111,7 @@ class DialogueSettings(Section):
 
 class DemoPmsSettings(Section):
     path: Path | None = Field(
-        None, description="SQLite file of the embedded demo PMS; unset = <state_dir>/demo_pms.db."
+        None, description="SQLite file of the embedded demo PMS; unset = demo_pms.db in the state directory."
     )
 
 
@@ -237,6 +237,19 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
         return out
 
     return walk(settings)
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), generated from this model."""
+    lines = [
+        "| setting | environment variable | default | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, _type, default, description in describe_fields():
+        env = "HOTELBOX_" + name.upper().replace(".", "__")
+        shown = "unset" if default is None else f"`{default}`"
+        lines.append(f"| `{name}` | `{env}` | {shown} | {description} |")
+    return "\n".join(lines) + "\n"
 
 
 def describe_fields(

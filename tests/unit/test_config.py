@@ -56,3 +56,12 @@ def test_show_masks_secrets() -> None:
     shown = masked_settings(WithSecret())
     assert shown["token"] == "********"
     assert "s3cret" not in repr(shown)
+
+
+def test_readme_settings_table_is_generated_from_the_model() -> None:
+    from hotelbox.config import settings_table
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    inside = readme.split("<!-- settings:begin -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert inside == settings_table(), "run `hotelbox config docs` and paste it into the README"
