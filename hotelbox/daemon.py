@@ -113,10 +113,12 @@ class Box:
             raise
         self.ready = True
         log.info(
-            "box ready pms=%s channels=%s load_s=%s",
+            "box ready pms=%s channels=%s store_s=%.2f pms_s=%.2f nlu_s=%.2f",
             self.pms.kind,
             ",".join(self.channels),
-            {k: round(v, 2) for k, v in self.load_seconds.items()},
+            self.load_seconds["store"],
+            self.load_seconds["pms"],
+            self.load_seconds["nlu"],
         )
         return self
 

@@ -10,11 +10,11 @@ maybe delivered: it is resent only on channels whose send is idempotent, otherwi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
 
+from hotelbox.background import WakeableJob
 from hotelbox.channels import Channel, SendError
 from hotelbox.events import EventBus
 from hotelbox.store import Store, conversations, outbox
@@ -26,13 +26,14 @@ MAX_ATTEMPTS = 8
 PARALLEL_CONVERSATIONS = 32
 
 
-class OutboxSender:
+class OutboxSender(WakeableJob):
+    name = "outbox-sender"
+
     def __init__(self, store: Store, channels: Mapping[str, Channel], events: EventBus) -> None:
+        super().__init__()
         self.store = store
         self.channels = dict(channels)
         self.events = events
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._flush_lock = asyncio.Lock()  # one pass at a time, or two passes send a row twice
         self.sent = 0
         self.failed = 0
@@ -40,30 +41,10 @@ class OutboxSender:
 
     def wake(self, channel: str | None = None) -> None:
         if channel is None or channel in self.channels:
-            self._wake.set()
+            super().wake()
 
-    async def start(self) -> None:
-        self._wake.set()
-        self._task = asyncio.create_task(self._run(), name="outbox-sender")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-            self._wake.clear()
-            try:
-                await self.flush()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox sender pass failed")
-                await asyncio.sleep(1.0)
+    async def run_pass(self) -> int:
+        return await self.flush()
 
     async def flush(self) -> int:
         """Send everything due now; returns how many rows were sent."""

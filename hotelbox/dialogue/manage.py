@@ -75,7 +75,6 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     if len(relevant) == 1:
         state.target = {"reference": relevant[0].reference}
         return relevant[0]
-    state.candidates = [b.reference for b in relevant]
     options = tuple(
         Option(
             f"booking:{b.reference}",

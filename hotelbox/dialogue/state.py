@@ -47,7 +47,6 @@ class DialogueState:
     quote: dict[str, Any] | None = None  # the offer the guest is confirming
     offers: list[dict[str, Any]] = field(default_factory=list)  # offers shown, for choices
     target: dict[str, Any] | None = None  # booking being modified / cancelled / checked
-    candidates: list[str] = field(default_factory=list)  # references to choose between
     verified: list[str] = field(default_factory=list)  # references the guest proved to own
     misunderstood: int = 0
     notes: list[str] = field(default_factory=list)  # special requests, for the booking remark
@@ -71,7 +70,6 @@ class DialogueState:
         self.quote = None
         self.offers = []
         self.target = None
-        self.candidates = []
 
 
 @dataclass(frozen=True)

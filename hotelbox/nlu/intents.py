@@ -19,6 +19,27 @@ from hotelbox.errors import ModelError
 from hotelbox.nlu.text import fold
 
 NORMALIZATION = "fold+digits0+punct-v1"
+# the intents the dialogue knows; training refuses others
+INTENTS = (
+    "greet",
+    "goodbye",
+    "thanks",
+    "affirm",
+    "deny",
+    "check_availability",
+    "book_room",
+    "modify_booking",
+    "cancel_booking",
+    "booking_status",
+    "ask_price",
+    "room_info",
+    "ask_info",
+    "special_request",
+    "request_human",
+    "complaint",
+    "provide_info",
+    "out_of_scope",
+)
 _KEEP = re.compile(r"[^\w\s?@]")
 _DIGIT = re.compile(r"\d")
 _SPACES = re.compile(r"\s+")
@@ -127,12 +148,3 @@ class IntentModel:
                 topic = split_label(self.labels[best])[1]
             scores.append(IntentScore(intent, topic, p))
         return scores
-
-    def topic_scores(self, text: str) -> list[tuple[str, float]]:
-        probs = self.probabilities([text])[0]
-        pairs = [
-            (split_label(lab)[1] or "", float(p))
-            for lab, p in zip(self.labels, probs, strict=True)
-            if lab.startswith("ask_info/")
-        ]
-        return sorted(pairs, key=lambda kv: kv[1], reverse=True)

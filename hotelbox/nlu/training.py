@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from hotelbox.nlu.intents import NORMALIZATION, WORD, classifier_text, split_label
+from hotelbox.nlu.intents import INTENTS, NORMALIZATION, WORD, classifier_text, split_label
 
 log = logging.getLogger(__name__)
 TRAINER_VERSION = "char15-lr-v3"
@@ -100,6 +100,8 @@ def shipped_examples(fills: int = FILLS_PER_TEMPLATE) -> list[Example]:
                 if intent == "ask_info"
                 else [(intent, body)]
             )
+            if intent not in INTENTS:
+                raise ExampleError(f"train_{lang}.toml: unknown intent [{intent}]")
             for label, sub in groups:
                 for template in sub["examples"]:
                     rng = random.Random(f"{lang}|{label}|{template}")
@@ -122,10 +124,20 @@ def read_jsonl(path: Path) -> list[dict[str, object]]:
     return rows
 
 
+class ExampleError(ValueError):
+    """A training example the model cannot learn from (says which file and why)."""
+
+
 def jsonl_examples(paths: Iterable[Path]) -> list[Example]:
     out = []
     for path in paths:
-        for row in read_jsonl(path):
+        for n, row in enumerate(read_jsonl(path), 1):
+            if not row.get("text") or row.get("intent") not in INTENTS:
+                raise ExampleError(
+                    f"{path} example {n}: needs 'text' and an intent among {', '.join(INTENTS)}"
+                )
+            if row.get("lang") not in LANGS:
+                raise ExampleError(f"{path} example {n}: 'lang' must be one of {', '.join(LANGS)}")
             label = str(row["intent"])
             if row.get("topic"):
                 label = f"{label}/{row['topic']}"

@@ -23,26 +23,6 @@ from hotelbox.nlu.training import ensure_model
 
 log = logging.getLogger(__name__)
 
-INTENTS = (
-    "greet",
-    "goodbye",
-    "thanks",
-    "affirm",
-    "deny",
-    "check_availability",
-    "book_room",
-    "modify_booking",
-    "cancel_booking",
-    "booking_status",
-    "ask_price",
-    "room_info",
-    "ask_info",
-    "special_request",
-    "request_human",
-    "complaint",
-    "provide_info",
-    "out_of_scope",
-)
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
 

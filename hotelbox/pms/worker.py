@@ -9,14 +9,13 @@ rejected) is recorded and queued to the conversation as an event, in one transac
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from hotelbox.background import WakeableJob
 from hotelbox.config import PmsSettings
 from hotelbox.errors import HotelboxError, RoomNotAvailable, Unavailable
 from hotelbox.pms import BookingRequest, Pms, PmsBooking
@@ -28,7 +27,9 @@ log = logging.getLogger(__name__)
 FINAL_AFTER_ATTEMPTS = 50  # about a day of back-off before staff must step in
 
 
-class BookingWorker:
+class BookingWorker(WakeableJob):
+    name = "booking-worker"
+
     def __init__(
         self,
         store: Store,
@@ -40,36 +41,13 @@ class BookingWorker:
         self.pms = pms
         self.settings = settings
         self.notify_conversation = notify_conversation
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.interval_s = settings.retry_base_s
         self.done = 0
         self.retries = 0
+        super().__init__()
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def start(self) -> None:
-        self._wake.set()
-        self._task = asyncio.create_task(self._run(), name="booking-worker")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.retry_base_s)
-            self._wake.clear()
-            try:
-                await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("booking worker pass failed")
-                await asyncio.sleep(self.settings.retry_base_s)
+    async def run_pass(self) -> int:
+        return await self.drain()
 
     async def drain(self) -> int:
         handled = 0

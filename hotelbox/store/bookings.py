@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotelbox.pms import PmsBooking
-from hotelbox.store.database import AConn, Conn, fetchall, fetchone, insert, one, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -132,11 +132,6 @@ async def due(conn: AConn, limit: int = 20) -> list[PmsWrite]:
         )
         for r in rows
     ]
-
-
-async def next_due_at(conn: AConn) -> str | None:
-    row = await fetchone(conn, "SELECT min(next_attempt_at) AS t FROM pms_outbox WHERE status = 'pending'")
-    return row["t"] if row else None
 
 
 def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:

@@ -64,11 +64,6 @@ def load_now(conn: Conn, conversation_id: int) -> Conversation | None:
     return Conversation.from_row(row) if row else None
 
 
-async def find_by_address(conn: AConn, channel: str, address: str) -> Conversation | None:
-    row = await fetchone(conn, _SELECT + " WHERE i.channel = ? AND i.address = ?", (channel, address))
-    return Conversation.from_row(row) if row else None
-
-
 def get_or_create(
     conn: Conn,
     channel: str,

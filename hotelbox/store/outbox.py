@@ -145,8 +145,3 @@ def mark_final(conn: Conn, item: OutboxItem, status: str, error: str | None) -> 
         " updated_at = ? WHERE id = ?",
         (status, error[:500] if error else None, utcnow(), item.id),
     )
-
-
-async def backlog(conn: AConn) -> int:
-    rows = await fetchall(conn, "SELECT count(*) AS n FROM outbox WHERE status IN ('pending', 'sending')")
-    return int(rows[0]["n"])

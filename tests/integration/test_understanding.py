@@ -89,3 +89,12 @@ def test_a_hotel_can_teach_it_new_phrases(tmp_path: Path, nlu_cache: Path) -> No
     model_dir, _ = model_dir_for(tmp_path / "cache", extra)
     meta = json.loads((model_dir / "intent.json").read_text())
     assert meta["examples"] == len(all_examples(extra))
+
+
+def test_a_mistyped_intent_in_a_hotels_examples_is_a_clear_error(tmp_path: Path) -> None:
+    from hotelbox.nlu.training import ExampleError, jsonl_examples
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "quiero la suite", "lang": "es", "intent": "book_rooom"}\n')
+    with pytest.raises(ExampleError, match=r"bad\.jsonl example 1"):
+        jsonl_examples([bad])
