@@ -61,7 +61,8 @@ class Box:
         self.store = Store(settings.db_path, settings.store)
         self.pms = make_pms(settings)
         self.understander = make_understander(settings)
-        self.scheduler = Scheduler({"nlu": 2})
+        # one thread: understanding is mostly pure Python, a second thread only contends for the GIL
+        self.scheduler = Scheduler({"nlu": 1})
         self.dialogue = Dialogue(
             pms=self.pms,
             catalog=Catalog.load(),
