@@ -1,0 +1,417 @@
+"""The fake's HTTP side: routing, keys and permissions, formats, errors, and failure switches."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from tests.fakes.qloapps import ari, bookings
+from tests.fakes.qloapps.formats import (
+    ApiError,
+    RawResponse,
+    closest,
+    errors_json,
+    errors_xml,
+    parse_query,
+    php_json,
+    php_warning,
+    xml_document,
+)
+from tests.fakes.qloapps.hotel import Hotel
+from tests.fakes.qloapps.resources import (
+    Resource,
+    php74_types,
+    resources,
+    select,
+    shape,
+    xml_list,
+    xml_list_ids,
+    xml_record,
+)
+from tests.fakes.qloapps.seed import Seed, body
+
+FULL_KEY = "HOTELBOXQLOAPPSTESTKEY0000000001"
+READONLY_KEY = "HOTELBOXQLOAPPSREADONLYHOTELS002"
+INACTIVE_KEY = "HOTELBOXQLOAPPSINACTIVEKEY000003"
+METHODS = {"GET", "POST", "PUT", "DELETE", "HEAD"}
+KEY_FORMAT = re.compile(r"^[A-Z0-9]{32}$")
+SCHEMAS = {
+    ("hotel_ari", "blank", "xml"): "c01",
+    ("hotel_ari", "synopsis", "xml"): "c02",
+    ("hotel_ari", "blank", "json"): "c03",
+    ("customers", "blank", "xml"): "d02",
+    ("bookings", "blank", "xml"): "e01",
+    ("bookings", "synopsis", "xml"): "e02",
+    ("bookings", "blank", "json"): "e03",
+    ("feature_prices", "synopsis", "xml"): "b38",
+    ("hotel_room_types", "synopsis", "xml"): "b40",
+}
+
+
+@dataclass
+class KeySpec:
+    active: bool = True
+    permissions: dict[str, set[str]] | None = None  # None = every resource, every method
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    status: int
+    seconds: float
+
+
+@dataclass
+class Switches:
+    latency_s: float = 0.0
+    hang: bool = False
+    failures: list[int] = field(default_factory=list)
+
+
+class FakeQloApps:
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0, seed: Seed | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.hotel = Hotel(seed)
+        self.keys: dict[str, KeySpec] = {
+            FULL_KEY: KeySpec(),
+            READONLY_KEY: KeySpec(permissions={"hotels": {"GET", "HEAD"}}),
+            INACTIVE_KEY: KeySpec(active=False),
+        }
+        self.key = FULL_KEY
+        self.webservice_enabled = True
+        self.tax_excluded_display = False
+        self.php74 = False
+        self.switches = Switches()
+        self.log: list[Exchange] = []
+        self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def __aenter__(self) -> FakeQloApps:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=4 * 1024 * 1024)
+        app.router.add_route("*", "/api/", self.handle)
+        app.router.add_route("*", "/api", self.handle)
+        app.router.add_route("*", "/api/{resource}", self.handle)
+        app.router.add_route("*", "/api/{resource}/{id}", self.handle)
+        app.router.add_route("*", "/webservice/dispatcher.php", self.handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await self.come_back()
+
+    async def come_back(self) -> None:
+        """(Re)open the listening socket on the same port."""
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await self._site.start()
+        if not self.port:
+            self.port = self._site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def go_down(self) -> None:
+        """Stop listening: clients get connection refused until come_back()."""
+        if self._site is not None:
+            await self._site.stop()
+            self._site = None
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- switches ----------------------------------------------------------------------------
+    def fail_next(self, count: int = 1, status: int = 500) -> None:
+        self.switches.failures.extend([status] * count)
+
+    def set_min_los(self, product_id: int, nights: int) -> None:
+        self.hotel.capacity(product_id)["min_los"] = nights
+
+    def skip_ids(self, *, orders: int = 0, lines: int = 0, customers: int = 0) -> None:
+        """Align id counters with a capture that had requests in between (replays)."""
+        self.hotel.next_order += orders
+        self.hotel.next_line += lines
+        self.hotel.next_cart += orders
+        for _ in range(customers):
+            self.hotel.customers.append({"id": max(c["id"] for c in self.hotel.customers) + 1, "email": "", "firstname": "",
+                                         "lastname": "", "phone": "", "id_default_group": 3, "id_lang": 1, "active": 1, "is_guest": 0})  # fmt: skip
+
+    def count(self, method: str, path_prefix: str) -> int:
+        return sum(1 for e in self.log if e.method == method and e.path.startswith(path_prefix))
+
+    # -- request handling ------------------------------------------------------------------
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        started = time.perf_counter()
+        if self.switches.hang:
+            await asyncio.sleep(3600)
+        if self.switches.latency_s:
+            await asyncio.sleep(self.switches.latency_s)
+        if self.switches.failures:
+            status = self.switches.failures.pop(0)
+            return self._logged(request, web.Response(status=status), started)
+        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        resource, rid = self._target(request, params)
+        as_json = "JSON" in (params.get("output_format"), params.get("io_format"), request.headers.get("Io-Format"), request.headers.get("Output-Format"))  # fmt: skip
+        try:
+            response = await self._dispatch(request, params, resource, rid, as_json)
+        except ApiError as exc:
+            text = errors_json(exc.errors) if as_json else errors_xml(exc.errors)
+            response = self._response(exc.status, text, as_json)
+        except RawResponse as exc:
+            response = web.Response(
+                status=exc.status, text=exc.body, content_type=exc.content_type.split(";")[0], charset="utf-8"
+            )
+        except _Respond as exc:
+            response = exc.response
+        return self._logged(request, response, started)
+
+    def _logged(
+        self, request: web.Request, response: web.StreamResponse, started: float
+    ) -> web.StreamResponse:
+        self.log.append(
+            Exchange(request.method, request.path_qs, response.status, time.perf_counter() - started)
+        )
+        response.headers["X-Powered-By"] = "PrestaShop Webservice"
+        response.headers["PSWS-Version"] = "1.6.1.23"
+        response.headers["Access-Time"] = str(int(time.time()))
+        response.headers["Execution-Time"] = f"{time.perf_counter() - started:.3f}"
+        response.set_cookie("QloApps-fake", "front-office-context", httponly=True)
+        return response
+
+    @staticmethod
+    def _target(request: web.Request, params: dict[str, str]) -> tuple[str, str | None]:
+        if request.path.startswith("/webservice/"):
+            resource, _, rid = params.get("url", "").partition("/")
+            return resource, rid or None
+        return request.match_info.get("resource", ""), request.match_info.get("id")
+
+    def _response(self, status: int, text: str, as_json: bool) -> web.Response:
+        return web.Response(
+            status=status,
+            text=text,
+            content_type="application/json" if as_json else "text/xml",
+            charset=None if as_json else "utf-8",
+        )
+
+    def _ok(
+        self, data: Any, as_json: bool, xml: Callable[[], str], status: int = 200, *, core: bool = True
+    ) -> web.Response:
+        if as_json:
+            if self.php74 and core:
+                data = php74_types(data)
+            return self._response(status, php_json(data) if core else bookings.to_json(data), True)
+        return self._response(status, xml(), False)
+
+    def _authenticate(self, request: web.Request, params: dict[str, str]) -> KeySpec:
+        key = params.get("ws_key")
+        auth = request.headers.get("Authorization", "")
+        if key is None and auth.startswith("Basic "):
+            with contextlib.suppress(ValueError):
+                key = base64.b64decode(auth[6:]).decode().split(":", 1)[0]
+        if not key:
+            raise RawResponse(401, "401 Unauthorized")
+        if not KEY_FORMAT.match(key):
+            raise ApiError((18, "Invalid authentication key format", 401))
+        spec = self.keys.get(key)
+        if spec is None or not spec.active:
+            raise ApiError(
+                (20, "Authentification key is not active", 401),
+                (21, "No permission for this authentication key", 401),
+            )
+        return spec
+
+    async def _dispatch(
+        self, request: web.Request, params: dict[str, str], name: str, rid: str | None, as_json: bool
+    ) -> web.StreamResponse:
+        method = params.get("ps_method", request.method).upper()
+        if not self.webservice_enabled:
+            raise ApiError(
+                (22, "The QloApps webservice is disabled. Please activate it in the QloApps Back Office", 503)
+            )
+        try:
+            key = self._authenticate(request, params)
+        except RawResponse as exc:
+            response = web.Response(status=401, text=exc.body, content_type="text/html", charset="utf-8")
+            response.headers["WWW-Authenticate"] = (
+                'Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."'
+            )
+            raise _Respond(response) from None
+        table = resources(self.hotel)
+        all_names = body("a02")
+        if not name:
+            allowed = [n for n in all_names if key.permissions is None or n in key.permissions]
+            if as_json:
+                return self._response(200, php_json(allowed), True)
+            return self._response(200, Seed.api_index_xml(), False)
+        if method not in METHODS:
+            raise ApiError((23, f"Method {method} is not valid", 405))
+        if name not in all_names:
+            listing = ", ".join(f'"{n}"' for n in all_names)
+            raise ApiError(
+                (
+                    27,
+                    f'Resource of type "{name}" does not exists. Did you mean: "{closest(name, all_names)}"? The full list is: {listing}',
+                    400,
+                )
+            )
+        if key.permissions is not None:
+            if name not in key.permissions:
+                raise ApiError(
+                    (26, f'Resource of type "{name}" is not allowed with this authentication key', 401)
+                )
+            if method not in key.permissions[name]:
+                raise ApiError(
+                    (
+                        25,
+                        f"Method {method} is not allowed for the resource {name} with this authentication key",
+                        405,
+                    )
+                )
+        base = f"http://{request.host}"
+        if params.get("schema") and method == "GET":
+            document = SCHEMAS.get((name, params["schema"], "json" if as_json else "xml"))
+            if document:
+                return self._response(200, Seed.document(document), as_json)
+        if name == "hotel_ari":
+            if method != "POST":
+                raise ApiError((23, f"Method {method} is not valid", 405))
+            data = ari.search(self.hotel, ari.parse_request(await request.read()), php74=self.php74)
+            return self._ok(data, as_json, lambda: ari.to_xml(data, base), core=False)
+        if name == "bookings":
+            return await self._bookings(request, method, rid, as_json)
+        if name == "customers" and method == "POST":
+            return await self._create_customer(request, as_json, base)
+        if method == "HEAD":
+            return web.Response(status=200, content_type="text/xml", charset="utf-8")
+        if method != "GET":
+            raise RawResponse(501, f"the fake does not implement {method} on {name}")
+        return self._get(table[name], params, rid, as_json, base)
+
+    def _get(
+        self, resource: Resource, params: dict[str, str], rid: str | None, as_json: bool, base: str
+    ) -> web.Response:
+        q = parse_query(params)
+        if rid is not None:
+            record = next((r for r in resource.rows() if str(r["id"]) == rid), None)
+            if record is None:
+                raise RawResponse(404, "", "text/html")
+            if q.display is not None:  # the quirk: display on /resource/{id} gives the id only
+                data = {resource.wrapper: [{"id": record["id"]}]}
+                return self._ok(data, as_json, lambda: xml_list_ids(resource, [record], base))
+            return self._ok(
+                {resource.item: record}, as_json, lambda: xml_document(xml_record(resource, record, base))
+            )
+        rows = select(resource, q, php74=self.php74)
+        shaped = shape(resource, rows, q)
+        if not shaped:
+            return self._ok([], as_json, lambda: xml_document(f"<{resource.wrapper}>\n</{resource.wrapper}>"))
+        if q.display is None:
+            return self._ok({resource.wrapper: shaped}, as_json, lambda: xml_list_ids(resource, rows, base))
+        return self._ok({resource.wrapper: shaped}, as_json, lambda: xml_list(resource, shaped, base))
+
+    async def _bookings(
+        self, request: web.Request, method: str, rid: str | None, as_json: bool
+    ) -> web.Response:
+        hotel = self.hotel
+        if method == "DELETE":
+            raise ApiError((101, "Method DELETE is not allowed for the resource bookings", 405))
+        if method == "GET" and rid is None:
+            ordered = sorted(hotel.orders.values(), key=lambda o: (o.id_customer, o.id))
+            base = f"http://{request.host}"
+            items = "".join(
+                f'<booking xlink:href="{base}/api/bookings/{o.id}" id="{o.id}"/>\n' for o in ordered
+            )
+            return self._ok({"bookings": [{"id": o.id} for o in ordered]} if ordered else [], as_json,
+                            lambda: xml_document(f"<bookings>\n{items}</bookings>"))  # fmt: skip
+        if method == "GET":
+            order = hotel.orders.get(int(rid)) if rid and rid.isdigit() else None
+            if order is None:
+                raise RawResponse(404, "", "text/html")
+            return self._booking_answer(order.id, as_json, None)
+        if method not in ("POST", "PUT"):
+            raise ApiError((23, f"Method {method} is not valid", 405))
+        payload = bookings.parse_booking_body(await request.read(), not as_json)
+        if method == "POST":
+            order_id, warning = await bookings.create(hotel, payload, request.host)
+        else:
+            order_id, warning = await bookings.update(hotel, payload), None
+        return self._booking_answer(order_id, as_json, warning)
+
+    def _booking_answer(self, order_id: int, as_json: bool, warning: str | None) -> web.Response:
+        if warning == "total_tax":
+            raise ApiError(php_warning('Undefined array key "total_tax"', bookings.BOOKINGS_FILE, 504))
+        if self.tax_excluded_display:
+            raise ApiError(
+                php_warning("Undefined variable $useTax", bookings.BOOKINGS_FILE, 3463),
+                php_warning("Undefined variable $useTax", bookings.BOOKINGS_FILE, 3494),
+            )
+        data = bookings.representation(self.hotel, self.hotel.orders[order_id])
+        return self._ok(data, as_json, lambda: bookings.to_xml(data), core=False)
+
+    async def _create_customer(self, request: web.Request, as_json: bool, base: str) -> web.Response:
+        text = (await request.read()).decode("utf-8", "replace")
+        try:
+            root = ET.fromstring(text)
+        except ET.ParseError as exc:
+            file = "/var/www/qloapps/classes/webservice/WebserviceRequest.php"
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            raise ApiError(
+                php_warning(
+                    "SimpleXMLElement::__construct(): Entity: line 1: parser error : Start tag expected, '<' not found",
+                    file,
+                    1388,
+                ),
+                php_warning(f"SimpleXMLElement::__construct(): {first}", file, 1388),
+                php_warning("SimpleXMLElement::__construct(): ^", file, 1388),
+                (
+                    127,
+                    f"XML error : String could not be parsed as XML\nXML length : {len(text)}\nOriginal XML : {text}",
+                    500,
+                ),
+            ) from exc
+        node = root.find("customer")
+        fields = {child.tag: (child.text or "").strip() for child in (node if node is not None else [])}
+        for required in ("lastname", "firstname", "email", "passwd", "phone"):
+            if not fields.get(required):
+                raise ApiError(
+                    php_warning(
+                        'Undefined array key "i18n"',
+                        "/var/www/qloapps/classes/webservice/WebserviceRequest.php",
+                        1461,
+                    ),
+                    (41, f'parameter "{required}" required', 400),
+                )
+        customer = self.hotel.upsert_customer(fields)
+        resource = resources(self.hotel)["customers"]
+        return self._ok(
+            {"customer": customer},
+            as_json,
+            lambda: xml_document(xml_record(resource, customer, base)),
+            status=201,
+        )
+
+
+class _Respond(Exception):
+    def __init__(self, response: web.Response) -> None:
+        super().__init__("respond")
+        self.response = response
