@@ -207,11 +207,26 @@ def config() -> None:
 
 
 @config.command("docs")
-def config_docs() -> None:
+@click.option(
+    "--update",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rewrite the table between the <!-- settings:begin/end --> markers of this file.",
+)
+def config_docs(update: Path | None) -> None:
     """Print the settings table (Markdown) that the README carries."""
     from hotelbox.config import settings_table
 
-    click.echo(settings_table(), nl=False)
+    table = settings_table()
+    if update is None:
+        click.echo(table, nl=False)
+        return
+    text = update.read_text(encoding="utf-8")
+    begin, end = "<!-- settings:begin -->\n", "<!-- settings:end -->"
+    if begin not in text or end not in text:
+        raise click.ClickException(f"{update} has no {begin.strip()} … {end} markers")
+    head, rest = text.split(begin, 1)
+    update.write_text(head + begin + table + end + rest.split(end, 1)[1], encoding="utf-8")
+    click.echo(f"updated the settings table in {update}")
 
 
 @config.command("show")

@@ -115,11 +115,69 @@ class DemoPmsSettings(Section):
     )
 
 
+class QloAppsSettings(Section):
+    url: str = Field("http://127.0.0.1:8081", description="QloApps base URL on the LAN (no /api).")
+    key: SecretStr | None = Field(
+        None, description="Webservice key (32 characters). Prefer key_file or a systemd credential."
+    )
+    key_file: Path | None = Field(
+        None,
+        description="File holding the webservice key; unset also looks for the systemd "
+        "credential 'qloapps_key' ($CREDENTIALS_DIRECTORY).",
+    )
+    hotel_id: int = Field(1, ge=1, description="The QloApps hotel (id_property) this box serves.")
+    timeout_s: float = Field(10.0, gt=0, description="Longest wait for one QloApps answer.")
+    connect_timeout_s: float = Field(3.0, gt=0, description="Longest wait to connect to QloApps.")
+    retries: int = Field(2, ge=0, le=5, description="Retries of a read that failed (writes: never blind).")
+    breaker_failures: int = Field(
+        5, ge=1, description="Consecutive failures that open the circuit (calls then fail fast)."
+    )
+    breaker_cooldown_s: float = Field(
+        30.0, gt=0, description="How long the circuit stays open before one trial call."
+    )
+    use_dispatcher: bool = Field(
+        False,
+        description="Call webservice/dispatcher.php?url=… instead of /api/… "
+        "(QloApps behind nginx or without its .htaccess rewrite).",
+    )
+    placeholder_email_domain: str = Field(
+        "guests.hotelbox.invalid",
+        description="QloApps requires an e-mail: guests who gave none are booked as "
+        "<phone>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+    )
+    charge_quoted_price: bool = Field(
+        True,
+        description="Book at the price hotel_ari quoted (which includes auto-added fees "
+        "the API would otherwise drop).",
+    )
+
+
+class SyncSettings(Section):
+    catalog_interval_s: float = Field(
+        600.0, gt=0, description="How often the hotel, room types and capacities are re-read."
+    )
+    availability_interval_s: float = Field(
+        120.0, gt=0, description="How often availability and rates for the near term are refreshed."
+    )
+    near_days: int = Field(30, ge=1, description="Days ahead refreshed at the near-term interval.")
+    horizon_days: int = Field(365, ge=1, description="Days ahead kept in the local mirror.")
+    far_interval_s: float = Field(1800.0, gt=0, description="How often the rest of the horizon is refreshed.")
+    stale_after_s: float = Field(
+        900.0,
+        gt=0,
+        description="Mirror data older than this is re-checked live before a price is promised.",
+    )
+    chunk_days: int = Field(31, ge=1, le=92, description="Nights per hotel_ari request during a sync.")
+
+
 class PmsSettings(Section):
-    kind: Literal["demo"] = Field(
-        "demo", description="Which PMS hotelbox books in: 'demo' (embedded demo hotel)."
+    kind: Literal["demo", "qloapps"] = Field(
+        "demo",
+        description="Which PMS hotelbox books in: 'demo' (embedded demo hotel) or 'qloapps'.",
     )
     demo: DemoPmsSettings = Field(default_factory=DemoPmsSettings)
+    qloapps: QloAppsSettings = Field(default_factory=QloAppsSettings)
+    sync: SyncSettings = Field(default_factory=SyncSettings)
     retry_base_s: float = Field(2.0, gt=0, description="First retry delay of a failed PMS write.")
     retry_max_s: float = Field(300.0, gt=0, description="Longest delay between PMS write retries.")
 
@@ -202,6 +260,23 @@ class Settings(BaseSettings):
 
 class ConfigError(Exception):
     """The settings cannot be loaded; the message says which file or field."""
+
+
+def read_secret(value: SecretStr | None, file: Path | None, credential: str) -> str | None:
+    """A secret from the settings, else its file, else the systemd credential of that name."""
+    if value is not None and value.get_secret_value():
+        return value.get_secret_value().strip()
+    candidates = [file] if file is not None else []
+    directory = os.environ.get("CREDENTIALS_DIRECTORY")
+    if directory:
+        candidates.append(Path(directory) / credential)
+    for path in candidates:
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            if file is not None and path == file:
+                raise ConfigError(f"cannot read secret file {path}: {exc.strerror}") from exc
+    return None
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:

@@ -48,12 +48,26 @@ class PmsUnavailable(PmsError, Unavailable):
     http_status = 503
 
 
+class PmsAuthError(PmsError):
+    """The PMS refused our key (wrong, inactive, missing permission): staff must fix settings."""
+
+    code = "pms_auth"
+    http_status = 502
+
+
 class RoomNotAvailable(PmsError):
     code = "room_not_available"
     http_status = 409
 
 
-class BookingNotFound(PmsError, NotFound):
+class PmsNotFound(PmsError, NotFound):
+    """The PMS has no such record (QloApps: a 404 with an empty body)."""
+
+    code = "pms_not_found"
+    http_status = 404
+
+
+class BookingNotFound(PmsNotFound):
     code = "booking_not_found"
     http_status = 404
 

@@ -109,6 +109,7 @@ class PmsBooking:
     phone: str | None
     total_price: Decimal
     currency: str
+    notes: tuple[str, ...] = ()  # what staff should know (placeholder e-mail, no phone…)
 
     @property
     def nights(self) -> int:
@@ -119,6 +120,7 @@ class PmsBooking:
         data["check_in"] = self.check_in.isoformat()
         data["check_out"] = self.check_out.isoformat()
         data["total_price"] = str(self.total_price)
+        data["notes"] = list(self.notes)
         return data
 
     @classmethod
@@ -127,6 +129,7 @@ class PmsBooking:
         data["check_in"] = date.fromisoformat(data["check_in"])
         data["check_out"] = date.fromisoformat(data["check_out"])
         data["total_price"] = Decimal(data["total_price"])
+        data["notes"] = tuple(data.get("notes") or ())
         return cls(**data)
 
 

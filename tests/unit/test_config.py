@@ -64,4 +64,4 @@ def test_readme_settings_table_is_generated_from_the_model() -> None:
 
     readme = (REPO / "README.md").read_text()
     inside = readme.split("<!-- settings:begin -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
-    assert inside == settings_table(), "run `hotelbox config docs` and paste it into the README"
+    assert inside == settings_table(), "run `hotelbox config docs --update README.md`"

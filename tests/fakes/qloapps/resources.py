@@ -33,9 +33,11 @@ class Resource:
     listed: Callable[[dict[str, Any]], bool] = lambda r: True  # rows the list shows (room_types: 1-4)
     # XML associations in order, as (name, node type); XML shows empty ones JSON leaves out
     associations: tuple[tuple[str, str], ...] = ()
+    # the record's fields when the table may be empty (filters on an empty table still validate)
+    template: Callable[[], dict[str, Any]] | None = None
 
     def fields(self, rows: list[dict[str, Any]] | None = None) -> list[str]:
-        sample = (rows or self.rows() or [{}])[0]
+        sample = (rows or self.rows() or [self.template() if self.template else {}])[0]
         return [k for k in sample if k != "associations"]
 
 
@@ -116,6 +118,23 @@ CUSTOMER_FIELDS = [
 ]
 
 
+PAYMENT_FIELDS = [
+    "id",
+    "order_reference",
+    "id_currency",
+    "amount",
+    "payment_method",
+    "payment_type",
+    "conversion_rate",
+    "transaction_id",
+    "card_number",
+    "card_brand",
+    "card_expiration",
+    "card_holder",
+    "date_add",
+]
+
+
 def resources(hotel: Hotel) -> dict[str, Resource]:
     s = hotel.seed
     booking_products = {p["id"] for p in s.products.values() if p.get("id_hotel") not in (False, None)}
@@ -149,11 +168,15 @@ def resources(hotel: Hotel) -> dict[str, Resource]:
             Resource("hotel_refund_rules", "hotel_refund_rules", "hotel_refund_rule", lambda: []),
             Resource("customers", "customers", "customer",
                      lambda: [{k: c.get(k) for k in CUSTOMER_FIELDS} for c in hotel.customers], frozenset({"phone"})),
-            Resource("orders", "orders", "order", lambda: [order_record(hotel, o) for o in hotel.orders.values()]),
+            Resource("orders", "orders", "order", lambda: [order_record(hotel, o) for o in hotel.orders.values()],
+                     template=lambda: s.order_template),
             Resource("room_bookings", "bookings", "booking",
-                     lambda: [line_record(hotel, ln) for ln in sorted(hotel.lines.values(), key=lambda x: x.id)]),
-            Resource("order_histories", "order_histories", "order_history", lambda: hotel.histories),
-            Resource("order_payments", "order_payments", "order_payment", lambda: hotel.payments),
+                     lambda: [line_record(hotel, ln) for ln in sorted(hotel.lines.values(), key=lambda x: x.id)],
+                     template=lambda: s.line_template),
+            Resource("order_histories", "order_histories", "order_history", lambda: hotel.histories,
+                     template=lambda: dict.fromkeys(("id", "id_employee", "id_order_state", "id_order", "date_add"))),
+            Resource("order_payments", "order_payments", "order_payment", lambda: hotel.payments,
+                     template=lambda: dict.fromkeys(PAYMENT_FIELDS)),
         ]
     }  # fmt: skip
 

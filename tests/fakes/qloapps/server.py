@@ -76,7 +76,10 @@ class Exchange:
 class Switches:
     latency_s: float = 0.0
     hang: bool = False
-    failures: list[int] = field(default_factory=list)
+    # (status, method or None, resource or None): answer an empty status instead of serving
+    failures: list[tuple[int, str | None, str | None]] = field(default_factory=list)
+    # (method, resource, status, then): carry the request out, lose the answer (0 = never answer)
+    lost_answers: list[tuple[str, str, int, Callable[[], None] | None]] = field(default_factory=list)
 
 
 class FakeQloApps:
@@ -117,7 +120,7 @@ class FakeQloApps:
         app.router.add_route("*", "/api/{resource}", self.handle)
         app.router.add_route("*", "/api/{resource}/{id}", self.handle)
         app.router.add_route("*", "/webservice/dispatcher.php", self.handle)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         await self.come_back()
 
@@ -141,8 +144,20 @@ class FakeQloApps:
             self._runner = None
 
     # -- switches ----------------------------------------------------------------------------
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        self.switches.failures.extend([status] * count)
+    def fail_next(
+        self, count: int = 1, status: int = 500, *, method: str | None = None, resource: str | None = None
+    ) -> None:
+        """The next ``count`` requests (of that method / resource, if given) get an empty ``status``
+        without being carried out — a proxy error, Apache out of workers, PHP dying at start."""
+        self.switches.failures.extend([(status, method, resource)] * count)
+
+    def lose_answer(
+        self, method: str, resource: str, status: int = 0, then: Callable[[], None] | None = None
+    ) -> None:
+        """The next ``method`` on ``resource`` is carried out, but its answer is an empty
+        ``status`` (the proxy or PHP died after the write) or, with 0, never comes; ``then``
+        runs at that moment (to stage what happens next)."""
+        self.switches.lost_answers.append((method, resource, status, then))
 
     def set_min_los(self, product_id: int, nights: int) -> None:
         self.hotel.capacity(product_id)["min_los"] = nights
@@ -166,11 +181,13 @@ class FakeQloApps:
             await asyncio.sleep(3600)
         if self.switches.latency_s:
             await asyncio.sleep(self.switches.latency_s)
-        if self.switches.failures:
-            status = self.switches.failures.pop(0)
-            return self._logged(request, web.Response(status=status), started)
         params = dict(parse_qsl(request.query_string, keep_blank_values=True))
         resource, rid = self._target(request, params)
+        for failure in self.switches.failures:
+            status, method, name = failure
+            if method in (None, request.method) and name in (None, resource):
+                self.switches.failures.remove(failure)
+                return self._logged(request, web.Response(status=status), started)
         as_json = "JSON" in (params.get("output_format"), params.get("io_format"), request.headers.get("Io-Format"), request.headers.get("Output-Format"))  # fmt: skip
         try:
             response = await self._dispatch(request, params, resource, rid, as_json)
@@ -183,6 +200,15 @@ class FakeQloApps:
             )
         except _Respond as exc:
             response = exc.response
+        for lost in self.switches.lost_answers:
+            if lost[:2] == (request.method, resource):
+                self.switches.lost_answers.remove(lost)
+                if lost[3] is not None:
+                    lost[3]()
+                if not lost[2]:
+                    await asyncio.sleep(3600)
+                response = web.Response(status=lost[2])
+                break
         return self._logged(request, response, started)
 
     def _logged(
