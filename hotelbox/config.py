@@ -92,7 +92,6 @@ class NluSettings(Section):
         description="Below this intent confidence a message is flagged low_confidence; the "
         "dialogue then relies on the details it carries or asks the guest to rephrase.",
     )
-    threads: int = Field(1, ge=1, le=8, description="onnxruntime threads for the intent model.")
 
 
 class DialogueSettings(Section):
@@ -182,6 +181,51 @@ class PmsSettings(Section):
     retry_max_s: float = Field(300.0, gt=0, description="Longest delay between PMS write retries.")
 
 
+class LaneSettings(Section):
+    concurrency: int = Field(1, ge=1, le=64, description="Jobs the lane runs at once.")
+    threads: int = Field(1, ge=1, le=16, description="Threads one job may use inside its library.")
+
+
+class SchedulerSettings(Section):
+    speech: LaneSettings = Field(
+        default_factory=lambda: LaneSettings(concurrency=1, threads=2),
+        description="Voice-note transcription and speech synthesis (CPU heavy).",
+    )
+    nlu: LaneSettings = Field(
+        default_factory=lambda: LaneSettings(concurrency=1, threads=1),
+        description="Understanding guest messages (one thread: mostly Python, GIL-bound).",
+    )
+    pms: LaneSettings = Field(
+        default_factory=lambda: LaneSettings(concurrency=2, threads=1),
+        description="Calls to the PMS (I/O): live checks for guests, then sync chunks.",
+    )
+    maintenance: LaneSettings = Field(
+        default_factory=lambda: LaneSettings(concurrency=1, threads=1),
+        description="Backups, clean-ups, model checks.",
+    )
+    cpu_high_percent: float = Field(
+        90.0, gt=0, le=100, description="CPU use above which background work backs off."
+    )
+    memory_high_percent: float = Field(
+        85.0,
+        gt=0,
+        le=100,
+        description="Memory use (of the cgroup limit when there is one) above which background work backs off.",
+    )
+    sample_interval_s: float = Field(0.5, gt=0, description="How often CPU and memory pressure are sampled.")
+    backoff_max_s: float = Field(
+        5.0, gt=0, description="Longest pause between background jobs while the box is under pressure."
+    )
+    max_pause_s: float = Field(
+        30.0,
+        gt=0,
+        description="Longest a background job waits behind queued guest work before one is let through.",
+    )
+    jitter: float = Field(
+        0.1, ge=0, le=0.5, description="Random spread of periodic job intervals (0.1 = ±10 %)."
+    )
+
+
 class PipelineSettings(Section):
     max_active_conversations: int = Field(
         256, ge=1, description="Conversations processed at the same time (one worker each)."
@@ -216,6 +260,7 @@ class Settings(BaseSettings):
     dialogue: DialogueSettings = Field(default_factory=DialogueSettings)
     pms: PmsSettings = Field(default_factory=PmsSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("state_dir")

@@ -47,7 +47,7 @@ def make_understander(settings: Settings) -> Understander:
         region=settings.hotel.country,
         default_language=settings.hotel.default_language,
         min_confidence=settings.nlu.min_confidence,
-        threads=settings.nlu.threads,
+        threads=settings.scheduler.nlu.threads,
     )
 
 
@@ -61,8 +61,7 @@ class Box:
         self.store = Store(settings.db_path, settings.store)
         self.pms = make_pms(settings)
         self.understander = make_understander(settings)
-        # one thread: understanding is mostly pure Python, a second thread only contends for the GIL
-        self.scheduler = Scheduler({"nlu": 1})
+        self.scheduler = Scheduler(settings.scheduler)
         self.dialogue = Dialogue(
             pms=self.pms,
             catalog=Catalog.load(),
@@ -96,6 +95,7 @@ class Box:
         self.started_at = time.time()
         t = time.perf_counter()
         await self.store.open()
+        await self.scheduler.start()
         self.load_seconds["store"] = time.perf_counter() - t
         try:
             t = time.perf_counter()
@@ -133,6 +133,7 @@ class Box:
         await self.pipeline.stop()
         await self.pms.close()
         await self.store.close()
+        await self.scheduler.stop()
         self.scheduler.close()
 
     async def settle(self, conversation_id: int, within_s: float = 30.0) -> None:
