@@ -114,6 +114,16 @@ class DemoPmsSettings(Section):
     )
 
 
+class RoomTypeText(Section):
+    names: dict[Language, str] = Field(
+        default_factory=dict, description="What guests are told the room is called, per language."
+    )
+    descriptions: dict[Language, str] = Field(default_factory=dict, description="Per language.")
+    aliases: list[str] = Field(
+        default_factory=list, description="Words guests use for this room, any language ('doble', 'duplo')."
+    )
+
+
 class QloAppsSettings(Section):
     url: str = Field("http://127.0.0.1:8081", description="QloApps base URL on the LAN (no /api).")
     key: SecretStr | None = Field(
@@ -143,6 +153,11 @@ class QloAppsSettings(Section):
         "guests.hotelbox.invalid",
         description="QloApps requires an e-mail: guests who gave none are booked as "
         "<phone>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+    )
+    room_types: dict[str, RoomTypeText] = Field(
+        default_factory=dict,
+        description="Per QloApps room type id: names and descriptions in each language and the words "
+        "guests use for it (QloApps usually has one name, in the shop's language).",
     )
     charge_quoted_price: bool = Field(
         True,
@@ -373,14 +388,23 @@ def settings_table() -> str:
 
 
 def describe_fields(
-    model: type[BaseModel] = Settings, prefix: str = ""
+    model: type[BaseModel] = Settings, prefix: str = "", defaults: BaseModel | None = None
 ) -> Iterator[tuple[str, str, Any, str]]:
-    """(dotted name, type, default, description) for every leaf setting, for docs and the CLI."""
+    """(dotted name, type, default, description) for every leaf setting, for docs and the CLI.
+
+    Defaults come from the default instance, so a section whose default is built with other
+    values than its class's (the scheduler's lanes) shows what really applies.
+    """
     for name, field in model.model_fields.items():
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            yield from describe_fields(annotation, f"{prefix}{name}.")
+            inner = getattr(defaults, name) if defaults is not None else None
+            if inner is None and field.default_factory is not None:
+                inner = field.get_default(call_default_factory=True)
+            yield from describe_fields(annotation, f"{prefix}{name}.", inner)
             continue
-        default = field.get_default(call_default_factory=True)
+        default = (
+            getattr(defaults, name) if defaults is not None else field.get_default(call_default_factory=True)
+        )
         type_name = getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
         yield f"{prefix}{name}", type_name, default, field.description or ""

@@ -12,31 +12,58 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hotelbox.channels import Channel
-from hotelbox.config import Settings
+from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.dialogue.engine import Dialogue
 from hotelbox.dialogue.knowledge import Knowledge
+from hotelbox.errors import PmsUnavailable
 from hotelbox.events import EventBus
 from hotelbox.nlu.understanding import Understander
 from hotelbox.pipeline import Pipeline
 from hotelbox.pms import Pms
 from hotelbox.pms.demo import DemoPms
+from hotelbox.pms.mirror import MirroredPms
+from hotelbox.pms.qloapps import QloAppsPms
+from hotelbox.pms.sync import MirrorSync
 from hotelbox.pms.worker import BookingWorker
 from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
 from hotelbox.store import Store
+from hotelbox.store import bookings as bookings_db
 from hotelbox.store.database import fetchone, utcnow
 
 log = logging.getLogger(__name__)
 
 
-def make_pms(settings: Settings) -> Pms:
+def hotel_today(settings: Settings) -> Callable[[], date]:
+    tz = ZoneInfo(settings.hotel.timezone)
+    return lambda: datetime.now(tz).date()
+
+
+def qloapps_key(settings: Settings) -> str:
+    q = settings.pms.qloapps
+    key = read_secret(q.key, q.key_file, "qloapps_key")
+    if not key:
+        raise ConfigError(
+            "pms.kind is 'qloapps' but no webservice key was given: set pms.qloapps.key_file "
+            "(or the systemd credential 'qloapps_key', or HOTELBOX_PMS__QLOAPPS__KEY)"
+        )
+    return key
+
+
+def make_pms(settings: Settings, store: Store, scheduler: Scheduler) -> Pms:
     if settings.pms.kind == "demo":
         return DemoPms(settings.demo_pms_path)
+    if settings.pms.kind == "qloapps":
+        remote = QloAppsPms(settings.pms.qloapps, qloapps_key(settings))
+        sync = MirrorSync(remote, store, scheduler, settings.pms.sync, hotel_today(settings))
+        return MirroredPms(remote, sync, settings.pms.sync)
     raise ValueError(f"unknown pms.kind {settings.pms.kind!r}")
 
 
@@ -59,9 +86,9 @@ class Box:
         self.events = events or EventBus()
         self.channels = dict(channels)
         self.store = Store(settings.db_path, settings.store)
-        self.pms = make_pms(settings)
-        self.understander = make_understander(settings)
         self.scheduler = Scheduler(settings.scheduler)
+        self.pms = make_pms(settings, self.store, self.scheduler)
+        self.understander = make_understander(settings)
         self.dialogue = Dialogue(
             pms=self.pms,
             catalog=Catalog.load(),
@@ -81,6 +108,9 @@ class Box:
             on_committed=self._committed,
         )
         self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
+        if isinstance(self.pms, MirroredPms):
+            self.pms.sync.on_catalogue = self._catalogue_changed
+            self.pms.sync.on_recovered = self._pms_recovered
         self.started_at = 0.0
         self.load_seconds: dict[str, float] = {}
         self.ready = False
@@ -100,7 +130,10 @@ class Box:
         try:
             t = time.perf_counter()
             await self.pms.open()
-            await self.dialogue.refresh_catalogue()
+            try:
+                await self.dialogue.refresh_catalogue()
+            except PmsUnavailable as exc:  # QloApps down and nothing mirrored yet: start anyway
+                log.error("starting without the hotel's catalogue code=%s: %s", exc.code, exc)
             self.load_seconds["pms"] = time.perf_counter() - t
             t = time.perf_counter()
             await asyncio.to_thread(self.understander.load)
@@ -122,6 +155,17 @@ class Box:
             self.load_seconds["nlu"],
         )
         return self
+
+    async def _catalogue_changed(self, catalogue: object) -> None:
+        await self.dialogue.refresh_catalogue()
+        if self.understander.model is not None:
+            self.understander.set_room_aliases(self.dialogue.room_aliases())
+
+    async def _pms_recovered(self) -> None:
+        count = await self.store.write(bookings_db.retry_now, label="pms.retry_now")
+        if count:
+            log.info("PMS back: %d waiting writes due now", count)
+        self.bookings.wake()
 
     async def __aexit__(self, *exc: object) -> None:
         await self._shutdown()
@@ -156,6 +200,15 @@ class Box:
             await asyncio.sleep(0.01)
         raise TimeoutError(f"conversation {conversation_id} did not settle in {within_s}s")
 
+    async def pms_status(self) -> dict[str, Any]:
+        status: dict[str, Any] = {"kind": self.pms.kind}
+        if isinstance(self.pms, MirroredPms):
+            try:
+                status["mirror"] = await self.pms.status()
+            except Exception as exc:  # health must answer even when the store struggles
+                status["mirror"] = {"error": str(exc)}
+        return status
+
     async def health(self) -> dict[str, Any]:
         """The facts /healthz and the front desk show."""
         integrity_ok = True
@@ -171,10 +224,11 @@ class Box:
         return {
             "status": "ok" if self.ready and integrity_ok else "starting" if not self.ready else "degraded",
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
-            "pms": {"kind": self.pms.kind},
+            "pms": await self.pms_status(),
             "models": {"nlu": self.understander.model is not None},
             "backlog": dict(backlog) if backlog is not None else None,
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
+            "scheduler": self.scheduler.snapshot(),
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -21,7 +22,11 @@ from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
 from hotelbox.messages import Inbound, Reply
 from hotelbox.nlu.understanding import Understander
+from hotelbox.pms import PmsBooking
+from hotelbox.pms.demo import DEMO_ROOM_TYPES
 from hotelbox.store.outbox import OutboxItem
+from tests.fakes.qloapps import FakeQloApps
+from tests.fakes.qloapps.seed import demo_like_seed, qloapps_room_text
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -56,10 +61,56 @@ def understander(nlu_cache: Path) -> Understander:
     return u
 
 
+@pytest.fixture(params=["demo"])
+def pms_kind(request: pytest.FixtureRequest) -> str:
+    """Which PMS the box books in; conversation tests override it to run against both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, nlu_cache: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+async def qloapps_fake(pms_kind: str) -> AsyncIterator[FakeQloApps | None]:
+    if pms_kind != "qloapps":
+        yield None
+        return
+    async with FakeQloApps(seed=demo_like_seed()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def room_code(pms_kind: str) -> dict[str, str]:
+    """The demo hotel's room codes as the PMS in use knows them."""
+    codes = [row[0] for row in DEMO_ROOM_TYPES]
+    return {c: str(n) if pms_kind == "qloapps" else c for n, c in enumerate(codes, 1)}
+
+
+def qloapps_overrides(fake: FakeQloApps) -> dict[str, Any]:
+    return {
+        "pms": {
+            "kind": "qloapps",
+            "retry_base_s": 0.2,
+            "qloapps": {
+                "url": fake.url,
+                "key": fake.key,
+                "room_types": qloapps_room_text(),
+                "breaker_cooldown_s": 0.5,
+            },
+        }
+    }
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, nlu_cache: Path, monkeypatch: pytest.MonkeyPatch, qloapps_fake: FakeQloApps | None
+) -> Settings:
     monkeypatch.chdir(tmp_path)
-    return load_settings(state_dir=tmp_path / "var")
+    overrides = qloapps_overrides(qloapps_fake) if qloapps_fake is not None else {}
+    return load_settings(state_dir=tmp_path / "var", **overrides)
+
+
+async def pms_bookings(box: Box) -> list[PmsBooking]:
+    """What the PMS holds for the bookings the box made (any PMS kind)."""
+    rows = await box.store.fetchall("SELECT pms_reference FROM bookings WHERE pms_reference IS NOT NULL")
+    return [await box.pms.get_booking(r["pms_reference"]) for r in rows]
 
 
 @dataclass
@@ -170,3 +221,24 @@ async def wait_for(predicate, within_s: float = 10.0, interval: float = 0.02):  
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("condition not met in time")
         await asyncio.sleep(interval)
+
+
+@contextlib.contextmanager
+def running_fake_qloapps(hotel: str = "install", *extra: str) -> Iterator[str]:
+    """The fake QloApps as its own process (like the real one, another machine on the LAN)."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.qloapps", "--port", str(port), "--hotel", hotel, *extra],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if not line.startswith("listening "):
+            raise RuntimeError(f"the fake QloApps did not start: {line!r}")
+        yield line.split()[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

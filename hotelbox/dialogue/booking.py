@@ -244,8 +244,11 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         return
     if not s.email and t.guest.email:
         s.email = t.guest.email
-    if not s.email:
-        t.ask("email", "ask_email")
+    phone = s.phone or t.guest.phone
+    if not s.email and state.expect == "email" and intent == "deny" and phone:
+        s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told
+    if not s.email and not s.no_email:
+        t.ask("email", "ask_email_optional" if phone else "ask_email")
         return
     q = state.quote
     t.ask(
@@ -258,7 +261,7 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         ),
         room=t.room_name(q["room_type"]),
         name=s.guest_name,
-        email=s.email,
+        email=s.email or t.text("contact_phone", phone=phone),
         total=t.money(q["total"], q["currency"]),
         **_stay_values(t),
     )
@@ -343,13 +346,17 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
             total=t.money(b.total_price, b.currency),
             checkin_time=t.dialogue.check_in_time,
         )
+        if b.notes:  # e.g. booked under a placeholder e-mail: staff complete it at check-in
+            t.turn.attention = "booking_notes"
         state.reset_flow()
         state.notes = []
         s.check_in = s.check_out = s.room_type = None
         s.nights = s.adults = s.children = None
+        s.no_email = False
     elif outcome == "pending":
         if not event.get("repeat"):
             t.say("booking_pending")
+            t.turn.attention = "booking_pending"  # the front desk sees who waits for the PMS
         state.expect = "booking_result"
     elif outcome == "unavailable":
         request = event.get("request", {})

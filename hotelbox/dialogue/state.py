@@ -28,6 +28,7 @@ class Slots:
     guest_name: str | None = None
     email: str | None = None
     phone: str | None = None
+    no_email: bool = False  # the guest would rather not give one: we book with the phone
 
     def dates(self) -> tuple[date | None, date | None]:
         return (

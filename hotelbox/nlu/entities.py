@@ -239,7 +239,7 @@ class RoomTypeLexicon:
         pairs = [
             (variant, code)
             for code, words in aliases.items()
-            for alias in [code, *words]
+            for alias in [*([code] if not any(ch.isdigit() for ch in code) else []), *words]  # not "2"
             for variant in _with_plurals(fold(alias))
         ]
         pairs.sort(key=lambda p: len(p[0]), reverse=True)

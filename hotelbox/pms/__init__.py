@@ -38,6 +38,7 @@ class RoomType:
     descriptions: dict[str, str] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()  # words guests use for it, any language
     min_nights: int = 1
+    max_nights: int = 0  # 0: no limit
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names.get("en") or self.code
@@ -48,6 +49,22 @@ class RoomType:
             and children <= self.max_children
             and adults + children <= self.max_guests
         )
+
+    def allows_stay(self, nights: int) -> bool:
+        return nights >= self.min_nights and (not self.max_nights or nights <= self.max_nights)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["base_price"] = str(self.base_price)
+        data["aliases"] = list(self.aliases)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RoomType:
+        data = dict(data)
+        data["base_price"] = Decimal(data["base_price"])
+        data["aliases"] = tuple(data.get("aliases") or ())
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,17 @@ class Offer:
     @property
     def nights(self) -> int:
         return (self.check_out - self.check_in).days
+
+
+@dataclass(frozen=True)
+class Night:
+    """One room type on one night, as the PMS has it: which rooms are free and at what price."""
+
+    room_type: str
+    night: date
+    free_rooms: frozenset[int]
+    price: Decimal | None  # that night, tax and automatic fees included (what a guest is quoted)
+    currency: str
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import contextlib
 import html
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -36,10 +36,11 @@ from hotelbox.errors import (
     PmsUnavailable,
     RoomNotAvailable,
 )
-from hotelbox.pms import BookingRequest, HotelInfo, Offer, PmsBooking, RoomType
+from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
 from hotelbox.pms.qloapps_api import Answer, QloAppsApi, as_int, error_for, listing
 
 log = logging.getLogger(__name__)
+LANGUAGES = ("es", "en", "pt")
 REQUIRED_RESOURCES = {
     "hotels",
     "room_types",
@@ -79,17 +80,50 @@ def split_name(full: str) -> tuple[str, str]:
     return " ".join(words[:-1])[:32], words[-1][:32]
 
 
+def i18n_values(value: Any) -> list[str]:
+    """A multilingual field: a plain string (one language installed, or ``language=`` given) or
+    ``[{"id": language id, "value": text}, …]`` when the shop has several languages."""
+    if isinstance(value, list):
+        return [str(v.get("value")) for v in value if isinstance(v, dict) and v.get("value")]
+    return [str(value)] if value else []
+
+
+def clean_html(values: list[str]) -> str:
+    return html.unescape(TAG.sub(" ", values[0])).strip() if values else ""
+
+
 def day(value: str) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
 @dataclass
 class Catalogue:
+    """What hotelbox needs of the hotel's set-up; kept in the mirror between runs."""
+
     hotel: HotelInfo
     room_types: dict[int, RoomType]
-    capacity: dict[int, dict[str, Any]]
+    rooms: dict[int, list[int]]  # room type → its physical room ids
     tax_groups: dict[int, int]
     fetched_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "hotel": asdict(self.hotel),
+            "room_types": {str(k): rt.to_json() for k, rt in self.room_types.items()},
+            "rooms": {str(k): v for k, v in self.rooms.items()},
+            "tax_groups": {str(k): v for k, v in self.tax_groups.items()},
+            "fetched_at": self.fetched_at.isoformat(),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Catalogue:
+        return cls(
+            hotel=HotelInfo(**data["hotel"]),
+            room_types={int(k): RoomType.from_json(v) for k, v in data["room_types"].items()},
+            rooms={int(k): [int(r) for r in v] for k, v in data["rooms"].items()},
+            tax_groups={int(k): int(v) for k, v in data["tax_groups"].items()},
+            fetched_at=datetime.fromisoformat(data["fetched_at"]),
+        )
 
 
 class QloAppsPms:
@@ -158,25 +192,39 @@ class QloAppsPms:
             for rt in await self._ari_offers(quote_day, quote_day + timedelta(days=1), None)
         }
         room_types: dict[int, RoomType] = {}
+        rooms: dict[int, list[int]] = {}
         tax_groups: dict[int, int] = {}
         for t in types:
             rid = as_int(t["id"])
             if rid not in capacities or not as_int(t.get("active", 1)):
                 continue
             cap = capacities[rid]
-            name = str(t.get("name") or f"Room type {rid}")
-            description = html.unescape(TAG.sub(" ", str(t.get("description_short") or ""))).strip()
+            names = i18n_values(t.get("name")) or [f"Room type {rid}"]
+            description = clean_html(i18n_values(t.get("description_short"))[:1])
+            text = self.settings.room_types.get(str(rid))
+            configured = text.names if text else {}
+            described = text.descriptions if text else {}
             room_types[rid] = RoomType(
                 code=str(rid),
-                names={"es": name, "en": name, "pt": name},
-                descriptions={"es": description, "en": description, "pt": description},
-                aliases=(name, re.sub(r"\s+rooms?$", "", name, flags=re.I)),
+                names={lang: configured.get(lang) or names[0] for lang in LANGUAGES},
+                descriptions={lang: described.get(lang) or description for lang in LANGUAGES},
+                aliases=tuple(
+                    dict.fromkeys(
+                        [
+                            *names,
+                            *(re.sub(r"\s+rooms?$", "", n, flags=re.I) for n in names),
+                            *(text.aliases if text else []),
+                        ]
+                    )
+                ),
                 max_adults=as_int(cap["max_adults"]),
                 max_children=as_int(cap["max_children"]),
                 max_guests=as_int(cap["max_guests"]),
                 base_price=nightly.get(str(rid), Decimal(str(t.get("price") or 0))),
                 min_nights=max(1, as_int(cap.get("min_los", 1))),
+                max_nights=as_int(cap.get("max_los", 0)),
             )
+            rooms[rid] = [as_int(r["id"]) for r in (cap.get("associations") or {}).get("hotel_rooms", [])]
             tax_groups[rid] = as_int(t.get("id_tax_rules_group", 0))
         hotel = HotelInfo(
             name=str(h.get("hotel_name") or "Hotel"),
@@ -187,7 +235,7 @@ class QloAppsPms:
             phone=str(h.get("phone") or ""),
             email=str(h.get("email") or ""),
         )
-        self.catalogue = Catalogue(hotel, room_types, capacities, tax_groups, datetime.now(UTC))
+        self.catalogue = Catalogue(hotel, room_types, rooms, tax_groups, datetime.now(UTC))
         return self.catalogue
 
     async def _currency(self) -> str:
@@ -250,6 +298,78 @@ class QloAppsPms:
             )
         return offers
 
+    async def fetch_nights(self, start: date, end: date) -> list[Night]:
+        """Every room type, night by night from ``start`` to ``end`` (exclusive), in one call.
+
+        The per-night blocks of ``date_wise_breakdown`` apply length-of-stay rules to a one-night
+        stay, so a type with ``min_los`` > 1 shows no room "available" on any night; its free
+        rooms are therefore its rooms minus those booked or out of order that night (asked for
+        with the booked and unavailable flags), and hotelbox applies the stay rules itself.
+        """
+        cat = await self._cat()
+        xml = self.ari_xml(start, end, breakdown=True).replace(
+            "<get_available_rooms>1</get_available_rooms>",
+            "<get_available_rooms>1</get_available_rooms><get_booked_rooms>1</get_booked_rooms>"
+            "<get_unavailable_rooms>1</get_unavailable_rooms>",
+        )
+        data = await self.api.ari(xml)
+        blocks = data.get("hotel_aris")
+        if not isinstance(blocks, list):
+            raise PmsError("hotel_ari gave no per-night breakdown", code="pms_bad_response")
+        nights: list[Night] = []
+        for block in blocks:
+            night = day(block["date_from"])
+            currency = str(block.get("currency") or cat.hotel.currency)
+            listed = {}
+            for rt in block.get("room_types", []) or []:
+                listed[as_int(rt["id_room_type"])] = rt
+            for rid in cat.room_types:
+                rt = listed.get(rid)
+                if rt is None:
+                    nights.append(Night(str(rid), night, frozenset(), None, currency))
+                    continue
+                sets = rt.get("rooms") or {}
+                taken = {as_int(k) for name in ("booked", "unavailable") for k in (sets.get(name) or {})}
+                free = {as_int(k) for k in (sets.get("available") or {})}
+                free |= {r for r in cat.rooms.get(rid, []) if r not in taken}
+                nights.append(
+                    Night(
+                        str(rid), night, frozenset(free), Decimal(str(rt["total_price_with_tax"])), currency
+                    )
+                )
+        return nights
+
+    async def changed_orders(self, since: str) -> list[dict[str, Any]]:
+        """Orders updated at or after ``since`` (shop time, "Y-m-d H:M:S"), oldest first.
+
+        ``>`` is strict and ``date_upd`` has one-second resolution: callers pass their last seen
+        stamp minus a second and de-duplicate by (id, date_upd).
+        """
+        return listing(
+            await self.api.get(
+                "orders",
+                **{
+                    "filter[date_upd]": f">[{since}]",
+                    "date": "1",
+                    "display": "[id,reference,current_state,id_customer,source,date_upd]",
+                    "sort": "[date_upd_ASC]",
+                },
+            ),
+            "orders",
+        )
+
+    async def latest_order_update(self) -> str | None:
+        rows = listing(
+            await self.api.get(
+                "orders", display="[id,date_upd]", date="1", sort="[date_upd_DESC]", limit="1"
+            ),
+            "orders",
+        )
+        return str(rows[0]["date_upd"]) if rows else None
+
+    async def read_order(self, order: dict[str, Any]) -> PmsBooking:
+        return await self._read(order)
+
     async def quote_excl_tax(self, room_type: int, check_in: date, check_out: date) -> Decimal | None:
         """hotel_ari's stay total for one room, tax excluded (what unit_price_without_tax takes)."""
         data = await self.api.ari(self.ari_xml(check_in, check_out, room_type))
@@ -275,7 +395,7 @@ class QloAppsPms:
             if rt is None or not rt.fits(adults, children):
                 continue
             available = offer.available + extra.get(rt.code, 0)
-            if available > 0 and (check_out - check_in).days >= rt.min_nights:
+            if available > 0 and rt.allows_stay((check_out - check_in).days):
                 out.append(replace(offer, room_type=rt, available=available))
         return sorted(out, key=lambda o: o.total_price)
 
@@ -448,6 +568,11 @@ class QloAppsPms:
             raise BookingRejected("check-in is in the past", code="past_date")  # QloApps would accept it
         if not room_type.fits(request.adults, request.children):
             raise BookingRejected(f"room type {rid} does not fit the party", code="over_capacity")  # nor this
+        nights = (request.check_out - request.check_in).days
+        if nights < room_type.min_nights:
+            raise BookingRejected(f"room type {rid} needs {room_type.min_nights} nights", code="min_nights")
+        if not room_type.allows_stay(nights):
+            raise BookingRejected(f"room type {rid} allows {room_type.max_nights} nights", code="max_nights")
         customer, notes = self._customer(request.guest_name, request.email, request.phone)
         source = f"hotelbox-{request.idempotency_key}"[:255]
         async with self._write_lock:

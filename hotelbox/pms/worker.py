@@ -115,7 +115,10 @@ class BookingWorker(WakeableJob):
                     f"booking.{write.operation}.done",
                     conversation_id=write.conversation_id,
                     booking_id=write.booking_id,
-                    details={"reference": booking.reference},
+                    details={
+                        "reference": booking.reference,
+                        **({"notes": list(booking.notes)} if booking.notes else {}),
+                    },
                 )
             elif outcome == "pending":
                 attempts = bookings.record_failure(

@@ -140,7 +140,7 @@ def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
     conn.execute(
         "UPDATE bookings SET pms_reference = ?, status = ?, check_in = ?, check_out = ?, adults = ?,"
         " children = ?, room_type = ?, total_price = ?, currency = ?, guest_name = ?, email = ?,"
-        " phone = ?, updated_at = ? WHERE id = ?",
+        " phone = ?, notes = ?, updated_at = ? WHERE id = ?",
         (
             booking.reference,
             booking.status,
@@ -154,6 +154,7 @@ def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
             booking.guest_name,
             booking.email,
             booking.phone,
+            json.dumps(list(booking.notes), ensure_ascii=False) if booking.notes else None,
             now,
             write.booking_id,
         ),
@@ -189,3 +190,68 @@ def record_failure(conn: Conn, write: PmsWrite, error: str, *, final: bool, retr
 
 async def list_bookings(conn: AConn) -> list[sqlite3.Row]:
     return await fetchall(conn, "SELECT * FROM bookings WHERE check_in != '' ORDER BY created_at, id")
+
+
+async def settled_by_reference(conn: AConn, references: list[str]) -> dict[str, dict[str, Any]]:
+    """Our bookings with these PMS references that no write of ours is still changing."""
+    if not references:
+        return {}
+    marks = ",".join("?" * len(references))
+    rows = await fetchall(
+        conn,
+        f"SELECT b.* FROM bookings b WHERE b.pms_reference IN ({marks})"
+        " AND b.status IN ('confirmed', 'cancelled')"
+        " AND NOT EXISTS (SELECT 1 FROM pms_outbox o WHERE o.booking_id = b.id AND o.status = 'pending')",
+        tuple(references),
+    )
+    return {r["pms_reference"]: dict(r) for r in rows}
+
+
+def differs(row: dict[str, Any], booking: PmsBooking) -> bool:
+    return (row["status"], row["check_in"], row["check_out"], row["room_type"]) != (
+        booking.status,
+        booking.check_in.isoformat(),
+        booking.check_out.isoformat(),
+        booking.room_type,
+    )
+
+
+def apply_pms_change(conn: Conn, booking_id: int, booking: PmsBooking) -> None:
+    """The PMS changed one of our bookings (staff in the back office): follow it."""
+    conn.execute(
+        "UPDATE bookings SET status = ?, check_in = ?, check_out = ?, room_type = ?, adults = ?,"
+        " children = ?, total_price = ?, updated_at = ? WHERE id = ?",
+        (
+            booking.status,
+            booking.check_in.isoformat(),
+            booking.check_out.isoformat(),
+            booking.room_type,
+            booking.adults,
+            booking.children,
+            str(booking.total_price),
+            utcnow(),
+            booking_id,
+        ),
+    )
+
+
+def retry_now(conn: Conn) -> int:
+    """Make every waiting PMS write due now (the PMS answers again)."""
+    return conn.execute(
+        "UPDATE pms_outbox SET next_attempt_at = NULL WHERE status = 'pending' AND next_attempt_at IS NOT NULL"
+    ).rowcount
+
+
+async def references_for_phone(conn: AConn, phone: str) -> list[str]:
+    """PMS references of the bookings made for this phone number (digits compared)."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) < 6:
+        return []
+    rows = await fetchall(
+        conn,
+        "SELECT pms_reference FROM bookings WHERE pms_reference IS NOT NULL AND phone IS NOT NULL"
+        " AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '+', ''), '(', ''), ')', '')"
+        " = ? ORDER BY id",
+        (digits,),
+    )
+    return [r["pms_reference"] for r in rows]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
+import tomllib
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -11,8 +16,50 @@ from pathlib import Path
 import pytest
 
 from hotelbox.pms.demo import DEMO_ROOM_TYPES, nightly_rate
-from tests.conftest import hotel_today, run_cli
+from tests.conftest import hotel_today, run_cli, running_fake_qloapps
+from tests.fakes.qloapps import FULL_KEY
+from tests.fakes.qloapps.seed import qloapps_room_text
 from tests.integration.test_dialogue import say_date
+
+
+@pytest.fixture(params=["demo", "qloapps"])
+def pms_kind(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The box's PMS: the embedded demo hotel, or QloApps (the fake, as its own process) set up
+    like it — configured the way an installer does, in hotelbox.toml with a key file."""
+    if request.param == "demo":
+        yield "demo"
+        return
+    with running_fake_qloapps("demo-like") as url:
+        (tmp_path / "qloapps.key").write_text(FULL_KEY + "\n")
+        (tmp_path / "hotelbox.toml").write_text(qloapps_toml(url, tmp_path / "qloapps.key"))
+        yield "qloapps"
+
+
+def qloapps_toml(url: str, key_file: Path) -> str:
+    lines = ["[pms]", 'kind = "qloapps"', "retry_base_s = 0.5", "", "[pms.qloapps]", f'url = "{url}"']
+    lines.append(f'key_file = "{key_file}"')
+    for rid, text in qloapps_room_text().items():
+        lines += ["", f"[pms.qloapps.room_types.{rid}]"]
+        lines.append(
+            "names = { " + ", ".join(f"{k} = {json.dumps(v)}" for k, v in text["names"].items()) + " }"
+        )
+        lines.append(f"aliases = {json.dumps(text['aliases'])}")
+    return "\n".join(lines) + "\n"
+
+
+def qloapps_order(url: str, reference: str) -> dict[str, str]:
+    """The order as QloApps has it (asked over its API, like a back-office user would look)."""
+    query = urllib.parse.urlencode(
+        {
+            "filter[reference]": f"[{reference}]",
+            "display": "[id,reference,current_state,total_paid_tax_incl]",
+            "output_format": "JSON",
+        }
+    )
+    request = urllib.request.Request(f"{url}/api/orders?{query}")
+    request.add_header("Authorization", "Basic " + base64.b64encode(f"{FULL_KEY}:".encode()).decode())
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return dict(json.load(answer)["orders"][0])
 
 
 def chat(cwd: Path, phone: str, *lines: str) -> list[dict]:  # type: ignore[type-arg]
@@ -73,7 +120,9 @@ SCRIPTS = {
 
 
 @pytest.mark.parametrize("lang", ["es", "en", "pt"])
-def test_book_change_and_cancel_through_hotelbox_chat(lang: str, tmp_path: Path, nlu_cache: Path) -> None:
+def test_book_change_and_cancel_through_hotelbox_chat(
+    lang: str, tmp_path: Path, nlu_cache: Path, pms_kind: str
+) -> None:
     s = SCRIPTS[lang]
     phone = "+34600700" + str(100 + ord(lang[0]))
     ci = hotel_today() + timedelta(days=50)
@@ -91,17 +140,22 @@ def test_book_change_and_cancel_through_hotelbox_chat(lang: str, tmp_path: Path,
         "ask_guests",
         "room_chosen",
         "ask_name",
-        "ask_email",
+        "ask_email_optional",
         "confirm_booking",
         "booking_confirmed",
     ]
     assert {r["lang"] for r in replies} == {lang}
-    [booking] = pms_bookings(tmp_path)
-    assert (booking["check_in"], booking["check_out"]) == (ci.isoformat(), co.isoformat())
-    assert (booking["adults"], booking["children"], booking["room_type"]) == (2, 2, "family")
-    assert Decimal(booking["total_price"]) == demo_price("family", ci, co)
-    assert booking["reference"] in replies[-1]["text"]
-    assert booking["guest_name"] == s["name"]
+    [record] = listed_bookings(tmp_path)
+    family = "family" if pms_kind == "demo" else "3"
+    assert (record["check_in"], record["check_out"]) == (ci.isoformat(), co.isoformat())
+    assert (record["adults"], record["children"], record["room_type"]) == (2, 2, family)
+    assert record["reference"] in replies[-1]["text"]
+    assert record["guest_name"] == s["name"]
+    first_total = Decimal(record["total_price"])
+    if pms_kind == "demo":
+        [booking] = pms_bookings(tmp_path)
+        assert booking["reference"] == record["reference"]
+        assert first_total == demo_price("family", ci, co)
 
     # a new process: change the dates (the phone proves who the guest is)
     nci, nco = ci + timedelta(days=7), ci + timedelta(days=9)
@@ -109,30 +163,31 @@ def test_book_change_and_cancel_through_hotelbox_chat(lang: str, tmp_path: Path,
         tmp_path, phone, s["change"].format(a=say_date(nci, lang), b=say_date(nco, lang)), s["yes"]
     )
     assert keys(replies) == ["confirm_modify", "modify_done"]
-    [booking] = pms_bookings(tmp_path)
-    assert (booking["check_in"], booking["check_out"]) == (nci.isoformat(), nco.isoformat())
-    assert Decimal(booking["total_price"]) == demo_price("family", nci, nco)
+    [record] = listed_bookings(tmp_path)
+    assert (record["check_in"], record["check_out"]) == (nci.isoformat(), nco.isoformat())
+    if pms_kind == "demo":
+        assert Decimal(record["total_price"]) == demo_price("family", nci, nco)
+    else:
+        assert Decimal(record["total_price"]) == first_total / 3 * 2  # flat rates: two nights of three
 
     replies = chat(tmp_path, phone, s["cancel"], s["yes"])
     assert keys(replies) == ["confirm_cancel", "cancel_done"]
-    assert pms_bookings(tmp_path)[0]["status"] == "cancelled"
+    [record] = listed_bookings(tmp_path)
+    assert record["status"] == "cancelled"
+    assert (record["adults"], record["children"], record["room_type"]) == (2, 2, family)
+    if pms_kind == "demo":
+        assert pms_bookings(tmp_path)[0]["status"] == "cancelled"
+    else:
+        url = tomllib.loads((tmp_path / "hotelbox.toml").read_text())["pms"]["qloapps"]["url"]
+        order = qloapps_order(url, record["reference"])
+        assert int(order["current_state"]) == 4  # Canceled, in QloApps itself
+        assert Decimal(order["total_paid_tax_incl"]) == Decimal(record["total_price"])
 
-    listed = run_cli("bookings", "--json", cwd=tmp_path)
+
+def listed_bookings(cwd: Path) -> list[dict]:  # type: ignore[type-arg]
+    listed = run_cli("bookings", "--json", cwd=cwd)
     assert listed.returncode == 0, listed.stderr
-    [record] = json.loads(listed.stdout)
-    assert {
-        k: record[k]
-        for k in ("reference", "check_in", "check_out", "adults", "children", "room_type", "status")
-    } == {
-        "reference": booking["reference"],
-        "check_in": nci.isoformat(),
-        "check_out": nco.isoformat(),
-        "adults": 2,
-        "children": 2,
-        "room_type": "family",
-        "status": "cancelled",
-    }
-    assert Decimal(record["total_price"]) == demo_price("family", nci, nco)
+    return json.loads(listed.stdout)  # type: ignore[no-any-return]
 
 
 def test_a_guest_who_gives_everything_at_once_is_not_asked_again(tmp_path: Path, nlu_cache: Path) -> None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from hotelbox.pms.demo import DEMO_ROOM_TYPES
 
 EXCHANGES = Path(__file__).resolve().parents[2] / "data" / "qloapps" / "exchanges.jsonl"
 
@@ -37,6 +40,21 @@ def raw(name: str) -> str:
 
 def first(records: list[dict[str, Any]], **where: Any) -> dict[str, Any]:
     return next(r for r in records if all(r.get(k) == v for k, v in where.items()))
+
+
+@dataclass(frozen=True)
+class RoomTypeSpec:
+    """A room type as a hotel would set it up in the back office."""
+
+    name: str
+    price: str  # per night, tax excluded
+    rooms: int
+    max_adults: int = 2
+    max_children: int = 2
+    max_guests: int = 4
+    min_los: int = 1
+    max_los: int = 0
+    prefix: str = "R"
 
 
 class Seed:
@@ -92,6 +110,55 @@ class Seed:
             rooms.append(record)
         return rooms
 
+    def set_room_types(self, specs: list[RoomTypeSpec]) -> None:
+        """Replace the demo's four room types with a hotel's own (ids 1-4, then 11 up: 5-10 are
+        the service products), built from the captured records so fields and types stay real."""
+        product_template = next(p for p in self.products.values() if p["id"] == 1)
+        capacity_template = self.hotel_room_types[0]
+        room_template = self.rooms[0]
+        ids = [1, 2, 3, 4, *range(11, 11 + max(0, len(specs) - 4))][: len(specs)]
+        for old in [pid for pid, p in self.products.items() if p.get("id_hotel") not in (False, None)]:
+            del self.products[old]
+        self.hotel_room_types, self.rooms = [], []
+        room_id = 1
+        for pid, spec in zip(ids, specs, strict=True):
+            product = copy.deepcopy(product_template)
+            product.update(
+                {
+                    "id": pid,
+                    "name": spec.name,
+                    "price": f"{float(spec.price):.6f}",
+                    "link_rewrite": spec.name.lower().replace(" ", "-"),
+                    "adults": min(2, spec.max_adults),
+                    "children": 0,
+                }
+            )
+            self.products[pid] = product
+            room_ids = list(range(room_id, room_id + spec.rooms))
+            room_id += spec.rooms
+            capacity = copy.deepcopy(capacity_template)
+            capacity.update(
+                {
+                    "id": len(self.hotel_room_types) + 1,
+                    "id_product": pid,
+                    "adults": min(2, spec.max_adults),
+                    "children": 0,
+                    "max_adults": spec.max_adults,
+                    "max_children": spec.max_children,
+                    "max_guests": spec.max_guests,
+                    "min_los": spec.min_los,
+                    "max_los": spec.max_los,
+                    "associations": {"hotel_rooms": [{"id": r} for r in room_ids]},
+                }
+            )
+            self.hotel_room_types.append(capacity)
+            for n, rid in enumerate(room_ids, 1):
+                room = dict(room_template)
+                room.update({"id": rid, "id_product": pid, "room_num": f"{spec.prefix}-{100 + n}"})
+                self.rooms.append(room)
+        self.products = dict(sorted(self.products.items()))
+        self.hotels[0]["associations"]["room_types"] = [{"id": pid} for pid in ids]
+
     @staticmethod
     def api_index_xml() -> str:
         return raw("a01")
@@ -100,3 +167,23 @@ class Seed:
     def document(name: str) -> str:
         """A captured response served as is (schemas: fixed by the QloApps version)."""
         return raw(name)
+
+
+def demo_like_seed() -> Seed:
+    """A QloApps set up like the embedded demo hotel: same rooms, capacities and prices."""
+    seed = Seed()
+    seed.set_room_types(
+        [
+            RoomTypeSpec(names["en"], str(price), rooms, ma, mc, mg, prefix=code[:2].upper())
+            for code, names, _, _, ma, mc, mg, price, rooms in DEMO_ROOM_TYPES
+        ]
+    )
+    return seed
+
+
+def qloapps_room_text() -> dict[str, Any]:
+    """What an installer writes in pms.qloapps.room_types for that hotel: names and words per language."""
+    return {
+        str(n): {"names": names, "descriptions": descriptions, "aliases": list(aliases)}
+        for n, (_, names, descriptions, aliases, *_) in enumerate(DEMO_ROOM_TYPES, 1)
+    }
