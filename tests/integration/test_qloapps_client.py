@@ -479,6 +479,19 @@ async def test_change_to_sold_out_dates_leaves_the_booking_alone(fake: FakeQloAp
     assert (unchanged.check_in, unchanged.status) == (START, "confirmed")
 
 
+async def test_back_to_back_stays_share_a_room_without_a_false_double(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    """Check-out on another booking's check-in day is not an overlap (QloApps compares datetimes)."""
+    for n in range(5):
+        await pms.create_booking(request(f"first-{n}", email=f"f{n}@example.com"))
+    for n in range(5):
+        await pms.create_booking(
+            request(f"then-{n}", check_in=END, check_out=END + timedelta(days=2), email=f"t{n}@example.com")
+        )
+    assert len(live_orders(fake)) == 10
+
+
 async def test_quoting_a_change_counts_the_bookings_own_room_as_free(
     fake: FakeQloApps, pms: QloAppsPms
 ) -> None:

@@ -162,7 +162,8 @@ async def test_php74_mode_types_core_integers_as_strings(php74: bool) -> None:
     async with FakeQloApps() as fake, aiohttp.ClientSession() as http:
         fake.php74 = php74
         async with http.get(
-            f"{fake.url}/api/hotels/1?output_format=JSON", auth=aiohttp.BasicAuth(fake.key, "")
+            f"{fake.url}/api/hotels/1?output_format=JSON",
+            headers={"Authorization": aiohttp.encode_basic_auth(fake.key, "")},
         ) as r:
             hotel = (await r.json())["hotel"]
         assert hotel["id"] == ("1" if php74 else 1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 XMLNS = 'xmlns:xlink="http://www.w3.org/1999/xlink"'
@@ -188,5 +189,10 @@ def _cmp(a: str, b: str) -> int:
     try:
         fa, fb = float(a), float(b)
         return (fa > fb) - (fa < fb)
+    except ValueError:
+        pass
+    try:  # MySQL compares a DATETIME column with '2027-10-05' as 2027-10-05 00:00:00
+        da, db = datetime.fromisoformat(a), datetime.fromisoformat(b)
+        return (da > db) - (da < db)
     except ValueError:
         return (a > b) - (a < b)

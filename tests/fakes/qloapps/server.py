@@ -133,10 +133,15 @@ class FakeQloApps:
             self.port = self._site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def go_down(self) -> None:
-        """Stop listening: clients get connection refused until come_back()."""
+        """The machine is gone: open connections drop, new ones are refused until come_back()."""
         if self._site is not None:
             await self._site.stop()
             self._site = None
+        server = self._runner.server if self._runner is not None else None
+        if server is not None:
+            for connection in list(server.connections):
+                if connection.transport is not None:
+                    connection.transport.abort()
 
     async def stop(self) -> None:
         if self._runner is not None:
