@@ -200,6 +200,111 @@ async def _bookings(settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
+# -- pms -------------------------------------------------------------------------------------
+@main.group()
+def pms() -> None:
+    """The hotel's PMS (QloApps): check the connection, sync the mirror, see its state."""
+
+
+def _qloapps(ctx: click.Context) -> tuple[Settings, str]:
+    settings = _settings(ctx)
+    if settings.pms.kind != "qloapps":
+        raise Fail(
+            f"pms.kind is {settings.pms.kind!r}: the embedded demo hotel needs no connection "
+            "(set pms.kind = 'qloapps' and pms.qloapps.url / key_file to use QloApps)"
+        )
+    from hotelbox.daemon import qloapps_key
+
+    try:
+        return settings, qloapps_key(settings)
+    except ConfigError as exc:
+        raise Fail(str(exc)) from exc
+
+
+@pms.command("check")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def pms_check(ctx: click.Context, as_json: bool) -> None:
+    """Reach QloApps, authenticate, list the hotel and its room types; say clearly what is wrong."""
+    settings, key = _qloapps(ctx)
+    setup_logging("ERROR", settings.log.format)
+    from hotelbox.pms import admin
+
+    steps, facts = _run(admin.check(settings, key))
+    if as_json:
+        click.echo(json.dumps({"steps": [vars(s) for s in steps], **facts}, ensure_ascii=False, indent=1))
+    else:
+        marks = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+        for step in steps:
+            click.echo(f"{marks[step.level]} {step.name}: {step.detail}")
+        for rt in facts.get("room_types", []):
+            click.echo(
+                f"     room type {rt['id']}: {rt['name']} — {rt['rooms']} rooms, up to {rt['max_adults']} adults"
+                f" + {rt['max_children']} children ({rt['max_guests']} guests), from {rt['night_from']}/night"
+            )
+    if not all(step.ok for step in steps):
+        sys.exit(1)
+
+
+@pms.command("sync")
+@click.option(
+    "--full", is_flag=True, help="The whole horizon (otherwise: catalogue, the near term, bookings)."
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def pms_sync(ctx: click.Context, full: bool, as_json: bool) -> None:
+    """Refresh the local mirror of QloApps now."""
+    settings, key = _qloapps(ctx)
+    setup_logging("WARNING", settings.log.format)
+    from hotelbox.pms import admin
+
+    report = _run(admin.sync_now(settings, key, full))
+    if as_json:
+        click.echo(json.dumps(report, indent=1))
+    else:
+        for job, r in report.items():
+            outcome = f"{r.get('rows', 0)} rows" if r["ok"] else f"failed: {r.get('last_error')}"
+            click.echo(f"{job:10} {outcome} in {r['seconds']:.2f} s")
+    if not all(r["ok"] for r in report.values()):
+        sys.exit(1)
+
+
+@pms.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def pms_status(ctx: click.Context, as_json: bool) -> None:
+    """How old the mirror is, how much of the horizon it covers, how the sync jobs went."""
+    settings = _settings(ctx)
+    if settings.pms.kind != "qloapps":
+        raise Fail(f"pms.kind is {settings.pms.kind!r}: there is no mirror to show")
+    from hotelbox.pms import admin
+
+    try:
+        state = _run(admin.status(settings))
+    except ConfigError as exc:
+        raise Fail(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(state, indent=1))
+        return
+
+    def age(value: float | None) -> str:
+        return "never" if value is None else f"{value:.0f} s ago"
+
+    click.echo(f"catalogue  {state['room_types']} room types, read {age(state['catalogue_age_s'])}")
+    click.echo(
+        f"nights     {state['coverage'] * 100:.0f} % of the horizon, near term {state['near_coverage'] * 100:.0f} %;"
+        f" oldest near-term night fetched {age(state['near_age_s'])} (stale after {state['stale_after_s']:.0f} s)"
+    )
+    for job, j in state["jobs"].items():
+        error = f", failing ×{j['failures']}: {j['last_error']}" if j["failures"] else ""
+        click.echo(f"{job:10} last ok {age(j['last_ok_age_s'])}, {j['rows']} rows{error}")
+    writes = state["writes"]
+    click.echo(
+        f"writes     {writes.get('pending', 0)} waiting for QloApps, {writes.get('done', 0)} done, "
+        f"{writes.get('failed', 0)} failed"
+    )
+
+
 # -- config ----------------------------------------------------------------------------------
 @main.group()
 def config() -> None:

@@ -21,3 +21,18 @@ def test_key_value_lines() -> None:
 def test_json_lines() -> None:
     data = json.loads(KeyValueFormatter(as_json=True).format(record("box ready pms=%s", "demo")))
     assert (data["msg"], data["pms"], data["level"]) == ("box ready", "demo", "info")
+
+
+def test_values_with_spaces_stay_whole() -> None:
+    rec = record(
+        "PMS sync failed job=%s code=%s error=%s", "near", "pms_unreachable", "cannot reach x: refused"
+    )
+    data = json.loads(KeyValueFormatter(as_json=True).format(rec))
+    assert data["msg"] == "PMS sync failed"
+    assert data["error"] == "cannot reach x: refused"
+    line = KeyValueFormatter().format(rec)
+    assert 'error="cannot reach x: refused"' in line
+    assert "job=near" in line
+    odd = KeyValueFormatter().format(record("100%% done in %.1f s n=%d", 2.345, 3))
+    assert 'msg="100% done in 2.3 s"' in odd
+    assert "n=3" in odd
