@@ -198,12 +198,22 @@ class PmsSettings(Section):
 
 class LaneSettings(Section):
     concurrency: int = Field(1, ge=1, le=64, description="Jobs the lane runs at once.")
-    threads: int = Field(1, ge=1, le=16, description="Threads one job may use inside its library.")
+    threads: int = Field(
+        1,
+        ge=0,
+        le=16,
+        description="Threads one job may use inside its library; 0: all cores but one (at least 1), "
+        "so guests' text always has a core.",
+    )
+
+    @property
+    def thread_budget(self) -> int:
+        return self.threads or max(1, (os.cpu_count() or 2) - 1)
 
 
 class SchedulerSettings(Section):
     speech: LaneSettings = Field(
-        default_factory=lambda: LaneSettings(concurrency=1, threads=2),
+        default_factory=lambda: LaneSettings(concurrency=1, threads=0),
         description="Voice-note transcription and speech synthesis (CPU heavy).",
     )
     nlu: LaneSettings = Field(

@@ -74,7 +74,7 @@ def make_understander(settings: Settings) -> Understander:
         region=settings.hotel.country,
         default_language=settings.hotel.default_language,
         min_confidence=settings.nlu.min_confidence,
-        threads=settings.scheduler.nlu.threads,
+        threads=settings.scheduler.nlu.thread_budget,
     )
 
 

@@ -98,7 +98,7 @@ class Lane:
         self.scheduler = scheduler
         self.name = name
         self.concurrency = spec.concurrency
-        self.threads = spec.threads
+        self.threads = spec.thread_budget
         self.guest_facing = name in GUEST_FACING
         self._executor = (
             ThreadPoolExecutor(max_workers=spec.concurrency, thread_name_prefix=f"lane-{name}")

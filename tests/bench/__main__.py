@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
+# BLAS single-threaded: the benchmarks decide how many threads work (the speech lane's budget)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import asyncio
 import json
-import os
 import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import bench_nlu, bench_pipeline
+from tests.bench import bench_nlu, bench_pipeline, bench_pms
 
-BENCHES = {"nlu": bench_nlu.run, "pipeline": bench_pipeline.run}
+BENCHES = {"nlu": bench_nlu.run, "pipeline": bench_pipeline.run, "pms": bench_pms.run}
 
 
 def main() -> None:

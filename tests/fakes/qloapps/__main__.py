@@ -37,10 +37,14 @@ async def main() -> None:
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--hotel", choices=["install", "demo-like", "large"], default="install")
     parser.add_argument("--room-types", type=int, default=10)
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer (LAN, PHP)")
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
+    parser.add_argument(
+        "--realistic", action="store_true", help="answer as slowly as the measured QloApps (ServiceTimes)"
+    )
     args = parser.parse_args()
     fake = FakeQloApps(host=args.host, port=args.port, seed=make_seed(args.hotel, args.room_types))
     fake.switches.latency_s = args.latency_ms / 1000
+    fake.switches.realistic = args.realistic
     await fake.start()
     print(f"listening {fake.url}", flush=True)
     stop = asyncio.Event()

@@ -10,6 +10,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -75,11 +76,43 @@ class Exchange:
 @dataclass
 class Switches:
     latency_s: float = 0.0
+    realistic: bool = False  # answer as slowly as the measured instance (see ServiceTimes)
     hang: bool = False
     # (status, method or None, resource or None): answer an empty status instead of serving
     failures: list[tuple[int, str | None, str | None]] = field(default_factory=list)
     # (method, resource, status, then): carry the request out, lose the answer (0 = never answer)
     lost_answers: list[tuple[str, str, int, Callable[[], None] | None]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """How long the measured QloApps 1.6.1 took to answer (reference §11: Apache prefork +
+    mod_php 8.2, MariaDB, 2 cores, loopback; medians), as a model the fake can sleep by.
+
+    hotel_ari: 2 nights × 4 types 27.1 ms, 30 nights × 4 types 139.4 ms → about 19 ms plus
+    1 ms per room-type-night; a booking POST 139.5 ms, a PUT changing dates 101.2 ms, a cancel
+    26.4 ms, a GET 8–15 ms. A LAN adds its round trip (``lan_ms``)."""
+
+    get_ms: float = 9.5
+    get_booking_ms: float = 14.9
+    ari_base_ms: float = 19.0
+    ari_per_room_night_ms: float = 1.0
+    post_booking_ms: float = 139.5
+    put_booking_ms: float = 60.0
+    lan_ms: float = 0.5
+
+    def seconds(self, method: str, resource: str, room_nights: int) -> float:
+        if resource == "hotel_ari":
+            ms = self.ari_base_ms + self.ari_per_room_night_ms * room_nights
+        elif resource == "bookings" and method == "POST":
+            ms = self.post_booking_ms
+        elif resource == "bookings" and method == "PUT":
+            ms = self.put_booking_ms
+        elif resource == "bookings":
+            ms = self.get_booking_ms
+        else:
+            ms = self.get_ms
+        return (ms + self.lan_ms) / 1000
 
 
 class FakeQloApps:
@@ -97,6 +130,7 @@ class FakeQloApps:
         self.tax_excluded_display = False
         self.php74 = False
         self.switches = Switches()
+        self.service_times = ServiceTimes()
         self.log: list[Exchange] = []
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
@@ -205,6 +239,11 @@ class FakeQloApps:
             )
         except _Respond as exc:
             response = exc.response
+        if self.switches.realistic:
+            modelled = self.service_times.seconds(
+                request.method, resource, await self._room_nights(request, resource)
+            )
+            await asyncio.sleep(max(0.0, modelled - (time.perf_counter() - started)))
         for lost in self.switches.lost_answers:
             if lost[:2] == (request.method, resource):
                 self.switches.lost_answers.remove(lost)
@@ -215,6 +254,16 @@ class FakeQloApps:
                 response = web.Response(status=lost[2])
                 break
         return self._logged(request, response, started)
+
+    async def _room_nights(self, request: web.Request, resource: str) -> int:
+        if resource != "hotel_ari" or request.method != "POST":
+            return 0
+        with contextlib.suppress(ApiError, ValueError):
+            asked = ari.parse_request(await request.read())
+            nights = (date.fromisoformat(asked["date_to"]) - date.fromisoformat(asked["date_from"])).days
+            types = 1 if asked.get("id_room_type") else len(self.hotel.seed.hotel_room_types)
+            return max(0, nights) * types
+        return 0
 
     def _logged(
         self, request: web.Request, response: web.StreamResponse, started: float
