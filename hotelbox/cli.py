@@ -45,6 +45,8 @@ def _run(coro: Any) -> Any:
         return asyncio.run(coro)
     except HotelboxError as exc:
         raise Fail(f"{exc.code}: {exc.message}") from exc
+    except ConfigError as exc:
+        raise Fail(str(exc)) from exc
 
 
 @click.group()
@@ -66,6 +68,45 @@ def run(ctx: click.Context) -> None:
     from hotelbox.service import serve
 
     _run(serve(settings))
+
+
+# -- relay -----------------------------------------------------------------------------------
+@main.group(invoke_without_command=True)
+@click.pass_context
+def relay(ctx: click.Context) -> None:
+    """Run the cloud relay: Meta's webhooks in, kept, handed to the boxes over their links."""
+    if ctx.invoked_subcommand is not None:
+        return
+    settings = _settings(ctx)
+    setup_logging(settings.log.level, settings.log.format)
+    from hotelbox.relay.service import serve_relay
+
+    _run(serve_relay(settings))
+
+
+@relay.command("new-key")
+def relay_new_key() -> None:
+    """Print a fresh link key (64 hex characters) for one box: give the same key to the box
+    (relay_link.key_file) and to the relay (relay.boxes.<box id>.key_file)."""
+    from hotelbox.relay.protocol import new_key
+
+    click.echo(new_key())
+
+
+@relay.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def relay_status(ctx: click.Context, as_json: bool) -> None:
+    """Backlog per box, read from the relay's queue (works while the relay runs)."""
+    settings = _settings(ctx)
+    from hotelbox.relay.service import queue_status
+
+    status = _run(queue_status(settings))
+    if as_json:
+        click.echo(json.dumps(status))
+        return
+    for box, b in sorted(status["backlog"].items()) or [("-", {"events": 0, "oldest_age_s": 0})]:
+        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']}")
 
 
 # -- chat ------------------------------------------------------------------------------------

@@ -258,6 +258,140 @@ class PipelineSettings(Section):
     max_attempts: int = Field(
         5, ge=1, description="Attempts at processing one inbound message before staff are called."
     )
+    stale_after_s: float = Field(
+        1800.0,
+        gt=0,
+        description="A guest message older than this (by the channel's own time: relay backlog, Meta's "
+        "retries) is not answered as if live: the guest is told it came late and staff take it.",
+    )
+
+
+class WhatsAppSettings(Section):
+    enabled: bool = Field(
+        False,
+        description="Answer guests on WhatsApp (needs phone_number_id, the access token and relay_link).",
+    )
+    phone_number_id: str | None = Field(
+        None, description="The hotel's WhatsApp business phone number id (Meta's phone_number_id)."
+    )
+    graph_url: str = Field("https://graph.facebook.com", description="Base URL of Meta's Graph API.")
+    graph_version: str = Field("v25.0", description="Graph API version the box calls (e.g. v25.0).")
+    access_token: SecretStr | None = Field(
+        None, description="System-user access token. Prefer access_token_file or a systemd credential."
+    )
+    access_token_file: Path | None = Field(
+        None,
+        description="File holding the access token; unset also looks for the systemd credential "
+        "'whatsapp_access_token'.",
+    )
+    app_secret: SecretStr | None = Field(
+        None, description="Meta app secret, to re-check X-Hub-Signature-256 on the box (defence in depth)."
+    )
+    app_secret_file: Path | None = Field(
+        None,
+        description="File holding the app secret; unset also looks for the systemd credential "
+        "'whatsapp_app_secret'. Without it the box trusts the relay's MAC alone.",
+    )
+    window_margin_s: float = Field(
+        600.0,
+        ge=0,
+        description="The 24-hour customer-service window counts as closed this long before it closes "
+        "(relay delay, clock skew); outside it no free text is sent.",
+    )
+    send_timeout_s: float = Field(15.0, gt=0, description="Longest wait for one Graph API call.")
+    uncertain_resend_after_s: float = Field(
+        300.0,
+        gt=0,
+        description="A send whose outcome is unknown (timeout, lost answer) waits this long for Meta's "
+        "status webhook before it is sent again.",
+    )
+    media_max_bytes: int = Field(
+        16 * 1024 * 1024, ge=1024, description="Largest media file the box downloads (voice notes, images)."
+    )
+    merge_replies: bool = Field(
+        True,
+        description="Send one turn's replies as one WhatsApp message (Meta does not keep the order of "
+        "separate sends and rate-limits each guest to about one message every 6 s).",
+    )
+
+
+class RelayLinkSettings(Section):
+    url: str | None = Field(
+        None,
+        description="The relay's link URL, e.g. wss://relay.example.com/box/v1/link (unset: no WhatsApp).",
+    )
+    box_id: str = Field("hotel-1", description="This box's id at the relay.")
+    key: SecretStr | None = Field(
+        None, description="The box's link key (64 hex characters). Prefer key_file or a systemd credential."
+    )
+    key_file: Path | None = Field(
+        None,
+        description="File holding the link key; unset also looks for the systemd credential 'relay_link_key'.",
+    )
+    window: int = Field(
+        32, ge=1, le=256, description="Events the relay may send before the box acknowledges."
+    )
+    heartbeat_s: float = Field(20.0, gt=0, description="WebSocket ping interval.")
+    dead_after_s: float = Field(
+        60.0, gt=0, description="Silence after which the link is considered dead and reconnected."
+    )
+    backoff_min_s: float = Field(1.0, gt=0, description="First reconnection delay.")
+    backoff_max_s: float = Field(60.0, gt=0, description="Longest reconnection delay (jittered).")
+
+
+class RelayBoxSettings(Section):
+    phone_number_ids: list[str] = Field(
+        default_factory=list, description="Meta phone_number_ids whose webhooks go to this box."
+    )
+    key: SecretStr | None = Field(None, description="The box's link key (64 hex characters).")
+    key_file: Path | None = Field(None, description="File holding the box's link key.")
+
+
+class RelaySettings(Section):
+    host: str = Field("127.0.0.1", description="Relay: address to listen on (behind a TLS reverse proxy).")
+    port: int = Field(8090, ge=0, le=65535, description="Relay: port to listen on.")
+    relay_id: str = Field("relay-1", description="Relay: its name in the link handshake and logs.")
+    db_path: Path | None = Field(
+        None, description="Relay: its SQLite queue; unset = relay.db in the state directory."
+    )
+    verify_token: SecretStr | None = Field(
+        None, description="Relay: the webhook verify token set in Meta's App Dashboard."
+    )
+    verify_token_file: Path | None = Field(
+        None,
+        description="Relay: file holding the verify token; unset also looks for the systemd credential "
+        "'whatsapp_verify_token'.",
+    )
+    app_secret: SecretStr | None = Field(
+        None, description="Relay: Meta app secret (checks X-Hub-Signature-256)."
+    )
+    app_secret_file: Path | None = Field(
+        None,
+        description="Relay: file holding the app secret; unset also looks for the systemd credential "
+        "'whatsapp_app_secret'.",
+    )
+    boxes: dict[str, RelayBoxSettings] = Field(
+        default_factory=dict,
+        description="Relay: the boxes it serves, by box id, with their numbers and keys.",
+    )
+    max_body_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="Relay: larger webhook bodies get 413 (Meta sends up to 3 MB)."
+    )
+    max_window: int = Field(256, ge=1, description="Relay: most unacknowledged events in flight per box.")
+    heartbeat_s: float = Field(20.0, gt=0, description="Relay: WebSocket ping interval.")
+    delivered_retention_days: float = Field(
+        7.0, gt=0, description="Relay: delivered events are kept this long (replay, debugging)."
+    )
+    undelivered_retention_days: float = Field(
+        30.0, gt=0, description="Relay: undelivered events are dropped after this long (alarms long before)."
+    )
+    backlog_warn_s: float = Field(300.0, gt=0, description="Relay: backlog age that logs a warning.")
+    backlog_page_s: float = Field(3600.0, gt=0, description="Relay: backlog age that logs an error (page).")
+    backlog_critical_s: float = Field(
+        6 * 86400.0,
+        gt=0,
+        description="Relay: backlog age that is critical (Meta's media ids expire after 7 days).",
+    )
 
 
 class LogSettings(Section):
@@ -286,6 +420,9 @@ class Settings(BaseSettings):
     pms: PmsSettings = Field(default_factory=PmsSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    relay_link: RelayLinkSettings = Field(default_factory=RelayLinkSettings)
+    relay: RelaySettings = Field(default_factory=RelaySettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("state_dir")
@@ -316,6 +453,14 @@ class Settings(BaseSettings):
     @property
     def demo_pms_path(self) -> Path:
         return self.pms.demo.path or self.state_dir / "demo_pms.db"
+
+    @property
+    def relay_db_path(self) -> Path:
+        return self.relay.db_path or self.state_dir / "relay.db"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.state_dir / "media"
 
     @property
     def nlu_cache_root(self) -> Path:
@@ -367,21 +512,20 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
 def masked_settings(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data with every secret masked."""
 
-    def walk(model: BaseModel) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in type(model).model_fields:
-            value = getattr(model, name)
-            if isinstance(value, BaseModel):
-                out[name] = walk(value)
-            elif isinstance(value, SecretStr):
-                out[name] = "********" if value.get_secret_value() else ""
-            elif isinstance(value, Path):
-                out[name] = str(value)
-            else:
-                out[name] = value
-        return out
+    def plain(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return {name: plain(getattr(value, name)) for name in type(value).model_fields}
+        if isinstance(value, SecretStr):
+            return "********" if value.get_secret_value() else ""
+        if isinstance(value, Path):
+            return str(value)
+        if isinstance(value, dict):  # e.g. relay.boxes: their keys must be masked too
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
 
-    return walk(settings)
+    return plain(settings)  # type: ignore[no-any-return]
 
 
 def settings_table() -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotelbox.channels import Channel
+from hotelbox.channels.whatsapp import WhatsApp
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.dialogue.engine import Dialogue
@@ -80,8 +81,15 @@ def make_understander(settings: Settings) -> Understander:
 
 class Box:
     def __init__(
-        self, settings: Settings, channels: Mapping[str, Channel], events: EventBus | None = None
+        self,
+        settings: Settings,
+        channels: Mapping[str, Channel],
+        events: EventBus | None = None,
+        *,
+        live_channels: bool = False,
     ) -> None:
+        """``live_channels``: also connect the channels that live outside the box (WhatsApp through
+        the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not."""
         self.settings = settings
         self.events = events or EventBus()
         self.channels = dict(channels)
@@ -96,6 +104,11 @@ class Box:
             settings=settings.dialogue,
             default_language=settings.hotel.default_language,
         )
+        self.whatsapp = (
+            WhatsApp.from_settings(settings, self.store, self.dialogue.catalog) if live_channels else None
+        )
+        if self.whatsapp is not None:
+            self.channels["whatsapp"] = self.whatsapp.channel
         self.sender = OutboxSender(self.store, self.channels, self.events)
         self.pipeline = Pipeline(
             store=self.store,
@@ -105,6 +118,7 @@ class Box:
             events=self.events,
             settings=settings,
             channels=list(self.channels),
+            merge_replies={name for name, ch in self.channels.items() if getattr(ch, "merge_replies", False)},
             on_committed=self._committed,
         )
         self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
@@ -142,6 +156,10 @@ class Box:
             await self.pipeline.start()
             await self.bookings.start()
             await self.sender.start()
+            if self.whatsapp is not None:
+                await self.whatsapp.start(
+                    self.pipeline.accepted, lambda: self.events.publish({"type": "delivery"})
+                )
         except BaseException:
             await self._shutdown()
             raise
@@ -172,6 +190,8 @@ class Box:
 
     async def _shutdown(self) -> None:
         self.ready = False
+        if self.whatsapp is not None:
+            await self.whatsapp.stop()
         await self.sender.stop()
         await self.bookings.stop()
         await self.pipeline.stop()
@@ -226,6 +246,7 @@ class Box:
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "pms": await self.pms_status(),
             "models": {"nlu": self.understander.model is not None},
+            "whatsapp": self.whatsapp.health() if self.whatsapp is not None else None,
             "backlog": dict(backlog) if backlog is not None else None,
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),

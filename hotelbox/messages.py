@@ -85,3 +85,24 @@ class Reply:
             key=data.get("key", ""),
             voice=bool(data.get("voice", False)),
         )
+
+
+def merge_replies(replies: list[Reply]) -> list[Reply]:
+    """One turn's replies as one message, for channels that want that (WhatsApp keeps no order
+    between sends and paces each guest to about one message every 6 s). The choices of the last
+    reply that offers some stay."""
+    if len(replies) <= 1:
+        return replies
+    options: tuple[Option, ...] = ()
+    for r in replies:
+        if r.options:
+            options = r.options
+    return [
+        Reply(
+            text="\n\n".join(r.text for r in replies),
+            lang=replies[-1].lang,
+            options=options,
+            key="+".join(r.key for r in replies),
+            voice=any(r.voice for r in replies),
+        )
+    ]

@@ -25,7 +25,7 @@ from hotelbox.config import Settings
 from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.events import EventBus
-from hotelbox.messages import Inbound, Reply
+from hotelbox.messages import Inbound, Reply, merge_replies
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
 from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox
@@ -67,6 +67,7 @@ class Pipeline:
         events: EventBus,
         settings: Settings,
         channels: list[str],
+        merge_replies: set[str] | None = None,
         on_committed: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -77,6 +78,7 @@ class Pipeline:
         self.events = events
         self.settings = settings
         self.channels = channels
+        self.merge_replies = merge_replies or set()  # channels that want one message per turn
         self.on_committed = on_committed or (lambda channel: None)
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
@@ -115,25 +117,31 @@ class Pipeline:
     async def accept(self, inbound: Inbound) -> Accepted:
         """Store a guest message durably, then schedule it; safe to ack once this returns."""
         accepted = await self.store.write(lambda c: inbox.accept(c, inbound), label="inbox.accept")
-        if not accepted.duplicate:
-            log.info(
-                "message accepted conversation=%d message=%s channel=%s kind=%s",
-                accepted.conversation_id,
-                accepted.message_id,
-                inbound.channel,
-                inbound.kind,
-            )
-            self.events.publish(
-                {
-                    "type": "message",
-                    "conversation_id": accepted.conversation_id,
-                    "direction": "in",
-                    "channel": inbound.channel,
-                    "message_id": accepted.message_id,
-                }
-            )
-        self.schedule(accepted.conversation_id)
+        self.accepted([(inbound, accepted)])
         return accepted
+
+    def accepted(self, items: list[tuple[Inbound, Accepted]]) -> None:
+        """After a commit that stored guest messages (here or in a channel's own transaction):
+        log them, tell the live pages, and schedule their conversations."""
+        for inbound, accepted in items:
+            if not accepted.duplicate:
+                log.info(
+                    "message accepted conversation=%d message=%s channel=%s kind=%s",
+                    accepted.conversation_id,
+                    accepted.message_id,
+                    inbound.channel,
+                    inbound.kind,
+                )
+                self.events.publish(
+                    {
+                        "type": "message",
+                        "conversation_id": accepted.conversation_id,
+                        "direction": "in",
+                        "channel": inbound.channel,
+                        "message_id": accepted.message_id,
+                    }
+                )
+            self.schedule(accepted.conversation_id)
 
     def schedule(self, conversation_id: int) -> None:
         if self._stopping:
@@ -210,6 +218,11 @@ class Pipeline:
         understanding: Understanding | None = None
         if item.kind == "message":
             inbound = Inbound.from_json(item.payload)
+            if conv.control == "bot":
+                special = self.dialogue.without_words(state, inbound, guest, stale=self._stale(inbound))
+                if special is not None:
+                    await self._commit(item, conv, special, None)
+                    return
             t0 = time.perf_counter()
             understanding = await self._understand(inbound, conv)
             self.times.add("understand", time.perf_counter() - t0)
@@ -227,6 +240,11 @@ class Pipeline:
         t2 = time.perf_counter()
         await self._commit(item, conv, turn, understanding)
         self.times.add("commit", time.perf_counter() - t2)
+
+    def _stale(self, inbound: Inbound) -> bool:
+        if inbound.sent_at is None:
+            return False
+        return (self.clock() - inbound.sent_at).total_seconds() > self.settings.pipeline.stale_after_s
 
     async def _understand(self, inbound: Inbound, conv: Conversation) -> Understanding:
         text = inbound.text or ""
@@ -270,7 +288,8 @@ class Pipeline:
             ):
                 raise VersionConflict(conv.id)
             if current.control == "bot":
-                for reply in turn.replies:
+                replies = merge_replies(turn.replies) if conv.channel in self.merge_replies else turn.replies
+                for reply in replies:
                     outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
                     sent_channels.add(conv.channel)
             for n, action in enumerate(turn.actions):

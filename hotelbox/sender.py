@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Mapping
 
 from hotelbox.background import WakeableJob
-from hotelbox.channels import Channel, SendError
+from hotelbox.channels import Channel, SendError, SendUncertain
 from hotelbox.events import EventBus
 from hotelbox.store import Store, conversations, outbox
 from hotelbox.store.database import Conn
@@ -24,6 +25,7 @@ from hotelbox.store.outbox import OutboxItem
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 PARALLEL_CONVERSATIONS = 32
+REQUEUE_CHECK_S = 15.0
 
 
 class OutboxSender(WakeableJob):
@@ -38,13 +40,29 @@ class OutboxSender(WakeableJob):
         self.sent = 0
         self.failed = 0
         self.retry_base_s = 1.0
+        self._next_requeue = 0.0
 
     def wake(self, channel: str | None = None) -> None:
         if channel is None or channel in self.channels:
             super().wake()
 
     async def run_pass(self) -> int:
+        if time.monotonic() >= self._next_requeue:
+            self._next_requeue = time.monotonic() + REQUEUE_CHECK_S
+            await self.requeue_uncertain()
         return await self.flush()
+
+    async def requeue_uncertain(self) -> None:
+        for name, channel in self.channels.items():
+            wait_s = getattr(channel, "uncertain_resend_after_s", None)
+            if wait_s is not None:
+                requeued = await self.store.write(
+                    lambda c, n=name, w=wait_s: outbox.requeue_uncertain(c, n, w)
+                )
+                if requeued:
+                    log.warning(
+                        "no status came for uncertain sends: sending again channel=%s rows=%d", name, requeued
+                    )
 
     async def flush(self) -> int:
         """Send everything due now; returns how many rows were sent."""
@@ -100,18 +118,38 @@ class OutboxSender(WakeableJob):
             await self.store.write(lambda c: outbox.mark_sending(c, item.id))
         try:
             result = await channel.send(item)
+        except SendUncertain as exc:
+            reason = str(exc)
+            await self.store.write(lambda c: outbox.mark_uncertain(c, item, reason))
+            log.warning(
+                "send outcome unknown, waiting for its status outbox=%d conversation=%d",
+                item.id,
+                item.conversation_id,
+            )
+            return True
         except SendError as exc:
-            return await self._failed(item, str(exc), exc.code, retry=exc.retry)
+            return await self._failed(
+                item, str(exc), exc.code, retry=exc.retry, after_s=exc.retry_after_s, attention=exc.attention
+            )
         except Exception as exc:
             log.exception("channel send crashed outbox=%d", item.id)
             return await self._failed(item, repr(exc), "send_crashed", retry=True)
         delivered.append((item, result.channel_message_id))
         return True
 
-    async def _failed(self, item: OutboxItem, error: str, code: str, *, retry: bool) -> bool:
+    async def _failed(
+        self,
+        item: OutboxItem,
+        error: str,
+        code: str,
+        *,
+        retry: bool,
+        after_s: float | None = None,
+        attention: str = "delivery_failed",
+    ) -> bool:
         attempts = item.attempts + 1
         if retry and attempts < MAX_ATTEMPTS:
-            delay = min(self.retry_base_s * 2.0 ** (attempts - 1), 300.0)
+            delay = min(max(after_s or 0.0, self.retry_base_s) * 2.0 ** (attempts - 1), 300.0)
             await self.store.write(lambda c: outbox.mark_retry(c, item, error, delay))
             log.warning(
                 "send failed, will retry outbox=%d conversation=%d code=%s attempt=%d in_s=%.0f",
@@ -125,7 +163,7 @@ class OutboxSender(WakeableJob):
 
         def op(c: Conn) -> None:
             outbox.mark_final(c, item, "failed", error)
-            conversations.flag_attention(c, item.conversation_id, "delivery_failed")
+            conversations.flag_attention(c, item.conversation_id, attention)
 
         await self.store.write(op)
         self.failed += 1

@@ -25,7 +25,7 @@ async def serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with Box(settings, {"webchat": WebChatChannel(events)}, events) as box:
+    async with Box(settings, {"webchat": WebChatChannel(events)}, events, live_channels=True) as box:
         runner = web.AppRunner(make_app(box), access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         site = web.TCPSite(runner, settings.web.host, settings.web.port)

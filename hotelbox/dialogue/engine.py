@@ -239,6 +239,23 @@ class Dialogue:
             await manage.advance(t, intent, entities, u.flags)
         return t.turn
 
+    def without_words(
+        self, state: DialogueState, inbound: Inbound, guest: GuestContext, *, stale: bool = False
+    ) -> Turn | None:
+        """A turn for a message there is nothing to understand in, or that must not be answered
+        as if live; None when the message goes through understanding as usual."""
+        if state.lang is None and inbound.language_hint:
+            state.lang = inbound.language_hint
+        t = TurnBuilder(self, state, guest)
+        if inbound.kind == "reaction":
+            return t.turn  # kept for staff; a 👍 is not a request
+        if stale:
+            return t.handoff("stale_message", "stale_message")
+        if not (inbound.text or "").strip() and not inbound.choice and inbound.kind not in ("text", "audio"):
+            t.say("unreadable")
+            return t.turn
+        return None
+
     async def on_event(self, state: DialogueState, event: dict[str, Any], guest: GuestContext) -> Turn:
         from hotelbox.dialogue import booking, manage
 

@@ -204,3 +204,22 @@ def update_guest(conn: Conn, guest_id: int, fields: dict[str, str]) -> None:
         f"UPDATE guests SET {sets}, updated_at = ? WHERE id = ?",
         (*allowed.values(), utcnow(), guest_id),
     )
+
+
+def rekey_identity(
+    conn: Conn, channel: str, old_address: str, new_address: str, phone: str | None = None
+) -> bool:
+    """Move a guest's identity to a new address (WhatsApp: new BSUID or number), keeping the
+    conversation. If the new address already has its own conversation, both stay as they are:
+    merging two guests is a front-desk decision."""
+    if old_address != new_address:
+        taken = one(
+            conn, "SELECT 1 FROM guest_identities WHERE channel = ? AND address = ?", (channel, new_address)
+        )
+        if taken:
+            return False
+    cur = conn.execute(
+        "UPDATE guest_identities SET address = ?, phone = coalesce(?, phone) WHERE channel = ? AND address = ?",
+        (new_address, phone, channel, old_address),
+    )
+    return cur.rowcount == 1

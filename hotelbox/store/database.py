@@ -35,7 +35,7 @@ import aiosqlite
 
 from hotelbox.config import StoreSettings
 from hotelbox.errors import Unavailable
-from hotelbox.store.migrations import apply_migrations
+from hotelbox.store.migrations import apply_migrations, shipped_migrations
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -79,9 +79,15 @@ def connect(path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 500
 class Store:
     """The box's database. Use as ``async with Store(path, settings) as store:``."""
 
-    def __init__(self, path: Path, settings: StoreSettings | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        settings: StoreSettings | None = None,
+        migrations: str = "hotelbox.store.migrations_sql",
+    ) -> None:
         self.path = path
         self.settings = settings or StoreSettings()
+        self.migrations = migrations  # the package holding this database's NNNN_name.sql files
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -103,7 +109,9 @@ class Store:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.applied_migrations = await asyncio.to_thread(apply_migrations, self.path)
+        self.applied_migrations = await asyncio.to_thread(
+            apply_migrations, self.path, shipped_migrations(self.migrations)
+        )
         if self.applied_migrations:
             log.info("store migrated path=%s applied=%s", self.path, ",".join(self.applied_migrations))
         self._loop = asyncio.get_running_loop()

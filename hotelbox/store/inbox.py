@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from hotelbox.messages import Inbound
@@ -63,6 +64,12 @@ def accept(conn: Conn, inbound: Inbound) -> Accepted:
         payload={"inbound": inbound.to_json()},
         channel_message_id=inbound.channel_message_id,
     )
+    if inbound.sent_at is not None:  # the guest's own clock of record (WhatsApp's 24-hour window)
+        sent = inbound.sent_at.astimezone(UTC).isoformat(timespec="milliseconds")
+        conn.execute(
+            "UPDATE conversations SET guest_sent_at = max(coalesce(guest_sent_at, ''), ?) WHERE id = ?",
+            (sent, conversation_id),
+        )
     inbox_id = insert(
         conn,
         "INSERT INTO inbox (channel, channel_message_id, conversation_id, message_id, kind, payload,"

@@ -145,3 +145,98 @@ def mark_final(conn: Conn, item: OutboxItem, status: str, error: str | None) -> 
         " updated_at = ? WHERE id = ?",
         (status, error[:500] if error else None, utcnow(), item.id),
     )
+
+
+# -- what happens after the channel accepted a row ------------------------------------------------
+DELIVERY_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 4}
+
+
+@dataclass(frozen=True)
+class StatusOutcome:
+    outbox_id: int | None
+    conversation_id: int | None
+    changed: bool  # the row moved forward (or failed)
+    duplicate: bool = False
+
+
+def mark_uncertain(conn: Conn, item: OutboxItem, error: str) -> None:
+    """The send may or may not have happened: wait for the channel's status before resending."""
+    now = utcnow()
+    conn.execute(
+        "UPDATE outbox SET status = 'uncertain', attempts = attempts + (status = 'pending'), last_error = ?,"
+        " uncertain_since = ?, updated_at = ? WHERE id = ?",
+        (error[:500], now, now, item.id),
+    )
+
+
+def requeue_uncertain(conn: Conn, channel: str, older_than_s: float) -> int:
+    """Rows whose send stayed unconfirmed for ``older_than_s``: no status came, send them again."""
+    cutoff = (datetime.now(UTC) - timedelta(seconds=older_than_s)).isoformat(timespec="milliseconds")
+    cur = conn.execute(
+        "UPDATE outbox SET status = 'pending', uncertain_since = NULL, updated_at = ?"
+        " WHERE status = 'uncertain' AND channel = ? AND coalesce(uncertain_since, updated_at) < ?",
+        (utcnow(), channel, cutoff),
+    )
+    return cur.rowcount
+
+
+def apply_status(
+    conn: Conn,
+    channel_message_id: str,
+    status: str,
+    at: str | None,
+    *,
+    outbox_id: int | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> StatusOutcome:
+    """Record a delivery status once; move the outbox row forward only (statuses arrive out of
+    order and twice), and settle an uncertain send by it. ``failed`` is terminal."""
+    new = conn.execute(
+        "INSERT INTO delivery_statuses (channel_message_id, status, at, outbox_id, errors) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
+        (channel_message_id, status, at, outbox_id, json.dumps(errors) if errors else None),
+    ).rowcount
+    if not new:
+        return StatusOutcome(None, None, False, duplicate=True)
+    row = conn.execute(
+        "SELECT id, conversation_id, message_id, status, delivery FROM outbox WHERE channel_message_id = ?",
+        (channel_message_id,),
+    ).fetchone()
+    if row is None and outbox_id is not None:
+        row = conn.execute(
+            "SELECT id, conversation_id, message_id, status, delivery FROM outbox WHERE id = ?", (outbox_id,)
+        ).fetchone()
+    if row is None:
+        return StatusOutcome(None, None, False)
+    now = utcnow()
+    if row["status"] in ("uncertain", "sending", "pending") and status != "failed":
+        # the send we were unsure of did happen: never send it again
+        conn.execute(
+            "UPDATE outbox SET status = 'sent', channel_message_id = ?, uncertain_since = NULL, updated_at = ?"
+            " WHERE id = ?",
+            (channel_message_id, now, row["id"]),
+        )
+        conn.execute(
+            "UPDATE messages SET channel_message_id = ? WHERE id = ?", (channel_message_id, row["message_id"])
+        )
+    current = row["delivery"]
+    if current == "failed":
+        return StatusOutcome(row["id"], row["conversation_id"], False)
+    if status == "failed":
+        error = (
+            "; ".join(f"{e.get('code')}: {e.get('title') or e.get('message')}" for e in errors or [])
+            or "failed"
+        )
+        conn.execute(
+            "UPDATE outbox SET delivery = 'failed', status = 'failed', last_error = ?, delivery_at = ?,"
+            " updated_at = ? WHERE id = ?",
+            (error[:500], at or now, now, row["id"]),
+        )
+        return StatusOutcome(row["id"], row["conversation_id"], True)
+    if DELIVERY_RANK.get(status, 0) <= DELIVERY_RANK.get(current or "", 0):
+        return StatusOutcome(row["id"], row["conversation_id"], False)
+    conn.execute(
+        "UPDATE outbox SET delivery = ?, delivery_at = ?, updated_at = ? WHERE id = ?",
+        (status, at or now, now, row["id"]),
+    )
+    return StatusOutcome(row["id"], row["conversation_id"], True)
