@@ -17,9 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import bench_nlu, bench_pipeline, bench_pms
+from tests.bench import bench_nlu, bench_pipeline, bench_pms, bench_whatsapp
 
-BENCHES = {"nlu": bench_nlu.run, "pipeline": bench_pipeline.run, "pms": bench_pms.run}
+BENCHES = {
+    "nlu": bench_nlu.run,
+    "pipeline": bench_pipeline.run,
+    "pms": bench_pms.run,
+    "whatsapp": bench_whatsapp.run,
+}
 
 
 def main() -> None:

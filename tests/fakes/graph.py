@@ -22,6 +22,7 @@ import itertools
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,6 +172,7 @@ class FakeGraph:
         self.requests = 0
         self.webhook_url: str | None = None  # where status webhooks go (the relay)
         self.new_message = asyncio.Event()
+        self.on_sent: Callable[[SentMessage], None] | None = None  # benchmarks time replies with it
         self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.url = ""
@@ -207,6 +209,7 @@ class FakeGraph:
         return request.headers.get("Authorization") == f"Bearer {self.token}"
 
     async def _messages(self, request: web.Request) -> web.StreamResponse:
+        arrived = time.time()
         self.requests += 1
         if not self._authorized(request):
             return graph_error(401, 190, "Error validating access token", "Session has expired")
@@ -239,9 +242,11 @@ class FakeGraph:
                 "Re-engagement message",
                 "More than 24 hours have passed since the recipient last replied",
             )
-        message = SentMessage(wamid(), body, request.match_info["pnid"], time.time())
+        message = SentMessage(wamid(), body, request.match_info["pnid"], arrived)
         self.sent.append(message)
         self.new_message.set()
+        if self.on_sent is not None:
+            self.on_sent(message)
         if body.get("type") == "audio" and self.media.get(body["audio"].get("id", ""), None) is not None:
             media = self.media[body["audio"]["id"]]
             if media.mime_type == "audio/opus" or not media.filename.endswith(".ogg"):

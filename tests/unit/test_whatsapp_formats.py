@@ -243,3 +243,66 @@ def test_a_turn_is_one_message() -> None:
     assert len(merged) == 1
     assert merged[0].text == "Hola\n\n¿Fechas?"
     assert len(merged[0].options) == 2
+
+
+# -- hostile input ---------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=12)
+anything = st.recursive(
+    leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=25,
+)
+message_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": anything,
+        "from": anything,
+        "from_user_id": anything,
+        "timestamp": anything,
+        "type": st.sampled_from([*sorted(EXPECTED), "system", "text", "order", "interactive"]).map(
+            lambda k: k.removeprefix("msg_")
+        )
+        | anything,
+        "text": anything,
+        "interactive": anything,
+        "button": anything,
+        "audio": anything,
+        "reaction": anything,
+        "system": anything,
+        "context": anything,
+    },
+)
+webhook_like = st.fixed_dictionaries(
+    {"object": st.just("whatsapp_business_account") | anything},
+    optional={
+        "entry": st.lists(
+            st.fixed_dictionaries(
+                {"changes": st.lists(st.fixed_dictionaries({
+                    "field": st.sampled_from(["messages", "user_id_update", "account_update"]) | anything,
+                    "value": st.fixed_dictionaries({}, optional={
+                        "metadata": st.fixed_dictionaries({}, optional={"phone_number_id": anything}),
+                        "contacts": st.lists(anything, max_size=2) | anything,
+                        "messages": st.lists(message_like, max_size=3) | anything,
+                        "statuses": st.lists(anything, max_size=2) | anything,
+                        "errors": anything,
+                    }) | anything,
+                }), max_size=3) | anything},
+            ),
+            max_size=2,
+        ) | anything
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(webhook_like)
+def test_no_webhook_shape_makes_the_parser_raise(body: dict) -> None:  # type: ignore[type-arg]
+    parsed = parse_body(json.dumps(body).encode())
+    for message in parsed.messages:  # what comes out is always usable by the pipeline
+        assert message.channel == "whatsapp"
+        assert message.sender
+        assert message.channel_message_id
+        assert message.text is None or isinstance(message.text, str)
