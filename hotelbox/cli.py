@@ -156,6 +156,11 @@ async def _chat(settings: Settings, phone: str | None, as_json: bool, lang: str 
             text = line.rstrip("\r\n")
             if not text.strip():
                 continue
+            if text.startswith("/voice "):  # send an audio file as a voice note
+                inbound = _voice_inbound(settings, address, phone, lang, Path(text[7:].strip()))
+                accepted = await box.pipeline.accept(inbound)
+                await box.settle(accepted.conversation_id, within_s=120)
+                continue
             inbound = Inbound(
                 channel="console",
                 channel_message_id=f"{address}:{uuid.uuid4()}",
@@ -167,6 +172,27 @@ async def _chat(settings: Settings, phone: str | None, as_json: bool, lang: str 
             )
             accepted = await box.pipeline.accept(inbound)
             await box.settle(accepted.conversation_id)
+
+
+def _voice_inbound(settings: Settings, address: str, phone: str | None, lang: str | None, path: Path) -> Any:
+    import shutil
+
+    from hotelbox.messages import Inbound
+
+    if not path.is_file():
+        raise Fail(f"/voice {path}: no such file")
+    stored = settings.media_dir / "in" / f"console-{uuid.uuid4().hex}{path.suffix}"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, stored)
+    return Inbound(
+        channel="console",
+        channel_message_id=f"{address}:{uuid.uuid4()}",
+        sender=address,
+        kind="audio",
+        phone=phone,
+        language_hint=lang,  # type: ignore[arg-type]
+        payload={"media": {"path": str(stored), "size": stored.stat().st_size, "voice": True}},
+    )
 
 
 # -- understand ------------------------------------------------------------------------------
@@ -463,3 +489,14 @@ def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors:
     for lang, errs in report.get("errors", {}).items():
         for e in errs:
             click.echo(f"[{lang}] {e['text']!r}: gold {e['gold']} got {e['got']}")
+
+
+def _register_speech_commands() -> None:
+    from hotelbox.speech.commands import models, say, transcribe
+
+    main.add_command(transcribe)
+    main.add_command(say)
+    main.add_command(models)
+
+
+_register_speech_commands()

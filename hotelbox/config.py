@@ -266,6 +266,45 @@ class PipelineSettings(Section):
     )
 
 
+class SpeechSettings(Section):
+    enabled: bool = Field(
+        True, description="Understand voice notes and answer in voice (models load before READY)."
+    )
+    stt_model: str = Field(
+        "whisper-base",
+        description="Speech-to-text model (a name in models/manifest.toml): whisper-base (default set), "
+        "whisper-small or whisper-medium (production set), or a Vosk model.",
+    )
+    fallback_stt_model: str | None = Field(
+        None, description="Model used when stt_model is missing or broken (e.g. a small Vosk model)."
+    )
+    beam_size: int = Field(5, ge=1, le=10, description="Whisper beam size (5: fewer errors, 1: faster).")
+    vad: bool = Field(True, description="Skip silence with Silero VAD before decoding.")
+    voices: dict[str, str] = Field(
+        default_factory=lambda: {"en": "en_US-joe-medium"},
+        description="Piper voice per language (names in the manifest). A language without a voice is "
+        "answered in text only (shown in health).",
+    )
+    voice_replies: bool = Field(
+        True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."
+    )
+    model_dir: Path | None = Field(
+        None, description="Where installed (production) models live; unset = models/ in the state directory."
+    )
+    site_manifest: Path | None = Field(
+        None, description="An extra model manifest (same format) for models a site adds, with their sha256."
+    )
+    max_audio_seconds: float = Field(
+        300.0, gt=0, description="Longer voice notes are not transcribed; the guest is told."
+    )
+    max_audio_bytes: int = Field(16 * 1024 * 1024, ge=1024, description="Larger audio files are refused.")
+    media_wait_s: float = Field(
+        60.0,
+        gt=0,
+        description="How long a voice note waits for its download before the guest is asked to resend.",
+    )
+
+
 class WhatsAppSettings(Section):
     enabled: bool = Field(
         False,
@@ -420,6 +459,7 @@ class Settings(BaseSettings):
     pms: PmsSettings = Field(default_factory=PmsSettings)
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     relay_link: RelayLinkSettings = Field(default_factory=RelayLinkSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
@@ -457,6 +497,15 @@ class Settings(BaseSettings):
     @property
     def relay_db_path(self) -> Path:
         return self.relay.db_path or self.state_dir / "relay.db"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.speech.model_dir or self.state_dir / "models"
+
+    @property
+    def model_cache(self) -> Path:
+        """Default-set models assembled from packages (the Whisper base halves joined)."""
+        return self.nlu_cache_root.parent / "models"
 
     @property
     def media_dir(self) -> Path:

@@ -35,6 +35,8 @@ from hotelbox.pms.sync import MirrorSync
 from hotelbox.pms.worker import BookingWorker
 from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
+from hotelbox.speech.notes import VoiceNotes
+from hotelbox.speech.voice import VoiceService
 from hotelbox.store import Store
 from hotelbox.store import bookings as bookings_db
 from hotelbox.store.database import fetchone, utcnow
@@ -110,6 +112,8 @@ class Box:
         if self.whatsapp is not None:
             self.channels["whatsapp"] = self.whatsapp.channel
         self.sender = OutboxSender(self.store, self.channels, self.events)
+        self.voice = VoiceService(settings, self.scheduler)
+        voice_channels = {name for name, ch in self.channels.items() if getattr(ch, "accepts_voice", False)}
         self.pipeline = Pipeline(
             store=self.store,
             understander=self.understander,
@@ -119,6 +123,9 @@ class Box:
             settings=settings,
             channels=list(self.channels),
             merge_replies={name for name, ch in self.channels.items() if getattr(ch, "merge_replies", False)},
+            voice_notes=VoiceNotes(settings, self.store, self.voice, voice_channels)
+            if settings.speech.enabled
+            else None,
             on_committed=self._committed,
         )
         self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
@@ -153,6 +160,9 @@ class Box:
             await asyncio.to_thread(self.understander.load)
             self.understander.set_room_aliases(self.dialogue.room_aliases())
             self.load_seconds["nlu"] = time.perf_counter() - t
+            t = time.perf_counter()
+            await asyncio.to_thread(self.voice.load)
+            self.load_seconds["speech"] = time.perf_counter() - t
             await self.pipeline.start()
             await self.bookings.start()
             await self.sender.start()
@@ -165,12 +175,13 @@ class Box:
             raise
         self.ready = True
         log.info(
-            "box ready pms=%s channels=%s store_s=%.2f pms_s=%.2f nlu_s=%.2f",
+            "box ready pms=%s channels=%s store_s=%.2f pms_s=%.2f nlu_s=%.2f speech_s=%.2f",
             self.pms.kind,
             ",".join(self.channels),
             self.load_seconds["store"],
             self.load_seconds["pms"],
             self.load_seconds["nlu"],
+            self.load_seconds["speech"],
         )
         return self
 
@@ -245,7 +256,7 @@ class Box:
             "status": "ok" if self.ready and integrity_ok else "starting" if not self.ready else "degraded",
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "pms": await self.pms_status(),
-            "models": {"nlu": self.understander.model is not None},
+            "models": {"nlu": self.understander.model is not None, "speech": self.voice.health()},
             "whatsapp": self.whatsapp.health() if self.whatsapp is not None else None,
             "backlog": dict(backlog) if backlog is not None else None,
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},

@@ -65,16 +65,20 @@ class Reply:
     lang: str
     options: tuple[Option, ...] = ()
     key: str = ""  # the catalogue key it came from, for tests and analytics
-    voice: bool = False  # also send as a voice note (when the guest spoke)
+    voice: bool = False  # the guest spoke: this reply should also go out as a voice note
+    audio: str | None = None  # this message IS the voice note: the OGG/Opus file to send
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "text": self.text,
             "lang": self.lang,
             "options": [asdict(o) for o in self.options],
             "key": self.key,
             "voice": self.voice,
         }
+        if self.audio:
+            data["audio"] = self.audio
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Reply:
@@ -84,6 +88,7 @@ class Reply:
             options=tuple(Option(**o) for o in data.get("options", ())),
             key=data.get("key", ""),
             voice=bool(data.get("voice", False)),
+            audio=data.get("audio"),
         )
 
 

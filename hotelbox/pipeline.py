@@ -16,7 +16,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +28,7 @@ from hotelbox.events import EventBus
 from hotelbox.messages import Inbound, Reply, merge_replies
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
+from hotelbox.speech.notes import Heard, VoiceNotes
 from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox
 from hotelbox.store.conversations import Conversation
 from hotelbox.store.database import Conn
@@ -44,7 +45,9 @@ class VersionConflict(Exception):
 class StageTimes:
     """Per-message latencies (seconds), for benchmarks and metrics."""
 
+    transcribe: list[float] = field(default_factory=list)
     understand: list[float] = field(default_factory=list)
+    synthesize: list[float] = field(default_factory=list)
     dialogue: list[float] = field(default_factory=list)
     commit: list[float] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
@@ -68,6 +71,7 @@ class Pipeline:
         settings: Settings,
         channels: list[str],
         merge_replies: set[str] | None = None,
+        voice_notes: VoiceNotes | None = None,
         on_committed: Callable[[str], None] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
@@ -79,6 +83,7 @@ class Pipeline:
         self.settings = settings
         self.channels = channels
         self.merge_replies = merge_replies or set()  # channels that want one message per turn
+        self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
@@ -216,18 +221,33 @@ class Pipeline:
             name=conv.guest_name,
         )
         understanding: Understanding | None = None
+        heard: Heard | None = None
         if item.kind == "message":
             inbound = Inbound.from_json(item.payload)
+            stale = self._stale(inbound)
+            if inbound.kind == "audio" and self.voice_notes is not None and not stale:
+                t0 = time.perf_counter()
+                heard = await self.voice_notes.hear(item.message_id, conv.language or inbound.language_hint)
+                self.times.add("transcribe", time.perf_counter() - t0)
+                if heard.transcript is not None and not heard.problem:
+                    inbound = replace(inbound, text=heard.transcript.text)
+                guest = replace(
+                    guest, voice=self.voice_notes.replies_wanted(conv.channel) and not state.text_only
+                )
             if conv.control == "bot":
-                special = self.dialogue.without_words(state, inbound, guest, stale=self._stale(inbound))
+                if heard is not None and heard.problem:
+                    minutes = max(1, round(self.settings.speech.max_audio_seconds / 60))
+                    special: Turn | None = self.dialogue.voice_problem(state, guest, heard.problem, minutes)
+                else:
+                    special = self.dialogue.without_words(state, inbound, guest, stale=stale)
                 if special is not None:
-                    await self._commit(item, conv, special, None)
+                    await self._commit(item, conv, special, None, heard)
                     return
             t0 = time.perf_counter()
             understanding = await self._understand(inbound, conv)
             self.times.add("understand", time.perf_counter() - t0)
             if conv.control != "bot":
-                await self._commit(item, conv, None, understanding)
+                await self._commit(item, conv, None, understanding, heard)
                 return
             t1 = time.perf_counter()
             turn = await self.dialogue.respond(state, understanding, guest, inbound)
@@ -238,7 +258,7 @@ class Pipeline:
                 return
             turn = await self.dialogue.on_event(state, item.payload, guest)
         t2 = time.perf_counter()
-        await self._commit(item, conv, turn, understanding)
+        await self._commit(item, conv, turn, understanding, heard)
         self.times.add("commit", time.perf_counter() - t2)
 
     def _stale(self, inbound: Inbound) -> bool:
@@ -261,18 +281,32 @@ class Pipeline:
         conv: Conversation,
         turn: Turn | None,
         understanding: Understanding | None,
+        heard: Heard | None = None,
     ) -> None:
         sent_channels: set[str] = set()
+        replies: list[Reply] = []
+        if turn is not None and conv.control == "bot":
+            replies = (
+                merge_replies(turn.replies) if conv.channel in self.merge_replies else list(turn.replies)
+            )
+            if self.voice_notes is not None and any(r.voice for r in replies):
+                t0 = time.perf_counter()
+                replies = await self.voice_notes.speak(replies, f"{conv.id}-{item.id}")
+                self.times.add("synthesize", time.perf_counter() - t0)
 
         def op(c: Conn) -> str:
             if not inbox.finish(c, item.id):
                 return "already"  # another process handled it
-            if item.message_id is not None and understanding is not None:
+            if item.message_id is not None and (understanding is not None or heard is not None):
+                extra: dict[str, Any] = {}
+                if understanding is not None:
+                    extra["understanding"] = understanding.to_record()
+                if heard is not None:
+                    extra["transcript"] = heard.to_record()
+                    if heard.transcript is not None:
+                        conversations.set_message_text(c, item.message_id, heard.transcript.text)
                 conversations.annotate_message(
-                    c,
-                    item.message_id,
-                    understanding.lang,
-                    {"understanding": understanding.to_record()},
+                    c, item.message_id, understanding.lang if understanding else None, extra
                 )
             current = conversations.load_now(c, conv.id)
             if turn is None or current is None:
@@ -288,7 +322,6 @@ class Pipeline:
             ):
                 raise VersionConflict(conv.id)
             if current.control == "bot":
-                replies = merge_replies(turn.replies) if conv.channel in self.merge_replies else turn.replies
                 for reply in replies:
                     outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
                     sent_channels.add(conv.channel)

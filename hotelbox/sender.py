@@ -163,7 +163,8 @@ class OutboxSender(WakeableJob):
 
         def op(c: Conn) -> None:
             outbox.mark_final(c, item, "failed", error)
-            conversations.flag_attention(c, item.conversation_id, attention)
+            if attention:  # "" : nothing for staff to do (a voice note whose text already went)
+                conversations.flag_attention(c, item.conversation_id, attention)
 
         await self.store.write(op)
         self.failed += 1

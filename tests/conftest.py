@@ -242,3 +242,13 @@ def running_fake_qloapps(hotel: str = "install", *extra: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def test_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated piper test voices for es and pt (no registry ships real ones), with a site manifest."""
+    from tests.fakes.test_voice import make_test_voice, write_site_manifest
+
+    directory = tmp_path_factory.mktemp("test-voices")
+    write_site_manifest(directory, [make_test_voice(directory, lang) for lang in ("es", "pt")])
+    return directory

@@ -13,6 +13,7 @@ from hotelbox.store.outbox import OutboxItem
 class ConsoleChannel:
     name = "console"
     idempotent_send = True  # printing a reply twice after a crash is harmless
+    accepts_voice = True  # the voice note's file is named (``hotelbox chat`` sends with /voice FILE)
 
     def __init__(self, out: TextIO | None = None, as_json: bool = False) -> None:
         self.out = out or sys.stdout
@@ -37,7 +38,11 @@ class ConsoleChannel:
                 "options": [{k: v for k, v in o.__dict__.items() if v is not None} for o in reply.options],
                 "conversation_id": item.conversation_id,
             }
+            if reply.audio:
+                record["audio"] = reply.audio
             self.out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        elif reply.audio:
+            self.out.write(f"[voice note: {reply.audio}]\n\n")
         else:
             self.out.write(reply.text + "\n")
             for n, option in enumerate(reply.options, 1):

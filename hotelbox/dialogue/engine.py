@@ -8,7 +8,8 @@ Prices and availability only ever come from the PMS; every sentence from the cat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,18 @@ from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
 
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
+# "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
+TEXT_ONLY = re.compile(
+    r"\b(?:s[oó]lo|s[oó]|only|just)\s+(?:por\s+)?(?:texto|text|escrito)\b"
+    r"|\b(?:no|não)\s+(?:me\s+)?(?:mandes|envíes|envies|mande|envie|mandem)\s+(?:m[aá]s\s+)?(?:audios?|áudios?|notas? de voz|mensage(?:m|ns) de voz)"
+    r"|\bsem\s+áudios?\b|\bno\s+(?:more\s+)?(?:voice|audio)(?:\s+notes?|\s+messages?)?\b|\bdon'?t\s+send\s+(?:me\s+)?(?:voice|audio)",
+    re.IGNORECASE,
+)
+VOICE_PLEASE = re.compile(
+    r"\b(?:m[aá]ndame|env[ií]ame|send\s+me|manda-me|envia-me|responde(?:-me)?\s+(?:com|con|por)|resp[oó]ndeme\s+(?:con|por)"
+    r"|answer\s+(?:me\s+)?(?:with|by|in))\s+(?:un\s+|uma?\s+|an?\s+)?(?:audio|áudio|voz|voice|nota de voz|voice note)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -169,6 +182,13 @@ class Dialogue:
             t.say("no_words")
             return t.turn
 
+        if TEXT_ONLY.search(u.text) or VOICE_PLEASE.search(u.text):
+            state.text_only = bool(TEXT_ONLY.search(u.text))
+            t.say("voice_off_ack" if state.text_only else "voice_on_ack")
+            if state.text_only:
+                t.turn.replies = [replace(r, voice=False) for r in t.turn.replies]
+            return t.turn
+
         intent, entities = self._in_context(state, u, inbound)
 
         if intent == "request_human":
@@ -237,6 +257,19 @@ class Dialogue:
             await booking.advance(t, intent, entities, u.flags)
         else:
             await manage.advance(t, intent, entities, u.flags)
+        return t.turn
+
+    def voice_problem(
+        self, state: DialogueState, guest: GuestContext, code: str, max_minutes: int = 5
+    ) -> Turn:
+        """The guest's voice note could not be used: say why, ask to type or resend."""
+        t = TurnBuilder(self, state, replace(guest, voice=False))
+        key = {
+            "audio_too_long": "voice_too_long",
+            "no_speech": "voice_silent",
+            "stt_unavailable": "voice_unavailable",
+        }.get(code, "voice_unusable")
+        t.say(key, max=max_minutes)
         return t.turn
 
     def without_words(

@@ -51,6 +51,7 @@ class DialogueState:
     verified: list[str] = field(default_factory=list)  # references the guest proved to own
     misunderstood: int = 0
     notes: list[str] = field(default_factory=list)  # special requests, for the booking remark
+    text_only: bool = False  # the guest asked us not to answer with voice notes
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -157,6 +157,11 @@ def annotate_message(conn: Conn, message_id: int, language: str | None, extra: d
     )
 
 
+def set_message_text(conn: Conn, message_id: int, text: str) -> None:
+    """What a voice note said, as the message's text (for staff and the transcript)."""
+    conn.execute("UPDATE messages SET text = ? WHERE id = ? AND text IS NULL", (text, message_id))
+
+
 def save_dialogue(
     conn: Conn,
     conversation_id: int,

@@ -14,7 +14,7 @@ from datetime import UTC
 from typing import Any
 
 from hotelbox.messages import Inbound
-from hotelbox.store import conversations
+from hotelbox.store import conversations, media
 from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utcnow
 
 
@@ -64,6 +64,8 @@ def accept(conn: Conn, inbound: Inbound) -> Accepted:
         payload={"inbound": inbound.to_json()},
         channel_message_id=inbound.channel_message_id,
     )
+    if inbound.payload.get("media"):  # downloaded now (WhatsApp) or already on disk (web, console)
+        media.add(conn, message_id, inbound.channel, inbound.payload["media"])
     if inbound.sent_at is not None:  # the guest's own clock of record (WhatsApp's 24-hour window)
         sent = inbound.sent_at.astimezone(UTC).isoformat(timespec="milliseconds")
         conn.execute(

@@ -38,11 +38,13 @@ class MediaItem:
 
 
 def add(conn: Conn, message_id: int, channel: str, media: dict[str, Any]) -> int:
+    """A guest's media: to download (a channel id or URL), or already stored (``path``)."""
     now = utcnow()
+    stored = bool(media.get("path"))
     return insert(
         conn,
-        "INSERT INTO media (message_id, channel, channel_media_id, mime_type, sha256, url, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO media (message_id, channel, channel_media_id, mime_type, sha256, url, path, size, status,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             message_id,
             channel,
@@ -50,6 +52,9 @@ def add(conn: Conn, message_id: int, channel: str, media: dict[str, Any]) -> int
             media.get("mime_type"),
             media.get("sha256"),
             media.get("url"),
+            media.get("path"),
+            media.get("size"),
+            "stored" if stored else "pending",
             now,
             now,
         ),

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from importlib import resources
+from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
@@ -137,6 +138,90 @@ async def post_message(request: web.Request) -> web.Response:
     )
 
 
+AUDIO_TYPES = {
+    "audio/webm": ".webm",
+    "audio/ogg": ".ogg",
+    "audio/mpeg": ".mp3",
+    "audio/mp4": ".m4a",
+    "audio/wav": ".wav",
+}
+
+
+async def post_voice(request: web.Request) -> web.Response:
+    """A voice note recorded on the try-it page (raw audio body): stored, then 202 — like WhatsApp's."""
+    box = request.app[BOX]
+    session = request.query.get("session", "")
+    client_id = request.query.get("client_id") or uuid.uuid4().hex
+    if not SESSION.match(session) or not CLIENT_ID.match(client_id):
+        raise InvalidInput("session and client_id are required")
+    mime = request.content_type
+    if mime not in AUDIO_TYPES:
+        raise InvalidInput(f"unsupported audio type {mime!r}")
+    limit = box.settings.speech.max_audio_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    data = bytearray()
+    async for chunk in request.content.iter_chunked(65536):
+        data += chunk
+        if len(data) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    if not data:
+        raise InvalidInput("the voice note is empty")
+    path = box.settings.media_dir / "in" / f"webchat-{uuid.uuid4().hex}{AUDIO_TYPES[mime]}"
+    await asyncio.to_thread(_store_file, path, bytes(data))
+    lang = request.query.get("lang")
+    inbound = Inbound(
+        channel="webchat",
+        channel_message_id=f"{session}:{client_id}",
+        sender=session,
+        kind="audio",
+        language_hint=lang if lang in ("es", "en", "pt") else None,  # type: ignore[arg-type]
+        payload={"media": {"path": str(path), "mime_type": mime, "size": len(data), "voice": True}},
+    )
+    accepted = await box.pipeline.accept(inbound)
+    return web.json_response(
+        {"conversation_id": accepted.conversation_id, "message_id": accepted.message_id}, status=202
+    )
+
+
+def _store_file(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+async def get_audio(request: web.Request) -> web.StreamResponse:
+    """Play a voice note of this session's conversation (the guest's or the bot's)."""
+    box = request.app[BOX]
+    session = request.query.get("session", "")
+    if not SESSION.match(session):
+        raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    conversation_id = await conversation_for(box.store, "webchat", session)
+    message_id = int(request.match_info["message_id"])
+    async with box.store.reader() as conn:
+        rows = await fetchall(
+            conn,
+            "SELECT m.payload, d.path AS media_path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id"
+            " WHERE m.id = ? AND m.conversation_id = ?",
+            (message_id, conversation_id),
+        )
+    if not rows:
+        raise web.HTTPNotFound()
+    payload = json.loads(rows[0]["payload"])
+    path = payload.get("reply", {}).get("audio") or rows[0]["media_path"]
+    if not path or not await asyncio.to_thread(Path(path).is_file):
+        raise web.HTTPNotFound()
+    mime = "audio/ogg" if path.endswith(".ogg") else (rows[0]["mime_type"] or "application/octet-stream")
+    return web.FileResponse(path, headers={"Content-Type": mime.split(";")[0], "Cache-Control": "private"})
+
+
+def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str | None:
+    reply = payload.get("reply")
+    has_audio = (isinstance(reply, dict) and reply.get("audio")) or (
+        isinstance(payload.get("inbound"), dict) and payload["inbound"].get("kind") == "audio"  # type: ignore[union-attr]
+    )
+    return f"/try/api/audio/{message_id}?session={session}" if has_audio else None
+
+
 async def get_messages(request: web.Request) -> web.Response:
     session = request.query.get("session", "")
     if not SESSION.match(session):
@@ -161,6 +246,8 @@ async def get_messages(request: web.Request) -> web.Response:
                 "direction": r["direction"],
                 "text": r["text"],
                 "options": payload.get("reply", {}).get("options", []),
+                "audio": _audio_url(r["id"], session, payload),
+                "transcript": bool(payload.get("transcript")),
                 "at": r["created_at"],
             }
         )
@@ -187,6 +274,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
                     "id": event["message_id"],
                     "text": reply["text"],
                     "options": reply.get("options", []),
+                    "audio": _audio_url(event["message_id"], session, {"reply": reply}),
                 }
             )
         await ws.close(code=1013, message=b"too slow")
@@ -215,4 +303,6 @@ def make_app(box: Box) -> web.Application:
     app.router.add_post("/try/api/messages", post_message)
     app.router.add_get("/try/api/messages", get_messages)
     app.router.add_get("/try/ws", live)
+    app.router.add_post("/try/api/voice", post_voice)
+    app.router.add_get(r"/try/api/audio/{message_id:\d+}", get_audio)
     return app

@@ -96,9 +96,7 @@ async def scenario(tmp: Path, name: str, statuses: bool) -> dict[str, Any]:
             await world.relay.stop()
     webhooks = n + (3 * n if statuses else 0)
     a, e = stage_summary(accept), stage_summary(e2e)
-    print(
-        f"### {name}: {n} guest messages in {SECONDS} s ({webhooks / SECONDS:.0f} webhooks/s in all)"
-    )
+    print(f"### {name}: {n} guest messages in {SECONDS} s ({webhooks / SECONDS:.0f} webhooks/s in all)")
     print(f"relay accept (POST → 200): p50 {a['p50_ms']} ms, p95 {a['p95_ms']} ms, p99 {a['p99_ms']} ms")
     print(
         f"end to end (webhook → Graph request): p50 {e['p50_ms']} ms, p95 {e['p95_ms']} ms, p99 {e['p99_ms']} ms"

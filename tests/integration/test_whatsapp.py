@@ -5,105 +5,19 @@ status webhooks back through the relay."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
 from hotelbox.relay.protocol import new_key
-from hotelbox.relay.server import Relay, running_relay
 from tests.conftest import SHARED, wait_for
-from tests.fakes.graph import (
-    ACCESS_TOKEN,
-    APP_SECRET,
-    PNID,
-    FakeGraph,
-    MetaWebhooks,
-    encode,
-    message_body,
-    wamid,
-)
-
-FIXTURES = SHARED / "data" / "whatsapp"
-OTHER_PNIDS = ["1122334455667", "123456123"]
-VERIFY = "verify-me-please"
-
-
-def relay_settings(tmp: Path, key: str, port: int = 0) -> Settings:
-    return load_settings(
-        state_dir=tmp / "relay",
-        relay={
-            "port": port,
-            "app_secret": APP_SECRET,
-            "verify_token": VERIFY,
-            "max_body_bytes": 64 * 1024,
-            "boxes": {"hotel-1": {"phone_number_ids": [PNID, *OTHER_PNIDS], "key": key}},
-        },
-    )
-
-
-def box_settings(tmp: Path, relay_url: str, graph_url: str, key: str, **extra: Any) -> Settings:
-    ws = relay_url.replace("http://", "ws://") + "/box/v1/link"
-    return load_settings(
-        state_dir=tmp / "box",
-        whatsapp={
-            "enabled": True,
-            "phone_number_id": PNID,
-            "graph_url": graph_url,
-            "access_token": ACCESS_TOKEN,
-            "app_secret": APP_SECRET,
-            "uncertain_resend_after_s": 1.0,
-            **extra.pop("whatsapp", {}),
-        },
-        relay_link={"url": ws, "box_id": "hotel-1", "key": key, "backoff_min_s": 0.05, "backoff_max_s": 0.3},
-        **extra,
-    )
-
-
-@dataclass
-class Rig:
-    relay: Relay
-    relay_url: str
-    graph: FakeGraph
-    meta: MetaWebhooks
-    tmp: Path
-    key: str
-    box: Box | None = None
-
-    async def box_query(self, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        assert self.box is not None
-        return [dict(r) for r in await self.box.store.fetchall(sql, params)]
-
-
-@contextlib.asynccontextmanager
-async def started_box(rig: Rig, **extra: Any) -> AsyncIterator[Box]:
-    settings = box_settings(rig.tmp, rig.relay_url, rig.graph.url, rig.key, **extra)
-    async with Box(settings, {}, live_channels=True) as box:
-        rig.box = box
-        assert box.whatsapp is not None
-        assert box.whatsapp.link is not None
-        await wait_for(lambda: box.whatsapp.link.state.connected, 10)  # type: ignore[union-attr]
-        yield box
-
-
-@pytest.fixture
-async def rig(tmp_path: Path, nlu_cache: Path) -> AsyncIterator[Rig]:
-    key = new_key()
-    async with FakeGraph() as graph, running_relay(relay_settings(tmp_path, key)) as (relay, url):
-        graph.webhook_url = f"{url}/wa/webhook"
-        meta = MetaWebhooks(f"{url}/wa/webhook")
-        try:
-            yield Rig(relay, url, graph, meta, tmp_path, key)
-        finally:
-            await meta.close()
+from tests.fakes.graph import PNID, FakeGraph, encode, message_body, wamid
+from tests.integration.wa_rig import FIXTURES, VERIFY, Rig, box_settings, started_box
 
 
 def sent_to(graph: FakeGraph, phone: str) -> list[str]:

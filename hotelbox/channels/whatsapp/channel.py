@@ -9,8 +9,10 @@ a margin) no free text is sent: the front desk is told instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from hotelbox.channels import SendError, SendResult, SendUncertain
@@ -113,6 +115,7 @@ def recipient_fields(address: str, phone: str | None) -> tuple[str, dict[str, st
 class WhatsAppChannel:
     name = "whatsapp"
     idempotent_send = False
+    accepts_voice = True
 
     def __init__(self, settings: WhatsAppSettings, graph: GraphApi, store: Store, catalog: Catalog) -> None:
         self.settings = settings
@@ -139,8 +142,9 @@ class WhatsAppChannel:
                 attention="window_closed",
             )
         pnid, to = recipient_fields(item.recipient, phone)
-        body = {**to, **render(item.reply, self.catalog), "biz_opaque_callback_data": f"outbox:{item.id}"}
         try:
+            content = await self._voice_note(item) if item.reply.audio else render(item.reply, self.catalog)
+            body = {**to, **content, "biz_opaque_callback_data": f"outbox:{item.id}"}
             wamid = await self.graph.send(body, phone_number_id=pnid or None)
         except GraphUncertain as exc:
             raise SendUncertain(str(exc)) from exc
@@ -148,6 +152,19 @@ class WhatsAppChannel:
             raise self._send_error(exc) from exc
         self.alert = None
         return SendResult(wamid)
+
+    async def _voice_note(self, item: OutboxItem) -> dict[str, Any]:
+        """Upload the OGG/Opus file (named .ogg, typed audio/ogg: Meta goes by both) and send it
+        by media id as a voice note — no caption, ``voice: true``."""
+        path = Path(item.reply.audio or "")
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            raise SendError(
+                f"voice note file missing: {exc}", retry=False, code="voice_file_missing", attention=""
+            ) from exc
+        media_id = await self.graph.upload(data, "audio/ogg", "voice.ogg")
+        return {"type": "audio", "audio": {"id": media_id, "voice": True}}
 
     def window_open(self, guest_sent_at: str | None, now: datetime | None = None) -> bool:
         if not guest_sent_at:

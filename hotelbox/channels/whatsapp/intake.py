@@ -87,9 +87,7 @@ def store_events(conn: Conn, events: list[RelayedEvent], app_secret: str | None)
             continue
         for message in parsed.messages:
             _bsuid_takes_over_phone(conn, message)
-            accepted = inbox.accept(conn, message)
-            if not accepted.duplicate and accepted.message_id is not None and message.payload.get("media"):
-                media.add(conn, accepted.message_id, CHANNEL, message.payload["media"])
+            accepted = inbox.accept(conn, message)  # media rows too: downloaded right after the commit
             result.accepted.append((message, accepted))
         for change in parsed.identity_changes:
             if change.old_address and change.new_address:

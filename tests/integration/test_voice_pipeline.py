@@ -1,0 +1,128 @@
+"""A guest's voice note through the whole box: WhatsApp webhook → relay → box → media download →
+decode → Whisper → understanding → dialogue → text reply + piper voice note uploaded to the
+(fake) Graph API as OGG/Opus. Plus the answers for audio that cannot be used, and "text only"."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import av
+
+from hotelbox.speech.models import ModelStore
+from hotelbox.speech.tts import PiperTts, voice_note
+from tests.conftest import SHARED, wait_for
+from tests.fakes.graph import message_body, sha256_b64
+from tests.integration.wa_rig import Rig, started_box
+
+SPEECH = SHARED / "data" / "speech"
+
+
+def english_question(tmp: Path, text: str) -> bytes:
+    store = ModelStore(tmp / "m", tmp / "c")
+    tts = PiperTts({"en": store.locate("en_US-joe-medium")})
+    tts.load()
+    return voice_note(tts.synthesize(text, "en"))
+
+
+async def send_voice(rig: Rig, phone: str, audio: bytes, **kw: Any) -> None:
+    media = rig.graph.add_media(audio)
+    part = {"mime_type": "audio/ogg; codecs=opus", "sha256": sha256_b64(audio), "id": media.id, "voice": True}
+    await rig.meta.post(message_body(phone, kind="audio", part=part, **kw))
+
+
+def voice_speech_settings(test_voices: Path) -> dict[str, Any]:
+    return {
+        "speech": {
+            "site_manifest": str(test_voices / "site.toml"),
+            "model_dir": str(test_voices),
+            "voices": {"en": "en_US-joe-medium", "es": "test-es-tiny", "pt": "test-pt-tiny"},
+        }
+    }
+
+
+def check_voice_note(data: bytes) -> float:
+    with av.open(io.BytesIO(data)) as container:
+        stream = container.streams.audio[0]
+        assert (container.format.name, stream.codec_context.name, stream.rate, stream.channels) == (
+            "ogg",
+            "opus",
+            48000,
+            1,
+        )
+        return float(container.duration or 0) / 1e6
+
+
+async def test_an_english_voice_note_gets_a_correct_answer_in_text_and_voice(
+    rig: Rig, tmp_path: Path
+) -> None:
+    audio = english_question(tmp_path, "Hello! What time is breakfast served, please?")
+    async with started_box(rig):
+        await send_voice(rig, "+447700900123", audio)
+        text, voice = await rig.graph.wait_sent(2, 60)
+        assert text.body["type"] == "text"
+        assert "breakfast" in text.text.lower()
+        assert voice.body["type"] == "audio"
+        assert voice.body["audio"]["voice"] is True
+        uploaded = rig.graph.media[voice.body["audio"]["id"]]
+        assert uploaded.filename.endswith(".ogg")
+        assert uploaded.mime_type == "audio/ogg"
+        assert check_voice_note(uploaded.data) > 1.0
+        assert "typing" not in json.dumps(
+            text.body
+        )  # replies are plain; the typing indicator rode on mark-read
+        rows = await rig.box_query(
+            "SELECT text, json_extract(payload, '$.transcript') AS t FROM messages WHERE direction = 'in'"
+        )
+        transcript = json.loads(rows[0]["t"])
+        assert "breakfast" in rows[0]["text"].lower()  # staff read what the guest said
+        assert transcript["lang"] == "en"
+        assert transcript["duration_s"] > 1
+        assert transcript.get("problem") is None
+
+
+async def test_a_spanish_voice_note_is_answered_in_spanish(rig: Rig, test_voices: Path) -> None:
+    audio = (SPEECH / "fleurs" / "fleurs-es-000.ogg").read_bytes()
+    async with started_box(rig, **voice_speech_settings(test_voices)):
+        # the guest wrote in Spanish before: the conversation's language is the hint
+        await rig.meta.post(message_body("+34600555111", text="hola, buenas tardes"))
+        await rig.graph.wait_sent(1, 30)
+        await send_voice(rig, "+34600555111", audio)
+        sent = await rig.graph.wait_sent(3, 60)
+        text, voice = sent[1], sent[2]
+        assert voice.body["type"] == "audio"
+        assert text.body["type"] in ("text", "interactive")
+        rows = await rig.box_query("SELECT text FROM messages WHERE direction = 'in' ORDER BY id")
+        assert "viajeros" in rows[1]["text"]
+        assert check_voice_note(rig.graph.media[voice.body["audio"]["id"]].data) > 0.5
+
+
+async def test_unusable_voice_notes_get_a_clear_answer_and_are_kept(rig: Rig) -> None:
+    async with started_box(rig):
+        await rig.meta.post(message_body("+34600555222", text="hola"))
+        await rig.graph.wait_sent(1, 30)
+        await send_voice(rig, "+34600555222", b"OggS" + bytes(300))  # corrupt
+        silent = (SPEECH / "fleurs" / "fleurs-es-000.ogg").read_bytes()
+        from hotelbox.speech.audio import encode_voice_note
+
+        await send_voice(rig, "+34600555222", encode_voice_note(__import__("numpy").zeros(48000), 16000))
+        assert silent
+        sent = await rig.graph.wait_sent(3, 60)
+        assert "escuchar tu nota de voz" in sent[1].text
+        assert "no he oído nada" in sent[2].text.lower()
+        kept = await rig.box_query("SELECT count(*) AS n FROM media WHERE status = 'stored'")
+        assert kept[0]["n"] == 2
+
+
+async def test_text_only_when_the_guest_asks(rig: Rig, tmp_path: Path) -> None:
+    async with started_box(rig):
+        await rig.meta.post(message_body("+447700900555", text="hello, text only please, no voice notes"))
+        [ack] = await rig.graph.wait_sent(1, 30)
+        assert "writing only" in ack.text
+        await send_voice(rig, "+447700900555", english_question(tmp_path, "Do you have parking?"))
+        sent = await rig.graph.wait_sent(2, 60)
+        await wait_for(lambda: True, 0.5)
+        assert "car park" in sent[1].text.lower()
+        assert all(m.body["type"] != "audio" for m in rig.graph.sent)
