@@ -339,10 +339,10 @@ class WhatsAppSettings(Section):
     )
     send_timeout_s: float = Field(15.0, gt=0, description="Longest wait for one Graph API call.")
     uncertain_resend_after_s: float = Field(
-        300.0,
+        120.0,
         gt=0,
         description="A send whose outcome is unknown (timeout, lost answer) waits this long for Meta's "
-        "status webhook before it is sent again.",
+        "status webhook before it is sent again; that guest's later replies wait behind it (order).",
     )
     media_max_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest media file the box downloads (voice notes, images)."

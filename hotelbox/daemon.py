@@ -136,6 +136,11 @@ class Box:
         self.load_seconds: dict[str, float] = {}
         self.ready = False
 
+    def _delivery_news(self) -> None:
+        """Statuses came in: an uncertain send may be settled, so that guest's next replies can go."""
+        self.sender.wake()
+        self.events.publish({"type": "delivery"})
+
     def _committed(self, channel: str) -> None:
         if channel == "pms":
             self.bookings.wake()
@@ -167,9 +172,7 @@ class Box:
             await self.bookings.start()
             await self.sender.start()
             if self.whatsapp is not None:
-                await self.whatsapp.start(
-                    self.pipeline.accepted, lambda: self.events.publish({"type": "delivery"})
-                )
+                await self.whatsapp.start(self.pipeline.accepted, self._delivery_news)
         except BaseException:
             await self._shutdown()
             raise

@@ -109,9 +109,14 @@ class OutboxSender(WakeableJob):
         channel = self.channels[item.channel]
         if not channel.idempotent_send:
             if item.status == "sending":
-                await self.store.write(
-                    lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
-                )
+                if getattr(channel, "uncertain_resend_after_s", None) is not None:  # a status will settle it
+                    await self.store.write(
+                        lambda c: outbox.mark_uncertain(c, item, "interrupted while sending")
+                    )
+                else:
+                    await self.store.write(
+                        lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
+                    )
                 log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
                 return True
             # durable before the send: a crash after it leaves the row "sending", never resent blindly

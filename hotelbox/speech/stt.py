@@ -71,24 +71,30 @@ class WhisperStt:
             str(self.model_dir), device="cpu", compute_type="int8", cpu_threads=self.threads, num_workers=1
         )
 
-    def detect(self, samples: np.ndarray) -> tuple[str, float]:
-        """The most likely of the hotel's languages, and its probability among all languages."""
-        _, _, all_probs = self._model.detect_language(audio=samples, vad_filter=self.vad)
-        allowed = [(lang, p) for lang, p in all_probs if lang in self.languages]
-        return max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
-
     def transcribe(self, samples: np.ndarray, lang_hint: str | None = None) -> Transcript:
         if self._model is None:
             self.load()
         started = time.perf_counter()
         prob: float | None = None
         if len(self.languages) == 1:
-            lang = self.languages[0]
+            lang: str | None = self.languages[0]
         elif lang_hint in self.languages:
             lang = lang_hint
         else:
-            lang, prob = self.detect(samples)
-        segments, _info = self._model.transcribe(
+            lang = None  # let Whisper detect on the encoder pass it makes anyway
+        text, info = self._decode(samples, lang)
+        if lang is None:
+            lang, prob = info.language, float(info.language_probability)
+            if lang not in self.languages:  # e.g. Spanish heard as Italian: take the best hotel language
+                allowed = [(la, p) for la, p in (info.all_language_probs or []) if la in self.languages]
+                lang, prob = max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
+                text, _ = self._decode(samples, lang)
+        return Transcript(
+            text, lang, prob, len(samples) / SAMPLE_RATE, time.perf_counter() - started, self.name
+        )
+
+    def _decode(self, samples: np.ndarray, lang: str | None) -> tuple[str, Any]:
+        segments, info = self._model.transcribe(
             samples,
             language=lang,
             beam_size=self.beam_size,
@@ -96,10 +102,7 @@ class WhisperStt:
             condition_on_previous_text=False,
             without_timestamps=True,
         )
-        text = " ".join(s.text.strip() for s in segments).strip()  # the generator runs the decoder
-        return Transcript(
-            text, lang, prob, len(samples) / SAMPLE_RATE, time.perf_counter() - started, self.name
-        )
+        return " ".join(s.text.strip() for s in segments).strip(), info  # the generator runs the decoder
 
 
 class VoskStt:

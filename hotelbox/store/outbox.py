@@ -88,7 +88,9 @@ def _item(r: Any) -> OutboxItem:
 
 
 async def due(conn: AConn, channels: list[str], limit: int = 200) -> list[OutboxItem]:
-    """Rows ready to send, oldest first; a conversation's later rows wait behind a retrying one."""
+    """Rows ready to send, oldest first. A conversation's later rows wait behind one that is
+    retrying, or whose send is uncertain until its status (or the resend) settles it: a guest
+    must not read the answer to their second question before the answer to their first."""
     marks = ",".join("?" * len(channels))
     rows = await fetchall(
         conn,
@@ -96,13 +98,24 @@ async def due(conn: AConn, channels: list[str], limit: int = 200) -> list[Outbox
         " ORDER BY id LIMIT ?",
         (*channels, limit),
     )
+    waiting = await fetchall(  # sends awaiting their status (outbox_uncertain index)
+        conn,
+        "SELECT id, conversation_id FROM outbox WHERE status = 'uncertain' AND uncertain_since IS NOT NULL",
+    )
+    first_uncertain: dict[int, int] = {}
+    for w in waiting:
+        first_uncertain[w["conversation_id"]] = min(
+            w["id"], first_uncertain.get(w["conversation_id"], w["id"])
+        )
     now = utcnow()
     blocked: set[int] = set()
     ready = []
     for r in rows:
         if r["conversation_id"] in blocked:
             continue
-        if r["next_attempt_at"] and r["next_attempt_at"] > now:
+        if r["id"] > first_uncertain.get(r["conversation_id"], r["id"]) or (
+            r["next_attempt_at"] and r["next_attempt_at"] > now
+        ):
             blocked.add(r["conversation_id"])
             continue
         ready.append(_item(r))

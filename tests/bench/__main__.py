@@ -17,13 +17,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import bench_nlu, bench_pipeline, bench_pms, bench_whatsapp
+from tests.bench import bench_nlu, bench_pipeline, bench_pms, bench_speech, bench_whatsapp
 
 BENCHES = {
     "nlu": bench_nlu.run,
     "pipeline": bench_pipeline.run,
     "pms": bench_pms.run,
     "whatsapp": bench_whatsapp.run,
+    "speech": bench_speech.run,
 }
 
 

@@ -112,3 +112,72 @@ async def test_bad_requests_get_clear_errors_and_store_nothing(
     row = await box.store.fetchone("SELECT count(*) AS n FROM inbox")
     assert row is not None
     assert row["n"] == 0
+
+
+async def test_a_voice_note_recorded_on_the_try_page_is_heard_and_answered_in_voice(server) -> None:  # type: ignore[no-untyped-def]
+    """The page posts what MediaRecorder made (WebM/Opus here: PyAV re-encodes our OGG as WebM)."""
+    import io
+
+    import av
+
+    from hotelbox.speech.models import ModelStore
+    from hotelbox.speech.tts import PiperTts, voice_note
+
+    url, box = server
+    tts = PiperTts(
+        {"en": ModelStore(box.settings.model_dir, box.settings.model_cache).locate("en_US-joe-medium")}
+    )
+    tts.load()
+    ogg = voice_note(tts.synthesize("Hello, is there wifi in the rooms?", "en"))
+    webm = io.BytesIO()
+    with av.open(io.BytesIO(ogg)) as src, av.open(webm, "w", format="webm") as dst:
+        out = dst.add_stream("libopus", rate=48000)
+        out.layout = "mono"  # type: ignore[union-attr]
+        for frame in src.decode(audio=0):
+            frame.pts = None
+            for packet in out.encode(frame):
+                dst.mux(packet)
+        for packet in out.encode(None):
+            dst.mux(packet)
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(f"{url}/try/ws?session={session}") as ws:
+            async with http.post(
+                f"{url}/try/api/voice?session={session}&client_id=v1",
+                data=webm.getvalue(),
+                headers={"Content-Type": "audio/webm"},
+            ) as r:
+                assert r.status == 202, await r.text()
+            first = await asyncio.wait_for(ws.receive_json(), 60)
+            second = await asyncio.wait_for(ws.receive_json(), 60)
+        assert "wi" in first["text"].lower()
+        assert first["audio"] is None
+        assert second["audio"].startswith("/try/api/audio/")
+        async with http.get(f"{url}{second['audio']}") as r:
+            assert r.status == 200
+            assert r.headers["Content-Type"] == "audio/ogg"
+            assert (await r.read())[:4] == b"OggS"
+        async with http.get(f"{url}/try/api/messages?session={session}") as r:
+            history = (await r.json())["messages"]
+        assert history[0]["direction"] == "in"
+        assert "rooms" in history[0]["text"].lower()
+        assert history[0]["audio"]
+        assert history[0]["transcript"]
+        async with http.get(f"{url}{history[0]['audio']}") as r:
+            assert r.status == 200
+            assert (await r.read())[:4] == b"\x1a\x45\xdf\xa3"
+        other = uuid.uuid4().hex  # another session cannot fetch this guest's audio
+        async with http.get(f"{url}/try/api/audio/{history[0]['id']}?session={other}") as r:
+            assert r.status == 404
+        async with http.post(
+            f"{url}/try/api/voice?session={session}&client_id=v2",
+            data=b"",
+            headers={"Content-Type": "audio/webm"},
+        ) as r:
+            assert r.status == 400
+        async with http.post(
+            f"{url}/try/api/voice?session={session}&client_id=v3",
+            data=b"x",
+            headers={"Content-Type": "text/plain"},
+        ) as r:
+            assert r.status == 400

@@ -225,6 +225,28 @@ async def test_an_uncertain_send_with_no_status_is_sent_again_later(rig: Rig) ->
         await rig.graph.wait_sent(2, 20)
 
 
+async def test_a_guests_replies_stay_in_order_behind_an_uncertain_send(rig: Rig) -> None:
+    rig.graph.switches.lose_answers = 1
+    rig.graph.switches.statuses = ()  # no status will settle the first send: it is resent, in order
+    async with started_box(rig) as box:
+        await rig.meta.post(message_body("+34600113000", text="¿tenéis wifi?"))
+        await rig.graph.wait_sent(1)
+        await rig.meta.post(message_body("+34600113000", text="¿y parking?"))
+
+        async def two_rows() -> bool:
+            return len(await rig.box_query("SELECT id FROM outbox")) == 2
+
+        await wait_for(two_rows, 10)
+        await asyncio.sleep(0.5)
+        assert len(rig.graph.sent) == 1  # the second answer waits behind the uncertain first
+        box.sender._next_requeue = 0
+        await asyncio.sleep(1.1)
+        box.sender.wake()
+        sent = await rig.graph.wait_sent(3, 20)
+        assert "wifi" in sent[1].text.lower()
+        assert "parking" in sent[2].text.lower()
+
+
 async def test_outside_the_24_hour_window_no_free_text_is_sent(rig: Rig) -> None:
     async with started_box(rig) as box:
         old = int(time.time()) - 25 * 3600
