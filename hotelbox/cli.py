@@ -493,7 +493,9 @@ def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors:
 
 def _register_speech_commands() -> None:
     from hotelbox.speech.commands import models, say, transcribe
+    from hotelbox.web.users import users
 
+    main.add_command(users)
     main.add_command(transcribe)
     main.add_command(say)
     main.add_command(models)

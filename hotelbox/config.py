@@ -72,6 +72,20 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
+    try_page: Literal["public", "staff", "off"] = Field(
+        "public",
+        description="The try-it guest simulator: open to anyone on the network (demo), staff only, or off.",
+    )
+    session_idle_minutes: float = Field(
+        480.0, gt=0, description="A front desk session unused this long is logged out."
+    )
+    secure_cookies: bool = Field(
+        False, description="Mark session cookies Secure (set it when the front desk is served over HTTPS)."
+    )
+    trust_proxy: bool = Field(
+        False,
+        description="Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling).",
+    )
 
 
 class NluSettings(Section):
@@ -433,6 +447,23 @@ class RelaySettings(Section):
     )
 
 
+class PrivacySettings(Section):
+    audio_retention_days: float = Field(
+        30.0,
+        gt=0,
+        description="Voice notes and other media (guests' and ours) are deleted after this many days.",
+    )
+    message_retention_days: float = Field(
+        365.0, gt=0, description="Message texts are blanked after this many days (bookings stay, anonymous)."
+    )
+    raw_event_retention_days: float = Field(
+        7.0,
+        gt=0,
+        description="Raw webhook bodies as the relay delivered them are deleted after this many days.",
+    )
+    maintenance_interval_s: float = Field(3600.0, gt=0, description="How often retention is enforced.")
+
+
 class LogSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     format: Literal["kv", "json"] = Field("kv", description="Log line format on stderr.")
@@ -463,6 +494,7 @@ class Settings(BaseSettings):
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
     relay_link: RelayLinkSettings = Field(default_factory=RelayLinkSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("state_dir")

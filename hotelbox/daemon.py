@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +27,7 @@ from hotelbox.dialogue.engine import Dialogue
 from hotelbox.dialogue.knowledge import Knowledge
 from hotelbox.errors import PmsUnavailable
 from hotelbox.events import EventBus
+from hotelbox.maintenance import Maintenance
 from hotelbox.nlu.understanding import Understander
 from hotelbox.pipeline import Pipeline
 from hotelbox.pms import Pms
@@ -37,7 +40,7 @@ from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
 from hotelbox.speech.notes import VoiceNotes
 from hotelbox.speech.voice import VoiceService
-from hotelbox.store import Store
+from hotelbox.store import Store, desk
 from hotelbox.store import bookings as bookings_db
 from hotelbox.store.database import fetchone, utcnow
 
@@ -113,6 +116,7 @@ class Box:
             self.channels["whatsapp"] = self.whatsapp.channel
         self.sender = OutboxSender(self.store, self.channels, self.events)
         self.voice = VoiceService(settings, self.scheduler)
+        self.maintenance = Maintenance(settings, self.store, self.scheduler)
         voice_channels = {name for name, ch in self.channels.items() if getattr(ch, "accepts_voice", False)}
         self.pipeline = Pipeline(
             store=self.store,
@@ -168,8 +172,11 @@ class Box:
             t = time.perf_counter()
             await asyncio.to_thread(self.voice.load)
             self.load_seconds["speech"] = time.perf_counter() - t
+            for lang, topic, text in await self.store.read(desk.saved_answers):  # staff's edits win
+                self.dialogue.knowledge.set(lang, topic, text)
             await self.pipeline.start()
             await self.bookings.start()
+            await self.maintenance.start()
             await self.sender.start()
             if self.whatsapp is not None:
                 await self.whatsapp.start(self.pipeline.accepted, self._delivery_news)
@@ -207,6 +214,7 @@ class Box:
         if self.whatsapp is not None:
             await self.whatsapp.stop()
         await self.sender.stop()
+        await self.maintenance.stop()
         await self.bookings.stop()
         await self.pipeline.stop()
         await self.pms.close()
@@ -265,7 +273,21 @@ class Box:
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
+            "disk": disk_usage(self.settings.state_dir),
+            "maintenance": {"last_run": self.maintenance.last_run, "last": self.maintenance.last_counts},
         }
+
+
+def disk_usage(path: Path) -> dict[str, Any]:
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError as exc:
+        return {"error": str(exc)}
+    return {
+        "free_bytes": usage.free,
+        "total_bytes": usage.total,
+        "free_percent": round(100 * usage.free / usage.total, 1) if usage.total else 0.0,
+    }
 
 
 async def conversation_for(store: Store, channel: str, address: str) -> int | None:

@@ -132,8 +132,9 @@ class Lane:
         try:
             if deadline_s is None:
                 await future
-            else:
-                await asyncio.wait_for(future, timeout=max(0.0, deadline_s))
+            else:  # asyncio.timeout, not wait_for (python/cpython#86296); it cancels the waiter
+                async with asyncio.timeout(max(0.0, deadline_s)):
+                    await future
         except TimeoutError:
             self.stats.expired += 1
             raise DeadlineExceeded(

@@ -262,8 +262,9 @@ class MirrorSync:
             due = [job for job in JOBS if self._due.get(job, 0.0) <= now]
             if not due:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=min(self._due.values()) - now)
+                with contextlib.suppress(TimeoutError):  # not wait_for: see hotelbox/background.py
+                    async with asyncio.timeout(min(self._due.values()) - now):
+                        await self._wake.wait()
                 continue
             for job in due:
                 ok = await self.run_job(job)

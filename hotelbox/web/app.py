@@ -22,6 +22,8 @@ from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store.database import fetchall
+from hotelbox.web import desk
+from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
@@ -40,7 +42,11 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except HotelboxError as exc:
-        return web.json_response({"error": exc.code, "message": exc.message}, status=exc.http_status)
+        response = web.json_response({"error": exc.code, "message": exc.message}, status=exc.http_status)
+        retry_after = getattr(exc, "retry_after_s", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(max(1, round(retry_after)))
+        return response
     except web.HTTPException:
         raise
     except Exception:
@@ -68,7 +74,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def index(request: web.Request) -> web.Response:
-    raise web.HTTPFound("/try")
+    raise web.HTTPFound("/desk")
 
 
 async def try_page(request: web.Request) -> web.Response:
@@ -126,6 +132,7 @@ async def post_message(request: web.Request) -> web.Response:
         text=text,
         language_hint=lang,  # type: ignore[arg-type]
         choice=choice,
+        phone=_phone(data.get("phone"), request.app[BOX].settings.hotel.country),
     )
     accepted = await request.app[BOX].pipeline.accept(inbound)
     return web.json_response(
@@ -222,6 +229,21 @@ def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str
     return f"/try/api/audio/{message_id}?session={session}" if has_audio else None
 
 
+def _phone(value: object, region: str) -> str | None:
+    """The phone number the simulated guest writes from (as WhatsApp would vouch for it)."""
+    if not value:
+        return None
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(str(value)[:32], region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput("phone is not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput("phone is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 async def get_messages(request: web.Request) -> web.Response:
     session = request.query.get("session", "")
     if not SESSION.match(session):
@@ -291,18 +313,77 @@ async def live(request: web.Request) -> web.WebSocketResponse:
 
 
 def make_app(box: Box) -> web.Application:
+    settings = box.settings.web
+    auth = Auth(box.store, idle_minutes=settings.session_idle_minutes, secure_cookies=settings.secure_cookies)
     app = web.Application(
-        middlewares=[security_headers, error_middleware],
-        client_max_size=box.settings.web.max_message_bytes,
+        middlewares=[
+            security_headers,
+            error_middleware,
+            make_auth_middleware(auth, trust_proxy=settings.trust_proxy),
+        ],
+        client_max_size=settings.max_message_bytes,
     )
     app[BOX] = box
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/", index)
-    app.router.add_get("/try", try_page)
-    app.router.add_get("/static/{name}", static_file)
-    app.router.add_post("/try/api/messages", post_message)
-    app.router.add_get("/try/api/messages", get_messages)
-    app.router.add_get("/try/ws", live)
-    app.router.add_post("/try/api/voice", post_voice)
-    app.router.add_get(r"/try/api/audio/{message_id:\d+}", get_audio)
+    app[desk.BOX] = box
+    app[desk.AUTH] = auth
+    try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[settings.try_page]
+    routes: list[tuple[str, str, Handler, str | None]] = [
+        # method, path, handler, role (every route says who may use it; the middleware checks)
+        ("GET", "/healthz", healthz, PUBLIC),
+        ("GET", "/", index, PUBLIC),
+        ("GET", "/static/{name}", static_file, PUBLIC),
+        ("GET", "/login", page("login.html"), PUBLIC),
+        ("POST", "/desk/api/login", desk.api_login, PUBLIC),
+        ("GET", "/desk", page("desk.html"), "frontdesk"),
+        ("POST", "/desk/api/logout", desk.api_logout, "frontdesk"),
+        ("GET", "/desk/api/me", desk.api_me, "frontdesk"),
+        ("PUT", "/desk/api/me/language", desk.api_set_language, "frontdesk"),
+        ("GET", "/desk/api/conversations", desk.api_conversations, "frontdesk"),
+        ("GET", r"/desk/api/conversations/{id:\d+}", desk.api_conversation, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/read", desk.api_read, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/takeover", desk.api_takeover, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/handback", desk.api_handback, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/reply", desk.api_reply, "frontdesk"),
+        ("GET", "/desk/api/canned", desk.api_canned, "frontdesk"),
+        ("GET", r"/desk/api/audio/{id:\d+}", desk.api_audio, "frontdesk"),
+        ("GET", "/desk/api/bookings", desk.api_bookings, "frontdesk"),
+        ("POST", r"/desk/api/bookings/{id:\d+}/retry", desk.api_booking_retry, "frontdesk"),
+        ("POST", r"/desk/api/bookings/{id:\d+}/handled", desk.api_booking_handled, "frontdesk"),
+        ("GET", "/desk/api/knowledge", desk.api_knowledge, "frontdesk"),
+        ("PUT", "/desk/api/knowledge/{lang}/{topic}", desk.api_knowledge_save, "frontdesk"),
+        ("POST", "/desk/api/knowledge/preview", desk.api_knowledge_preview, "frontdesk"),
+        ("GET", "/desk/api/health", desk.api_health, "frontdesk"),
+        ("GET", "/desk/ws", desk.desk_ws, "frontdesk"),
+        ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
+        ("GET", "/desk/api/users", desk.api_users, "admin"),
+    ]
+    if try_role is not None:
+        routes += [
+            ("GET", "/try", try_page, try_role),
+            ("POST", "/try/api/messages", post_message, try_role),
+            ("GET", "/try/api/messages", get_messages, try_role),
+            ("GET", "/try/ws", live, try_role),
+            ("POST", "/try/api/voice", post_voice, try_role),
+            ("GET", r"/try/api/audio/{message_id:\d+}", get_audio, try_role),
+        ]
+    for method, path, handler, role in routes:
+        app.router.add_route(method, path, with_role(handler, role))
     return app
+
+
+def with_role(handler: Handler, role: str | None) -> Handler:
+    """The handler, marked with the role it needs (read by the auth middleware)."""
+
+    async def routed(request: web.Request) -> web.StreamResponse:
+        return await handler(request)
+
+    routed.hotelbox_role = role  # type: ignore[attr-defined]
+    routed.__name__ = getattr(handler, "__name__", "handler")
+    return routed
+
+
+def page(name: str) -> Handler:
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(body=_static(name), content_type="text/html", charset="utf-8")
+
+    return serve

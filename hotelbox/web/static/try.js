@@ -54,7 +54,8 @@
   }
 
   async function send(text, choice) {
-    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null };
+    const phone = document.getElementById("phone").value.trim() || null;
+    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null, phone };
     const response = await fetch("/try/api/messages", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });

@@ -1,0 +1,254 @@
+"""What the front desk reads and does: the inbox, a conversation's transcript, taking over and
+handing back, staff replies, bookings that need a person, the hotel's edited answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hotelbox.messages import Reply
+from hotelbox.store import audit, conversations, outbox
+from hotelbox.store.database import AConn, Conn, fetchall, fetchone, one, utcnow
+
+ATTENTION_BOOKING = ("failed", "needs_human")
+
+
+async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    """Conversations newest first, with what staff need to see at a glance."""
+    where = "WHERE c.control != 'bot' OR c.attention IS NOT NULL" if attention_only else ""
+    rows = await fetchall(
+        conn,
+        f"""
+        SELECT c.id, c.channel, c.language, c.control, c.attention, c.last_message_at, c.guest_sent_at,
+               i.display_name, i.phone AS identity_phone, g.name AS guest_name, g.phone AS guest_phone,
+               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
+                  AND m.id > c.staff_read_upto) AS unread,
+               (SELECT coalesce(m.text, '') FROM messages m WHERE m.conversation_id = c.id
+                  ORDER BY m.id DESC LIMIT 1) AS last_text,
+               (SELECT count(*) FROM bookings b WHERE b.conversation_id = c.id
+                  AND b.status IN ('failed', 'needs_human', 'pending') AND b.handled_at IS NULL) AS open_bookings
+        FROM conversations c
+        JOIN guest_identities i ON i.id = c.identity_id
+        JOIN guests g ON g.id = c.guest_id
+        {where}
+        ORDER BY c.last_message_at DESC NULLS LAST, c.id DESC
+        LIMIT ?
+        """,
+        (limit,),
+    )
+    return [_summary(r) for r in rows]
+
+
+def _summary(r: Any) -> dict[str, Any]:
+    return {
+        "id": r["id"],
+        "channel": r["channel"],
+        "language": r["language"],
+        "control": r["control"],
+        "attention": r["attention"],
+        "guest": r["guest_name"] or r["display_name"] or r["identity_phone"] or r["guest_phone"] or "—",
+        "phone": r["identity_phone"] or r["guest_phone"],
+        "unread": r["unread"],
+        "last_text": (r["last_text"] or "")[:140],
+        "last_message_at": r["last_message_at"],
+        "window": window(r["channel"], r["guest_sent_at"]),
+        "open_bookings": r["open_bookings"],
+    }
+
+
+def window(channel: str, guest_sent_at: str | None) -> dict[str, Any] | None:
+    """WhatsApp's 24-hour customer-service window, as staff need to see it."""
+    if channel != "whatsapp":
+        return None
+    if not guest_sent_at:
+        return {"open": False, "closes_at": None}
+    closes = datetime.fromisoformat(guest_sent_at) + timedelta(hours=24)
+    return {"open": datetime.now(UTC) < closes, "closes_at": closes.isoformat(timespec="seconds")}
+
+
+async def conversation_detail(conn: AConn, conversation_id: int) -> dict[str, Any] | None:
+    row = await fetchone(
+        conn,
+        """
+        SELECT c.*, i.display_name, i.phone AS identity_phone, i.address, g.name AS guest_name,
+               g.phone AS guest_phone, g.email AS guest_email, g.id AS gid,
+               0 AS unread, '' AS last_text, 0 AS open_bookings
+        FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
+        WHERE c.id = ?
+        """,
+        (conversation_id,),
+    )
+    if row is None:
+        return None
+    detail = _summary(row)
+    detail["guest_id"] = row["gid"]
+    detail["email"] = row["guest_email"]
+    messages = await fetchall(
+        conn,
+        "SELECT m.id, m.direction, m.author, m.kind, m.text, m.payload, m.created_at, m.language,"
+        " o.status AS send_status, o.delivery, o.last_error, d.status AS media_status"
+        " FROM messages m LEFT JOIN outbox o ON o.message_id = m.id LEFT JOIN media d ON d.message_id = m.id"
+        " WHERE m.conversation_id = ? ORDER BY m.id DESC LIMIT 500",
+        (conversation_id,),
+    )
+    detail["messages"] = [_message(m) for m in reversed(messages)]
+    bookings = await fetchall(
+        conn,
+        "SELECT b.*, (SELECT o.last_error FROM pms_outbox o WHERE o.booking_id = b.id ORDER BY o.id DESC LIMIT 1)"
+        " AS last_error FROM bookings b WHERE b.conversation_id = ? ORDER BY b.id DESC",
+        (conversation_id,),
+    )
+    detail["bookings"] = [booking_card(b) for b in bookings]
+    return detail
+
+
+def _message(m: Any) -> dict[str, Any]:
+    payload = json.loads(m["payload"] or "{}")
+    reply = payload.get("reply") or {}
+    transcript = payload.get("transcript") or {}
+    understanding = payload.get("understanding") or {}
+    audio = m["kind"] == "audio" or bool(reply.get("audio"))
+    return {
+        "id": m["id"],
+        "direction": m["direction"],
+        "author": m["author"],
+        "kind": "audio" if reply.get("audio") else m["kind"],
+        "text": m["text"],
+        "at": m["created_at"],
+        "language": m["language"],
+        "options": reply.get("options", []),
+        "audio": audio and m["media_status"] != "failed",
+        "transcript": transcript.get("text"),
+        "voice_problem": transcript.get("problem"),
+        "intent": understanding.get("intent"),
+        "send_status": m["send_status"],
+        "delivery": m["delivery"],
+        "error": m["last_error"],
+    }
+
+
+def booking_card(b: Any) -> dict[str, Any]:
+    keys = ("id", "conversation_id", "pms_reference", "status", "check_in", "check_out", "adults", "children",
+            "room_type", "total_price", "currency", "guest_name", "handled_at", "created_at", "updated_at")  # fmt: skip
+    card = {k: b[k] for k in keys}
+    card["notes"] = json.loads(b["notes"]) if b["notes"] else []
+    card["last_error"] = b["last_error"] if "last_error" in b.keys() else None  # noqa: SIM118 - sqlite3.Row
+    card["needs_action"] = b["status"] in (*ATTENTION_BOOKING, "pending") and b["handled_at"] is None
+    return card
+
+
+async def bookings_list(conn: AConn, *, problems_only: bool, limit: int = 200) -> list[dict[str, Any]]:
+    where = (
+        "WHERE b.status IN ('failed', 'needs_human', 'pending') AND b.handled_at IS NULL"
+        if problems_only
+        else ""
+    )
+    rows = await fetchall(
+        conn,
+        "SELECT b.*, (SELECT o.last_error FROM pms_outbox o WHERE o.booking_id = b.id ORDER BY o.id DESC LIMIT 1)"
+        f" AS last_error FROM bookings b {where} ORDER BY b.updated_at DESC LIMIT ?",
+        (limit,),
+    )
+    return [booking_card(r) for r in rows]
+
+
+# -- actions (write functions) ---------------------------------------------------------------------
+def take_over(conn: Conn, conversation_id: int, actor: str) -> str:
+    """From now on the bot sends nothing here — the pipeline's commit re-checks this."""
+    row = one(conn, "SELECT control FROM conversations WHERE id = ?", (conversation_id,))
+    if row is None:
+        raise LookupError(conversation_id)
+    conversations.set_control(conn, conversation_id, "staff")
+    # bot replies written but not sent yet are withdrawn: staff speak now
+    conn.execute(
+        "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE conversation_id = ? AND status = 'pending'"
+        " AND message_id IN (SELECT id FROM messages WHERE author = 'bot')",
+        (utcnow(), conversation_id),
+    )
+    audit.record(conn, actor, "takeover", conversation_id=conversation_id, details={"from": row["control"]})
+    return str(row["control"])
+
+
+def hand_back(conn: Conn, conversation_id: int, actor: str) -> None:
+    if one(conn, "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)) is None:
+        raise LookupError(conversation_id)
+    conn.execute(
+        "UPDATE conversations SET control = 'bot', attention = NULL, version = version + 1, updated_at = ?"
+        " WHERE id = ?",
+        (utcnow(), conversation_id),
+    )
+    audit.record(conn, actor, "handback", conversation_id=conversation_id)
+
+
+def staff_reply(conn: Conn, conversation_id: int, actor: str, text: str, lang: str) -> int:
+    conv = conversations.load_now(conn, conversation_id)
+    if conv is None:
+        raise LookupError(conversation_id)
+    if conv.control != "staff":  # replying is taking over: the bot must not talk across staff
+        take_over(conn, conversation_id, actor)
+    outbox_id = outbox.enqueue(
+        conn, conversation_id, conv.channel, conv.address, Reply(text, lang, key="staff"), author=actor
+    )
+    audit.record(conn, actor, "staff_reply", conversation_id=conversation_id, details={"outbox": outbox_id})
+    return outbox_id
+
+
+def mark_read(conn: Conn, conversation_id: int) -> None:
+    conn.execute(
+        "UPDATE conversations SET staff_read_upto = (SELECT coalesce(max(id), 0) FROM messages"
+        " WHERE conversation_id = ?) WHERE id = ?",
+        (conversation_id, conversation_id),
+    )
+
+
+def retry_booking(conn: Conn, booking_id: int, actor: str) -> bool:
+    cur = conn.execute(
+        "UPDATE pms_outbox SET status = 'pending', next_attempt_at = NULL, updated_at = ?"
+        " WHERE id = (SELECT max(id) FROM pms_outbox WHERE booking_id = ?) AND status IN ('failed', 'pending')",
+        (utcnow(), booking_id),
+    )
+    if cur.rowcount:
+        conn.execute(
+            "UPDATE bookings SET status = CASE WHEN status = 'failed' THEN 'pending' ELSE status END,"
+            " handled_at = NULL, updated_at = ? WHERE id = ?",
+            (utcnow(), booking_id),
+        )
+        audit.record(conn, actor, "booking.retry", booking_id=booking_id)
+    return cur.rowcount == 1
+
+
+def mark_handled(conn: Conn, booking_id: int, actor: str) -> bool:
+    cur = conn.execute(
+        "UPDATE bookings SET handled_at = ?, updated_at = ? WHERE id = ?", (utcnow(), utcnow(), booking_id)
+    )
+    if cur.rowcount:
+        audit.record(conn, actor, "booking.handled", booking_id=booking_id)
+    return cur.rowcount == 1
+
+
+def save_answer(conn: Conn, lang: str, topic: str, text: str, actor: str) -> None:
+    conn.execute(
+        "INSERT INTO knowledge (lang, topic, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (lang, topic) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by,"
+        " updated_at = excluded.updated_at",
+        (lang, topic, text, actor, utcnow()),
+    )
+    audit.record(conn, actor, "knowledge.edit", details={"lang": lang, "topic": topic})
+
+
+async def saved_answers(conn: AConn) -> list[tuple[str, str, str]]:
+    rows = await fetchall(conn, "SELECT lang, topic, text FROM knowledge")
+    return [(r["lang"], r["topic"], r["text"]) for r in rows]
+
+
+async def audit_trail(conn: AConn, conversation_id: int) -> list[dict[str, Any]]:
+    rows = await fetchall(
+        conn,
+        "SELECT at, actor, action, details FROM audit_log WHERE conversation_id = ? ORDER BY id",
+        (conversation_id,),
+    )
+    return [
+        {"at": r["at"], "actor": r["actor"], "action": r["action"], "details": json.loads(r["details"])}
+        for r in rows
+    ]

@@ -1,0 +1,322 @@
+"""The front desk's API and live socket (the page itself is static: desk.html + desk.js).
+
+Every handler here is registered with the role it needs (see :func:`hotelbox.web.app.make_app`);
+the auth middleware has checked the session, the role and the CSRF token before a handler runs.
+Actions go through the store's write functions and the audit log, then tell every open page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+from hotelbox.daemon import Box
+from hotelbox.errors import InvalidInput, NotFound
+from hotelbox.maintenance import delete_files
+from hotelbox.store import desk, privacy
+from hotelbox.web.auth import COOKIE, Auth, client_address, current
+
+log = logging.getLogger(__name__)
+BOX: web.AppKey[Box] = web.AppKey("desk_box", Box)
+AUTH: web.AppKey[Auth] = web.AppKey("desk_auth", Auth)
+LANGS = ("es", "en", "pt")
+MAX_REPLY = 4000
+
+
+def canned_replies() -> dict[str, list[str]]:
+    text = (resources.files("hotelbox.web") / "canned.toml").read_text(encoding="utf-8")
+    return {lang: list(v) for lang, v in tomllib.loads(text).items()}
+
+
+async def _json(request: web.Request, limit: int = 16384) -> dict[str, Any]:
+    raw = await request.content.read(limit + 1)
+    if len(raw) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as exc:
+        raise InvalidInput("body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise InvalidInput("body must be a JSON object")
+    return data
+
+
+def _id(request: web.Request, name: str = "id") -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError as exc:
+        raise NotFound("no such record") from exc
+
+
+def _changed(request: web.Request, conversation_id: int | None = None, kind: str = "conversation") -> None:
+    request.app[BOX].events.publish({"type": kind, "conversation_id": conversation_id, "by": "staff"})
+
+
+# -- session ----------------------------------------------------------------------------------------
+async def api_login(request: web.Request) -> web.Response:
+    origin = request.headers.get("Origin")
+    if origin is not None and origin.split("://", 1)[-1] != request.host:
+        raise InvalidInput("cross-site login refused")
+    data = await _json(request, 4096)
+    name, password = str(data.get("name", "")), str(data.get("password", ""))
+    if not name or not password:
+        raise InvalidInput("name and password are required")
+    auth = request.app[AUTH]
+    box = request.app[BOX]
+    token, session = await auth.login(name, password, client_address(request, box.settings.web.trust_proxy))
+    log.info("staff logged in user=%s role=%s", session.user.name, session.user.role)
+    response = web.json_response(_me(session))
+    auth.set_cookie(response, token)
+    return response
+
+
+async def api_logout(request: web.Request) -> web.Response:
+    session = current(request)
+    await request.app[AUTH].logout(session.token_hash)
+    response = web.json_response({"ok": True})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+def _me(session: Any) -> dict[str, Any]:
+    u = session.user
+    return {"name": u.name, "role": u.role, "language": u.language, "csrf": session.csrf}
+
+
+async def api_me(request: web.Request) -> web.Response:
+    return web.json_response(_me(current(request)))
+
+
+async def api_set_language(request: web.Request) -> web.Response:
+    lang = (await _json(request)).get("language")
+    if lang not in LANGS:
+        raise InvalidInput("language must be es, en or pt")
+    user = current(request).user
+    await request.app[BOX].store.write(
+        lambda c: c.execute("UPDATE staff_users SET language = ? WHERE id = ?", (lang, user.id))
+    )
+    return web.json_response({"language": lang})
+
+
+# -- inbox and conversations ---------------------------------------------------------------------------
+async def api_conversations(request: web.Request) -> web.Response:
+    attention = request.query.get("filter") == "attention"
+    rows = await request.app[BOX].store.read(lambda c: desk.inbox_list(c, attention_only=attention))
+    return web.json_response({"conversations": rows})
+
+
+async def api_conversation(request: web.Request) -> web.Response:
+    conversation_id = _id(request)
+    box = request.app[BOX]
+    detail = await box.store.read(lambda c: desk.conversation_detail(c, conversation_id))
+    if detail is None:
+        raise NotFound("no such conversation")
+    detail["audit"] = await box.store.read(lambda c: desk.audit_trail(c, conversation_id))
+    for m in detail["messages"]:
+        m["audio_url"] = f"/desk/api/audio/{m['id']}" if m.pop("audio") else None
+    return web.json_response(detail)
+
+
+async def _act(request: web.Request, op: Any, label: str) -> Any:
+    try:
+        return await request.app[BOX].store.write(op, label=label)
+    except LookupError as exc:
+        raise NotFound("no such record") from exc
+
+
+async def api_read(request: web.Request) -> web.Response:
+    conversation_id = _id(request)
+    await _act(request, lambda c: desk.mark_read(c, conversation_id), "desk.read")
+    _changed(request, conversation_id)
+    return web.json_response({"ok": True})
+
+
+async def api_takeover(request: web.Request) -> web.Response:
+    conversation_id = _id(request)
+    actor = current(request).user.actor
+    before = await _act(request, lambda c: desk.take_over(c, conversation_id, actor), "desk.takeover")
+    log.info("staff took over conversation=%d user=%s from=%s", conversation_id, actor, before)
+    _changed(request, conversation_id)
+    return web.json_response({"control": "staff"})
+
+
+async def api_handback(request: web.Request) -> web.Response:
+    conversation_id = _id(request)
+    actor = current(request).user.actor
+    await _act(request, lambda c: desk.hand_back(c, conversation_id, actor), "desk.handback")
+    log.info("staff handed back conversation=%d user=%s", conversation_id, actor)
+    _changed(request, conversation_id)
+    return web.json_response({"control": "bot"})
+
+
+async def api_reply(request: web.Request) -> web.Response:
+    conversation_id = _id(request)
+    data = await _json(request)
+    text = str(data.get("text", "")).strip()
+    if not text or len(text) > MAX_REPLY:
+        raise InvalidInput(f"a reply has 1 to {MAX_REPLY} characters")
+    box = request.app[BOX]
+    lang = data.get("lang") if data.get("lang") in LANGS else box.settings.hotel.default_language
+    actor = current(request).user.actor
+    outbox_id = await _act(
+        request, lambda c: desk.staff_reply(c, conversation_id, actor, text, lang), "desk.reply"
+    )
+    box.sender.wake()
+    _changed(request, conversation_id)
+    return web.json_response({"outbox_id": outbox_id, "control": "staff"}, status=201)
+
+
+async def api_canned(request: web.Request) -> web.Response:
+    return web.json_response(canned_replies())
+
+
+async def api_audio(request: web.Request) -> web.StreamResponse:
+    message_id = _id(request)
+    box = request.app[BOX]
+    row = await box.store.fetchone(
+        "SELECT m.payload, d.path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id WHERE m.id = ?",
+        (message_id,),
+    )
+    if row is None:
+        raise NotFound("no such message")
+    path = json.loads(row["payload"] or "{}").get("reply", {}).get("audio") or row["path"]
+    if not path or not await asyncio.to_thread(Path(path).is_file):
+        raise NotFound("the audio is gone (retention) or never arrived")
+    mime = (
+        "audio/ogg"
+        if path.endswith(".ogg")
+        else (row["mime_type"] or "application/octet-stream").split(";")[0]
+    )
+    return web.FileResponse(path, headers={"Content-Type": mime, "Cache-Control": "private, no-store"})
+
+
+# -- bookings ---------------------------------------------------------------------------------------------
+async def api_bookings(request: web.Request) -> web.Response:
+    problems = request.query.get("filter") == "problems"
+    rows = await request.app[BOX].store.read(lambda c: desk.bookings_list(c, problems_only=problems))
+    return web.json_response({"bookings": rows})
+
+
+async def api_booking_retry(request: web.Request) -> web.Response:
+    booking_id = _id(request)
+    box = request.app[BOX]
+    actor = current(request).user.actor
+    if not await _act(request, lambda c: desk.retry_booking(c, booking_id, actor), "desk.retry"):
+        raise InvalidInput("nothing to retry for this booking")
+    box.bookings.wake()
+    _changed(request, None, "booking")
+    return web.json_response({"ok": True})
+
+
+async def api_booking_handled(request: web.Request) -> web.Response:
+    booking_id = _id(request)
+    actor = current(request).user.actor
+    if not await _act(request, lambda c: desk.mark_handled(c, booking_id, actor), "desk.handled"):
+        raise NotFound("no such booking")
+    _changed(request, None, "booking")
+    return web.json_response({"ok": True})
+
+
+# -- the hotel's answers ------------------------------------------------------------------------------------
+async def api_knowledge(request: web.Request) -> web.Response:
+    knowledge = request.app[BOX].dialogue.knowledge
+    return web.json_response(
+        {
+            "topics": knowledge.topics(),
+            "answers": {lang: dict(knowledge.answers.get(lang, {})) for lang in LANGS},
+        }
+    )
+
+
+async def api_knowledge_save(request: web.Request) -> web.Response:
+    lang, topic = request.match_info["lang"], request.match_info["topic"]
+    box = request.app[BOX]
+    if lang not in LANGS or topic not in box.dialogue.knowledge.topics():
+        raise NotFound("no such language or topic")
+    text = str((await _json(request)).get("text", "")).strip()
+    if not text or len(text) > 1000:
+        raise InvalidInput("an answer has 1 to 1000 characters")
+    actor = current(request).user.actor
+    await _act(request, lambda c: desk.save_answer(c, lang, topic, text, actor), "desk.knowledge")
+    box.dialogue.knowledge.set(lang, topic, text)
+    return web.json_response({"lang": lang, "topic": topic, "text": text})
+
+
+async def api_knowledge_preview(request: web.Request) -> web.Response:
+    """How the bot would answer ``question`` — with ``draft`` in place of the saved answer."""
+    data = await _json(request)
+    question = str(data.get("question", "")).strip()[:500]
+    lang = data.get("lang") if data.get("lang") in LANGS else None
+    if not question:
+        raise InvalidInput("question is required")
+    box = request.app[BOX]
+    understood = await box.scheduler.lane("nlu").run(
+        box.understander.understand, question, today=box.pipeline.today(), lang=lang
+    )
+    topic = understood.topic if understood.intent == "ask_info" else None
+    answer_lang = lang or understood.lang
+    answer = box.dialogue.knowledge.answer(answer_lang, topic)
+    if topic and data.get("topic") == topic and data.get("draft"):
+        answer = str(data["draft"])
+    return web.json_response(
+        {"intent": understood.intent, "topic": topic, "lang": answer_lang, "answer": answer}
+    )
+
+
+# -- health, privacy, users --------------------------------------------------------------------------------
+async def api_health(request: web.Request) -> web.Response:
+    return web.json_response(await request.app[BOX].health())
+
+
+async def api_erase_guest(request: web.Request) -> web.Response:
+    guest_id = _id(request)
+    box = request.app[BOX]
+    actor = current(request).user.actor
+    files = await _act(request, lambda c: privacy.erase_guest(c, guest_id, actor), "desk.erase")
+    deleted = await asyncio.to_thread(delete_files, files, box.settings.state_dir.resolve())
+    log.info("guest erased guest=%d user=%s files=%d", guest_id, actor, deleted)
+    _changed(request, None)
+    return web.json_response({"erased": guest_id, "files": deleted})
+
+
+async def api_users(request: web.Request) -> web.Response:
+    rows = await request.app[BOX].store.fetchall(
+        "SELECT name, role, language, disabled, created_at FROM staff_users ORDER BY name"
+    )
+    return web.json_response({"users": [dict(r) for r in rows]})
+
+
+# -- live updates ------------------------------------------------------------------------------------------
+async def desk_ws(request: web.Request) -> web.WebSocketResponse:
+    """What changed, as it happens; the page refetches what it shows. A page that falls behind
+    (64 events queued) is dropped and reconnects — it can never slow the box down."""
+    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
+    await ws.prepare(request)
+    box = request.app[BOX]
+    sub = box.events.subscribe(
+        lambda e: e.get("type") in ("message", "conversation", "delivery", "booking"), maxsize=64
+    )
+
+    async def pump() -> None:
+        async for event in sub:
+            await ws.send_json(
+                {k: v for k, v in event.items() if k in ("type", "conversation_id", "direction", "by")}
+            )
+        await ws.close(code=1013, message=b"too slow")
+
+    task = asyncio.create_task(pump())
+    try:
+        async for msg in ws:
+            if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
+                break
+    finally:
+        sub.close()
+        task.cancel()
+    return ws
