@@ -24,6 +24,7 @@ from hotelbox.web.auth import PUBLIC, add_user, hash_password
 from tests.conftest import RecordingChannel, wait_for
 
 PASSWORD = "correct-horse-battery"
+DESK_JS = Path(__file__).resolve().parents[2] / "hotelbox/web/static/desk.js"
 
 
 @dataclass
@@ -113,13 +114,15 @@ async def test_login_sets_a_safe_cookie_and_csrf_guards_every_change(desk: Desk)
             assert r.status == 200
         async with http.get(f"{desk.url}/desk/api/me") as r:
             assert r.status == 401
-    async with aiohttp.ClientSession() as http:  # a login from another site is refused
-        async with http.post(
+    async with (
+        aiohttp.ClientSession() as http,  # a login from another site is refused
+        http.post(
             f"{desk.url}/desk/api/login",
             json={"name": "ana", "password": PASSWORD},
             headers={"Origin": "https://evil.example"},
-        ) as r:
-            assert r.status == 400
+        ) as r,
+    ):
+        assert r.status == 400
 
 
 async def test_five_wrong_passwords_slow_the_next_attempts_down(desk: Desk) -> None:
@@ -236,9 +239,7 @@ async def test_html_in_guest_messages_is_data(desk: Desk) -> None:
         assert r.headers["Content-Type"].startswith("application/json")
         detail = await r.json()
     assert detail["messages"][0]["text"].startswith("<script>")  # kept verbatim; the page uses textContent
-    script = await asyncio.to_thread(
-        (Path(__file__).resolve().parents[2] / "hotelbox/web/static/desk.js").read_text
-    )
+    script = await asyncio.to_thread(DESK_JS.read_text)
     for sink in (".innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in script
 
@@ -368,7 +369,8 @@ async def test_erasing_a_guest_keeps_only_an_anonymous_booking(desk: Desk, tmp_p
     assert not audio.exists()
     for table in ("conversations", "messages", "guest_identities", "inbox", "outbox", "media"):
         left = await desk.box.store.fetchone(f"SELECT count(*) AS n FROM {table}")
-        assert left is not None and left["n"] == 0, table
+        assert left is not None
+        assert left["n"] == 0, table
     booking = await desk.box.store.fetchone("SELECT * FROM bookings")
     assert booking is not None
     assert booking["pms_reference"]
