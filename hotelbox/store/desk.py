@@ -16,7 +16,12 @@ ATTENTION_BOOKING = ("failed", "needs_human")
 
 async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     """Conversations newest first, with what staff need to see at a glance."""
-    where = "WHERE c.control != 'bot' OR c.attention IS NOT NULL" if attention_only else ""
+    where = (
+        "WHERE c.control != 'bot' OR c.attention IS NOT NULL OR EXISTS (SELECT 1 FROM bookings b"
+        " WHERE b.conversation_id = c.id AND b.status IN ('failed', 'needs_human') AND b.handled_at IS NULL)"
+        if attention_only
+        else ""
+    )
     rows = await fetchall(
         conn,
         f"""
@@ -73,7 +78,8 @@ async def conversation_detail(conn: AConn, conversation_id: int) -> dict[str, An
         """
         SELECT c.*, i.display_name, i.phone AS identity_phone, i.address, g.name AS guest_name,
                g.phone AS guest_phone, g.email AS guest_email, g.id AS gid,
-               0 AS unread, '' AS last_text, 0 AS open_bookings
+               (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
+                  AND m.id > c.staff_read_upto) AS unread, '' AS last_text, 0 AS open_bookings
         FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
         WHERE c.id = ?
         """,
@@ -194,12 +200,14 @@ def staff_reply(conn: Conn, conversation_id: int, actor: str, text: str, lang: s
     return outbox_id
 
 
-def mark_read(conn: Conn, conversation_id: int) -> None:
-    conn.execute(
-        "UPDATE conversations SET staff_read_upto = (SELECT coalesce(max(id), 0) FROM messages"
-        " WHERE conversation_id = ?) WHERE id = ?",
-        (conversation_id, conversation_id),
+def mark_read(conn: Conn, conversation_id: int) -> bool:
+    """Staff saw everything so far; False when there was nothing new (no event, no loop)."""
+    latest = "(SELECT coalesce(max(id), 0) FROM messages WHERE conversation_id = :c)"
+    cur = conn.execute(
+        f"UPDATE conversations SET staff_read_upto = {latest} WHERE id = :c AND staff_read_upto < {latest}",
+        {"c": conversation_id},
     )
+    return cur.rowcount == 1
 
 
 def retry_booking(conn: Conn, booking_id: int, actor: str) -> bool:

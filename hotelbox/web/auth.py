@@ -254,7 +254,7 @@ class Auth:
 
 
 # -- the one place roles are checked ------------------------------------------------------------
-SESSION: web.AppKey[Any] = web.AppKey("auth_session", object)
+SESSION: web.RequestKey[Any] = web.RequestKey("auth_session", object)
 
 
 def route_role(request: web.Request) -> str | None:

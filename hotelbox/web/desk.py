@@ -133,8 +133,8 @@ async def _act(request: web.Request, op: Any, label: str) -> Any:
 
 async def api_read(request: web.Request) -> web.Response:
     conversation_id = _id(request)
-    await _act(request, lambda c: desk.mark_read(c, conversation_id), "desk.read")
-    _changed(request, conversation_id)
+    if await _act(request, lambda c: desk.mark_read(c, conversation_id), "desk.read"):
+        _changed(request, conversation_id)
     return web.json_response({"ok": True})
 
 

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import bench_nlu, bench_pipeline, bench_pms, bench_speech, bench_whatsapp
+from tests.bench import bench_desk, bench_nlu, bench_pipeline, bench_pms, bench_speech, bench_whatsapp
 
 BENCHES = {
     "nlu": bench_nlu.run,
@@ -25,6 +25,7 @@ BENCHES = {
     "pms": bench_pms.run,
     "whatsapp": bench_whatsapp.run,
     "speech": bench_speech.run,
+    "desk": bench_desk.run,
 }
 
 

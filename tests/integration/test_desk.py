@@ -309,6 +309,8 @@ async def test_a_failed_booking_shows_up_and_can_be_retried(desk: Desk) -> None:
         assert [b["status"] for b in problems] == ["failed"]
         assert problems[0]["needs_action"]
         assert problems[0]["conversation_id"] == cid
+        async with http.get(f"{desk.url}/desk/api/conversations?filter=attention") as r:
+            assert cid in [c["id"] for c in (await r.json())["conversations"]]  # needs attention
         assert "refusal" in problems[0]["last_error"]
         pms.create_booking = original  # type: ignore[method-assign]
         async with http.post(

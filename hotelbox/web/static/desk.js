@@ -4,7 +4,7 @@
 "use strict";
 (function () {
   const view = document.getElementById("view");
-  const state = { me: null, lang: "es", route: "inbox", filter: "all", open: null, bookingFilter: "problems", canned: {} };
+  const state = { me: null, lang: "es", route: "inbox", filter: "all", open: null, bookingFilter: "problems", canned: {}, drafts: {} };
   const strings = () => window.HOTELBOX_I18N[state.lang] || window.HOTELBOX_I18N.en;
   const t = (key) => strings()[key] || key;
 
@@ -75,7 +75,7 @@
 
   async function renderConversation(pane) {
     const c = await api("GET", "/desk/api/conversations/" + state.open);
-    if (c.unread !== 0) api("POST", `/desk/api/conversations/${c.id}/read`).catch(() => {});
+    if (c.unread > 0) api("POST", `/desk/api/conversations/${c.id}/read`).catch(() => {});
     const head = el("header", { class: "conv-head" },
       el("h2", { text: c.guest }),
       el("span", { class: "badge " + c.control, id: "control", text: t(c.control) }),
@@ -104,18 +104,28 @@
       transcript.append(item);
     }
     const cards = el("div", { class: "cards" }, ...c.bookings.map(bookingCard));
-    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder") });
-    const canned = el("select", { id: "canned", onchange: (e) => { if (e.target.value) text.value = e.target.value; } },
+    // live refreshes re-render the pane: the draft being typed survives them (and keeps the focus)
+    const hadFocus = document.activeElement && document.activeElement.id === "reply-text";
+    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"),
+      oninput: (e) => { state.drafts[c.id] = e.target.value; } });
+    text.value = state.drafts[c.id] || "";
+    const canned = el("select", { id: "canned", onchange: (e) => { if (e.target.value) { text.value = e.target.value; state.drafts[c.id] = text.value; } } },
       el("option", { value: "", text: t("canned") }),
       ...((state.canned[c.language || state.lang] || [])).map((line) => el("option", { value: line, text: line })));
     const form = el("form", { class: "reply", id: "reply", onsubmit: async (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
-      try { await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: text.value, lang: c.language }); text.value = ""; }
-      catch (err) { notice(err.message, "bad"); }
+      const sending = text.value;
+      try {
+        await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language });
+        if (state.drafts[c.id] === sending) delete state.drafts[c.id];
+        const current = document.getElementById("reply-text");
+        if (current && current.value === sending) current.value = "";
+      } catch (err) { notice(err.message, "bad"); }
     } }, canned, text, el("button", { type: "submit", class: "primary", text: t("send") }));
     pane.replaceChildren(head, transcript, cards, form);
     transcript.scrollTop = transcript.scrollHeight;
+    if (hadFocus) text.focus();
   }
 
   async function act(path) {
@@ -203,7 +213,7 @@
   let pending = null;
   function soon() { // coalesce bursts of events into one refresh
     if (pending) return;
-    pending = setTimeout(async () => { pending = null; if (state.route !== "knowledge") await render(); }, 50);
+    pending = setTimeout(async () => { pending = null; if (state.route !== "knowledge") await render(); }, 25);
   }
 
   function connect() {
