@@ -464,6 +464,14 @@ class PrivacySettings(Section):
     maintenance_interval_s: float = Field(3600.0, gt=0, description="How often retention is enforced.")
 
 
+class BackupSettings(Section):
+    directory: Path | None = Field(
+        None,
+        description="Where `hotelbox backup` (and the nightly timer) writes; unset = backups/ in the state directory.",
+    )
+    keep: int = Field(14, ge=1, description="Backup sets kept; older ones are removed after each backup.")
+
+
 class LogSettings(Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     format: Literal["kv", "json"] = Field("kv", description="Log line format on stderr.")
@@ -495,6 +503,7 @@ class Settings(BaseSettings):
     relay_link: RelayLinkSettings = Field(default_factory=RelayLinkSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    backup: BackupSettings = Field(default_factory=BackupSettings)
     log: LogSettings = Field(default_factory=LogSettings)
 
     @field_validator("state_dir")
@@ -529,6 +538,15 @@ class Settings(BaseSettings):
     @property
     def relay_db_path(self) -> Path:
         return self.relay.db_path or self.state_dir / "relay.db"
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.backup.directory or self.state_dir / "backups"
+
+    @property
+    def databases(self) -> list[Path]:
+        """Every database this box (or relay) keeps, for backups."""
+        return [self.db_path, self.demo_pms_path, self.relay_db_path]
 
     @property
     def model_dir(self) -> Path:

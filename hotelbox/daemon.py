@@ -29,6 +29,7 @@ from hotelbox.errors import PmsUnavailable
 from hotelbox.events import EventBus
 from hotelbox.maintenance import Maintenance
 from hotelbox.nlu.understanding import Understander
+from hotelbox.ops.metrics import BoxMetrics
 from hotelbox.pipeline import Pipeline
 from hotelbox.pms import Pms
 from hotelbox.pms.demo import DemoPms
@@ -43,6 +44,7 @@ from hotelbox.speech.voice import VoiceService
 from hotelbox.store import Store, desk
 from hotelbox.store import bookings as bookings_db
 from hotelbox.store.database import fetchone, utcnow
+from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +138,22 @@ class Box:
         if isinstance(self.pms, MirroredPms):
             self.pms.sync.on_catalogue = self._catalogue_changed
             self.pms.sync.on_recovered = self._pms_recovered
+        self.metrics = BoxMetrics(self)
+        self.pipeline.times.observer = self.metrics.observe
+        self.pipeline.on_accepted = lambda inbound: self.metrics.messages_in.labels(
+            inbound.channel, inbound.kind
+        ).inc()
+        self.sender.on_sent = self._sent
+        self.bookings.on_call = lambda seconds: self.metrics.observe("pms", seconds)
         self.started_at = 0.0
         self.load_seconds: dict[str, float] = {}
         self.ready = False
+
+    def _sent(self, item: OutboxItem, seconds: float) -> None:
+        reply = item.reply
+        kind = "audio" if reply.audio else ("interactive" if reply.options else "text")
+        self.metrics.messages_out.labels(item.channel, kind).inc()
+        self.metrics.observe("send", seconds)
 
     def _delivery_news(self) -> None:
         """Statuses came in: an uncertain send may be settled, so that guest's next replies can go."""
@@ -153,6 +168,7 @@ class Box:
 
     async def __aenter__(self) -> Box:
         self.started_at = time.time()
+        self.metrics.attach()
         t = time.perf_counter()
         await self.store.open()
         await self.scheduler.start()
@@ -211,6 +227,7 @@ class Box:
 
     async def _shutdown(self) -> None:
         self.ready = False
+        self.metrics.detach()
         if self.whatsapp is not None:
             await self.whatsapp.stop()
         await self.sender.stop()

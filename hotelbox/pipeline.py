@@ -52,7 +52,11 @@ class StageTimes:
     commit: list[float] = field(default_factory=list)
     total: list[float] = field(default_factory=list)
 
+    observer: Callable[[str, float], None] | None = None  # the box's metrics
+
     def add(self, stage: str, seconds: float) -> None:
+        if self.observer is not None:
+            self.observer(stage, seconds)
         values: list[float] = getattr(self, stage)
         values.append(seconds)
         if len(values) > 100_000:
@@ -85,6 +89,7 @@ class Pipeline:
         self.merge_replies = merge_replies or set()  # channels that want one message per turn
         self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
+        self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
         self._active: dict[int, asyncio.Task[None]] = {}
@@ -130,6 +135,7 @@ class Pipeline:
         log them, tell the live pages, and schedule their conversations."""
         for inbound, accepted in items:
             if not accepted.duplicate:
+                self.on_accepted(inbound)
                 log.info(
                     "message accepted conversation=%d message=%s channel=%s kind=%s",
                     accepted.conversation_id,

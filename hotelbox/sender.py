@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from hotelbox.background import WakeableJob
 from hotelbox.channels import Channel, SendError, SendUncertain
@@ -40,6 +40,7 @@ class OutboxSender(WakeableJob):
         self.sent = 0
         self.failed = 0
         self.retry_base_s = 1.0
+        self.on_sent: Callable[[OutboxItem, float], None] = lambda item, seconds: None
         self._next_requeue = 0.0
 
     def wake(self, channel: str | None = None) -> None:
@@ -106,6 +107,7 @@ class OutboxSender(WakeableJob):
         return len(delivered)
 
     async def _send_one(self, item: OutboxItem, delivered: list[tuple[OutboxItem, str | None]]) -> bool:
+        """Send one row; False stops this conversation's pass (its later rows keep their place)."""
         channel = self.channels[item.channel]
         if not channel.idempotent_send:
             if item.status == "sending":
@@ -113,14 +115,18 @@ class OutboxSender(WakeableJob):
                     await self.store.write(
                         lambda c: outbox.mark_uncertain(c, item, "interrupted while sending")
                     )
-                else:
-                    await self.store.write(
-                        lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
+                    log.warning(
+                        "outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id
                     )
+                    return False  # the guest's next replies wait until it is settled
+                await self.store.write(
+                    lambda c: outbox.mark_final(c, item, "uncertain", "interrupted while sending")
+                )
                 log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
                 return True
             # durable before the send: a crash after it leaves the row "sending", never resent blindly
             await self.store.write(lambda c: outbox.mark_sending(c, item.id))
+        started = time.perf_counter()
         try:
             result = await channel.send(item)
         except SendUncertain as exc:
@@ -131,7 +137,7 @@ class OutboxSender(WakeableJob):
                 item.id,
                 item.conversation_id,
             )
-            return True
+            return False  # the guest's next replies wait until its status (or the resend) settles it
         except SendError as exc:
             return await self._failed(
                 item, str(exc), exc.code, retry=exc.retry, after_s=exc.retry_after_s, attention=exc.attention
@@ -140,6 +146,7 @@ class OutboxSender(WakeableJob):
             log.exception("channel send crashed outbox=%d", item.id)
             return await self._failed(item, repr(exc), "send_crashed", retry=True)
         delivered.append((item, result.channel_message_id))
+        self.on_sent(item, time.perf_counter() - started)
         return True
 
     async def _failed(

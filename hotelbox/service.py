@@ -13,6 +13,7 @@ from hotelbox.config import Settings
 from hotelbox.daemon import Box
 from hotelbox.events import EventBus
 from hotelbox.ops.notify import notify
+from hotelbox.ops.watchdog import Watchdog
 from hotelbox.web.app import make_app
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,15 @@ async def serve(settings: Settings) -> None:
         await runner.setup()
         site = web.TCPSite(runner, settings.web.host, settings.web.port)
         await site.start()
-        url = f"http://{settings.web.host}:{settings.web.port}"
-        log.info("serving url=%s try=%s/try", url, url)
+        url = f"http://{settings.web.host}:{runner.addresses[0][1]}"
+        log.info("serving url=%s desk=%s/desk", url, url)
+        watchdog = Watchdog(box, url)
         notify("READY=1", f"STATUS=serving on {url}")
+        pinger = asyncio.create_task(watchdog.run(), name="watchdog")
         try:
             await stop.wait()
         finally:
             notify("STOPPING=1", "STATUS=stopping")
             log.info("stopping")
+            pinger.cancel()
             await runner.cleanup()

@@ -10,6 +10,7 @@ rejected) is recorded and queued to the conversation as an event, in one transac
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -45,6 +46,7 @@ class BookingWorker(WakeableJob):
         self.done = 0
         self.retries = 0
         super().__init__()
+        self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
 
     async def run_pass(self) -> int:
         return await self.drain()
@@ -92,6 +94,7 @@ class BookingWorker(WakeableJob):
             "request": write.request,
         }
         booking: PmsBooking | None = None
+        started = time.perf_counter()
         try:
             booking = await self._call(write)
             outcome = "confirmed"
@@ -101,6 +104,7 @@ class BookingWorker(WakeableJob):
             outcome, error = "pending", exc
         except HotelboxError as exc:
             outcome, error = "failed", exc
+        self.on_call(time.perf_counter() - started)
         if booking is not None:
             event["booking"] = booking.to_json()
         else:

@@ -139,6 +139,10 @@ class Store:
             await conn.close()
         self._all_readers.clear()
 
+    @property
+    def writer_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._closing
+
     # -- writing -------------------------------------------------------------------------
     async def write(self, op: WriteOp[T], label: str = "write") -> T:
         """Run ``op(conn)`` in the writer thread; returns once its transaction is committed."""

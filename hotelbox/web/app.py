@@ -73,6 +73,12 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(health, status=200 if health["status"] == "ok" else 503)
 
 
+async def metrics_page(request: web.Request) -> web.Response:
+    """Prometheus exposition; counts and states only, never guest data."""
+    body = await request.app[BOX].metrics.exposition()
+    return web.Response(body=body, headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+
+
 async def index(request: web.Request) -> web.Response:
     raise web.HTTPFound("/desk")
 
@@ -330,6 +336,7 @@ def make_app(box: Box) -> web.Application:
     routes: list[tuple[str, str, Handler, str | None]] = [
         # method, path, handler, role (every route says who may use it; the middleware checks)
         ("GET", "/healthz", healthz, PUBLIC),
+        ("GET", "/metrics", metrics_page, PUBLIC),
         ("GET", "/", index, PUBLIC),
         ("GET", "/static/{name}", static_file, PUBLIC),
         ("GET", "/login", page("login.html"), PUBLIC),

@@ -1,0 +1,93 @@
+"""``hotelbox backup``, ``restore`` and ``doctor``: the operator's commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from hotelbox.errors import HotelboxError
+
+
+class OpsFail(click.ClickException):
+    def show(self, file: object = None) -> None:
+        click.echo(f"hotelbox: {self.format_message()}", err=True)
+
+
+def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+    from hotelbox.cli import _settings as load
+
+    return load(ctx)
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def backup(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
+    """Take a consistent online backup of the box's databases (safe while the box runs)."""
+    from hotelbox.ops.backup import backup as take
+
+    settings = _settings(ctx)
+    try:
+        result = take(
+            settings.state_dir, settings.databases, directory or settings.backup_dir, settings.backup.keep
+        )
+    except (HotelboxError, OSError) as exc:
+        raise OpsFail(f"{getattr(exc, 'code', 'backup_failed')}: {exc}") from exc
+    info = {
+        "directory": str(result.directory),
+        "files": [str(f) for f in result.files],
+        "bytes": result.bytes,
+        "seconds": round(result.seconds, 3),
+    }
+    click.echo(
+        json.dumps(info)
+        if as_json
+        else f"backup written to {result.directory} ({result.bytes} bytes, {result.seconds:.2f} s)"
+    )
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, file: Path) -> None:
+    """Restore a database from a backup FILE (hotelbox.db, demo_pms.db or relay.db; box stopped)."""
+    from hotelbox.ops.backup import restore as put_back
+
+    settings = _settings(ctx)
+    targets = {p.name: p for p in settings.databases}
+    target = targets.get(file.name)
+    if target is None:
+        raise OpsFail(f"{file.name} is none of {', '.join(targets)}: which database is it?")
+    try:
+        aside = put_back(file, target)
+    except HotelboxError as exc:
+        raise OpsFail(f"{exc.code}: {exc}") from exc
+    click.echo(f"restored {target} from {file} (the previous one is kept as {aside})")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def doctor(ctx: click.Context, as_json: bool) -> None:
+    """Check settings, disk, models, PMS, relay link, clock and ports; say what to fix. Exit 1 on a failure."""
+    import asyncio
+
+    from hotelbox.ops.doctor import run_checks
+
+    settings = _settings(ctx)
+    results = asyncio.run(run_checks(settings))
+    failed = [r for r in results if r.status == "fail"]
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            mark = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL"}[r.status]
+            click.echo(f"[{mark}] {r.name}: {r.detail}")
+            if r.fix and r.status != "ok":
+                click.echo(f"       fix: {r.fix}")
+    if failed:
+        sys.exit(1)
