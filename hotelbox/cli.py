@@ -492,13 +492,14 @@ def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors:
 
 
 def _register_speech_commands() -> None:
-    from hotelbox.ops.commands import backup, doctor, restore
+    from hotelbox.ops.commands import backup, doctor, restore, rollback
     from hotelbox.speech.commands import models, say, transcribe
     from hotelbox.web.users import users
 
     main.add_command(backup)
     main.add_command(restore)
     main.add_command(doctor)
+    main.add_command(rollback)
     main.add_command(users)
     main.add_command(transcribe)
     main.add_command(say)

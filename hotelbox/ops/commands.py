@@ -91,3 +91,35 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
                 click.echo(f"       fix: {r.fix}")
     if failed:
         sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--root",
+    type=click.Path(path_type=Path),
+    default=Path("/opt/hotelbox"),
+    envvar="HOTELBOX_INSTALL_ROOT",
+    show_default=True,
+    help="Where the installer keeps releases/, current and previous.",
+)
+@click.option("--restart", is_flag=True, help="Also restart the hotelbox service (needs root).")
+def rollback(root: Path, restart: bool) -> None:
+    """Go back to the previous release the installer kept (swaps the current and previous links)."""
+    import os
+    import subprocess
+
+    current, previous = root / "current", root / "previous"
+    if not previous.is_symlink() or not previous.resolve().is_dir():
+        raise OpsFail(f"there is no previous release under {root} to go back to")
+    old, new = os.readlink(current), os.readlink(previous)
+    for link, target in ((current, new), (previous, old)):
+        tmp = link.with_name(link.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target)
+        tmp.replace(link)  # atomic: a reader sees the old link or the new one
+    click.echo(f"current → {new} (was {old}); the databases are untouched")
+    if restart:
+        subprocess.run(["systemctl", "restart", "hotelbox"], check=True)
+        click.echo("hotelbox restarted")
+    else:
+        click.echo("now restart it: systemctl restart hotelbox")

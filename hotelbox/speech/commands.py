@@ -154,13 +154,16 @@ def models_verify(ctx: click.Context, names: tuple[str, ...]) -> None:
 def models_install(ctx: click.Context, source: Path, names: tuple[str, ...]) -> None:
     """Copy models from a model store (DIR/<name>/<file>) into speech.model_dir, checking sha256."""
     settings = _settings(ctx)
+    store = _store(settings)
     try:
-        done = _store(settings).install(source, list(names) or None)
+        done = store.install(source, list(names) or None)
     except ModelError as exc:
         raise SpeechFail(f"{exc.code}: {exc}") from exc
     for name in done:
         click.echo(f"installed {name} → {settings.model_dir / name}")
-    if not done:
+    for name in store.last_unchanged:
+        click.echo(f"up to date {name}")
+    if not done and not store.last_unchanged:
         click.echo("nothing to install from that store")
 
 

@@ -246,7 +246,9 @@ class ModelStore:
             store_pins: dict[str, dict[str, str]] = tomllib.loads((store / PINS).read_text(encoding="utf-8"))
         except OSError:
             store_pins = {}
-        installed = []
+        installed: list[str] = []
+        unchanged: list[str] = []
+        self.last_unchanged = unchanged
         for spec in self.manifest.values():
             source = store / spec.name
             if spec.from_packages or not source.is_dir() or (names and spec.name not in names):
@@ -263,6 +265,9 @@ class ModelStore:
                     )
                 hashes[rel] = check_file(source / rel, expected, stamp=False)
             target = self.model_dir / spec.name
+            if self._pins(target) == hashes and all((target / rel).is_file() for rel in hashes):
+                unchanged.append(spec.name)  # the same bytes are there already
+                continue
             tmp = target.with_name(target.name + ".installing")
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.copytree(source, tmp, ignore=shutil.ignore_patterns(PINS, "*.verified"))
@@ -275,6 +280,8 @@ class ModelStore:
             shutil.rmtree(old, ignore_errors=True)
             installed.append(spec.name)
         return installed
+
+    last_unchanged: list[str] = field(default_factory=list)  # set by install(): already in place
 
     def status(self) -> list[dict[str, Any]]:
         out = []

@@ -37,7 +37,7 @@ class FileChannel:
 
 async def main(state_dir: Path, script_path: Path) -> None:
     script = json.loads(await asyncio.to_thread(script_path.read_text))
-    settings = load_settings(state_dir=state_dir)
+    settings = load_settings(state_dir=state_dir, speech={"enabled": False})  # a text-only script
     async with Box(settings, {"test": FileChannel(state_dir / "sent.log")}) as box:
         conversations = set()
         for address, n, text in script:

@@ -94,11 +94,18 @@ def test_kill_9_at_random_moments_loses_nothing_and_answers_once(tmp_path: Path,
     acked: set[tuple[str, int]] = set()
     rng = random.Random(20261125)
     kills = 0
-    for _ in range(KILLS):
+    for k in range(KILLS):
         proc = start_driver(state, script_path)
-        time.sleep(rng.uniform(0.3, 3.0))
+        first = ""
+        if k % 2:  # half the kills land while messages flow …
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            time.sleep(rng.uniform(0.0, 1.0))
+        else:  # … half anywhere, start-up and migrations included
+            time.sleep(rng.uniform(0.3, 3.0))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
+        out = first + out
         acked |= {
             (line.split()[1], int(line.split()[2])) for line in out.splitlines() if line.startswith("ACK")
         }
