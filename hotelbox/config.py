@@ -319,6 +319,64 @@ class SpeechSettings(Section):
     )
 
 
+class EmailSettings(Section):
+    enabled: bool = Field(False, description="Answer guests' e-mail (the hotel's own mailbox, IMAP + SMTP).")
+    address: str = Field(
+        "reservas@hotel.example", description="The hotel's address: our From, and what is never answered."
+    )
+    display_name: str = Field("Hotel", description="The name in our From header.")
+    message_id_domain: str | None = Field(
+        None, description="Domain of our Message-IDs (unset: the address's domain)."
+    )
+    imap_host: str = Field("127.0.0.1", description="IMAP server of the hotel's mailbox.")
+    imap_port: int = Field(993, ge=1, le=65535, description="IMAP port (993 TLS, 143 STARTTLS or plain).")
+    imap_security: Literal["tls", "starttls", "none"] = Field(
+        "tls", description="How the IMAP connection is protected."
+    )
+    imap_user: str = Field("", description="IMAP login (often the address).")
+    imap_folder: str = Field("INBOX", description="Folder watched for guests' mail.")
+    processed_folder: str | None = Field(
+        None, description="Move stored mail here (unset: mark it \\Seen and leave it in the folder)."
+    )
+    idle_renew_s: float = Field(
+        1200.0, gt=10, description="Re-issue IDLE this often (RFC 2177: at most 29 minutes)."
+    )
+    smtp_host: str = Field("127.0.0.1", description="SMTP submission server of the hotel's provider.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 TLS).")
+    smtp_security: Literal["tls", "starttls", "none"] = Field(
+        "starttls", description="How SMTP is protected."
+    )
+    smtp_user: str = Field("", description="SMTP login (often the address).")
+    smtp_login: bool = Field(
+        True,
+        description="Log in to the SMTP server (off only for a local relay that accepts the box by address).",
+    )
+    auth: Literal["password", "xoauth2"] = Field(
+        "password",
+        description="Password (or app password), or an OAuth2 access token (Google Workspace, Microsoft 365).",
+    )
+    password: SecretStr | None = Field(
+        None, description="Mailbox password or OAuth token. Prefer password_file."
+    )
+    password_file: Path | None = Field(
+        None, description="File holding it; unset also looks for the systemd credential 'email_password'."
+    )
+    max_message_bytes: int = Field(
+        30 * 1024 * 1024,
+        ge=10_000,
+        description="Larger mails are stored by their headers only; staff are told.",
+    )
+    auto_replies_per_sender_per_hour: int = Field(
+        6,
+        ge=1,
+        description="Automatic replies to one address per hour; beyond it staff answer (mail bombs, loops).",
+    )
+    auto_replies_per_sender_per_day: int = Field(
+        30, ge=1, description="Automatic replies to one address per day."
+    )
+    reconnect_max_s: float = Field(60.0, gt=0, description="Longest wait between IMAP reconnection attempts.")
+
+
 class WhatsAppSettings(Section):
     enabled: bool = Field(
         False,
@@ -500,6 +558,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
     whatsapp: WhatsAppSettings = Field(default_factory=WhatsAppSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
     relay_link: RelayLinkSettings = Field(default_factory=RelayLinkSettings)
     relay: RelaySettings = Field(default_factory=RelaySettings)
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)

@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotelbox.channels import Channel
+from hotelbox.channels.email import Email
 from hotelbox.channels.whatsapp import WhatsApp
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.dialogue.catalog import Catalog
@@ -116,6 +117,9 @@ class Box:
         )
         if self.whatsapp is not None:
             self.channels["whatsapp"] = self.whatsapp.channel
+        self.email = Email.from_settings(settings, self.store) if live_channels else None
+        if self.email is not None:
+            self.channels["email"] = self.email.channel
         self.sender = OutboxSender(self.store, self.channels, self.events)
         self.voice = VoiceService(settings, self.scheduler)
         self.maintenance = Maintenance(settings, self.store, self.scheduler)
@@ -196,6 +200,8 @@ class Box:
             await self.sender.start()
             if self.whatsapp is not None:
                 await self.whatsapp.start(self.pipeline.accepted, self._delivery_news)
+            if self.email is not None:
+                await self.email.start(self.pipeline.accepted)
         except BaseException:
             await self._shutdown()
             raise
@@ -230,6 +236,8 @@ class Box:
         self.metrics.detach()
         if self.whatsapp is not None:
             await self.whatsapp.stop()
+        if self.email is not None:
+            await self.email.stop()
         await self.sender.stop()
         await self.maintenance.stop()
         await self.bookings.stop()
@@ -286,6 +294,7 @@ class Box:
             "pms": await self.pms_status(),
             "models": {"nlu": self.understander.model is not None, "speech": self.voice.health()},
             "whatsapp": self.whatsapp.health() if self.whatsapp is not None else None,
+            "email": self.email.health() if self.email is not None else None,
             "backlog": dict(backlog) if backlog is not None else None,
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),

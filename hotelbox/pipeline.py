@@ -223,7 +223,7 @@ class Pipeline:
             channel=conv.channel,
             today=self.today(),
             phone=conv.guest_phone,
-            email=conv.guest_email if conv.channel == "email" else None,
+            email=conv.address if conv.channel == "email" else None,  # the mailbox vouches for it
             name=conv.guest_name,
         )
         understanding: Understanding | None = None

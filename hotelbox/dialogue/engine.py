@@ -282,6 +282,10 @@ class Dialogue:
         t = TurnBuilder(self, state, guest)
         if inbound.kind == "reaction":
             return t.turn  # kept for staff; a 👍 is not a request
+        no_reply = inbound.payload.get("no_reply")
+        if no_reply:  # an auto-reply, a list, an OTA notice, our own mail: kept for staff, never answered
+            t.turn.attention = {"ota": "ota_notification", "oversize": "email_oversize"}.get(no_reply)
+            return t.turn
         if stale:
             return t.handoff("stale_message", "stale_message")
         if not (inbound.text or "").strip() and not inbound.choice and inbound.kind not in ("text", "audio"):

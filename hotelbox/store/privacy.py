@@ -23,10 +23,13 @@ def _files(conn: Conn, media_where: str, message_where: str, params: tuple[objec
         for r in conn.execute(f"SELECT path FROM media WHERE path IS NOT NULL AND {media_where}", params)
     ]
     for r in conn.execute(f"SELECT payload FROM messages WHERE {message_where}", params):
-        audio = json.loads(r["payload"] or "{}").get("reply", {}).get("audio")
+        payload = json.loads(r["payload"] or "{}")
+        audio = payload.get("reply", {}).get("audio")
         if audio:
             paths.append(audio)
-    return paths
+        for attachment in payload.get("inbound", {}).get("payload", {}).get("attachments", []):
+            paths.append(attachment.get("path"))  # e-mail attachments (passport scans…)
+    return [p for p in paths if p]
 
 
 def erase_guest(conn: Conn, guest_id: int, actor: str) -> list[str]:
