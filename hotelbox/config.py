@@ -64,6 +64,13 @@ class StoreSettings(Section):
     busy_timeout_ms: int = Field(5000, ge=0, description="How long a connection waits for a lock.")
     readers: int = Field(2, ge=1, le=16, description="Read-only connections in the read pool.")
     batch_max: int = Field(64, ge=1, description="Most queued writes committed together in one transaction.")
+    min_free_mb: int = Field(
+        256,
+        ge=0,
+        description="Below this much free space where the database lives, new work is refused "
+        "(webhooks stay at the relay, mail on the server, web chat and Meta get 503) and health says "
+        "degraded, while messages already taken are still answered; 0 turns the guard off.",
+    )
 
 
 class WebSettings(Section):

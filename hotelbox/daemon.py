@@ -288,8 +288,12 @@ class Box:
         except Exception:
             integrity_ok = False
             backlog = None
+        problems = [] if integrity_ok else ["store_unreadable"]
+        if self.store.disk.low():
+            problems.append("disk_full")  # new work refused until space is freed
         return {
-            "status": "ok" if self.ready and integrity_ok else "starting" if not self.ready else "degraded",
+            "status": "starting" if not self.ready else "degraded" if problems else "ok",
+            "problems": problems,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "pms": await self.pms_status(),
             "models": {"nlu": self.understander.model is not None, "speech": self.voice.health()},
@@ -299,7 +303,7 @@ class Box:
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
-            "disk": disk_usage(self.settings.state_dir),
+            "disk": disk_usage(self.settings.state_dir) | {"min_free_bytes": self.store.disk.min_free_bytes},
             "maintenance": {"last_run": self.maintenance.last_run, "last": self.maintenance.last_counts},
         }
 

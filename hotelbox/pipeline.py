@@ -126,6 +126,7 @@ class Pipeline:
     # -- inbound ---------------------------------------------------------------------------
     async def accept(self, inbound: Inbound) -> Accepted:
         """Store a guest message durably, then schedule it; safe to ack once this returns."""
+        self.store.require_space()
         accepted = await self.store.write(lambda c: inbox.accept(c, inbound), label="inbox.accept")
         self.accepted([(inbound, accepted)])
         return accepted

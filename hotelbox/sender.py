@@ -125,7 +125,8 @@ class OutboxSender(WakeableJob):
                 log.warning("outbox row uncertain outbox=%d conversation=%d", item.id, item.conversation_id)
                 return True
             # durable before the send: a crash after it leaves the row "sending", never resent blindly
-            await self.store.write(lambda c: outbox.mark_sending(c, item.id))
+            if not await self.store.write(lambda c: outbox.mark_sending(c, item.id)):
+                return True  # settled since it was read (its status came): nothing to send
         started = time.perf_counter()
         try:
             result = await channel.send(item)
@@ -161,7 +162,9 @@ class OutboxSender(WakeableJob):
     ) -> bool:
         attempts = item.attempts + 1
         if retry and attempts < MAX_ATTEMPTS:
-            delay = min(max(after_s or 0.0, self.retry_base_s) * 2.0 ** (attempts - 1), 300.0)
+            delay = min(
+                max(after_s or 0.0, self.retry_base_s) * 2.0 ** (attempts - 1), outbox.MAX_RETRY_DELAY_S
+            )
             await self.store.write(lambda c: outbox.mark_retry(c, item, error, delay))
             log.warning(
                 "send failed, will retry outbox=%d conversation=%d code=%s attempt=%d in_s=%.0f",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import aiohttp
 
 from hotelbox.config import RelayLinkSettings
+from hotelbox.errors import Unavailable
 from hotelbox.ops.failpoints import failpoint
 from hotelbox.relay import protocol as p
 
@@ -100,6 +101,9 @@ class RelayLink:
                 self.state.last_error = "closed by the relay"
             except asyncio.CancelledError:
                 raise
+            except Unavailable as exc:  # the box cannot store now (disk): events wait at the relay
+                self.state.last_error = f"{exc.code}: {exc}"[:200]
+                log.warning("relay link paused: box cannot store events code=%s", exc.code)
             except (aiohttp.ClientError, TimeoutError, OSError, p.ProtocolError) as exc:
                 self.state.last_error = f"{type(exc).__name__}: {exc}"[:200]
                 log.warning("relay link down error=%s", self.state.last_error)
@@ -188,6 +192,15 @@ class RelayLink:
                 await committer
 
     async def _commit_loop(
+        self, ws: aiohttp.ClientWebSocketResponse, queue: asyncio.Queue[RelayedEvent | None]
+    ) -> None:
+        try:
+            await self._commit_all(ws, queue)
+        except BaseException:
+            await ws.close(code=p.CLOSE_TRY_LATER)  # nothing acked: the relay keeps the events
+            raise
+
+    async def _commit_all(
         self, ws: aiohttp.ClientWebSocketResponse, queue: asyncio.Queue[RelayedEvent | None]
     ) -> None:
         while True:

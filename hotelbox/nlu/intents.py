@@ -8,6 +8,7 @@ model's contract (``NORMALIZATION`` is stored with the model and checked at load
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -100,10 +101,17 @@ class IntentModel:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
         sessions = []
+        expected = self.meta.get("sha256") or {}
         for path in (onnx_path, self.model_dir / "language.onnx"):
             try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise ModelError(f"model unreadable: {path}: {exc}", code="model_missing") from exc
+            if hashlib.sha256(data).hexdigest() != expected.get(path.name):  # type: ignore[union-attr]
+                raise ModelError(f"model file {path} does not match its sha256", code="model_corrupt")
+            try:
                 sessions.append(
-                    ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+                    ort.InferenceSession(data, sess_options=options, providers=["CPUExecutionProvider"])
                 )
             except Exception as exc:  # onnxruntime raises its own exception types
                 raise ModelError(f"model unusable: {path}: {exc}") from exc

@@ -35,7 +35,7 @@ import numpy as np
 from hotelbox.nlu.intents import INTENTS, NORMALIZATION, WORD, classifier_text, split_label
 
 log = logging.getLogger(__name__)
-TRAINER_VERSION = "char15-lr-v3"
+TRAINER_VERSION = "char15-lr-v4"  # v4: intent.json carries the ONNX files' sha256
 LANGS = ("es", "en", "pt")
 FILLS_PER_TEMPLATE = 3
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -244,6 +244,11 @@ def train(examples: list[Example], model_dir: Path, fingerprint: str) -> TrainRe
         "per_language": dict(Counter(e.lang for e in examples)),
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vocabulary": vocabulary,
+        # checked at every load: a flipped bit in the weights would still load and answer wrongly
+        "sha256": {
+            "intent.onnx": hashlib.sha256(intent_onnx).hexdigest(),
+            "language.onnx": hashlib.sha256(lang_onnx).hexdigest(),
+        },
     }
     _atomic_write(model_dir / "language.onnx", lang_onnx)
     _atomic_write(model_dir / "intent.onnx", intent_onnx)

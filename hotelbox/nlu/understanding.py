@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hotelbox.errors import ModelError
 from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
@@ -92,10 +93,19 @@ class Understander:
         self.model: IntentModel | None = None
 
     def load(self) -> None:
-        """Train the model if the data changed, then load it and the language detector."""
+        """Train the model if the data changed, then load it and the language detector. The model is
+        a cache of the shipped examples: a damaged one is trained again, not trusted."""
         model_dir = ensure_model(self.cache_root, self.extra_examples_dir)
         model = IntentModel(model_dir, self.threads)
-        model.load()
+        try:
+            model.load()
+        except ModelError as exc:
+            log.error(
+                "intent model unusable, training it again dir=%s error=%s code=%s", model_dir, exc, exc.code
+            )
+            ensure_model(self.cache_root, self.extra_examples_dir, force=True)
+            model = IntentModel(model_dir, self.threads)
+            model.load()
         self.model = model
         self.languages.domain = model.language_probabilities
         self.languages.load()

@@ -53,7 +53,9 @@ class BookingWorker(WakeableJob):
 
     async def drain(self) -> int:
         handled = 0
-        while writes := await self.store.read(bookings.due):
+        while writes := await self.store.read(
+            lambda c: bookings.due(c, max_delay_s=self.settings.retry_max_s)
+        ):
             for write in writes:
                 await self.execute(write)
                 handled += 1

@@ -23,6 +23,7 @@ VERSION = 1
 CLOSE_SUPERSEDED = 4001  # a newer connection of the same box took over
 CLOSE_AUTH_FAILED = 4003
 CLOSE_PROTOCOL = 4002
+CLOSE_TRY_LATER = 1013  # the box cannot store now (disk nearly full): nothing acked, it comes back
 
 
 class ProtocolError(ValueError):

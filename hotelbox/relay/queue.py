@@ -61,6 +61,12 @@ class EventQueue(Protocol):
         """Store the raw body once per box (durable on return); the seq of each (an existing
         seq when the box already holds the same bytes)."""
 
+    def require_space(self) -> None:
+        """Raise :class:`~hotelbox.errors.Unavailable` (code ``disk_full``) when storing more would
+        risk the storage itself; Meta is then answered 503 and retries."""
+
+    def health(self) -> dict[str, object]: ...
+
     async def read_from(self, box_id: str, after: int, limit: int) -> list[StoredEvent]:
         """The box's events with seq > ``after``, in order (quarantined ones left out)."""
 
@@ -95,6 +101,12 @@ class SqliteQueue:
 
     def waiter(self, box_id: str) -> asyncio.Event:
         return self._waiters[box_id]
+
+    def require_space(self) -> None:
+        self.store.require_space()
+
+    def health(self) -> dict[str, object]:
+        return {"backend": "sqlite", "disk": self.store.disk.snapshot()}
 
     async def append(
         self, box_ids: list[str], kind: str, headers: dict[str, str], body: bytes, note: str | None = None

@@ -26,6 +26,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from hotelbox.config import ConfigError, RelaySettings, Settings, read_secret
+from hotelbox.errors import Unavailable
 from hotelbox.ops.failpoints import failpoint
 from hotelbox.relay.protocol import meta_signature_ok, parse_key
 from hotelbox.relay.queue import UNROUTED, Backlog, EventQueue, SqliteQueue, now_ms
@@ -194,6 +195,10 @@ class Relay:
             return self._refuse("unsigned", 401, "missing X-Hub-Signature-256")
         if not meta_signature_ok(self.secrets.app_secret, body, signature):
             return self._refuse("bad_signature", 403, "X-Hub-Signature-256 does not match")
+        try:
+            self.queue.require_space()
+        except Unavailable as exc:
+            return self._refuse(exc.code, 503, str(exc))  # Meta retries for hours
         headers = {"x-hub-signature-256": signature, "content-type": request.content_type}
         try:
             data = json.loads(body)
@@ -264,16 +269,21 @@ class Relay:
     async def health(self, request: web.Request) -> web.Response:
         await self.refresh_backlog()
         at = now_ms()
+        queue = self.queue.health()
+        low = bool(queue.get("disk", {}).get("low"))  # type: ignore[union-attr]
         return web.json_response(
             {
-                "status": "ok",
+                "status": "degraded" if low else "ok",
+                "problems": ["disk_full"] if low else [],
+                "queue": queue,
                 "relay_id": self.settings.relay_id,
                 "connected": sorted(self.sessions),
                 "backlog": {
                     box: {"events": b.events, "oldest_age_s": round(b.oldest_age_s(at), 1)}
                     for box, b in self.backlog.items()
                 },
-            }
+            },
+            status=503 if low else 200,  # a load balancer sends Meta's retries to another relay
         )
 
     async def metrics_page(self, request: web.Request) -> web.Response:

@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import importlib.util
 import json
+import logging
 import os
 import shutil
 import tomllib
@@ -29,6 +30,7 @@ from typing import Any
 
 from hotelbox.errors import ModelError
 
+log = logging.getLogger(__name__)
 PINS = "pins.toml"
 
 
@@ -137,6 +139,15 @@ def _write_stamp(path: Path, sha256: str) -> None:
         stamp.write_text(json.dumps({"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}))
 
 
+def _join(sources: list[Path], dest: Path) -> None:
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    with tmp.open("wb") as out:
+        for src in sources:
+            with src.open("rb") as part:
+                shutil.copyfileobj(part, out, 16 << 20)
+    os.replace(tmp, dest)
+
+
 def check_file(path: Path, expected: str | None, *, stamp: bool = True) -> str:
     """Hash a file and compare (stamped, so an unchanged file is not hashed twice)."""
     if not path.is_file():
@@ -192,13 +203,16 @@ class ModelStore:
                     dest.unlink(missing_ok=True)
                     dest.symlink_to(sources[0])
             elif not dest.is_file() or dest.stat().st_size != (f.size or -1):
-                tmp = dest.with_suffix(dest.suffix + ".part")
-                with tmp.open("wb") as out:
-                    for src in sources:
-                        with src.open("rb") as part:
-                            shutil.copyfileobj(part, out, 16 << 20)
-                os.replace(tmp, dest)
-            if verify:  # the stamp sits in the cache; stat() follows the link to site-packages
+                _join(sources, dest)
+            if not verify:
+                continue
+            try:  # the stamp sits in the cache; stat() follows the link to site-packages
+                check_file(dest, f.sha256)
+            except ModelError as exc:
+                if len(sources) == 1 or exc.code != "model_corrupt":
+                    raise  # the package itself is damaged: reinstall it (or the fallback model serves)
+                log.error("joined model file damaged, joining it again path=%s code=model_corrupt", dest)
+                _join(sources, dest)  # the cache is ours: rebuild it from the packages
                 check_file(dest, f.sha256)
         return target
 

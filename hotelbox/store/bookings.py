@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hotelbox.pms import PmsBooking
-from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utc_in, utcnow
 
 
 @dataclass(frozen=True)
@@ -113,12 +113,15 @@ def _queue(
         raise ValueError(f"PMS write {key} already queued") from exc
 
 
-async def due(conn: AConn, limit: int = 20) -> list[PmsWrite]:
+async def due(conn: AConn, limit: int = 20, max_delay_s: float = 3600.0) -> list[PmsWrite]:
+    """Writes to try now. A retry time further ahead than the longest back-off means the clock
+    jumped back since it was set: due now, not in however many hours the jump was."""
     rows = await fetchall(
         conn,
-        "SELECT * FROM pms_outbox WHERE status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)"
+        "SELECT * FROM pms_outbox WHERE status = 'pending'"
+        " AND (next_attempt_at IS NULL OR next_attempt_at <= ? OR next_attempt_at > ?)"
         " ORDER BY id LIMIT ?",
-        (utcnow(), limit),
+        (utcnow(), utc_in(max_delay_s + 60.0), limit),
     )
     return [
         PmsWrite(

@@ -22,12 +22,13 @@ import asyncio
 import contextlib
 import logging
 import queue
+import shutil
 import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,6 +51,11 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def utc_in(seconds: float) -> str:
+    """``utcnow()`` moved by ``seconds`` (negative: the past)."""
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
 @dataclass
 class _Pending:
     op: WriteOp[Any]
@@ -63,6 +69,51 @@ class WriterStats:
     writes: int = 0
     failed_writes: int = 0
     busy_seconds: float = 0.0
+
+
+class DiskGuard:
+    """Free space where the database lives, looked at no more than once a second.
+
+    SQLite fails a commit with "database or disk is full" only when the last page is gone; well
+    before that the box stops taking new work so what it already took can still be finished."""
+
+    def __init__(self, path: Path, min_free_mb: int, *, every_s: float = 1.0) -> None:
+        self.path = path
+        self.min_free_bytes = min_free_mb * 1024 * 1024
+        self.every_s = every_s
+        self._checked = -1e9
+        self._free: int | None = None
+        self.is_low = False
+
+    def free_bytes(self) -> int | None:
+        now = time.monotonic()
+        if now - self._checked >= self.every_s:
+            self._checked = now
+            try:
+                self._free = shutil.disk_usage(self.path).free
+            except OSError:
+                self._free = None  # unknowable: do not refuse work over it
+            low = self._free is not None and self._free < self.min_free_bytes
+            if low != self.is_low:
+                self.is_low = low
+                if low:
+                    log.error(
+                        "disk nearly full: refusing new work path=%s free_mb=%d min_free_mb=%d code=disk_full",
+                        self.path,
+                        (self._free or 0) // 2**20,
+                        self.min_free_bytes // 2**20,
+                    )
+                else:
+                    log.warning("disk space back: taking new work free_mb=%d", (self._free or 0) // 2**20)
+        return self._free
+
+    def low(self) -> bool:
+        self.free_bytes()
+        return self.is_low
+
+    def snapshot(self) -> dict[str, Any]:
+        free = self.free_bytes()
+        return {"free_bytes": free, "min_free_bytes": self.min_free_bytes, "low": self.is_low}
 
 
 def connect(path: Path, *, synchronous: str = "FULL", busy_timeout_ms: int = 5000) -> sqlite3.Connection:
@@ -98,6 +149,18 @@ class Store:
         self._closing = False
         self.stats = WriterStats()
         self.applied_migrations: list[str] = []
+        self.disk = DiskGuard(path.parent, self.settings.min_free_mb)
+
+    def require_space(self) -> None:
+        """Call where new work comes in: refuses it (503, retried by whoever sent it) when the
+        disk is nearly full, before SQLite itself would fail."""
+        if self.disk.low():
+            free_mb = (self.disk.free_bytes() or 0) // 2**20
+            raise Unavailable(
+                f"the box's disk is nearly full ({free_mb} MB free, store.min_free_mb ="
+                f" {self.settings.min_free_mb}): new work waits until space is freed",
+                code="disk_full",
+            )
 
     # -- lifecycle -----------------------------------------------------------------------
     async def __aenter__(self) -> Store:

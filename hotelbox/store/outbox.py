@@ -15,7 +15,13 @@ from typing import Any
 
 from hotelbox.messages import Reply
 from hotelbox.store import conversations
-from hotelbox.store.database import AConn, Conn, fetchall, insert, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, insert, utc_in, utcnow
+
+MAX_RETRY_DELAY_S = 300.0  # the sender's longest back-off
+# Wall-clock times stored in rows (retry at, uncertain since) are judged against the clock now. If
+# the clock jumped back (a box without an RTC battery setting its time, an NTP step), a row can
+# say "retry in 20 hours": anything further ahead than the longest back-off is due now.
+CLOCK_SLACK_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -107,14 +113,14 @@ async def due(conn: AConn, channels: list[str], limit: int = 200) -> list[Outbox
         first_uncertain[w["conversation_id"]] = min(
             w["id"], first_uncertain.get(w["conversation_id"], w["id"])
         )
-    now = utcnow()
+    now, horizon = utcnow(), utc_in(MAX_RETRY_DELAY_S + CLOCK_SLACK_S)
     blocked: set[int] = set()
     ready = []
     for r in rows:
         if r["conversation_id"] in blocked:
             continue
         if r["id"] > first_uncertain.get(r["conversation_id"], r["id"]) or (
-            r["next_attempt_at"] and r["next_attempt_at"] > now
+            r["next_attempt_at"] and now < r["next_attempt_at"] <= horizon
         ):
             blocked.add(r["conversation_id"])
             continue
@@ -122,10 +128,15 @@ async def due(conn: AConn, channels: list[str], limit: int = 200) -> list[Outbox
     return ready
 
 
-def mark_sending(conn: Conn, outbox_id: int) -> None:
-    conn.execute(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?",
-        (utcnow(), outbox_id),
+def mark_sending(conn: Conn, outbox_id: int) -> bool:
+    """Claim a pending row for a send; False when something (a late status) settled it meanwhile."""
+    return (
+        conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (utcnow(), outbox_id),
+        ).rowcount
+        == 1
     )
 
 
@@ -147,7 +158,7 @@ def mark_retry(conn: Conn, item: OutboxItem, error: str, delay_s: float) -> None
     when = (datetime.now(UTC) + timedelta(seconds=delay_s)).isoformat(timespec="milliseconds")
     conn.execute(
         "UPDATE outbox SET attempts = attempts + (status = 'pending'), status = 'pending', last_error = ?,"
-        " next_attempt_at = ?, updated_at = ? WHERE id = ?",
+        " next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'sending')",
         (error[:500], when, utcnow(), item.id),
     )
 
@@ -155,7 +166,7 @@ def mark_retry(conn: Conn, item: OutboxItem, error: str, delay_s: float) -> None
 def mark_final(conn: Conn, item: OutboxItem, status: str, error: str | None) -> None:
     conn.execute(
         "UPDATE outbox SET attempts = attempts + (status = 'pending'), status = ?, last_error = ?,"
-        " updated_at = ? WHERE id = ?",
+        " updated_at = ? WHERE id = ? AND status IN ('pending', 'sending')",
         (status, error[:500] if error else None, utcnow(), item.id),
     )
 
@@ -173,11 +184,14 @@ class StatusOutcome:
 
 
 def mark_uncertain(conn: Conn, item: OutboxItem, error: str) -> None:
-    """The send may or may not have happened: wait for the channel's status before resending."""
+    """The send may or may not have happened: wait for the channel's status before resending.
+
+    Only a row still in flight: its status may have settled it since the sender read it (after a
+    restart, the relay's backlog brings statuses while the sender looks at "sending" rows)."""
     now = utcnow()
     conn.execute(
         "UPDATE outbox SET status = 'uncertain', attempts = attempts + (status = 'pending'), last_error = ?,"
-        " uncertain_since = ?, updated_at = ? WHERE id = ?",
+        " uncertain_since = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'sending')",
         (error[:500], now, now, item.id),
     )
 
@@ -187,8 +201,9 @@ def requeue_uncertain(conn: Conn, channel: str, older_than_s: float) -> int:
     cutoff = (datetime.now(UTC) - timedelta(seconds=older_than_s)).isoformat(timespec="milliseconds")
     cur = conn.execute(
         "UPDATE outbox SET status = 'pending', uncertain_since = NULL, updated_at = ?"
-        " WHERE status = 'uncertain' AND channel = ? AND coalesce(uncertain_since, updated_at) < ?",
-        (utcnow(), channel, cutoff),
+        " WHERE status = 'uncertain' AND channel = ?"
+        " AND (coalesce(uncertain_since, updated_at) < ? OR coalesce(uncertain_since, updated_at) > ?)",
+        (utcnow(), channel, cutoff, utc_in(CLOCK_SLACK_S)),  # the second: the clock went back
     )
     return cur.rowcount
 

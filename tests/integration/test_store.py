@@ -79,3 +79,35 @@ async def test_writes_after_close_are_refused(tmp_path: Path) -> None:
     await store.close()
     with pytest.raises(Unavailable):
         await store.write(lambda c: _add_guest(c, "late"))
+
+
+async def test_a_status_that_settled_a_send_is_never_undone_by_a_stale_sender(tmp_path: Path) -> None:
+    """After a restart the relay's backlog brings statuses while the sender looks at the rows it
+    read as "sending" or "pending": what a status settled must stay settled (no second send)."""
+    from hotelbox.messages import Reply
+    from hotelbox.store import conversations, outbox
+
+    async with Store(tmp_path / "s.db") as store:
+
+        def setup(c: Conn) -> list[int]:
+            conv = conversations.get_or_create(c, "whatsapp", "+34600111222")
+            return [
+                outbox.enqueue(c, conv, "whatsapp", "+34600111222", Reply(f"r{n}", "es")) for n in range(2)
+            ]
+
+        first, second = await store.write(setup)
+        items = {i.id: i for i in await store.read(lambda c: outbox.due(c, ["whatsapp"]))}
+        assert await store.write(lambda c: outbox.mark_sending(c, first))
+        stale = items[first]  # as the sender read it before the crash: "pending"/"sending"
+        await store.write(lambda c: outbox.apply_status(c, "wamid.1", "sent", None, outbox_id=first))
+        await store.write(lambda c: outbox.mark_uncertain(c, stale, "interrupted while sending"))
+        await store.write(lambda c: outbox.mark_retry(c, stale, "timeout", 1.0))
+        await store.write(lambda c: outbox.mark_final(c, stale, "failed", "boom"))
+        # a requeued row whose late status arrives before the sender claims it is not sent again
+        await store.write(lambda c: outbox.apply_status(c, "wamid.2", "delivered", None, outbox_id=second))
+        assert not await store.write(lambda c: outbox.mark_sending(c, second))
+        rows = await store.fetchall("SELECT id, status, channel_message_id FROM outbox ORDER BY id")
+        assert [(r["status"], r["channel_message_id"]) for r in rows] == [
+            ("sent", "wamid.1"),
+            ("sent", "wamid.2"),
+        ]

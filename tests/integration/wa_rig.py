@@ -46,7 +46,14 @@ def box_settings(tmp: Path, relay_url: str, graph_url: str, key: str, **extra: A
             "uncertain_resend_after_s": 1.0,
             **extra.pop("whatsapp", {}),
         },
-        relay_link={"url": ws, "box_id": "hotel-1", "key": key, "backoff_min_s": 0.05, "backoff_max_s": 0.3},
+        relay_link={
+            "url": ws,
+            "box_id": "hotel-1",
+            "key": key,
+            "backoff_min_s": 0.05,
+            "backoff_max_s": 0.3,
+            **extra.pop("relay_link", {}),
+        },
         **extra,
     )
 

@@ -64,6 +64,10 @@ class EmailChannel:
         self.box_id = box_id
         self.domain = settings.message_id_domain or settings.address.rsplit("@", 1)[-1]
         self.stats: dict[str, int] = {}
+        # automatic replies this process has sent (or is sending) per recipient, by outbox id: the
+        # sender marks rows "sent" after its pass, so the database alone undercounts a burst
+        self._claims: dict[str, dict[int, datetime]] = {}
+        self._rate_lock = asyncio.Lock()
 
     def _count(self, what: str, n: int = 1) -> None:
         self.stats[what] = self.stats.get(what, 0) + n
@@ -81,6 +85,7 @@ class EmailChannel:
         self, folder: str, uidvalidity: int, mails: list[FetchedMail]
     ) -> list[tuple[Inbound, Accepted]]:
         """Store a batch (durable on return: only then is it flagged seen on the server)."""
+        self.store.require_space()  # disk nearly full: the mail stays unseen on the server
         parsed = [(m, await asyncio.to_thread(self.parse, m)) for m in mails]
         saved: dict[int, list[dict[str, Any]]] = {}
         for (
@@ -191,7 +196,14 @@ class EmailChannel:
         author_row = await self.store.fetchone("SELECT author FROM messages WHERE id = ?", (item.message_id,))
         automatic = author_row is None or author_row["author"] == "bot"
         if automatic:
-            await self._check_rate(item.recipient)
+            await self._check_rate(item.recipient, item.id)
+        try:
+            return await self._deliver(item, automatic)
+        except SendError:
+            self._claims.get(item.recipient, {}).pop(item.id, None)
+            raise
+
+    async def _deliver(self, item: Any, automatic: bool) -> SendResult:
         last = await self.store.fetchone(
             "SELECT payload FROM messages WHERE conversation_id = ? AND direction = 'in' AND channel = ?"
             " ORDER BY id DESC LIMIT 1",
@@ -261,24 +273,33 @@ class EmailChannel:
         msg.set_content(body)
         return msg
 
-    async def _check_rate(self, recipient: str) -> None:
-        """Automatic replies per sender are capped (a mail bomb or a loop gets staff, not a flood)."""
-        now = datetime.now(UTC)
-        row = await self.store.fetchone(
-            "SELECT sum(o.updated_at >= :hour) AS hour, count(*) AS day FROM outbox o JOIN messages m ON m.id = o.message_id"
-            " WHERE o.channel = 'email' AND o.recipient = :r AND o.status = 'sent' AND m.author = 'bot'"
-            " AND o.updated_at >= :day",
-            {
-                "r": recipient,
-                "hour": (now - timedelta(hours=1)).isoformat(timespec="milliseconds"),
-                "day": (now - timedelta(days=1)).isoformat(timespec="milliseconds"),
-            },
-        )
-        hour, day = (row["hour"] or 0, row["day"] or 0) if row else (0, 0)
-        if (
-            hour >= self.settings.auto_replies_per_sender_per_hour
-            or day >= self.settings.auto_replies_per_sender_per_day
-        ):
+    async def _check_rate(self, recipient: str, outbox_id: int) -> None:
+        """Automatic replies per sender are capped (a mail bomb or a loop gets staff, not a flood).
+
+        Counted by outbox id over the database's sent rows and this process's claims, under a lock:
+        a burst sent in one pass (marked "sent" only after it) cannot slip past the cap."""
+        async with self._rate_lock:
+            now = datetime.now(UTC)
+            day_ago = now - timedelta(days=1)
+            rows = await self.store.fetchall(
+                "SELECT o.id, o.updated_at FROM outbox o JOIN messages m ON m.id = o.message_id"
+                " WHERE o.channel = 'email' AND o.recipient = ? AND o.status = 'sent' AND m.author = 'bot'"
+                " AND o.updated_at >= ?",
+                (recipient, day_ago.isoformat(timespec="milliseconds")),
+            )
+            claims = self._claims.setdefault(recipient, {})
+            for stale in [k for k, at in claims.items() if at < day_ago]:
+                del claims[stale]
+            sent = {r["id"]: datetime.fromisoformat(r["updated_at"]) for r in rows} | claims
+            sent.pop(outbox_id, None)  # a resend of this very row is not another reply
+            hour_ago = now - timedelta(hours=1)
+            hour = sum(at >= hour_ago for at in sent.values())
+            if (
+                hour < self.settings.auto_replies_per_sender_per_hour
+                and len(sent) < self.settings.auto_replies_per_sender_per_day
+            ):
+                claims[outbox_id] = now
+                return
             self._count("rate_limited")
             raise SendError(
                 "too many automatic replies to this sender: staff answer from here",

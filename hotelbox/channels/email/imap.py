@@ -24,6 +24,7 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
 from hotelbox.config import EmailSettings
+from hotelbox.errors import Unavailable
 
 log = logging.getLogger(__name__)
 BATCH = 20
@@ -83,6 +84,9 @@ class MailboxWatcher:
             started = time.monotonic()
             try:
                 self._session()
+            except Unavailable as exc:  # the box cannot store now (disk): mail waits on the server
+                self.last_error = f"{exc.code}: {exc}"[:200]
+                log.warning("mailbox watcher paused: box cannot store mail code=%s", exc.code)
             except (IMAPClientError, OSError, ssl.SSLError, TimeoutError) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"[:200]
                 log.warning("mailbox connection lost error=%s", self.last_error)

@@ -149,6 +149,7 @@ class WhatsAppIntake:
 
     async def store_batch(self, events: list[RelayedEvent]) -> IntakeResult:
         """Commit the batch (durable when this returns), then start what follows from it."""
+        self.store.require_space()  # disk nearly full: not acked, the relay keeps the events
         result = await self.store.write(
             lambda c: store_events(c, events, self.app_secret), label="whatsapp.intake"
         )
