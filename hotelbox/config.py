@@ -472,6 +472,17 @@ class RelaySettings(Section):
     db_path: Path | None = Field(
         None, description="Relay: its SQLite queue; unset = relay.db in the state directory."
     )
+    queue_url: str | None = Field(
+        None,
+        description="Relay: a PostgreSQL URL (postgresql://user@host:5432/db) for a queue shared by several "
+        "relay processes behind a load balancer; unset = the SQLite queue. Needs hotelbox[postgres].",
+    )
+    queue_password_file: Path | None = Field(
+        None, description="Relay: file with the PostgreSQL password (or the credential relay_queue_password)."
+    )
+    queue_pool_size: int = Field(
+        10, ge=1, le=100, description="Relay: most PostgreSQL connections per relay."
+    )
     verify_token: SecretStr | None = Field(
         None, description="Relay: the webhook verify token set in Meta's App Dashboard."
     )

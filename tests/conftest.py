@@ -252,3 +252,15 @@ def test_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("test-voices")
     write_site_manifest(directory, [make_test_voice(directory, lang) for lang in ("es", "pt")])
     return directory
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A real PostgreSQL (Debian's package, installed by .ci/run) for the relay's shared queue."""
+    from tests.fakes.postgres import Postgres
+
+    server = Postgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from hotelbox.config import StoreSettings
+from hotelbox.config import ConfigError, Settings, StoreSettings, read_secret
 from hotelbox.relay.protocol import sha256_hex
 from hotelbox.store.database import Conn, Store
 
@@ -86,6 +86,21 @@ class EventQueue(Protocol):
 
     def waiter(self, box_id: str) -> asyncio.Event:
         """Set whenever something new is appended for ``box_id`` (the link's send loop waits on it)."""
+
+
+def make_queue(settings: Settings) -> EventQueue:
+    """The queue the settings ask for: PostgreSQL when ``relay.queue_url`` is set, else SQLite."""
+    r = settings.relay
+    if r.queue_url:
+        try:
+            from hotelbox.relay.pgqueue import PostgresQueue
+        except ImportError as exc:
+            raise ConfigError(
+                "relay.queue_url is set but asyncpg is not installed: pip install 'hotelbox[postgres]'"
+            ) from exc
+        password = read_secret(None, r.queue_password_file, "relay_queue_password")
+        return PostgresQueue(r.queue_url, password=password, pool_size=r.queue_pool_size)
+    return SqliteQueue(settings.relay_db_path, settings.store)
 
 
 class SqliteQueue:

@@ -29,7 +29,7 @@ from hotelbox.config import ConfigError, RelaySettings, Settings, read_secret
 from hotelbox.errors import Unavailable
 from hotelbox.ops.failpoints import failpoint
 from hotelbox.relay.protocol import meta_signature_ok, parse_key
-from hotelbox.relay.queue import UNROUTED, Backlog, EventQueue, SqliteQueue, now_ms
+from hotelbox.relay.queue import UNROUTED, Backlog, EventQueue, make_queue, now_ms
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class Relay:
     def __init__(self, settings: Settings, queue: EventQueue | None = None) -> None:
         self.settings = settings.relay
         self.secrets = RelaySecrets.from_settings(self.settings)
-        self.queue: EventQueue = queue or SqliteQueue(settings.relay_db_path, settings.store)
+        self.queue: EventQueue = queue or make_queue(settings)
         self.metrics = RelayMetrics(self)
         self.backlog: dict[str, Backlog] = {}
         self.sessions: dict[str, Any] = {}  # box id → its live link session
@@ -184,6 +184,12 @@ class Relay:
             self.metrics.webhook_seconds.observe(time.perf_counter() - started)
 
     async def _receive(self, request: web.Request) -> web.Response:
+        try:
+            return await self._store_webhook(request)
+        except Unavailable as exc:  # the queue cannot store it now: Meta retries (for days)
+            return self._refuse(exc.code, 503, str(exc))
+
+    async def _store_webhook(self, request: web.Request) -> web.Response:
         if request.content_length is not None and request.content_length > self.settings.max_body_bytes:
             return self._refuse("too_large", 413, "body over the size cap")
         try:
@@ -195,10 +201,7 @@ class Relay:
             return self._refuse("unsigned", 401, "missing X-Hub-Signature-256")
         if not meta_signature_ok(self.secrets.app_secret, body, signature):
             return self._refuse("bad_signature", 403, "X-Hub-Signature-256 does not match")
-        try:
-            self.queue.require_space()
-        except Unavailable as exc:
-            return self._refuse(exc.code, 503, str(exc))  # Meta retries for hours
+        self.queue.require_space()
         headers = {"x-hub-signature-256": signature, "content-type": request.content_type}
         try:
             data = json.loads(body)
@@ -267,14 +270,20 @@ class Relay:
                 log.warning("backlog growing box=%s events=%d age_s=%.0f", box, b.events, age)
 
     async def health(self, request: web.Request) -> web.Response:
-        await self.refresh_backlog()
+        problems = []
+        try:
+            await self.refresh_backlog()
+        except Unavailable as exc:
+            problems.append(exc.code)
         at = now_ms()
         queue = self.queue.health()
-        low = bool(queue.get("disk", {}).get("low"))  # type: ignore[union-attr]
+        if queue.get("disk", {}).get("low"):  # type: ignore[union-attr]
+            problems.append("disk_full")
+        low = bool(problems)
         return web.json_response(
             {
                 "status": "degraded" if low else "ok",
-                "problems": ["disk_full"] if low else [],
+                "problems": problems,
                 "queue": queue,
                 "relay_id": self.settings.relay_id,
                 "connected": sorted(self.sessions),

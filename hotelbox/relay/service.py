@@ -9,7 +9,7 @@ from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.ops.notify import notify
-from hotelbox.relay.queue import SqliteQueue, now_ms
+from hotelbox.relay.queue import make_queue, now_ms
 from hotelbox.relay.server import running_relay
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ async def serve_relay(settings: Settings) -> None:
 
 
 async def queue_status(settings: Settings) -> dict[str, Any]:
-    queue = SqliteQueue(settings.relay_db_path, settings.store)
+    queue = make_queue(settings)
     await queue.open()
     try:
         at = now_ms()

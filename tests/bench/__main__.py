@@ -17,7 +17,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench import bench_desk, bench_nlu, bench_pipeline, bench_pms, bench_speech, bench_whatsapp
+from tests.bench import (
+    bench_desk,
+    bench_nlu,
+    bench_pipeline,
+    bench_pms,
+    bench_relay_cluster,
+    bench_speech,
+    bench_whatsapp,
+)
 
 BENCHES = {
     "nlu": bench_nlu.run,
@@ -26,6 +34,7 @@ BENCHES = {
     "whatsapp": bench_whatsapp.run,
     "speech": bench_speech.run,
     "desk": bench_desk.run,
+    "relay_cluster": bench_relay_cluster.run,
 }
 
 

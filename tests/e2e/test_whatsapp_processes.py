@@ -73,8 +73,11 @@ key_file = "{directory / "link.key"}"
 class Proc:
     """A hotelbox process that a supervisor restarts when it dies (like systemd's Restart=)."""
 
-    def __init__(self, name: str, args: list[str], cwd: Path, config: Path) -> None:
+    def __init__(
+        self, name: str, args: list[str], cwd: Path, config: Path, env: dict[str, str] | None = None
+    ) -> None:
         self.name = name
+        self.env = env or {}
         self.args = args
         self.cwd = cwd
         self.config = config
@@ -86,7 +89,7 @@ class Proc:
         self.keep_running = True
 
     async def start(self, failpoints: str = "") -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "HOTELBOX_FAILPOINTS": failpoints}
+        env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "HOTELBOX_FAILPOINTS": failpoints}
         log = open(self.cwd / f"{self.name}.log", "ab")  # noqa: SIM115, ASYNC230 - the process owns it
         self.proc = await asyncio.create_subprocess_exec(
             str(HOTELBOX), "--config", str(self.config), *self.args,

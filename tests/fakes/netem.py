@@ -70,3 +70,54 @@ class FlakyProxy:
             pass
         finally:
             writer.transport.abort()
+
+
+class Balancer:
+    """Round-robin TCP load balancer over several backends, skipping ones that refuse — what
+    nginx or HAProxy in front of several relays does for Meta's webhooks and the boxes' links."""
+
+    def __init__(self, targets: list[tuple[str, int]]) -> None:
+        self.targets = targets
+        self.chosen: list[int] = []  # backend index per accepted connection
+        self._next = 0
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    async def __aenter__(self) -> Balancer:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for writer in list(self._open):
+            writer.transport.abort()
+        await self._server.wait_closed()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        for _ in range(len(self.targets)):
+            index = self._next % len(self.targets)
+            self._next += 1
+            try:
+                up_reader, up_writer = await asyncio.open_connection(*self.targets[index])
+            except OSError:
+                continue  # that backend is down: the next one
+            self.chosen.append(index)
+            self._open |= {writer, up_writer}
+            await asyncio.gather(_copy(reader, up_writer), _copy(up_reader, writer))
+            self._open -= {writer, up_writer}
+            return
+        writer.transport.abort()  # every backend is down
+
+
+async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.transport.abort()
