@@ -74,10 +74,17 @@ class Proc:
     """A hotelbox process that a supervisor restarts when it dies (like systemd's Restart=)."""
 
     def __init__(
-        self, name: str, args: list[str], cwd: Path, config: Path, env: dict[str, str] | None = None
+        self,
+        name: str,
+        args: list[str],
+        cwd: Path,
+        config: Path,
+        env: dict[str, str] | None = None,
+        argv: list[str] | None = None,
     ) -> None:
         self.name = name
         self.env = env or {}
+        self.argv = argv  # another program (the fake QloApps), instead of hotelbox with its config
         self.args = args
         self.cwd = cwd
         self.config = config
@@ -91,8 +98,9 @@ class Proc:
     async def start(self, failpoints: str = "") -> None:
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1", "HOTELBOX_FAILPOINTS": failpoints}
         log = open(self.cwd / f"{self.name}.log", "ab")  # noqa: SIM115, ASYNC230 - the process owns it
+        argv = self.argv or [str(HOTELBOX), "--config", str(self.config), *self.args]
         self.proc = await asyncio.create_subprocess_exec(
-            str(HOTELBOX), "--config", str(self.config), *self.args,
+            *argv,
             cwd=self.cwd, env=env, stdout=log, stderr=log,
         )  # fmt: skip
         self.starts += 1

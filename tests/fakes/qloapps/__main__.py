@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+from pathlib import Path
 
 from tests.fakes.qloapps.seed import RoomTypeSpec, Seed, demo_like_seed
 from tests.fakes.qloapps.server import FakeQloApps
@@ -38,6 +39,7 @@ async def main() -> None:
     parser.add_argument("--hotel", choices=["install", "demo-like", "large"], default="install")
     parser.add_argument("--room-types", type=int, default=10)
     parser.add_argument("--latency-ms", type=float, default=0.0, help="added to every answer")
+    parser.add_argument("--state", type=Path, help="keep the hotel in this file (survives kill -9)")
     parser.add_argument(
         "--realistic", action="store_true", help="answer as slowly as the measured QloApps (ServiceTimes)"
     )
@@ -45,6 +47,8 @@ async def main() -> None:
     fake = FakeQloApps(host=args.host, port=args.port, seed=make_seed(args.hotel, args.room_types))
     fake.switches.latency_s = args.latency_ms / 1000
     fake.switches.realistic = args.realistic
+    if args.state is not None:
+        fake.persist_to(args.state)
     await fake.start()
     print(f"listening {fake.url}", flush=True)
     stop = asyncio.Event()

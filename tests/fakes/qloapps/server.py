@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import os
+import pickle
 import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -132,6 +135,7 @@ class FakeQloApps:
         self.switches = Switches()
         self.service_times = ServiceTimes()
         self.log: list[Exchange] = []
+        self.state_file: Path | None = None  # set: the hotel survives a kill -9 (see persist_to)
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
 
@@ -181,6 +185,22 @@ class FakeQloApps:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    # -- durability (for the crash tests: QloApps keeps its data in MySQL) -----------------------
+    def persist_to(self, path: Path) -> None:
+        """Load the hotel from ``path`` if it is there; save it there after every write."""
+        self.state_file = path
+        if path.is_file():
+            self.hotel = pickle.loads(path.read_bytes())  # our own file
+
+    def save_state(self) -> None:
+        assert self.state_file is not None
+        tmp = self.state_file.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            f.write(pickle.dumps(self.hotel))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.state_file)
 
     # -- switches ----------------------------------------------------------------------------
     def fail_next(
@@ -239,6 +259,8 @@ class FakeQloApps:
             )
         except _Respond as exc:
             response = exc.response
+        if self.state_file is not None and request.method not in ("GET", "HEAD"):
+            self.save_state()  # like MySQL's commit: durable before the answer leaves
         if self.switches.realistic:
             modelled = self.service_times.seconds(
                 request.method, resource, await self._room_nights(request, resource)
