@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -275,3 +276,31 @@ async def test_our_own_mail_coming_back_is_never_answered(mail: Mail) -> None:
     await mail.stored(1)
     await asyncio.sleep(1.0)
     assert mail.smtp.sink.messages == []
+
+
+async def test_a_mail_landing_between_catch_up_and_idle_is_answered_without_waiting_for_renewal(
+    servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
+) -> None:
+    """The watcher's blind spot: a mail appended after the catch-up SEARCH and before IDLE starts.
+    The server announces it while IDLE is being entered; that must count as news at once, not
+    wait for the next renewal (set far away here)."""
+    dovecot, smtp = servers
+    settings = mail_settings(tmp_path, dovecot, smtp, email={"idle_renew_s": 600})
+    async with Box(settings, {}, live_channels=True) as box:
+        assert box.email is not None
+        assert box.email.watcher is not None
+        watcher = box.email.watcher
+        original = watcher._catch_up
+        planted: list[int] = []
+
+        def catch_up_then_a_mail_lands(*args: Any) -> None:
+            original(*args)
+            if not planted:  # once, in the watcher's own thread, right before it enters IDLE
+                planted.append(1)
+                dovecot.deliver(guest_mail("gap@guest.example", "hola, ¿hay parking?"))
+                time.sleep(0.3)  # the server has told our session about it by now
+
+        watcher._catch_up = catch_up_then_a_mail_lands  # type: ignore[method-assign]
+        await wait_for(lambda: watcher.connected, 15)
+        await wait_for(lambda: watcher.connects > 0 and planted, 15)
+        await wait_for(lambda: len(smtp.to("gap@guest.example")) >= 1, 20)

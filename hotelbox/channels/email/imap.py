@@ -127,7 +127,7 @@ class MailboxWatcher:
             while not self._stop.is_set():
                 client.idle()
                 renew_at = time.monotonic() + self.settings.idle_renew_s
-                news = False
+                news = self._announced_before_idle(client)
                 try:
                     while not self._stop.is_set() and time.monotonic() < renew_at and not news:
                         responses = client.idle_check(timeout=2)
@@ -147,6 +147,20 @@ class MailboxWatcher:
                     client.shutdown()
             except Exception:  # nothing left to do about a connection that is gone
                 log.debug("closing the IMAP connection failed (already gone)")
+
+    @staticmethod
+    def _announced_before_idle(client: IMAPClient) -> bool:
+        """Did the server announce new mail between our last command and the IDLE continuation?
+
+        A mail appended after the catch-up SEARCH is announced (``* n EXISTS``) with the next
+        command's responses — here, while IDLE is being entered. imaplib files such untagged
+        responses away and ``idle_check`` never sees them, so the mail would wait for the next
+        renewal. Take them as news (at worst one needless SEARCH)."""
+        pending = client._imap.untagged_responses  # IMAPClient has no public accessor for these
+        announced = False
+        for kind in ("EXISTS", "RECENT"):
+            announced |= pending.pop(kind, None) is not None
+        return announced
 
     def _catch_up(self, client: IMAPClient, folder: str, uidvalidity: int) -> None:
         last = int(self._call(self.last_uid(folder, uidvalidity)))  # type: ignore[call-overload]
