@@ -25,6 +25,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from hotelbox import openapi
 from hotelbox.config import ConfigError, RelaySettings, Settings, read_secret
 from hotelbox.errors import Unavailable
 from hotelbox.ops.failpoints import failpoint
@@ -310,6 +311,7 @@ def make_relay_app(relay: Relay) -> web.Application:
     app.router.add_get("/box/v1/link", link.handle)
     app.router.add_get("/healthz", relay.health)
     app.router.add_get("/metrics", relay.metrics_page)
+    app.router.add_get("/openapi.yaml", openapi.handler("relay"))
     return app
 
 

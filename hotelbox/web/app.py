@@ -13,11 +13,13 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 
 from aiohttp import WSMsgType, web
 
+from hotelbox import openapi
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
@@ -28,6 +30,7 @@ from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+API_PATHS = ("/desk/api/", "/try/api/")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -47,8 +50,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if retry_after:
             response.headers["Retry-After"] = str(max(1, round(retry_after)))
         return response
-    except web.HTTPException:
-        raise
+    except web.HTTPException as exc:
+        if exc.status < 400 or not request.path.startswith(API_PATHS):
+            raise
+        # aiohttp's own answers (no such route, wrong method, body too large) in the APIs' format
+        code = HTTPStatus(exc.status).phrase.lower().replace(" ", "_").replace("-", "_")
+        response = web.json_response({"error": code, "message": exc.reason}, status=exc.status)
+        for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if name in exc.headers:
+                response.headers[name] = exc.headers[name]
+        return response
     except Exception:
         log.exception("request failed path=%s", request.path)
         return web.json_response({"error": "internal", "message": "internal error"}, status=500)
@@ -209,7 +220,7 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
     conversation_id = await conversation_for(box.store, "webchat", session)
-    message_id = int(request.match_info["message_id"])
+    message_id = desk.record_id(request, "message_id")
     async with box.store.reader() as conn:
         rows = await fetchall(
             conn,
@@ -337,6 +348,7 @@ def make_app(box: Box) -> web.Application:
         # method, path, handler, role (every route says who may use it; the middleware checks)
         ("GET", "/healthz", healthz, PUBLIC),
         ("GET", "/metrics", metrics_page, PUBLIC),
+        ("GET", "/openapi.yaml", openapi.handler("desk"), PUBLIC),
         ("GET", "/", index, PUBLIC),
         ("GET", "/static/{name}", static_file, PUBLIC),
         ("GET", "/login", page("login.html"), PUBLIC),

@@ -48,11 +48,14 @@ async def _json(request: web.Request, limit: int = 16384) -> dict[str, Any]:
     return data
 
 
-def _id(request: web.Request, name: str = "id") -> int:
+def record_id(request: web.Request, name: str = "id") -> int:
     try:
-        return int(request.match_info[name])
+        value = int(request.match_info[name])
     except ValueError as exc:
         raise NotFound("no such record") from exc
+    if not 0 < value < 2**63:  # SQLite's INTEGER: anything else is no record of ours
+        raise NotFound("no such record")
+    return value
 
 
 def _changed(request: web.Request, conversation_id: int | None = None, kind: str = "conversation") -> None:
@@ -113,7 +116,7 @@ async def api_conversations(request: web.Request) -> web.Response:
 
 
 async def api_conversation(request: web.Request) -> web.Response:
-    conversation_id = _id(request)
+    conversation_id = record_id(request)
     box = request.app[BOX]
     detail = await box.store.read(lambda c: desk.conversation_detail(c, conversation_id))
     if detail is None:
@@ -132,14 +135,14 @@ async def _act(request: web.Request, op: Any, label: str) -> Any:
 
 
 async def api_read(request: web.Request) -> web.Response:
-    conversation_id = _id(request)
+    conversation_id = record_id(request)
     if await _act(request, lambda c: desk.mark_read(c, conversation_id), "desk.read"):
         _changed(request, conversation_id)
     return web.json_response({"ok": True})
 
 
 async def api_takeover(request: web.Request) -> web.Response:
-    conversation_id = _id(request)
+    conversation_id = record_id(request)
     actor = current(request).user.actor
     before = await _act(request, lambda c: desk.take_over(c, conversation_id, actor), "desk.takeover")
     log.info("staff took over conversation=%d user=%s from=%s", conversation_id, actor, before)
@@ -148,7 +151,7 @@ async def api_takeover(request: web.Request) -> web.Response:
 
 
 async def api_handback(request: web.Request) -> web.Response:
-    conversation_id = _id(request)
+    conversation_id = record_id(request)
     actor = current(request).user.actor
     await _act(request, lambda c: desk.hand_back(c, conversation_id, actor), "desk.handback")
     log.info("staff handed back conversation=%d user=%s", conversation_id, actor)
@@ -157,7 +160,7 @@ async def api_handback(request: web.Request) -> web.Response:
 
 
 async def api_reply(request: web.Request) -> web.Response:
-    conversation_id = _id(request)
+    conversation_id = record_id(request)
     data = await _json(request)
     text = str(data.get("text", "")).strip()
     if not text or len(text) > MAX_REPLY:
@@ -178,7 +181,7 @@ async def api_canned(request: web.Request) -> web.Response:
 
 
 async def api_audio(request: web.Request) -> web.StreamResponse:
-    message_id = _id(request)
+    message_id = record_id(request)
     box = request.app[BOX]
     row = await box.store.fetchone(
         "SELECT m.payload, d.path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id WHERE m.id = ?",
@@ -205,7 +208,7 @@ async def api_bookings(request: web.Request) -> web.Response:
 
 
 async def api_booking_retry(request: web.Request) -> web.Response:
-    booking_id = _id(request)
+    booking_id = record_id(request)
     box = request.app[BOX]
     actor = current(request).user.actor
     if not await _act(request, lambda c: desk.retry_booking(c, booking_id, actor), "desk.retry"):
@@ -216,7 +219,7 @@ async def api_booking_retry(request: web.Request) -> web.Response:
 
 
 async def api_booking_handled(request: web.Request) -> web.Response:
-    booking_id = _id(request)
+    booking_id = record_id(request)
     actor = current(request).user.actor
     if not await _act(request, lambda c: desk.mark_handled(c, booking_id, actor), "desk.handled"):
         raise NotFound("no such booking")
@@ -276,7 +279,7 @@ async def api_health(request: web.Request) -> web.Response:
 
 
 async def api_erase_guest(request: web.Request) -> web.Response:
-    guest_id = _id(request)
+    guest_id = record_id(request)
     box = request.app[BOX]
     actor = current(request).user.actor
     files = await _act(request, lambda c: privacy.erase_guest(c, guest_id, actor), "desk.erase")

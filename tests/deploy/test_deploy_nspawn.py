@@ -217,6 +217,9 @@ def test_the_playbook_installs_a_box_that_runs_like_an_appliance(
             "runuser -u hotelbox -- /opt/hotelbox/current/venv/bin/hotelbox --config /etc/hotelbox/hotelbox.toml users list"
         ).stdout
     )
+    # and can log in with the password from the installer's file (its newline is not part of it)
+    status, me = http("/desk/api/login", {"name": "installer", "password": "installer-password-1"})
+    assert (status, me["role"]) == (200, "admin")
 
     # a second run changes nothing
     second = playbook(machine, wheelhouse, tmp_path)

@@ -1,0 +1,19 @@
+"""The published OpenAPI descriptions of the relay's and the box's HTTP APIs (served at
+``/openapi.yaml`` by each, checked against the running servers by schemathesis in the tests)."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from aiohttp import web
+
+
+def document(name: str) -> bytes:
+    return (resources.files("hotelbox.openapi") / f"{name}.yaml").read_bytes()
+
+
+def handler(name: str) -> web.RequestHandler:  # type: ignore[type-arg]
+    async def serve(request: web.Request) -> web.Response:
+        return web.Response(body=document(name), content_type="application/yaml")
+
+    return serve
