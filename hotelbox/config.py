@@ -324,6 +324,13 @@ class SpeechSettings(Section):
         gt=0,
         description="How long a voice note waits for its download before the guest is asked to resend.",
     )
+    max_queue_wait_s: float = Field(
+        45.0,
+        gt=0,
+        description="Longest a voice note waits for the speech lane when many arrive at once; then the guest "
+        "is asked to type, staff are flagged (voice_busy) and can play it. Voice replies are skipped while "
+        "other guests wait to be heard (the text goes first anyway).",
+    )
 
 
 class EmailSettings(Section):

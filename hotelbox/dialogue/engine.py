@@ -268,8 +268,11 @@ class Dialogue:
             "audio_too_long": "voice_too_long",
             "no_speech": "voice_silent",
             "stt_unavailable": "voice_unavailable",
+            "speech_busy": "voice_busy",
         }.get(code, "voice_unusable")
         t.say(key, max=max_minutes)
+        if code == "speech_busy":  # the note is kept: staff can play it if the guest does not type
+            t.turn.attention = "voice_busy"
         return t.turn
 
     def without_words(

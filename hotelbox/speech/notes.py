@@ -19,6 +19,7 @@ from pathlib import Path
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
 from hotelbox.messages import Reply
+from hotelbox.scheduler import DeadlineExceeded
 from hotelbox.speech.audio import AudioError
 from hotelbox.speech.stt import Transcript
 from hotelbox.speech.voice import VoiceService
@@ -66,7 +67,12 @@ class VoiceNotes:
             return Heard(problem="media_failed", seconds=time.perf_counter() - started)
         try:
             data = await asyncio.to_thread(Path(item.path).read_bytes)
-            transcript = await self.voice.transcribe(data, lang_hint)
+            transcript = await self.voice.transcribe(
+                data, lang_hint, max_wait_s=self.settings.speech.max_queue_wait_s
+            )
+        except DeadlineExceeded:  # too many voice notes at once: this guest is asked to type
+            log.warning("voice note not heard in time message=%d code=speech_busy", message_id)
+            return Heard(problem="speech_busy", seconds=time.perf_counter() - started)
         except AudioError as exc:
             log.info("voice note unusable message=%d code=%s", message_id, exc.code)
             return Heard(problem=exc.code, seconds=time.perf_counter() - started)
@@ -107,6 +113,11 @@ class VoiceNotes:
         for n, reply in enumerate(replies):
             out.append(reply)
             if not reply.voice or reply.audio or not self.voice.can_speak(reply.lang):
+                continue
+            if self.voice.busy():  # other guests wait to be heard: their turn beats our voice bonus
+                log.warning(
+                    "voice reply skipped, speech lane busy lang=%s code=voice_reply_skipped", reply.lang
+                )
                 continue
             try:
                 ogg, speech = await self.voice.speak(reply.text, reply.lang)

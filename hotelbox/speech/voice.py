@@ -104,8 +104,15 @@ class VoiceService:
         self.load_seconds["tts"] = time.perf_counter() - started
 
     # -- work, in the speech lane ------------------------------------------------------------------
-    async def transcribe(self, data: bytes, lang_hint: str | None) -> Transcript:
-        """Decode and transcribe; AudioError for unusable audio, ModelError when we cannot listen."""
+    def busy(self) -> bool:
+        """Guests are waiting for the speech lane (every slot taken, more queued)."""
+        return self.scheduler.lane("speech").queued() > 0
+
+    async def transcribe(
+        self, data: bytes, lang_hint: str | None, max_wait_s: float | None = None
+    ) -> Transcript:
+        """Decode and transcribe; AudioError for unusable audio, ModelError when we cannot listen,
+        DeadlineExceeded when no speech slot came within ``max_wait_s``."""
         stt = self.stt
         if stt is None:
             raise ModelError("no speech-to-text model is loaded", code="stt_unavailable")
@@ -116,7 +123,7 @@ class VoiceService:
             )
             return stt.transcribe(decoded.samples, lang_hint)
 
-        transcript: Transcript = await self.scheduler.lane("speech").run(work)
+        transcript: Transcript = await self.scheduler.lane("speech").run(work, deadline_s=max_wait_s)
         self.transcribed += 1
         return transcript
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from schemathesis import GenerationMode
 import yaml
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance,
     not_a_server_error,

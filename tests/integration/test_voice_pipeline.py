@@ -4,8 +4,10 @@ decode → Whisper → understanding → dialogue → text reply + piper voice n
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -126,3 +128,59 @@ async def test_text_only_when_the_guest_asks(rig: Rig, tmp_path: Path) -> None:
         await wait_for(lambda: True, 0.5)
         assert "car park" in sent[1].text.lower()
         assert all(m.body["type"] != "audio" for m in rig.graph.sent)
+
+
+async def _hold(lane: Any, jobs: int, gate: threading.Event) -> list[asyncio.Task[Any]]:
+    """Fill the speech lane with jobs that wait on ``gate`` (other guests' voice notes)."""
+    return [asyncio.create_task(lane.run(gate.wait, 60)) for _ in range(jobs)]
+
+
+async def test_voice_notes_beyond_what_the_box_can_hear_in_time_are_handed_over_not_lost(
+    rig: Rig, tmp_path: Path
+) -> None:
+    audio = english_question(tmp_path, "Do you have parking?")
+    gate = threading.Event()
+    async with started_box(rig, speech={"max_queue_wait_s": 1.0}) as box:
+        lane = box.scheduler.lane("speech")
+        held = await _hold(lane, lane.concurrency, gate)  # every slot busy for longer than the wait
+        try:
+            await send_voice(rig, "+447700900777", audio)
+            [busy] = await rig.graph.wait_sent(1, 30)
+        finally:
+            gate.set()
+            await asyncio.gather(*held)
+        assert "me lo escribes" in busy.text.lower()  # nothing heard yet: the hotel's language
+        assert busy.body["type"] == "text"
+        rows = await rig.box_query("SELECT attention FROM conversations")
+        assert rows[0]["attention"] == "voice_busy"  # staff see it in "needs attention"
+        kept = await rig.box_query(
+            "SELECT m.path, json_extract(g.payload, '$.transcript.problem') AS problem "
+            "FROM media m JOIN messages g ON g.id = m.message_id"
+        )
+        assert kept[0]["problem"] == "speech_busy"
+        assert await asyncio.to_thread(Path(kept[0]["path"]).read_bytes) == audio  # staff can play it
+        metrics = (await box.metrics.exposition()).decode()
+        assert 'hotelbox_errors_total{code="speech_busy"} 1.0' in metrics
+
+
+async def test_voice_replies_give_way_while_other_guests_wait_to_be_heard(rig: Rig, tmp_path: Path) -> None:
+    audio = english_question(tmp_path, "What time is breakfast served?")
+    first_gate, later_gate = threading.Event(), threading.Event()
+    async with started_box(rig) as box:
+        lane = box.scheduler.lane("speech")
+        first = await _hold(lane, lane.concurrency, first_gate)
+        await send_voice(rig, "+447700900888", audio)
+        await wait_for(lambda: lane.queued() == 1, 30)  # our guest's note waits for a slot
+        later = await _hold(lane, lane.concurrency + 1, later_gate)  # more guests' notes behind it
+        try:
+            first_gate.set()  # our note is heard; the others are still waiting when we would speak
+            [text] = await rig.graph.wait_sent(1, 60)
+            await asyncio.sleep(1.0)
+        finally:
+            first_gate.set()
+            later_gate.set()
+            await asyncio.gather(*first, *later)
+        assert "breakfast" in text.text.lower()
+        assert len(rig.graph.sent) == 1  # the text only: no voice note while others wait
+        metrics = (await box.metrics.exposition()).decode()
+        assert 'hotelbox_errors_total{code="voice_reply_skipped"} 1.0' in metrics
