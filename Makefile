@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 export UV_NATIVE_TLS := 1
 export HF_HUB_OFFLINE := 1
 
-.PHONY: run test bench lint format venv dev clean
+.PHONY: run test bench soak lint format venv dev clean
 
 # The virtualenv is (re)built when pyproject.toml changes.
 $(VENV)/.stamp-run: pyproject.toml
@@ -37,9 +37,13 @@ else
 	bash .ci/run
 endif
 
-## make bench: benchmarks that print figures (see tests/bench/)
+## make bench: benchmarks that print figures (see tests/bench/); one of them: make bench BENCH=pms
 bench: dev
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench $(BENCH)
+
+## make soak: the crash and load harnesses in their long form (about 25 minutes; CI runs short forms)
+soak: dev
+	$(PY) -m tests.bench.soak
 
 lint: dev
 	$(VENV)/bin/ruff check hotelbox tests

@@ -329,7 +329,7 @@ class SpeechSettings(Section):
         gt=0,
         description="Longest a voice note waits for the speech lane when many arrive at once; then the guest "
         "is asked to type, staff are flagged (voice_busy) and can play it. Voice replies are skipped while "
-        "other guests wait to be heard (the text goes first anyway).",
+        "other guests' voice notes hold the speech lane (the text reply would wait for them).",
     )
 
 

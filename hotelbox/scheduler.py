@@ -121,6 +121,10 @@ class Lane:
     def running(self) -> int:
         return self._running
 
+    def saturated(self) -> bool:
+        """Every slot taken (a new job would wait), or jobs already waiting."""
+        return self._running >= self.concurrency or self.queued() > 0
+
     async def _acquire(self, priority: Priority, deadline_s: float | None) -> float:
         """Wait for a slot; returns the seconds waited."""
         started = time.perf_counter()

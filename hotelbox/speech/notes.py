@@ -114,7 +114,7 @@ class VoiceNotes:
             out.append(reply)
             if not reply.voice or reply.audio or not self.voice.can_speak(reply.lang):
                 continue
-            if self.voice.busy():  # other guests wait to be heard: their turn beats our voice bonus
+            if self.voice.busy():  # other guests' notes hold the lane: our text must not wait on a bonus
                 log.warning(
                     "voice reply skipped, speech lane busy lang=%s code=voice_reply_skipped", reply.lang
                 )

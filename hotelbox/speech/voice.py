@@ -105,8 +105,8 @@ class VoiceService:
 
     # -- work, in the speech lane ------------------------------------------------------------------
     def busy(self) -> bool:
-        """Guests are waiting for the speech lane (every slot taken, more queued)."""
-        return self.scheduler.lane("speech").queued() > 0
+        """Other guests' voice notes hold the speech lane: a job now would wait for them."""
+        return self.scheduler.lane("speech").saturated()
 
     async def transcribe(
         self, data: bytes, lang_hint: str | None, max_wait_s: float | None = None

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tests.bench import (
     bench_desk,
+    bench_load,
     bench_nlu,
     bench_pipeline,
     bench_pms,
@@ -35,6 +36,7 @@ BENCHES = {
     "speech": bench_speech.run,
     "desk": bench_desk.run,
     "relay_cluster": bench_relay_cluster.run,
+    "load": bench_load.run,
 }
 
 

@@ -162,6 +162,7 @@ class Stack:
         resend_s: float = 30.0,
         sync: bool = True,
         pms_latency_ms: float = 3.0,
+        realistic_pms: bool = False,
     ) -> None:
         self.tmp = tmp
         self.graph = graph
@@ -180,6 +181,7 @@ class Stack:
             argv=[
                 sys.executable, "-m", "tests.fakes.qloapps", "--port", str(self.ports["pms"]),
                 "--hotel", "demo-like", "--state", str(tmp / "qloapps.state"), "--latency-ms", str(pms_latency_ms),
+                *(["--realistic"] if realistic_pms else []),
             ],
         )  # fmt: skip
         self.webhook = f"http://127.0.0.1:{self.ports['relay']}/wa/webhook"

@@ -98,6 +98,30 @@ async def test_a_job_still_waiting_at_its_deadline_is_dropped(tmp_path: Path) ->
     sched.close()
 
 
+async def test_a_lane_is_saturated_while_its_slots_are_taken_or_jobs_wait(tmp_path: Path) -> None:
+    sched = make(tmp_path, speech=LaneSettings(concurrency=2))
+    lane = sched.lane("speech")
+    gates = [threading.Event() for _ in range(3)]
+    assert not lane.saturated()
+    first = asyncio.create_task(lane.run(gates[0].wait))
+    await asyncio.sleep(0.02)
+    assert not lane.saturated()  # one of two slots free: a job now would start at once
+    second = asyncio.create_task(lane.run(gates[1].wait))
+    await asyncio.sleep(0.02)
+    assert lane.saturated()
+    third = asyncio.create_task(lane.run(gates[2].wait))
+    await asyncio.sleep(0.02)
+    gates[0].set()
+    await first
+    await asyncio.sleep(0.02)
+    assert lane.saturated()  # the waiting job took the freed slot
+    gates[1].set()
+    gates[2].set()
+    await asyncio.gather(second, third)
+    assert not lane.saturated()
+    sched.close()
+
+
 async def test_background_pauses_while_guests_are_queued_and_catches_up_after(tmp_path: Path) -> None:
     sched = make(tmp_path)
     await sched.start()
