@@ -31,6 +31,10 @@ from hotelbox.openapi import document
 from tests.conftest import HOTELBOX, free_port
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# voice notes are raw bytes in the body, like application/octet-stream
+schemathesis.serializer.alias(
+    ["audio/ogg", "audio/mpeg", "audio/mp4", "audio/webm", "audio/wav"], "application/octet-stream"
+)
 EXAMPLES = int(os.environ.get("HOTELBOX_SCHEMA_EXAMPLES", "40"))
 PASSWORD = "correct horse battery staple"
 TRIED: dict[str, int] = {}
@@ -146,7 +150,9 @@ def test_relay_api_answers_as_documented(relay: Server, method: str, path: str) 
     fuzz("relay", relay.url, method, path)
 
 
-@pytest.mark.parametrize(("method", "path"), operations("desk", {"POST /desk/api/login"}))
+@pytest.mark.parametrize(
+    ("method", "path"), operations("desk", {"POST /desk/api/login", "POST /desk/api/logout"})
+)
 def test_box_api_answers_as_documented(box: tuple[Server, dict[str, Any]], method: str, path: str) -> None:
     server, auth = box
     fuzz("desk", server.url, method, path, auth)
@@ -165,3 +171,11 @@ def test_the_documents_are_served(relay: Server, box: tuple[Server, Any]) -> Non
         assert served.status_code == 200
         assert yaml.safe_load(served.text) == yaml.safe_load(document(name))
     print("requests generated per operation:", TRIED)
+
+
+def test_logout_answers_as_documented_and_ends_the_session(box: tuple[Server, dict[str, Any]]) -> None:
+    """Last in this module: it ends the session the other tests fuzz with."""
+    server, auth = box
+    fuzz("desk", server.url, "POST", "/desk/api/logout", auth)
+    me = requests.get(f"{server.url}/desk/api/me", cookies=auth["cookies"], timeout=10)
+    assert me.status_code == 401
