@@ -62,6 +62,8 @@ def decode(data: bytes, *, max_bytes: int = 16 * 1024 * 1024, max_seconds: float
             if not container.streams.audio:
                 raise AudioError("the file holds no audio", code="audio_corrupt")
             stream = container.streams.audio[0]
+            if stream.codec_context is None:  # a header naming no codec FFmpeg has (e.g. 272-bit WAV)
+                raise AudioError("the audio is in a format we cannot decode", code="audio_corrupt")
             codec = stream.codec_context.name
             resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
             try:

@@ -82,6 +82,9 @@ class VoiceNotes:
         except OSError as exc:
             log.error("voice note file unreadable message=%d error=%s", message_id, exc)
             return Heard(problem="media_failed", seconds=time.perf_counter() - started)
+        except Exception:  # a decoder or model bug on this one file: the same on every retry
+            log.exception("voice note could not be heard message=%d code=voice_note_failed", message_id)
+            return Heard(problem="audio_corrupt", seconds=time.perf_counter() - started)
         problem = None if transcript.text.strip() else "no_speech"
         log.info(
             "voice note transcribed message=%d lang=%s audio_s=%.1f stt_s=%.2f",
