@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 from aiohttp import web
 
 
+@functools.cache
 def document(name: str) -> bytes:
     return (resources.files("hotelbox.openapi") / f"{name}.yaml").read_bytes()
 

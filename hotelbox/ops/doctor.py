@@ -131,26 +131,31 @@ def check_models(settings: Settings) -> list[Check]:
         )
     except HotelboxError as exc:
         return [Check("speech models", "fail", str(exc), "fix speech.site_manifest")]
-    out = []
-    result = store.verify(settings.speech.stt_model)
-    out.append(
-        Check(
-            f"model {settings.speech.stt_model}",
+
+    def verified(label: str, name: str, fix: str) -> Check:
+        result = store.verify(name)
+        return Check(
+            label,
             "ok" if result == "ok" else "fail",
-            result if result != "ok" else "present, sha256 matches",
+            "present, sha256 matches" if result == "ok" else result,
+            fix,
+        )
+
+    out = [
+        verified(
+            f"model {settings.speech.stt_model}",
+            settings.speech.stt_model,
             "hotelbox models install --from /path/to/model-store (or reinstall the package)",
         )
-    )
-    for lang, name in settings.speech.voices.items():
-        result = store.verify(name)
-        out.append(
-            Check(
-                f"voice {lang} ({name})",
-                "ok" if result == "ok" else "fail",
-                result if result != "ok" else "present, sha256 matches",
-                "hotelbox models install --from DIR, or remove the voice from speech.voices",
-            )
+    ]
+    out += [
+        verified(
+            f"voice {lang} ({name})",
+            name,
+            "hotelbox models install --from DIR, or remove the voice from speech.voices",
         )
+        for lang, name in settings.speech.voices.items()
+    ]
     missing = sorted({"es", "en", "pt"} - set(settings.speech.voices))
     if missing:
         out.append(

@@ -244,19 +244,7 @@ class PostgresQueue:
             )
 
         rows = await self._run("read", work)
-        return [
-            StoredEvent(
-                r["seq"],
-                r["box_id"],
-                r["kind"],
-                r["received_at_ms"],
-                json.loads(r["headers"]),
-                bytes(r["body"]),
-                r["body_sha256"],
-                r["attempts"],
-            )
-            for r in rows
-        ]
+        return [StoredEvent.from_row(r) for r in rows]
 
     async def ack(self, box_id: str, upto: int) -> int:
         at = now_ms()

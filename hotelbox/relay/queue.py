@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from hotelbox.config import ConfigError, Settings, StoreSettings, read_secret
 from hotelbox.relay.protocol import sha256_hex
@@ -37,6 +37,20 @@ class StoredEvent:
     body: bytes
     body_sha256: str
     attempts: int = 0  # times sent to the box before
+
+    @classmethod
+    def from_row(cls, r: Any) -> StoredEvent:
+        """From a row of either backend (sqlite3.Row or asyncpg.Record: both index by name)."""
+        return cls(
+            r["seq"],
+            r["box_id"],
+            r["kind"],
+            r["received_at_ms"],
+            json.loads(r["headers"]),
+            bytes(r["body"]),
+            r["body_sha256"],
+            r["attempts"],
+        )
 
 
 @dataclass(frozen=True)
@@ -156,19 +170,7 @@ class SqliteQueue:
             " WHERE box_id = ? AND seq > ? AND status != 'quarantined' ORDER BY seq LIMIT ?",
             (box_id, after, limit),
         )
-        return [
-            StoredEvent(
-                r["seq"],
-                r["box_id"],
-                r["kind"],
-                r["received_at_ms"],
-                json.loads(r["headers"]),
-                bytes(r["body"]),
-                r["body_sha256"],
-                r["attempts"],
-            )
-            for r in rows
-        ]
+        return [StoredEvent.from_row(r) for r in rows]
 
     async def ack(self, box_id: str, upto: int) -> int:
         at = now_ms()

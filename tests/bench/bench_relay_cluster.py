@@ -27,6 +27,7 @@ import psutil
 
 from hotelbox.pipeline import stage_summary
 from hotelbox.relay.protocol import new_key
+from tests.bench.openloop import open_loop
 from tests.conftest import free_port
 from tests.e2e.test_whatsapp_processes import Proc, write_config
 from tests.fakes.graph import MetaWebhooks, encode, message_body
@@ -117,7 +118,6 @@ async def _run(directory: Path, pg: Postgres) -> dict[str, Any]:
         await wait_connected(Path(str(out) + ".connected"), BOXES, 120)
         procs = [psutil.Process(r.proc.pid) for r in relays if r.proc] + [psutil.Process(boxes.pid)]
         cpu0 = [p.cpu_times() for p in procs]
-        tasks: set[asyncio.Task[None]] = set()
 
         async def post(i: int, n: int) -> None:
             nonlocal errors
@@ -131,16 +131,7 @@ async def _run(directory: Path, pg: Postgres) -> dict[str, Any]:
                 errors += 1
 
         start = time.monotonic()
-        n = 0
-        while (elapsed := time.monotonic() - start) < SECONDS:  # open loop: BOXES webhooks a second
-            due = int(elapsed * BOXES) + 1
-            while n < due:
-                task = asyncio.create_task(post(n % BOXES, n))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                n += 1
-            await asyncio.sleep(0.002)
-        await asyncio.gather(*tasks)
+        n = await open_loop(BOXES, SECONDS, lambda n: post(n % BOXES, n))  # BOXES webhooks a second
         wall = time.monotonic() - start
         await asyncio.sleep(5.0)  # deliveries still in flight
         cpu = [

@@ -23,6 +23,7 @@ from typing import Any
 import psutil
 
 from hotelbox.pipeline import stage_summary
+from tests.bench.openloop import open_loop
 from tests.e2e.test_whatsapp_processes import QUESTIONS, World
 from tests.fakes.graph import FakeGraph, SentMessage, encode, message_body, wamid
 
@@ -55,7 +56,6 @@ async def scenario(tmp: Path, name: str, statuses: bool) -> dict[str, Any]:
             message_rate = RATE / 4 if statuses else RATE
             phones = [f"+3460080{g:04d}" for g in range(GUESTS)]
             guests = itertools.cycle(phones)
-            tasks: set[asyncio.Task[None]] = set()
 
             async def post(phone: str) -> None:
                 nonlocal errors
@@ -71,17 +71,7 @@ async def scenario(tmp: Path, name: str, statuses: bool) -> dict[str, Any]:
                 except Exception:
                     errors += 1
 
-            start = time.monotonic()
-            n = 0
-            while (elapsed := time.monotonic() - start) < SECONDS:
-                due = int(elapsed * message_rate) + 1
-                while n < due:
-                    task = asyncio.create_task(post(next(guests)))
-                    tasks.add(task)
-                    task.add_done_callback(tasks.discard)
-                    n += 1
-                await asyncio.sleep(0.002)
-            await asyncio.gather(*tasks)
+            n = await open_loop(message_rate, SECONDS, lambda _: post(next(guests)))
             deadline = time.monotonic() + 60
             while len(e2e) < n and time.monotonic() < deadline:  # noqa: ASYNC110 - polling a list the server fills
                 await asyncio.sleep(0.1)

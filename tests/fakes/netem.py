@@ -10,20 +10,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+from typing import Self
 
 
-class FlakyProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self.blackhole = False
-        self.refuse = False
-        self.connections = 0
-        self.cuts = 0
+class _Proxy:
+    """A listening socket on 127.0.0.1 that splices each accepted connection to an upstream one."""
+
+    def __init__(self) -> None:
         self._server: asyncio.Server | None = None
         self._open: set[asyncio.StreamWriter] = set()
         self.port = 0
 
-    async def __aenter__(self) -> FlakyProxy:
+    async def __aenter__(self) -> Self:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
@@ -31,8 +29,55 @@ class FlakyProxy:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
-        self.cut()
+        self._close_open()
         await self._server.wait_closed()
+
+    def _close_open(self) -> None:
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    async def _splice(
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        up_reader: asyncio.StreamReader,
+        up_writer: asyncio.StreamWriter,
+    ) -> None:
+        self._open |= {writer, up_writer}
+        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        self._open -= {writer, up_writer}
+
+    def _swallow(self) -> bool:
+        return False  # what arrives is passed on
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                if self._swallow():
+                    continue
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.transport.abort()
+
+
+class FlakyProxy(_Proxy):
+    def __init__(self, target_host: str, target_port: int) -> None:
+        super().__init__()
+        self.target = (target_host, target_port)
+        self.blackhole = False
+        self.refuse = False
+        self.connections = 0
+        self.cuts = 0
+
+    def _close_open(self) -> None:
+        self.cut()
 
     def cut(self) -> None:
         """Reset every open connection (RST, not FIN: the peers learn of it only on their next I/O)."""
@@ -45,6 +90,9 @@ class FlakyProxy:
             writer.transport.abort()
         self._open.clear()
 
+    def _swallow(self) -> bool:
+        return self.blackhole  # neither end hears anything
+
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.refuse:
             writer.transport.abort()
@@ -55,46 +103,18 @@ class FlakyProxy:
             writer.transport.abort()
             return
         self.connections += 1
-        self._open |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-        self._open -= {writer, up_writer}
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                if self.blackhole:
-                    continue  # swallowed: neither end hears anything
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.transport.abort()
+        await self._splice(reader, writer, up_reader, up_writer)
 
 
-class Balancer:
+class Balancer(_Proxy):
     """Round-robin TCP load balancer over several backends, skipping ones that refuse — what
     nginx or HAProxy in front of several relays does for Meta's webhooks and the boxes' links."""
 
     def __init__(self, targets: list[tuple[str, int]]) -> None:
+        super().__init__()
         self.targets = targets
         self.chosen: list[int] = []  # backend index per accepted connection
         self._next = 0
-        self._server: asyncio.Server | None = None
-        self._open: set[asyncio.StreamWriter] = set()
-        self.port = 0
-
-    async def __aenter__(self) -> Balancer:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._open):
-            writer.transport.abort()
-        await self._server.wait_closed()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         for _ in range(len(self.targets)):
@@ -105,19 +125,6 @@ class Balancer:
             except OSError:
                 continue  # that backend is down: the next one
             self.chosen.append(index)
-            self._open |= {writer, up_writer}
-            await asyncio.gather(_copy(reader, up_writer), _copy(up_reader, writer))
-            self._open -= {writer, up_writer}
+            await self._splice(reader, writer, up_reader, up_writer)
             return
         writer.transport.abort()  # every backend is down
-
-
-async def _copy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except (ConnectionError, OSError):
-        pass
-    finally:
-        writer.transport.abort()
