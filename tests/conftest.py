@@ -29,7 +29,7 @@ from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import demo_like_seed, qloapps_room_text
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+DATA = REPO / "tests" / "data"  # fixtures the tests carry (tests/data/README.md)
 HOTELBOX = Path(sys.executable).with_name("hotelbox")
 TZ = ZoneInfo("Europe/Madrid")
 

@@ -4,7 +4,7 @@ Data: ``data/train_<lang>.toml`` holds, per intent (``[book_room]``) or hotel qu
 (``[ask_info.wifi]``), a list of ``examples``; an example may contain ``{slot}`` placeholders
 filled from ``data/slots_<lang>.toml`` (dates, guests, names…), each template expanded a few
 times with a fixed seed. A hotel adds examples as ``*.jsonl`` files (``text``, ``lang``,
-``intent``, optional ``topic``), the format of ``../shared/data/nlu``.
+``intent``, optional ``topic``), the format of ``tests/data/nlu/eval_*.jsonl``.
 
 Two models share one recipe (char 1–5-gram TF-IDF + multinomial logistic regression, exported
 with skl2onnx and checked against scikit-learn before they are written): the intent model, and

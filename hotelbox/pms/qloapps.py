@@ -1,6 +1,7 @@
 """QloApps behind the PMS protocol: catalogue, quotes, bookings — made safe despite the API.
 
-Recipes from ../shared/reference/qloapps.md §12, each tested against the fake:
+Recipes for QloApps 1.6.1's webservice as measured (the captures in tests/data/qloapps), each
+tested against the fake:
 
 * **Book**: validate what QloApps does not (names, e-mail, phone, capacity, past dates); take the
   hotel's write lock (QloApps has none and double-books); re-check the room live with hotel_ari;

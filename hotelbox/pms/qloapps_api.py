@@ -1,7 +1,7 @@
 """The QloApps 1.6.1 webservice over HTTP: auth, formats, timeouts, retries, circuit breaker,
 and every answer mapped onto a domain error with a stable code.
 
-What the real API does (../shared/reference/qloapps.md, replayed by the fake's contract test):
+What the real API does (captured in tests/data/qloapps, replayed by the fake's contract test):
 key as HTTP Basic user with no password; JSON only with ``output_format=JSON`` in upper case;
 ``hotel_ari`` takes an XML body only; errors are ``{"errors":[{"code","message"}]}`` and the HTTP
 status is that of the last error (PHP warnings make 400s into 500s); some failures are an empty

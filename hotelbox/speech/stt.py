@@ -3,7 +3,7 @@
 Both are blocking and CPU-heavy: the box calls them only through the scheduler's speech lane
 (bounded concurrency, the lane's thread budget passed to the engine), never on the event loop.
 Whisper gets the conversation's language when it is known — its own detection of a short clip
-is unreliable (a Spanish clip decoded as Italian, ../shared/reference/models.md) — and otherwise
+is unreliable (a Spanish clip decoded as Italian) — and otherwise
 detects among the hotel's languages only, recording what it chose and how sure it was.
 """
 

@@ -38,10 +38,10 @@ from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.store.outbox import OutboxItem
-from tests.conftest import SHARED, free_port
+from tests.conftest import DATA, free_port
 from tests.fakes.test_voice import make_test_voice, write_site_manifest
 
-SPEECH = SHARED / "data" / "speech"
+SPEECH = DATA / "speech"
 QUESTIONS = [
     "Hello, what time is breakfast served?",
     "Do you have parking at the hotel?",

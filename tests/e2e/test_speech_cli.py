@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import SHARED, run_cli
+from tests.conftest import DATA, run_cli
 
-SPEECH = SHARED / "data" / "speech"
+SPEECH = DATA / "speech"
 
 
 def test_transcribe_contract_in_three_languages(tmp_path: Path, nlu_cache: Path) -> None:

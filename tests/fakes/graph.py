@@ -1,5 +1,6 @@
 """A faithful fake of Meta's side of WhatsApp: the Graph API the box calls, and the webhooks Meta
-posts (to the relay), as ../shared/reference/whatsapp.md records them.
+posts (to the relay), as Meta's Cloud API reference documents them
+(https://developers.facebook.com/docs/whatsapp/cloud-api) and tests/data/whatsapp records them.
 
 ``FakeGraph`` answers ``POST /{ver}/{pnid}/messages`` (shape checked against the documented
 limits: 4096-char text, ≤ 3 buttons of ≤ 20 chars, lists of ≤ 10 rows of ≤ 24 chars, one of

@@ -1,6 +1,6 @@
 """Real mail servers on 127.0.0.1 for the e-mail tests: Dovecot (Debian's dovecot-imapd) as the
 hotel's mailbox, started by the test with its own config and state directory, and an aiosmtpd
-SMTP server that receives what the box sends (../shared/reference/whatsapp.md §5.5)."""
+SMTP server that receives what the box sends."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from hotelbox.errors import Unavailable
 from hotelbox.messages import Inbound
 from hotelbox.store import Store
 from hotelbox.store.database import DiskGuard
-from tests.conftest import SHARED, wait_for
+from tests.conftest import DATA, wait_for
 from tests.fakes.graph import encode, message_body
 from tests.fakes.netem import FlakyProxy
 from tests.integration.wa_rig import Rig, box_settings, started_box
@@ -359,6 +359,6 @@ async def test_a_damaged_installed_model_falls_back_and_voice_still_works(
     health = voice.health()
     assert health["stt"] == "whisper-base"
     assert health["problems"]["stt:whisper-small"].startswith("model_corrupt")
-    audio = (SHARED / "data" / "speech" / "jfk.flac").read_bytes()
+    audio = (DATA / "speech" / "jfk.flac").read_bytes()
     transcript = await voice.transcribe(audio, "en")
     assert "country" in transcript.text.lower()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hotelbox.nlu.intents import split_label
 from hotelbox.nlu.understanding import Understander
 from hotelbox.speech.audio import AudioError, decode, encode_voice_note
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 TRIED = {"understanding": 0, "audio": 0}
 AUDIO_CODES = {"audio_empty", "audio_corrupt", "audio_too_large", "audio_too_long"}
@@ -71,7 +71,7 @@ def test_understanding_any_text_stays_within_bounds(
 
 
 def _seeds() -> list[bytes]:
-    speech = SHARED / "data" / "speech"
+    speech = DATA / "speech"
     seeds = [
         (speech / name).read_bytes()[:400_000]
         for name in ("jfk.flac", "living_room_light_en.wav", "multilingual.mp3")

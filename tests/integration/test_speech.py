@@ -19,9 +19,9 @@ from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import VoskStt, WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.speech.voice import make_stt
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-SPEECH = SHARED / "data" / "speech"
+SPEECH = DATA / "speech"
 FLEURS = sorted((SPEECH / "fleurs").glob("*.ogg"))
 
 

@@ -15,11 +15,11 @@ import av
 
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.tts import PiperTts, voice_note
-from tests.conftest import SHARED, wait_for
+from tests.conftest import DATA, wait_for
 from tests.fakes.graph import message_body, sha256_b64
 from tests.integration.wa_rig import Rig, started_box
 
-SPEECH = SHARED / "data" / "speech"
+SPEECH = DATA / "speech"
 
 
 def english_question(tmp: Path, text: str) -> bytes:

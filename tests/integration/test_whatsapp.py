@@ -15,7 +15,7 @@ import pytest
 
 from hotelbox.daemon import Box
 from hotelbox.relay.protocol import new_key
-from tests.conftest import SHARED, wait_for
+from tests.conftest import DATA, wait_for
 from tests.fakes.graph import PNID, FakeGraph, encode, message_body, wamid
 from tests.integration.wa_rig import FIXTURES, VERIFY, Rig, box_settings, started_box
 
@@ -281,7 +281,7 @@ async def test_meta_saying_the_window_closed_is_not_retried_and_staff_are_told(r
 
 
 async def test_a_voice_note_is_downloaded_and_checked(rig: Rig) -> None:
-    audio = (SHARED / "data" / "speech" / "fleurs" / "fleurs-es-000.ogg").read_bytes()
+    audio = (DATA / "speech" / "fleurs" / "fleurs-es-000.ogg").read_bytes()
     media = rig.graph.add_media(audio)
     from tests.fakes.graph import sha256_b64
 

@@ -8,10 +8,10 @@ from hotelbox.channels.relay_link import RelayedEvent
 from hotelbox.channels.whatsapp.intake import store_events
 from hotelbox.relay.protocol import meta_signature
 from hotelbox.store import Store
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 SECRET = "app-secret-of-the-hotel"
-BODY = (SHARED / "data" / "whatsapp" / "msg_text__meta-doc.json").read_bytes()
+BODY = (DATA / "whatsapp" / "msg_text__meta-doc.json").read_bytes()
 
 
 def _event(seq: int, body: bytes, signature: str | None) -> RelayedEvent:

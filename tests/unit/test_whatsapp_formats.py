@@ -16,10 +16,10 @@ from hotelbox.config import WhatsAppSettings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Option, Reply, merge_replies
 from hotelbox.relay.protocol import meta_signature_ok
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.fakes.graph import Invalid, check_message
 
-FIXTURES = SHARED / "data" / "whatsapp"
+FIXTURES = DATA / "whatsapp"
 PAYLOADS = sorted(p for p in FIXTURES.glob("*__*.json") if not p.name.startswith("signature"))
 
 # what each fixture must come out as: (messages' kinds, statuses, identity changes)

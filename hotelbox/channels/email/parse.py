@@ -2,7 +2,7 @@
 how it threads, and whether a bot may answer it at all.
 
 A bot must never answer auto-replies, bounces, mailing lists, OTA notifications or its own mail
-(RFC 3834; ../shared/reference/whatsapp.md §5.3): :func:`classify` says which a mail is, from
+(RFC 3834, https://www.rfc-editor.org/rfc/rfc3834): :func:`classify` says which a mail is, from
 its headers. Bodies: text/plain preferred, HTML turned into text (BeautifulSoup), any charset
 (a wrong one is decoded with replacement, never an exception), quoted history and signatures
 cut (the "On/El/Em … wrote/escribió/escreveu:" line, then mail-parser-reply for the rest of its

@@ -1,8 +1,8 @@
 """Meta's Graph API, the narrow slice the box needs: send, mark read, upload and download media.
 
 Every failure becomes a :class:`GraphError` with Meta's numeric ``code`` and what to do about it
-(``retry`` after ``retry_after_s``, or not), following the taxonomy in
-../shared/reference/whatsapp.md §2.8. A send whose request may have reached Meta without an
+(``retry`` after ``retry_after_s``, or not), following Meta's error-code reference
+(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes). A send whose request may have reached Meta without an
 answer coming back (timeout, connection dropped mid-way) is a :class:`GraphUncertain`: WhatsApp
 has no idempotency key, so it must be settled by the status webhook, not resent blindly.
 """

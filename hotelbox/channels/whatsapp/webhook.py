@@ -1,6 +1,6 @@
 """WhatsApp Cloud API webhook bodies → the pipeline's message model.
 
-Tolerant by design (../shared/reference/whatsapp.md §1): every ``entry[] × changes[]`` is
+Tolerant by design (Meta's webhook reference, https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components): every ``entry[] × changes[]`` is
 walked, unknown keys are ignored, optional ones may be missing, and a part that cannot be read
 becomes a :class:`WebhookProblem` instead of an exception — one odd message never hides the
 others in the same body. Guests are keyed by business number + BSUID (``user_id``), the phone

@@ -1,12 +1,12 @@
 """Turn the captured QloApps exchanges into exchanges.jsonl (run from the repository root).
 
-Source: ../shared/data/qloapps/*.http — real exchanges with QloApps 1.6.1 (PHP 8.2, demo data),
-recorded 2026-11-24 for the hotelbox developers (see that folder's README.md). Kept here so the
+Source: ``*.http`` captures — real exchanges with QloApps 1.6.1 (PHP 8.2, demo data),
+recorded 2026-11-24 for the hotelbox developers (not redistributed; the extract is). Kept here so the
 contract test of tests/fakes/qloapps runs on a clean clone. Only what a replay needs is kept:
 request line, the headers that change behaviour, bodies, status and content type; the
 front-office cookies and timing headers are dropped.
 
-    python tests/data/qloapps/extract.py ../shared/data/qloapps > tests/data/qloapps/exchanges.jsonl
+    python tests/data/qloapps/extract.py CAPTURES_DIR > tests/data/qloapps/exchanges.jsonl
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The fake's hotel: rooms taken night by night, prices, customers, orders and their room lines.
 
-Semantics follow the captures and ../shared/reference/qloapps.md: API bookings are charged the
+Semantics follow the captures (tests/data/qloapps): API bookings are charged the
 room type's nightly price (auto-added fees dropped) unless a stay total is sent; quotes from
 hotel_ari include the per-night auto-added fee; tax group 1 is 4 %; a booking is an order
 (state from order_states) plus one room line per booked room; a change of dates adds the new
