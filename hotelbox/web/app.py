@@ -20,6 +20,7 @@ from pathlib import Path
 from aiohttp import WSMsgType, web
 
 from hotelbox import openapi
+from hotelbox.config import Settings
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
@@ -149,7 +150,7 @@ async def post_message(request: web.Request) -> web.Response:
         text=text,
         language_hint=lang,  # type: ignore[arg-type]
         choice=choice,
-        phone=_phone(data.get("phone"), request.app[BOX].settings.hotel.country),
+        phone=None,  # anonymous: a number typed on a web page proves nothing (issue 13), any "phone" is ignored
     )
     accepted = await request.app[BOX].pipeline.accept(inbound)
     return web.json_response(
@@ -246,21 +247,6 @@ def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str
     return f"/try/api/audio/{message_id}?session={session}" if has_audio else None
 
 
-def _phone(value: object, region: str) -> str | None:
-    """The phone number the simulated guest writes from (as WhatsApp would vouch for it)."""
-    if not value:
-        return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(str(value)[:32], region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput("phone is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput("phone is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 async def get_messages(request: web.Request) -> web.Response:
     session = request.query.get("session", "")
     if not SESSION.match(session):
@@ -343,7 +329,7 @@ def make_app(box: Box) -> web.Application:
     app[BOX] = box
     app[desk.BOX] = box
     app[desk.AUTH] = auth
-    try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[settings.try_page]
+    try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[try_page_mode(box.settings)]
     routes: list[tuple[str, str, Handler, str | None]] = [
         # method, path, handler, role (every route says who may use it; the middleware checks)
         ("GET", "/healthz", healthz, PUBLIC),
@@ -376,18 +362,42 @@ def make_app(box: Box) -> web.Application:
         ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
         ("GET", "/desk/api/users", desk.api_users, "admin"),
     ]
+    try_routes: list[tuple[str, str, Handler]] = [
+        ("GET", "/try", try_page),
+        ("POST", "/try/api/messages", post_message),
+        ("GET", "/try/api/messages", get_messages),
+        ("GET", "/try/ws", live),
+        ("POST", "/try/api/voice", post_voice),
+        ("GET", r"/try/api/audio/{message_id:\d+}", get_audio),
+    ]
     if try_role is not None:
-        routes += [
-            ("GET", "/try", try_page, try_role),
-            ("POST", "/try/api/messages", post_message, try_role),
-            ("GET", "/try/api/messages", get_messages, try_role),
-            ("GET", "/try/ws", live, try_role),
-            ("POST", "/try/api/voice", post_voice, try_role),
-            ("GET", r"/try/api/audio/{message_id:\d+}", get_audio, try_role),
-        ]
+        routes += [(method, path, handler, try_role) for method, path, handler in try_routes]
+    else:  # say why, rather than a bare 404
+        routes += [(method, path, try_page_off, PUBLIC) for method, path, _ in try_routes]
     for method, path, handler, role in routes:
         app.router.add_route(method, path, with_role(handler, role))
     return app
+
+
+def try_page_mode(settings: Settings) -> str:
+    """Who may use the try-it chat. Unset: anyone with the embedded demo hotel (``make run``),
+    nobody once the box books in a real PMS — anonymous strangers must not make real bookings
+    unless the hotel opens the page on purpose (issue 13)."""
+    if settings.web.try_page is not None:
+        return settings.web.try_page
+    return "public" if settings.pms.kind == "demo" else "off"
+
+
+class TryPageOff(HotelboxError):
+    code = "try_page_off"
+    http_status = 404
+
+
+async def try_page_off(request: web.Request) -> web.Response:
+    raise TryPageOff(
+        "the try-it chat is off on this box (it books in a real PMS); "
+        "set web.try_page to 'staff' or 'public' to open it"
+    )
 
 
 def with_role(handler: Handler, role: str | None) -> Handler:

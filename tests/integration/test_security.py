@@ -1,0 +1,142 @@
+"""The security review's findings (issue 13), each replayed against the running box on a real
+socket the way an attacker would: a stranger on the web chat, a guest who sends files, a
+flood of logins or posts, malformed requests, a cross-site WebSocket."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from hotelbox.channels.webchat import WebChatChannel
+from hotelbox.config import Settings
+from hotelbox.daemon import Box, conversation_for
+from hotelbox.events import EventBus
+from hotelbox.web.app import make_app
+from hotelbox.web.auth import add_user, hash_password
+from tests.conftest import Guest, RecordingChannel, hotel_today
+
+PASSWORD = "correct-horse-battery"
+MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def say_date(d: date) -> str:
+    return f"{MONTHS_EN[d.month - 1]} {d.day}"
+
+
+@dataclass
+class Site:
+    url: str
+    box: Box
+    app: web.Application
+    channel: RecordingChannel
+
+    async def login(self, name: str, **headers: str) -> tuple[aiohttp.ClientSession, str]:
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        async with http.post(
+            f"{self.url}/desk/api/login", json={"name": name, "password": PASSWORD}, headers=headers
+        ) as r:
+            assert r.status == 200, await r.text()
+            me = await r.json()
+        return http, me["csrf"]
+
+    async def try_says(self, http: aiohttp.ClientSession, session: str, text: str, **extra: Any) -> list[str]:
+        """What a stranger's browser posts to the try-it chat, and the bot's answers to it."""
+        async with http.get(f"{self.url}/try/api/messages", params={"session": session}) as r:
+            before = len((await r.json())["messages"])
+        body = {"session": session, "client_id": uuid.uuid4().hex, "text": text, "lang": "en", **extra}
+        async with http.post(f"{self.url}/try/api/messages", json=body) as r:
+            assert r.status == 202, await r.text()
+            conversation_id = (await r.json())["conversation_id"]
+        await self.box.settle(conversation_id)
+        async with http.get(f"{self.url}/try/api/messages", params={"session": session}) as r:
+            messages = (await r.json())["messages"][before:]
+        return [m["text"] for m in messages if m["direction"] == "out"]
+
+
+async def start_site(settings: Settings) -> tuple[Site, web.AppRunner, Box]:
+    events = EventBus()
+    channel = RecordingChannel()
+    box = Box(settings, {"test": channel, "webchat": WebChatChannel(events)}, events)
+    await box.__aenter__()
+    await box.store.write(lambda c: add_user(c, "ana", "admin", hash_password(PASSWORD), "es"))
+    await box.store.write(lambda c: add_user(c, "leo", "frontdesk", hash_password(PASSWORD), "en"))
+    app = make_app(box)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    return Site(f"http://127.0.0.1:{port}", box, app, channel), runner, box
+
+
+@pytest.fixture
+async def site(settings: Settings) -> AsyncIterator[Site]:
+    running, runner, box = await start_site(settings)
+    try:
+        yield running
+    finally:
+        await runner.cleanup()
+        await box.__aexit__(None, None, None)
+
+
+# -- finding 1: the web chat is anonymous ------------------------------------------------------------
+async def test_a_web_chat_stranger_with_a_whatsapp_guests_number_cannot_see_or_cancel_the_booking(
+    site: Site,
+) -> None:
+    phone = "+34600123456"
+    owner = Guest(site.box, site.channel, phone, phone)  # WhatsApp vouches for this number
+    ci = hotel_today() + timedelta(days=70)
+    co = ci + timedelta(days=2)
+    await owner.says(
+        f"I want to book the suite from {say_date(ci)} to {say_date(co)}, 2 adults, "
+        "my name is Peter Brown, peter.brown@example.com"
+    )
+    [confirmed] = await owner.says("yes")
+    ref = confirmed.text.split("reference is ")[1].split(".")[0]
+
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+        seen = await site.try_says(http, session, "I want to cancel my reservation", phone=phone)
+        seen += await site.try_says(http, session, "yes", phone=phone)
+        seen += await site.try_says(http, session, "what is the status of my booking?", phone=phone)
+    assert seen, "the stranger got no answer at all"
+    assert not any(ref in text for text in seen), seen
+    assert not any("Peter" in text or "suite" in text.lower() for text in seen), seen
+    assert (await site.box.pms.get_booking(ref)).status == "confirmed"
+    conversation_id = await conversation_for(site.box.store, "webchat", session)
+    row = await site.box.store.fetchone(
+        "SELECT i.phone AS identity_phone, g.phone AS guest_phone FROM conversations c"
+        " JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id WHERE c.id = ?",
+        (conversation_id,),
+    )
+    assert row is not None
+    assert (row["identity_phone"], row["guest_phone"]) == (None, None)  # a typed number is no identity
+
+
+@pytest.mark.parametrize("pms_kind", ["qloapps"])
+async def test_the_try_page_is_off_by_default_with_a_real_pms(site: Site, settings: Settings) -> None:
+    async with aiohttp.ClientSession() as http:
+        for method, path in [("GET", "/try"), ("POST", "/try/api/messages"), ("GET", "/try/ws")]:
+            async with http.request(
+                method, f"{site.url}{path}", json={"session": "a" * 20, "text": "hi"}
+            ) as r:
+                assert r.status == 404, (path, r.status)
+                body = await r.json()
+                assert body["error"] == "try_page_off"
+                assert "web.try_page" in body["message"]
+    row = await site.box.store.fetchone("SELECT count(*) AS n FROM inbox")
+    assert row is not None and row["n"] == 0
+    from hotelbox.web.app import try_page_mode
+
+    assert try_page_mode(settings) == "off"
+    demo = settings.model_copy(update={"pms": settings.pms.model_copy(update={"kind": "demo"})})
+    assert try_page_mode(demo) == "public"  # make run: anyone may try the demo hotel
+    opened = settings.model_copy(update={"web": settings.web.model_copy(update={"try_page": "public"})})
+    assert try_page_mode(opened) == "public"  # a real hotel that opens it on purpose
