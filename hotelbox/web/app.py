@@ -27,6 +27,7 @@ from hotelbox.messages import Inbound
 from hotelbox.store.database import fetchall
 from hotelbox.web import desk
 from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware
+from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
@@ -235,8 +236,7 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     path = payload.get("reply", {}).get("audio") or rows[0]["media_path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise web.HTTPNotFound()
-    mime = "audio/ogg" if path.endswith(".ogg") else (rows[0]["mime_type"] or "application/octet-stream")
-    return web.FileResponse(path, headers={"Content-Type": mime.split(";")[0], "Cache-Control": "private"})
+    return guest_file_response(path, rows[0]["mime_type"], f"message-{message_id}")
 
 
 def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str | None:

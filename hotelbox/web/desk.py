@@ -22,6 +22,7 @@ from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
 from hotelbox.store import desk, privacy
 from hotelbox.web.auth import COOKIE, Auth, client_address, current
+from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("desk_box", Box)
@@ -192,12 +193,7 @@ async def api_audio(request: web.Request) -> web.StreamResponse:
     path = json.loads(row["payload"] or "{}").get("reply", {}).get("audio") or row["path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise NotFound("the audio is gone (retention) or never arrived")
-    mime = (
-        "audio/ogg"
-        if path.endswith(".ogg")
-        else (row["mime_type"] or "application/octet-stream").split(";")[0]
-    )
-    return web.FileResponse(path, headers={"Content-Type": mime, "Cache-Control": "private, no-store"})
+    return guest_file_response(path, row["mime_type"], f"message-{message_id}")
 
 
 # -- bookings ---------------------------------------------------------------------------------------------

