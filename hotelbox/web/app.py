@@ -361,6 +361,7 @@ def make_app(box: Box) -> web.Application:
         ("GET", "/desk/ws", desk.desk_ws, "frontdesk"),
         ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
         ("GET", "/desk/api/users", desk.api_users, "admin"),
+        ("GET", "/desk/api/login-failures", desk.api_login_failures, "admin"),
     ]
     try_routes: list[tuple[str, str, Handler]] = [
         ("GET", "/try", try_page),

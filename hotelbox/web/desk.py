@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
-from hotelbox.store import desk, privacy
+from hotelbox.store import audit, desk, privacy
 from hotelbox.web.auth import COOKIE, Auth, client_address, current
 from hotelbox.web.guest_files import guest_file_response
 
@@ -290,6 +290,12 @@ async def api_users(request: web.Request) -> web.Response:
         "SELECT name, role, language, disabled, created_at FROM staff_users ORDER BY name"
     )
     return web.json_response({"users": [dict(r) for r in rows]})
+
+
+async def api_login_failures(request: web.Request) -> web.Response:
+    """Who failed to log in, from where and when (newest first): the throttle's side of the story."""
+    failures = await request.app[BOX].store.read(lambda c: audit.login_failures(c, limit=200))
+    return web.json_response({"failures": failures})
 
 
 # -- live updates ------------------------------------------------------------------------------------------

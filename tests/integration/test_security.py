@@ -215,3 +215,29 @@ async def test_a_guests_html_and_script_are_never_served_as_the_desks_own(site: 
             assert r.headers["Content-Type"] == "image/jpeg"
             assert r.headers["Content-Disposition"] == "inline"
             assert "sandbox" in r.headers["Content-Security-Policy"]
+
+
+# -- finding 3: nobody can lock the receptionist out ---------------------------------------------------
+async def test_wrong_passwords_from_one_machine_do_not_lock_out_the_right_one_on_another(site: Site) -> None:
+    attacker = aiohttp.TCPConnector(local_addr=("127.0.0.2", 0))  # another machine on the LAN
+    statuses = []
+    async with aiohttp.ClientSession(connector=attacker) as http:
+        for _ in range(8):
+            async with http.post(
+                f"{site.url}/desk/api/login", json={"name": "leo", "password": "guess guess guess"}
+            ) as r:
+                statuses.append(r.status)
+    assert statuses[:5] == [401] * 5
+    assert 429 in statuses[5:]  # the attacker's machine is slowed down
+    http, _ = await site.login("leo")  # the receptionist, at the desk, still gets in
+    await http.close()
+    admin, _ = await site.login("ana")
+    async with admin:
+        async with admin.get(f"{site.url}/desk/api/login-failures") as r:
+            assert r.status == 200
+            failures = (await r.json())["failures"]
+        assert len(failures) == 5  # the ones checked; the throttled ones never reached a password
+        assert {(f["name"], f["remote"], f["known_user"]) for f in failures} == {("leo", "127.0.0.2", True)}
+    leo, _ = await site.login("leo")
+    async with leo, leo.get(f"{site.url}/desk/api/login-failures") as r:
+        assert r.status == 403  # admins only
