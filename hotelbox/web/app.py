@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 API_PATHS = ("/desk/api/", "/try/api/")
+STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -104,7 +105,7 @@ async def static_file(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     types = {".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
     suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in types or "/" in name or name.startswith("."):
+    if suffix not in types or not STATIC_NAME.match(name):  # no NUL, no path, no dot file (issue 13)
         raise web.HTTPNotFound()
     try:
         body = _static(name)
@@ -120,13 +121,7 @@ async def _json_body(request: web.Request) -> dict[str, object]:
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInput("body is not JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("body must be a JSON object")
-    return data
+    return desk.json_object(raw)
 
 
 async def post_message(request: web.Request) -> web.Response:

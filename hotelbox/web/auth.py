@@ -301,7 +301,8 @@ def make_auth_middleware(auth: Auth, *, trust_proxy: bool) -> Any:
             raise Forbidden(f"this needs the {role} role")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             given = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(given.encode(), session.csrf.encode()):
+            # header bytes aiohttp could not decode come as surrogates: compare bytes (issue 13)
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), session.csrf.encode()):
                 raise Forbidden("missing or wrong CSRF token", code="csrf")
         request[SESSION] = session
         return await handler(request)

@@ -40,8 +40,15 @@ async def _json(request: web.Request, limit: int = 16384) -> dict[str, Any]:
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    return json_object(raw or b"{}")
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object; anything else is a clear 400."""
     try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(raw)
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser's stack (issue 13)
+        raise InvalidInput("body is nested too deeply") from exc
     except ValueError as exc:
         raise InvalidInput("body is not JSON") from exc
     if not isinstance(data, dict):

@@ -4,11 +4,14 @@ flood of logins or posts, malformed requests, a cross-site WebSocket."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -19,9 +22,12 @@ from hotelbox.config import Settings
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.events import EventBus
 from hotelbox.messages import Inbound
+from hotelbox.relay.protocol import new_key
+from hotelbox.relay.server import running_relay
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import Guest, RecordingChannel, hotel_today
+from tests.integration.wa_rig import relay_settings
 
 PASSWORD = "correct-horse-battery"
 MONTHS_EN = [
@@ -241,3 +247,91 @@ async def test_wrong_passwords_from_one_machine_do_not_lock_out_the_right_one_on
     leo, _ = await site.login("leo")
     async with leo, leo.get(f"{site.url}/desk/api/login-failures") as r:
         assert r.status == 403  # admins only
+
+
+# -- finding 7: malformed requests get a clean 4xx ------------------------------------------------------
+async def raw_request(url: str, head: bytes, body: bytes = b"") -> tuple[int, bytes]:
+    """Bytes on a socket, exactly as written (no client library tidying them up)."""
+    parts = urlsplit(url)
+    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    try:
+        writer.write(head.replace(b"{host}", f"{parts.hostname}:{parts.port}".encode()))
+        if body:
+            writer.write(f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        else:
+            writer.write(b"\r\n")
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(65536), 30)
+    finally:
+        writer.close()
+    status = int(answer.split(b" ", 2)[1])
+    return status, answer
+
+
+NESTED = b"[" * 3000 + b"]" * 3000
+
+
+async def test_malformed_requests_get_a_clean_4xx_and_the_box_keeps_serving(site: Site) -> None:
+    _http, csrf = await site.login("ana")
+    cookies = {c.key: c.value for c in _http.cookie_jar}
+    await _http.close()
+    cookie = f"hb_session={cookies['hb_session']}".encode()
+    json_head = b"Host: {host}\r\nContent-Type: application/json\r\nConnection: close\r\n"
+    nested_message = b'{"session": "abcdefgh12", "text": "hi", "x": ' + NESTED + b"}"
+    cases = [
+        (b"POST /try/api/messages HTTP/1.1\r\n" + json_head, nested_message),
+        (b"POST /desk/api/login HTTP/1.1\r\n" + json_head, NESTED[:1800] + NESTED[-1800:]),
+        (
+            b"PUT /desk/api/me/language HTTP/1.1\r\n"
+            + json_head
+            + b"Cookie: "
+            + cookie
+            + b"\r\nX-CSRF-Token: "
+            + csrf.encode()
+            + b"\r\n",
+            NESTED,
+        ),
+        (
+            b"POST /desk/api/conversations/1/read HTTP/1.1\r\n"
+            + json_head
+            + b"Cookie: "
+            + cookie
+            + b"\r\nX-CSRF-Token: \xc3\xa9\xff\r\n",
+            b"{}",
+        ),
+        (b"GET /static/try%00.js HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n", b""),
+        (b"GET /static/%00 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n", b""),
+    ]
+    for head, body in cases:
+        status, answer = await raw_request(site.url, head, body)
+        assert 400 <= status < 500, (head[:40], status, answer[:300])
+    async with aiohttp.ClientSession() as http, http.get(f"{site.url}/healthz") as r:
+        assert r.status == 200  # still serving
+
+
+async def test_the_relay_answers_non_ascii_signatures_and_bearers_with_a_4xx(tmp_path: Path) -> None:
+    async with running_relay(relay_settings(tmp_path, new_key())) as (_relay, url):
+        head = b"Host: {host}\r\nContent-Type: application/json\r\nConnection: close\r\n"
+        cases = [
+            (
+                b"POST /wa/webhook HTTP/1.1\r\n" + head + b"X-Hub-Signature-256: sha256=\xc3\xa9\xc3\xa9\r\n",
+                b"{}",
+            ),
+            (b"POST /wa/webhook HTTP/1.1\r\n" + head + b"X-Hub-Signature-256: sha256=ab\xff\r\n", NESTED),
+            (
+                b"GET /box/v1/link HTTP/1.1\r\nHost: {host}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                b"Authorization: Bearer hotel-1.\xc3\xa9\xc3\xa9\r\n",
+                b"",
+            ),
+            (
+                b"GET /wa/webhook?hub.mode=subscribe&hub.verify_token=%FF%FE&hub.challenge=1 HTTP/1.1\r\n"
+                + head,
+                b"",
+            ),
+        ]
+        for head_bytes, body in cases:
+            status, answer = await raw_request(url, head_bytes, body)
+            assert 400 <= status < 500, (head_bytes[:60], status, answer[:300])
+        async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as r:
+            assert r.status == 200
