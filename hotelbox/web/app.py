@@ -26,7 +26,7 @@ from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store.database import fetchall
 from hotelbox.web import desk
-from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware
+from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware, require_same_origin
 from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
@@ -279,6 +279,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     session = request.query.get("session", "")
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     subscription = request.app[BOX].events.subscribe(

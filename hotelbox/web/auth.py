@@ -282,6 +282,21 @@ def client_address(request: web.Request, trust_proxy: bool) -> str:
     return request.remote or "?"
 
 
+def same_origin(request: web.Request) -> bool:
+    """No ``Origin`` (not a browser) or the page's own: a browser on another site may not open
+    our WebSockets with the desk's cookie (cross-site WebSocket hijacking, issue 13)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    scheme, _, host = origin.partition("://")
+    return scheme in ("http", "https") and host.lower() == request.host.lower()
+
+
+def require_same_origin(request: web.Request) -> None:
+    if not same_origin(request):
+        raise Forbidden("cross-site request refused", code="cross_origin")
+
+
 def make_auth_middleware(auth: Auth, *, trust_proxy: bool) -> Any:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:

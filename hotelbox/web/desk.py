@@ -21,7 +21,7 @@ from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
 from hotelbox.store import audit, desk, privacy
-from hotelbox.web.auth import COOKIE, Auth, client_address, current
+from hotelbox.web.auth import COOKIE, Auth, client_address, current, require_same_origin, same_origin
 from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,7 @@ def _changed(request: web.Request, conversation_id: int | None = None, kind: str
 
 # -- session ----------------------------------------------------------------------------------------
 async def api_login(request: web.Request) -> web.Response:
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.split("://", 1)[-1] != request.host:
+    if not same_origin(request):
         raise InvalidInput("cross-site login refused")
     data = await _json(request, 4096)
     name, password = str(data.get("name", "")), str(data.get("password", ""))
@@ -309,6 +308,7 @@ async def api_login_failures(request: web.Request) -> web.Response:
 async def desk_ws(request: web.Request) -> web.WebSocketResponse:
     """What changed, as it happens; the page refetches what it shows. A page that falls behind
     (64 events queued) is dropped and reconnects — it can never slow the box down."""
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     box = request.app[BOX]

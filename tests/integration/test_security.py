@@ -335,3 +335,17 @@ async def test_the_relay_answers_non_ascii_signatures_and_bearers_with_a_4xx(tmp
             assert 400 <= status < 500, (head_bytes[:60], status, answer[:300])
         async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as r:
             assert r.status == 200
+
+
+# -- finding 8: WebSockets check Origin -----------------------------------------------------------------
+async def test_websockets_refuse_another_sites_pages(site: Site) -> None:
+    http, _ = await site.login("ana")
+    async with http:
+        for path in ("/desk/ws", f"/try/ws?session={uuid.uuid4().hex}"):
+            with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+                await http.ws_connect(f"{site.url}{path}", origin="https://evil.example")
+            assert refused.value.status == 403, path
+            with pytest.raises(aiohttp.WSServerHandshakeError):
+                await http.ws_connect(f"{site.url}{path}", origin=f"{site.url}.evil.example")
+            async with http.ws_connect(f"{site.url}{path}", origin=site.url) as ws:  # the page itself
+                assert not ws.closed
