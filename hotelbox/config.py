@@ -79,9 +79,10 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
-    try_page: Literal["public", "staff", "off"] = Field(
-        "public",
-        description="The try-it guest simulator: open to anyone on the network (demo), staff only, or off.",
+    try_page: Literal["public", "staff", "off"] | None = Field(
+        None,
+        description="The try-it guest simulator: open to anyone on the network, staff only, or off; "
+        "unset: public with the embedded demo PMS, off with a real PMS (anonymous strangers would book).",
     )
     session_idle_minutes: float = Field(
         480.0, gt=0, description="A front desk session unused this long is logged out."
