@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import stat
 import time
 from pathlib import Path
 
@@ -38,6 +39,13 @@ def private_state(state_dir: Path) -> None:
     with contextlib.suppress(PermissionError):  # not ours (a packaged layout): leave it be
         if state_dir.stat().st_mode & 0o077:
             state_dir.chmod(0o700)
+        for path in state_dir.iterdir():  # left readable by an older box or another umask
+            with contextlib.suppress(OSError):
+                mode = path.lstat().st_mode
+                if stat.S_ISREG(mode) and mode & 0o077:
+                    path.chmod(0o600)
+                elif stat.S_ISDIR(mode) and mode & 0o077:
+                    path.chmod(0o700)
 
 
 def control_socket(state_dir: Path) -> Path:

@@ -40,6 +40,7 @@ def start_box(cwd: Path) -> subprocess.Popen[bytes]:
         [str(HOTELBOX), "run"],
         cwd=cwd,
         env={**os.environ, "HOTELBOX_WEB__PORT": str(port)},
+        umask=0o022,  # a shell's usual umask: the box must still keep its files private
         stdout=subprocess.DEVNULL,
         stderr=open(cwd / "daemon.log", "ab"),  # noqa: SIM115 - the process owns it
     )
@@ -168,3 +169,64 @@ def test_the_lock_dies_with_its_owner(tmp_path: Path, nlu_cache: Path) -> None:
     box.wait(10)
     replies = replies_of(chat_with(tmp_path, "+34600666777", ["hola"]))
     assert [r["key"] for r in replies] == ["greet"]
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_restore_refuses_beside_a_running_box_and_puts_back_the_whole_set(
+    tmp_path: Path, nlu_cache: Path
+) -> None:
+    """The box runs with its port in the environment; restore, without it, must still see it
+    (by the lock). A set comes back whole (hotelbox.db with demo_pms.db) or not at all. Files
+    are private whoever starts the box (issues 18.1, 18.2, 13.9)."""
+    state = tmp_path / "var"
+    state.mkdir(mode=0o755)
+    state.chmod(0o755)
+    box = start_box(tmp_path)
+    try:
+        assert mode(state) == 0o700
+        for name in ("hotelbox.db", "demo_pms.db", "hotelbox.db-wal", "hotelbox.lock"):
+            assert mode(state / name) == 0o600, name
+        replies_of(chat_with(tmp_path, "+34600888999", ["hola"]))
+        taken = run_cli("backup", "--json", cwd=tmp_path)
+        assert taken.returncode == 0, taken.stderr
+        backup_set = Path(json.loads(taken.stdout)["directory"])
+        assert mode(backup_set.parent) == 0o700
+        assert mode(backup_set) == 0o700
+        assert sorted(p.name for p in backup_set.iterdir()) == ["demo_pms.db", "hotelbox.db", "manifest.json"]
+        assert {mode(p) for p in backup_set.iterdir()} == {0o600}
+
+        refused = run_cli("restore", str(backup_set), cwd=tmp_path)
+        assert refused.returncode != 0
+        assert "state_in_use" in refused.stderr
+        assert not list(state.glob("*.before-restore"))
+    finally:
+        box.terminate()
+        box.wait(30)
+
+    after = replies_of(chat_with(tmp_path, "+34600888999", ["I'd like to book a double room next week"]))
+    assert after
+    conversations = (
+        sqlite3.connect(state / "hotelbox.db").execute("SELECT count(*) FROM messages").fetchone()[0]
+    )
+
+    incomplete = tmp_path / "incomplete"
+    incomplete.mkdir()
+    for name in ("hotelbox.db", "manifest.json"):
+        (incomplete / name).write_bytes((backup_set / name).read_bytes())
+    refused = run_cli("restore", str(incomplete / "hotelbox.db"), cwd=tmp_path)
+    assert refused.returncode != 0
+    assert "demo_pms.db missing" in refused.stderr
+    assert not list(state.glob("*.before-restore"))
+
+    restored = run_cli("restore", str(backup_set / "hotelbox.db"), cwd=tmp_path)  # any file names its set
+    assert restored.returncode == 0, restored.stderr
+    assert sorted(p.name for p in state.glob("*.before-restore")) == [
+        "demo_pms.db.before-restore",
+        "hotelbox.db.before-restore",
+    ]
+    assert mode(state / "hotelbox.db") == 0o600
+    back = sqlite3.connect(state / "hotelbox.db").execute("SELECT count(*) FROM messages").fetchone()[0]
+    assert back < conversations  # the messages after the backup are gone with it, as asked
