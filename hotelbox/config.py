@@ -707,9 +707,22 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
+        if isinstance(value, str) and "://" in value:  # postgresql://user:secret@host (issue 13.10)
+            return mask_url_password(value)
         return value
 
     return plain(settings)  # type: ignore[no-any-return]
+
+
+def mask_url_password(url: str) -> str:
+    """``scheme://user:password@host…`` with the password masked (the rest left as given)."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:********@{host}{slash}{tail}"
 
 
 def settings_table() -> str:

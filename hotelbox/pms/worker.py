@@ -9,6 +9,7 @@ rejected) is recorded and queued to the conversation as an event, in one transac
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -45,6 +46,9 @@ class BookingWorker(WakeableJob):
         self.interval_s = settings.retry_base_s
         self.done = 0
         self.retries = 0
+        # one pass at a time: `hotelbox chat` drains from settle() while the background loop
+        # drains too, and both sent the same booking (attempt counter 2, two orders; issue 14)
+        self._drain_lock = asyncio.Lock()
         super().__init__()
         self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
 
@@ -52,6 +56,11 @@ class BookingWorker(WakeableJob):
         return await self.drain()
 
     async def drain(self) -> int:
+        """Make every due write, one at a time; a second caller waits for the pass in progress."""
+        async with self._drain_lock:
+            return await self._drain()
+
+    async def _drain(self) -> int:
         handled = 0
         while writes := await self.store.read(
             lambda c: bookings.due(c, max_delay_s=self.settings.retry_max_s)

@@ -195,6 +195,27 @@ async def list_bookings(conn: AConn) -> list[sqlite3.Row]:
     return await fetchall(conn, "SELECT * FROM bookings WHERE check_in != '' ORDER BY created_at, id")
 
 
+async def listed_bookings(conn: AConn) -> list[dict[str, Any]]:
+    """The bookings as ``hotelbox bookings`` shows them (plain JSON data)."""
+    return [
+        {
+            "reference": r["pms_reference"],
+            "status": r["status"],
+            "check_in": r["check_in"],
+            "check_out": r["check_out"],
+            "adults": r["adults"],
+            "children": r["children"],
+            "room_type": r["room_type"],
+            "total_price": r["total_price"],
+            "currency": r["currency"],
+            "guest_name": r["guest_name"],
+            "conversation_id": r["conversation_id"],
+            "created_at": r["created_at"],
+        }
+        for r in await list_bookings(conn)
+    ]
+
+
 async def settled_by_reference(conn: AConn, references: list[str]) -> dict[str, dict[str, Any]]:
     """Our bookings with these PMS references that no write of ours is still changing."""
     if not references:
