@@ -311,7 +311,9 @@ def pms_check(ctx: click.Context, as_json: bool) -> None:
 
 @pms.command("sync")
 @click.option(
-    "--full", is_flag=True, help="The whole horizon (otherwise: catalogue, the near term, bookings)."
+    "--full",
+    is_flag=True,
+    help="Read every night again, even those a sync fetched within pms.sync.far_interval_s, and record the time.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -359,6 +361,8 @@ def pms_status(ctx: click.Context, as_json: bool) -> None:
         f"nights     {state['coverage'] * 100:.0f} % of the horizon, near term {state['near_coverage'] * 100:.0f} %;"
         f" oldest near-term night fetched {age(state['near_age_s'])} (stale after {state['stale_after_s']:.0f} s)"
     )
+    if state["full_sync_s"] is not None:
+        click.echo(f"full sync  last full sync took {state['full_sync_s']:.1f} s")
     for job, j in state["jobs"].items():
         error = f", failing ×{j['failures']}: {j['last_error']}" if j["failures"] else ""
         click.echo(f"{job:10} last ok {age(j['last_ok_age_s'])}, {j['rows']} rows{error}")

@@ -19,7 +19,7 @@ from typing import Any
 
 from hotelbox.background import WakeableJob
 from hotelbox.config import PmsSettings
-from hotelbox.errors import HotelboxError, RoomNotAvailable, Unavailable
+from hotelbox.errors import BookingConflict, HotelboxError, RoomNotAvailable, Unavailable
 from hotelbox.pms import BookingRequest, Pms, PmsBooking
 from hotelbox.store import Store, audit, bookings, conversations, inbox
 from hotelbox.store.bookings import PmsWrite
@@ -74,7 +74,7 @@ class BookingWorker(WakeableJob):
         r = write.request
         if write.operation == "create":
             request = BookingRequest(
-                idempotency_key=write.idempotency_key,
+                idempotency_key=write.pms_token,  # the box's own token, never another box's (issue 15)
                 room_type=r["room_type"],
                 check_in=date.fromisoformat(r["check_in"]),
                 check_out=date.fromisoformat(r["check_out"]),
@@ -111,6 +111,8 @@ class BookingWorker(WakeableJob):
             outcome = "confirmed"
         except RoomNotAvailable as exc:
             outcome, error = "unavailable", exc
+        except BookingConflict as exc:
+            outcome, error = "conflict", exc
         except (Unavailable, OSError, TimeoutError) as exc:
             outcome, error = "pending", exc
         except HotelboxError as exc:
@@ -147,7 +149,13 @@ class BookingWorker(WakeableJob):
                 if attempts >= FINAL_AFTER_ATTEMPTS:
                     event["outcome"] = "failed"
             else:
-                bookings.record_failure(c, write, str(error), final=True)
+                bookings.record_failure(
+                    c,
+                    write,
+                    f"{getattr(error, 'code', 'error')}: {error}",
+                    final=True,
+                    needs_human=outcome == "conflict",
+                )
                 audit.record(
                     c,
                     "bot",
@@ -158,6 +166,11 @@ class BookingWorker(WakeableJob):
                 )
                 if outcome == "failed" and write.conversation_id is not None:
                     conversations.flag_attention(c, write.conversation_id, "booking_failed")
+                if outcome == "conflict":
+                    # the guest hears it failed and staff will follow up; staff see why
+                    event["outcome"] = "failed"
+                    if write.conversation_id is not None:
+                        conversations.flag_attention(c, write.conversation_id, "booking_conflict")
             event.setdefault("outcome", outcome)
             if write.conversation_id is not None and (event["outcome"] != "pending" or write.attempts == 0):
                 key = f"pms:{write.id}:{event['outcome']}"
