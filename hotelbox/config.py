@@ -434,6 +434,11 @@ class WhatsAppSettings(Section):
     media_max_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest media file the box downloads (voice notes, images)."
     )
+    media_hosts: list[str] = Field(
+        default_factory=lambda: ["lookaside.fbsbx.com", "graph.facebook.com"],
+        description="Hosts a media URL may name for the box to send its access token there (https only); "
+        "whatsapp.graph_url is always allowed. Any other URL is fetched by media id instead.",
+    )
     merge_replies: bool = Field(
         True,
         description="Send one turn's replies as one WhatsApp message (Meta does not keep the order of "

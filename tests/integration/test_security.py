@@ -26,8 +26,9 @@ from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import running_relay
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import Guest, RecordingChannel, hotel_today
-from tests.integration.wa_rig import relay_settings
+from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
+from tests.fakes.graph import message_body, sha256_b64
+from tests.integration.wa_rig import Rig, relay_settings, started_box
 
 PASSWORD = "correct-horse-battery"
 MONTHS_EN = [
@@ -349,3 +350,44 @@ async def test_websockets_refuse_another_sites_pages(site: Site) -> None:
                 await http.ws_connect(f"{site.url}{path}", origin=f"{site.url}.evil.example")
             async with http.ws_connect(f"{site.url}{path}", origin=site.url) as ws:  # the page itself
                 assert not ws.closed
+
+
+# -- finding 5: the WhatsApp token only goes to Meta --------------------------------------------------------
+async def test_the_access_token_never_goes_to_a_host_a_webhook_names(rig: Rig) -> None:
+    seen: list[str | None] = []
+
+    async def collect(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.Response(body=b"OggS stolen", content_type="audio/ogg")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", collect)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    evil = web.TCPSite(runner, "127.0.0.1", 0)
+    await evil.start()
+    evil_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    audio = b"OggS not really audio but bytes"
+    try:
+        async with started_box(rig) as box:
+            media = rig.graph.add_media(audio)
+            part = {
+                "mime_type": "audio/ogg; codecs=opus",
+                "sha256": sha256_b64(audio),
+                "id": media.id,
+                "voice": True,
+                "url": f"{evil_url}/whatsapp_business/attachments/?mid=1",  # plain http, not Meta
+            }
+            await rig.meta.post(message_body("+34600555001", kind="audio", part=part))
+
+            async def settled() -> bool:
+                rows = await box.store.fetchall("SELECT status FROM media")
+                return bool(rows) and rows[0]["status"] in ("stored", "failed")
+
+            await wait_for(settled, 30)
+            rows = await box.store.fetchall("SELECT status, path FROM media")
+            assert rows[0]["status"] == "stored"  # fetched by its id from the Graph API instead
+            assert await asyncio.to_thread(Path(rows[0]["path"]).read_bytes) == audio
+    finally:
+        await runner.cleanup()
+    assert not any(seen), seen  # the token never left for that host
