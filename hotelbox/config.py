@@ -343,6 +343,12 @@ class EmailSettings(Section):
     message_id_domain: str | None = Field(
         None, description="Domain of our Message-IDs (unset: the address's domain)."
     )
+    auth_serv_id: str | None = Field(
+        None,
+        description="The authserv-id the hotel's receiving mail server writes in Authentication-Results "
+        "(RFC 8601, e.g. mx.hotel.example). A guest's address proves who they are only when that server "
+        "says DMARC or aligned DKIM passed; unset: no address is proof (reference and surname asked).",
+    )
     imap_host: str = Field("127.0.0.1", description="IMAP server of the hotel's mailbox.")
     imap_port: int = Field(993, ge=1, le=65535, description="IMAP port (993 TLS, 143 STARTTLS or plain).")
     imap_security: Literal["tls", "starttls", "none"] = Field(

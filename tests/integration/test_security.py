@@ -28,6 +28,9 @@ from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
 from tests.fakes.graph import message_body, sha256_b64
+from tests.fakes.mailserver import PASSWORD as MAILBOX_PASSWORD
+from tests.fakes.mailserver import USER as MAILBOX
+from tests.fakes.mailserver import Dovecot, SmtpServer, guest_mail
 from tests.integration.wa_rig import Rig, relay_settings, started_box
 
 PASSWORD = "correct-horse-battery"
@@ -391,3 +394,80 @@ async def test_the_access_token_never_goes_to_a_host_a_webhook_names(rig: Rig) -
     finally:
         await runner.cleanup()
     assert not any(seen), seen  # the token never left for that host
+
+
+# -- finding 6: an e-mail address proves nothing unless the hotel's mail server says so ----------------------
+AUTH_SERV_ID = "mx.hotel.test"
+
+
+def arrived(msg: Any, *results: str) -> bytes:
+    """The mail as the hotel's server stores it: its own Authentication-Results on top."""
+    on_top = b"".join(f"Authentication-Results: {AUTH_SERV_ID}; {r}\n".encode() for r in results)
+    return on_top + bytes(msg.as_bytes())
+
+
+async def test_a_forged_sender_cannot_see_or_cancel_a_booking_but_an_authenticated_one_can(
+    tmp_path: Path, nlu_cache: Path
+) -> None:
+    from hotelbox.config import load_settings
+    from hotelbox.pms import BookingRequest
+    from hotelbox.pms.demo import DEMO_ROOM_TYPES
+
+    dovecot, smtp = Dovecot(), SmtpServer()
+    dovecot.start()
+    smtp.start()
+    try:
+        settings = load_settings(
+            state_dir=tmp_path / "box",
+            email={
+                "enabled": True, "address": MAILBOX, "imap_host": "127.0.0.1", "imap_port": dovecot.port,
+                "imap_security": "none", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                "smtp_security": "none", "smtp_login": False, "password": MAILBOX_PASSWORD,
+                "reconnect_max_s": 1, "auth_serv_id": AUTH_SERV_ID,
+            },
+            speech={"enabled": False},
+        )  # fmt: skip
+        async with Box(settings, {}, live_channels=True) as box:
+            assert box.email is not None
+            await wait_for(lambda: box.email.watcher.connected, 15)  # type: ignore[union-attr]
+            ci = hotel_today() + timedelta(days=80)
+            booking = await box.pms.create_booking(
+                BookingRequest("sec-6", DEMO_ROOM_TYPES[0][0], ci, ci + timedelta(days=2), 1, 0,
+                               "Peter Brown", "peter@guest.example", None)
+            )  # fmt: skip
+            victim = "Peter Brown <peter@guest.example>"
+            forged = [
+                arrived(guest_mail(victim, "Please cancel my reservation", subject="Cancel")),  # no result at all
+                arrived(
+                    guest_mail(
+                        victim, "What is the status of my booking?", subject="Status",
+                        headers={"Authentication-Results": f"{AUTH_SERV_ID}; dmarc=pass header.from=guest.example"},
+                    ),
+                    "dmarc=fail (p=reject) header.from=guest.example", "dkim=none",
+                ),  # the sender's own "pass" sits below the server's "fail"
+                arrived(
+                    guest_mail(victim, "What is the status of my booking?", subject="Status 2"),
+                    "dkim=pass header.d=evil.example; dmarc=none header.from=guest.example",
+                ),  # a valid signature, of another domain
+            ]  # fmt: skip
+            for n, raw in enumerate(forged, 1):
+                dovecot.deliver(raw)
+                await wait_for(lambda n=n: len(smtp.to("peter@guest.example")) >= n, 40)
+            answers = [m.get_content() for m in smtp.to("peter@guest.example")]
+            assert not any(booking.reference in a for a in answers), answers
+            assert (await box.pms.get_booking(booking.reference)).status == "confirmed"
+
+            dovecot.deliver(
+                arrived(
+                    guest_mail(victim, "What is the status of my booking?", subject="Status 3"),
+                    "dkim=pass header.d=guest.example header.s=s1; spf=pass smtp.mailfrom=guest.example",
+                    "dmarc=pass (p=reject) header.from=guest.example",
+                )
+            )
+            await wait_for(lambda: len(smtp.to("peter@guest.example")) >= 4, 40)
+            proven = smtp.to("peter@guest.example")[3].get_content()
+            assert booking.reference in proven, proven  # the server proved the address: it is the owner
+    finally:
+        smtp.stop()
+        dovecot.stop()
+        dovecot.remove()
