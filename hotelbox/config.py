@@ -79,6 +79,28 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
+    try_posts_per_minute_per_client: int = Field(
+        60, ge=1, description="Try-it chat: messages and voice notes one client address may post a minute."
+    )
+    try_posts_per_minute_per_session: int = Field(
+        20, ge=1, description="Try-it chat: messages and voice notes one chat session may post a minute."
+    )
+    try_uploads_per_session_per_day: int = Field(
+        20, ge=0, description="Try-it chat: voice notes one chat session may send a day."
+    )
+    try_uploads_per_day: int = Field(
+        500, ge=0, description="Try-it chat: voice notes all sessions may send a day."
+    )
+    try_upload_mb: int = Field(
+        256,
+        ge=0,
+        description="Try-it chat: most megabytes of its voice notes kept on disk; then uploads wait (429).",
+    )
+    try_parallel_uploads: int = Field(
+        2,
+        ge=1,
+        description="Try-it chat: voice notes received at once (each is held in memory until stored).",
+    )
     try_page: Literal["public", "staff", "off"] | None = Field(
         None,
         description="The try-it guest simulator: open to anyone on the network, staff only, or off; "

@@ -24,7 +24,7 @@ from hotelbox.events import EventBus
 from hotelbox.messages import Inbound
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import running_relay
-from hotelbox.web.app import make_app
+from hotelbox.web.app import LIMITS, make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
 from tests.fakes.graph import message_body, sha256_b64
@@ -471,3 +471,52 @@ async def test_a_forged_sender_cannot_see_or_cancel_a_booking_but_an_authenticat
         smtp.stop()
         dovecot.stop()
         dovecot.remove()
+
+
+# -- finding 4: the public web chat has limits ---------------------------------------------------------------
+async def test_a_flood_of_posts_is_slowed_per_session_and_per_address(site: Site) -> None:
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+
+        async def post(session: str, n: int) -> tuple[int, str | None]:
+            body = {"session": session, "client_id": f"c{n}", "text": "hola"}
+            async with http.post(f"{site.url}/try/api/messages", json=body) as r:
+                return r.status, r.headers.get("Retry-After")
+
+        answers = await asyncio.gather(*(post(session, n) for n in range(100)))
+        statuses = [a[0] for a in answers]
+        assert statuses.count(202) <= 12, statuses.count(202)  # a burst of 10, then 20 a minute
+        assert set(statuses) == {202, 429}
+        assert all(a[1] for a in answers if a[0] == 429)  # says when to come back
+        # many fresh sessions from one address: the address's own bucket
+        spread = await asyncio.gather(*(post(uuid.uuid4().hex, n) for n in range(100)))
+        assert [a[0] for a in spread].count(202) <= 32
+        async with http.get(f"{site.url}/healthz") as r:
+            assert r.status == 200
+    row = await site.box.store.fetchone("SELECT count(*) AS n FROM inbox")
+    assert row is not None
+    assert row["n"] <= 12 + 32
+
+
+async def test_voice_uploads_are_capped_and_junk_is_dropped_at_once(site: Site) -> None:
+    site.box.settings.web.try_uploads_per_session_per_day = 2
+    site.app[LIMITS].uploads_per_session_per_day = 2
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+        statuses = []
+        for n in range(3):
+            async with http.post(
+                f"{site.url}/try/api/voice",
+                params={"session": session, "client_id": f"v{n}"},
+                data=b"OggS this is not audio at all" * 10,
+                headers={"Content-Type": "audio/ogg"},
+            ) as r:
+                statuses.append((r.status, (await r.json()).get("error")))
+                if r.status == 202:
+                    conversation_id = (await r.json())["conversation_id"]
+    assert statuses == [(202, None), (202, None), (429, "uploads_full")]
+    await site.box.settle(conversation_id)
+    rows = await site.box.store.fetchall("SELECT path FROM media WHERE channel = 'webchat'")
+    assert len(rows) == 2
+    for row in rows:  # undecodable: deleted once heard, not kept for the retention period
+        assert not await asyncio.to_thread(Path(row["path"]).exists)
