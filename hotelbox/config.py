@@ -79,6 +79,28 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
+    try_posts_per_minute_per_client: int = Field(
+        60, ge=1, description="Try-it chat: messages and voice notes one client address may post a minute."
+    )
+    try_posts_per_minute_per_session: int = Field(
+        20, ge=1, description="Try-it chat: messages and voice notes one chat session may post a minute."
+    )
+    try_uploads_per_session_per_day: int = Field(
+        20, ge=0, description="Try-it chat: voice notes one chat session may send a day."
+    )
+    try_uploads_per_day: int = Field(
+        500, ge=0, description="Try-it chat: voice notes all sessions may send a day."
+    )
+    try_upload_mb: int = Field(
+        256,
+        ge=0,
+        description="Try-it chat: most megabytes of its voice notes kept on disk; then uploads wait (429).",
+    )
+    try_parallel_uploads: int = Field(
+        2,
+        ge=1,
+        description="Try-it chat: voice notes received at once (each is held in memory until stored).",
+    )
     try_page: Literal["public", "staff", "off"] | None = Field(
         None,
         description="The try-it guest simulator: open to anyone on the network, staff only, or off; "
@@ -343,6 +365,12 @@ class EmailSettings(Section):
     message_id_domain: str | None = Field(
         None, description="Domain of our Message-IDs (unset: the address's domain)."
     )
+    auth_serv_id: str | None = Field(
+        None,
+        description="The authserv-id the hotel's receiving mail server writes in Authentication-Results "
+        "(RFC 8601, e.g. mx.hotel.example). A guest's address proves who they are only when that server "
+        "says DMARC or aligned DKIM passed; unset: no address is proof (reference and surname asked).",
+    )
     imap_host: str = Field("127.0.0.1", description="IMAP server of the hotel's mailbox.")
     imap_port: int = Field(993, ge=1, le=65535, description="IMAP port (993 TLS, 143 STARTTLS or plain).")
     imap_security: Literal["tls", "starttls", "none"] = Field(
@@ -433,6 +461,11 @@ class WhatsAppSettings(Section):
     )
     media_max_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest media file the box downloads (voice notes, images)."
+    )
+    media_hosts: list[str] = Field(
+        default_factory=lambda: ["lookaside.fbsbx.com", "graph.facebook.com"],
+        description="Hosts a media URL may name for the box to send its access token there (https only); "
+        "whatsapp.graph_url is always allowed. Any other URL is fetched by media id instead.",
     )
     merge_replies: bool = Field(
         True,

@@ -224,7 +224,8 @@ class Pipeline:
             channel=conv.channel,
             today=self.today(),
             phone=None if conv.channel == "webchat" else conv.guest_phone,  # a web page vouches for nothing
-            email=conv.address if conv.channel == "email" else None,  # the mailbox vouches for it
+            email=vouched_email(conv, item),  # only what the receiving mail server proved (issue 13)
+            claimed_email=conv.address if conv.channel == "email" and not vouched_email(conv, item) else None,
             name=conv.guest_name,
         )
         understanding: Understanding | None = None
@@ -401,6 +402,16 @@ class Pipeline:
         await self.store.write(op, label="pipeline.give_up")
         if conv is not None:
             self.on_committed(conv.channel)
+
+
+def vouched_email(conv: Conversation, item: InboxItem) -> str | None:
+    """The guest's e-mail address when the hotel's mail server authenticated this very mail
+    (``Authentication-Results``: DMARC or aligned DKIM pass) and we answer to it; else None."""
+    if conv.channel != "email" or item.kind != "message":
+        return None
+    proven = item.payload.get("payload", {}).get("email", {}).get("authenticated_from")
+    address = (conv.address or "").casefold()
+    return address if proven and str(proven).casefold() == address else None
 
 
 def stage_summary(values: list[float]) -> dict[str, Any]:

@@ -242,8 +242,8 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         s.guest_name = None
         t.ask("name", "bad_name")
         return
-    if not s.email and t.guest.email:
-        s.email = t.guest.email
+    if not s.email and (t.guest.email or t.guest.claimed_email):  # where we write back: contact, not proof
+        s.email = t.guest.email or t.guest.claimed_email
     phone = s.phone or t.guest.phone
     if not s.email and state.expect == "email" and intent == "deny" and phone:
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told

@@ -49,6 +49,7 @@ class GuestContext:
     email: str | None = None  # an address the channel vouches for (e-mail)
     name: str | None = None
     voice: bool = False  # the guest spoke: replies also go out as voice
+    claimed_email: str | None = None  # a From: address nobody vouches for: never proof of identity
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -26,11 +27,13 @@ from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store.database import fetchall
 from hotelbox.web import desk
-from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware, require_same_origin
+from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware, require_same_origin
 from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.limits import RateLimited, TryLimits
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
+LIMITS: web.AppKey[TryLimits] = web.AppKey("try_limits", TryLimits)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 API_PATHS = ("/desk/api/", "/try/api/")
 STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
@@ -130,6 +133,7 @@ async def post_message(request: web.Request) -> web.Response:
     session = str(data.get("session", ""))
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    request.app[LIMITS].post(_client(request), session)
     client_id = str(data.get("client_id") or uuid.uuid4())
     if not CLIENT_ID.match(client_id):
         raise InvalidInput("client_id has invalid characters")
@@ -178,18 +182,31 @@ async def post_voice(request: web.Request) -> web.Response:
     mime = request.content_type
     if mime not in AUDIO_TYPES:
         raise InvalidInput(f"unsupported audio type {mime!r}")
+    limits = request.app[LIMITS]
+    limits.post(_client(request), session)
     limit = box.settings.speech.max_audio_bytes
     if request.content_length is not None and request.content_length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    data = bytearray()
-    async for chunk in request.content.iter_chunked(65536):
-        data += chunk
-        if len(data) > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    if limits.uploading >= box.settings.web.try_parallel_uploads:  # each one is held in memory
+        raise RateLimited("the try-it page is receiving other voice notes: try again in a moment", 2.0)
+    limits.uploading += 1
+    try:
+        data = bytearray()
+        async for chunk in request.content.iter_chunked(65536):
+            data += chunk
+            if len(data) > limit:
+                raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    finally:
+        limits.uploading -= 1
     if not data:
         raise InvalidInput("the voice note is empty")
-    path = box.settings.media_dir / "in" / f"webchat-{uuid.uuid4().hex}{AUDIO_TYPES[mime]}"
+    folder = box.settings.media_dir / "in"
+    if limits.on_disk is None:
+        limits.on_disk = await asyncio.to_thread(_webchat_bytes, folder)
+    limits.upload(session, len(data), limits.on_disk)
+    path = folder / f"webchat-{uuid.uuid4().hex}{AUDIO_TYPES[mime]}"
     await asyncio.to_thread(_store_file, path, bytes(data))
+    limits.on_disk += len(data)
     lang = request.query.get("lang")
     inbound = Inbound(
         channel="webchat",
@@ -203,6 +220,18 @@ async def post_voice(request: web.Request) -> web.Response:
     return web.json_response(
         {"conversation_id": accepted.conversation_id, "message_id": accepted.message_id}, status=202
     )
+
+
+def _client(request: web.Request) -> str:
+    return client_address(request, request.app[BOX].settings.web.trust_proxy)
+
+
+def _webchat_bytes(folder: Path) -> int:
+    """Bytes of try-it voice notes on disk (counted once; new ones are added as they come)."""
+    try:
+        return sum(e.stat().st_size for e in os.scandir(folder) if e.name.startswith("webchat-"))
+    except FileNotFoundError:
+        return 0
 
 
 def _store_file(path: Path, data: bytes) -> None:
@@ -323,6 +352,13 @@ def make_app(box: Box) -> web.Application:
         client_max_size=settings.max_message_bytes,
     )
     app[BOX] = box
+    app[LIMITS] = TryLimits(
+        settings.try_posts_per_minute_per_client,
+        settings.try_posts_per_minute_per_session,
+        settings.try_uploads_per_session_per_day,
+        settings.try_uploads_per_day,
+        settings.try_upload_mb * 1024 * 1024,
+    )
     app[desk.BOX] = box
     app[desk.AUTH] = auth
     try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[try_page_mode(box.settings)]

@@ -24,10 +24,14 @@ from hotelbox.events import EventBus
 from hotelbox.messages import Inbound
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import running_relay
-from hotelbox.web.app import make_app
+from hotelbox.web.app import LIMITS, make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import Guest, RecordingChannel, hotel_today
-from tests.integration.wa_rig import relay_settings
+from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
+from tests.fakes.graph import message_body, sha256_b64
+from tests.fakes.mailserver import PASSWORD as MAILBOX_PASSWORD
+from tests.fakes.mailserver import USER as MAILBOX
+from tests.fakes.mailserver import Dovecot, SmtpServer, guest_mail
+from tests.integration.wa_rig import Rig, relay_settings, started_box
 
 PASSWORD = "correct-horse-battery"
 MONTHS_EN = [
@@ -349,3 +353,170 @@ async def test_websockets_refuse_another_sites_pages(site: Site) -> None:
                 await http.ws_connect(f"{site.url}{path}", origin=f"{site.url}.evil.example")
             async with http.ws_connect(f"{site.url}{path}", origin=site.url) as ws:  # the page itself
                 assert not ws.closed
+
+
+# -- finding 5: the WhatsApp token only goes to Meta --------------------------------------------------------
+async def test_the_access_token_never_goes_to_a_host_a_webhook_names(rig: Rig) -> None:
+    seen: list[str | None] = []
+
+    async def collect(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization"))
+        return web.Response(body=b"OggS stolen", content_type="audio/ogg")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", collect)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    evil = web.TCPSite(runner, "127.0.0.1", 0)
+    await evil.start()
+    evil_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    audio = b"OggS not really audio but bytes"
+    try:
+        async with started_box(rig) as box:
+            media = rig.graph.add_media(audio)
+            part = {
+                "mime_type": "audio/ogg; codecs=opus",
+                "sha256": sha256_b64(audio),
+                "id": media.id,
+                "voice": True,
+                "url": f"{evil_url}/whatsapp_business/attachments/?mid=1",  # plain http, not Meta
+            }
+            await rig.meta.post(message_body("+34600555001", kind="audio", part=part))
+
+            async def settled() -> bool:
+                rows = await box.store.fetchall("SELECT status FROM media")
+                return bool(rows) and rows[0]["status"] in ("stored", "failed")
+
+            await wait_for(settled, 30)
+            rows = await box.store.fetchall("SELECT status, path FROM media")
+            assert rows[0]["status"] == "stored"  # fetched by its id from the Graph API instead
+            assert await asyncio.to_thread(Path(rows[0]["path"]).read_bytes) == audio
+    finally:
+        await runner.cleanup()
+    assert not any(seen), seen  # the token never left for that host
+
+
+# -- finding 6: an e-mail address proves nothing unless the hotel's mail server says so ----------------------
+AUTH_SERV_ID = "mx.hotel.test"
+
+
+def arrived(msg: Any, *results: str) -> bytes:
+    """The mail as the hotel's server stores it: its own Authentication-Results on top."""
+    on_top = b"".join(f"Authentication-Results: {AUTH_SERV_ID}; {r}\n".encode() for r in results)
+    return on_top + bytes(msg.as_bytes())
+
+
+async def test_a_forged_sender_cannot_see_or_cancel_a_booking_but_an_authenticated_one_can(
+    tmp_path: Path, nlu_cache: Path
+) -> None:
+    from hotelbox.config import load_settings
+    from hotelbox.pms import BookingRequest
+    from hotelbox.pms.demo import DEMO_ROOM_TYPES
+
+    dovecot, smtp = Dovecot(), SmtpServer()
+    dovecot.start()
+    smtp.start()
+    try:
+        settings = load_settings(
+            state_dir=tmp_path / "box",
+            email={
+                "enabled": True, "address": MAILBOX, "imap_host": "127.0.0.1", "imap_port": dovecot.port,
+                "imap_security": "none", "smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                "smtp_security": "none", "smtp_login": False, "password": MAILBOX_PASSWORD,
+                "reconnect_max_s": 1, "auth_serv_id": AUTH_SERV_ID,
+            },
+            speech={"enabled": False},
+        )  # fmt: skip
+        async with Box(settings, {}, live_channels=True) as box:
+            assert box.email is not None
+            await wait_for(lambda: box.email.watcher.connected, 15)  # type: ignore[union-attr]
+            ci = hotel_today() + timedelta(days=80)
+            booking = await box.pms.create_booking(
+                BookingRequest("sec-6", DEMO_ROOM_TYPES[0][0], ci, ci + timedelta(days=2), 1, 0,
+                               "Peter Brown", "peter@guest.example", None)
+            )  # fmt: skip
+            victim = "Peter Brown <peter@guest.example>"
+            forged = [
+                arrived(guest_mail(victim, "Please cancel my reservation", subject="Cancel")),  # no result at all
+                arrived(
+                    guest_mail(
+                        victim, "What is the status of my booking?", subject="Status",
+                        headers={"Authentication-Results": f"{AUTH_SERV_ID}; dmarc=pass header.from=guest.example"},
+                    ),
+                    "dmarc=fail (p=reject) header.from=guest.example", "dkim=none",
+                ),  # the sender's own "pass" sits below the server's "fail"
+                arrived(
+                    guest_mail(victim, "What is the status of my booking?", subject="Status 2"),
+                    "dkim=pass header.d=evil.example; dmarc=none header.from=guest.example",
+                ),  # a valid signature, of another domain
+            ]  # fmt: skip
+            for n, raw in enumerate(forged, 1):
+                dovecot.deliver(raw)
+                await wait_for(lambda n=n: len(smtp.to("peter@guest.example")) >= n, 40)
+            answers = [m.get_content() for m in smtp.to("peter@guest.example")]
+            assert not any(booking.reference in a for a in answers), answers
+            assert (await box.pms.get_booking(booking.reference)).status == "confirmed"
+
+            dovecot.deliver(
+                arrived(
+                    guest_mail(victim, "What is the status of my booking?", subject="Status 3"),
+                    "dkim=pass header.d=guest.example header.s=s1; spf=pass smtp.mailfrom=guest.example",
+                    "dmarc=pass (p=reject) header.from=guest.example",
+                )
+            )
+            await wait_for(lambda: len(smtp.to("peter@guest.example")) >= 4, 40)
+            proven = smtp.to("peter@guest.example")[3].get_content()
+            assert booking.reference in proven, proven  # the server proved the address: it is the owner
+    finally:
+        smtp.stop()
+        dovecot.stop()
+        dovecot.remove()
+
+
+# -- finding 4: the public web chat has limits ---------------------------------------------------------------
+async def test_a_flood_of_posts_is_slowed_per_session_and_per_address(site: Site) -> None:
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+
+        async def post(session: str, n: int) -> tuple[int, str | None]:
+            body = {"session": session, "client_id": f"c{n}", "text": "hola"}
+            async with http.post(f"{site.url}/try/api/messages", json=body) as r:
+                return r.status, r.headers.get("Retry-After")
+
+        answers = await asyncio.gather(*(post(session, n) for n in range(100)))
+        statuses = [a[0] for a in answers]
+        assert statuses.count(202) <= 12, statuses.count(202)  # a burst of 10, then 20 a minute
+        assert set(statuses) == {202, 429}
+        assert all(a[1] for a in answers if a[0] == 429)  # says when to come back
+        # many fresh sessions from one address: the address's own bucket
+        spread = await asyncio.gather(*(post(uuid.uuid4().hex, n) for n in range(100)))
+        assert [a[0] for a in spread].count(202) <= 32
+        async with http.get(f"{site.url}/healthz") as r:
+            assert r.status == 200
+    row = await site.box.store.fetchone("SELECT count(*) AS n FROM inbox")
+    assert row is not None
+    assert row["n"] <= 12 + 32
+
+
+async def test_voice_uploads_are_capped_and_junk_is_dropped_at_once(site: Site) -> None:
+    site.box.settings.web.try_uploads_per_session_per_day = 2
+    site.app[LIMITS].uploads_per_session_per_day = 2
+    session = uuid.uuid4().hex
+    async with aiohttp.ClientSession() as http:
+        statuses = []
+        for n in range(3):
+            async with http.post(
+                f"{site.url}/try/api/voice",
+                params={"session": session, "client_id": f"v{n}"},
+                data=b"OggS this is not audio at all" * 10,
+                headers={"Content-Type": "audio/ogg"},
+            ) as r:
+                statuses.append((r.status, (await r.json()).get("error")))
+                if r.status == 202:
+                    conversation_id = (await r.json())["conversation_id"]
+    assert statuses == [(202, None), (202, None), (429, "uploads_full")]
+    await site.box.settle(conversation_id)
+    rows = await site.box.store.fetchall("SELECT path FROM media WHERE channel = 'webchat'")
+    assert len(rows) == 2
+    for row in rows:  # undecodable: deleted once heard, not kept for the retention period
+        assert not await asyncio.to_thread(Path(row["path"]).exists)
