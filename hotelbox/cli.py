@@ -114,8 +114,14 @@ def relay_status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status))
         return
-    for box, b in sorted(status["backlog"].items()) or [("-", {"events": 0, "oldest_age_s": 0})]:
-        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']}")
+    empty = {"events": 0, "oldest_age_s": 0}
+    for box in sorted({*status["backlog"], *status["boxes"]}) or ["-"]:
+        b = status["backlog"].get(box, empty)
+        info = status["boxes"].get(box, {})
+        age = info.get("last_seen_age_s")
+        seen = "never connected" if age is None else f"last_seen_s_ago={age}"
+        extra = "" if info.get("configured", True) else " (not configured)"
+        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']:<8} {seen}{extra}")
 
 
 # -- chat ------------------------------------------------------------------------------------
