@@ -67,11 +67,24 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.ensure_object(dict)["config"] = config
 
 
+SETTINGS_FROM = (
+    "Settings come from, first match wins: HOTELBOX_* environment variables (nested with a double "
+    "underscore: HOTELBOX_WEB__PORT=8081, HOTELBOX_PMS__QLOAPPS__URL=…; box ids as HOTEL_1 mean hotel-1), "
+    "then the file given with --config, else ./hotelbox.toml, then the defaults "
+    "(`hotelbox config show` prints the result, `hotelbox config show --describe` every setting). "
+    "Secrets (keys, tokens, passwords) are read from the *_file settings or from systemd credentials "
+    "($CREDENTIALS_DIRECTORY/<name>), never from the command line."
+)
+
+
 # -- run -------------------------------------------------------------------------------------
-@main.command()
+@main.command(epilog=SETTINGS_FROM)
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz)."""
+    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz).
+
+    It owns the state directory (state_dir/hotelbox.lock) and serves the control socket
+    state_dir/control.sock that `hotelbox chat` and `hotelbox bookings` use beside it."""
     settings = _settings(ctx)
     setup_logging(settings.log.level, settings.log.format)
     from hotelbox.service import serve
@@ -80,7 +93,7 @@ def run(ctx: click.Context) -> None:
 
 
 # -- relay -----------------------------------------------------------------------------------
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, epilog=SETTINGS_FROM)
 @click.pass_context
 def relay(ctx: click.Context) -> None:
     """Run the cloud relay: Meta's webhooks in, kept, handed to the boxes over their links."""
