@@ -67,11 +67,24 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.ensure_object(dict)["config"] = config
 
 
+SETTINGS_FROM = (
+    "Settings come from, first match wins: HOTELBOX_* environment variables (nested with a double "
+    "underscore: HOTELBOX_WEB__PORT=8081, HOTELBOX_PMS__QLOAPPS__URL=…; box ids as HOTEL_1 mean hotel-1), "
+    "then the file given with --config, else ./hotelbox.toml, then the defaults "
+    "(`hotelbox config show` prints the result, `hotelbox config show --describe` every setting). "
+    "Secrets (keys, tokens, passwords) are read from the *_file settings or from systemd credentials "
+    "($CREDENTIALS_DIRECTORY/<name>), never from the command line."
+)
+
+
 # -- run -------------------------------------------------------------------------------------
-@main.command()
+@main.command(epilog=SETTINGS_FROM)
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz)."""
+    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz).
+
+    It owns the state directory (state_dir/hotelbox.lock) and serves the control socket
+    state_dir/control.sock that `hotelbox chat` and `hotelbox bookings` use beside it."""
     settings = _settings(ctx)
     setup_logging(settings.log.level, settings.log.format)
     from hotelbox.service import serve
@@ -80,7 +93,7 @@ def run(ctx: click.Context) -> None:
 
 
 # -- relay -----------------------------------------------------------------------------------
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, epilog=SETTINGS_FROM)
 @click.pass_context
 def relay(ctx: click.Context) -> None:
     """Run the cloud relay: Meta's webhooks in, kept, handed to the boxes over their links."""
@@ -114,8 +127,14 @@ def relay_status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status))
         return
-    for box, b in sorted(status["backlog"].items()) or [("-", {"events": 0, "oldest_age_s": 0})]:
-        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']}")
+    empty = {"events": 0, "oldest_age_s": 0}
+    for box in sorted({*status["backlog"], *status["boxes"]}) or ["-"]:
+        b = status["backlog"].get(box, empty)
+        info = status["boxes"].get(box, {})
+        age = info.get("last_seen_age_s")
+        seen = "never connected" if age is None else f"last_seen_s_ago={age}"
+        extra = "" if info.get("configured", True) else " (not configured)"
+        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']:<8} {seen}{extra}")
 
 
 # -- chat ------------------------------------------------------------------------------------

@@ -474,12 +474,24 @@ class WhatsAppSettings(Section):
     )
 
 
+def canonical_box_id(box_id: str) -> str:
+    return box_id.strip().lower().replace("_", "-")
+
+
 class RelayLinkSettings(Section):
     url: str | None = Field(
         None,
         description="The relay's link URL, e.g. wss://relay.example.com/box/v1/link (unset: no WhatsApp).",
     )
-    box_id: str = Field("hotel-1", description="This box's id at the relay.")
+    box_id: str = Field(
+        "hotel-1", description="This box's id at the relay (lower case, '_' read as '-': hotel-1)."
+    )
+
+    @field_validator("box_id")
+    @classmethod
+    def _canonical_box_id(cls, v: str) -> str:
+        return canonical_box_id(v)
+
     key: SecretStr | None = Field(
         None, description="The box's link key (64 hex characters). Prefer key_file or a systemd credential."
     )
@@ -544,6 +556,14 @@ class RelaySettings(Section):
         default_factory=dict,
         description="Relay: the boxes it serves, by box id, with their numbers and keys.",
     )
+
+    @field_validator("boxes")
+    @classmethod
+    def _canonical_boxes(cls, v: dict[str, RelayBoxSettings]) -> dict[str, RelayBoxSettings]:
+        # HOTELBOX_RELAY__BOXES__HOTEL_1__KEY reaches us as "hotel_1": environment names cannot
+        # hold "-", so both sides read box ids as lower case with "-" (issue 14)
+        return {canonical_box_id(k): box for k, box in v.items()}
+
     max_body_bytes: int = Field(
         4 * 1024 * 1024, ge=1024, description="Relay: larger webhook bodies get 413 (Meta sends up to 3 MB)."
     )

@@ -224,7 +224,8 @@ def check_box(settings: Settings, health: dict[str, Any] | None) -> list[Check]:
             Check(
                 "running box",
                 "ok" if status == "ok" else "fail",
-                f"/healthz says {status}",
+                f"/healthz says {status}"
+                + "".join(f"; {p.get('part')}: {p.get('reason')}" for p in health.get("problems") or []),
                 "journalctl -u hotelbox -n 100",
             )
         )

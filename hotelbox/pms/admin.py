@@ -33,6 +33,9 @@ HINTS = {
     "pms_permission": "give the key GET/POST/PUT on the resources listed (Advanced Parameters > Webservice)",
     "pms_webservice_disabled": "switch the webservice on in Advanced Parameters > Webservice",
     "pms_invalid_hotel": "set pms.qloapps.hotel_id to one of the hotels QloApps lists",
+    "pms_server_error": "QloApps itself failed (HTTP 5xx, nothing in the answer): most often its MySQL/MariaDB "
+    "database is down, full or refusing connections, or PHP crashed; look at the web server's error log and "
+    "the database service on the QloApps machine",
     "pms_not_found": "the URL answers but not as a QloApps webservice: is it the shop's base URL "
     "(without /api), and does it need pms.qloapps.use_dispatcher = true?",
 }

@@ -82,3 +82,25 @@ def test_readme_settings_table_is_generated_from_the_model() -> None:
     readme = (REPO / "README.md").read_text()
     inside = readme.split("<!-- settings:begin -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
     assert inside == settings_table(), "run `hotelbox config docs --update README.md`"
+
+
+def test_env_box_ids_are_the_canonical_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HOTELBOX_RELAY__BOXES__HOTEL_1__… named box "hotel_1" while the box calls itself hotel-1."""
+    monkeypatch.setenv("HOTELBOX_RELAY__BOXES__HOTEL_1__KEY", "ab" * 32)
+    monkeypatch.setenv("HOTELBOX_RELAY_LINK__BOX_ID", "HOTEL_1")
+    settings = load_settings()
+    assert list(settings.relay.boxes) == ["hotel-1"]
+    assert settings.relay_link.box_id == "hotel-1"
+
+
+def test_run_and_relay_help_say_where_settings_come_from() -> None:
+    from click.testing import CliRunner
+
+    from hotelbox.cli import main
+
+    for command in ("run", "relay"):
+        shown = CliRunner().invoke(main, [command, "--help"])
+        assert shown.exit_code == 0
+        text = " ".join(shown.output.split())
+        for needle in ("HOTELBOX_", "double underscore", "hotelbox.toml", "--config", "credentials", "_file"):
+            assert needle in text, (command, needle)

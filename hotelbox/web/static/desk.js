@@ -192,7 +192,8 @@
     const card = (title, value) => el("article", { class: "health-card" }, el("h3", { text: title }), el("pre", { text: JSON.stringify(value, null, 1) }));
     view.replaceChildren(el("section", { class: "health", id: "health" },
       el("h2", { text: `${t("status")}: ${h.status}` }),
-      ...(h.problems || []).map((code) => el("p", { class: "notice error", role: "alert", "data-problem": code, text: t(code) })),
+      ...(h.problems || []).map((p) => el("p", { class: "notice error", role: "alert", "data-problem": p.code, "data-part": p.part,
+        text: t(p.code) === p.code ? `${p.part}: ${p.reason}` : `${t(p.code)} (${p.reason})` })),
       card(t("models"), h.models), card(t("pms"), h.pms), card(t("relay"), h.whatsapp),
       card(t("backlog"), h.backlog), card(t("disk"), h.disk), card("scheduler", h.scheduler)));
   }
