@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from hotelbox.config import SyncSettings
-from hotelbox.errors import HotelboxError, PmsUnavailable
+from hotelbox.errors import HotelboxError, PmsUnavailable, RoomNotAvailable
 from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
 from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.pms.sync import MirrorSync
@@ -137,9 +137,30 @@ class MirroredPms:
                 log.warning("could not refresh the mirror after a write code=%s", exc.code)
 
     async def create_booking(self, request: BookingRequest) -> PmsBooking:
-        booking = await self.lane.call(lambda: self.remote.create_booking(request), priority=Priority.GUEST)
+        try:
+            booking = await self.lane.call(
+                lambda: self.remote.create_booking(request), priority=Priority.GUEST
+            )
+        except RoomNotAvailable:
+            await self._sold_out(request)
+            raise
         await self._after_write((booking.check_in, booking.check_out))
         return booking
+
+    async def _sold_out(self, request: BookingRequest) -> None:
+        """The room type went under the guest's feet: the mirror must not offer it again right
+        after "sorry, that room just went" (issue 14). Re-read those nights; if QloApps cannot
+        answer, forget that type's nights so that nothing offers it until QloApps is asked."""
+        try:
+            await self.sync.refresh(request.check_in, request.check_out, Priority.GUEST, LIVE_DEADLINE_S)
+        except (HotelboxError, DeadlineExceeded) as exc:
+            log.warning(
+                "could not re-read the nights of a room that just went code=%s", getattr(exc, "code", "-")
+            )
+            await self.sync.store.write(
+                lambda c: mirror_db.forget_nights(c, request.room_type, request.check_in, request.check_out),
+                label="mirror.forget",
+            )
 
     async def get_booking(self, reference: str) -> PmsBooking:
         return await self._live(lambda: self.remote.get_booking(reference))

@@ -11,13 +11,18 @@ from typing import Any
 
 import pytest
 
-from hotelbox.config import Settings, load_settings
+from hotelbox.config import QloAppsSettings, Settings, load_settings
 from hotelbox.daemon import Box
+from hotelbox.pms import BookingRequest
 from hotelbox.pms import sync as sync_module
 from hotelbox.pms.mirror import MirroredPms
+from hotelbox.pms.qloapps import QloAppsPms
 from tests.conftest import Guest, RecordingChannel, hotel_today, qloapps_overrides, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.integration.test_dialogue import say_date
+
+
+SUITE = "4"  # the demo-like hotel's suites: 2 rooms
 
 
 @pytest.fixture
@@ -105,3 +110,33 @@ async def test_the_box_tries_qloapps_again_as_soon_as_the_circuit_lets_it(
 
 async def _confirmed(box: Box) -> bool:
     return await booking_status(box) == "confirmed"
+
+
+async def test_that_room_just_went_does_not_offer_the_room_type_that_sold_out(
+    settings: Settings, qloapps_fake: FakeQloApps
+) -> None:
+    """Seen: "sorry, the last suite has just gone" followed by an offer of … the suite."""
+    fake = qloapps_fake
+    ci = hotel_today() + timedelta(days=30)
+    website = QloAppsPms(QloAppsSettings(url=fake.url), fake.key)
+    await website.open()
+    try:
+        await website.create_booking(
+            BookingRequest("web-1", SUITE, ci, ci + timedelta(days=2), 2, 0, "Web Guest", "web@example.com", "+1 555 0100")
+        )  # fmt: skip
+        channel = RecordingChannel()
+        async with Box(settings, {"test": channel}) as box:  # its mirror: one suite left
+            guest = Guest(box, channel, "+34611000003", "+34611000003")
+            assert keys(await guest.says(ask("Ana Garcia", "suite", 30)))[-1] == "confirm_booking"
+            # the last suite goes on the website while Ana reads the summary
+            await website.create_booking(
+                BookingRequest("web-2", SUITE, ci, ci + timedelta(days=2), 2, 0, "Other Guest", "other@example.com", "+1 555 0101")
+            )  # fmt: skip
+            replies = await guest.says("sí")
+    finally:
+        await website.close()
+    assert keys(replies)[0] == "booking_taken"
+    assert len(replies) > 1  # what else there is, straight away
+    offered = [o.id for r in replies for o in r.options]
+    assert f"room:{SUITE}" not in offered
+    assert not any("suite" in r.text.lower() for r in replies[1:])
