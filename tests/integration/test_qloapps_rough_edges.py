@@ -21,7 +21,6 @@ from tests.conftest import Guest, RecordingChannel, hotel_today, qloapps_overrid
 from tests.fakes.qloapps import FakeQloApps
 from tests.integration.test_dialogue import say_date
 
-
 SUITE = "4"  # the demo-like hotel's suites: 2 rooms
 
 
@@ -140,3 +139,88 @@ async def test_that_room_just_went_does_not_offer_the_room_type_that_sold_out(
     offered = [o.id for r in replies for o in r.options]
     assert f"room:{SUITE}" not in offered
     assert not any("suite" in r.text.lower() for r in replies[1:])
+
+
+def client(fake: FakeQloApps, **settings: Any) -> QloAppsPms:
+    return QloAppsPms(QloAppsSettings(url=fake.url, **settings), fake.key)
+
+
+def stay(key: str, **changes: Any) -> BookingRequest:
+    ci = hotel_today() + timedelta(days=50)
+    data: dict[str, Any] = {
+        "idempotency_key": key, "room_type": "2", "check_in": ci, "check_out": ci + timedelta(days=2),
+        "adults": 2, "children": 0, "guest_name": "Ana Garcia", "email": "ana@example.com", "phone": "+34600111222",
+    }  # fmt: skip
+    data.update(changes)
+    return BookingRequest(**data)
+
+
+@pytest.mark.parametrize(
+    ("setting", "state"),
+    [(None, 3), ("Processing in progress", 3), ("2", 2), ("", 1)],
+    ids=["default", "by-name", "by-id", "left-as-qloapps-makes-it"],
+)
+async def test_the_order_state_after_a_bot_booking_is_a_setting(
+    qloapps_fake: FakeQloApps, setting: str | None, state: int
+) -> None:
+    """Seen: orders stayed "Awaiting payment" (1) while the bot told the guest "confirmed"."""
+    fake = qloapps_fake
+    pms = client(fake, **({} if setting is None else {"order_state": setting}))
+    await pms.open()
+    try:
+        booking = await pms.create_booking(stay("st-1"))
+        assert booking.status == "confirmed"
+    finally:
+        await pms.close()
+    [order] = fake.hotel.orders.values()
+    assert order.current_state == state
+    assert [m for m in fake.hotel.mails if m[0].startswith("state-")] == []  # no state e-mail asked for
+
+
+async def test_an_unknown_order_state_still_books_and_says_why(
+    qloapps_fake: FakeQloApps, caplog: Any
+) -> None:
+    pms = client(qloapps_fake, order_state="Confirmed")
+    await pms.open()
+    try:
+        assert (await pms.create_booking(stay("st-2"))).status == "confirmed"
+    finally:
+        await pms.close()
+    assert "pms_invalid_order_state" in caplog.text
+    [order] = qloapps_fake.hotel.orders.values()
+    assert order.current_state == 1
+
+
+async def test_qloapps_own_confirmation_e_mails_can_be_kept_from_guests(qloapps_fake: FakeQloApps) -> None:
+    """QloApps e-mails its order confirmation to the order's customer on every API booking;
+    with guest_emails = false the customer is a placeholder the .invalid domain never delivers."""
+    fake = qloapps_fake
+    pms = client(fake, guest_emails=False)
+    await pms.open()
+    try:
+        booking = await pms.create_booking(stay("em-1"))
+        mail_only = await pms.create_booking(
+            stay("em-2", email="luis@example.com", phone=None, guest_name="Luis Perez")
+        )
+        assert booking.email == "ana@example.com"  # the box keeps the guest's own address
+        found = await pms.find_bookings(email="luis@example.com")
+        assert [b.reference for b in found] == [mail_only.reference]  # still found by the guest's e-mail
+    finally:
+        await pms.close()
+    sent_to = [to for template, to in fake.hotel.mails]
+    assert sent_to
+    assert all(to.endswith("@guests.hotelbox.invalid") for to in sent_to)
+    assert "guest-34600111222@guests.hotelbox.invalid" in sent_to
+    assert len(set(sent_to)) == 2  # an e-mail-only guest is still their own customer
+    orders = sorted(fake.hotel.orders.values(), key=lambda o: o.id)
+    assert "ana@example.com" in orders[0].remarks[0]  # staff read the real address in QloApps
+
+
+async def test_by_default_qloapps_gets_the_guest_s_e_mail(qloapps_fake: FakeQloApps) -> None:
+    pms = client(qloapps_fake)
+    await pms.open()
+    try:
+        await pms.create_booking(stay("em-3"))
+    finally:
+        await pms.close()
+    assert ("order_conf", "ana@example.com") in qloapps_fake.hotel.mails
