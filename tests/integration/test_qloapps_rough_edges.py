@@ -224,3 +224,19 @@ async def test_by_default_qloapps_gets_the_guest_s_e_mail(qloapps_fake: FakeQloA
     finally:
         await pms.close()
     assert ("order_conf", "ana@example.com") in qloapps_fake.hotel.mails
+
+
+def test_the_readme_shows_the_placeholder_address_the_code_writes() -> None:
+    """Seen: the README said `<phone>@guests.hotelbox.invalid`; the code writes `guest-<digits>@…`."""
+    import re
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## QloApps", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"`([^`\s]*@guests\.hotelbox\.invalid)`", section)
+    assert documented
+    written = QloAppsPms(QloAppsSettings(), "K" * 32).placeholder_email("+351 912 345 678")
+    for form in documented:
+        pattern = re.escape(form).replace(re.escape("<phone digits>"), r"\d+")
+        assert re.fullmatch(pattern, written), form
