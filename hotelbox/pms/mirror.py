@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from hotelbox.config import SyncSettings
 from hotelbox.errors import HotelboxError, PmsUnavailable, RoomNotAvailable
-from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
+from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, Offers, PmsBooking, RoomType
 from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import DeadlineExceeded, Priority
@@ -90,6 +90,7 @@ class MirroredPms:
             self.live_checks += 1
             return await self._live(lambda: self.remote.search(check_in, check_out, adults, children))
         rows = await self.sync.store.read(lambda c: mirror_db.nights(c, check_in, check_out))
+        stale = False
         if not self._complete(rows, check_in, check_out) or self._stale(rows):
             try:
                 self.live_checks += 1
@@ -101,11 +102,15 @@ class MirroredPms:
                         "QloApps cannot be asked and the mirror lacks those nights", code=exc.code
                     ) from exc
                 self.stale_answers += 1
+                stale = self._stale(rows)  # (complete and fresh enough is still a fact)
                 log.warning("answering from a stale mirror code=%s", exc.code)
         else:
             self.mirror_answers += 1
-        return offers_from_nights(
-            catalogue.room_types.values(), [n for n, _ in rows], check_in, check_out, adults, children
+        return Offers(
+            offers_from_nights(
+                catalogue.room_types.values(), [n for n, _ in rows], check_in, check_out, adults, children
+            ),
+            stale=stale,
         )
 
     def _complete(self, rows: list[tuple[Night, str]], check_in: date, check_out: date) -> bool:

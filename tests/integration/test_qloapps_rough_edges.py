@@ -240,3 +240,27 @@ def test_the_readme_shows_the_placeholder_address_the_code_writes() -> None:
     for form in documented:
         pattern = re.escape(form).replace(re.escape("<phone digits>"), r"\d+")
         assert re.fullmatch(pattern, written), form
+
+
+async def test_with_qloapps_down_and_a_stale_mirror_prices_are_said_to_need_confirming(
+    settings: Settings, qloapps_fake: FakeQloApps
+) -> None:
+    """Seen: QloApps down, mirror past stale_after_s, and the bot stated availability and price as fact."""
+    fake = qloapps_fake
+    overrides = qloapps_overrides(fake)
+    overrides["pms"]["sync"] = {"stale_after_s": 0.3}
+    channel = RecordingChannel()
+    async with Box(load_settings(state_dir=settings.state_dir, **overrides), {"test": channel}) as box:
+        fresh = Guest(box, channel, "+34611000004", "+34611000004")
+        said = keys(await fresh.says(ask("Ana Garcia", "habitación doble", 20)))
+        assert "prices_unconfirmed" not in said  # QloApps answers: the live price is a fact
+        await fake.go_down()
+        await asyncio.sleep(0.6)  # the mirror is now older than stale_after_s
+        stale = Guest(box, channel, "+34611000005", "+34611000005")
+        replies = await stale.says(ask("Luis Perez", "habitación doble", 22))
+        said = keys(replies)
+        assert "prices_unconfirmed" in said, said
+        assert said.index("prices_unconfirmed") < said.index("confirm_booking")
+        assert "confirm" in replies[said.index("prices_unconfirmed")].text
+        assert isinstance(box.pms, MirroredPms)
+        assert box.pms.stale_answers >= 1
