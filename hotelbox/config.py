@@ -196,7 +196,17 @@ class QloAppsSettings(Section):
     placeholder_email_domain: str = Field(
         "guests.hotelbox.invalid",
         description="QloApps requires an e-mail: guests who gave none are booked as "
-        "<phone>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+        "guest-<phone digits>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+    )
+    order_state: str = Field(
+        "Processing in progress",
+        description="QloApps order state set after the bot books (its name or id in Orders > Statuses; "
+        "QloApps' own is 'Awaiting payment'). Empty: leave QloApps' state.",
+    )
+    guest_emails: bool = Field(
+        True,
+        description="Give QloApps the guest's e-mail. false: book under a placeholder address (the "
+        "guest's e-mail goes in the order's remark), so QloApps' own order e-mails never reach guests.",
     )
     room_types: dict[str, RoomTypeText] = Field(
         default_factory=dict,

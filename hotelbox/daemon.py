@@ -144,6 +144,7 @@ class Box:
         if isinstance(self.pms, MirroredPms):
             self.pms.sync.on_catalogue = self._catalogue_changed
             self.pms.sync.on_recovered = self._pms_recovered
+            self.pms.remote.api.breaker.on_close = self.bookings.push_now
         self.metrics = BoxMetrics(self)
         self.pipeline.times.observer = self.metrics.observe
         self.pipeline.on_accepted = lambda inbound: self.metrics.messages_in.labels(

@@ -196,6 +196,8 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
             t.turn.attention = "pms_unavailable"
             return
         state.offers = [_offer_json(o) for o in offers]
+        if getattr(offers, "stale", False):  # the PMS could not be asked: not a fact (issue 14)
+            t.say("prices_unconfirmed")
         if not offers:
             _clear_dates(t)
             values = {

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
 import logging
 import re
@@ -137,6 +138,7 @@ class QloAppsPms:
         self.hotel_id = settings.hotel_id
         self.catalogue: Catalogue | None = None
         self._write_lock = asyncio.Lock()  # one booking write at a time for this hotel
+        self._order_state: int | None = None  # pms.qloapps.order_state, resolved to its id
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -149,7 +151,8 @@ class QloAppsPms:
         """The resources this key may use (raises PmsAuthError, PmsUnavailable…)."""
         granted = await self.api.get("")
         names = [str(n) for n in granted] if isinstance(granted, list) else []
-        missing = sorted(REQUIRED_RESOURCES - set(names))
+        needed = REQUIRED_RESOURCES | ({"order_histories"} if self.settings.order_state.strip() else set())
+        missing = sorted(needed - set(names))
         if missing:
             raise PmsError(
                 f"the QloApps key lacks permission for: {', '.join(missing)}", code="pms_permission"
@@ -506,12 +509,18 @@ class QloAppsPms:
     async def get_booking(self, reference: str) -> PmsBooking:
         return await self._read(await self._order_by_reference(reference))
 
-    def placeholder_email(self, phone: str) -> str:
+    def placeholder_email(self, phone: str, of_email: str | None = None) -> str:
+        """``guest-<phone digits>@<placeholder domain>``; a guest known by e-mail only (with
+        guest_emails off) gets digits made from the address, so each guest stays one customer."""
         digits = re.sub(r"\D", "", phone)
-        return f"guest-{digits}@{self.settings.placeholder_email_domain}"
+        if not digits and of_email:
+            digits = str(int(hashlib.sha256(of_email.casefold().encode()).hexdigest()[:12], 16))
+        return f"guest-{digits or '0'}@{self.settings.placeholder_email_domain}"
 
     async def find_bookings(self, *, email: str | None = None, phone: str | None = None) -> list[PmsBooking]:
         emails = [e for e in (email, self.placeholder_email(phone) if phone else None) if e]
+        if email and not self.settings.guest_emails:
+            emails.append(self.placeholder_email("", of_email=email))
         found: dict[str, PmsBooking] = {}
         for address in emails:
             customers = listing(
@@ -550,7 +559,12 @@ class QloAppsPms:
                 address = None  # QloApps would die on it ("Fatal error")
             if address is None:
                 notes.append(f"the guest's e-mail {email!r} is not one QloApps accepts")
-        if address is None:
+        if address is not None and not self.settings.guest_emails:
+            # QloApps e-mails its own confirmation to the order's customer: keep the guest's
+            # address out of it (pms.qloapps.guest_emails = false); staff read it in the remark
+            notes.append(f"the guest's e-mail is {address} (not given to QloApps: pms.qloapps.guest_emails)")
+            address = self.placeholder_email(phone or "", of_email=address)
+        elif address is None:
             address = self.placeholder_email(phone or "0")
             notes.append("the guest gave no e-mail: booked under a placeholder address")
         clean_phone = phone if phone and PHONE.match(phone) else "0"
@@ -622,6 +636,7 @@ class QloAppsPms:
                 existing = await self._post_and_settle(body, source, request, customer)
             order_id = as_int(existing["id"])
             await self._verify_held(order_id, customer)
+            await self._set_order_state(order_id)
             booking = await self._read(await self._order(**{"filter[id]": f"[{order_id}]"}) or existing)
         # the guest's own contact details, and what staff should know about the placeholders
         return replace(booking, email=request.email, phone=request.phone or booking.phone, notes=tuple(notes))
@@ -703,6 +718,41 @@ class QloAppsPms:
                 raise BookingRejected("QloApps refused the guest's e-mail address", code="invalid_email")
         raise PmsUnavailable(
             "the booking's outcome is unknown and no order carries its token yet", code="pms_outcome_unknown"
+        )
+
+    async def _set_order_state(self, order_id: int) -> None:
+        """Move a bot booking out of QloApps' "Awaiting payment" into the state staff read as
+        confirmed (pms.qloapps.order_state), through order_histories — without ``sendemail``,
+        so QloApps sends no state e-mail. The booking is made either way: a failure is logged."""
+        wanted = self.settings.order_state.strip()
+        if not wanted:
+            return
+        try:
+            if self._order_state is None:
+                self._order_state = await self._resolve_order_state(wanted)
+            order = await self._order(**{"filter[id]": f"[{order_id}]"})
+            state = as_int(order["current_state"]) if order else 0
+            if state == self._order_state or state in CANCELLED_STATES | OVERBOOKED_STATES:
+                return
+            xml = (
+                '<?xml version="1.0" encoding="UTF-8"?><qloapps><order_history>'
+                f"<id_order>{order_id}</id_order><id_order_state>{self._order_state}</id_order_state>"
+                "</order_history></qloapps>"
+            )
+            answer = await self.api.send_xml("POST", "order_histories", xml)
+            if answer.status not in (200, 201):
+                raise error_for(answer.status, answer.text, answer.data, "POST order_histories")
+        except PmsError as exc:
+            log.warning("could not set the order state order=%d code=%s: %s", order_id, exc.code, exc)
+
+    async def _resolve_order_state(self, wanted: str) -> int:
+        states = listing(await self.api.get("order_states", display="[id,name]"), "order_states")
+        for st in states:
+            names = [n.casefold() for n in i18n_values(st.get("name"))]
+            if (wanted.isdigit() and as_int(st["id"]) == int(wanted)) or wanted.casefold() in names:
+                return as_int(st["id"])
+        raise PmsError(
+            f"QloApps has no order state {wanted!r} (pms.qloapps.order_state)", code="pms_invalid_order_state"
         )
 
     async def _verify_held(self, order_id: int, customer: dict[str, str]) -> None:

@@ -298,6 +298,13 @@ class MirrorSync:
                     if ok
                     else min(self.interval(job), RETRY_FIRST_S * 2 ** (self.failures[job] - 1))
                 )
+                breaker = self.remote.api.breaker
+                if not ok and breaker.state != "closed":
+                    # be the circuit's trial call the moment it allows one: QloApps back is
+                    # noticed within the cool-down, and the waiting bookings go (issue 14)
+                    # (at least 1 s apart: while someone else's trial runs, calls fail at once)
+                    self._due[job] = time.monotonic() + min(delay, max(breaker.retry_in() + 0.05, 1.0))
+                    continue
                 self._due[job] = time.monotonic() + self.scheduler.jittered(delay)
 
     # -- how fresh is it -------------------------------------------------------------------------

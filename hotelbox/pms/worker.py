@@ -49,10 +49,21 @@ class BookingWorker(WakeableJob):
         # one pass at a time: `hotelbox chat` drains from settle() while the background loop
         # drains too, and both sent the same booking (attempt counter 2, two orders; issue 14)
         self._drain_lock = asyncio.Lock()
+        self._push = False
         super().__init__()
         self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
 
+    def push_now(self) -> None:
+        """The PMS answers again (its circuit closed): every waiting write is due now."""
+        self._push = True
+        self.wake()
+
     async def run_pass(self) -> int:
+        if self._push:
+            self._push = False
+            count = await self.store.write(bookings.retry_now, label="pms.retry_now")
+            if count:
+                log.info("PMS back: %d waiting writes due now", count)
         return await self.drain()
 
     async def drain(self) -> int:
