@@ -48,7 +48,7 @@ from hotelbox.pms import BookingRequest, PmsBooking
 from hotelbox.pms.demo import DemoPms
 from hotelbox.store.outbox import OutboxItem
 from tests.conversations.langcheck import clearly_other, fold
-from tests.conversations.schema import PLACEHOLDER, Conversation, ExpectedBooking, Tap
+from tests.conversations.schema import PLACEHOLDER, Conversation, ExpectedBooking, SeedBooking, Tap
 from tests.fakes.graph import encode, message_body
 
 START_OF_DAY = TimeOfDay(10, 0)
@@ -288,24 +288,33 @@ class CorpusRunner:
             await self.pms.db.execute("DELETE FROM operations")
             await self.pms.db.execute("COMMIT")
         refs: dict[str, str] = {}
+        hotel_today = self.pms.today
         for b in conv.bookings:
-            made = await self.pms.create_booking(
-                BookingRequest(
-                    idempotency_key=f"corpus-{run}-{b.key}",
-                    room_type=b.room,
-                    check_in=b.check_in,
-                    check_out=b.check_out,
-                    adults=b.adults,
-                    children=b.children,
-                    guest_name=b.name,
-                    email=b.email,
-                    phone=b.phone,
-                )
-            )
+            # a stay under way or over (a guest in the house, last month's stay) was booked back then
+            self.pms.today = lambda b=b: min(b.check_in, conv.today)  # type: ignore[misc]
+            try:
+                made = await self._seed(run, b)
+            finally:
+                self.pms.today = hotel_today
             if b.status == "cancelled":
                 await self.pms.cancel_booking(made.reference, f"corpus-{run}-{b.key}-cancel")
             refs[b.key] = made.reference
         return refs
+
+    async def _seed(self, run: int, b: SeedBooking) -> PmsBooking:
+        return await self.pms.create_booking(
+            BookingRequest(
+                idempotency_key=f"corpus-{run}-{b.key}",
+                room_type=b.room,
+                check_in=b.check_in,
+                check_out=b.check_out,
+                adults=b.adults,
+                children=b.children,
+                guest_name=b.name,
+                email=b.email,
+                phone=b.phone,
+            )
+        )
 
     def _last_with_choices(self, phone: GuestPhone, conversation_id: int | None) -> Seen | None:
         if conversation_id is None:
