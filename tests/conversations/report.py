@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -68,11 +69,22 @@ def table(results: list[ConversationResult]) -> str:
     return "\n".join(lines)
 
 
+def show_heldout() -> bool:
+    """Held-out transcripts stay out of reports unless asked (nobody tunes on them)."""
+    return os.environ.get("CORPUS_SHOW_HELDOUT") == "1"
+
+
 def write_transcripts(results: list[ConversationResult], path: Path) -> Path:
-    """Every failed conversation's transcript (and the list of passed ones) in one text file."""
+    """Every failed dev conversation's transcript (held-out ones only counted, unless
+    ``CORPUS_SHOW_HELDOUT=1``) and the list of passed ones, in one text file."""
     failed = [r for r in results if not r.passed]
+    shown = [r for r in failed if r.conversation.split == "dev" or show_heldout()]
     parts = [table(results), ""]
-    parts += [r.transcript() + "\n" for r in sorted(failed, key=lambda r: r.id)]
+    parts += [r.transcript() + "\n" for r in sorted(shown, key=lambda r: r.id)]
+    if len(shown) < len(failed):
+        parts.append(
+            f"{len(failed) - len(shown)} held-out conversations failed (CORPUS_SHOW_HELDOUT=1 shows them)"
+        )
     parts.append("passed: " + " ".join(sorted(r.id for r in results if r.passed)))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(parts), encoding="utf-8")

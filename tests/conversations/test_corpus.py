@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from tests.conversations.report import GATE, latencies, pass_rates, table, write_transcripts
+from tests.conversations.report import GATE, latencies, pass_rates, show_heldout, table, write_transcripts
 from tests.conversations.runner import ConversationResult, CorpusRunner
 from tests.conversations.schema import Conversation, CorpusError, load_all
 
@@ -81,6 +81,8 @@ def test_corpus_files_are_valid() -> None:
 def test_conversation(conv: Conversation, corpus: Corpus) -> None:
     result = corpus.play(conv)
     if not result.passed:
+        if conv.split == "heldout" and not show_heldout():
+            pytest.xfail("held-out conversation ended wrong (CORPUS_SHOW_HELDOUT=1 shows why)")
         print(result.transcript())
         pytest.xfail("; ".join(result.reasons)[:500])
 
@@ -97,9 +99,11 @@ def test_corpus_pass_rate(corpus: Corpus, tmp_path_factory: pytest.TempPathFacto
     overall = pass_rates(results)["all"]["all"]
     print(table(results))
     print(f"text latency per turn: {latencies(results)}")
-    failed = sorted(r.id for r in results if not r.passed)
+    failed = sorted(
+        r.id for r in results if not r.passed and (r.conversation.split == "dev" or show_heldout())
+    )
     assert overall["rate"] >= GATE, (
         f"{overall['passed']}/{overall['total']} conversations end right ({100 * overall['rate']:.1f} %),"
-        f" the gate is {100 * GATE:.0f} %.\n{table(results)}\nfailed: {' '.join(failed)}\n"
+        f" the gate is {100 * GATE:.0f} %.\n{table(results)}\nfailed (dev): {' '.join(failed)}\n"
         f"transcripts: {report}"
     )
