@@ -9,7 +9,8 @@ conversations one after another, each on its own:
 * each guest turn goes in through the channel's real intake — WhatsApp: a Cloud API webhook
   body through the box's webhook parser and intake transaction, exactly as the relay link
   hands it over (each run is a new WhatsApp user, so no state leaks between conversations);
-  the try-it chat and e-mail: the Inbound their handlers build;
+  e-mail: a MIME mail through the e-mail channel's parser and store, as IMAP hands it over;
+  the try-it chat: the Inbound its handler builds;
 * after each turn the runner waits until the box has settled (pipeline idle, PMS writes done,
   replies sent) and keeps what the guest's phone received, rendered as WhatsApp shows it
   (so ``tap: n`` presses the n-th button or list row that was really on screen);
@@ -32,11 +33,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as TimeOfDay
+from email.message import EmailMessage
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotelbox.channels import SendResult
+from hotelbox.channels.email.channel import EmailChannel
+from hotelbox.channels.email.imap import FetchedMail
 from hotelbox.channels.relay_link import RelayedEvent
 from hotelbox.channels.whatsapp.channel import render
 from hotelbox.channels.whatsapp.intake import WhatsAppIntake
@@ -200,7 +205,7 @@ class CorpusRunner:
         self.phones = {
             "whatsapp": GuestPhone("whatsapp", self.settings.whatsapp.merge_replies),
             "webchat": GuestPhone("webchat", False),
-            "email": GuestPhone("email", False),
+            "email": GuestPhone("email", True),
         }
         self.box = Box(self.settings, dict(self.phones), clock=self.clock)
         for phone in self.phones.values():
@@ -208,6 +213,10 @@ class CorpusRunner:
         self.intake = WhatsAppIntake(
             self.box.store, self.box.pipeline.accepted, app_secret=None, graph=None, media_fetcher=None
         )
+        self.mail_intake = EmailChannel(
+            self.settings.email, "corpus", self.box.store, self.settings.media_dir, "corpus"
+        )
+        self._uids = itertools.count(1)
         self._runs = itertools.count(1)
         self._seq = itertools.count(1)
 
@@ -333,8 +342,9 @@ class CorpusRunner:
         last: Seen | None,
         record: TurnRecord,
         result: ConversationResult,
-    ) -> Inbound | dict[str, Any] | None:
-        """What the channel hands the box for this turn: a webhook body (WhatsApp) or an Inbound."""
+    ) -> Inbound | FetchedMail | dict[str, Any] | None:
+        """What the channel hands the box for this turn: a webhook body (WhatsApp), a mail as
+        fetched from IMAP (e-mail) or the Inbound the try-it page's handler builds (web chat)."""
         text: str | None = None
         choice: dict[str, str] | None = None
         if isinstance(turn, Tap):
@@ -393,18 +403,25 @@ class CorpusRunner:
                 phone=conv.phone,
                 sent_at=stamp,
             )
-        return Inbound(
-            channel="email",
-            channel_message_id=f"<{guest}.{n}@guest.example>",
-            sender=f"guest-{guest}@guest.example".lower(),
-            text=choice["title"] if choice else text,
-            choice=choice["id"] if choice else None,
-            sent_at=stamp,
-        )
+        mail = EmailMessage()
+        mail["From"] = f"Guest <guest-{guest}@guest.example>".lower()
+        mail["To"] = self.settings.email.address
+        mail["Subject"] = "Booking" if n == 1 else "Re: Booking"
+        mail["Message-ID"] = f"<{guest}.{n}@guest.example>"
+        mail["Date"] = format_datetime(stamp)
+        mail.set_content(text or "")
+        raw = mail.as_bytes()
+        return FetchedMail(next(self._uids), raw, len(raw), False)
 
-    async def _hand_in(self, inbound: Inbound | dict[str, Any]) -> int:
+    async def _hand_in(self, inbound: Inbound | FetchedMail | dict[str, Any]) -> int:
         if isinstance(inbound, Inbound):
             return (await self.box.pipeline.accept(inbound)).conversation_id
+        if isinstance(inbound, FetchedMail):  # as the IMAP watcher hands a new mail over
+            taken = await self.mail_intake.store_mails("INBOX", 1, [inbound])
+            self.box.pipeline.accepted(taken)
+            if len(taken) != 1:
+                raise RuntimeError(f"the e-mail intake took {len(taken)} messages from one mail")
+            return taken[0][1].conversation_id
         seq = next(self._seq)
         event = RelayedEvent(
             seq,
