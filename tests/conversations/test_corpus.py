@@ -1,6 +1,6 @@
 """The conversation corpus as tests (issue 12): one test per conversation, one gate.
 
-Every conversation is played on ONE Box for the whole session (see runner.py). A conversation
+Every conversation is played on ONE Box for the whole file (see runner.py). A conversation
 that does not end right is reported as xfail with its transcript — one guest's chat going wrong
 is a figure, not a broken build — and ``test_corpus_pass_rate`` fails the suite when fewer than
 90 % of all conversations pass. ``test_corpus_files_are_valid`` fails on a malformed file.
@@ -61,7 +61,7 @@ class Corpus:
         return self.results[conv.id]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # the Box stops once this file's tests are done
 def corpus(nlu_cache: Path) -> Iterator[Corpus]:
     loop = LoopThread()
     runner = CorpusRunner()
