@@ -188,8 +188,9 @@ class ConversationResult:
 
 
 def corpus_settings(state_dir: Path, **overrides: Any) -> Settings:
-    """The box as shipped, speech off (the corpus is text), state under ``state_dir``."""
-    return load_settings(state_dir=state_dir, speech={"enabled": False}, **overrides)
+    """The box as shipped on its embedded demo hotel, speech off (the corpus is text), state under
+    ``state_dir``."""
+    return load_settings(state_dir=state_dir, speech={"enabled": False}, pms={"kind": "demo"}, **overrides)
 
 
 class CorpusRunner:
