@@ -385,7 +385,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
     outcome = event["outcome"]
     if outcome == "confirmed":
         b = PmsBooking.from_json(event["booking"])
-        t.say(
+        text = t.text(
             "booking_confirmed",
             ref=b.reference,
             room=t.room_name(b.room_type),
@@ -393,8 +393,8 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
             check_out=t.date(b.check_out),
             total=t.money(b.total_price, b.currency),
             checkin_time=t.dialogue.check_in_time,
-            signoff=t.signoff(),
         )
+        t.say_text(f"{text} {t.signoff()}", "booking_confirmed")  # the sign-off varies
         if b.reference not in state.created:
             state.created.append(b.reference)
         if b.notes:  # e.g. booked under a placeholder e-mail: staff complete it at check-in

@@ -24,6 +24,9 @@ from hotelbox.nlu.language import variety
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
 
+HESITATION = re.compile(
+    r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
+)
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
 TEXT_ONLY = re.compile(
@@ -112,9 +115,23 @@ class TurnBuilder:
         prompt = self.state.prompt or {}
         return tuple(Option(**o) for o in prompt.get("options", []))
 
+    def reask(self) -> bool:
+        """The guest's message did not answer the question: ask it again (rephrased the second
+        time, handed over the third). False when no question is pending."""
+        prompt, state = self.state.prompt, self.state
+        if not prompt or not state.flow or not state.expect:
+            return False
+        options = tuple(Option(**o) for o in prompt.get("options", []))
+        self.ask(state.expect, prompt["key"], options, **prompt["values"])
+        return True
+
     def reprompt(self) -> None:
+        """After a digression (a question answered), remind the guest of the pending question,
+        but not once it has been put twice: a receptionist would not nag."""
         prompt = self.state.prompt
         if not prompt or not self.state.flow:
+            return
+        if self.state.asked and self.state.asked[0] == prompt["key"] and self.state.asked[1] >= 2:
             return
         question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
@@ -233,7 +250,8 @@ class Dialogue:
             t.say("too_long", max=self.settings.max_message_chars)
             return True
         if u.flags & {"empty", "no_words"}:
-            t.say("no_words")
+            if not t.reask():
+                t.say("no_words")
             return True
         if TEXT_ONLY.search(u.text) or VOICE_PLEASE.search(u.text):
             state.text_only = bool(TEXT_ONLY.search(u.text))
@@ -256,12 +274,17 @@ class Dialogue:
     def _global_intent(self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]) -> bool:
         """A person, a complaint, questions, greetings: answered whatever flow is going on."""
         state = t.state
+        if HESITATION.match(u.text.strip()):
+            intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return True
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return True
+        low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
+        if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
+            intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         if intent in ("ask_info", "room_info") and not _answers_question(state, entities):
             self._answer_questions(t, u, intent)
             t.reprompt()
@@ -283,7 +306,6 @@ class Dialogue:
                 t.say("thanks" if intent == "thanks" else "goodbye")
             state.misunderstood = 0
             return True
-        low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if intent == "out_of_scope" or (
             (not u.understood or low)
             and not _meaningful(entities)
@@ -291,6 +313,8 @@ class Dialogue:
             and not (state.expect and intent in ("affirm", "deny"))
         ):
             state.misunderstood += 1
+            if t.reask():  # in the middle of a flow: the question again, rephrased, then a person
+                return True
             if state.misunderstood >= self.settings.misunderstandings_before_handoff:
                 state.misunderstood = 0
                 t.handoff("not_understood", "handoff_not_understood")
@@ -311,13 +335,15 @@ class Dialogue:
         self.say_not_have(t, u.text)
         flows = {"modify_booking": "modify", "cancel_booking": "cancel", "booking_status": "status"}
         if intent in ("check_availability", "ask_price", "book_room"):
-            if state.flow != "booking":
+            if state.flow in ("modify", "cancel", "status") and _answers_question(state, entities):
+                pass  # "can we stay until the 30th?" answers "which new dates?": same flow
+            elif state.flow != "booking":
                 state.reset_flow()
                 state.flow = "booking"
             if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
                 self._price_list(t)
         elif intent in flows:
-            if state.flow != flows[intent]:
+            if state.flow != flows[intent] and not (state.flow and _answers_question(state, entities)):
                 state.reset_flow()
                 state.flow = flows[intent]  # type: ignore[assignment]
         elif state.flow is None:

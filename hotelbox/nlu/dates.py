@@ -374,7 +374,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
         elif m.group("tomorrow"):
             value = today + timedelta(days=1)
         elif m.group("yesterday"):
-            continue  # "ayer" talks about the past, never about a stay to book
+            value = today - timedelta(days=1)  # a past date: the dialogue says so
         else:
             value = today
             tonight = tonight or bool(m.group("tonight"))
