@@ -164,6 +164,10 @@ _NIGHTS_OF = re.compile(
     r"\b(?:noches?|nights?|noites?)\s+(?:del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
     r"(?P<sep>\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+)?(?:dia\s+)?)\d{1,2}"
 )
+_YESTERDAY_ROLE = re.compile(
+    r"\b(?:a\s+partir\s+d[eo]|desde|from|since|starting|arriv\w*|llega\w*|llego|chego|chegamos|check[\s-]?in"
+    r"|reserv\w*|book\w*)\s+(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
+)
 _CONNECTOR = re.compile(
     r"^\s*(?:,|-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to|till|until|and|ao|ate|ate\s+o|e|e\s+o|through"
     r"|y\s+salgo\s+el|y\s+nos\s+vamos\s+el|and\s+leave\s+on|e\s+saio\s+(?:no|na|em)|returning)"
@@ -373,8 +377,9 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             value = today + timedelta(days=2)
         elif m.group("tomorrow"):
             value = today + timedelta(days=1)
-        elif m.group("yesterday"):
-            value = today - timedelta(days=1)  # a past date: the dialogue says so
+        elif m.group("yesterday"):  # a past date the dialogue says so about, when it is about a stay
+            out.append(DateMention(m.start(), m.end(), today - timedelta(days=1), kind="yesterday"))
+            continue
         else:
             value = today
             tonight = tonight or bool(m.group("tonight"))
@@ -486,6 +491,10 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     tonight = _relative(folded, today, mentions)
     invalid = _bare_days(folded, today, mentions) or invalid
     mentions = [mm for mm in mentions if mm.kind != "invalid"]
+    if all(mm.kind == "yesterday" for mm in mentions) and not any(
+        _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions
+    ):
+        mentions = []  # "who won the match yesterday?" is no stay
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
     stay = StayDates(mentions=mentions, invalid=invalid, nights=nights)
