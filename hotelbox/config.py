@@ -79,9 +79,10 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
-    try_page: Literal["public", "staff", "off"] = Field(
-        "public",
-        description="The try-it guest simulator: open to anyone on the network (demo), staff only, or off.",
+    try_page: Literal["public", "staff", "off"] | None = Field(
+        None,
+        description="The try-it guest simulator: open to anyone on the network, staff only, or off; "
+        "unset: public with the embedded demo PMS, off with a real PMS (anonymous strangers would book).",
     )
     session_idle_minutes: float = Field(
         480.0, gt=0, description="A front desk session unused this long is logged out."
@@ -706,9 +707,22 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
+        if isinstance(value, str) and "://" in value:  # postgresql://user:secret@host (issue 13.10)
+            return mask_url_password(value)
         return value
 
     return plain(settings)  # type: ignore[no-any-return]
+
+
+def mask_url_password(url: str) -> str:
+    """``scheme://user:password@host…`` with the password masked (the rest left as given)."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:********@{host}{slash}{tail}"
 
 
 def settings_table() -> str:

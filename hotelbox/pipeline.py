@@ -223,7 +223,7 @@ class Pipeline:
             conversation_id=conv.id,
             channel=conv.channel,
             today=self.today(),
-            phone=conv.guest_phone,
+            phone=None if conv.channel == "webchat" else conv.guest_phone,  # a web page vouches for nothing
             email=conv.address if conv.channel == "email" else None,  # the mailbox vouches for it
             name=conv.guest_name,
         )

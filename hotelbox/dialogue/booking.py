@@ -419,5 +419,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         await advance(t, "provide_info", {}, set())
     else:
         t.say("booking_failed")
-        t.turn.attention = "booking_failed"
+        t.turn.attention = (
+            "booking_conflict" if event.get("error") == "booking_conflict" else "booking_failed"
+        )
         state.reset_flow()

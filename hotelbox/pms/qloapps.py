@@ -30,6 +30,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from hotelbox.config import QloAppsSettings
 from hotelbox.errors import (
+    BookingConflict,
     BookingNotFound,
     BookingRejected,
     PmsError,
@@ -580,7 +581,9 @@ class QloAppsPms:
         source = f"hotelbox-{request.idempotency_key}"[:255]
         async with self._write_lock:
             existing = await self._order(**{"filter[source]": f"[{source}]"})
-            if existing is None:
+            if existing is not None:  # a retry of ours — only if the order is what was asked
+                await self._claim(existing, request, customer, settled=True)
+            else:
                 price = await self.quote_excl_tax(rid, request.check_in, request.check_out)
                 if price is None:
                     raise RoomNotAvailable(f"no room of type {rid} free for those nights")
@@ -618,14 +621,58 @@ class QloAppsPms:
                         },
                     }
                 }
-                existing = await self._post_and_settle(body, source)
+                existing = await self._post_and_settle(body, source, request, customer)
             order_id = as_int(existing["id"])
             await self._verify_held(order_id, customer)
             booking = await self._read(await self._order(**{"filter[id]": f"[{order_id}]"}) or existing)
         # the guest's own contact details, and what staff should know about the placeholders
         return replace(booking, email=request.email, phone=request.phone or booking.phone, notes=tuple(notes))
 
-    async def _post_and_settle(self, body: dict[str, Any], source: str) -> dict[str, Any]:
+    async def _claim(
+        self, order: dict[str, Any], request: BookingRequest, customer: dict[str, str], *, settled: bool
+    ) -> None:
+        """A token match is trusted only when the order is what the guest asked for: room type,
+        dates, party and guest. Anything else is a conflict for staff (issue 15). ``settled``: the
+        order was there before this attempt posted, so a cancelled one is not a fresh booking."""
+        found = await self._read(order)
+        wanted = {
+            "room type": str(int(request.room_type)),
+            "check-in": request.check_in,
+            "check-out": request.check_out,
+            "adults": request.adults,
+            "children": request.children,
+            "guest e-mail": customer["email"].casefold(),
+            "guest name": f"{customer['firstname']} {customer['lastname']}".casefold(),
+        }
+        has = {
+            "room type": found.room_type,
+            "check-in": found.check_in,
+            "check-out": found.check_out,
+            "adults": found.adults,
+            "children": found.children,
+            "guest e-mail": (found.email or "").casefold(),
+            "guest name": " ".join(found.guest_name.split()).casefold(),
+        }
+        differ = [name for name, value in wanted.items() if has[name] != value]
+        if differ:
+            log.warning(
+                "booking token already on another order order=%s differs=%s: not adopting it",
+                found.reference,
+                ",".join(differ),
+            )
+            raise BookingConflict(
+                f"QloApps order {found.reference} already carries this booking's token but differs in"
+                f" {', '.join(differ)}: nothing was booked; check that order and book by hand"
+            )
+        if settled and found.status == "cancelled":
+            raise BookingConflict(
+                f"QloApps order {found.reference} carries this booking's token but is cancelled:"
+                " nothing was booked; check that order and book by hand"
+            )
+
+    async def _post_and_settle(
+        self, body: dict[str, Any], source: str, request: BookingRequest, customer: dict[str, str]
+    ) -> dict[str, Any]:
         """POST a booking once; an unclear outcome is settled by its token, never by reposting."""
         answer: Answer | None = None
         try:
@@ -644,6 +691,7 @@ class QloAppsPms:
                 return order
         found = await self._order(**{"filter[source]": f"[{source}]"})
         if found is not None:
+            await self._claim(found, request, customer, settled=False)
             log.info(
                 "booking found by its token after an unclear answer status=%s",
                 answer.status if answer else "none",

@@ -141,7 +141,7 @@ class LinkServer:
 
     def _box_from_bearer(self, request: web.Request) -> str | None:
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        if not header.startswith("Bearer ") or not header.isascii():  # non-ASCII was a 500 (issue 13)
             return None
         token = header.removeprefix("Bearer ").strip()
         box_id = token.rsplit(".", 1)[0]

@@ -94,6 +94,7 @@ state_dir = "{d / "var"}"
 
 [web]
 port = {ports["web"]}
+try_page = "public"
 
 [pms]
 kind = "qloapps"

@@ -58,6 +58,23 @@ def test_show_masks_secrets() -> None:
     assert "s3cret" not in repr(shown)
 
 
+def test_show_masks_passwords_inside_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hotelbox config show` printed relay.queue_url with its password (issue 13, finding 10)."""
+    from click.testing import CliRunner
+
+    from hotelbox.cli import main
+
+    monkeypatch.setenv("HOTELBOX_RELAY__QUEUE_URL", "postgresql://relay:p%40ss:w0rd@db.example:5432/relay")
+    monkeypatch.setenv("HOTELBOX_RELAY_LINK__URL", "wss://relay.example.com/box/v1/link")
+    shown = CliRunner().invoke(main, ["config", "show"])
+    assert shown.exit_code == 0, shown.output
+    assert "w0rd" not in shown.output
+    assert 'relay.queue_url = "postgresql://relay:********@db.example:5432/relay"' in shown.output
+    assert 'relay_link.url = "wss://relay.example.com/box/v1/link"' in shown.output  # no password: as is
+    data = masked_settings(load_settings(relay={"queue_url": "postgresql://u@h/db"}))
+    assert data["relay"]["queue_url"] == "postgresql://u@h/db"
+
+
 def test_readme_settings_table_is_generated_from_the_model() -> None:
     from hotelbox.config import settings_table
     from tests.conftest import REPO

@@ -54,8 +54,7 @@
   }
 
   async function send(text, choice) {
-    const phone = document.getElementById("phone").value.trim() || null;
-    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null, phone };
+    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null };
     const response = await fetch("/try/api/messages", {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
     });
