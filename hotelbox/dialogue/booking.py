@@ -253,8 +253,12 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
         s.email = t.guest.email
         return False
     phone = s.phone or t.guest.phone
-    if t.state.expect == "email" and intent == "deny" and phone:
+    if t.state.expect == "email" and phone:
+        # asked once is enough: "no", "sim, confirmo", anything but an address books with the phone
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told
+        if intent == "affirm" and t.state.quote is not None and not _no_name(t):
+            _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
+            return True
         return False
     t.ask("email", "ask_email_optional" if phone else "ask_email")
     return True

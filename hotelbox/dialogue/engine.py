@@ -293,6 +293,8 @@ class Dialogue:
             state.notes.append(u.text.strip()[:300])
             t.say("special_request_noted", request=u.text.strip()[:200])
             t.turn.attention = "special_request"
+            if state.flow and _meaningful(entities):
+                return False  # "my husband and I with the baby, we'd need a cot": noted, and taken
             t.reprompt()
             return True
         if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
