@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
@@ -69,6 +70,7 @@ def _stay_values(t: TurnBuilder) -> dict[str, str]:
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message in the booking flow: its choice, its facts, the checks, the next question."""
+    t.facts = {k for k, v in entities.items() if v}
     if _choice(t, intent, entities):
         return
     if _rejected(t, entities, flags):
@@ -223,6 +225,10 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         s.room_type = None
     if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
         chosen = state.offers[0]
+    if chosen is None and state.expect == "room_type" and (intent == "affirm" or t.facts & {"guest_name", "email"}):
+        # asked which room, the guest went on (a name, "yes"): the best value that fits, said so
+        chosen = min(state.offers, key=lambda o: Decimal(o["total"]))
+        s.room_type = chosen["room_type"]
     if chosen is None:
         _show_offers(t, again=shown_before == [o["room_type"] for o in state.offers])
         return True

@@ -64,6 +64,7 @@ class TurnBuilder:
     state: DialogueState
     guest: GuestContext
     turn: Turn = field(init=False)
+    facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)

@@ -110,10 +110,14 @@ _EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\
 def name_in(text: str) -> str | None:
     """The name in an answer to "who is the booking under?": "Ana Souza", "ok John Smith,
     john@x.com", "a nombre de Lucía Fernández Ruiz, gracias"."""
-    for part in re.split(r"[,;\n]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
+    parts = []
+    for part in re.split(r"[,;\n.!?]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
         part = part.strip(" .!")
         while (m := _FILLER.match(part)) and m.end() > 0:
             part = part[m.end() :]
+        parts.append(part)
+    capitalised = [p for p in parts if p and all(w[:1].isupper() for w in p.split() if len(w) > 3)]
+    for part in [*capitalised, *parts]:  # "great, book it please. it's Tom Baker": Tom Baker
         if part and len(part.split()) <= 5 and polarity(part) is None and (name := clean_name(part)):
             return name
     return None
