@@ -225,7 +225,11 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         s.room_type = None
     if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
         chosen = state.offers[0]
-    if chosen is None and state.expect == "room_type" and (intent == "affirm" or t.facts & {"guest_name", "email"}):
+    if (
+        chosen is None
+        and state.expect == "room_type"
+        and (intent == "affirm" or t.facts & {"guest_name", "email"})
+    ):
         # asked which room, the guest went on (a name, "yes"): the best value that fits, said so
         chosen = min(state.offers, key=lambda o: Decimal(o["total"]))
         s.room_type = chosen["room_type"]

@@ -161,7 +161,7 @@ _NIGHTS = re.compile(
     r"(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b(?P<more2>\s+(?:mas|more|mais|extra|adicional(?:es)?|adicionais))?"
 )
 _NIGHTS_OF = re.compile(
-    r"\b(?:noches?|nights?|noites?)\s+(?:del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
+    r"\b(?:noches?|nights?|noites?)\s+(?P<prep>del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
     r"(?P<sep>\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+)?(?:dia\s+)?)\d{1,2}"
 )
 _YESTERDAY_ROLE = re.compile(
@@ -483,7 +483,13 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:
-        folded = folded[: nights_of.start("sep")] + " al " + folded[nights_of.end("sep") :]
+        folded = (
+            folded[: nights_of.start("prep")]
+            + "del"
+            + folded[nights_of.end("prep") : nights_of.start("sep")]
+            + " al "
+            + folded[nights_of.end("sep") :]
+        )
     mentions: list[DateMention] = []
     blocked: list[DateMention] = []
     invalid = _full_dates(folded, lang, today, mentions, blocked)
