@@ -168,6 +168,7 @@ _YESTERDAY_ROLE = re.compile(
     r"\b(?:a\s+partir\s+d[eo]|desde|from|since|starting|arriv\w*|llega\w*|llego|chego|chegamos|check[\s-]?in"
     r"|reserv\w*|book\w*)\s+(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
 )
+_D_TYPO = re.compile(rf"(?<=\d)\s+d\s+(?=(?:{_MONTH_ALT})\b)")
 _CONNECTOR = re.compile(
     r"^\s*(?:,|-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to|till|until|and|ao|ate|ate\s+o|e|e\s+o|through"
     r"|y\s+salgo\s+el|y\s+nos\s+vamos\s+el|and\s+leave\s+on|e\s+saio\s+(?:no|na|em)|returning)"
@@ -480,6 +481,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
     folded = re.sub(r"\b(primero|primeiro|first|1o)\b(?=\s+(?:de|of)\b)", "1", folded)
+    folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:
