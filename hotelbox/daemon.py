@@ -97,15 +97,19 @@ class Box:
         events: EventBus | None = None,
         *,
         live_channels: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """``live_channels``: also connect the channels that live outside the box (WhatsApp through
-        the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not."""
+        the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not.
+        ``clock``: the hotel's time (aware), pinned by the conversation corpus (issue 12)."""
         self.settings = settings
         self.events = events or EventBus()
         self.channels = dict(channels)
         self.store = Store(settings.db_path, settings.store)
         self.scheduler = Scheduler(settings.scheduler)
         self.pms = make_pms(settings, self.store, self.scheduler)
+        if clock is not None and isinstance(self.pms, DemoPms):
+            self.pms.today = lambda: clock().date()
         self.understander = make_understander(settings)
         self.dialogue = Dialogue(
             pms=self.pms,
@@ -139,6 +143,7 @@ class Box:
             if settings.speech.enabled
             else None,
             on_committed=self._committed,
+            clock=clock,
         )
         self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
         if isinstance(self.pms, MirroredPms):

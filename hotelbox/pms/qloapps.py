@@ -39,6 +39,7 @@ from hotelbox.errors import (
     PmsUnavailable,
     RoomNotAvailable,
 )
+from hotelbox.nlu.entities import split_full_name
 from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
 from hotelbox.pms.qloapps_api import Answer, QloAppsApi, as_int, error_for, listing
 
@@ -80,7 +81,8 @@ def split_name(full: str) -> tuple[str, str]:
         return "Guest", "Guest"
     if len(words) == 1:
         return words[0], words[0]
-    return " ".join(words[:-1])[:32], words[-1][:32]
+    first, last = split_full_name(" ".join(words))  # "Lucía Fernández Ruiz": Lucía + Fernández Ruiz
+    return first[:32], last[:32]
 
 
 def i18n_values(value: Any) -> list[str]:
