@@ -520,3 +520,48 @@ async def test_voice_uploads_are_capped_and_junk_is_dropped_at_once(site: Site) 
     assert len(rows) == 2
     for row in rows:  # undecodable: deleted once heard, not kept for the retention period
         assert not await asyncio.to_thread(Path(row["path"]).exists)
+
+
+async def test_try_it_voice_notes_wait_behind_whatsapp_guests_in_the_speech_lane(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from tests.conftest import DATA
+
+    box = site.box
+    assert box.voice.stt is not None
+    order: list[str | None] = []
+    original = box.voice.stt.transcribe
+
+    def recording(samples: Any, lang: str | None) -> Any:
+        order.append(lang)
+        return original(samples, lang)
+
+    monkeypatch.setattr(box.voice.stt, "transcribe", recording)
+    audio = await asyncio.to_thread((DATA / "speech" / "jfk.flac").read_bytes)
+    lane = box.scheduler.lane("speech")
+    release = threading.Event()
+    holder = asyncio.create_task(lane.run(release.wait, 60))  # someone's long voice note
+    await wait_for(lambda: lane.running == 1, 10)
+    accepted = []
+    for channel, address, lang in (("webchat", uuid.uuid4().hex, "pt"), ("test", "+34600888001", "es")):
+        path = box.settings.media_dir / "in" / f"{uuid.uuid4().hex}.flac"
+        await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, audio)
+        accepted.append(
+            await box.pipeline.accept(
+                Inbound(
+                    channel=channel, channel_message_id=f"{address}-v", sender=address, kind="audio",
+                    language_hint=lang,
+                    payload={"media": {"path": str(path), "mime_type": "audio/flac", "size": len(audio), "voice": True}},
+                )
+            )
+        )  # fmt: skip
+        queued = len(accepted)
+        await wait_for(lambda n=queued: lane.queued() == n, 20)  # the try-it one came first
+    release.set()
+    await holder
+    for a in accepted:
+        await box.settle(a.conversation_id, 120)
+    assert order == ["es", "pt"]  # the WhatsApp guest was heard first
