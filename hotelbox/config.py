@@ -375,6 +375,16 @@ class EmailSettings(Section):
     password_file: Path | None = Field(
         None, description="File holding it; unset also looks for the systemd credential 'email_password'."
     )
+    smtp_password: SecretStr | None = Field(
+        None,
+        description="SMTP password or token when the submission server's account differs from the "
+        "mailbox's (an app password, a relay's own login); unset = the mailbox's. Prefer smtp_password_file.",
+    )
+    smtp_password_file: Path | None = Field(
+        None,
+        description="File holding the SMTP password; unset also looks for the systemd credential "
+        "'email_smtp_password', then falls back to the mailbox's password.",
+    )
     max_message_bytes: int = Field(
         30 * 1024 * 1024,
         ge=10_000,

@@ -304,3 +304,38 @@ async def test_a_mail_landing_between_catch_up_and_idle_is_answered_without_wait
         await wait_for(lambda: watcher.connected, 15)
         await wait_for(lambda: watcher.connects > 0 and planted, 15)
         await wait_for(lambda: len(smtp.to("gap@guest.example")) >= 1, 20)
+
+
+@pytest.mark.parametrize("source", ["file", "credential", "mailbox"])
+async def test_smtp_logs_in_with_its_own_password_else_the_mailbox_one(
+    source: str, tmp_path: Path, nlu_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18.5: the SMTP relay has its own account (an app password, a relay's login); unset,
+    the mailbox password is used. The SMTP server refuses any other password."""
+    smtp_password = PASSWORD if source == "mailbox" else "relay-app-password-7"
+    extra: dict[str, Any] = {"smtp_login": True, "smtp_user": USER}
+    if source == "file":
+        secret = tmp_path / "smtp-password"
+        secret.write_text(smtp_password + "\n")
+        extra["smtp_password_file"] = str(secret)
+    elif source == "credential":  # systemd's LoadCredential= directory
+        credentials = tmp_path / "credentials"
+        credentials.mkdir()
+        (credentials / "email_smtp_password").write_text(smtp_password)
+        monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    dovecot = Dovecot()
+    dovecot.start()
+    smtp = SmtpServer(password=smtp_password)
+    smtp.start()
+    try:
+        settings = mail_settings(tmp_path, dovecot, smtp, email=extra)
+        async with Box(settings, {}, live_channels=True):
+            dovecot.deliver(guest_mail("rosa@guest.example", "Hola, ¿a qué hora es el check-in?"))
+            [reply] = await (Mail(dovecot, smtp, settings)).replies_to("rosa@guest.example", 1)
+        assert "15:00" in reply.get_content()
+        assert smtp.logins
+        assert all(ok for _, ok in smtp.logins)  # never a refused login first
+    finally:
+        smtp.stop()
+        dovecot.stop()
+        dovecot.remove()
