@@ -339,3 +339,46 @@ async def test_smtp_logs_in_with_its_own_password_else_the_mailbox_one(
         smtp.stop()
         dovecot.stop()
         dovecot.remove()
+
+
+async def test_a_mail_over_the_size_cap_is_stored_by_its_headers_and_staff_are_told(
+    servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
+) -> None:
+    """Issue 18.6: through the real IMAP server — only the headers are fetched, the guest's
+    conversation exists (staff can answer the address), it is flagged, the bot does not guess."""
+    dovecot, smtp = servers
+    settings = mail_settings(tmp_path, dovecot, smtp, email={"max_message_bytes": 10_000})
+    async with Box(settings, {}, live_channels=True) as box:
+        big = guest_mail("Marta Ruiz <marta@guest.example>", "Os mando el pasaporte.", subject="Mi reserva")
+        big.add_attachment(b"\x01" * 200_000, maintype="application", subtype="pdf", filename="pasaporte.pdf")
+        dovecot.deliver(big)
+        await wait_for(lambda: dovecot.seen() == (1, 1), 30)  # committed, then flagged seen
+        await wait_for(lambda: box.email.channel.stats.get("oversize", 0) == 1, 10)  # type: ignore[union-attr]
+        await box.pipeline.wait_idle()
+        log = await box.store.fetchone("SELECT category, size FROM email_log")
+        assert log is not None
+        assert log["category"] == "oversize"
+        assert log["size"] > 200_000  # the size the server reported, not what was fetched
+        row = await box.store.fetchone(
+            "SELECT m.payload, c.attention, i.address FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            " JOIN guest_identities i ON i.id = c.identity_id WHERE m.direction = 'in'"
+        )
+        assert row is not None
+        assert row["address"] == "marta@guest.example"  # the guest is not lost: staff can write back
+        assert row["attention"] == "email_oversize"  # staff are told
+        import json
+
+        stored = json.loads(row["payload"])["inbound"]["payload"]
+        assert stored["email"]["subject"] == "Mi reserva"
+        assert stored["email"]["truncated_bytes"] > 200_000
+        assert "attachments" not in stored  # the body was never fetched
+        await asyncio.sleep(1.0)
+        assert smtp.to("marta@guest.example") == []  # no answer to a mail the bot could not read
+        dovecot.deliver(guest_mail("marta@guest.example", "¿A qué hora es el check-in?"))
+        [reply] = await smtp_replies(smtp, "marta@guest.example", 1)
+        assert "15:00" in reply.get_content()  # a small mail after it is answered as usual
+
+
+async def smtp_replies(smtp: SmtpServer, address: str, count: int, within_s: float = 30) -> list[Any]:
+    await wait_for(lambda: len(smtp.to(address)) >= count, within_s)
+    return smtp.to(address)
