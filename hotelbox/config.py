@@ -390,6 +390,12 @@ class EmailSettings(Section):
         ge=10_000,
         description="Larger mails are stored by their headers only; staff are told.",
     )
+    merge_window_s: float = Field(
+        3.0,
+        ge=0,
+        description="A guest's mails stored within this many seconds of each other are one turn with one "
+        "reply (a burst of 'Thanks!' gets one answer); a turn waits at most 3 times this. 0 = every mail alone.",
+    )
     auto_replies_per_sender_per_hour: int = Field(
         6,
         ge=1,

@@ -253,7 +253,10 @@ async def test_a_mail_bomb_is_stored_whole_but_answered_within_the_limit(
     servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
 ) -> None:
     dovecot, smtp = servers
-    settings = mail_settings(tmp_path, dovecot, smtp, email={"auto_replies_per_sender_per_hour": 3})
+    # every mail its own turn here (no burst merging): the cap alone must hold the line
+    settings = mail_settings(
+        tmp_path, dovecot, smtp, email={"auto_replies_per_sender_per_hour": 3, "merge_window_s": 0}
+    )
     async with Box(settings, {}, live_channels=True) as box:
         for n in range(12):
             dovecot.deliver(guest_mail("bomb@guest.example", f"hola {n}", subject=f"spam {n}"))
@@ -382,3 +385,31 @@ async def test_a_mail_over_the_size_cap_is_stored_by_its_headers_and_staff_are_t
 async def smtp_replies(smtp: SmtpServer, address: str, count: int, within_s: float = 30) -> list[Any]:
     await wait_for(lambda: len(smtp.to(address)) >= count, within_s)
     return smtp.to(address)
+
+
+async def test_a_burst_of_mails_from_one_guest_is_one_turn_with_one_reply(
+    servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
+) -> None:
+    """Issue 18.3: five "Thanks!" arriving together got five identical replies and used five of
+    the hourly automatic replies; merged within email.merge_window_s they are one turn."""
+    dovecot, smtp = servers
+    settings = mail_settings(tmp_path, dovecot, smtp, email={"merge_window_s": 2.0})
+    async with Box(settings, {}, live_channels=True) as box:
+        for _ in range(5):
+            dovecot.deliver(guest_mail("Tom Reed <tom@guest.example>", "Thanks!", subject="Re: Your stay"))
+        await wait_for(lambda: box.email.channel.stats.get("guest", 0) == 5, 30)  # type: ignore[union-attr]
+        await smtp_replies(smtp, "tom@guest.example", 1)
+        await box.pipeline.wait_idle()
+        await asyncio.sleep(2.5)  # longer than the window: nothing more is coming
+        assert len(smtp.to("tom@guest.example")) == 1
+        out = await box.store.fetchone(
+            "SELECT count(*) AS n FROM outbox WHERE recipient = 'tom@guest.example'"
+        )
+        assert out is not None
+        assert out["n"] == 1  # one of the hourly automatic replies, not five
+        pending = await box.store.fetchone("SELECT count(*) AS n FROM inbox WHERE status = 'pending'")
+        assert pending is not None
+        assert pending["n"] == 0  # all five were handled (in that one turn)
+        inbound = await box.store.fetchone("SELECT count(*) AS n FROM messages WHERE direction = 'in'")
+        assert inbound is not None
+        assert inbound["n"] == 5  # staff still see every mail
