@@ -413,3 +413,76 @@ async def test_a_burst_of_mails_from_one_guest_is_one_turn_with_one_reply(
         inbound = await box.store.fetchone("SELECT count(*) AS n FROM messages WHERE direction = 'in'")
         assert inbound is not None
         assert inbound["n"] == 5  # staff still see every mail
+
+
+async def test_staff_see_the_guests_address_and_which_address_bounced(
+    mail: Mail, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 18.4: the desk (API and page) shows an e-mail guest's address, not only the display
+    name, and the "e-mail bounced" flag says which address; logs keep it masked."""
+    import logging
+    import shutil
+
+    import aiohttp
+    from aiohttp import web
+    from playwright.async_api import async_playwright
+
+    from hotelbox.web.app import make_app
+    from hotelbox.web.auth import add_user, hash_password
+
+    caplog.set_level(logging.INFO)
+    box = mail.box
+    assert box is not None
+    address = "ana.bounce@guest.example"
+    mail.dovecot.deliver(guest_mail(f"Ana García <{address}>", "hola, ¿tenéis parking?"))
+    [ours] = await mail.replies_to(address, 1)
+    mail.dovecot.deliver(_bounce_for(ours))
+
+    async def flagged() -> bool:
+        row = await box.store.fetchone("SELECT attention FROM conversations")
+        return row is not None and row["attention"] == "email_bounced"
+
+    await wait_for(flagged, 20)
+    await box.store.write(lambda c: add_user(c, "marta", "frontdesk", hash_password("desk-pass-1234"), "en"))
+    runner = web.AppRunner(make_app(box))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            login = {"name": "marta", "password": "desk-pass-1234"}
+            async with http.post(f"{url}/desk/api/login", json=login) as r:
+                assert r.status == 200
+            async with http.get(f"{url}/desk/api/conversations") as r:
+                [listed] = (await r.json())["conversations"]
+            async with http.get(f"{url}/desk/api/conversations/{listed['id']}") as r:
+                detail = await r.json()
+        assert listed["guest"] == "Ana García"
+        assert listed["address"] == address
+        assert listed["bounced_address"] == address
+        assert (detail["address"], detail["bounced_address"]) == (address, address)
+
+        async with async_playwright() as p:
+            chromium = shutil.which("chromium") or "/usr/bin/chromium"
+            browser = await p.chromium.launch(
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = await browser.new_page()
+            page.set_default_timeout(15_000)
+            await page.goto(f"{url}/desk")
+            await page.fill("#name", "marta")
+            await page.fill("#password", "desk-pass-1234")
+            await page.click("#login button[type=submit]")
+            await page.wait_for_url(f"{url}/desk")
+            row = page.locator(".conversation", has_text=address)
+            await row.wait_for()
+            assert f"email_bounced: {address}" in (await row.locator(".attention").text_content() or "")
+            await row.click()
+            await page.locator("#address", has_text=address).wait_for()
+            await page.locator("#bounced", has_text=address).wait_for()
+            await browser.close()
+    finally:
+        await runner.cleanup()
+    ours_logged = [r for r in caplog.records if r.name.startswith("hotelbox")]  # not the test's SMTP server
+    assert ours_logged
+    assert not [r for r in ours_logged if address in r.getMessage()]  # masked in logs
