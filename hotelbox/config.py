@@ -414,10 +414,26 @@ class EmailSettings(Section):
     password_file: Path | None = Field(
         None, description="File holding it; unset also looks for the systemd credential 'email_password'."
     )
+    smtp_password: SecretStr | None = Field(
+        None,
+        description="SMTP password or token when the submission server's account differs from the "
+        "mailbox's (an app password, a relay's own login); unset = the mailbox's. Prefer smtp_password_file.",
+    )
+    smtp_password_file: Path | None = Field(
+        None,
+        description="File holding the SMTP password; unset also looks for the systemd credential "
+        "'email_smtp_password', then falls back to the mailbox's password.",
+    )
     max_message_bytes: int = Field(
         30 * 1024 * 1024,
         ge=10_000,
         description="Larger mails are stored by their headers only; staff are told.",
+    )
+    merge_window_s: float = Field(
+        3.0,
+        ge=0,
+        description="A guest's mails stored within this many seconds of each other are one turn with one "
+        "reply (a burst of 'Thanks!' gets one answer); a turn waits at most 3 times this. 0 = every mail alone.",
     )
     auto_replies_per_sender_per_hour: int = Field(
         6,

@@ -12,6 +12,11 @@ from hotelbox.store import audit, conversations, outbox
 from hotelbox.store.database import AConn, Conn, fetchall, fetchone, one, utcnow
 
 ATTENTION_BOOKING = ("failed", "needs_human")
+# the address our latest failed mail went to: what "e-mail bounced" is about (issue 18)
+BOUNCED = (
+    "(SELECT o.recipient FROM outbox o WHERE o.conversation_id = c.id AND o.channel = 'email'"
+    " AND o.status = 'failed' ORDER BY o.id DESC LIMIT 1)"
+)
 
 
 async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
@@ -27,6 +32,7 @@ async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 
         f"""
         SELECT c.id, c.channel, c.language, c.control, c.attention, c.last_message_at, c.guest_sent_at,
                i.display_name, i.phone AS identity_phone, g.name AS guest_name, g.phone AS guest_phone,
+               i.address, {BOUNCED} AS bounced_address,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                   AND m.id > c.staff_read_upto) AS unread,
                (SELECT coalesce(m.text, '') FROM messages m WHERE m.conversation_id = c.id
@@ -54,6 +60,9 @@ def _summary(r: Any) -> dict[str, Any]:
         "attention": r["attention"],
         "guest": r["guest_name"] or r["display_name"] or r["identity_phone"] or r["guest_phone"] or "—",
         "phone": r["identity_phone"] or r["guest_phone"],
+        # how staff reach the guest (masked only in logs): the e-mail address, else the number
+        "address": r["address"] if r["channel"] == "email" else r["identity_phone"] or r["guest_phone"],
+        "bounced_address": r["bounced_address"] if r["attention"] == "email_bounced" else None,
         "unread": r["unread"],
         "last_text": (r["last_text"] or "")[:140],
         "last_message_at": r["last_message_at"],
@@ -77,12 +86,13 @@ async def conversation_detail(conn: AConn, conversation_id: int) -> dict[str, An
         conn,
         """
         SELECT c.*, i.display_name, i.phone AS identity_phone, i.address, g.name AS guest_name,
+               {BOUNCED} AS bounced_address,
                g.phone AS guest_phone, g.email AS guest_email, g.id AS gid,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                   AND m.id > c.staff_read_upto) AS unread, '' AS last_text, 0 AS open_bookings
         FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
         WHERE c.id = ?
-        """,
+        """.replace("{BOUNCED}", BOUNCED),
         (conversation_id,),
     )
     if row is None:

@@ -56,10 +56,10 @@ class EmailChannel:
     merge_replies = True
 
     def __init__(
-        self, settings: EmailSettings, secret: str, store: Store, media_dir: Path, box_id: str
+        self, settings: EmailSettings, smtp_secret: str, store: Store, media_dir: Path, box_id: str
     ) -> None:
         self.settings = settings
-        self.secret = secret
+        self.smtp_secret = smtp_secret  # the SMTP login: its own, or the mailbox's
         self.store = store
         self.media_dir = media_dir / "email"
         self.box_id = box_id
@@ -217,7 +217,7 @@ class EmailChannel:
         )
         message = self.compose(item, guest_mail, automatic)
         s = self.settings
-        secret = self.secret if s.smtp_login else ""
+        secret = self.smtp_secret if s.smtp_login else ""
 
         async def token() -> str:
             return secret

@@ -59,9 +59,9 @@
         onclick: () => { state.open = c.id; location.hash = "#inbox/" + c.id; },
       },
       el("span", { class: "guest", text: c.guest }),
-      el("span", { class: "meta", text: [c.channel, c.language || "?", t(c.control)].join(" · ") }),
+      el("span", { class: "meta", text: [c.channel, c.address, c.language || "?", t(c.control)].filter(Boolean).join(" · ") }),
       c.unread ? el("span", { class: "unread", text: c.unread + " " + t("unread") }) : null,
-      c.attention ? el("span", { class: "attention", text: c.attention }) : null,
+      c.attention ? el("span", { class: "attention", text: [c.attention, c.bounced_address].filter(Boolean).join(": ") }) : null,
       el("span", { class: "last", text: c.last_text }));
       list.append(item);
     }
@@ -79,7 +79,8 @@
     const head = el("header", { class: "conv-head" },
       el("h2", { text: c.guest }),
       el("span", { class: "badge " + c.control, id: "control", text: t(c.control) }),
-      el("span", { class: "meta", text: [c.channel, c.language || "?", c.phone || "", c.email || ""].filter(Boolean).join(" · ") }),
+      el("span", { class: "meta", id: "address", text: [...new Set([c.channel, c.address, c.language || "?", c.phone, c.email])].filter(Boolean).join(" · ") }),
+      c.bounced_address ? el("span", { class: "attention", id: "bounced", text: `${c.attention}: ${c.bounced_address}` }) : null,
       c.window ? el("span", { class: "window " + (c.window.open ? "open" : "closed"),
         text: c.window.open ? `${t("window_open")} ${when(c.window.closes_at)}` : t("window_closed") }) : null,
       c.control === "staff"
