@@ -63,7 +63,7 @@ class Chat:
             await (self(tap=turn) if isinstance(turn, int) else self(turn))
         return self.replies
 
-    def keys(self) -> list[str]:
+    def reply_keys(self) -> list[str]:
         return [r.key or "" for r in self.replies]
 
     def said(self, *words: str) -> bool:
@@ -136,13 +136,13 @@ async def test_a_typed_yes_cancels_and_a_typed_no_keeps(lang: str, box, guest) -
     booking = await seed(b, chat.phone)
     first, yes = CANCEL_YES[lang]
     await chat.script(first.format(ref=booking.reference), yes)
-    assert chat.keys()[-2:] == ["confirm_cancel", "cancel_done"]
+    assert chat.reply_keys()[-2:] == ["confirm_cancel", "cancel_done"]
     assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
 
     other = guest()
     kept = await seed(b, other.phone)
     await other.script(first.format(ref=kept.reference), CANCEL_NO[lang])
-    assert other.keys()[-1] == "cancel_aborted"
+    assert other.reply_keys()[-1] == "cancel_aborted"
     assert (await b.pms.get_booking(kept.reference)).status == "confirmed"
 
 
@@ -157,7 +157,7 @@ async def test_the_buttons_label_or_number_typed_is_the_button(lang: str, how: s
     label = asked[-1].options[0].title
     assert fold(label) == fold(CANCEL_LABEL[lang])
     await chat(label if how == "label" else "1")
-    assert chat.keys()[-1] == "cancel_done"
+    assert chat.reply_keys()[-1] == "cancel_done"
     assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
 
 
@@ -188,7 +188,7 @@ async def test_a_yes_with_words_around_it_confirms_the_booking(lang: str, box, g
     b, _ = box
     chat = guest()
     await chat.script(*BOOK_AND_CONFIRM[lang])
-    assert chat.keys()[-1] == "booking_confirmed"
+    assert chat.reply_keys()[-1] == "booking_confirmed"
     booking = made(await pms_bookings(b))
     assert (booking.check_in, booking.check_out, booking.adults, booking.room_type) == (
         date(2027, 4, 14),
@@ -211,7 +211,7 @@ async def test_the_party_in_words_is_understood(lang: str, box, guest) -> None: 
     chat = guest()
     text, adults, children = PARTY[lang]
     replies = await chat(text)
-    assert "ask_guests" not in chat
+    assert "ask_guests" not in chat.reply_keys()
     assert replies[0].key == "offers"
     offer = fold(replies[0].text)
     assert f"{adults} adult" in offer
@@ -229,7 +229,7 @@ async def test_the_party_in_words_is_understood(lang: str, box, guest) -> None: 
 async def test_a_party_too_big_goes_to_reception_not_round_in_circles(lang: str, text: str, guest) -> None:  # type: ignore[no-untyped-def]
     chat = guest()
     await chat(text)
-    assert chat.keys()[-1] in ("handoff_group", "handoff_multi_room")
+    assert chat.reply_keys()[-1] in ("handoff_group", "handoff_multi_room")
     assert (await chat.conversation())["control"] == "waiting_staff"
 
 
@@ -246,10 +246,10 @@ async def test_a_name_and_email_given_while_asked_the_party_are_kept(lang: str, 
     b, _ = box
     chat = guest()
     await chat.script(*STUCK[lang])
-    assert "ask_name" not in chat
-    assert "ask_email_optional" not in chat
+    assert "ask_name" not in chat.reply_keys()
+    assert "ask_email_optional" not in chat.reply_keys()
     await chat("double")
-    assert chat.keys()[-1] == "confirm_booking"
+    assert chat.reply_keys()[-1] == "confirm_booking"
     await chat("ok")
     booking = made(await pms_bookings(b))
     assert booking.guest_name == STUCK[lang][1].split(",")[0].rsplit(" ", 1)[0] or booking.email
@@ -268,9 +268,9 @@ async def test_the_same_question_is_rephrased_then_handed_over(
 ) -> None:  # type: ignore[no-untyped-def]
     chat = guest()
     await chat.script(start, *noise, "???")
-    asked = [k for k in chat if k.startswith("ask_guests")]
+    asked = [k for k in chat.reply_keys() if k.startswith("ask_guests")]
     assert asked[:2] == ["ask_guests", "ask_guests_again"]
-    assert chat.keys().count("ask_guests") < 3
+    assert chat.reply_keys().count("ask_guests") < 3
     assert (await chat.conversation())["control"] == "waiting_staff"
 
 
@@ -295,7 +295,7 @@ async def test_numbers_in_dates_and_times_are_not_guests(lang: str, guest) -> No
 
     slots = json.loads(state)["slots"]
     assert (slots["check_in"], slots["check_out"], slots["adults"]) == ("2027-04-06", "2027-04-09", 2)
-    assert "handoff_group" not in chat
+    assert "handoff_group" not in chat.reply_keys()
 
 
 # -- 5. day-only dates, read against the stay being discussed -----------------------------------
@@ -313,7 +313,7 @@ async def test_until_the_30th_is_the_30th_of_the_bookings_month(lang: str, box, 
     booking = await seed(b, chat.phone)  # 20–23 July
     first, until, yes = UNTIL[lang]
     await chat.script(first.format(ref=booking.reference), until, yes)
-    assert chat.keys()[-1] == "modify_done"
+    assert chat.reply_keys()[-1] == "modify_done"
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.check_in, changed.check_out) == (date(2027, 7, 20), date(2027, 7, 30))
 
@@ -352,7 +352,7 @@ async def test_after_a_past_date_the_corrected_dates_keep_party_and_room(lang: s
     assert (await chat(first))[-1].key == "past_date"
     replies = await chat(fixed)
     assert [r.key for r in replies][:2] == ["room_chosen", "ask_name"]
-    assert "ask_guests" not in chat
+    assert "ask_guests" not in chat.reply_keys()
 
 
 # -- 7. every question answered; plain "no" for what the hotel lacks ---------------------------
@@ -373,7 +373,7 @@ async def test_two_questions_get_two_answers(lang: str, guest) -> None:  # type:
     chat = guest()
     text, facts = QUESTIONS[lang]
     await chat(text)
-    assert chat.keys() == ["info:checkin_time", "info:checkout_time"]
+    assert chat.reply_keys() == ["info:checkin_time", "info:checkout_time"]
     assert chat.said(*facts)
 
 
@@ -382,7 +382,7 @@ async def test_what_the_hotel_does_not_have_gets_a_plain_no_and_the_nearest_thin
     chat = guest()
     text, facts = LACKS[lang]
     await chat(text)
-    assert all(k.startswith("info:no_") for k in chat)
+    assert all(k.startswith("info:no_") for k in chat.reply_keys())
     assert chat.said(*facts)
 
 
@@ -398,7 +398,7 @@ async def test_what_the_hotel_does_not_have_gets_a_plain_no_and_the_nearest_thin
 async def test_low_confidence_is_not_answered_as_a_random_topic(lang: str, text: str, guest) -> None:  # type: ignore[no-untyped-def]
     chat = guest()
     await chat(text)
-    assert chat.keys() == ["not_understood"]
+    assert chat.reply_keys() == ["not_understood"]
 
 
 # -- 9. language and variety ------------------------------------------------------------------
@@ -453,7 +453,7 @@ async def test_brazilian_portuguese_from_the_number(guest) -> None:  # type: ign
 async def test_french_or_german_is_told_our_languages_and_offered_a_person(text: str, guest) -> None:  # type: ignore[no-untyped-def]
     chat = guest()
     replies = await chat(text)
-    assert chat.keys() == ["languages_we_speak"]
+    assert chat.reply_keys() == ["languages_we_speak"]
     assert chat.said("español", "English", "português")
     assert replies[0].options[0].id == "human"
     await chat(tap=1)
@@ -477,11 +477,11 @@ async def test_a_stranger_needs_the_reference_and_the_surname(
     booking = await seed(b, owner_phone)
     stranger = guest()
     await stranger.script(ask.format(ref=booking.reference), "Lucía")
-    assert stranger.keys()[-2:] == ["ask_owner_name", "handoff_ownership"]
+    assert stranger.reply_keys()[-2:] == ["ask_owner_name", "handoff_ownership"]
     assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
     other = guest()
     await other.script(ask.format(ref=booking.reference), surname, 1)
-    assert other.keys()[-3:] == ["ask_owner_name", "confirm_cancel", "cancel_done"]
+    assert other.reply_keys()[-3:] == ["ask_owner_name", "confirm_cancel", "cancel_done"]
 
 
 async def test_the_web_chat_sees_only_bookings_made_in_that_conversation(settings) -> None:  # type: ignore[no-untyped-def]
@@ -491,7 +491,7 @@ async def test_the_web_chat_sees_only_bookings_made_in_that_conversation(setting
         someone_elses = await seed(b, "+34699000222")
         chat = Chat(b, web, "session-1", None)
         await chat.script(f"quiero cancelar la reserva {someone_elses.reference}", "Fernández Ruiz")
-        assert "confirm_cancel" not in chat
+        assert "confirm_cancel" not in chat.reply_keys()
         assert (await b.pms.get_booking(someone_elses.reference)).status == "confirmed"
         chat2 = Chat(b, web, "session-2", None)
         await chat2.script(
@@ -499,7 +499,7 @@ async def test_the_web_chat_sees_only_bookings_made_in_that_conversation(setting
         )
         ref = next(bk.reference for bk in await pms_bookings(b) if bk.guest_name == "Eva Marín")
         await chat2.script(f"quiero cancelar la reserva {ref}", "sí")
-        assert chat2.keys()[-1] == "cancel_done"
+        assert chat2.reply_keys()[-1] == "cancel_done"
 
 
 # -- 10. `hotelbox chat` prints every reply of a turn before reading the next line ---------------
@@ -549,7 +549,7 @@ async def test_a_price_question_is_answered_not_followed_by_the_name_question(la
 async def test_the_offer_is_not_repeated_after_every_answer(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
     chat = guest()
     await chat.script(PRICE[lang][0], "hmm")
-    assert chat.keys().count("offers") == 1
+    assert chat.reply_keys().count("offers") == 1
 
 
 async def test_sign_offs_vary_between_confirmations(box, guest) -> None:  # type: ignore[no-untyped-def]
