@@ -49,8 +49,11 @@
   }
 
   // -- inbox -------------------------------------------------------------------------------------
-  async function renderInbox() {
+  // Live updates refresh the list and the open transcript in place: the reply box is never rebuilt
+  // (focus, cursor and draft stay) and the reading position is kept unless staff were at the bottom.
+  async function renderInbox(filterChanged) {
     const data = await api("GET", "/desk/api/conversations" + (state.filter === "attention" ? "?filter=attention" : ""));
+    if (state.open && filterChanged && !data.conversations.some((c) => c.id === state.open)) closeConversation();
     const list = el("ol", { class: "conversations", id: "conversations" });
     for (const c of data.conversations) {
       const item = el("li", {
@@ -66,17 +69,60 @@
       list.append(item);
     }
     const filters = el("div", { class: "filters" },
-      el("button", { type: "button", class: state.filter === "all" ? "on" : "", text: t("all"), onclick: () => { state.filter = "all"; render(); } }),
-      el("button", { type: "button", id: "filter-attention", class: state.filter === "attention" ? "on" : "", text: t("attention"), onclick: () => { state.filter = "attention"; render(); } }));
-    const pane = el("section", { class: "pane", id: "conversation" });
-    view.replaceChildren(el("div", { class: "inbox" }, el("aside", {}, filters, list), pane));
-    if (state.open) await renderConversation(pane); else pane.append(el("p", { class: "empty", text: t("no_conversation") }));
+      el("button", { type: "button", class: state.filter === "all" ? "on" : "", text: t("all"), onclick: () => { state.filter = "all"; renderInbox(true).catch(failed); } }),
+      el("button", { type: "button", id: "filter-attention", class: state.filter === "attention" ? "on" : "", text: t("attention"), onclick: () => { state.filter = "attention"; renderInbox(true).catch(failed); } }));
+    let inbox = view.querySelector(".inbox");
+    if (!inbox) {
+      inbox = el("div", { class: "inbox" }, el("aside", {}), el("section", { class: "pane", id: "conversation" }));
+      view.replaceChildren(inbox);
+    }
+    inbox.querySelector("aside").replaceChildren(filters, list);
+    inbox.classList.toggle("has-open", Boolean(state.open));
+    const pane = inbox.querySelector("#conversation");
+    if (state.open) await renderConversation(pane);
+    else { pane.dataset.id = ""; pane.replaceChildren(el("p", { class: "empty", text: t("no_conversation") })); }
+  }
+
+  function failed(err) { notice(err.message, "bad"); }
+
+  function closeConversation() {
+    state.open = null;
+    if (location.hash !== "#inbox") history.replaceState(null, "", "#inbox");
+    const inbox = view.querySelector(".inbox");
+    if (inbox) inbox.classList.remove("has-open");
+  }
+
+  function replyForm(c) {
+    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"),
+      oninput: (e) => { state.drafts[c.id] = e.target.value; } });
+    text.value = state.drafts[c.id] || "";
+    const canned = el("select", { id: "canned", onchange: (e) => { if (e.target.value) { text.value = e.target.value; state.drafts[c.id] = text.value; } } },
+      el("option", { value: "", text: t("canned") }),
+      ...((state.canned[c.language || state.lang] || [])).map((line) => el("option", { value: line, text: line })));
+    return el("form", { class: "reply", id: "reply", onsubmit: async (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) return;
+      const sending = text.value;
+      try {
+        await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language });
+        if (state.drafts[c.id] === sending) delete state.drafts[c.id];
+        if (text.value === sending) text.value = "";
+      } catch (err) { failed(err); }
+    } }, canned, text, el("button", { type: "submit", class: "primary", text: t("send") }));
   }
 
   async function renderConversation(pane) {
-    const c = await api("GET", "/desk/api/conversations/" + state.open);
+    const openId = state.open;
+    let c;
+    try { c = await api("GET", "/desk/api/conversations/" + openId); }
+    catch (err) {
+      if (state.open === openId) { closeConversation(); pane.dataset.id = ""; pane.replaceChildren(el("p", { class: "empty", text: t("no_conversation") })); }
+      throw err;
+    }
+    if (state.open !== c.id) return; // another one was opened meanwhile
     if (c.unread > 0) api("POST", `/desk/api/conversations/${c.id}/read`).catch(() => {});
     const head = el("header", { class: "conv-head" },
+      el("button", { type: "button", id: "back", class: "back", text: "←", "aria-label": t("inbox"), onclick: () => { closeConversation(); render(); } }),
       el("h2", { text: c.guest }),
       el("span", { class: "badge " + c.control, id: "control", text: t(c.control) }),
       el("span", { class: "meta", text: [c.channel, c.language || "?", c.phone || "", c.email || ""].filter(Boolean).join(" · ") }),
@@ -87,7 +133,7 @@
         : el("button", { type: "button", id: "takeover", class: "primary", text: t("take_over"), onclick: () => act(`/desk/api/conversations/${c.id}/takeover`) }),
       state.me.role === "admin"
         ? el("button", { type: "button", class: "danger", id: "erase", text: t("erase"), onclick: () => erase(c.guest_id) }) : null);
-    const transcript = el("ol", { class: "transcript", id: "transcript" });
+    const items = [];
     for (const m of c.messages) {
       const item = el("li", { class: `msg ${m.direction} ${m.author.startsWith("staff") ? "staff" : ""}`, "data-id": m.id },
         el("span", { class: "author", text: m.author + " · " + when(m.at) }));
@@ -101,31 +147,23 @@
       if (m.direction === "out" && m.send_status) {
         item.append(el("small", { class: "delivery " + m.send_status, text: [m.send_status, m.delivery, m.error].filter(Boolean).join(" · ") }));
       }
-      transcript.append(item);
+      items.push(item);
     }
-    const cards = el("div", { class: "cards" }, ...c.bookings.map(bookingCard));
-    // live refreshes re-render the pane: the draft being typed survives them (and keeps the focus)
-    const hadFocus = document.activeElement && document.activeElement.id === "reply-text";
-    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"),
-      oninput: (e) => { state.drafts[c.id] = e.target.value; } });
-    text.value = state.drafts[c.id] || "";
-    const canned = el("select", { id: "canned", onchange: (e) => { if (e.target.value) { text.value = e.target.value; state.drafts[c.id] = text.value; } } },
-      el("option", { value: "", text: t("canned") }),
-      ...((state.canned[c.language || state.lang] || [])).map((line) => el("option", { value: line, text: line })));
-    const form = el("form", { class: "reply", id: "reply", onsubmit: async (e) => {
-      e.preventDefault();
-      if (!text.value.trim()) return;
-      const sending = text.value;
-      try {
-        await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language });
-        if (state.drafts[c.id] === sending) delete state.drafts[c.id];
-        const current = document.getElementById("reply-text");
-        if (current && current.value === sending) current.value = "";
-      } catch (err) { notice(err.message, "bad"); }
-    } }, canned, text, el("button", { type: "submit", class: "primary", text: t("send") }));
-    pane.replaceChildren(head, transcript, cards, form);
-    transcript.scrollTop = transcript.scrollHeight;
-    if (hadFocus) text.focus();
+    const cards = el("div", { class: "cards", id: "cards" }, ...c.bookings.map(bookingCard));
+    if (pane.dataset.id !== String(c.id)) { // first time: build the pane once
+      pane.dataset.id = String(c.id);
+      const transcript = el("ol", { class: "transcript", id: "transcript" }, ...items);
+      pane.replaceChildren(head, transcript, cards, replyForm(c));
+      transcript.scrollTop = transcript.scrollHeight;
+      return;
+    }
+    const transcript = pane.querySelector("#transcript");
+    const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+    const top = transcript.scrollTop;
+    pane.querySelector(".conv-head").replaceWith(head);
+    transcript.replaceChildren(...items);
+    pane.querySelector("#cards").replaceWith(cards);
+    transcript.scrollTop = atBottom ? transcript.scrollHeight : top;
   }
 
   async function act(path) {
@@ -134,9 +172,12 @@
 
   async function erase(guestId) {
     if (!confirm(t("erase_confirm"))) return;
-    await act(`/desk/api/guests/${guestId}/erase`);
-    state.open = null;
-    location.hash = "#inbox";
+    try {
+      await api("POST", `/desk/api/guests/${guestId}/erase`);
+      closeConversation();
+      await render();
+      notice(t("erased"), "ok");
+    } catch (err) { failed(err); }
   }
 
   // -- bookings ------------------------------------------------------------------------------------
@@ -201,7 +242,7 @@
   async function render() {
     const [route, id] = (location.hash.slice(1) || "inbox").split("/");
     state.route = route;
-    if (route === "inbox" && id) state.open = Number(id);
+    if (route === "inbox") state.open = id ? Number(id) : null;
     for (const a of document.querySelectorAll("nav a")) a.classList.toggle("on", a.getAttribute("href") === "#" + route);
     try {
       if (route === "bookings") await renderBookings();
