@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
+from hotelbox.events import EventBus
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
@@ -55,7 +57,8 @@ class Stage:
 @pytest.fixture
 async def stage(settings: Settings) -> AsyncIterator[Stage]:
     channel = RecordingChannel()
-    async with Box(settings, {"test": channel}) as box:
+    events = EventBus()
+    async with Box(settings, {"test": channel, "webchat": WebChatChannel(events)}, events) as box:
         runner = web.AppRunner(make_app(box))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
