@@ -7,6 +7,16 @@
   const state = { me: null, lang: "es", route: "inbox", filter: "all", open: null, bookingFilter: "problems", canned: {}, drafts: {} };
   const strings = () => window.HOTELBOX_I18N[state.lang] || window.HOTELBOX_I18N.en;
   const t = (key) => strings()[key] || key;
+  // a code from the box in words: word("attention", "complaint") → "Queja"; unknown codes get the group's word
+  function word(group, value) {
+    const table = ((window.HOTELBOX_CODES[state.lang] || window.HOTELBOX_CODES.en)[group]) || {};
+    if (value === null || value === undefined || value === "") return "";
+    return table[value] || table._ || "—";
+  }
+  function author(value) {
+    if (value && value.startsWith("staff:")) return `${word("author", "staff")} (${value.slice(6)})`;
+    return word("author", value);
+  }
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -27,7 +37,12 @@
     const response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined });
     if (response.status === 401) { location.href = "/login"; throw new Error("logged out"); }
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.message || ("HTTP " + response.status));
+    if (!response.ok) {
+      const err = new Error(data.message || ("HTTP " + response.status));
+      err.code = data.error || "";
+      err.details = data;
+      throw err;
+    }
     return data;
   }
 
@@ -37,10 +52,21 @@
     setTimeout(() => box.remove(), 4000);
   }
 
+  // dates in the user's locale for the chosen language (es-ES, pt-BR… from the browser), 24 h where usual
+  const formats = {};
+  function locale() {
+    return (navigator.languages || []).find((l) => l.toLowerCase().startsWith(state.lang)) || state.lang;
+  }
   function when(iso) {
     if (!iso) return "";
     const d = new Date(iso);
-    return d.toLocaleString(state.lang, { dateStyle: "short", timeStyle: "short" });
+    if (Number.isNaN(d.getTime())) return "";
+    const today = new Date().toDateString() === d.toDateString();
+    const key = locale() + (today ? ":t" : ":d");
+    formats[key] = formats[key] || new Intl.DateTimeFormat(locale(), today
+      ? { hour: "2-digit", minute: "2-digit" }
+      : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+    return formats[key].format(d);
   }
 
   function translatePage() {
@@ -62,9 +88,9 @@
         onclick: () => { state.open = c.id; location.hash = "#inbox/" + c.id; },
       },
       el("span", { class: "guest", text: c.guest }),
-      el("span", { class: "meta", text: [c.channel, c.language || "?", t(c.control)].join(" · ") }),
+      el("span", { class: "meta", text: [word("channel", c.channel), (c.language || "").toUpperCase(), word("control", c.control)].filter(Boolean).join(" · ") }),
       c.unread ? el("span", { class: "unread", text: c.unread + " " + t("unread") }) : null,
-      c.attention ? el("span", { class: "attention", text: c.attention }) : null,
+      c.attention ? el("span", { class: "attention", "data-code": c.attention, text: word("attention", c.attention) }) : null,
       el("span", { class: "last", text: c.last_text }));
       list.append(item);
     }
@@ -83,7 +109,7 @@
     else { pane.dataset.id = ""; pane.replaceChildren(el("p", { class: "empty", text: t("no_conversation") })); }
   }
 
-  function failed(err) { notice(err.message, "bad"); }
+  function failed(err) { notice(err.code !== undefined ? word("error", err.code || "_") : err.message, "bad"); }
 
   function closeConversation() {
     state.open = null;
@@ -124,8 +150,9 @@
     const head = el("header", { class: "conv-head" },
       el("button", { type: "button", id: "back", class: "back", text: "←", "aria-label": t("inbox"), onclick: () => { closeConversation(); render(); } }),
       el("h2", { text: c.guest }),
-      el("span", { class: "badge " + c.control, id: "control", text: t(c.control) }),
-      el("span", { class: "meta", text: [c.channel, c.language || "?", c.phone || "", c.email || ""].filter(Boolean).join(" · ") }),
+      el("span", { class: "badge " + c.control, id: "control", text: word("control", c.control) }),
+      c.attention ? el("span", { class: "attention", "data-code": c.attention, text: word("attention", c.attention) }) : null,
+      el("span", { class: "meta", text: [word("channel", c.channel), (c.language || "").toUpperCase(), c.phone || "", c.email || ""].filter(Boolean).join(" · ") }),
       c.window ? el("span", { class: "window " + (c.window.open ? "open" : "closed"),
         text: c.window.open ? `${t("window_open")} ${when(c.window.closes_at)}` : t("window_closed") }) : null,
       c.control === "staff"
@@ -136,7 +163,7 @@
     const items = [];
     for (const m of c.messages) {
       const item = el("li", { class: `msg ${m.direction} ${m.author.startsWith("staff") ? "staff" : ""}`, "data-id": m.id },
-        el("span", { class: "author", text: m.author + " · " + when(m.at) }));
+        el("span", { class: "author", text: author(m.author) + " · " + when(m.at) }));
       if (m.audio_url) item.append(el("audio", { controls: true, preload: "none", src: m.audio_url }));
       if (m.text) item.append(el("p", { class: "text", text: m.text }));
       if (m.kind === "audio" && m.direction === "in") {
@@ -145,7 +172,9 @@
       }
       if (m.options && m.options.length) item.append(el("div", { class: "options" }, ...m.options.map((o) => el("span", { class: "chip", text: o.title }))));
       if (m.direction === "out" && m.send_status) {
-        item.append(el("small", { class: "delivery " + m.send_status, text: [m.send_status, m.delivery, m.error].filter(Boolean).join(" · ") }));
+        const status = m.delivery && m.delivery !== m.send_status ? m.delivery : m.send_status;
+        item.append(el("small", { class: "delivery " + m.send_status, "data-status": status, text: word("send", status) }));
+        if (m.error) item.append(el("small", { class: "delivery failed", title: m.error, text: word("error", "_") }));
       }
       items.push(item);
     }
@@ -167,7 +196,7 @@
   }
 
   async function act(path) {
-    try { await api("POST", path); await render(); } catch (err) { notice(err.message, "bad"); }
+    try { await api("POST", path); await render(); } catch (err) { failed(err); }
   }
 
   async function erase(guestId) {
@@ -180,13 +209,20 @@
     } catch (err) { failed(err); }
   }
 
+  function day(isoDate) {
+    if (!isoDate) return "";
+    const d = new Date(isoDate + "T12:00:00");
+    return Number.isNaN(d.getTime()) ? isoDate : new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric" }).format(d);
+  }
+
   // -- bookings ------------------------------------------------------------------------------------
   function bookingCard(b) {
     return el("article", { class: "booking " + b.status + (b.needs_action ? " needs" : ""), "data-booking": b.id },
-      el("strong", { text: `${b.pms_reference || "—"} · ${b.status}` }),
-      el("span", { text: `${b.check_in} → ${b.check_out} · ${b.room_type} · ${b.adults}+${b.children}` }),
+      el("strong", { text: `${b.pms_reference || "—"} · ${word("booking", b.status)}` }),
+      b.guest_name ? el("span", { class: "booking-guest", text: b.guest_name }) : null,
+      el("span", { text: `${day(b.check_in)} → ${day(b.check_out)} · ${word("room", b.room_type)} · ${b.adults}+${b.children}` }),
       el("span", { text: b.total_price ? `${b.total_price} ${b.currency || ""}` : "" }),
-      b.last_error ? el("small", { class: "error", text: b.last_error }) : null,
+      b.last_error ? el("small", { class: "error", title: b.last_error, text: b.last_error }) : null,
       ...b.notes.map((n) => el("small", { text: n })),
       b.needs_action ? el("span", { class: "actions" },
         el("button", { type: "button", class: "retry", text: t("retry"), onclick: () => act(`/desk/api/bookings/${b.id}/retry`) }),
@@ -214,7 +250,7 @@
       return el("div", { class: "answer" }, el("label", { text: topic }), area,
         el("button", { type: "button", class: "save", "data-topic": topic, text: t("save"), onclick: async () => {
           try { await api("PUT", `/desk/api/knowledge/${lang}/${topic}`, { text: area.value }); notice(t("saved")); }
-          catch (err) { notice(err.message, "bad"); }
+          catch (err) { failed(err); }
         } }));
     });
     const question = el("input", { id: "preview-question", placeholder: t("question"), maxlength: 500 });
@@ -249,7 +285,7 @@
       else if (route === "knowledge") await renderKnowledge();
       else if (route === "health") await renderHealth();
       else await renderInbox();
-    } catch (err) { notice(err.message, "bad"); }
+    } catch (err) { failed(err); }
   }
 
   let pending = null;
