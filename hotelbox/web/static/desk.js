@@ -89,6 +89,7 @@
       },
       el("span", { class: "guest", text: c.guest }),
       el("span", { class: "meta", text: [word("channel", c.channel), (c.language || "").toUpperCase(), word("control", c.control)].filter(Boolean).join(" · ") }),
+      c.held_by ? el("span", { class: "holder", text: `${t("held_by")} ${c.held_by.replace(/^staff:/, "")}` }) : null,
       c.unread ? el("span", { class: "unread", text: c.unread + " " + t("unread") }) : null,
       c.attention ? el("span", { class: "attention", "data-code": c.attention, text: word("attention", c.attention) }) : null,
       el("span", { class: "last", text: c.last_text }));
@@ -130,7 +131,13 @@
       if (!text.value.trim()) return;
       const sending = text.value;
       try {
-        await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language });
+        try { await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language }); }
+        catch (err) {
+          if (err.code !== "held_by_colleague") throw err;
+          const holder = (err.details.message || "").replace(/^held by (staff:)?/, "");
+          if (!confirm(`${t("take_from")} ${holder}?`)) return;
+          await api("POST", `/desk/api/conversations/${c.id}/reply`, { text: sending, lang: c.language, force: true });
+        }
         if (state.drafts[c.id] === sending) delete state.drafts[c.id];
         if (text.value === sending) text.value = "";
       } catch (err) { failed(err); }
@@ -147,6 +154,8 @@
     }
     if (state.open !== c.id) return; // another one was opened meanwhile
     if (c.unread > 0) api("POST", `/desk/api/conversations/${c.id}/read`).catch(() => {});
+    const holder = c.held_by ? c.held_by.replace(/^staff:/, "") : null;
+    const mine = holder !== null && holder === state.me.name;
     const head = el("header", { class: "conv-head" },
       el("button", { type: "button", id: "back", class: "back", text: "←", "aria-label": t("inbox"), onclick: () => { closeConversation(); render(); } }),
       el("h2", { text: c.guest }),
@@ -155,9 +164,10 @@
       el("span", { class: "meta", text: [word("channel", c.channel), (c.language || "").toUpperCase(), c.phone || "", c.email || ""].filter(Boolean).join(" · ") }),
       c.window ? el("span", { class: "window " + (c.window.open ? "open" : "closed"),
         text: c.window.open ? `${t("window_open")} ${when(c.window.closes_at)}` : t("window_closed") }) : null,
-      c.control === "staff"
+      holder ? el("span", { id: "holder", class: "holder" + (mine ? " mine" : ""), text: mine ? t("held_by_me") : `${t("held_by")} ${holder}` }) : null,
+      c.control === "staff" && (mine || !holder)
         ? el("button", { type: "button", id: "handback", text: t("hand_back"), onclick: () => act(`/desk/api/conversations/${c.id}/handback`) })
-        : el("button", { type: "button", id: "takeover", class: "primary", text: t("take_over"), onclick: () => act(`/desk/api/conversations/${c.id}/takeover`) }),
+        : el("button", { type: "button", id: "takeover", class: "primary", text: t("take_over"), onclick: () => takeOver(c.id, holder) }),
       state.me.role === "admin"
         ? el("button", { type: "button", class: "danger", id: "erase", text: t("erase"), onclick: () => erase(c.guest_id) }) : null);
     const items = [];
@@ -193,6 +203,16 @@
     transcript.replaceChildren(...items);
     pane.querySelector("#cards").replaceWith(cards);
     transcript.scrollTop = atBottom ? transcript.scrollHeight : top;
+  }
+
+  // Taking a colleague's conversation is never silent: they are named and staff confirm first.
+  async function takeOver(id, holder) {
+    if (holder && holder !== state.me.name && !confirm(`${t("take_from")} ${holder}?`)) return;
+    try { await api("POST", `/desk/api/conversations/${id}/takeover`, { force: Boolean(holder) }); await render(); }
+    catch (err) {
+      if (err.code === "held_by_colleague") { await render(); notice(word("error", err.code), "bad"); }
+      else failed(err);
+    }
   }
 
   async function act(path) {
