@@ -151,7 +151,10 @@ async def api_read(request: web.Request) -> web.Response:
 async def api_takeover(request: web.Request) -> web.Response:
     conversation_id = record_id(request)
     actor = current(request).user.actor
-    before = await _act(request, lambda c: desk.take_over(c, conversation_id, actor), "desk.takeover")
+    force = (await _json(request)).get("force") is True
+    before = await _act(
+        request, lambda c: desk.take_over(c, conversation_id, actor, force=force), "desk.takeover"
+    )
     log.info("staff took over conversation=%d user=%s from=%s", conversation_id, actor, before)
     _changed(request, conversation_id)
     return web.json_response({"control": "staff"})
@@ -176,7 +179,9 @@ async def api_reply(request: web.Request) -> web.Response:
     lang = data.get("lang") if data.get("lang") in LANGS else box.settings.hotel.default_language
     actor = current(request).user.actor
     outbox_id = await _act(
-        request, lambda c: desk.staff_reply(c, conversation_id, actor, text, lang), "desk.reply"
+        request,
+        lambda c: desk.staff_reply(c, conversation_id, actor, text, lang, force=data.get("force") is True),
+        "desk.reply",
     )
     box.sender.wake()
     _changed(request, conversation_id)
