@@ -230,3 +230,35 @@ def test_restore_refuses_beside_a_running_box_and_puts_back_the_whole_set(
     assert mode(state / "hotelbox.db") == 0o600
     back = sqlite3.connect(state / "hotelbox.db").execute("SELECT count(*) FROM messages").fetchone()[0]
     assert back < conversations  # the messages after the backup are gone with it, as asked
+
+
+async def test_a_lost_booking_answer_inside_hotelbox_chat_leaves_one_live_order(
+    tmp_path: Path, nlu_cache: Path
+) -> None:
+    """QloApps takes the booking but its answer never comes (timeout forced low): the box looks
+    the order up by its token — once, from one booking worker — and QloApps keeps one live order."""
+    import asyncio
+
+    from tests.fakes.qloapps.seed import demo_like_seed
+    from tests.fakes.qloapps.server import FakeQloApps
+
+    async with FakeQloApps(seed=demo_like_seed()) as fake:
+        (tmp_path / "qloapps.key").write_text(FULL_KEY + "\n")
+        toml = qloapps_toml(fake.url, tmp_path / "qloapps.key").replace(
+            "[pms.qloapps]\n", "[pms.qloapps]\ntimeout_s = 2\n", 1
+        )
+        (tmp_path / "hotelbox.toml").write_text(toml)
+        fake.lose_answer("POST", "bookings", 0)  # carried out, never answered
+        lines = booking_lines(hotel_today() + timedelta(days=45), "Rui Costa", "rui@example.pt")
+        process = await asyncio.create_subprocess_exec(
+            str(HOTELBOX), "chat", "--as", "+351912345678", "--json",
+            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(("\n".join(lines) + "\n").encode()), 240)
+        assert process.returncode == 0, err.decode()
+        replies = [json.loads(line) for line in out.decode().splitlines() if line.strip()]
+        assert replies[-1]["key"] == "booking_confirmed", [r["key"] for r in replies]
+        live = [o for o in fake.hotel.orders.values() if o.current_state not in (4, 5, 6, 7, 11, 12)]
+        assert len(live) == 1
+        assert len(fake.hotel.orders) == 1
