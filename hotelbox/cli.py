@@ -354,6 +354,23 @@ def pms_sync(ctx: click.Context, full: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
+async def _pms_status(settings: Settings) -> dict[str, Any]:
+    """Beside a running box, the box's own view (its control socket); else read under the lock."""
+    from hotelbox.ops.control import ControlClient
+    from hotelbox.ops.owner import StateOwner, control_socket
+    from hotelbox.pms import admin
+
+    owner = StateOwner(settings.state_dir)
+    if not owner.try_acquire():
+        click.echo(f"hotelbox: through the running box that owns {settings.state_dir}", err=True)
+        async with ControlClient(control_socket(settings.state_dir)) as client:
+            return dict(await client.call("GET", "/v1/pms/status"))
+    try:
+        return await admin.status(settings)
+    finally:
+        owner.release()
+
+
 @pms.command("status")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -362,10 +379,9 @@ def pms_status(ctx: click.Context, as_json: bool) -> None:
     settings = _settings(ctx)
     if settings.pms.kind != "qloapps":
         raise Fail(f"pms.kind is {settings.pms.kind!r}: there is no mirror to show")
-    from hotelbox.pms import admin
 
     try:
-        state = _run(admin.status(settings))
+        state = _run(_pms_status(settings))
     except ConfigError as exc:
         raise Fail(str(exc)) from exc
     if as_json:

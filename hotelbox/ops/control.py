@@ -5,6 +5,8 @@ unix socket ``state_dir/control.sock`` (0600 in a 0700 directory: the box's user
 commands never open the databases while a box owns them; they ask it here, so there is one
 pipeline, one booking worker and one sender per state directory.
 
+``POST /v1/users`` changes staff accounts and ``GET /v1/pms/status`` shows the mirror, so
+``hotelbox users`` and ``hotelbox pms status`` never open the databases beside the box either.
 ``POST /v1/chat`` takes one console guest's line (or nothing: "what is waiting for me"), runs it
 through the box and answers with that guest's replies only.
 """
@@ -131,7 +133,32 @@ def make_control_app(box: Box, console: ConsoleChannel | None) -> web.Applicatio
             raise InvalidInput("the body must be a JSON object")
         return web.json_response({"replies": await chat_turn(box, console, body)})
 
+    async def users(request: web.Request) -> web.Response:
+        from hotelbox.web.users import user_op
+
+        try:
+            body = await request.json()
+        except ValueError as exc:
+            raise InvalidInput("the body must be JSON") from exc
+        if not isinstance(body, dict):
+            raise InvalidInput("the body must be a JSON object")
+        try:
+            result = await box.store.write(lambda c: user_op(c, body), label="users")
+        except (KeyError, ValueError) as exc:
+            raise InvalidInput(f"users: {exc}") from exc
+        return web.json_response(result)
+
+    async def pms_status(request: web.Request) -> web.Response:
+        from hotelbox.pms.admin import status_of
+
+        sync = getattr(box.pms, "sync", None)
+        if sync is None:
+            raise ControlUnavailable("this box runs the demo hotel: there is no mirror to show")
+        return web.json_response(await status_of(sync))
+
     app.router.add_get("/v1/health", health)
+    app.router.add_post("/v1/users", users)
+    app.router.add_get("/v1/pms/status", pms_status)
     app.router.add_get("/v1/bookings", bookings)
     app.router.add_post("/v1/chat", chat)
     return app

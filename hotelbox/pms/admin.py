@@ -206,8 +206,13 @@ async def status(settings: Settings) -> dict[str, Any]:
     if not settings.db_path.exists():
         raise ConfigError(f"no box database at {settings.db_path}: run `hotelbox pms sync` or start the box")
     async with mirror_sync(settings, key="") as sync:
-        state = await sync.status()
-        writes = await sync.store.fetchall("SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
+        return await status_of(sync)
+
+
+async def status_of(sync: MirrorSync) -> dict[str, Any]:
+    """The state of one mirror: this command's, or the running box's (over its control socket)."""
+    state = await sync.status()
+    writes = await sync.store.fetchall("SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
     state["writes"] = {r["status"]: r["n"] for r in writes}
     state["room_types"] = len(sync.remote.catalogue.room_types) if sync.remote.catalogue else 0
     return state

@@ -262,3 +262,51 @@ async def test_a_lost_booking_answer_inside_hotelbox_chat_leaves_one_live_order(
         live = [o for o in fake.hotel.orders.values() if o.current_state not in (4, 5, 6, 7, 11, 12)]
         assert len(live) == 1
         assert len(fake.hotel.orders) == 1
+
+
+async def test_users_and_pms_status_beside_a_running_box_go_through_it(
+    tmp_path: Path, nlu_cache: Path
+) -> None:
+    """`hotelbox users …` and `hotelbox pms status` beside a running box never open its databases:
+    they ask the box over its control socket (issue 14). A database opened by anyone else would
+    show up as a second holder of the state lock; here the box is the only one."""
+    import asyncio
+
+    from tests.fakes.qloapps.seed import demo_like_seed
+    from tests.fakes.qloapps.server import FakeQloApps
+
+    async with FakeQloApps(seed=demo_like_seed()) as fake:
+        (tmp_path / "qloapps.key").write_text(FULL_KEY + "\n")
+        (tmp_path / "hotelbox.toml").write_text(qloapps_toml(fake.url, tmp_path / "qloapps.key"))
+        box = await asyncio.to_thread(start_box, tmp_path)  # the fake answers from this loop meanwhile
+        try:
+
+            def cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+                return run_cli(*args, cwd=tmp_path, input=stdin)
+
+            added = await asyncio.to_thread(
+                cli, "users", "add", "ana", "--password-stdin", stdin="a good long pass 1\n"
+            )
+            assert added.returncode == 0, added.stderr
+            assert "through the running box" in added.stderr  # not by opening its database
+            again = await asyncio.to_thread(
+                cli, "users", "add", "ana", "--password-stdin", stdin="a good long pass 1\n"
+            )
+            assert again.returncode != 0
+            assert "exists already" in again.stderr
+            disabled = await asyncio.to_thread(cli, "users", "disable", "ana")
+            assert disabled.returncode == 0, disabled.stderr
+            listed = await asyncio.to_thread(cli, "users", "list")
+            assert listed.returncode == 0, listed.stderr
+            assert "ana" in listed.stdout
+            assert "disabled" in listed.stdout
+            status = await asyncio.to_thread(cli, "pms", "status", "--json")
+            assert status.returncode == 0, status.stderr
+            assert "through the running box" in status.stderr
+            assert json.loads(status.stdout)["room_types"] > 0  # the box's own, loaded mirror
+            assert box.poll() is None
+        finally:
+            box.terminate()
+            await asyncio.to_thread(box.wait, 30)
+    db = sqlite3.connect(tmp_path / "var" / "hotelbox.db")
+    assert db.execute("SELECT disabled FROM staff_users WHERE name = 'ana'").fetchone() == (1,)
