@@ -95,7 +95,7 @@ def polarity(text: str) -> str | None:
         return None
     if t in _YES_ALONE or _has(head, _YES):
         return "yes"
-    if _has(head, _CANCEL):
+    if _has(head, _CANCEL) and "?" not in text:  # "can I cancel for free?" asks, it does not answer
         return "cancel"
     return None
 
@@ -134,7 +134,8 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     answer = polarity(text)
     ids = [o.id for o in options]
     if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one
-        answer = "yes" if "cancel_booking" in ids or not ids else "no" if "dont_book" in ids else None
+        # with nothing offered, "cancel it" is a request (the flow's to read), not a yes
+        answer = "yes" if "cancel_booking" in ids else "no" if "dont_book" in ids else None
     if answer is None:
         return None
     wanted = YES_IDS if answer == "yes" else NO_IDS

@@ -27,6 +27,7 @@ from hotelbox.pms import Pms, RoomType
 HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
+BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
 TEXT_ONLY = re.compile(
@@ -291,6 +292,8 @@ class Dialogue:
             intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
+            if state.flow == "booking" and not lacks and _gives_details(entities):
+                return False  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
             t.reprompt()
             return True
         if intent == "special_request":
@@ -339,6 +342,7 @@ class Dialogue:
 
         state = t.state
         self.say_not_have(t, u.text)
+        self.answer_asides(t, u, intent)
         flows = {"modify_booking": "modify", "cancel_booking": "cancel", "booking_status": "status"}
         if intent in ("check_availability", "ask_price", "book_room"):
             if state.flow in ("modify", "cancel", "status") and _answers_question(state, entities):
@@ -349,7 +353,14 @@ class Dialogue:
             if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
                 self._price_list(t)
         elif intent in flows:
-            if state.flow != flows[intent] and not (state.flow and _answers_question(state, entities)):
+            if (
+                state.flow == "booking"
+                and intent == "modify_booking"
+                and _has_stay(entities)
+                and ("booking_ref" not in entities)
+            ):
+                pass  # "we'll only stay 2 nights after all" about the offer: a correction, same flow
+            elif state.flow != flows[intent] and not (state.flow and _answers_question(state, entities)):
                 state.reset_flow()
                 state.flow = flows[intent]  # type: ignore[assignment]
         elif state.flow is None:
@@ -424,14 +435,32 @@ class Dialogue:
         state = t.state
         intent = u.intent
         entities = slots.in_context(t, u)
+        booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
+        slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
         tapped = inbound.choice if inbound is not None else None
         choice = None
         if tapped or state.expect:
             choice = read_choice(u.text, t.prompt_options(), tapped=tapped)
-            if choice and not tapped and _has_stay(entities) and choice in ("no", "dont_book", "other_dates"):
+            if (
+                choice
+                and not tapped
+                and _changes_stay(state, entities)
+                and choice in ("no", "dont_book", "other_dates")
+            ):
                 choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
             if choice and not tapped and intent in ("request_human", "complaint"):
                 choice = None
+            if (
+                choice in ("yes", "no")
+                and not tapped
+                and not t.prompt_options()
+                and intent
+                in (
+                    "cancel_booking",
+                    "modify_booking",
+                )
+            ):
+                choice = None  # "ok, cancel it then" while asked for new dates: a request, not a yes
         if choice:
             kind, _, value = choice.partition(":")
             if kind == "yes":
@@ -479,6 +508,17 @@ class Dialogue:
             if topic in NOT_HAVE and (answer := self.knowledge.answer(t.lang, topic)):
                 t.say_text(answer, f"info:{topic}")
 
+    def answer_asides(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
+        """Questions about the hotel asked inside a message about the booking ("…, Ana Ruiz. Is
+        breakfast included?"): each answered before the booking goes on."""
+        if "?" not in u.text:
+            return
+        for topic in topics_in(u.text)[:3]:
+            if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
+                continue
+            if answer := self.knowledge.answer(t.lang, topic):
+                t.say_text(answer, f"info:{topic}")
+
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
         answer = self.knowledge.answer(t.lang, topic)
         if answer:
@@ -524,6 +564,19 @@ class Dialogue:
 def _meaningful(entities: dict[str, Any]) -> bool:
     """Entities that carry a fact (a lone phone number found in a signature does not)."""
     return any(k != "phone" for k in entities)
+
+
+def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:
+    """Facts that differ from the stay being discussed ("no, from the 6th": a correction; "no, I must
+    ask my wife" names the party already given, and is a no)."""
+    s = state.slots
+    known = {"check_in": s.check_in, "check_out": s.check_out, "adults": s.adults, "children": s.children,
+             "room_type": s.room_type, "nights": s.nights}  # fmt: skip
+    return any(k in entities and entities[k] != known[k] for k in known)
+
+
+def _gives_details(entities: dict[str, Any]) -> bool:
+    return any(k in entities for k in ("guest_name", "email", "adults", "children", "room_type"))
 
 
 def _has_stay(entities: dict[str, Any]) -> bool:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from hotelbox.dialogue.choices import polarity
-from hotelbox.nlu.dates import extract_stay
+from hotelbox.nlu.dates import MONTHS, extract_stay
 from hotelbox.nlu.entities import clean_name, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
@@ -55,7 +55,65 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         entities.update(again.as_entities())
         if again.past or (again.check_in is None and again.check_out is None):
             u.flags.discard("past_date")
+    if stay is not None and not any(
+        k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
+    ):
+        months = months_named(u.text)
+        if months and months[0] != stay[0].month and not re.search(r"\d", u.text):
+            moved = _month_moved(stay, months[0])  # "sorry, I meant July, not June": same days
+            if moved and moved[0] >= t.guest.today:
+                entities["check_in"], entities["check_out"] = moved[0].isoformat(), moved[1].isoformat()
     return entities
+
+
+_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
+_NOT_BEFORE = re.compile(
+    r"(?:\bno|\bnao|\bnot|\bnor|\bni|\bnem|instead\s+of|en\s+vez\s+de|em\s+vez\s+de"
+    r"|en\s+lugar\s+de|no\s+lugar\s+de|rather\s+than)\s+(?:(?:el|la|the|o|a|en|in|em|de|do|del|of)\s+)*$"
+)
+
+
+def months_named(text: str) -> list[int]:
+    """The months a message names, in order, leaving out those it denies ("julho, nao junho")."""
+    text = _EMAIL_OR_PHONE.sub(" ", text)  # marco.rossi@example.it
+    folded = fold(text)
+    months: list[int] = []
+    original = text.split()
+    for m in _MONTH_WORD.finditer(folded):
+        word = m.group(1)
+        before = folded[: m.start()]
+        at = len(before.split())
+        if at < len(original) and _in_name(original, at):
+            continue  # "Hugo Lorente Marco", "Marco Rossi": a name, not March
+        if word == "may" and not re.search(
+            r"\b(?:in|for|the|of|on|from|until|to|mid|early|late)\s+$", before
+        ):
+            continue  # "may I…"
+        if _NOT_BEFORE.search(before[-30:]):
+            continue
+        if MONTHS[word] not in months:
+            months.append(MONTHS[word])
+    return months
+
+
+def _in_name(words: list[str], at: int) -> bool:
+    """Is the capitalised word at ``at`` joined (no punctuation between) to another capitalised one?"""
+    if not words[at][:1].isupper():
+        return False
+    before = at > 0 and words[at - 1][:1].isupper() and words[at - 1][-1].isalpha()
+    after = at + 1 < len(words) and words[at][-1].isalpha() and words[at + 1][:1].isupper()
+    return bool(before or after)
+
+
+def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | None:
+    """The stay with its days kept in another month ("errei o mês: é julho")."""
+    ci, co = stay
+    year = ci.year if month >= ci.month else ci.year + 1
+    try:
+        new_ci = ci.replace(year=year, month=month)
+    except ValueError:
+        return None
+    return new_ci, new_ci + (co - ci)
 
 
 def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any]) -> bool:
@@ -100,7 +158,12 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
 
 _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
-    r"|it'?s|is|es|é|e|a\s+nombre\s+de|en\s+nombre\s+de|under|em\s+nome\s+de|name|nombre|nome"
+    r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y"
+    r"|(?:my\s+|mi\s+|meu\s+|o\s+meu\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
+    r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
+    r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
+    r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
+    r"|(?:booking|reservation)\s+(?:is\s+)?(?:under|for)|in\s+the\s+name\s+of"
     r"|para|for|pra)\b[\s,.:!-]*",
     re.IGNORECASE,
 )
@@ -121,6 +184,69 @@ def name_in(text: str) -> str | None:
         if part and len(part.split()) <= 5 and polarity(part) is None and (name := clean_name(part)):
             return name
     return None
+
+
+_NOT_NAME_WORDS = frozenset(
+    [
+        "hotel",
+        "miramar",
+        "room",
+        "rooms",
+        "suite",
+        "double",
+        "single",
+        "family",
+        "habitacion",
+        "quarto",
+        "reserva",
+        "booking",
+        "semana",
+        "santa",
+        "easter",
+        "christmas",
+        "navidad",
+        "natal",
+        "wifi",
+        "check",
+    ]
+)
+
+
+def full_name_in(text: str) -> str | None:
+    """A first name and surname written with capitals somewhere in a longer message, whatever was
+    asked: "ok, fico com a suite. Bernardo Leite Sampaio", "it's Harry Potts, sorry"."""
+    name = name_in(text)
+    if not name or len(name.split()) < 2:
+        return None
+    words = name.split()
+    written = {w.strip(".,;:!?") for w in text.split()}
+    if not all(w in written and (w[:1].isupper() or fold(w) in _PARTICLES) for w in words):
+        return None  # as the guest wrote it: "somos dos adultos" is not "Somos Dos Adultos"
+    if any(fold(w) in _NOT_NAME_WORDS for w in words):
+        return None
+    return name
+
+
+_PARTICLES = frozenset(("de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von"))
+
+
+def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], booking_talk: bool) -> None:
+    """The guest's full name from any message, whatever was asked; a cleaner reading replaces
+    understanding's ("Name is Paul Walker" is Paul Walker, not "Is Paul Walker")."""
+    expect = t.state.expect
+    if expect == "owner_name":
+        return
+    given = entities.get("guest_name")
+    contact = "email" in entities or "phone" in entities
+    found = name_in(u.text) if (expect in NAME_EXPECTS or contact) else None
+    full = full_name_in(u.text)
+    candidate = full or (found if found and len(found.split()) >= 2 else None)
+    if given:
+        if candidate and candidate != given and (given.endswith(candidate) or len(given.split()) < 2):
+            entities["guest_name"] = candidate
+        return
+    if candidate and (booking_talk or expect in NAME_EXPECTS):
+        entities["guest_name"] = candidate
 
 
 def _unasked_name(u: Understanding) -> bool:

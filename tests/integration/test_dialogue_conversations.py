@@ -567,3 +567,104 @@ def test_spanish_double_surnames_split_as_spanish_names_do() -> None:
     assert split_full_name("Lucía Fernández Ruiz") == ("Lucía", "Fernández Ruiz")
     assert split_full_name("José Luis García López") == ("José Luis", "García López")
     assert split_full_name("Ana Souza") == ("Ana", "Souza")
+
+
+# -- flows (issue 12): facts from every message, whatever else it says --------------------------
+NAME_WITH_YES = {
+    "es": ["hola! una doble del 14 al 16 de abril para 2 adultos",
+           "perfecto, resérvala. la reserva a nombre de Marta Ruiz Gil, marta@example.com", "sí", "Marta Ruiz Gil"],
+    "en": ["hey, a double room april 14 to 16, 2 adults",
+           "great, book it please. Name is Tom Baker, tom.baker@example.com", "yes", "Tom Baker"],
+    "pt": ["olá, um quarto duplo de 14 a 16 de abril, 2 adultos",
+           "ótimo, pode ser. reserva no nome de Rita Lopes Dias, rita@example.com", "sim", "Rita Lopes Dias"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_name_given_with_a_yes_is_taken_not_asked_again(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    first, details, yes, name = NAME_WITH_YES[lang]
+    await chat.script(first, details)
+    assert chat.last[-1].key == "confirm_booking"
+    await chat(yes)
+    assert made(await pms_bookings(b)).guest_name == name
+
+
+NAME_WITH_QUESTION = {
+    "es": ["una doble del 14 al 16 de abril para 2 adultos",
+           "Perfecto. La reserva sería a mi nombre, Mercedes Aranda Vela. ¿El desayuno está incluido?"],
+    "en": ["a double room april 14 to 16, 2 adults",
+           "Perfect, the booking is under Ana Miller. Is breakfast included?"],
+    "pt": ["um quarto duplo de 14 a 16 de abril, 2 adultos",
+           "Perfeito, fica em nome de Joana Prates Lima. O pequeno-almoço está incluído?"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_name_given_with_a_question_gets_the_answer_and_is_kept(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(*NAME_WITH_QUESTION[lang])
+    keys = [r.key for r in chat.last]
+    assert keys[0] == "info:breakfast"
+    assert "ask_name" not in " ".join(keys)
+    assert keys[-1] == "ask_email_optional"
+
+
+MONTH_FIX = {
+    "es": ["individual del 8 al 11 de junio, solo yo", "perdon, me equivoque de mes: julio, no junio"],
+    "en": ["single room june 8 to 11, just me", "oops wrong month, I meant July not June"],
+    "pt": ["quarto individual de 8 a 11 de junho, só eu", "desculpa, errei o mês: é julho, não junho"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_month_corrected_alone_keeps_the_days(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*MONTH_FIX[lang])
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"], slots["adults"]) == ("2027-07-08", "2027-07-11", 1)
+
+
+CANCEL_QUESTION = {
+    "es": ["hola, quiero cambiar mi reserva {ref}", "se puede cancelar sin cargo?", "ok, cancélala entonces"],
+    "en": ["hi, i want to change my booking {ref}", "can I cancel it for free?", "ok then cancel it"],
+    "pt": ["olá, quero alterar a minha reserva {ref}", "posso cancelar sem custos?", "ok, então cancele"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_asking_whether_one_can_cancel_is_not_a_yes(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    first, question, cancel = CANCEL_QUESTION[lang]
+    await chat.script(first.format(ref=booking.reference), question)
+    assert not any(k.startswith(("confirm_", "ask_new_dates")) for k in (r.key or "" for r in chat.last))
+    await chat(cancel)
+    assert chat.last[-1].key == "confirm_cancel"
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+
+
+SHORTER = {
+    "es": ["una suite para 2 personas del 18 al 22 de junio, cuanto es?", "uf q caro. cambiamos a solo 2 noches, del 18 al 20"],
+    "en": ["a suite for 2 people from june 18 to 22, how much?", "too pricey, can we change it to 2 nights only, 18 to 20"],
+    "pt": ["suite pra 2 pessoas de 18 a 22 de junho, quanto fica?", "nossa, caro. afinal vamos ficar so 2 noites, de 18 a 20"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_changing_the_offer_is_a_correction_not_a_booking_change(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*SHORTER[lang])
+    assert not any(k.startswith(("no_bookings_found", "ask_booking_ref")) for k in chat.reply_keys())
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"], slots["room_type"]) == (
+        "2027-06-18",
+        "2027-06-20",
+        "suite",
+    )
