@@ -83,10 +83,14 @@ _NAME_CUE = re.compile(
     r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\bmy\s+name|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
-    r"|\bname(?=\s+[A-Z]))\s+",
+    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
+    r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
-_SOFT_NAME_CUE = re.compile(r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a))\s+", re.IGNORECASE)
+_SOFT_NAME_CUE = re.compile(
+    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?)\s+",
+    re.IGNORECASE,
+)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}"
@@ -98,6 +102,10 @@ _NOT_NAME = {
     "sorry", "not", "no", "so", "very", "muy", "muito", "a", "an", "the", "el", "la", "o", "um", "uma",
     "un", "una", "happy", "sad", "tired", "calling", "writing", "escribiendo", "trying", "staying",
     "just", "also", "tambien", "still", "ok", "okay", "fine", "bien", "bem", "good", "great", "glad",
+    "christmas", "easter", "navidad", "pascua", "natal", "pascoa", "carnaval", "carnival", "semana",
+    "hola", "hi", "hello", "hey", "oi", "ola", "buenas", "buenos", "bom", "boa", "thanks", "gracias",
+    "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
+    "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -239,6 +247,31 @@ def extract_name(text: str) -> str | None:
             if name:
                 return name
     return None
+
+
+_SEGMENTS = re.compile(r"[,;\n.!?()]|\s+-\s+")
+
+
+def standalone_names(text: str) -> list[str]:
+    """Pieces of a message that could be a full name said on its own ("great, the double is
+    fine. Hannah Wright"): 2 to 5 name-like words between punctuation, e-mails and phones
+    taken out. The caller decides which are names (words the hotel's vocabulary does not know)."""
+    out = []
+    for part in _SEGMENTS.split(re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d", ",", text)):
+        part = part.strip(" '’\"-:")
+        words = part.split()
+        if (
+            2 <= len(words) <= 5
+            and looks_like_name(part)
+            and not any(fold(w) in _NAME_STOP for w in words[-1:])
+        ):
+            out.append(part)
+    return out
+
+
+def is_common_word(word: str) -> bool:
+    """A word that is never a name ("ok", "thanks", "para")."""
+    return fold(word) in _NOT_NAME | _NAME_STOP
 
 
 def looks_like_name(text: str) -> bool:

@@ -66,6 +66,14 @@ def test_numbers_to_digits_keeps_portuguese_room_words() -> None:
         ("I'm Emma Wilson and I want a room", "Emma Wilson"),
         ("soy alérgico al polen", None),
         ("I'm looking for a room", None),
+        # issue 12: the verb after the cue is not part of the name
+        ("yes sounds good, name is Sarah Connolly", "Sarah Connolly"),
+        ("Name's Declan Murphy, d.murphy@example.ie", "Declan Murphy"),
+        ("el nombre es Inés Prieto Gallardo", "Inés Prieto Gallardo"),
+        ("o nome é Tomás de Castro Neves", "Tomás de Castro Neves"),
+        ("cool, it's for Ruby Shah", "Ruby Shah"),
+        ("it's for Christmas", None),
+        ("it's for 2 people", None),
     ],
 )
 def test_names(text: str, name: str | None) -> None:
