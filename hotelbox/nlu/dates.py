@@ -131,6 +131,7 @@ _WEEKEND = re.compile(
     r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
     r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
     r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
+    rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"

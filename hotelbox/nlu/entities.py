@@ -48,9 +48,20 @@ _COMPANION = (
     r"|wife|husband|partner|girlfriend|boyfriend|fiancee?|friend|mum|mom|mother|dad|father|sister|brother"
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
-    r"|prima|primo|chefe)"
+    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge"
+    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
 )
-_POSS = r"(?:mi|my|(?:a\s+|o\s+)?(?:minha|meu))"
+# companions who are two people: "con mis padres", "with my parents"
+_COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandparents|pais|sogros|avos|tios)"
+_POSS = r"(?:mi|my|the|(?:a\s+|o\s+)?(?:minha|meu))"
+_POSS_PL = r"(?:mis|my|(?:as\s+|os\s+)?(?:minhas|meus))"
+_WHO = re.compile(rf"\b(?:{_POSS}\s+(?P<one>{_COMPANION})|{_POSS_PL}\s+(?P<two>{_COMPANIONS_2}))\b")
+# the writer is one of the party: "yo", "me", "eu", "para mí"; or goes *with* the companion
+_ME_IN = re.compile(
+    r"\b(?:yo|i|me|eu|mim|myself|i'm|im)\b|\bpara\s+mi\b(?=\s*(?:$|[,.!?;]|y\b|e\b|con\b|and\b))"
+    r"|\b(?:con|with|com|and|y|e)\s+(?:mi|my|mis|the|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
+    r"|\b(?:vamos|viajamos|vamos\s+a\s+ir|we|we're|nosotros|nos|somos)\b"
+)
 _ME = r"(?:yo|i|me|eu|mim|mi|myself)"
 _ME_WORD = re.compile(r"\b(?:yo|i|me|eu|mim)\b")
 _WE_WORD = re.compile(r"\b(?:we|nosotros|nos|somos|us|our|nuestr[oa]s?)\b")
@@ -66,11 +77,14 @@ _ALONE = re.compile(
     r"|so\s+eu|apenas\s+eu|so\s+para\s+mim|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
-    r"\b(?:con|with|com|y|and|e|mas|plus)\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
+    r"(?:\b(?:con|with|com|y|and|e|mas|plus|viene|vienen|comes|coming|vem|vai|tb|tambien|too|also|tambem)|\+|&)"
+    r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
-    r"|neném|nenem|menino|menina|miudo|miuda)\b"
+    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
 )
+# children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
+_ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REF = re.compile(r"\b(?P<ref>[A-Za-z]{2,3}-?\d{3,8})\b")
 _QLO_REF = re.compile(r"\b(?P<ref>[A-Z]{9})\b")
@@ -152,10 +166,16 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             persons = int(m.group("n1") or m.group("n2") or m.group("n3"))
         elif m := _WE_ARE.search(t):
             persons = int(m.group("n"))
-        if persons is not None:
+            if children and _ON_TOP.match(t[m.end() :]):
+                adults = persons
+        if adults is not None:
+            pass
+        elif persons is not None:
             if family and children is None and persons >= 3:
                 children = persons - 2  # "a family of four": two parents and their children
             adults = persons - children if children and persons > children else persons
+        elif (company := _companions(t)) is not None:
+            adults = company
         elif _COUPLE.search(t):
             adults = 2
         elif _ALONE.search(t):
@@ -163,6 +183,22 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         elif children and _ME_WORD.search(t) and not _WE_WORD.search(t):
             adults = 1  # "me and my son"
     return Guests(adults, children)
+
+
+def _companions(t: str) -> int | None:
+    """ "para mi marido y para mí", "vamos mi chica y yo", "con mis padres": the writer and the
+    adults they name; None when no companion is named or the writer is not said to come."""
+    one = two = 0
+    for m in _WHO.finditer(t):
+        if m.group("one"):
+            one += 1
+        else:
+            two += 1
+    if not one and not two:
+        return None
+    if not _ME_IN.search(t):
+        return None
+    return 1 + one + 2 * two
 
 
 def extract_email(text: str) -> str | None:

@@ -164,3 +164,9 @@ def test_weekday_days_and_nights(
 def test_childrens_ages_are_no_dates(lang: str, text: str) -> None:
     stay = extract_stay(text, lang, TODAY)
     assert (stay.check_in, stay.check_out) == (None, None)
+
+
+def test_a_weekend_of_another_month_is_not_this_weekend() -> None:
+    """ "el finde largo de octubre, del 9 al 12": the days said, not the coming weekend."""
+    stay = extract_stay("para el finde largo de enero? del 8 al 11", "es", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 1, 8), date(2027, 1, 11))
