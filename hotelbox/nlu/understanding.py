@@ -20,12 +20,15 @@ from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
 from hotelbox.nlu.language import LanguageIdentifier, foreign_language
+from hotelbox.nlu.text import fold
 from hotelbox.nlu.training import ensure_model
 
 log = logging.getLogger(__name__)
 
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
+_EMAIL_HINT = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+_PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von", "e", "y"}
 
 # Demo hotel room types and the words guests use for them; a real PMS supplies its own.
 DEMO_ROOM_ALIASES: dict[str, tuple[str, ...]] = {
@@ -153,6 +156,23 @@ class Understander:
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )
 
+    def _name_alone(self, text: str) -> str | None:
+        """A full name written on its own among other sentences ("ok. Hannah Wright, h@x.com"):
+        capitalised words the hotel's examples never use (so not "Double Room", "Buenos Dias");
+        in lower case only beside an e-mail address ("gabriela torres, gaby@x.com")."""
+        if self.model is None:
+            return None
+        has_email = _EMAIL_HINT.search(text) is not None
+        for part in ent.standalone_names(text):
+            words = [w for w in part.split() if fold(w) not in _PARTICLES]
+            known = [len(fold(w)) < 3 or ent.is_common_word(w) or self.model.knows_word(w) for w in words]
+            capitalised = all(w[:1].isupper() for w in words)
+            if sum(known) * 2 > len(words) or (known[0] and capitalised and sum(known) > 1):
+                continue
+            if capitalised or has_email:
+                return ent.clean_name(part)
+        return None
+
     def extract_entities(
         self, text: str, lang: str, today: date, flags: set[str] | None = None
     ) -> dict[str, Any]:
@@ -173,7 +193,7 @@ class Understander:
             entities["children"] = guests.children
         if room := self.rooms.find(text):
             entities["room_type"] = room
-        if name := ent.extract_name(text):
+        if name := ent.extract_name(text) or self._name_alone(text):
             entities["guest_name"] = name
         if email := ent.extract_email(text):
             entities["email"] = email
