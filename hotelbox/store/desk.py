@@ -273,14 +273,35 @@ def mark_handled(conn: Conn, booking_id: int, actor: str) -> bool:
     return cur.rowcount == 1
 
 
-def save_answer(conn: Conn, lang: str, topic: str, text: str, actor: str) -> None:
+def save_answer(conn: Conn, lang: str, topic: str, text: str, actor: str, langs: tuple[str, ...]) -> None:
+    """Save one language's answer. Saving a language that was waiting to be brought up to date
+    clears that; any other save leaves the other languages waiting (they still say the old thing)."""
+    now = utcnow()
+    followed_up = conn.execute(
+        "DELETE FROM answer_followups WHERE lang = ? AND topic = ?", (lang, topic)
+    ).rowcount
+    if not followed_up:
+        conn.executemany(
+            "INSERT INTO answer_followups (lang, topic, source_lang, since) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (lang, topic) DO UPDATE SET source_lang = excluded.source_lang, since = excluded.since",
+            [(other, topic, lang, now) for other in langs if other != lang],
+        )
     conn.execute(
         "INSERT INTO knowledge (lang, topic, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (lang, topic) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
-        (lang, topic, text, actor, utcnow()),
+        (lang, topic, text, actor, now),
     )
     audit.record(conn, actor, "knowledge.edit", details={"lang": lang, "topic": topic})
+
+
+async def answer_followups(conn: AConn) -> dict[str, dict[str, dict[str, str]]]:
+    """{lang: {topic: {"from": lang edited, "since": when}}} for answers still saying the old thing."""
+    rows = await fetchall(conn, "SELECT lang, topic, source_lang, since FROM answer_followups")
+    pending: dict[str, dict[str, dict[str, str]]] = {}
+    for r in rows:
+        pending.setdefault(r["lang"], {})[r["topic"]] = {"from": r["source_lang"], "since": r["since"]}
+    return pending
 
 
 async def saved_answers(conn: AConn) -> list[tuple[str, str, str]]:

@@ -237,10 +237,12 @@ async def api_booking_handled(request: web.Request) -> web.Response:
 # -- the hotel's answers ------------------------------------------------------------------------------------
 async def api_knowledge(request: web.Request) -> web.Response:
     knowledge = request.app[BOX].dialogue.knowledge
+    followups = await request.app[BOX].store.read(desk.answer_followups)
     return web.json_response(
         {
             "topics": knowledge.topics(),
             "answers": {lang: dict(knowledge.answers.get(lang, {})) for lang in LANGS},
+            "followups": followups,
         }
     )
 
@@ -254,7 +256,7 @@ async def api_knowledge_save(request: web.Request) -> web.Response:
     if not text or len(text) > 1000:
         raise InvalidInput("an answer has 1 to 1000 characters")
     actor = current(request).user.actor
-    await _act(request, lambda c: desk.save_answer(c, lang, topic, text, actor), "desk.knowledge")
+    await _act(request, lambda c: desk.save_answer(c, lang, topic, text, actor, LANGS), "desk.knowledge")
     box.dialogue.knowledge.set(lang, topic, text)
     return web.json_response({"lang": lang, "topic": topic, "text": text})
 

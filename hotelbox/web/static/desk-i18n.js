@@ -20,6 +20,7 @@ window.HOTELBOX_I18N = {
     total: "Total", actions: "Acciones", error: "Error", voice_note: "Nota de voz", delivery: "Entrega",
     models: "Modelos", pms: "PMS", relay: "Relay de WhatsApp", backlog: "Pendientes", disk: "Disco", none: "—",
     attention_reason: "Motivo", saved_by: "Editado", language: "Idioma", topic: "Tema",
+    stale_answer: "Aún dice lo anterior: se cambió en",
     erased: "Datos del huésped borrados.", held_by: "La lleva", held_by_me: "La llevas tú", take_from: "¿Quitarle la conversación a",
   },
   en: {
@@ -41,6 +42,7 @@ window.HOTELBOX_I18N = {
     total: "Total", actions: "Actions", error: "Error", voice_note: "Voice note", delivery: "Delivery",
     models: "Models", pms: "PMS", relay: "WhatsApp relay", backlog: "Backlog", disk: "Disk", none: "—",
     attention_reason: "Why", saved_by: "Edited", language: "Language", topic: "Topic",
+    stale_answer: "Still says the old thing: changed in",
     erased: "The guest's data was erased.", held_by: "Held by", held_by_me: "You hold it", take_from: "Take the conversation from",
   },
   pt: {
@@ -62,6 +64,7 @@ window.HOTELBOX_I18N = {
     total: "Total", actions: "Ações", error: "Erro", voice_note: "Mensagem de voz", delivery: "Entrega",
     models: "Modelos", pms: "PMS", relay: "Relay do WhatsApp", backlog: "Pendentes", disk: "Disco", none: "—",
     attention_reason: "Motivo", saved_by: "Editado", language: "Idioma", topic: "Tema",
+    stale_answer: "Ainda diz o anterior: alterada em",
     erased: "Dados do hóspede apagados.", held_by: "Está com", held_by_me: "Está consigo", take_from: "Tirar a conversa a",
   },
 };

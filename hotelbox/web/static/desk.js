@@ -260,28 +260,37 @@
   }
 
   // -- the hotel's answers -----------------------------------------------------------------------------
+  // The three languages side by side. Saving one leaves the others marked as still saying the old
+  // thing (the guest in that language still gets it) until each is saved too, changed or confirmed.
+  const LANGS = ["es", "en", "pt"];
   async function renderKnowledge() {
     const data = await api("GET", "/desk/api/knowledge");
-    const lang = state.knowledgeLang || state.lang;
-    const picker = el("select", { id: "knowledge-lang", onchange: (e) => { state.knowledgeLang = e.target.value; render(); } },
-      ...["es", "en", "pt"].map((l) => el("option", { value: l, selected: l === lang, text: l })));
+    const followups = data.followups || {};
     const rows = data.topics.map((topic) => {
-      const area = el("textarea", { rows: 3, maxlength: 1000, "data-topic": topic }, data.answers[lang][topic] || "");
-      area.value = data.answers[lang][topic] || "";
-      return el("div", { class: "answer" }, el("label", { text: topic }), area,
-        el("button", { type: "button", class: "save", "data-topic": topic, text: t("save"), onclick: async () => {
-          try { await api("PUT", `/desk/api/knowledge/${lang}/${topic}`, { text: area.value }); notice(t("saved")); }
-          catch (err) { failed(err); }
-        } }));
+      const cells = LANGS.map((lang) => {
+        const area = el("textarea", { rows: 4, maxlength: 1000, "data-topic": topic, "data-lang": lang, "aria-label": `${word("topic", topic)} · ${lang.toUpperCase()}` });
+        area.value = data.answers[lang][topic] || "";
+        const pending = (followups[lang] || {})[topic];
+        return el("div", { class: "answer-cell" + (pending ? " behind" : ""), "data-lang": lang, "data-topic": topic },
+          el("span", { class: "lang", text: lang.toUpperCase() }), area,
+          pending ? el("small", { class: "stale", role: "note", text: `${t("stale_answer")} ${pending.from.toUpperCase()} (${when(pending.since)})` }) : null,
+          el("button", { type: "button", class: "save", "data-topic": topic, "data-lang": lang, text: t("save"), onclick: async () => {
+            try { await api("PUT", `/desk/api/knowledge/${lang}/${topic}`, { text: area.value }); notice(t("saved")); await renderKnowledge(); }
+            catch (err) { failed(err); }
+          } }));
+      });
+      return el("div", { class: "answer", "data-topic": topic }, el("h3", { text: word("topic", topic) }), el("div", { class: "answer-langs" }, ...cells));
     });
     const question = el("input", { id: "preview-question", placeholder: t("question"), maxlength: 500 });
     const answer = el("p", { id: "preview-answer", class: "preview" });
     const preview = el("form", { class: "preview-form", onsubmit: async (e) => {
       e.preventDefault();
-      const result = await api("POST", "/desk/api/knowledge/preview", { question: question.value, lang });
-      answer.textContent = `${t("bot_answers")} ${result.answer || "—"} (${result.intent}${result.topic ? " / " + result.topic : ""})`;
+      try {
+        const result = await api("POST", "/desk/api/knowledge/preview", { question: question.value });
+        answer.textContent = `${t("bot_answers")} ${result.answer || "—"}${result.topic ? " (" + word("topic", result.topic) + ")" : ""}`;
+      } catch (err) { failed(err); }
     } }, question, el("button", { type: "submit", text: t("preview") }));
-    view.replaceChildren(el("section", { class: "knowledge" }, picker, preview, answer, ...rows));
+    view.replaceChildren(el("section", { class: "knowledge" }, preview, answer, ...rows));
   }
 
   // -- health ------------------------------------------------------------------------------------------
