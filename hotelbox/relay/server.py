@@ -278,7 +278,8 @@ class Relay:
             problems.append(exc.code)
         at = now_ms()
         queue = self.queue.health()
-        if queue.get("disk", {}).get("low"):  # type: ignore[union-attr]
+        disk = queue.get("disk")
+        if isinstance(disk, dict) and disk.get("low"):
             problems.append("disk_full")
         low = bool(problems)
         return web.json_response(

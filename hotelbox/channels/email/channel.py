@@ -124,7 +124,7 @@ class EmailChannel:
                 mailbox.advance(c, folder, uidvalidity, max(m.uid for m in mails))
             return out
 
-        return await self.store.write(op, label="email.store")  # type: ignore[no-any-return]
+        return await self.store.write(op, label="email.store")
 
     def _inbound(self, p: ParsedMail, mail: FetchedMail, attachments: list[dict[str, Any]]) -> Inbound:
         payload: dict[str, Any] = {
