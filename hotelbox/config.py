@@ -790,7 +790,8 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
             return mask_url_password(value)
         return value
 
-    return plain(settings)  # type: ignore[no-any-return]
+    masked: dict[str, Any] = plain(settings)
+    return masked
 
 
 def mask_url_password(url: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -219,7 +220,9 @@ class Pipeline:
                     attempt,
                     getattr(exc, "code", type(exc).__name__),
                 )
-                attempts = await self.store.write(lambda c, e=exc: inbox.record_attempt(c, item.id, repr(e)))
+                attempts = await self.store.write(
+                    functools.partial(inbox.record_attempt, inbox_id=item.id, error=repr(exc))
+                )
                 if attempts >= self.settings.pipeline.max_attempts:
                     break
                 await asyncio.sleep(min(0.2 * 2**attempt, 10))

@@ -35,14 +35,19 @@ def _running_box(settings: Settings) -> dict[str, Any] | None:
     url = f"http://{settings.web.host if settings.web.host != '0.0.0.0' else '127.0.0.1'}:{settings.web.port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=3) as r:
-            return json.loads(r.read())  # type: ignore[no-any-return]
+            return _object(json.loads(r.read()))
     except urllib.error.HTTPError as exc:
         try:
-            return json.loads(exc.read())  # type: ignore[no-any-return]
+            return _object(json.loads(exc.read()))
         except ValueError:
             return None
     except (OSError, ValueError):
         return None
+
+
+def _object(data: object) -> dict[str, Any] | None:
+    """A health report is a JSON object; anything else on that port is not a box."""
+    return data if isinstance(data, dict) else None
 
 
 def check_storage(settings: Settings) -> list[Check]:

@@ -284,7 +284,8 @@ class Relay:
             local.append(Problem(exc.code, "queue", f"the relay's queue cannot be read: {exc}"))
         at = now_ms()
         queue = self.queue.health()
-        if queue.get("disk", {}).get("low"):  # type: ignore[union-attr]
+        disk = queue.get("disk")
+        if isinstance(disk, dict) and disk.get("low"):
             local.append(
                 Problem(
                     "disk_full",
