@@ -28,6 +28,9 @@ class CircuitBreaker:
     opened_at: float | None = None
     trial_running: bool = False
     transitions: list[tuple[float, State]] = field(default_factory=list)
+    # called when a call succeeds on an open circuit: the other side is back (the booking worker
+    # then pushes what waited at once, not after each write's own back-off — issue 14)
+    on_close: Callable[[], None] | None = None
 
     @property
     def state(self) -> State:
@@ -53,11 +56,14 @@ class CircuitBreaker:
         return max(0.0, self.cooldown_s - (self.clock() - self.opened_at))
 
     def success(self) -> None:
-        if self.opened_at is not None:
+        reopened = self.opened_at is not None
+        if reopened:
             self.transitions.append((self.clock(), "closed"))
         self.consecutive = 0
         self.opened_at = None
         self.trial_running = False
+        if reopened and self.on_close is not None:
+            self.on_close()
 
     def failure(self) -> None:
         self.consecutive += 1

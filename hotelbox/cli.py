@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,15 @@ def _settings(ctx: click.Context) -> Settings:
     return obj["settings"]
 
 
+def _refuse_beside_box(settings: Settings, what: str) -> None:
+    """A command that writes the state refuses while a box owns it (issue 14)."""
+    from hotelbox.ops.owner import busy_message, holder
+
+    pid = holder(settings.state_dir)
+    if pid is not None:
+        raise Fail(f"state_in_use: {busy_message(settings.state_dir, pid, what)}")
+
+
 def _run(coro: Any) -> Any:
     try:
         return asyncio.run(coro)
@@ -58,11 +67,24 @@ def main(ctx: click.Context, config: Path | None) -> None:
     ctx.ensure_object(dict)["config"] = config
 
 
+SETTINGS_FROM = (
+    "Settings come from, first match wins: HOTELBOX_* environment variables (nested with a double "
+    "underscore: HOTELBOX_WEB__PORT=8081, HOTELBOX_PMS__QLOAPPS__URL=…; box ids as HOTEL_1 mean hotel-1), "
+    "then the file given with --config, else ./hotelbox.toml, then the defaults "
+    "(`hotelbox config show` prints the result, `hotelbox config show --describe` every setting). "
+    "Secrets (keys, tokens, passwords) are read from the *_file settings or from systemd credentials "
+    "($CREDENTIALS_DIRECTORY/<name>), never from the command line."
+)
+
+
 # -- run -------------------------------------------------------------------------------------
-@main.command()
+@main.command(epilog=SETTINGS_FROM)
 @click.pass_context
 def run(ctx: click.Context) -> None:
-    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz)."""
+    """Run the box: pipeline, booking worker, web server (front desk, /try, /healthz).
+
+    It owns the state directory (state_dir/hotelbox.lock) and serves the control socket
+    state_dir/control.sock that `hotelbox chat` and `hotelbox bookings` use beside it."""
     settings = _settings(ctx)
     setup_logging(settings.log.level, settings.log.format)
     from hotelbox.service import serve
@@ -71,7 +93,7 @@ def run(ctx: click.Context) -> None:
 
 
 # -- relay -----------------------------------------------------------------------------------
-@main.group(invoke_without_command=True)
+@main.group(invoke_without_command=True, epilog=SETTINGS_FROM)
 @click.pass_context
 def relay(ctx: click.Context) -> None:
     """Run the cloud relay: Meta's webhooks in, kept, handed to the boxes over their links."""
@@ -105,8 +127,14 @@ def relay_status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(status))
         return
-    for box, b in sorted(status["backlog"].items()) or [("-", {"events": 0, "oldest_age_s": 0})]:
-        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']}")
+    empty = {"events": 0, "oldest_age_s": 0}
+    for box in sorted({*status["backlog"], *status["boxes"]}) or ["-"]:
+        b = status["backlog"].get(box, empty)
+        info = status["boxes"].get(box, {})
+        age = info.get("last_seen_age_s")
+        seen = "never connected" if age is None else f"last_seen_s_ago={age}"
+        extra = "" if info.get("configured", True) else " (not configured)"
+        click.echo(f"{box:20} undelivered={b['events']:<6} oldest_age_s={b['oldest_age_s']:<8} {seen}{extra}")
 
 
 # -- chat ------------------------------------------------------------------------------------
@@ -138,61 +166,56 @@ def chat(ctx: click.Context, as_phone: str | None, as_json: bool, lang: str | No
 
 
 async def _chat(settings: Settings, phone: str | None, as_json: bool, lang: str | None) -> None:
-    from hotelbox.channels.console import ConsoleChannel
-    from hotelbox.daemon import Box, conversation_for
-    from hotelbox.messages import Inbound
+    """One guest's terminal. With no box running, this process owns the state (and serves the
+    control socket for others); beside a running box, every line goes to that box."""
+    from hotelbox.channels.console import ConsoleChannel, Terminal
+    from hotelbox.ops.control import ControlClient, ControlServer, chat_turn
+    from hotelbox.ops.owner import StateOwner, control_socket
 
-    channel = ConsoleChannel(sys.stdout, as_json)
+    terminal = Terminal(sys.stdout, as_json)
     address = phone or "console"
+    owner = StateOwner(settings.state_dir)
+    if not owner.try_acquire():
+        async with ControlClient(control_socket(settings.state_dir)) as client:
+
+            async def remote(request: dict[str, Any]) -> list[dict[str, Any]]:
+                return list((await client.call("POST", "/v1/chat", request))["replies"])
+
+            await _chat_lines(remote, terminal, address, phone, lang)
+        return
+    try:
+        from hotelbox.daemon import Box
+
+        console = ConsoleChannel()
+        async with (
+            Box(settings, {"console": console}) as box,
+            ControlServer(box, console, control_socket(settings.state_dir)),
+        ):
+
+            async def local(request: dict[str, Any]) -> list[dict[str, Any]]:
+                return await chat_turn(box, console, request)
+
+            await _chat_lines(local, terminal, address, phone, lang)
+    finally:
+        owner.release()
+
+
+async def _chat_lines(turn: Any, terminal: Any, address: str, phone: str | None, lang: str | None) -> None:
+    base = {"address": address, "phone": phone, "lang": lang}
+    terminal.show(await turn(base))  # replies a previous run committed but never printed
     loop = asyncio.get_running_loop()
-    async with Box(settings, {"console": channel}) as box:
-        conversation_id = await conversation_for(box.store, "console", address)
-        if conversation_id is not None:  # replies a previous run committed but never printed
-            await box.settle(conversation_id)
-        while True:
-            line = await loop.run_in_executor(None, sys.stdin.readline)
-            if not line:
-                break
-            text = line.rstrip("\r\n")
-            if not text.strip():
-                continue
-            if text.startswith("/voice "):  # send an audio file as a voice note
-                inbound = _voice_inbound(settings, address, phone, lang, Path(text[7:].strip()))
-                accepted = await box.pipeline.accept(inbound)
-                await box.settle(accepted.conversation_id, within_s=120)
-                continue
-            inbound = Inbound(
-                channel="console",
-                channel_message_id=f"{address}:{uuid.uuid4()}",
-                sender=address,
-                text=text,
-                phone=phone,
-                language_hint=lang,
-                choice=channel.choice_for(text),
-            )
-            accepted = await box.pipeline.accept(inbound)
-            await box.settle(accepted.conversation_id)
-
-
-def _voice_inbound(settings: Settings, address: str, phone: str | None, lang: str | None, path: Path) -> Any:
-    import shutil
-
-    from hotelbox.messages import Inbound
-
-    if not path.is_file():
-        raise Fail(f"/voice {path}: no such file")
-    stored = settings.media_dir / "in" / f"console-{uuid.uuid4().hex}{path.suffix}"
-    stored.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, stored)
-    return Inbound(
-        channel="console",
-        channel_message_id=f"{address}:{uuid.uuid4()}",
-        sender=address,
-        kind="audio",
-        phone=phone,
-        language_hint=lang,  # type: ignore[arg-type]
-        payload={"media": {"path": str(stored), "size": stored.stat().st_size, "voice": True}},
-    )
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            break
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        if text.startswith("/voice "):  # send an audio file as a voice note
+            path = os.path.abspath(text[7:].strip())  # noqa: ASYNC240 - no I/O; the box may run elsewhere
+            terminal.show(await turn({**base, "voice": path}))
+            continue
+        terminal.show(await turn({**base, "text": text, "choice": terminal.choice_for(text)}))
 
 
 # -- understand ------------------------------------------------------------------------------
@@ -241,30 +264,22 @@ def bookings(ctx: click.Context, as_json: bool) -> None:
 
 
 async def _bookings(settings: Settings) -> list[dict[str, Any]]:
+    from hotelbox.ops.control import ControlClient
+    from hotelbox.ops.owner import StateOwner, control_socket
     from hotelbox.store import Store
-    from hotelbox.store.bookings import list_bookings
+    from hotelbox.store.bookings import listed_bookings
 
     if not settings.db_path.exists():
         return []
-    async with Store(settings.db_path, settings.store) as store:
-        rows = await store.read(list_bookings)
-    return [
-        {
-            "reference": r["pms_reference"],
-            "status": r["status"],
-            "check_in": r["check_in"],
-            "check_out": r["check_out"],
-            "adults": r["adults"],
-            "children": r["children"],
-            "room_type": r["room_type"],
-            "total_price": r["total_price"],
-            "currency": r["currency"],
-            "guest_name": r["guest_name"],
-            "conversation_id": r["conversation_id"],
-            "created_at": r["created_at"],
-        }
-        for r in rows
-    ]
+    owner = StateOwner(settings.state_dir)
+    if not owner.try_acquire():  # a box runs: ask it, never open its databases beside it
+        async with ControlClient(control_socket(settings.state_dir)) as client:
+            return list(await client.call("GET", "/v1/bookings"))
+    try:
+        async with Store(settings.db_path, settings.store) as store:
+            return await store.read(listed_bookings)
+    finally:
+        owner.release()
 
 
 # -- pms -------------------------------------------------------------------------------------
@@ -315,13 +330,16 @@ def pms_check(ctx: click.Context, as_json: bool) -> None:
 
 @pms.command("sync")
 @click.option(
-    "--full", is_flag=True, help="The whole horizon (otherwise: catalogue, the near term, bookings)."
+    "--full",
+    is_flag=True,
+    help="Read every night again, even those a sync fetched within pms.sync.far_interval_s, and record the time.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def pms_sync(ctx: click.Context, full: bool, as_json: bool) -> None:
     """Refresh the local mirror of QloApps now."""
     settings, key = _qloapps(ctx)
+    _refuse_beside_box(settings, "sync the mirror (the running box keeps it in sync itself)")
     setup_logging("WARNING", settings.log.format)
     from hotelbox.pms import admin
 
@@ -336,6 +354,23 @@ def pms_sync(ctx: click.Context, full: bool, as_json: bool) -> None:
         sys.exit(1)
 
 
+async def _pms_status(settings: Settings) -> dict[str, Any]:
+    """Beside a running box, the box's own view (its control socket); else read under the lock."""
+    from hotelbox.ops.control import ControlClient
+    from hotelbox.ops.owner import StateOwner, control_socket
+    from hotelbox.pms import admin
+
+    owner = StateOwner(settings.state_dir)
+    if not owner.try_acquire():
+        click.echo(f"hotelbox: through the running box that owns {settings.state_dir}", err=True)
+        async with ControlClient(control_socket(settings.state_dir)) as client:
+            return dict(await client.call("GET", "/v1/pms/status"))
+    try:
+        return await admin.status(settings)
+    finally:
+        owner.release()
+
+
 @pms.command("status")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
@@ -344,10 +379,9 @@ def pms_status(ctx: click.Context, as_json: bool) -> None:
     settings = _settings(ctx)
     if settings.pms.kind != "qloapps":
         raise Fail(f"pms.kind is {settings.pms.kind!r}: there is no mirror to show")
-    from hotelbox.pms import admin
 
     try:
-        state = _run(admin.status(settings))
+        state = _run(_pms_status(settings))
     except ConfigError as exc:
         raise Fail(str(exc)) from exc
     if as_json:
@@ -362,6 +396,8 @@ def pms_status(ctx: click.Context, as_json: bool) -> None:
         f"nights     {state['coverage'] * 100:.0f} % of the horizon, near term {state['near_coverage'] * 100:.0f} %;"
         f" oldest near-term night fetched {age(state['near_age_s'])} (stale after {state['stale_after_s']:.0f} s)"
     )
+    if state["full_sync_s"] is not None:
+        click.echo(f"full sync  last full sync took {state['full_sync_s']:.1f} s")
     for job, j in state["jobs"].items():
         error = f", failing ×{j['failures']}: {j['last_error']}" if j["failures"] else ""
         click.echo(f"{job:10} last ok {age(j['last_ok_age_s'])}, {j['rows']} rows{error}")

@@ -79,9 +79,32 @@ class WebSettings(Section):
     max_message_bytes: int = Field(
         16384, ge=256, description="Largest request body accepted by the try-it chat API."
     )
-    try_page: Literal["public", "staff", "off"] = Field(
-        "public",
-        description="The try-it guest simulator: open to anyone on the network (demo), staff only, or off.",
+    try_posts_per_minute_per_client: int = Field(
+        60, ge=1, description="Try-it chat: messages and voice notes one client address may post a minute."
+    )
+    try_posts_per_minute_per_session: int = Field(
+        20, ge=1, description="Try-it chat: messages and voice notes one chat session may post a minute."
+    )
+    try_uploads_per_session_per_day: int = Field(
+        20, ge=0, description="Try-it chat: voice notes one chat session may send a day."
+    )
+    try_uploads_per_day: int = Field(
+        500, ge=0, description="Try-it chat: voice notes all sessions may send a day."
+    )
+    try_upload_mb: int = Field(
+        256,
+        ge=0,
+        description="Try-it chat: most megabytes of its voice notes kept on disk; then uploads wait (429).",
+    )
+    try_parallel_uploads: int = Field(
+        2,
+        ge=1,
+        description="Try-it chat: voice notes received at once (each is held in memory until stored).",
+    )
+    try_page: Literal["public", "staff", "off"] | None = Field(
+        None,
+        description="The try-it guest simulator: open to anyone on the network, staff only, or off; "
+        "unset: public with the embedded demo PMS, off with a real PMS (anonymous strangers would book).",
     )
     session_idle_minutes: float = Field(
         480.0, gt=0, description="A front desk session unused this long is logged out."
@@ -173,7 +196,17 @@ class QloAppsSettings(Section):
     placeholder_email_domain: str = Field(
         "guests.hotelbox.invalid",
         description="QloApps requires an e-mail: guests who gave none are booked as "
-        "<phone>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+        "guest-<phone digits>@<this domain> (the reserved .invalid TLD never receives mail) and staff are told.",
+    )
+    order_state: str = Field(
+        "Processing in progress",
+        description="QloApps order state set after the bot books (its name or id in Orders > Statuses; "
+        "QloApps' own is 'Awaiting payment'). Empty: leave QloApps' state.",
+    )
+    guest_emails: bool = Field(
+        True,
+        description="Give QloApps the guest's e-mail. false: book under a placeholder address (the "
+        "guest's e-mail goes in the order's remark), so QloApps' own order e-mails never reach guests.",
     )
     room_types: dict[str, RoomTypeText] = Field(
         default_factory=dict,
@@ -342,6 +375,12 @@ class EmailSettings(Section):
     message_id_domain: str | None = Field(
         None, description="Domain of our Message-IDs (unset: the address's domain)."
     )
+    auth_serv_id: str | None = Field(
+        None,
+        description="The authserv-id the hotel's receiving mail server writes in Authentication-Results "
+        "(RFC 8601, e.g. mx.hotel.example). A guest's address proves who they are only when that server "
+        "says DMARC or aligned DKIM passed; unset: no address is proof (reference and surname asked).",
+    )
     imap_host: str = Field("127.0.0.1", description="IMAP server of the hotel's mailbox.")
     imap_port: int = Field(993, ge=1, le=65535, description="IMAP port (993 TLS, 143 STARTTLS or plain).")
     imap_security: Literal["tls", "starttls", "none"] = Field(
@@ -375,10 +414,26 @@ class EmailSettings(Section):
     password_file: Path | None = Field(
         None, description="File holding it; unset also looks for the systemd credential 'email_password'."
     )
+    smtp_password: SecretStr | None = Field(
+        None,
+        description="SMTP password or token when the submission server's account differs from the "
+        "mailbox's (an app password, a relay's own login); unset = the mailbox's. Prefer smtp_password_file.",
+    )
+    smtp_password_file: Path | None = Field(
+        None,
+        description="File holding the SMTP password; unset also looks for the systemd credential "
+        "'email_smtp_password', then falls back to the mailbox's password.",
+    )
     max_message_bytes: int = Field(
         30 * 1024 * 1024,
         ge=10_000,
         description="Larger mails are stored by their headers only; staff are told.",
+    )
+    merge_window_s: float = Field(
+        3.0,
+        ge=0,
+        description="A guest's mails stored within this many seconds of each other are one turn with one "
+        "reply (a burst of 'Thanks!' gets one answer); a turn waits at most 3 times this. 0 = every mail alone.",
     )
     auto_replies_per_sender_per_hour: int = Field(
         6,
@@ -433,6 +488,11 @@ class WhatsAppSettings(Section):
     media_max_bytes: int = Field(
         16 * 1024 * 1024, ge=1024, description="Largest media file the box downloads (voice notes, images)."
     )
+    media_hosts: list[str] = Field(
+        default_factory=lambda: ["lookaside.fbsbx.com", "graph.facebook.com"],
+        description="Hosts a media URL may name for the box to send its access token there (https only); "
+        "whatsapp.graph_url is always allowed. Any other URL is fetched by media id instead.",
+    )
     merge_replies: bool = Field(
         True,
         description="Send one turn's replies as one WhatsApp message (Meta does not keep the order of "
@@ -440,12 +500,24 @@ class WhatsAppSettings(Section):
     )
 
 
+def canonical_box_id(box_id: str) -> str:
+    return box_id.strip().lower().replace("_", "-")
+
+
 class RelayLinkSettings(Section):
     url: str | None = Field(
         None,
         description="The relay's link URL, e.g. wss://relay.example.com/box/v1/link (unset: no WhatsApp).",
     )
-    box_id: str = Field("hotel-1", description="This box's id at the relay.")
+    box_id: str = Field(
+        "hotel-1", description="This box's id at the relay (lower case, '_' read as '-': hotel-1)."
+    )
+
+    @field_validator("box_id")
+    @classmethod
+    def _canonical_box_id(cls, v: str) -> str:
+        return canonical_box_id(v)
+
     key: SecretStr | None = Field(
         None, description="The box's link key (64 hex characters). Prefer key_file or a systemd credential."
     )
@@ -510,6 +582,14 @@ class RelaySettings(Section):
         default_factory=dict,
         description="Relay: the boxes it serves, by box id, with their numbers and keys.",
     )
+
+    @field_validator("boxes")
+    @classmethod
+    def _canonical_boxes(cls, v: dict[str, RelayBoxSettings]) -> dict[str, RelayBoxSettings]:
+        # HOTELBOX_RELAY__BOXES__HOTEL_1__KEY reaches us as "hotel_1": environment names cannot
+        # hold "-", so both sides read box ids as lower case with "-" (issue 14)
+        return {canonical_box_id(k): box for k, box in v.items()}
+
     max_body_bytes: int = Field(
         4 * 1024 * 1024, ge=1024, description="Relay: larger webhook bodies get 413 (Meta sends up to 3 MB)."
     )
@@ -706,9 +786,22 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
             return {k: plain(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [plain(v) for v in value]
+        if isinstance(value, str) and "://" in value:  # postgresql://user:secret@host (issue 13.10)
+            return mask_url_password(value)
         return value
 
     return plain(settings)  # type: ignore[no-any-return]
+
+
+def mask_url_password(url: str) -> str:
+    """``scheme://user:password@host…`` with the password masked (the rest left as given)."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, tail = rest.partition("/")
+    userinfo, at, host = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:********@{host}{slash}{tail}"
 
 
 def settings_table() -> str:

@@ -30,6 +30,8 @@ from hotelbox.errors import PmsUnavailable
 from hotelbox.events import EventBus
 from hotelbox.maintenance import Maintenance
 from hotelbox.nlu.understanding import Understander
+from hotelbox.ops.health import Problem
+from hotelbox.ops.health import problems as find_problems
 from hotelbox.ops.metrics import BoxMetrics
 from hotelbox.pipeline import Pipeline
 from hotelbox.pms import Pms
@@ -95,15 +97,19 @@ class Box:
         events: EventBus | None = None,
         *,
         live_channels: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         """``live_channels``: also connect the channels that live outside the box (WhatsApp through
-        the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not."""
+        the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not.
+        ``clock``: the hotel's time (aware), pinned by the conversation corpus (issue 12)."""
         self.settings = settings
         self.events = events or EventBus()
         self.channels = dict(channels)
         self.store = Store(settings.db_path, settings.store)
         self.scheduler = Scheduler(settings.scheduler)
         self.pms = make_pms(settings, self.store, self.scheduler)
+        if clock is not None and isinstance(self.pms, DemoPms):
+            self.pms.today = lambda: clock().date()
         self.understander = make_understander(settings)
         self.dialogue = Dialogue(
             pms=self.pms,
@@ -137,11 +143,13 @@ class Box:
             if settings.speech.enabled
             else None,
             on_committed=self._committed,
+            clock=clock,
         )
         self.bookings = BookingWorker(self.store, self.pms, settings.pms, self.pipeline.schedule)
         if isinstance(self.pms, MirroredPms):
             self.pms.sync.on_catalogue = self._catalogue_changed
             self.pms.sync.on_recovered = self._pms_recovered
+            self.pms.remote.api.breaker.on_close = self.bookings.push_now
         self.metrics = BoxMetrics(self)
         self.pipeline.times.observer = self.metrics.observe
         self.pipeline.on_accepted = lambda inbound: self.metrics.messages_in.labels(
@@ -288,17 +296,23 @@ class Box:
         except Exception:
             integrity_ok = False
             backlog = None
-        problems = [] if integrity_ok else ["store_unreadable"]
-        if self.store.disk.low():
-            problems.append("disk_full")  # new work refused until space is freed
-        return {
-            "status": "starting" if not self.ready else "degraded" if problems else "ok",
-            "problems": problems,
-            "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
+        base = [] if integrity_ok else [Problem("store_unreadable", "store", "the database cannot be read")]
+        if self.store.disk.low():  # new work refused until space is freed
+            base.append(Problem("disk_full", "disk", "the disk is nearly full: new messages are refused"))
+        facts = {
+            "base_problems": base,
             "pms": await self.pms_status(),
             "models": {"nlu": self.understander.model is not None, "speech": self.voice.health()},
             "whatsapp": self.whatsapp.health() if self.whatsapp is not None else None,
             "email": self.email.health() if self.email is not None else None,
+        }
+        problems = [p.to_json() for p in find_problems(facts)]
+        del facts["base_problems"]
+        return {
+            "status": "starting" if not self.ready else "degraded" if problems else "ok",
+            "problems": problems,
+            "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
+            **facts,
             "backlog": dict(backlog) if backlog is not None else None,
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),

@@ -79,6 +79,14 @@ class BookingRejected(PmsError):
     http_status = 422
 
 
+class BookingConflict(PmsError):
+    """The PMS holds an order with this booking's token that is not what the guest asked for
+    (another box's, another install's, or changed since): staff must look; never a confirmation."""
+
+    code = "booking_conflict"
+    http_status = 409
+
+
 class ModelError(HotelboxError):
     code = "model_error"
     http_status = 503

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from hotelbox import bursts
 from hotelbox.config import Settings
 from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
@@ -87,6 +88,7 @@ class Pipeline:
         self.settings = settings
         self.channels = channels
         self.merge_replies = merge_replies or set()  # channels that want one message per turn
+        self.merge_windows = {"email": settings.email.merge_window_s}  # a burst is one turn (issue 18)
         self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
         self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
@@ -177,6 +179,14 @@ class Pipeline:
                 while conversation_id in self._dirty:
                     self._dirty.discard(conversation_id)
                     items = await self.store.read(lambda c: inbox.pending(c, conversation_id))
+                    window = self._merge_window(items)
+                    if window:  # the guest may still be writing: wait for quiet, then one turn
+                        wait = bursts.wait_s(items, window, self.clock())
+                        if wait > 0:
+                            await asyncio.sleep(wait)
+                            self._dirty.add(conversation_id)
+                            continue
+                        items = bursts.fold(items, window)
                     for item in items:
                         await self._handle(item)
                         self._dirty.add(conversation_id)  # look again: more may have come
@@ -184,6 +194,10 @@ class Pipeline:
             self._active.pop(conversation_id, None)
             if not self._active:
                 self._idle.set()
+
+    def _merge_window(self, items: list[InboxItem]) -> float:
+        channel = next((str(i.payload.get("channel")) for i in items if i.kind == "message"), "")
+        return self.merge_windows.get(channel, 0.0)
 
     async def _handle(self, item: InboxItem) -> None:
         started = time.perf_counter()
@@ -223,8 +237,9 @@ class Pipeline:
             conversation_id=conv.id,
             channel=conv.channel,
             today=self.today(),
-            phone=conv.guest_phone,
-            email=conv.address if conv.channel == "email" else None,  # the mailbox vouches for it
+            phone=None if conv.channel == "webchat" else conv.guest_phone,  # a web page vouches for nothing
+            email=vouched_email(conv, item),  # only what the receiving mail server proved (issue 13)
+            claimed_email=conv.address if conv.channel == "email" and not vouched_email(conv, item) else None,
             name=conv.guest_name,
         )
         understanding: Understanding | None = None
@@ -302,6 +317,8 @@ class Pipeline:
         def op(c: Conn) -> str:
             if not inbox.finish(c, item.id):
                 return "already"  # another process handled it
+            for merged in item.merged:  # the burst folded into this turn (bursts.py)
+                inbox.finish(c, merged)
             if item.message_id is not None and (understanding is not None or heard is not None):
                 extra: dict[str, Any] = {}
                 if understanding is not None:
@@ -384,6 +401,8 @@ class Pipeline:
         def op(c: Conn) -> None:
             if not inbox.finish(c, item.id, "failed", "gave up after repeated errors"):
                 return
+            for merged in item.merged:
+                inbox.finish(c, merged, "failed", "gave up after repeated errors")
             if conv is None:
                 return
             if conv.control == "bot":
@@ -401,6 +420,16 @@ class Pipeline:
         await self.store.write(op, label="pipeline.give_up")
         if conv is not None:
             self.on_committed(conv.channel)
+
+
+def vouched_email(conv: Conversation, item: InboxItem) -> str | None:
+    """The guest's e-mail address when the hotel's mail server authenticated this very mail
+    (``Authentication-Results``: DMARC or aligned DKIM pass) and we answer to it; else None."""
+    if conv.channel != "email" or item.kind != "message":
+        return None
+    proven = item.payload.get("payload", {}).get("email", {}).get("authenticated_from")
+    address = (conv.address or "").casefold()
+    return address if proven and str(proven).casefold() == address else None
 
 
 def stage_summary(values: list[float]) -> dict[str, Any]:

@@ -394,15 +394,16 @@ class Scheduler:
     def update_pressure(self) -> None:
         self.pressure.sample()
         s = self.settings
+        # above, not at: a threshold of 100 means "never" (a CPU at 100 % is not over 100 %)
         high = (
-            self.pressure.cpu_percent >= s.cpu_high_percent
-            or self.pressure.memory_percent >= s.memory_high_percent
+            self.pressure.cpu_percent > s.cpu_high_percent
+            or self.pressure.memory_percent > s.memory_high_percent
         )
         if high:
             self.backoff_s = min(s.backoff_max_s, max(0.1, self.backoff_s * 2 or 0.25))
             if not self.under_pressure:
                 log.info(
-                    "background work backing off cpu=%.0f%% memory=%.0f%% (%s)",
+                    "background work backing off cpu_percent=%.0f memory_percent=%.0f memory_source=%s",
                     self.pressure.cpu_percent,
                     self.pressure.memory_percent,
                     self.pressure.memory_source,

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from hotelbox.background import WakeableJob
 from hotelbox.channels import Channel, SendError, SendUncertain
 from hotelbox.events import EventBus
+from hotelbox.ops.failpoints import failpoint
 from hotelbox.store import Store, conversations, outbox
 from hotelbox.store.database import Conn
 from hotelbox.store.outbox import OutboxItem
@@ -109,7 +110,18 @@ class OutboxSender(WakeableJob):
     async def _send_one(self, item: OutboxItem, delivered: list[tuple[OutboxItem, str | None]]) -> bool:
         """Send one row; False stops this conversation's pass (its later rows keep their place)."""
         channel = self.channels[item.channel]
-        if not channel.idempotent_send:
+        never_requested = (
+            item.status == "sending"
+            and getattr(channel, "marks_requests", False)
+            and item.requested_at is None
+        )
+        if never_requested:  # claimed, then the box died before the request left: nothing to wait for
+            log.warning(
+                "outbox row interrupted before its request: sending now outbox=%d conversation=%d",
+                item.id,
+                item.conversation_id,
+            )
+        elif not channel.idempotent_send:
             if item.status == "sending":
                 if getattr(channel, "uncertain_resend_after_s", None) is not None:  # a status will settle it
                     await self.store.write(
@@ -127,6 +139,7 @@ class OutboxSender(WakeableJob):
             # durable before the send: a crash after it leaves the row "sending", never resent blindly
             if not await self.store.write(lambda c: outbox.mark_sending(c, item.id)):
                 return True  # settled since it was read (its status came): nothing to send
+            failpoint("outbox.after_claim")  # claimed, not requested: the crash test's moment
         started = time.perf_counter()
         try:
             result = await channel.send(item)

@@ -8,11 +8,14 @@ import signal
 
 from aiohttp import web
 
+from hotelbox.channels.console import ConsoleChannel
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
 from hotelbox.events import EventBus
+from hotelbox.ops.control import ControlServer
 from hotelbox.ops.notify import notify
+from hotelbox.ops.owner import StateOwner, control_socket
 from hotelbox.ops.watchdog import Watchdog
 from hotelbox.web.app import make_app
 
@@ -20,13 +23,27 @@ log = logging.getLogger(__name__)
 
 
 async def serve(settings: Settings) -> None:
+    owner = StateOwner(settings.state_dir)
+    owner.acquire("start a box")  # one owner per state directory (issue 14): held until we exit
+    try:
+        await _serve(settings)
+    finally:
+        owner.release()
+
+
+async def _serve(settings: Settings) -> None:
     notify("STATUS=starting: opening the store and loading models")
     events = EventBus()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with Box(settings, {"webchat": WebChatChannel(events)}, events, live_channels=True) as box:
+    console = ConsoleChannel()  # `hotelbox chat` beside the box, through the control socket
+    channels = {"webchat": WebChatChannel(events), "console": console}
+    async with (
+        Box(settings, channels, events, live_channels=True) as box,
+        ControlServer(box, console, control_socket(settings.state_dir)),
+    ):
         runner = web.AppRunner(make_app(box), access_log=None, shutdown_timeout=5.0)
         await runner.setup()
         site = web.TCPSite(runner, settings.web.host, settings.web.port)

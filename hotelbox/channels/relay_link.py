@@ -52,6 +52,7 @@ class LinkState:
     last_error: str | None = None
     connected_since: float | None = None
     backlog_at_connect: int = 0
+    refused: bool = False  # the relay said no to this box (401/403, auth refused): a key to fix
 
 
 class RelayLink:
@@ -106,6 +107,9 @@ class RelayLink:
                 log.warning("relay link paused: box cannot store events code=%s", exc.code)
             except (aiohttp.ClientError, TimeoutError, OSError, p.ProtocolError) as exc:
                 self.state.last_error = f"{type(exc).__name__}: {exc}"[:200]
+                self.state.refused = (
+                    isinstance(exc, aiohttp.WSServerHandshakeError) and exc.status in (401, 403)
+                ) or getattr(exc, "code", None) == "auth_refused"
                 log.warning("relay link down error=%s", self.state.last_error)
             except Exception as exc:
                 self.state.last_error = f"{type(exc).__name__}: {exc}"[:200]
@@ -152,6 +156,7 @@ class RelayLink:
             self.state.last_seq = ack_upto
             self.state.backlog_at_connect = welcome.backlog
             self.state.last_error = None
+            self.state.refused = False
             log.info(
                 "relay link up relay=%s resume_from=%d backlog=%d",
                 challenge.relay_id,
@@ -236,4 +241,5 @@ class RelayLink:
             "backlog_at_connect": s.backlog_at_connect,
             "connected_for_s": round(time.time() - s.connected_since, 1) if s.connected_since else None,
             "last_error": s.last_error,
+            "refused": s.refused,
         }

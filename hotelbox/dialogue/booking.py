@@ -9,59 +9,20 @@ it in the PMS; the result comes back as an event (:func:`on_result`).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
+from hotelbox.dialogue import slots
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
 from hotelbox.messages import Option
 from hotelbox.pms import Offer, PmsBooking
 
-STAY_KEYS = ("check_in", "check_out", "nights", "adults", "children", "room_type")
-
-
-def merge_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
-    """Put what the guest said into the slots; True when the stay itself changed."""
-    s = t.state.slots
-    before = (s.check_in, s.check_out, s.adults, s.children, s.room_type)
-    if "nights" in entities:
-        s.nights = int(entities["nights"])
-    check_in, check_out = entities.get("check_in"), entities.get("check_out")
-    if (
-        check_in
-        and not check_out
-        and t.state.expect in ("check_out",)
-        and s.check_in
-        and check_in > s.check_in
-    ):
-        check_in, check_out = None, check_in  # "until Sunday" answering "which day do you leave?"
-    if check_in:
-        s.check_in = check_in
-        if check_out:
-            s.check_out = check_out
-        elif s.nights:
-            s.check_out = (date.fromisoformat(check_in) + timedelta(days=s.nights)).isoformat()
-        elif (s.check_out and s.check_out <= check_in) or (
-            before[0] != check_in and "nights" not in entities
-        ):
-            s.check_out = None
-    elif check_out:
-        s.check_out = check_out
-    elif "nights" in entities and s.check_in:
-        s.check_out = (date.fromisoformat(s.check_in) + timedelta(days=s.nights or 0)).isoformat()
-    if "adults" in entities:
-        s.adults = int(entities["adults"])
-        if "children" not in entities and t.state.expect == "guests":
-            s.children = 0
-    if "children" in entities:
-        s.children = int(entities["children"])
-    if "room_type" in entities and t.dialogue.room_type(entities["room_type"]):
-        s.room_type = entities["room_type"]
-    for key in ("guest_name", "email", "phone"):
-        if entities.get(key):
-            setattr(s, key, entities[key])
-    return before != (s.check_in, s.check_out, s.adults, s.children, s.room_type)
+STAY_KEYS = slots.STAY_KEYS
 
 
 def _clear_dates(t: TurnBuilder) -> None:
@@ -108,53 +69,80 @@ def _stay_values(t: TurnBuilder) -> dict[str, str]:
 
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
-    state, s, d = t.state, t.state.slots, t.dialogue
-    choice = str(entities.pop("_choice", "") or "")
+    """One message in the booking flow: its choice, its facts, the checks, the next question."""
+    t.facts = {k for k, v in entities.items() if v}
+    if _choice(t, intent, entities):
+        return
+    if _rejected(t, entities, flags):
+        return
+    if slots.fill_stay(t, entities):
+        t.state.quote = None
+    elif intent == "ask_price" and t.state.quote is not None:
+        _answer_price(t)  # "how much is it?": answer it, don't jump to "what's your name?"
+        return
+    if _stay_problem(t):
+        return
+    for step in STEPS:
+        if step.name == "name" and intent == "ask_price":
+            _answer_price(t)  # the price is what they asked: answer it, the name can wait
+            return
+        if step.missing(t) and await step.run(t, intent):
+            return
 
-    # the guest answered the summary or the "what to change" question
+
+def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
+    """The guest answered the summary, the offer or "what to change"; True when that was all."""
+    state, s = t.state, t.state.slots
+    choice = str(entities.pop("_choice", "") or "")
     if choice == "dont_book" or (state.expect == "change" and intent == "deny"):
         state.reset_flow()
         t.say("booking_aborted")
-        return
+        return True
     if choice.startswith("change"):
         what = choice.partition(":")[2]
+        state.quote = None
         if not what:
-            state.quote = None
             t.ask("change", "what_to_change", _change_options(t))
-            return
+            return True
         if what == "dates":
             _clear_dates(t)
         elif what == "guests":
             s.adults = s.children = None
-            state.quote = None
         elif what == "room":
             s.room_type = None
-            state.quote = None
     if choice == "other_dates":
         _clear_dates(t)
     if state.expect == "confirm" and not any(k in entities for k in (*STAY_KEYS, "guest_name", "email")):
         if intent == "affirm":
             _book(t)
-            return
+            return True
         if intent == "deny":
             t.ask("change", "what_to_change", _change_options(t))
-            return
+            return True
+    return False
 
+
+def _rejected(t: TurnBuilder, entities: dict[str, Any], flags: set[str]) -> bool:
+    """Facts that cannot be taken as given: say why and ask again (keeping everything else)."""
     if entities.get("_bad_email"):
         t.ask("email", "bad_email")
-        return
-    mentioned_dates = any(k in entities for k in ("check_in", "check_out"))
+        return True
     if "invalid_date" in flags:
         t.ask("dates", "invalid_date")
-        return
-    if mentioned_dates and "past_date" in flags:
+        return True
+    if any(k in entities for k in ("check_in", "check_out")) and "past_date" in flags:
         _clear_dates(t)
+        slots.fill_stay(
+            t, {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
+        )
         t.ask("dates", "past_date")
-        return
-    stay_changed = merge_stay(t, entities)
-    if stay_changed:
-        state.quote = None
+        return True
+    return False
 
+
+def _stay_problem(t: TurnBuilder) -> bool:
+    """Dates or a party the hotel cannot take: explain, ask again or hand over."""
+    s, d = t.state.slots, t.dialogue
     ci, co = s.dates()
     if ci and co:
         problem = d.check_stay(t, ci, co)
@@ -162,95 +150,136 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
             _clear_dates(t)
             last = t.guest.today + timedelta(days=d.settings.booking_horizon_days)
             t.ask("dates", problem, **({"last": t.date(last)} if problem == "too_far" else {}))
-            return
+            return True
         if (co - ci).days > d.settings.max_nights:
             t.handoff("long_stay", "handoff_long_stay", max=d.settings.max_nights)
-            return
-    if not ci:
-        t.ask("dates", "ask_dates")
-        return
-    if not co:
-        t.ask("check_out", "ask_check_out", check_in=t.date(ci))
-        return
+            return True
     if s.adults is None:
-        t.ask("guests", "ask_guests")
-        return
+        return False
     if s.adults < 1:
         s.adults = None
         t.ask("guests", "no_adults")
-        return
-    children = s.children or 0
-    if s.adults + children > d.settings.max_party:
+        return True
+    party = s.adults + (s.children or 0)
+    biggest = max((rt.max_guests for rt in d.room_types), default=0)
+    if party > d.settings.max_party:
         t.handoff("group", "handoff_group", max=d.settings.max_party)
-        return
-    if not any(rt.fits(s.adults, children) for rt in d.room_types):
-        biggest = max((rt.max_guests for rt in d.room_types), default=0)
+        return True
+    if not any(rt.fits(s.adults, s.children or 0) for rt in d.room_types):
         t.handoff("multi_room", "handoff_multi_room", max=biggest)
-        return
+        return True
+    return False
 
-    if state.quote is None:
-        try:
-            offers = await d.pms.search(ci, co, s.adults, children)
-        except PmsError:
-            t.say("operation_pending")
-            t.turn.attention = "pms_unavailable"
-            return
-        state.offers = [_offer_json(o) for o in offers]
-        if not offers:
-            _clear_dates(t)
-            values = {
-                "guests": t.guests(s.adults, children),
-                "check_in": t.date(ci),
-                "check_out": t.date(co),
-            }
-            t.ask(
-                "dates",
-                "no_availability",
-                (Option("other_dates", t.text("opt_other_dates")),),
-                **values,
-            )
-            return
-        chosen = next((o for o in state.offers if o["room_type"] == s.room_type), None)
-        if s.room_type and chosen is None:
-            t.say(
-                "room_not_available",
-                room=t.room_name(s.room_type),
-                guests=t.guests(s.adults, children),
-            )
-            s.room_type = None
-        if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
-            chosen = state.offers[0]
-        if chosen is None:
-            _show_offers(t)
-            return
-        state.quote = chosen
-        if s.room_type:  # the guest named the room: tell them what it costs before going on
-            t.say(
-                "room_chosen",
-                room=t.room_name(chosen["room_type"]),
-                total=t.money(chosen["total"], chosen["currency"]),
-                **_stay_values(t),
-            )
+
+# -- the steps, in the order a receptionist asks ------------------------------------------------
+@dataclass(frozen=True)
+class Step:
+    """One thing the booking needs: when it is missing, and what to do about it (True: asked)."""
+
+    name: str
+    missing: Callable[[TurnBuilder], bool]
+    run: Callable[[TurnBuilder, str], Awaitable[bool]]
+
+
+async def _ask_dates(t: TurnBuilder, intent: str) -> bool:
+    t.ask("dates", "ask_dates")
+    return True
+
+
+async def _ask_check_out(t: TurnBuilder, intent: str) -> bool:
+    ci, _ = t.state.slots.dates()
+    assert ci
+    t.ask("check_out", "ask_check_out", check_in=t.date(ci))
+    return True
+
+
+async def _ask_guests(t: TurnBuilder, intent: str) -> bool:
+    t.ask("guests", "ask_guests")
+    return True
+
+
+async def _choose_room(t: TurnBuilder, intent: str) -> bool:
+    """Offers from the PMS; the room the guest named (or the only one) becomes the quote."""
+    state, s, d = t.state, t.state.slots, t.dialogue
+    ci, co = s.dates()
+    assert ci
+    assert co
+    assert s.adults is not None
+    children = s.children or 0
+    try:
+        offers = await d.pms.search(ci, co, s.adults, children)
+    except PmsError:
+        t.say("operation_pending")
+        t.turn.attention = "pms_unavailable"
+        return True
+    shown_before = [o["room_type"] for o in state.offers]
+    state.offers = [_offer_json(o) for o in offers]
+    if getattr(offers, "stale", False):  # the PMS could not be asked: not a fact (issue 14)
+        t.say("prices_unconfirmed")
+    if not offers:
+        values = {"guests": t.guests(s.adults, children), "check_in": t.date(ci), "check_out": t.date(co)}
+        _clear_dates(t)
+        t.ask("dates", "no_availability", (Option("other_dates", t.text("opt_other_dates")),), **values)
+        return True
+    chosen = next((o for o in state.offers if o["room_type"] == s.room_type), None)
+    if s.room_type and chosen is None:
+        t.say("room_not_available", room=t.room_name(s.room_type), guests=t.guests(s.adults, children))
+        s.room_type = None
+    if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
+        chosen = state.offers[0]
+    if (
+        chosen is None
+        and state.expect == "room_type"
+        and (intent == "affirm" or t.facts & {"guest_name", "email"})
+    ):
+        # asked which room, the guest went on (a name, "yes"): the best value that fits, said so
+        chosen = min(state.offers, key=lambda o: Decimal(o["total"]))
         s.room_type = chosen["room_type"]
+    if chosen is None:
+        _show_offers(t, again=shown_before == [o["room_type"] for o in state.offers])
+        return True
+    state.quote = chosen
+    if s.room_type and intent != "ask_price":  # named or picked: say what it costs, then go on
+        t.say("room_chosen", room=t.room_name(chosen["room_type"]),
+              total=t.money(chosen["total"], chosen["currency"]), **_stay_values(t))  # fmt: skip
+    s.room_type = chosen["room_type"]
+    return False
 
-    if not s.guest_name and t.guest.name:
+
+async def _ask_name(t: TurnBuilder, intent: str) -> bool:
+    s = t.state.slots
+    if t.guest.name and len(t.guest.name.split()) >= 2:
         s.guest_name = t.guest.name
-    if not s.guest_name:
-        t.ask("name", "ask_name")
-        return
-    if len(s.guest_name.split()) < 2:
+        return False
+    if s.guest_name and len(s.guest_name.split()) < 2:
         s.guest_name = None
         t.ask("name", "bad_name")
-        return
-    if not s.email and t.guest.email:
-        s.email = t.guest.email
+        return True
+    t.ask("name", "ask_name")
+    return True
+
+
+async def _ask_email(t: TurnBuilder, intent: str) -> bool:
+    s = t.state.slots
+    if t.guest.email or t.guest.claimed_email:  # where we write back: contact, not proof
+        s.email = s.email or t.guest.email or t.guest.claimed_email
+        return False
     phone = s.phone or t.guest.phone
-    if not s.email and state.expect == "email" and intent == "deny" and phone:
+    if t.state.expect == "email" and phone:
+        # asked once is enough: "no", "sim, confirmo", anything but an address books with the phone
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told
-    if not s.email and not s.no_email:
-        t.ask("email", "ask_email_optional" if phone else "ask_email")
-        return
-    q = state.quote
+        if intent == "affirm" and t.state.quote is not None and not _no_name(t):
+            _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
+            return True
+        return False
+    t.ask("email", "ask_email_optional" if phone else "ask_email")
+    return True
+
+
+async def _ask_confirm(t: TurnBuilder, intent: str) -> bool:
+    s, q = t.state.slots, t.state.quote
+    assert q is not None
+    phone = s.phone or t.guest.phone
     t.ask(
         "confirm",
         "confirm_booking",
@@ -265,6 +294,36 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         total=t.money(q["total"], q["currency"]),
         **_stay_values(t),
     )
+    return True
+
+
+def _no_name(t: TurnBuilder) -> bool:
+    name = t.state.slots.guest_name
+    return not name or len(name.split()) < 2
+
+
+STEPS = (
+    Step("dates", lambda t: not t.state.slots.check_in, _ask_dates),
+    Step("check_out", lambda t: not t.state.slots.check_out, _ask_check_out),
+    Step("guests", lambda t: t.state.slots.adults is None, _ask_guests),
+    Step("room", lambda t: t.state.quote is None, _choose_room),
+    Step("name", _no_name, _ask_name),
+    Step("email", lambda t: not (t.state.slots.email or t.state.slots.no_email), _ask_email),
+    Step("confirm", lambda t: True, _ask_confirm),
+)
+
+
+def _answer_price(t: TurnBuilder) -> None:
+    q = t.state.quote
+    assert q is not None
+    t.ask(
+        "room_type",
+        "price_answer",
+        (Option("yes", t.text("opt_book_it")), Option("other_dates", t.text("opt_other_dates"))),
+        room=t.room_name(q["room_type"]),
+        total=t.money(q["total"], q["currency"]),
+        **_stay_values(t),
+    )
 
 
 def _change_options(t: TurnBuilder) -> tuple[Option, ...]:
@@ -275,9 +334,14 @@ def _change_options(t: TurnBuilder) -> tuple[Option, ...]:
     )
 
 
-def _show_offers(t: TurnBuilder) -> None:
+def _show_offers(t: TurnBuilder, *, again: bool = False) -> None:
+    """The rooms for the stay; asked again, only the question (the list was just shown)."""
     offers = t.state.offers
     values = _stay_values(t)
+    rooms = ", ".join(t.room_name(o["room_type"]) for o in offers)
+    if again and len(offers) > 1 and t.state.asked and t.state.asked[0] == "offers_choose":
+        t.ask("room_type", "offers_choose", _room_options(t, offers), rooms=rooms)
+        return
     if len(offers) == 1:
         o = offers[0]
         t.ask(
@@ -299,7 +363,7 @@ def _show_offers(t: TurnBuilder) -> None:
             )
         )
     t.say_text("\n".join(lines), "offers")
-    t.ask("room_type", "offers_choose", _room_options(t, offers))
+    t.ask("room_type", "offers_choose", _room_options(t, offers), rooms=rooms)
 
 
 def _book(t: TurnBuilder) -> None:
@@ -337,7 +401,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
     outcome = event["outcome"]
     if outcome == "confirmed":
         b = PmsBooking.from_json(event["booking"])
-        t.say(
+        text = t.text(
             "booking_confirmed",
             ref=b.reference,
             room=t.room_name(b.room_type),
@@ -346,6 +410,9 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
             total=t.money(b.total_price, b.currency),
             checkin_time=t.dialogue.check_in_time,
         )
+        t.say_text(f"{text} {t.signoff()}", "booking_confirmed")  # the sign-off varies
+        if b.reference not in state.created:
+            state.created.append(b.reference)
         if b.notes:  # e.g. booked under a placeholder e-mail: staff complete it at check-in
             t.turn.attention = "booking_notes"
         state.reset_flow()
@@ -368,5 +435,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         await advance(t, "provide_info", {}, set())
     else:
         t.say("booking_failed")
-        t.turn.attention = "booking_failed"
+        t.turn.attention = (
+            "booking_conflict" if event.get("error") == "booking_conflict" else "booking_failed"
+        )
         state.reset_flow()

@@ -25,6 +25,50 @@ LANGS = ("es", "en", "pt")
 LOCALES = {"es": "es_ES", "en": "en_GB", "pt": "pt_PT"}
 
 
+# Where Latin American Spanish and Brazilian Portuguese say it differently from the catalogues
+# (written for Spain and Portugal): applied to every reply, the hotel's own answers included.
+VARIETY_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "es-419": (
+        ("os alojaréis", "se van a alojar"), ("vuestro grupo", "su grupo"), ("seréis", "serán"),
+        ("cuántos sois", "cuántos son"), ("vosotros", "ustedes"), ("coche", "carro"),
+        ("Os esperamos", "Los esperamos"), ("os esperamos", "los esperamos"),
+    ),
+    "pt-BR": (
+        ("pequeno-almoço", "café da manhã"), ("Pequeno-almoço", "Café da manhã"), ("O pequeno-almoço", "O café da manhã"),
+        ("casa de banho", "banheiro"), ("nome e apelido", "nome e sobrenome"), ("apelido", "sobrenome"),
+        ("rés-do-chão", "térreo"), ("telemóvel", "celular"), ("autocarro", "ônibus"), ("receção", "recepção"),
+        ("ginásio", "academia"), ("lavandaria", "lavanderia"), ("frigorífico", "geladeira"),
+        ("Desculpe, acho que não percebi", "Desculpe, acho que não entendi"), ("percebi", "entendi"),
+    ),
+}  # fmt: skip
+
+
+def localize(text: str, variety: str | None) -> str:
+    for old, new in VARIETY_WORDS.get(variety or "", ()):
+        text = text.replace(old, new)
+    return text
+
+
+# Room names a PMS gives in English only (QloApps' demo: "General Rooms"), in our languages.
+ROOM_WORDS: dict[str, dict[str, str]] = {
+    "general rooms": {"es": "Habitación estándar", "pt": "Quarto standard"},
+    "delux rooms": {"es": "Habitación deluxe", "pt": "Quarto deluxe"},
+    "deluxe rooms": {"es": "Habitación deluxe", "pt": "Quarto deluxe"},
+    "executive rooms": {"es": "Habitación ejecutiva", "pt": "Quarto executivo"},
+    "luxury rooms": {"es": "Habitación de lujo", "pt": "Quarto de luxo"},
+    "single room": {"es": "Habitación individual", "pt": "Quarto individual"},
+    "double room": {"es": "Habitación doble", "pt": "Quarto duplo"},
+    "twin room": {"es": "Habitación con dos camas", "pt": "Quarto twin"},
+    "family room": {"es": "Habitación familiar", "pt": "Quarto familiar"},
+    "suite": {"es": "Suite", "pt": "Suíte"},
+}
+
+
+def room_in(lang: str, name: str) -> str:
+    """A room name in the guest's language when the PMS only has it in English."""
+    return ROOM_WORDS.get(" ".join(name.lower().split()), {}).get(lang[:2], name)
+
+
 class CatalogError(Exception):
     pass
 
@@ -63,11 +107,21 @@ class Catalog:
                     )
 
     def lang(self, lang: str) -> str:
+        lang = lang[:2] if lang else lang
         return lang if lang in self.messages else "en"
 
+    def has(self, key: str) -> bool:
+        return key in self.messages["en"]
+
     def text(self, lang: str, key: str, **values: Any) -> str:
+        """``lang`` may name a variety ("es-419", "pt-BR"): its wording then replaces Spain's
+        or Portugal's where they differ."""
         template = self.messages[self.lang(lang)][key]
-        return template.format(**values) if values or "{" in template else template
+        text = template.format(**values) if values or "{" in template else template
+        return localize(text, lang)
+
+    def localize(self, text: str, variety: str | None) -> str:
+        return localize(text, variety)
 
     # -- formatting ------------------------------------------------------------------------
     def date(self, lang: str, d: date) -> str:

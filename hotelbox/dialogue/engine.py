@@ -15,14 +15,18 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.config import DialogueSettings
-from hotelbox.dialogue.catalog import Catalog
-from hotelbox.dialogue.knowledge import Knowledge
+from hotelbox.dialogue.catalog import Catalog, room_in
+from hotelbox.dialogue.choices import read_choice
+from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.messages import Inbound, Option, Reply
-from hotelbox.nlu.entities import clean_name, looks_like_name
+from hotelbox.nlu.language import variety
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
 
+HESITATION = re.compile(
+    r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
+)
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
 TEXT_ONLY = re.compile(
@@ -46,9 +50,10 @@ class GuestContext:
     channel: str
     today: date
     phone: str | None = None  # a phone the channel vouches for (WhatsApp, console --as)
-    email: str | None = None  # an address the channel vouches for (e-mail)
+    email: str | None = None  # an address the channel vouches for (e-mail with DKIM/DMARC passed)
     name: str | None = None
     voice: bool = False  # the guest spoke: replies also go out as voice
+    claimed_email: str | None = None  # a From: address nobody vouches for: never proof of identity
 
 
 @dataclass
@@ -59,6 +64,7 @@ class TurnBuilder:
     state: DialogueState
     guest: GuestContext
     turn: Turn = field(init=False)
+    facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)
@@ -72,7 +78,7 @@ class TurnBuilder:
         return self.dialogue.catalog
 
     def text(self, key: str, **values: Any) -> str:
-        return self.catalog.text(self.lang, key, **values)
+        return self.catalog.text(self.state.variety or self.lang, key, **values)
 
     def say(self, key: str, options: tuple[Option, ...] = (), **values: Any) -> None:
         self.turn.replies.append(
@@ -80,17 +86,53 @@ class TurnBuilder:
         )
 
     def say_text(self, text: str, key: str, options: tuple[Option, ...] = ()) -> None:
+        text = self.catalog.localize(text, self.state.variety)
         self.turn.replies.append(Reply(text, self.lang, options, key=key, voice=self.guest.voice))
 
     def ask(self, expect: str, key: str, options: tuple[Option, ...] = (), **values: Any) -> None:
-        """Ask a question and remember it, so it can be asked again after a digression."""
-        self.state.expect = expect
-        self.state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
+        """Ask a question and remember it, so it can be asked again after a digression.
+
+        The one place that decides how a question is put: asked a second time in a row it is
+        rephrased with an example; a third time, the guest goes to a person instead."""
+        state = self.state
+        times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
+        state.asked = [key, times]
+        state.expect = expect
+        state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
+        if times >= 3:
+            self.handoff("stuck", "handoff_not_understood")
+            return
+        if times == 2:
+            again = f"{key}_again"
+            if self.catalog.has(again):
+                self.say(again, options, **values)
+            else:
+                question = self.text(key, **values)
+                self.say_text(self.text("rephrase", question=question), "rephrase", options)
+            return
         self.say(key, options, **values)
 
+    def prompt_options(self) -> tuple[Option, ...]:
+        prompt = self.state.prompt or {}
+        return tuple(Option(**o) for o in prompt.get("options", []))
+
+    def reask(self) -> bool:
+        """The guest's message did not answer the question: ask it again (rephrased the second
+        time, handed over the third). False when no question is pending."""
+        prompt, state = self.state.prompt, self.state
+        if not prompt or not state.flow or not state.expect:
+            return False
+        options = tuple(Option(**o) for o in prompt.get("options", []))
+        self.ask(state.expect, prompt["key"], options, **prompt["values"])
+        return True
+
     def reprompt(self) -> None:
+        """After a digression (a question answered), remind the guest of the pending question,
+        but not once it has been put twice: a receptionist would not nag."""
         prompt = self.state.prompt
         if not prompt or not self.state.flow:
+            return
+        if self.state.asked and self.state.asked[0] == prompt["key"] and self.state.asked[1] >= 2:
             return
         question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
@@ -111,13 +153,19 @@ class TurnBuilder:
 
     def room_name(self, code: str) -> str:
         rt = self.dialogue.room_type(code)
-        return rt.name(self.lang) if rt else code
+        return room_in(self.lang, rt.name(self.lang)) if rt else code
 
     def handoff(self, reason: str, key: str, **values: Any) -> Turn:
         self.say(key, **values)
         self.turn.handoff = reason
         self.state.reset_flow()
         return self.turn
+
+    def signoff(self) -> str:
+        """A closing line that changes from one confirmation to the next."""
+        n = self.state.signoff
+        self.state.signoff = n + 1
+        return self.text(f"signoff_{n % 3 + 1}")
 
 
 class Dialogue:
@@ -170,46 +218,90 @@ class Dialogue:
         guest: GuestContext,
         inbound: Inbound | None = None,
     ) -> Turn:
-        from hotelbox.dialogue import booking, manage  # flows import this module
-
-        if u.flags.isdisjoint({"empty", "no_words", "too_long"}) or state.lang is None:
-            state.lang = u.lang
+        """One guest message: settle the language, read it in context, then answer it."""
         t = TurnBuilder(self, state, guest)
+        sure = self._read_language(state, u, guest)
+        try:
+            if not self._preliminaries(t, u):
+                intent, entities = self._in_context(t, u, inbound)
+                if not self._global_intent(t, u, intent, entities):
+                    await self._advance_flow(t, u, intent, entities)
+        finally:
+            if not sure and not state.lang_sure:
+                state.lang = None  # an unreadable first line must not fix the conversation's language
+        return t.turn
+
+    def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
+        """Take the message's language (and the guest's variety); True when it can be trusted."""
+        readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
+        foreign = any(f.startswith("foreign:") for f in u.flags)
+        sure = readable and not foreign and (u.understood or bool(u.entities))
+        if (readable or state.lang is None) and (sure or not state.lang_sure):
+            state.lang = u.lang
+        if sure:
+            state.lang_sure = True
+        if state.lang:
+            state.variety = variety(state.lang, u.text, guest.phone, state.variety)
+        return sure
+
+    def _preliminaries(self, t: TurnBuilder, u: Understanding) -> bool:
+        """Messages answered before any reading of intent; True when answered."""
+        state = t.state
         if "too_long" in u.flags:
             t.say("too_long", max=self.settings.max_message_chars)
-            return t.turn
+            return True
         if u.flags & {"empty", "no_words"}:
-            t.say("no_words")
-            return t.turn
-
+            if not t.reask():
+                t.say("no_words")
+            return True
         if TEXT_ONLY.search(u.text) or VOICE_PLEASE.search(u.text):
             state.text_only = bool(TEXT_ONLY.search(u.text))
             t.say("voice_off_ack" if state.text_only else "voice_on_ack")
             if state.text_only:
                 t.turn.replies = [replace(r, voice=False) for r in t.turn.replies]
-            return t.turn
+            return True
+        foreign = next((f.partition(":")[2] for f in u.flags if f.startswith("foreign:")), None)
+        if foreign:
+            state.foreign += 1
+            if state.foreign >= 2:
+                t.handoff("language", "handoff_language")
+            else:
+                t.say("languages_we_speak", (Option("human", t.text("opt_human")),))
+                t.turn.attention = "foreign_language"
+            return True
+        state.foreign = 0
+        return False
 
-        intent, entities = self._in_context(state, u, inbound)
-
+    def _global_intent(self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]) -> bool:
+        """A person, a complaint, questions, greetings: answered whatever flow is going on."""
+        state = t.state
+        if HESITATION.match(u.text.strip()):
+            intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
         if intent == "request_human":
-            return t.handoff("requested", "handoff_requested")
+            t.handoff("requested", "handoff_requested")
+            return True
         if intent == "complaint":
-            return t.handoff("complaint", "handoff_complaint")
-        if intent == "ask_info" and not _answers_question(state, entities):
-            self._answer_info(t, u.topic)
+            t.handoff("complaint", "handoff_complaint")
+            return True
+        low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
+        if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
+            intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
+        lacks = set(topics_in(u.text)) & set(NOT_HAVE)
+        if lacks and intent in ("special_request", "room_info", "ask_info", "out_of_scope"):
+            intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
+        if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
+            self._answer_questions(t, u, intent)
             t.reprompt()
-            return t.turn
-        if intent == "room_info" and not _answers_question(state, entities):
-            self._describe_rooms(t)
-            t.reprompt()
-            return t.turn
+            return True
         if intent == "special_request":
             state.notes.append(u.text.strip()[:300])
             t.say("special_request_noted", request=u.text.strip()[:200])
             t.turn.attention = "special_request"
+            if state.flow and _meaningful(entities):
+                return False  # "my husband and I with the baby, we'd need a cot": noted, and taken
             t.reprompt()
-            return t.turn
-        if intent in ("greet", "thanks", "goodbye") and not entities:
+            return True
+        if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
             if intent == "greet":
                 if state.flow:
                     t.say("greet_again")
@@ -219,45 +311,58 @@ class Dialogue:
             else:
                 t.say("thanks" if intent == "thanks" else "goodbye")
             state.misunderstood = 0
-            return t.turn
-        if intent == "out_of_scope" or (not u.understood and not entities and not state.expect):
+            return True
+        if intent == "out_of_scope" or (
+            (not u.understood or low)
+            and not _meaningful(entities)
+            and not _answers_question(state, entities)
+            and not (state.expect and intent in ("affirm", "deny"))
+        ):
             state.misunderstood += 1
+            if t.reask():  # in the middle of a flow: the question again, rephrased, then a person
+                return True
             if state.misunderstood >= self.settings.misunderstandings_before_handoff:
                 state.misunderstood = 0
-                return t.handoff("not_understood", "handoff_not_understood")
+                t.handoff("not_understood", "handoff_not_understood")
+                return True
             t.say("not_understood")
             t.reprompt()
-            return t.turn
+            return True
         state.misunderstood = 0
+        return False
 
+    async def _advance_flow(
+        self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]
+    ) -> None:
+        """Start or switch the flow the message asks for, then let that flow take its next step."""
+        from hotelbox.dialogue import booking, manage  # flows import this module
+
+        state = t.state
+        self.say_not_have(t, u.text)
+        flows = {"modify_booking": "modify", "cancel_booking": "cancel", "booking_status": "status"}
         if intent in ("check_availability", "ask_price", "book_room"):
-            if state.flow != "booking":
+            if state.flow in ("modify", "cancel", "status") and _answers_question(state, entities):
+                pass  # "can we stay until the 30th?" answers "which new dates?": same flow
+            elif state.flow != "booking":
                 state.reset_flow()
                 state.flow = "booking"
             if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
                 self._price_list(t)
-        elif intent in ("modify_booking", "cancel_booking", "booking_status"):
-            flow = {
-                "modify_booking": "modify",
-                "cancel_booking": "cancel",
-                "booking_status": "status",
-            }[intent]
-            if state.flow != flow:
+        elif intent in flows:
+            if state.flow != flows[intent] and not (state.flow and _answers_question(state, entities)):
                 state.reset_flow()
-                state.flow = flow  # type: ignore[assignment]
+                state.flow = flows[intent]  # type: ignore[assignment]
         elif state.flow is None:
             if _has_stay(entities):
                 state.flow = "booking"
             else:
                 # "yes", "no", a name… with nothing asked: offer help without counting a miss
                 t.say("not_understood")
-                return t.turn
-
+                return
         if state.flow == "booking":
             await booking.advance(t, intent, entities, u.flags)
         else:
             await manage.advance(t, intent, entities, u.flags)
-        return t.turn
 
     def voice_problem(
         self, state: DialogueState, guest: GuestContext, code: str, max_minutes: int = 5
@@ -310,55 +415,70 @@ class Dialogue:
 
     # -- context ---------------------------------------------------------------------------
     def _in_context(
-        self, state: DialogueState, u: Understanding, inbound: Inbound | None
+        self, t: TurnBuilder, u: Understanding, inbound: Inbound | None
     ) -> tuple[str, dict[str, Any]]:
-        """Read the message in the light of the question we asked last."""
+        """Read the message in the light of the question we asked last: a choice among the
+        options offered, the answer to the question, dates against the stay being discussed."""
+        from hotelbox.dialogue import slots
+
+        state = t.state
         intent = u.intent
-        entities = dict(u.entities)
-        text = u.text.strip()
-        choice = inbound.choice if inbound is not None else None
+        entities = slots.in_context(t, u)
+        tapped = inbound.choice if inbound is not None else None
+        choice = None
+        if tapped or state.expect:
+            choice = read_choice(u.text, t.prompt_options(), tapped=tapped)
+            if choice and not tapped and _has_stay(entities) and choice in ("no", "dont_book", "other_dates"):
+                choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
+            if choice and not tapped and intent in ("request_human", "complaint"):
+                choice = None
         if choice:
             kind, _, value = choice.partition(":")
             if kind == "yes":
                 return "affirm", entities
             if kind == "no":
                 return "deny", entities
+            if kind == "human":
+                return "request_human", entities
             if kind == "room":
                 entities["room_type"] = value
                 return "provide_info", entities
             if kind == "booking":
                 entities["booking_ref"] = value
                 return "provide_info", entities
-            if kind in ("change", "other_dates", "keep", "cancel_booking", "dont_book"):
-                entities["_choice"] = choice
-                return "provide_info", entities
-        expect = state.expect
+            entities["_choice"] = choice
+            return "provide_info", entities
         weak = intent in WEAK_INTENTS or not u.understood
-        if expect in ("name", "owner_name") and "guest_name" not in entities and weak:
-            name = clean_name(text)
-            if name and len(text.split()) <= 5:
-                entities["guest_name"] = name
-                return "provide_info", entities
-        if expect == "email" and weak and "email" not in entities and "bad_email" in u.flags:
-            entities["_bad_email"] = True
+        contact = "email" in entities or "phone" in entities  # "Ana Souza, ana@x.com" whatever we asked
+        if (weak or contact) and slots.answers_expected(t, u, entities):
             return "provide_info", entities
-        if expect == "guests" and weak and text.isdigit():
-            entities["adults"] = int(text)
-            return "provide_info", entities
-        if expect == "check_out" and weak and text.isdigit():
-            entities["nights"] = int(text)
-            return "provide_info", entities
-        if expect == "room_type" and weak and text.isdigit() and 1 <= int(text) <= len(state.offers):
-            entities["room_type"] = state.offers[int(text) - 1]["room_type"]
-            return "provide_info", entities
-        if expect and weak and entities:
+        if state.expect and weak and _meaningful(entities):
             return "provide_info" if intent not in ("affirm", "deny") else intent, entities
-        if expect in ("name", "owner_name") and looks_like_name(text) and weak:
-            entities["guest_name"] = clean_name(text)
-            return "provide_info", entities
         return intent, entities
 
     # -- answers that need no flow -----------------------------------------------------------
+    def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
+        """Answer every question the message asks, and say plainly what the hotel lacks."""
+        topics = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
+        if (
+            u.topic
+            and u.topic not in topics
+            and (not topics or intent == "ask_info")
+            and not set(topics) & set(NOT_HAVE)
+        ):
+            topics.insert(0, u.topic)
+        if not topics and intent == "room_info":
+            self._describe_rooms(t)
+            return
+        for topic in topics[:4] or [None]:
+            self._answer_info(t, topic)
+
+    def say_not_have(self, t: TurnBuilder, text: str) -> None:
+        """Things the hotel does not have, named in a message about something else."""
+        for topic in topics_in(text):
+            if topic in NOT_HAVE and (answer := self.knowledge.answer(t.lang, topic)):
+                t.say_text(answer, f"info:{topic}")
+
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
         answer = self.knowledge.answer(t.lang, topic)
         if answer:
@@ -373,7 +493,7 @@ class Dialogue:
             lines.append(
                 t.text(
                     "room_type_line",
-                    room=rt.name(t.lang),
+                    room=t.room_name(rt.code),
                     max=rt.max_guests,
                     description=rt.descriptions.get(t.lang, ""),
                     price=t.money(rt.base_price, self.currency),
@@ -385,7 +505,7 @@ class Dialogue:
         lines = [t.text("prices_intro")]
         for rt in sorted(self.room_types, key=lambda r: r.base_price):
             lines.append(
-                t.text("price_line", room=rt.name(t.lang), price=t.money(rt.base_price, self.currency))
+                t.text("price_line", room=t.room_name(rt.code), price=t.money(rt.base_price, self.currency))
             )
         t.say_text("\n".join(lines), "prices")
 
@@ -399,6 +519,11 @@ class Dialogue:
         if check_in > t.guest.today + timedelta(days=self.settings.booking_horizon_days):
             return "too_far"
         return None
+
+
+def _meaningful(entities: dict[str, Any]) -> bool:
+    """Entities that carry a fact (a lone phone number found in a signature does not)."""
+    return any(k != "phone" for k in entities)
 
 
 def _has_stay(entities: dict[str, Any]) -> bool:

@@ -39,3 +39,55 @@ class Knowledge:
 
     def set(self, lang: str, topic: str, text: str) -> None:
         self.answers.setdefault(lang, {})[topic] = text
+
+
+# Words that name a topic, in any of the three languages (folded): to answer every question of
+# a message ("what time is check-in? and check-out?"), and to say plainly what the hotel does not
+# have ("penthouse", "private pool", "kitchen") instead of an unrelated answer.
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "no_penthouse": ("penthouse", "atico", "cobertura", "pent house", "penthouse suite"),
+    "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia"),
+    "no_kitchen": ("kitchen", "kitchenette", "cocina", "cozinha", "cocinar", "cook", "cozinhar"),
+    "no_spa": ("spa", "sauna", "jacuzzi", "hot tub", "banho turco", "bano turco", "massage", "masaje", "massagem"),
+    "checkin_time": ("check-in", "check in", "checkin", "hora de entrada", "hora de llegada", "entrar al cuarto",
+                     "what time can we arrive", "a que hora podemos llegar", "hora do check"),
+    "checkout_time": ("check-out", "check out", "checkout", "hora de salida", "hora de saida", "late checkout"),
+    "wifi": ("wifi", "wi-fi", "wi fi", "internet", "wireless"),
+    "parking": ("parking", "aparcamiento", "aparcar", "estacionamiento", "estacionamento", "car park", "garage",
+                "garaje", "estacionar", "where can i park", "park the car", "parquear"),
+    "breakfast": ("desayuno", "desayunos", "desayunar", "breakfast", "pequeno-almoco", "pequeno almoco",
+                  "cafe da manha", "tomar cafe"),
+    "pets": ("perro", "perros", "perrito", "mascota", "mascotas", "dog", "dogs", "pet", "pets", "gato", "gatos",
+             "cat", "cats", "cao", "caes", "cachorro", "cachorros", "animal", "animais", "animales"),
+    "location": ("direccion", "address", "endereco", "donde estan", "where are you", "onde fica", "onde ficam",
+                 "ubicacion", "localizacao", "where is the hotel", "donde queda"),
+    "payment": ("pagar", "pago", "payment", "pay", "tarjeta", "card", "cartao", "efectivo", "cash", "dinheiro"),
+    "cancellation_policy": ("politica de cancelacion", "cancellation policy", "politica de cancelamento",
+                            "free cancellation", "cancelacion gratuita", "cancelamento gratuito"),
+    "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
+    "amenities": ("piscina", "pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
+    "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
+    "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
+                      "movilidad reducida", "mobilidade reduzida"),
+}  # fmt: skip
+NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
+
+
+def topics_in(text: str) -> list[str]:
+    """The topics a message names, in the order it names them (at most one per topic)."""
+    import re
+
+    from hotelbox.nlu.text import fold
+
+    folded = " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
+    found: list[tuple[int, str]] = []
+    for topic, words in TOPIC_WORDS.items():
+        positions = [
+            m.start() for w in words for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded)
+        ]
+        if positions:
+            found.append((min(positions), topic))
+    topics = [t for _, t in sorted(found)]
+    if "no_private_pool" in topics and "amenities" in topics:
+        topics.remove("amenities")  # "a private pool" is not a question about the pool
+    return topics

@@ -9,28 +9,44 @@ pipeline before the PMS sees them, like new bookings.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
-from hotelbox.dialogue.engine import TurnBuilder
-from hotelbox.dialogue.state import BookingAction
+from hotelbox.dialogue.engine import GuestContext, TurnBuilder
+from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
 from hotelbox.messages import Option
+from hotelbox.nlu.entities import split_full_name
 from hotelbox.nlu.text import fold
 from hotelbox.pms import PmsBooking
 
 
-def same_person(given: str, on_booking: str) -> bool:
-    """Does the name the guest gave match the booking's (accents and case aside)?"""
-    g, b = set(fold(given).split()), set(fold(on_booking).split())
-    return bool(g) and len(g & b) >= min(2, len(b))
+def same_surname(given: str, on_booking: str) -> bool:
+    """Does what the guest wrote contain the booking's surname (accents and case aside)?
+
+    "Fernández", "Fernández Ruiz" and "Lucía Fernández Ruiz" all prove "Lucía Fernández Ruiz"'s
+    booking; "Lucía" (a first name anyone could guess) does not."""
+    _, last = split_full_name(on_booking)
+    surname = fold(last).split()
+    words = set(fold(given).replace(",", " ").split())
+    return bool(surname) and surname[0] in words and len(surname[0]) >= 2
 
 
-def owns(t: TurnBuilder, b: PmsBooking) -> bool:
-    guest = t.guest
-    if guest.phone and b.phone and guest.phone == b.phone:
+def owns(booking: PmsBooking, guest: GuestContext, state: DialogueState) -> bool:
+    """The one ownership rule for showing, changing and cancelling a booking.
+
+    A web chat guest owns only the bookings made in that same conversation. Anyone else owns a
+    booking when the identity their channel vouches for (the WhatsApp phone, a DKIM/DMARC
+    verified e-mail address) is on it, or when they gave its reference and its surname
+    (recorded in ``state.verified``). An e-mail address nobody vouches for proves nothing."""
+    if guest.channel == "webchat":
+        return booking.reference in state.created
+    if booking.reference in state.verified or booking.reference in state.created:
         return True
-    return bool(guest.email and b.email and guest.email.casefold() == b.email.casefold())
+    if guest.phone and booking.phone and guest.phone == booking.phone:
+        return True
+    return bool(guest.email and booking.email and guest.email.casefold() == booking.email.casefold())
 
 
 def _details(t: TurnBuilder, b: PmsBooking) -> dict[str, str]:
@@ -50,6 +66,8 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     """The booking this flow is about, asking the guest when it is not clear (then None)."""
     state, pms = t.state, t.dialogue.pms
     ref = entities.get("booking_ref") or (state.target or {}).get("reference")
+    if not ref and state.created and not (t.guest.phone or t.guest.email):
+        ref = state.created[-1]  # the web chat guest's booking made in this conversation
     if ref:
         try:
             booking = await pms.get_booking(ref)
@@ -58,7 +76,7 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
             t.ask("booking_ref", "booking_ref_not_found", ref=ref)
             return None
         if state.target is None or state.target.get("reference") != booking.reference:
-            state.target = {"reference": booking.reference}
+            state.target = _current(booking)
         return booking
     if not (t.guest.phone or t.guest.email):
         t.ask("booking_ref", "ask_booking_ref")
@@ -73,7 +91,7 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         t.ask("booking_ref", "no_bookings_found")
         return None
     if len(relevant) == 1:
-        state.target = {"reference": relevant[0].reference}
+        state.target = _current(relevant[0])
         return relevant[0]
     options = tuple(
         Option(
@@ -105,73 +123,96 @@ def _new_dates(t: TurnBuilder, b: PmsBooking, entities: dict[str, Any]) -> tuple
 
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
-    state = t.state
-    choice = str(entities.pop("_choice", "") or "")
-    if state.expect == "confirm_cancel":
-        if intent == "affirm" or choice == "cancel_booking":
-            _act(t, "cancel", {"reference": state.target["reference"]})  # type: ignore[index]
-            return
-        if intent == "deny" or choice == "keep":
-            t.say("cancel_aborted", ref=state.target["reference"])  # type: ignore[index]
-            state.reset_flow()
-            return
-    if state.expect == "confirm_modify" and not any(
-        k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
-    ):
-        if intent == "affirm":
-            _act(t, "modify", dict(state.target or {}))
-            return
-        if intent == "deny":
-            t.say("modify_aborted", ref=state.target["reference"])  # type: ignore[index]
-            state.reset_flow()
-            return
-
+    """One message about an existing booking: the pending confirmation, then which booking,
+    whether this guest may touch it, and what they want done with it."""
+    if _confirmation(t, intent, entities):
+        return
     try:
         booking = await _find_target(t, entities)
     except PmsError:
         t.say("operation_pending")
         t.turn.attention = "pms_unavailable"
         return
-    if booking is None:
+    if booking is None or not _proven(t, booking, entities):
         return
+    await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
 
-    if booking.reference not in state.verified:
-        if owns(t, booking):
-            state.verified.append(booking.reference)
-        elif state.expect == "owner_name" and entities.get("guest_name"):
-            if not same_person(entities["guest_name"], booking.guest_name):
-                t.handoff("ownership", "handoff_ownership", ref=booking.reference)
-                return
-            state.verified.append(booking.reference)
-        else:
-            t.ask("owner_name", "ask_owner_name", ref=booking.reference)
-            return
 
-    if state.flow == "status":
-        t.say("booking_details", **_details(t, booking))
+def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
+    """A yes or no to "cancel it?" / "change it?"; True when the message was that."""
+    state = t.state
+    choice = str(entities.pop("_choice", "") or "")
+    ref = (state.target or {}).get("reference", "")
+    if state.expect == "confirm_cancel":
+        if intent == "affirm" or choice == "cancel_booking":
+            _act(t, "cancel", {"reference": ref})
+            return True
+        if intent == "deny" or choice == "keep":
+            t.say("cancel_aborted", ref=ref)
+            state.reset_flow()
+            return True
+    changes = any(
+        k in entities for k in ("check_in", "check_out", "nights", "extra_nights", "adults", "children")
+    )
+    if state.expect == "confirm_modify" and not changes:
+        if intent == "affirm":
+            _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
+            return True
+        if intent == "deny":
+            t.say("modify_aborted", ref=ref)
+            state.reset_flow()
+            return True
+    return False
+
+
+def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bool:
+    """Whether this guest may see and change the booking, asking for its surname when not."""
+    state = t.state
+    if owns(booking, t.guest, state):
+        return True
+    if t.guest.channel == "webchat":
+        t.say("ownership_webchat", ref=booking.reference)
         state.reset_flow()
-        return
+        return False
+    if state.expect == "owner_name":
+        given = entities.get("guest_name") or entities.get("_text", "")
+        if given and same_surname(given, booking.guest_name):
+            state.verified.append(booking.reference)
+            return True
+        t.handoff("ownership", "handoff_ownership", ref=booking.reference)
+        return False
+    t.ask("owner_name", "ask_owner_name", ref=booking.reference)
+    return False
+
+
+async def _show(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
+    t.say("booking_details", **_details(t, booking))
+    t.state.reset_flow()
+
+
+async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
-        state.reset_flow()
+        t.state.reset_flow()
         return
-    if state.flow == "cancel":
-        d = _details(t, booking)
-        t.ask(
-            "confirm_cancel",
-            "confirm_cancel",
-            (
-                Option("cancel_booking", t.text("opt_cancel_booking")),
-                Option("keep", t.text("opt_keep")),
-            ),
-            ref=d["ref"],
-            room=d["room"],
-            check_in=d["check_in"],
-            check_out=d["check_out"],
-        )
-        return
+    d = _details(t, booking)
+    t.ask(
+        "confirm_cancel",
+        "confirm_cancel",
+        (Option("cancel_booking", t.text("opt_cancel_booking")), Option("keep", t.text("opt_keep"))),
+        ref=d["ref"],
+        room=d["room"],
+        check_in=d["check_in"],
+        check_out=d["check_out"],
+    )
 
-    # change of dates
+
+async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
+    """New dates for the booking (read against its own dates), checked and priced by the PMS."""
+    if booking.status == "cancelled":
+        t.say("already_cancelled", ref=booking.reference)
+        t.state.reset_flow()
+        return
     if "invalid_date" in flags:
         t.ask("new_dates", "invalid_date")
         return
@@ -200,16 +241,11 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         return
     offer = next((o for o in offers if o.room_type.code == booking.room_type), None)
     if offer is None:
-        t.ask(
-            "new_dates",
-            "modify_unavailable",
-            room=t.room_name(booking.room_type),
-            check_in=t.date(ci),
-            check_out=t.date(co),
-        )
+        t.ask("new_dates", "modify_unavailable", room=t.room_name(booking.room_type),
+              check_in=t.date(ci), check_out=t.date(co))  # fmt: skip
         return
-    state.target = {
-        "reference": booking.reference,
+    t.state.target = {
+        **_current(booking),
         "check_in": ci.isoformat(),
         "check_out": co.isoformat(),
         "expected_total": str(offer.total_price),
@@ -225,6 +261,19 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         total=t.money(offer.total_price, offer.currency),
         old_total=t.money(booking.total_price, booking.currency),
     )
+
+
+Action = Callable[[TurnBuilder, PmsBooking, dict[str, Any], set[str]], Awaitable[None]]
+ACTIONS: dict[str, Action] = {"status": _show, "cancel": _cancel, "modify": _modify}
+
+
+def _current(b: PmsBooking) -> dict[str, str]:
+    """The target as remembered between turns: its reference and its dates (for "until the 30th")."""
+    return {
+        "reference": b.reference,
+        "current_check_in": b.check_in.isoformat(),
+        "current_check_out": b.check_out.isoformat(),
+    }
 
 
 def _act(t: TurnBuilder, operation: str, data: dict[str, Any]) -> None:

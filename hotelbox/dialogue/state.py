@@ -52,6 +52,12 @@ class DialogueState:
     misunderstood: int = 0
     notes: list[str] = field(default_factory=list)  # special requests, for the booking remark
     text_only: bool = False  # the guest asked us not to answer with voice notes
+    variety: str | None = None  # es-419 / pt-BR / es-ES / pt-PT: the wording of replies
+    lang_sure: bool = False  # the language was read from a message we understood
+    asked: list[Any] = field(default_factory=list)  # [question key, times asked in a row]
+    foreign: int = 0  # messages in a language we do not speak
+    signoff: int = 0  # which sign-off comes next, so confirmations don't all end the same
+    created: list[str] = field(default_factory=list)  # references booked in this conversation
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -66,6 +72,7 @@ class DialogueState:
         return cls(slots=slots, **known)
 
     def reset_flow(self) -> None:
+        self.asked = []
         self.flow = None
         self.expect = None
         self.prompt = None

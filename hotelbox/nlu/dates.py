@@ -160,6 +160,15 @@ _NIGHTS = re.compile(
     r"\b(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+(?P<more1>(?:more|mas|mais|extra)\s+)?"
     r"(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b(?P<more2>\s+(?:mas|more|mais|extra|adicional(?:es)?|adicionais))?"
 )
+_NIGHTS_OF = re.compile(
+    r"\b(?:noches?|nights?|noites?)\s+(?P<prep>del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
+    r"(?P<sep>\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+)?(?:dia\s+)?)\d{1,2}"
+)
+_YESTERDAY_ROLE = re.compile(
+    r"\b(?:a\s+partir\s+d[eo]|desde|from|since|starting|arriv\w*|llega\w*|llego|chego|chegamos|check[\s-]?in"
+    r"|reserv\w*|book\w*)\s+(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
+)
+_D_TYPO = re.compile(rf"(?<=\d)\s+d\s+(?=(?:{_MONTH_ALT})\b)")
 _CONNECTOR = re.compile(
     r"^\s*(?:,|-|al|a|hasta(?:\s+el)?|y(?:\s+el)?|to|till|until|and|ao|ate|ate\s+o|e|e\s+o|through"
     r"|y\s+salgo\s+el|y\s+nos\s+vamos\s+el|and\s+leave\s+on|e\s+saio\s+(?:no|na|em)|returning)"
@@ -192,6 +201,8 @@ class StayDates:
     extra_nights: int | None = None  # "una noche más", "two more nights"
     invalid: bool = False  # a date that does not exist ("31 de febrero")
     past: bool = False  # a date before today
+    day_only: bool = False  # only days of the month were said ("until the 30th"): no month, no weekday
+    without_dates: str = ""  # the folded text (numbers as digits) with the date expressions blanked
 
     def as_entities(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -367,8 +378,9 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             value = today + timedelta(days=2)
         elif m.group("tomorrow"):
             value = today + timedelta(days=1)
-        elif m.group("yesterday"):
-            continue  # "ayer" talks about the past, never about a stay to book
+        elif m.group("yesterday"):  # a past date the dialogue says so about, when it is about a stay
+            out.append(DateMention(m.start(), m.end(), today - timedelta(days=1), kind="yesterday"))
+            continue
         else:
             value = today
             tonight = tonight or bool(m.group("tonight"))
@@ -436,7 +448,7 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
             if start < today and month is None:  # "del 20 al 22" said on the 24th: next month
                 end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
                 start = _make(end.year, end.month, d1) if d1 < d2 else start
-            out.append(DateMention(m.start(), m.end(), start, end, kind="range"))
+            out.append(DateMention(m.start(), m.end(), start, end, kind="range" if month else "dayrange"))
         except _Invalid:
             invalid = True
     for m in _BARE_DAY.finditer(text):
@@ -444,7 +456,8 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
         if not _free(span, out):
             continue
         try:
-            out.append(DateMention(span[0], span[1], _day_in(int(m.group("d")), month, today), kind="day"))
+            value = _day_in(int(m.group("d")), month, today)
+            out.append(DateMention(span[0], span[1], value, kind="day" if month is None else "date"))
         except _Invalid:
             invalid = True
     return invalid
@@ -468,6 +481,17 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
     folded = re.sub(r"\b(primero|primeiro|first|1o)\b(?=\s+(?:de|of)\b)", "1", folded)
+    folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
+    # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
+    nights_of = _NIGHTS_OF.search(folded)
+    if nights_of:
+        folded = (
+            folded[: nights_of.start("prep")]
+            + "del"
+            + folded[nights_of.end("prep") : nights_of.start("sep")]
+            + " al "
+            + folded[nights_of.end("sep") :]
+        )
     mentions: list[DateMention] = []
     blocked: list[DateMention] = []
     invalid = _full_dates(folded, lang, today, mentions, blocked)
@@ -475,6 +499,10 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     tonight = _relative(folded, today, mentions)
     invalid = _bare_days(folded, today, mentions) or invalid
     mentions = [mm for mm in mentions if mm.kind != "invalid"]
+    if all(mm.kind == "yesterday" for mm in mentions) and not any(
+        _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions
+    ):
+        mentions = []  # "who won the match yesterday?" is no stay
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
     stay = StayDates(mentions=mentions, invalid=invalid, nights=nights)
@@ -521,8 +549,15 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_out = today + timedelta(days=1)
     if check_out and check_in is None and stay.nights:
         check_in = check_out - timedelta(days=stay.nights)
+    if nights_of and check_in and check_out and check_out > check_in and stay.nights is None:
+        check_out += timedelta(days=1)
     if check_in and check_out and stay.nights is None and check_out > check_in:
         stay.nights = (check_out - check_in).days
     stay.check_in, stay.check_out = check_in, check_out
+    stay.day_only = bool(mentions) and all(mm.kind in ("day", "dayrange") for mm in mentions)
+    blanked = list(folded)
+    for mm in mentions:
+        blanked[mm.start : mm.end] = " " * (mm.end - mm.start)
+    stay.without_dates = "".join(blanked)
     stay.past = any(d < today for d in (check_in, check_out) if d is not None)
     return stay

@@ -29,27 +29,47 @@ _PERSONS = re.compile(
 )
 _WE_ARE = re.compile(
     r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
-    r"|vamos\s+ser|estamos|para|for|pra|los|las|the|nosotros|nos)\s+"
+    r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
+    r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
     r"(?P<n>\d{1,2})\b(?!\s*(?:de\s+\w|of\s+(?!us)|/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
-    r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?))"
+    r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
+    r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"
 )
+# "(the) three of us", "los tres", "nós três": the count comes before the pronoun
+_N_OF_US = re.compile(
+    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|los|las)\s+(?P<n2>\d{1,2})\s*$"
+    r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
+)
+_FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+_COMPANION = (
+    r"(?:mujer|esposa|esposo|marido|novia|novio|pareja|prometid[oa]|madre|mama|padre|papa|hermana|hermano"
+    r"|amiga|amigo|suegra|suegro|abuela|abuelo|tia|tio|prima|primo|colega|companer[oa]|socio|socia|jefe|jefa"
+    r"|wife|husband|partner|girlfriend|boyfriend|fiancee?|friend|mum|mom|mother|dad|father|sister|brother"
+    r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
+    r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
+    r"|prima|primo|chefe)"
+)
+_POSS = r"(?:mi|my|(?:a\s+|o\s+)?(?:minha|meu))"
+_ME = r"(?:yo|i|me|eu|mim|mi|myself)"
+_ME_WORD = re.compile(r"\b(?:yo|i|me|eu|mim)\b")
+_WE_WORD = re.compile(r"\b(?:we|nosotros|nos|somos|us|our|nuestr[oa]s?)\b")
 _COUPLE = re.compile(
-    r"\b(?:una\s+pareja|a\s+couple|um\s+casal|(?:mi|my)\s+(?:mujer|esposa|esposo|marido|novia|novio|pareja"
-    r"|wife|husband|partner|girlfriend|boyfriend|friend|amiga|amigo)\s+(?:y|and)\s+(?:yo|i|me)"
-    r"|(?:yo|i)\s+(?:y|and)\s+(?:mi|my)\s+(?:mujer|esposa|esposo|marido|novia|novio|pareja|wife|husband"
-    r"|partner|girlfriend|boyfriend)|eu\s+e\s+(?:a\s+|o\s+)?(?:minha|meu)\s+(?:esposa|mulher|marido"
-    r"|namorada|namorado|companheira|companheiro)|(?:para\s+)?mim\s+e\s+(?:a\s+|o\s+)?(?:minha|meu)\s+"
-    r"(?:esposa|mulher|marido|namorada|namorado)|(?:a\s+)?(?:minha|meu)\s+(?:esposa|mulher|marido"
-    r"|namorada|namorado)\s+e\s+eu|a\s+dois|los\s+dos|the\s+two\s+of\s+us|nos\s+dois|nos\s+duas)\b"
+    rf"\b(?:una\s+pareja|a\s+couple|um\s+casal|somos\s+pareja|we\s+are\s+a\s+couple|a\s+dos|los\s+dos|las\s+dos"
+    rf"|nosotros\s+dos|nosotras\s+dos|the\s+2\s+of\s+us|both\s+of\s+us|nos\s+2|nos\s+dois|nos\s+duas|a\s+gente\s+2"
+    rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+{_POSS}\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
+    rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION})\b"
 )
 _ALONE = re.compile(
-    r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|just\s+me|only\s+me|myself|by\s+myself|alone|(?:voy|viajo|vengo|estare)\s+sol[oa]"
-    r"|so\s+eu|apenas\s+eu|sozinh[oa]|(?:vou|viajo)\s+so)\b"
+    r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
+    r"|just\s+for\s+me|only\s+for\s+me|(?:voy|viajo|vengo|estare|ire)\s+sol[oa]|una\s+sola\s+persona"
+    r"|so\s+eu|apenas\s+eu|so\s+para\s+mim|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
-    r"\b(?:con|with|com)\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma)\s+"
-    r"(?:hij[oa]|nin[oa]|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe)\b"
+    r"\b(?:con|with|com|y|and|e|mas|plus)\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
+    r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
+    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
+    r"|neném|nenem|menino|menina|miudo|miuda)\b"
 )
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REF = re.compile(r"\b(?P<ref>[A-Za-z]{2,3}-?\d{3,8})\b")
@@ -61,7 +81,9 @@ _REF_CONTEXT = re.compile(
 _NAME_CUE = re.compile(
     r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
-    r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?)\s+",
+    r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
+    r"|\bmy\s+name|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
+    r"|\bname(?=\s+[A-Z]))\s+",
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a))\s+", re.IGNORECASE)
@@ -94,9 +116,15 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else 1
 
 
-def extract_guests(text: str, lang: str) -> Guests:
-    """Adults and children from "2 adultos y un niño", "we are 3", "mi mujer y yo"…"""
-    t = numbers_to_digits(fold(text), lang)
+def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests:
+    """Adults and children from "2 adultos y un niño", "we are 3", "mi mujer y yo"…
+
+    ``folded``: the text already folded with number words as digits, and the dates blanked out
+    (so "de 6 a 9 de abril" is never six guests): :func:`hotelbox.nlu.dates.extract_stay`'s
+    ``without_dates``. A bare number counts as guests only next to a people word ("somos 3",
+    "para 2 personas", "the 3 of us"); the party question's plain "3" is read by the dialogue.
+    """
+    t = folded if folded is not None else numbers_to_digits(fold(text), lang)
     adults: int | None = None
     children: int | None = None
     if m := _ADULTS.search(t):
@@ -107,16 +135,25 @@ def extract_guests(text: str, lang: str) -> Guests:
         children = 1
     if adults is None:
         persons: int | None = None
+        family = _FAMILY_OF.search(t)
         if m := _PERSONS.search(t):
             persons = _count(m.group("n"))
+        elif family:
+            persons = int(family.group("n"))
+        elif m := _N_OF_US.search(t):
+            persons = int(m.group("n1") or m.group("n2") or m.group("n3"))
         elif m := _WE_ARE.search(t):
             persons = int(m.group("n"))
         if persons is not None:
+            if family and children is None and persons >= 3:
+                children = persons - 2  # "a family of four": two parents and their children
             adults = persons - children if children and persons > children else persons
         elif _COUPLE.search(t):
             adults = 2
         elif _ALONE.search(t):
             adults = 1
+        elif children and _ME_WORD.search(t) and not _WE_WORD.search(t):
+            adults = 1  # "me and my son"
     return Guests(adults, children)
 
 
@@ -256,3 +293,32 @@ class RoomTypeLexicon:
             return None
         m = self._pattern.search(fold(text))
         return self._by_alias[m.group(0)] if m else None
+
+
+# Given names that come in two words: "José Luis García" is José Luis + García.
+_COMPOUND_FIRST = {
+    "jose", "juan", "maria", "ana", "luis", "miguel", "jose maria", "joao", "luiz", "pedro", "carlos",
+    "francisco", "antonio", "mary", "anne", "john", "jean", "paulo", "paula", "luisa",
+}  # fmt: skip
+_SECOND_GIVEN = {
+    "luis", "carlos", "jose", "maria", "antonio", "manuel", "pedro", "paulo", "miguel", "ignacio", "eduardo",
+    "isabel", "elena", "luisa", "jesus", "pablo", "ana", "beatriz", "fernanda", "gabriela", "vitoria",
+    "ann", "anne", "marie", "lou", "beth", "jane", "paul", "james", "victoria", "clara", "sofia", "lucia",
+}  # fmt: skip
+
+
+def split_full_name(full: str) -> tuple[str, str]:
+    """(first name, last name) the way Spanish and Portuguese names work: "Lucía Fernández Ruiz"
+    is Lucía + Fernández Ruiz (two surnames), "José Luis García López" is José Luis + García López,
+    "Ana Souza" is Ana + Souza, "María de la Fuente" is María + de la Fuente."""
+    words = full.split()
+    if not words:
+        return "", ""
+    if len(words) == 1:
+        return words[0], ""
+    given = 1
+    if len(words) >= 3 and fold(words[0]) in _COMPOUND_FIRST and fold(words[1]) in _SECOND_GIVEN:
+        given = 2
+    if len(words) - given < 1:
+        given = len(words) - 1
+    return " ".join(words[:given]), " ".join(words[given:])

@@ -86,3 +86,83 @@ class LanguageIdentifier:
         if hint and lang != hint and (len(words) < SWITCH_MIN_WORDS or confidence < SWITCH_MIN_CONFIDENCE):
             return LanguageGuess(hint, confidence, sticky=True)
         return LanguageGuess(lang, confidence)
+
+
+# Languages the bot does not speak but guests write in: a few very common words settle it
+# (lingua is restricted to our three, so it would force French onto Spanish or Portuguese).
+_FOREIGN = {
+    "fr": {"bonjour", "bonsoir", "je", "voudrais", "chambre", "merci", "nous", "avec", "est-ce", "vous",
+           "avez", "une", "pour", "nuits", "deux", "personnes", "s'il", "plait", "reserver", "salut",
+           "oui", "combien", "coute", "petit-dejeuner", "j'aimerais", "sommes", "aimerions"},
+    "de": {"hallo", "ich", "mochte", "moechte", "zimmer", "danke", "wir", "haben", "sie", "fur", "fuer",
+           "bitte", "guten", "tag", "nachte", "nachten", "personen", "buchen", "ein", "einen", "eine",
+           "und", "ist", "das", "frühstück", "fruhstuck", "wie", "viel", "kostet", "gibt", "es", "noch"},
+}  # fmt: skip
+# Words of ours that the foreign lists share (es "es", pt "une"…): they must not tip the balance.
+_OURS = {w for words in _MARKERS.values() for w in words} | {
+    "es", "de", "que", "para", "con", "una", "un", "the", "and", "is", "room", "quiero", "quero",
+    "reservar", "habitacion", "quarto", "noches", "noites", "personas", "pessoas", "com", "por",
+}  # fmt: skip
+
+
+def foreign_language(text: str) -> str | None:
+    """'fr' or 'de' when the text is clearly French or German, else None."""
+    words = [w.strip("!?.,;:¡¿()\"'") for w in fold(text).split()]
+    words = [w for w in words if w]
+    if len(words) < 2:
+        return None
+    for lang, markers in _FOREIGN.items():
+        hits = sum(1 for w in words if w in markers and w not in _OURS)
+        if hits >= 2 and hits * 3 >= len(words):
+            return lang
+    return None
+
+
+# Where a number's country says how the guest writes: Latin American Spanish (ustedes) and
+# Brazilian Portuguese; Spain and Portugal are the catalogues' own wording.
+_LATAM_CODES = ("+52", "+54", "+57", "+56", "+51", "+58", "+593", "+591", "+595", "+598", "+506", "+507",
+                "+502", "+503", "+504", "+505", "+53", "+1809", "+1829", "+1849", "+1787", "+1939")  # fmt: skip
+_ES_419_WORDS = ("ustedes", "celular", "carro", "cuadra", "chevere", "platicar", "ahorita", "apartar",
+                 "recamara", "alberca", "boletos", "manejar", "computadora", "pileta", "departamento",
+                 "ustedes tienen", "che ", "vos tenes", "vos sabes", "tenes", "queres", "podes", "sabes vos")  # fmt: skip
+_ES_ES_WORDS = (
+    "vosotros",
+    "vosotras",
+    "teneis",
+    "podeis",
+    "quereis",
+    "vuestr",
+    "os alojais",
+    "coche",
+    "vale",
+)
+_PT_BR_WORDS = ("voce", "vc ", "vcs", "cafe da manha", "banheiro", "onibus", "celular", "a gente", "legal",
+                "trem ", "sobrenome", "oi ", "tudo bem", "gostaria", "quarto de casal", "beleza", "valeu")  # fmt: skip
+_PT_PT_WORDS = ("pequeno-almoco", "pequeno almoco", "casa de banho", "telemovel", "autocarro", "apelido",
+                "estou a ", "tu queres", "esta bem", "ola bom dia", "comboio", "rapariga", "miudo")  # fmt: skip
+
+
+def variety(lang: str, text: str, phone: str | None, current: str | None = None) -> str | None:
+    """'es-419' / 'pt-BR' when the words or the phone's country say so; 'es-ES' / 'pt-PT' when
+    the words say so; else ``current`` (a conversation's variety is sticky)."""
+    if lang not in ("es", "pt"):
+        return current
+    t = f" {fold(text)} "
+    if lang == "es":
+        if any(w in t for w in _ES_ES_WORDS):
+            return "es-ES"
+        if any(f" {w}" in t for w in _ES_419_WORDS):
+            return "es-419"
+    else:
+        if any(f" {w}" in t for w in _PT_PT_WORDS):
+            return "pt-PT"
+        if any(f" {w}" in t for w in _PT_BR_WORDS):
+            return "pt-BR"
+    if current and current.startswith(lang):
+        return current
+    if phone:
+        if lang == "es" and phone.startswith(_LATAM_CODES):
+            return "es-419"
+        if lang == "pt" and phone.startswith("+55"):
+            return "pt-BR"
+    return current if current and current.startswith(lang) else None

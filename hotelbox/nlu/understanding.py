@@ -19,7 +19,7 @@ from hotelbox.errors import ModelError
 from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
-from hotelbox.nlu.language import LanguageIdentifier
+from hotelbox.nlu.language import LanguageIdentifier, foreign_language
 from hotelbox.nlu.training import ensure_model
 
 log = logging.getLogger(__name__)
@@ -137,6 +137,8 @@ class Understander:
             # emoji only, punctuation only: nothing to classify
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"no_words"})
 
+        if foreign := foreign_language(stripped):
+            flags.add(f"foreign:{foreign}")
         ranked = self.model.predict(stripped, top=3)
         best = ranked[0]
         entities = self.extract_entities(stripped, lang_guess_lang, today, flags)
@@ -162,7 +164,9 @@ class Understander:
             flags.add("invalid_date")
         if stay.past:
             flags.add("past_date")
-        guests = ent.extract_guests(text, lang)
+        if stay.day_only:
+            flags.add("day_only")  # "until the 30th": the dialogue reads it against the stay discussed
+        guests = ent.extract_guests(text, lang, folded=stay.without_dates)
         if guests.adults is not None:
             entities["adults"] = guests.adults
         if guests.children is not None:

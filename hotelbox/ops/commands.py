@@ -51,22 +51,29 @@ def backup(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.pass_context
-def restore(ctx: click.Context, file: Path) -> None:
-    """Restore a database from a backup FILE (hotelbox.db, demo_pms.db or relay.db; box stopped)."""
-    from hotelbox.ops.backup import restore as put_back
+def restore(ctx: click.Context, source: Path) -> None:
+    """Restore a whole backup set (its directory, or any file in it) with the box stopped.
+
+    Every database the backup wrote (hotelbox.db and demo_pms.db …) comes back together, or
+    none does; the current ones are kept aside as *.before-restore."""
+    from hotelbox.ops.backup import restore_set
+    from hotelbox.ops.owner import StateOwner
 
     settings = _settings(ctx)
-    targets = {p.name: p for p in settings.databases}
-    target = targets.get(file.name)
-    if target is None:
-        raise OpsFail(f"{file.name} is none of {', '.join(targets)}: which database is it?")
+    owner = StateOwner(settings.state_dir)
     try:
-        aside = put_back(file, target)
+        owner.acquire("restore")  # a running box is known by its lock, never by a port (issue 18)
+        try:
+            restored = restore_set(source, settings.databases)
+        finally:
+            owner.release()
     except HotelboxError as exc:
         raise OpsFail(f"{exc.code}: {exc}") from exc
-    click.echo(f"restored {target} from {file} (the previous one is kept as {aside})")
+    for target, aside in restored:
+        kept = f" (the previous one is kept as {aside})" if aside.exists() else ""
+        click.echo(f"restored {target}{kept}")
 
 
 @click.command()

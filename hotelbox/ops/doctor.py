@@ -80,6 +80,7 @@ def check_storage(settings: Settings) -> list[Check]:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
             migrations = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+            identity = _box_identity(conn)
             conn.close()
             out.append(
                 Check(
@@ -89,6 +90,7 @@ def check_storage(settings: Settings) -> list[Check]:
                     "restore the last good backup: hotelbox restore FILE",
                 )
             )
+            out.append(identity)
         except sqlite3.DatabaseError as exc:
             out.append(
                 Check(
@@ -118,6 +120,17 @@ def check_storage(settings: Settings) -> list[Check]:
             )
         )
     return out
+
+
+def _box_identity(conn: sqlite3.Connection) -> Check:
+    """The id in every booking token this box writes (issue 15); backups carry it."""
+    try:
+        row = conn.execute("SELECT box_id, created_at FROM box_identity WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if row is None:
+        return Check("box identity", "ok", "made at the next start (the database predates it)")
+    return Check("box identity", "ok", f"{row[0]} (since {str(row[1])[:10]}; backups carry it)")
 
 
 def check_models(settings: Settings) -> list[Check]:
@@ -211,7 +224,8 @@ def check_box(settings: Settings, health: dict[str, Any] | None) -> list[Check]:
             Check(
                 "running box",
                 "ok" if status == "ok" else "fail",
-                f"/healthz says {status}",
+                f"/healthz says {status}"
+                + "".join(f"; {p.get('part')}: {p.get('reason')}" for p in health.get("problems") or []),
                 "journalctl -u hotelbox -n 100",
             )
         )

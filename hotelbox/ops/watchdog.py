@@ -67,7 +67,8 @@ class Watchdog:
             if wa.get("connected")
             else ("relay down" if h.get("whatsapp") else "no WhatsApp")
         )
+        problems = ",".join(p["code"] for p in h.get("problems", []))
         return (
-            f"serving on {self.url}: {h['status']}, inbox {backlog.get('inbox', '?')}, "
+            f"serving on {self.url}: {h['status']}{f' ({problems})' if problems else ''}, inbox {backlog.get('inbox', '?')}, "
             f"outbox {backlog.get('outbox', '?')}, PMS writes {backlog.get('pms', '?')}, {link}"
         )

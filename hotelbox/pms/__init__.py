@@ -81,6 +81,16 @@ class Offer:
         return (self.check_out - self.check_in).days
 
 
+class Offers(list[Offer]):
+    """What a search returns: the offers, and whether they may be out of date — the PMS could
+    not be asked and the mirror they come from is older than ``pms.sync.stale_after_s`` — so
+    that a reply states them as needing confirmation, not as fact (issue 14)."""
+
+    def __init__(self, offers: list[Offer] | None = None, *, stale: bool = False) -> None:
+        super().__init__(offers or [])
+        self.stale = stale
+
+
 @dataclass(frozen=True)
 class Night:
     """One room type on one night, as the PMS has it: which rooms are free and at what price."""

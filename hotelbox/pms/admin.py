@@ -3,9 +3,9 @@
 ``check`` walks what the box needs, in order, and stops at the first thing that is wrong with a
 sentence saying what to fix: settings → reaching QloApps → the key and its permissions → the
 hotel and its room types → an availability search → reading a booking back (the shop
-configuration bug that turns every bookings answer into a 500). ``sync`` fills the mirror now
-(``--full``: the whole horizon). ``status`` reads the mirror's age and the sync jobs' state from
-the box's database without contacting QloApps.
+configuration bug that turns every bookings answer into a 500). ``sync`` fills the mirror now,
+the whole horizon (``--full``: read again even what is fresh, and time it). ``status`` reads the
+mirror's age and the sync jobs' state from the box's database without contacting QloApps.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ HINTS = {
     "pms_permission": "give the key GET/POST/PUT on the resources listed (Advanced Parameters > Webservice)",
     "pms_webservice_disabled": "switch the webservice on in Advanced Parameters > Webservice",
     "pms_invalid_hotel": "set pms.qloapps.hotel_id to one of the hotels QloApps lists",
+    "pms_server_error": "QloApps itself failed (HTTP 5xx, nothing in the answer): most often its MySQL/MariaDB "
+    "database is down, full or refusing connections, or PHP crashed; look at the web server's error log and "
+    "the database service on the QloApps machine",
     "pms_not_found": "the URL answers but not as a QloApps webservice: is it the shop's base URL "
     "(without /api), and does it need pms.qloapps.use_dispatcher = true?",
 }
@@ -178,14 +181,18 @@ async def mirror_sync(settings: Settings, key: str) -> AsyncIterator[MirrorSync]
 
 
 async def sync_now(settings: Settings, key: str, full: bool) -> dict[str, Any]:
-    """Run the sync jobs once, in the foreground; returns what each did."""
+    """Run every sync job once, in the foreground, over the whole horizon; returns what each did.
+
+    Plain: the far nights a sync fetched within ``far_interval_s`` are kept. ``full``: everything
+    is read again, and the time it took is recorded as the last full sync."""
     report: dict[str, Any] = {}
     async with mirror_sync(settings, key) as sync:
-        jobs = JOBS if full else ("catalogue", "near", "bookings")
-        for job in jobs:
+        for job in JOBS:
             started = time.perf_counter()
-            ok = await sync.run_job(job, Priority.STAFF)
+            ok = await sync.run_job(job, Priority.STAFF, keep_fresh=not full)
             report[job] = {"ok": ok, "seconds": round(time.perf_counter() - started, 3)}
+        if full and all(r["ok"] for r in report.values()):
+            await sync.record_full(sum(r["seconds"] for r in report.values()))
         status = await sync.status()
     for job in report:
         report[job].update(
@@ -199,8 +206,13 @@ async def status(settings: Settings) -> dict[str, Any]:
     if not settings.db_path.exists():
         raise ConfigError(f"no box database at {settings.db_path}: run `hotelbox pms sync` or start the box")
     async with mirror_sync(settings, key="") as sync:
-        state = await sync.status()
-        writes = await sync.store.fetchall("SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
+        return await status_of(sync)
+
+
+async def status_of(sync: MirrorSync) -> dict[str, Any]:
+    """The state of one mirror: this command's, or the running box's (over its control socket)."""
+    state = await sync.status()
+    writes = await sync.store.fetchall("SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
     state["writes"] = {r["status"]: r["n"] for r in writes}
     state["room_types"] = len(sync.remote.catalogue.room_types) if sync.remote.catalogue else 0
     return state

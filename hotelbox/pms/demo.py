@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -135,6 +135,8 @@ class DemoPms:
         self._db: aiosqlite.Connection | None = None
         self._types: dict[str, tuple[RoomType, int]] = {}
         self._write_lock = asyncio.Lock()
+        # the hotel's date for "is this stay in the past?"; the conversation corpus pins it (issue 12)
+        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +315,7 @@ class DemoPms:
     def _check_request(self, room_type: RoomType, r: BookingRequest) -> None:
         if r.check_out <= r.check_in:
             raise BookingRejected("check-out must be after check-in", code="invalid_dates")
-        if r.check_in < datetime.now(UTC).date() - timedelta(days=1):
+        if r.check_in < self.today() - timedelta(days=1):
             raise BookingRejected("check-in is in the past", code="past_date")
         if r.adults < 1:
             raise BookingRejected("at least one adult", code="invalid_guests")

@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from hotelbox.config import SyncSettings
-from hotelbox.errors import HotelboxError, PmsUnavailable
-from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
+from hotelbox.errors import HotelboxError, PmsUnavailable, RoomNotAvailable
+from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, Offers, PmsBooking, RoomType
 from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import DeadlineExceeded, Priority
@@ -90,6 +90,7 @@ class MirroredPms:
             self.live_checks += 1
             return await self._live(lambda: self.remote.search(check_in, check_out, adults, children))
         rows = await self.sync.store.read(lambda c: mirror_db.nights(c, check_in, check_out))
+        stale = False
         if not self._complete(rows, check_in, check_out) or self._stale(rows):
             try:
                 self.live_checks += 1
@@ -101,11 +102,15 @@ class MirroredPms:
                         "QloApps cannot be asked and the mirror lacks those nights", code=exc.code
                     ) from exc
                 self.stale_answers += 1
+                stale = self._stale(rows)  # (complete and fresh enough is still a fact)
                 log.warning("answering from a stale mirror code=%s", exc.code)
         else:
             self.mirror_answers += 1
-        return offers_from_nights(
-            catalogue.room_types.values(), [n for n, _ in rows], check_in, check_out, adults, children
+        return Offers(
+            offers_from_nights(
+                catalogue.room_types.values(), [n for n, _ in rows], check_in, check_out, adults, children
+            ),
+            stale=stale,
         )
 
     def _complete(self, rows: list[tuple[Night, str]], check_in: date, check_out: date) -> bool:
@@ -137,9 +142,30 @@ class MirroredPms:
                 log.warning("could not refresh the mirror after a write code=%s", exc.code)
 
     async def create_booking(self, request: BookingRequest) -> PmsBooking:
-        booking = await self.lane.call(lambda: self.remote.create_booking(request), priority=Priority.GUEST)
+        try:
+            booking = await self.lane.call(
+                lambda: self.remote.create_booking(request), priority=Priority.GUEST
+            )
+        except RoomNotAvailable:
+            await self._sold_out(request)
+            raise
         await self._after_write((booking.check_in, booking.check_out))
         return booking
+
+    async def _sold_out(self, request: BookingRequest) -> None:
+        """The room type went under the guest's feet: the mirror must not offer it again right
+        after "sorry, that room just went" (issue 14). Re-read those nights; if QloApps cannot
+        answer, forget that type's nights so that nothing offers it until QloApps is asked."""
+        try:
+            await self.sync.refresh(request.check_in, request.check_out, Priority.GUEST, LIVE_DEADLINE_S)
+        except (HotelboxError, DeadlineExceeded) as exc:
+            log.warning(
+                "could not re-read the nights of a room that just went code=%s", getattr(exc, "code", "-")
+            )
+            await self.sync.store.write(
+                lambda c: mirror_db.forget_nights(c, request.room_type, request.check_in, request.check_out),
+                label="mirror.forget",
+            )
 
     async def get_booking(self, reference: str) -> PmsBooking:
         return await self._live(lambda: self.remote.get_booking(reference))

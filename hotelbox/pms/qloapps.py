@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import html
 import logging
 import re
@@ -30,6 +31,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from hotelbox.config import QloAppsSettings
 from hotelbox.errors import (
+    BookingConflict,
     BookingNotFound,
     BookingRejected,
     PmsError,
@@ -37,6 +39,7 @@ from hotelbox.errors import (
     PmsUnavailable,
     RoomNotAvailable,
 )
+from hotelbox.nlu.entities import split_full_name
 from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
 from hotelbox.pms.qloapps_api import Answer, QloAppsApi, as_int, error_for, listing
 
@@ -78,7 +81,8 @@ def split_name(full: str) -> tuple[str, str]:
         return "Guest", "Guest"
     if len(words) == 1:
         return words[0], words[0]
-    return " ".join(words[:-1])[:32], words[-1][:32]
+    first, last = split_full_name(" ".join(words))  # "Lucía Fernández Ruiz": Lucía + Fernández Ruiz
+    return first[:32], last[:32]
 
 
 def i18n_values(value: Any) -> list[str]:
@@ -136,6 +140,7 @@ class QloAppsPms:
         self.hotel_id = settings.hotel_id
         self.catalogue: Catalogue | None = None
         self._write_lock = asyncio.Lock()  # one booking write at a time for this hotel
+        self._order_state: int | None = None  # pms.qloapps.order_state, resolved to its id
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -148,7 +153,8 @@ class QloAppsPms:
         """The resources this key may use (raises PmsAuthError, PmsUnavailable…)."""
         granted = await self.api.get("")
         names = [str(n) for n in granted] if isinstance(granted, list) else []
-        missing = sorted(REQUIRED_RESOURCES - set(names))
+        needed = REQUIRED_RESOURCES | ({"order_histories"} if self.settings.order_state.strip() else set())
+        missing = sorted(needed - set(names))
         if missing:
             raise PmsError(
                 f"the QloApps key lacks permission for: {', '.join(missing)}", code="pms_permission"
@@ -505,12 +511,18 @@ class QloAppsPms:
     async def get_booking(self, reference: str) -> PmsBooking:
         return await self._read(await self._order_by_reference(reference))
 
-    def placeholder_email(self, phone: str) -> str:
+    def placeholder_email(self, phone: str, of_email: str | None = None) -> str:
+        """``guest-<phone digits>@<placeholder domain>``; a guest known by e-mail only (with
+        guest_emails off) gets digits made from the address, so each guest stays one customer."""
         digits = re.sub(r"\D", "", phone)
-        return f"guest-{digits}@{self.settings.placeholder_email_domain}"
+        if not digits and of_email:
+            digits = str(int(hashlib.sha256(of_email.casefold().encode()).hexdigest()[:12], 16))
+        return f"guest-{digits or '0'}@{self.settings.placeholder_email_domain}"
 
     async def find_bookings(self, *, email: str | None = None, phone: str | None = None) -> list[PmsBooking]:
         emails = [e for e in (email, self.placeholder_email(phone) if phone else None) if e]
+        if email and not self.settings.guest_emails:
+            emails.append(self.placeholder_email("", of_email=email))
         found: dict[str, PmsBooking] = {}
         for address in emails:
             customers = listing(
@@ -549,7 +561,12 @@ class QloAppsPms:
                 address = None  # QloApps would die on it ("Fatal error")
             if address is None:
                 notes.append(f"the guest's e-mail {email!r} is not one QloApps accepts")
-        if address is None:
+        if address is not None and not self.settings.guest_emails:
+            # QloApps e-mails its own confirmation to the order's customer: keep the guest's
+            # address out of it (pms.qloapps.guest_emails = false); staff read it in the remark
+            notes.append(f"the guest's e-mail is {address} (not given to QloApps: pms.qloapps.guest_emails)")
+            address = self.placeholder_email(phone or "", of_email=address)
+        elif address is None:
             address = self.placeholder_email(phone or "0")
             notes.append("the guest gave no e-mail: booked under a placeholder address")
         clean_phone = phone if phone and PHONE.match(phone) else "0"
@@ -578,7 +595,9 @@ class QloAppsPms:
         source = f"hotelbox-{request.idempotency_key}"[:255]
         async with self._write_lock:
             existing = await self._order(**{"filter[source]": f"[{source}]"})
-            if existing is None:
+            if existing is not None:  # a retry of ours — only if the order is what was asked
+                await self._claim(existing, request, customer, settled=True)
+            else:
                 price = await self.quote_excl_tax(rid, request.check_in, request.check_out)
                 if price is None:
                     raise RoomNotAvailable(f"no room of type {rid} free for those nights")
@@ -616,14 +635,59 @@ class QloAppsPms:
                         },
                     }
                 }
-                existing = await self._post_and_settle(body, source)
+                existing = await self._post_and_settle(body, source, request, customer)
             order_id = as_int(existing["id"])
             await self._verify_held(order_id, customer)
+            await self._set_order_state(order_id)
             booking = await self._read(await self._order(**{"filter[id]": f"[{order_id}]"}) or existing)
         # the guest's own contact details, and what staff should know about the placeholders
         return replace(booking, email=request.email, phone=request.phone or booking.phone, notes=tuple(notes))
 
-    async def _post_and_settle(self, body: dict[str, Any], source: str) -> dict[str, Any]:
+    async def _claim(
+        self, order: dict[str, Any], request: BookingRequest, customer: dict[str, str], *, settled: bool
+    ) -> None:
+        """A token match is trusted only when the order is what the guest asked for: room type,
+        dates, party and guest. Anything else is a conflict for staff (issue 15). ``settled``: the
+        order was there before this attempt posted, so a cancelled one is not a fresh booking."""
+        found = await self._read(order)
+        wanted = {
+            "room type": str(int(request.room_type)),
+            "check-in": request.check_in,
+            "check-out": request.check_out,
+            "adults": request.adults,
+            "children": request.children,
+            "guest e-mail": customer["email"].casefold(),
+            "guest name": f"{customer['firstname']} {customer['lastname']}".casefold(),
+        }
+        has = {
+            "room type": found.room_type,
+            "check-in": found.check_in,
+            "check-out": found.check_out,
+            "adults": found.adults,
+            "children": found.children,
+            "guest e-mail": (found.email or "").casefold(),
+            "guest name": " ".join(found.guest_name.split()).casefold(),
+        }
+        differ = [name for name, value in wanted.items() if has[name] != value]
+        if differ:
+            log.warning(
+                "booking token already on another order order=%s differs=%s: not adopting it",
+                found.reference,
+                ",".join(differ),
+            )
+            raise BookingConflict(
+                f"QloApps order {found.reference} already carries this booking's token but differs in"
+                f" {', '.join(differ)}: nothing was booked; check that order and book by hand"
+            )
+        if settled and found.status == "cancelled":
+            raise BookingConflict(
+                f"QloApps order {found.reference} carries this booking's token but is cancelled:"
+                " nothing was booked; check that order and book by hand"
+            )
+
+    async def _post_and_settle(
+        self, body: dict[str, Any], source: str, request: BookingRequest, customer: dict[str, str]
+    ) -> dict[str, Any]:
         """POST a booking once; an unclear outcome is settled by its token, never by reposting."""
         answer: Answer | None = None
         try:
@@ -642,6 +706,7 @@ class QloAppsPms:
                 return order
         found = await self._order(**{"filter[source]": f"[{source}]"})
         if found is not None:
+            await self._claim(found, request, customer, settled=False)
             log.info(
                 "booking found by its token after an unclear answer status=%s",
                 answer.status if answer else "none",
@@ -655,6 +720,41 @@ class QloAppsPms:
                 raise BookingRejected("QloApps refused the guest's e-mail address", code="invalid_email")
         raise PmsUnavailable(
             "the booking's outcome is unknown and no order carries its token yet", code="pms_outcome_unknown"
+        )
+
+    async def _set_order_state(self, order_id: int) -> None:
+        """Move a bot booking out of QloApps' "Awaiting payment" into the state staff read as
+        confirmed (pms.qloapps.order_state), through order_histories — without ``sendemail``,
+        so QloApps sends no state e-mail. The booking is made either way: a failure is logged."""
+        wanted = self.settings.order_state.strip()
+        if not wanted:
+            return
+        try:
+            if self._order_state is None:
+                self._order_state = await self._resolve_order_state(wanted)
+            order = await self._order(**{"filter[id]": f"[{order_id}]"})
+            state = as_int(order["current_state"]) if order else 0
+            if state == self._order_state or state in CANCELLED_STATES | OVERBOOKED_STATES:
+                return
+            xml = (
+                '<?xml version="1.0" encoding="UTF-8"?><qloapps><order_history>'
+                f"<id_order>{order_id}</id_order><id_order_state>{self._order_state}</id_order_state>"
+                "</order_history></qloapps>"
+            )
+            answer = await self.api.send_xml("POST", "order_histories", xml)
+            if answer.status not in (200, 201):
+                raise error_for(answer.status, answer.text, answer.data, "POST order_histories")
+        except PmsError as exc:
+            log.warning("could not set the order state order=%d code=%s: %s", order_id, exc.code, exc)
+
+    async def _resolve_order_state(self, wanted: str) -> int:
+        states = listing(await self.api.get("order_states", display="[id,name]"), "order_states")
+        for st in states:
+            names = [n.casefold() for n in i18n_values(st.get("name"))]
+            if (wanted.isdigit() and as_int(st["id"]) == int(wanted)) or wanted.casefold() in names:
+                return as_int(st["id"])
+        raise PmsError(
+            f"QloApps has no order state {wanted!r} (pms.qloapps.order_state)", code="pms_invalid_order_state"
         )
 
     async def _verify_held(self, order_id: int, customer: dict[str, str]) -> None:

@@ -262,6 +262,10 @@ class QloAppsApi:
             attempt += 1
             await asyncio.sleep(min(0.2 * 2**attempt, 2.0))
 
+    async def send_xml(self, method: str, resource: str, xml: str) -> Answer:
+        """POST/PUT a core resource (they take XML only) once; the answer comes back raw."""
+        return await self._send(method, resource, None, {}, xml.encode(), "application/xml")
+
     async def write(self, method: str, resource: str, data: dict[str, Any]) -> Answer:
         """POST/PUT JSON once. Transport failures raise PmsUnavailable; answers come back raw."""
         return await self._send(method, resource, None, {}, json.dumps(data).encode(), "application/json")

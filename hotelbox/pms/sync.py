@@ -36,6 +36,7 @@ from hotelbox.store.database import Conn, utcnow
 
 log = logging.getLogger(__name__)
 JOBS = ("catalogue", "near", "far", "bookings")
+FULL = "full"  # pms_sync's row for the last full sync (every job, the whole horizon) and its time
 RETRY_FIRST_S = 10.0
 
 
@@ -114,15 +115,25 @@ class MirrorSync:
         end: date,
         priority: Priority = Priority.BACKGROUND,
         deadline_s: float | None = None,
+        keep_fresh_s: float | None = None,
     ) -> int:
-        """Fetch free rooms and prices for [start, end) into the mirror, chunk by chunk."""
+        """Fetch free rooms and prices for [start, end) into the mirror, chunk by chunk.
+
+        ``keep_fresh_s``: a chunk the mirror holds whole, fetched less than that long ago, is kept."""
         if self.remote.catalogue is None:
             await self.sync_catalogue(priority)
         rows = 0
         chunk = timedelta(days=self.settings.chunk_days)
+        types = len(self.remote.catalogue.room_types) if self.remote.catalogue else 0
         a = start
         while a < end:
             b = min(a + chunk, end)
+            if keep_fresh_s is not None and types:
+                oldest, count = await self.store.read(lambda c, a=a, b=b: mirror_db.oldest_fetch(c, a, b))
+                age = age_s(oldest)
+                if count >= types * (b - a).days and age is not None and age < keep_fresh_s:
+                    a = b
+                    continue
             nights = await self.lane.call(
                 lambda a=a, b=b: self.remote.fetch_nights(a, b), priority=priority, deadline_s=deadline_s
             )
@@ -137,11 +148,15 @@ class MirrorSync:
         today = self.today()
         return await self.refresh(today, today + timedelta(days=self.near_days), priority)
 
-    async def sync_far(self, priority: Priority = Priority.BACKGROUND) -> int:
+    async def sync_far(self, priority: Priority = Priority.BACKGROUND, keep_fresh: bool = False) -> int:
+        """The rest of the horizon; ``keep_fresh``: skip what a far sync fetched within its interval."""
         today = self.today()
         start = today + timedelta(days=self.near_days)
         end = today + timedelta(days=self.settings.horizon_days)
-        return await self.refresh(start, end, priority) if start < end else 0
+        if start >= end:
+            return 0
+        keep = self.settings.far_interval_s if keep_fresh else None
+        return await self.refresh(start, end, priority, keep_fresh_s=keep)
 
     @property
     def near_days(self) -> int:
@@ -194,12 +209,14 @@ class MirrorSync:
                 self.on_booking_changed(int(row["conversation_id"]))
         return changed
 
-    async def run_job(self, job: str, priority: Priority = Priority.BACKGROUND) -> bool:
+    async def run_job(
+        self, job: str, priority: Priority = Priority.BACKGROUND, *, keep_fresh: bool = False
+    ) -> bool:
         """Run one job, record its outcome; True when it succeeded."""
-        runner = {
+        runner: Callable[[Priority], Awaitable[int]] = {
             "catalogue": self.sync_catalogue,
             "near": self.sync_near,
-            "far": self.sync_far,
+            "far": (lambda p: self.sync_far(p, keep_fresh=True)) if keep_fresh else self.sync_far,
             "bookings": self.sync_bookings,
         }[job]
         started = time.perf_counter()
@@ -236,8 +253,16 @@ class MirrorSync:
         for job in JOBS:
             if job not in skip:
                 ok = await self.run_job(job, priority) and ok
-        self.full_sync_s = time.perf_counter() - started
+        if ok:
+            await self.record_full(time.perf_counter() - started)
         return ok
+
+    async def record_full(self, seconds: float) -> None:
+        """Keep how long a full sync took, so `pms status` and a restarted box can say it."""
+        self.full_sync_s = seconds
+        await self.store.write(
+            lambda c: mirror_db.record_sync(c, FULL, ok=True, duration_s=seconds), label="mirror.sync_state"
+        )
 
     # -- the loop ------------------------------------------------------------------------------
     def interval(self, job: str) -> float:
@@ -273,6 +298,13 @@ class MirrorSync:
                     if ok
                     else min(self.interval(job), RETRY_FIRST_S * 2 ** (self.failures[job] - 1))
                 )
+                breaker = self.remote.api.breaker
+                if not ok and breaker.state != "closed":
+                    # be the circuit's trial call the moment it allows one: QloApps back is
+                    # noticed within the cool-down, and the waiting bookings go (issue 14)
+                    # (at least 1 s apart: while someone else's trial runs, calls fail at once)
+                    self._due[job] = time.monotonic() + min(delay, max(breaker.retry_in() + 0.05, 1.0))
+                    continue
                 self._due[job] = time.monotonic() + self.scheduler.jittered(delay)
 
     # -- how fresh is it -------------------------------------------------------------------------
@@ -293,6 +325,9 @@ class MirrorSync:
             }
 
         facts = await self.store.read(read)
+        full_s = self.full_sync_s
+        if full_s is None:
+            full_s = (facts["jobs"].get(FULL) or {}).get("duration_s")
         room_types = len(self.remote.catalogue.room_types) if self.remote.catalogue else 0
         expected_near = room_types * self.near_days
         expected = room_types * self.settings.horizon_days
@@ -303,7 +338,7 @@ class MirrorSync:
             "near_coverage": round(facts["near"][1] / expected_near, 3) if expected_near else 0.0,
             "coverage": round(facts["whole"][1] / expected, 3) if expected else 0.0,
             "stale_after_s": self.settings.stale_after_s,
-            "full_sync_s": round(self.full_sync_s, 3) if self.full_sync_s is not None else None,
+            "full_sync_s": round(full_s, 3) if full_s is not None else None,
             "jobs": {
                 job: {
                     "last_ok_age_s": age_s(state.get("last_ok_at")),
@@ -313,6 +348,7 @@ class MirrorSync:
                     "rows": state.get("rows", 0),
                 }
                 for job, state in facts["jobs"].items()
+                if job in JOBS
             },
         }
 

@@ -9,6 +9,7 @@ rejected) is recorded and queued to the conversation as an event, in one transac
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import Any
 
 from hotelbox.background import WakeableJob
 from hotelbox.config import PmsSettings
-from hotelbox.errors import HotelboxError, RoomNotAvailable, Unavailable
+from hotelbox.errors import BookingConflict, HotelboxError, RoomNotAvailable, Unavailable
 from hotelbox.pms import BookingRequest, Pms, PmsBooking
 from hotelbox.store import Store, audit, bookings, conversations, inbox
 from hotelbox.store.bookings import PmsWrite
@@ -45,13 +46,32 @@ class BookingWorker(WakeableJob):
         self.interval_s = settings.retry_base_s
         self.done = 0
         self.retries = 0
+        # one pass at a time: `hotelbox chat` drains from settle() while the background loop
+        # drains too, and both sent the same booking (attempt counter 2, two orders; issue 14)
+        self._drain_lock = asyncio.Lock()
+        self._push = False
         super().__init__()
         self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
 
+    def push_now(self) -> None:
+        """The PMS answers again (its circuit closed): every waiting write is due now."""
+        self._push = True
+        self.wake()
+
     async def run_pass(self) -> int:
+        if self._push:
+            self._push = False
+            count = await self.store.write(bookings.retry_now, label="pms.retry_now")
+            if count:
+                log.info("PMS back: %d waiting writes due now", count)
         return await self.drain()
 
     async def drain(self) -> int:
+        """Make every due write, one at a time; a second caller waits for the pass in progress."""
+        async with self._drain_lock:
+            return await self._drain()
+
+    async def _drain(self) -> int:
         handled = 0
         while writes := await self.store.read(
             lambda c: bookings.due(c, max_delay_s=self.settings.retry_max_s)
@@ -65,7 +85,7 @@ class BookingWorker(WakeableJob):
         r = write.request
         if write.operation == "create":
             request = BookingRequest(
-                idempotency_key=write.idempotency_key,
+                idempotency_key=write.pms_token,  # the box's own token, never another box's (issue 15)
                 room_type=r["room_type"],
                 check_in=date.fromisoformat(r["check_in"]),
                 check_out=date.fromisoformat(r["check_out"]),
@@ -102,6 +122,8 @@ class BookingWorker(WakeableJob):
             outcome = "confirmed"
         except RoomNotAvailable as exc:
             outcome, error = "unavailable", exc
+        except BookingConflict as exc:
+            outcome, error = "conflict", exc
         except (Unavailable, OSError, TimeoutError) as exc:
             outcome, error = "pending", exc
         except HotelboxError as exc:
@@ -138,7 +160,13 @@ class BookingWorker(WakeableJob):
                 if attempts >= FINAL_AFTER_ATTEMPTS:
                     event["outcome"] = "failed"
             else:
-                bookings.record_failure(c, write, str(error), final=True)
+                bookings.record_failure(
+                    c,
+                    write,
+                    f"{getattr(error, 'code', 'error')}: {error}",
+                    final=True,
+                    needs_human=outcome == "conflict",
+                )
                 audit.record(
                     c,
                     "bot",
@@ -149,6 +177,11 @@ class BookingWorker(WakeableJob):
                 )
                 if outcome == "failed" and write.conversation_id is not None:
                     conversations.flag_attention(c, write.conversation_id, "booking_failed")
+                if outcome == "conflict":
+                    # the guest hears it failed and staff will follow up; staff see why
+                    event["outcome"] = "failed"
+                    if write.conversation_id is not None:
+                        conversations.flag_attention(c, write.conversation_id, "booking_conflict")
             event.setdefault("outcome", outcome)
             if write.conversation_id is not None and (event["outcome"] != "pending" or write.attempts == 0):
                 key = f"pms:{write.id}:{event['outcome']}"

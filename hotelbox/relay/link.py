@@ -141,7 +141,7 @@ class LinkServer:
 
     def _box_from_bearer(self, request: web.Request) -> str | None:
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        if not header.startswith("Bearer ") or not header.isascii():  # non-ASCII was a 500 (issue 13)
             return None
         token = header.removeprefix("Bearer ").strip()
         box_id = token.rsplit(".", 1)[0]
@@ -177,8 +177,7 @@ class LinkServer:
         if old is not None:
             log.info("link superseded box=%s old=%d new=%d", box_id, old.id, session.id)
             await old.close(p.CLOSE_SUPERSEDED, "superseded")
-        if auth.ack_upto:
-            await self.relay.queue.ack(box_id, auth.ack_upto)
+        await self.relay.queue.ack(box_id, auth.ack_upto)  # also "last seen" for `hotelbox relay status`
         await self.relay.refresh_backlog()
         backlog = self.relay.backlog.get(box_id)
         await ws.send_str(p.to_json(p.Welcome(auth.ack_upto + 1, backlog.events if backlog else 0, now_ms())))

@@ -273,6 +273,13 @@ class PostgresQueue:
 
         return await self._run("acked_upto", work)
 
+    async def last_seen(self) -> dict[str, int]:
+        async def work(conn: asyncpg.Connection) -> dict[str, int]:
+            rows = await conn.fetch("SELECT box_id, at_ms FROM relay_acks")
+            return {r["box_id"]: int(r["at_ms"]) for r in rows}
+
+        return await self._run("last_seen", work)
+
     async def mark_sent(self, box_id: str, seqs: list[int]) -> None:
         if not seqs:
             return

@@ -41,8 +41,8 @@ def meta_signature(app_secret: str, body: bytes) -> str:
 
 def meta_signature_ok(app_secret: str, body: bytes, header: str | None) -> bool:
     """``X-Hub-Signature-256`` over the raw bytes; a missing prefix or upper-case hex fails."""
-    if not header or not header.startswith("sha256="):
-        return False
+    if not header or not header.startswith("sha256=") or not header.isascii():
+        return False  # compare_digest refuses non-ASCII str with TypeError (issue 13: was a 500)
     return hmac.compare_digest(meta_signature(app_secret, body), header)
 
 
@@ -52,7 +52,7 @@ def mac(key: bytes, *parts: object) -> str:
 
 
 def mac_ok(key: bytes, given: str, *parts: object) -> bool:
-    return isinstance(given, str) and hmac.compare_digest(mac(key, *parts), given)
+    return isinstance(given, str) and given.isascii() and hmac.compare_digest(mac(key, *parts), given)
 
 
 def bearer_token(key: bytes, box_id: str) -> str:
@@ -236,7 +236,7 @@ def from_json(text: str | bytes, max_bytes: int = 8 * 1024 * 1024) -> Frame:
         raise ProtocolError("frame too large", "too_large")
     try:
         data = json.loads(text)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ProtocolError("frame is not JSON") from exc
     if not isinstance(data, dict):
         raise ProtocolError("frame is not an object")

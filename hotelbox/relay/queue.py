@@ -89,6 +89,9 @@ class EventQueue(Protocol):
 
     async def acked_upto(self, box_id: str) -> int: ...
 
+    async def last_seen(self) -> dict[str, int]:
+        """Each box's last link or acknowledgement (epoch ms); a box never connected is absent."""
+
     async def mark_sent(self, box_id: str, seqs: list[int]) -> None:
         """Count a delivery attempt (resends show in metrics and the operator's view)."""
 
@@ -193,6 +196,10 @@ class SqliteQueue:
     async def acked_upto(self, box_id: str) -> int:
         row = await self.store.fetchone("SELECT upto FROM acks WHERE box_id = ?", (box_id,))
         return int(row["upto"]) if row else 0
+
+    async def last_seen(self) -> dict[str, int]:
+        rows = await self.store.fetchall("SELECT box_id, at_ms FROM acks")
+        return {r["box_id"]: int(r["at_ms"]) for r in rows}
 
     async def mark_sent(self, box_id: str, seqs: list[int]) -> None:
         if not seqs:

@@ -169,7 +169,7 @@ class Relay:
         q = request.query
         token = q.get("hub.verify_token", "")
         if q.get("hub.mode") == "subscribe" and hmac.compare_digest(
-            token.encode(), self.secrets.verify_token.encode()
+            token.encode("utf-8", "surrogateescape"), self.secrets.verify_token.encode()
         ):
             log.info("webhook verification handshake answered")
             return web.Response(text=q.get("hub.challenge", ""), content_type="text/plain")
@@ -206,7 +206,7 @@ class Relay:
         headers = {"x-hub-signature-256": signature, "content-type": request.content_type}
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             await self.queue.append([UNROUTED], "whatsapp.unparsed", headers, body, "signed body is not JSON")
             self.metrics.webhooks.labels("unparsed").inc()
             log.error("signed webhook is not JSON: kept for the operator bytes=%d", len(body))

@@ -34,11 +34,21 @@ async def queue_status(settings: Settings) -> dict[str, Any]:
     try:
         at = now_ms()
         backlog = await queue.backlog()
+        seen = await queue.last_seen()
         return {
             "backlog": {
                 box: {"events": b.events, "oldest_age_s": round(b.oldest_age_s(at), 1)}
                 for box, b in backlog.items()
-            }
+            },
+            # every configured box, so one that never connected shows (issue 14)
+            "boxes": {
+                box: {
+                    "configured": box in settings.relay.boxes,
+                    "last_seen_ms": seen.get(box),
+                    "last_seen_age_s": round((at - seen[box]) / 1000, 1) if box in seen else None,
+                }
+                for box in sorted({*settings.relay.boxes, *seen})
+            },
         }
     finally:
         await queue.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
 from hotelbox.messages import Reply
-from hotelbox.scheduler import DeadlineExceeded
+from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.speech.audio import AudioError
 from hotelbox.speech.stt import Transcript
 from hotelbox.speech.voice import VoiceService
@@ -68,13 +68,19 @@ class VoiceNotes:
         try:
             data = await asyncio.to_thread(Path(item.path).read_bytes)
             transcript = await self.voice.transcribe(
-                data, lang_hint, max_wait_s=self.settings.speech.max_queue_wait_s
+                data,
+                lang_hint,
+                max_wait_s=self.settings.speech.max_queue_wait_s,
+                # anonymous try-it voice notes queue behind WhatsApp guests', never ahead (issue 13)
+                priority=Priority.STAFF if item.channel == "webchat" else Priority.GUEST,
             )
         except DeadlineExceeded:  # too many voice notes at once: this guest is asked to type
             log.warning("voice note not heard in time message=%d code=speech_busy", message_id)
             return Heard(problem="speech_busy", seconds=time.perf_counter() - started)
         except AudioError as exc:
             log.info("voice note unusable message=%d code=%s", message_id, exc.code)
+            if item.channel == "webchat":  # anonymous junk is not kept for 30 days (issue 13)
+                await asyncio.to_thread(Path(item.path).unlink, missing_ok=True)
             return Heard(problem=exc.code, seconds=time.perf_counter() - started)
         except ModelError as exc:
             log.error("cannot transcribe message=%d code=%s", message_id, exc.code)

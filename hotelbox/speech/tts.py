@@ -48,9 +48,13 @@ class TextToSpeech(Protocol):
 class PiperTts:
     """Piper voices by language: ``{"en": Path(dir with voice.onnx + voice.onnx.json)}``."""
 
-    def __init__(self, voices: dict[str, Path], threads: int = 1) -> None:
+    def __init__(self, voices: dict[str, Path], threads: int = 1, *, vary: bool = True) -> None:
         self.voice_dirs = voices
         self.threads = threads
+        # VITS samples noise for prosody and duration: every synthesis of a sentence differs.
+        # ``vary=False`` turns it off, so the same text is always the same audio (test clips:
+        # a random draw once made "breakfast served" sound like "brick the served", issue 14).
+        self.vary = vary
         self._voices: dict[str, object] = {}
         self.load_seconds: dict[str, float] = {}
 
@@ -87,7 +91,12 @@ class PiperTts:
         rate: int = voice.config.sample_rate  # type: ignore[attr-defined]
         pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
         pieces: list[np.ndarray] = []
-        for chunk in voice.synthesize(spoken):  # type: ignore[attr-defined]
+        config = None
+        if not self.vary:
+            from piper import SynthesisConfig
+
+            config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+        for chunk in voice.synthesize(spoken, syn_config=config):  # type: ignore[attr-defined]
             if pieces:
                 pieces.append(pause)
             pieces.append(chunk.audio_float_array)

@@ -17,7 +17,7 @@ from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
-from hotelbox.scheduler import Scheduler
+from hotelbox.scheduler import Priority, Scheduler
 from hotelbox.speech.audio import AudioError, decode
 from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import SpeechToText, Transcript, VoskStt, WhisperStt
@@ -109,7 +109,11 @@ class VoiceService:
         return self.scheduler.lane("speech").saturated()
 
     async def transcribe(
-        self, data: bytes, lang_hint: str | None, max_wait_s: float | None = None
+        self,
+        data: bytes,
+        lang_hint: str | None,
+        max_wait_s: float | None = None,
+        priority: Priority = Priority.GUEST,
     ) -> Transcript:
         """Decode and transcribe; AudioError for unusable audio, ModelError when we cannot listen,
         DeadlineExceeded when no speech slot came within ``max_wait_s``."""
@@ -123,7 +127,9 @@ class VoiceService:
             )
             return stt.transcribe(decoded.samples, lang_hint)
 
-        transcript: Transcript = await self.scheduler.lane("speech").run(work, deadline_s=max_wait_s)
+        transcript: Transcript = await self.scheduler.lane("speech").run(
+            work, priority=priority, deadline_s=max_wait_s
+        )
         self.transcribed += 1
         return transcript
 

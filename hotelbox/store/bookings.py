@@ -16,6 +16,7 @@ from typing import Any
 
 from hotelbox.pms import PmsBooking
 from hotelbox.store.database import AConn, Conn, fetchall, insert, one, utc_in, utcnow
+from hotelbox.store.identity import new_pms_token
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,11 @@ class PmsWrite:
     idempotency_key: str
     request: dict[str, Any]
     attempts: int
+    token: str = ""  # what the PMS order carries (issue 15); the key itself on writes queued before
+
+    @property
+    def pms_token(self) -> str:
+        return self.token or self.idempotency_key
 
 
 def queue_create(conn: Conn, conversation_id: int, guest_id: int, key: str, request: dict[str, Any]) -> int:
@@ -97,13 +103,14 @@ def _queue(
     now = utcnow()
     try:
         conn.execute(
-            "INSERT INTO pms_outbox (booking_id, conversation_id, operation, idempotency_key, request,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pms_outbox (booking_id, conversation_id, operation, idempotency_key, pms_token,"
+            " request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 booking_id,
                 conversation_id,
                 operation,
                 key,
+                new_pms_token(conn, key),
                 json.dumps(request, ensure_ascii=False),
                 now,
                 now,
@@ -132,6 +139,7 @@ async def due(conn: AConn, limit: int = 20, max_delay_s: float = 3600.0) -> list
             r["idempotency_key"],
             json.loads(r["request"]),
             r["attempts"],
+            r["pms_token"] or "",
         )
         for r in rows
     ]
@@ -168,18 +176,21 @@ def record_result(conn: Conn, write: PmsWrite, booking: PmsBooking) -> None:
     )
 
 
-def record_failure(conn: Conn, write: PmsWrite, error: str, *, final: bool, retry_in_s: float = 0) -> int:
-    """A failed attempt: retried later, or (final) closed; returns the attempt count."""
+def record_failure(
+    conn: Conn, write: PmsWrite, error: str, *, final: bool, retry_in_s: float = 0, needs_human: bool = False
+) -> int:
+    """A failed attempt: retried later, or (final) closed; returns the attempt count. A closed
+    write that ``needs_human`` (a conflict in the PMS) leaves its booking for staff to settle."""
     now = datetime.now(UTC)
     if final:
         conn.execute(
             "UPDATE pms_outbox SET status = 'failed', last_error = ?, attempts = attempts + 1, updated_at = ? WHERE id = ?",
             (error[:500], utcnow(), write.id),
         )
-        if write.operation == "create":
+        if write.operation == "create" or needs_human:
             conn.execute(
-                "UPDATE bookings SET status = 'failed', updated_at = ? WHERE id = ?",
-                (utcnow(), write.booking_id),
+                "UPDATE bookings SET status = ?, handled_at = NULL, updated_at = ? WHERE id = ?",
+                ("needs_human" if needs_human else "failed", utcnow(), write.booking_id),
             )
     else:
         when = (now + timedelta(seconds=retry_in_s)).isoformat(timespec="milliseconds")
@@ -193,6 +204,27 @@ def record_failure(conn: Conn, write: PmsWrite, error: str, *, final: bool, retr
 
 async def list_bookings(conn: AConn) -> list[sqlite3.Row]:
     return await fetchall(conn, "SELECT * FROM bookings WHERE check_in != '' ORDER BY created_at, id")
+
+
+async def listed_bookings(conn: AConn) -> list[dict[str, Any]]:
+    """The bookings as ``hotelbox bookings`` shows them (plain JSON data)."""
+    return [
+        {
+            "reference": r["pms_reference"],
+            "status": r["status"],
+            "check_in": r["check_in"],
+            "check_out": r["check_out"],
+            "adults": r["adults"],
+            "children": r["children"],
+            "room_type": r["room_type"],
+            "total_price": r["total_price"],
+            "currency": r["currency"],
+            "guest_name": r["guest_name"],
+            "conversation_id": r["conversation_id"],
+            "created_at": r["created_at"],
+        }
+        for r in await list_bookings(conn)
+    ]
 
 
 async def settled_by_reference(conn: AConn, references: list[str]) -> dict[str, dict[str, Any]]:

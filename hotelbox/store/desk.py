@@ -7,11 +7,28 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hotelbox.errors import HotelboxError
 from hotelbox.messages import Reply
 from hotelbox.store import audit, conversations, outbox
 from hotelbox.store.database import AConn, Conn, fetchall, fetchone, one, utcnow
 
 ATTENTION_BOOKING = ("failed", "needs_human")
+# the address our latest failed mail went to: what "e-mail bounced" is about (issue 18)
+BOUNCED = (
+    "(SELECT o.recipient FROM outbox o WHERE o.conversation_id = c.id AND o.channel = 'email'"
+    " AND o.status = 'failed' ORDER BY o.id DESC LIMIT 1)"
+)
+
+
+class HeldByColleague(HotelboxError):
+    """Another receptionist holds this conversation: taking it needs their colleague's say-so."""
+
+    code = "held_by_colleague"
+    http_status = 409
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"held by {holder}")
+        self.holder = holder
 
 
 async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
@@ -25,8 +42,9 @@ async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 
     rows = await fetchall(
         conn,
         f"""
-        SELECT c.id, c.channel, c.language, c.control, c.attention, c.last_message_at, c.guest_sent_at,
+        SELECT c.id, c.channel, c.language, c.control, c.attention, c.last_message_at, c.guest_sent_at, c.held_by,
                i.display_name, i.phone AS identity_phone, g.name AS guest_name, g.phone AS guest_phone,
+               i.address, {BOUNCED} AS bounced_address,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                   AND m.id > c.staff_read_upto) AS unread,
                (SELECT coalesce(m.text, '') FROM messages m WHERE m.conversation_id = c.id
@@ -52,8 +70,12 @@ def _summary(r: Any) -> dict[str, Any]:
         "language": r["language"],
         "control": r["control"],
         "attention": r["attention"],
+        "held_by": r["held_by"] if r["control"] == "staff" else None,
         "guest": r["guest_name"] or r["display_name"] or r["identity_phone"] or r["guest_phone"] or "—",
         "phone": r["identity_phone"] or r["guest_phone"],
+        # how staff reach the guest (masked only in logs): the e-mail address, else the number
+        "address": r["address"] if r["channel"] == "email" else r["identity_phone"] or r["guest_phone"],
+        "bounced_address": r["bounced_address"] if r["attention"] == "email_bounced" else None,
         "unread": r["unread"],
         "last_text": (r["last_text"] or "")[:140],
         "last_message_at": r["last_message_at"],
@@ -77,12 +99,13 @@ async def conversation_detail(conn: AConn, conversation_id: int) -> dict[str, An
         conn,
         """
         SELECT c.*, i.display_name, i.phone AS identity_phone, i.address, g.name AS guest_name,
+               {BOUNCED} AS bounced_address,
                g.phone AS guest_phone, g.email AS guest_email, g.id AS gid,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                   AND m.id > c.staff_read_upto) AS unread, '' AS last_text, 0 AS open_bookings
         FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
         WHERE c.id = ?
-        """,
+        """.replace("{BOUNCED}", BOUNCED),
         (conversation_id,),
     )
     if row is None:
@@ -160,19 +183,30 @@ async def bookings_list(conn: AConn, *, problems_only: bool, limit: int = 200) -
 
 
 # -- actions (write functions) ---------------------------------------------------------------------
-def take_over(conn: Conn, conversation_id: int, actor: str) -> str:
-    """From now on the bot sends nothing here — the pipeline's commit re-checks this."""
-    row = one(conn, "SELECT control FROM conversations WHERE id = ?", (conversation_id,))
+def take_over(conn: Conn, conversation_id: int, actor: str, *, force: bool = False) -> str:
+    """From now on the bot sends nothing here — the pipeline's commit re-checks this. A colleague's
+    conversation is taken only with ``force`` (the page asked first): never silently."""
+    row = one(conn, "SELECT control, held_by FROM conversations WHERE id = ?", (conversation_id,))
     if row is None:
         raise LookupError(conversation_id)
+    holder = row["held_by"] if row["control"] == "staff" else None
+    if holder and holder != actor and not force:
+        raise HeldByColleague(holder)
     conversations.set_control(conn, conversation_id, "staff")
+    conn.execute("UPDATE conversations SET held_by = ? WHERE id = ?", (actor, conversation_id))
     # bot replies written but not sent yet are withdrawn: staff speak now
     conn.execute(
         "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE conversation_id = ? AND status = 'pending'"
         " AND message_id IN (SELECT id FROM messages WHERE author = 'bot')",
         (utcnow(), conversation_id),
     )
-    audit.record(conn, actor, "takeover", conversation_id=conversation_id, details={"from": row["control"]})
+    audit.record(
+        conn,
+        actor,
+        "takeover",
+        conversation_id=conversation_id,
+        details={"from": row["control"], "holder": holder},
+    )
     return str(row["control"])
 
 
@@ -180,19 +214,23 @@ def hand_back(conn: Conn, conversation_id: int, actor: str) -> None:
     if one(conn, "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)) is None:
         raise LookupError(conversation_id)
     conn.execute(
-        "UPDATE conversations SET control = 'bot', attention = NULL, version = version + 1, updated_at = ?"
+        "UPDATE conversations SET control = 'bot', attention = NULL, held_by = NULL, version = version + 1,"
+        " updated_at = ?"
         " WHERE id = ?",
         (utcnow(), conversation_id),
     )
     audit.record(conn, actor, "handback", conversation_id=conversation_id)
 
 
-def staff_reply(conn: Conn, conversation_id: int, actor: str, text: str, lang: str) -> int:
+def staff_reply(
+    conn: Conn, conversation_id: int, actor: str, text: str, lang: str, *, force: bool = False
+) -> int:
     conv = conversations.load_now(conn, conversation_id)
     if conv is None:
         raise LookupError(conversation_id)
-    if conv.control != "staff":  # replying is taking over: the bot must not talk across staff
-        take_over(conn, conversation_id, actor)
+    row = one(conn, "SELECT held_by FROM conversations WHERE id = ?", (conversation_id,))
+    if conv.control != "staff" or (row and row["held_by"] != actor):
+        take_over(conn, conversation_id, actor, force=force)  # replying is taking over, never silently
     outbox_id = outbox.enqueue(
         conn, conversation_id, conv.channel, conv.address, Reply(text, lang, key="staff"), author=actor
     )

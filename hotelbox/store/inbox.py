@@ -34,6 +34,8 @@ class InboxItem:
     kind: str  # message | event
     payload: dict[str, Any]
     attempts: int
+    received_at: str | None = None
+    merged: tuple[int, ...] = ()  # earlier inbox rows folded into this one (one turn, see bursts.py)
 
 
 def accept(conn: Conn, inbound: Inbound) -> Accepted:
@@ -101,7 +103,7 @@ def add_event(conn: Conn, conversation_id: int, key: str, payload: dict[str, Any
 async def pending(conn: AConn, conversation_id: int, limit: int = 20) -> list[InboxItem]:
     rows = await fetchall(
         conn,
-        "SELECT id, conversation_id, message_id, kind, payload, attempts FROM inbox"
+        "SELECT id, conversation_id, message_id, kind, payload, attempts, received_at FROM inbox"
         " WHERE conversation_id = ? AND status = 'pending' ORDER BY id LIMIT ?",
         (conversation_id, limit),
     )
@@ -113,6 +115,7 @@ async def pending(conn: AConn, conversation_id: int, limit: int = 20) -> list[In
             r["kind"],
             json.loads(r["payload"]),
             r["attempts"],
+            r["received_at"],
         )
         for r in rows
     ]

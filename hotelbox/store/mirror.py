@@ -55,6 +55,14 @@ def forget_room_types(conn: Conn, keep: list[str]) -> None:
     conn.execute(f"DELETE FROM pms_nights WHERE room_type NOT IN ({marks})", keep)
 
 
+def forget_nights(conn: Conn, room_type: str, start: date, end: date) -> None:
+    """Drop one room type's nights in [start, end): the mirror no longer knows them."""
+    conn.execute(
+        "DELETE FROM pms_nights WHERE room_type = ? AND night >= ? AND night < ?",
+        (room_type, start.isoformat(), end.isoformat()),
+    )
+
+
 def prune_past(conn: Conn, today: date) -> None:
     conn.execute("DELETE FROM pms_nights WHERE night < ?", (today.isoformat(),))
 

@@ -34,6 +34,7 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     status: str
+    requested_at: str | None = None  # the channel's request was about to leave (see mark_requested)
 
     @property
     def reply(self) -> Reply:
@@ -90,6 +91,7 @@ def _item(r: Any) -> OutboxItem:
         json.loads(r["payload"]),
         r["attempts"],
         r["status"],
+        r["requested_at"],
     )
 
 
@@ -132,11 +134,19 @@ def mark_sending(conn: Conn, outbox_id: int) -> bool:
     """Claim a pending row for a send; False when something (a late status) settled it meanwhile."""
     return (
         conn.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?"
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, requested_at = NULL, updated_at = ?"
             " WHERE id = ? AND status = 'pending'",
             (utcnow(), outbox_id),
         ).rowcount
         == 1
+    )
+
+
+def mark_requested(conn: Conn, outbox_id: int) -> None:
+    """Durable before the channel's request leaves the box: from here a crash may have sent it."""
+    conn.execute(
+        "UPDATE outbox SET requested_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+        (utcnow(), utcnow(), outbox_id),
     )
 
 
@@ -158,7 +168,7 @@ def mark_retry(conn: Conn, item: OutboxItem, error: str, delay_s: float) -> None
     when = (datetime.now(UTC) + timedelta(seconds=delay_s)).isoformat(timespec="milliseconds")
     conn.execute(
         "UPDATE outbox SET attempts = attempts + (status = 'pending'), status = 'pending', last_error = ?,"
-        " next_attempt_at = ?, updated_at = ? WHERE id = ? AND status IN ('pending', 'sending')",
+        " next_attempt_at = ?, requested_at = NULL, updated_at = ? WHERE id = ? AND status IN ('pending', 'sending')",
         (error[:500], when, utcnow(), item.id),
     )
 
@@ -200,7 +210,7 @@ def requeue_uncertain(conn: Conn, channel: str, older_than_s: float) -> int:
     """Rows whose send stayed unconfirmed for ``older_than_s``: no status came, send them again."""
     cutoff = (datetime.now(UTC) - timedelta(seconds=older_than_s)).isoformat(timespec="milliseconds")
     cur = conn.execute(
-        "UPDATE outbox SET status = 'pending', uncertain_since = NULL, updated_at = ?"
+        "UPDATE outbox SET status = 'pending', uncertain_since = NULL, requested_at = NULL, updated_at = ?"
         " WHERE status = 'uncertain' AND channel = ?"
         " AND (coalesce(uncertain_since, updated_at) < ? OR coalesce(uncertain_since, updated_at) > ?)",
         (utcnow(), channel, cutoff, utc_in(CLOCK_SLACK_S)),  # the second: the clock went back

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,17 +21,22 @@ from pathlib import Path
 from aiohttp import WSMsgType, web
 
 from hotelbox import openapi
+from hotelbox.config import Settings
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store.database import fetchall
 from hotelbox.web import desk
-from hotelbox.web.auth import PUBLIC, Auth, make_auth_middleware
+from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware, require_same_origin
+from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.limits import RateLimited, TryLimits
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("box", Box)
+LIMITS: web.AppKey[TryLimits] = web.AppKey("try_limits", TryLimits)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 API_PATHS = ("/desk/api/", "/try/api/")
+STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}$")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -102,7 +108,7 @@ async def static_file(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     types = {".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
     suffix = name[name.rfind(".") :] if "." in name else ""
-    if suffix not in types or "/" in name or name.startswith("."):
+    if suffix not in types or not STATIC_NAME.match(name):  # no NUL, no path, no dot file (issue 13)
         raise web.HTTPNotFound()
     try:
         body = _static(name)
@@ -118,13 +124,7 @@ async def _json_body(request: web.Request) -> dict[str, object]:
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise InvalidInput("body is not JSON") from exc
-    if not isinstance(data, dict):
-        raise InvalidInput("body must be a JSON object")
-    return data
+    return desk.json_object(raw)
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -133,6 +133,7 @@ async def post_message(request: web.Request) -> web.Response:
     session = str(data.get("session", ""))
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    request.app[LIMITS].post(_client(request), session)
     client_id = str(data.get("client_id") or uuid.uuid4())
     if not CLIENT_ID.match(client_id):
         raise InvalidInput("client_id has invalid characters")
@@ -149,7 +150,7 @@ async def post_message(request: web.Request) -> web.Response:
         text=text,
         language_hint=lang,  # type: ignore[arg-type]
         choice=choice,
-        phone=_phone(data.get("phone"), request.app[BOX].settings.hotel.country),
+        phone=None,  # anonymous: a number typed on a web page proves nothing (issue 13), any "phone" is ignored
     )
     accepted = await request.app[BOX].pipeline.accept(inbound)
     return web.json_response(
@@ -181,18 +182,31 @@ async def post_voice(request: web.Request) -> web.Response:
     mime = request.content_type
     if mime not in AUDIO_TYPES:
         raise InvalidInput(f"unsupported audio type {mime!r}")
+    limits = request.app[LIMITS]
+    limits.post(_client(request), session)
     limit = box.settings.speech.max_audio_bytes
     if request.content_length is not None and request.content_length > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
-    data = bytearray()
-    async for chunk in request.content.iter_chunked(65536):
-        data += chunk
-        if len(data) > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    if limits.uploading >= box.settings.web.try_parallel_uploads:  # each one is held in memory
+        raise RateLimited("the try-it page is receiving other voice notes: try again in a moment", 2.0)
+    limits.uploading += 1
+    try:
+        data = bytearray()
+        async for chunk in request.content.iter_chunked(65536):
+            data += chunk
+            if len(data) > limit:
+                raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data))
+    finally:
+        limits.uploading -= 1
     if not data:
         raise InvalidInput("the voice note is empty")
-    path = box.settings.media_dir / "in" / f"webchat-{uuid.uuid4().hex}{AUDIO_TYPES[mime]}"
+    folder = box.settings.media_dir / "in"
+    if limits.on_disk is None:
+        limits.on_disk = await asyncio.to_thread(_webchat_bytes, folder)
+    limits.upload(session, len(data), limits.on_disk)
+    path = folder / f"webchat-{uuid.uuid4().hex}{AUDIO_TYPES[mime]}"
     await asyncio.to_thread(_store_file, path, bytes(data))
+    limits.on_disk += len(data)
     lang = request.query.get("lang")
     inbound = Inbound(
         channel="webchat",
@@ -206,6 +220,18 @@ async def post_voice(request: web.Request) -> web.Response:
     return web.json_response(
         {"conversation_id": accepted.conversation_id, "message_id": accepted.message_id}, status=202
     )
+
+
+def _client(request: web.Request) -> str:
+    return client_address(request, request.app[BOX].settings.web.trust_proxy)
+
+
+def _webchat_bytes(folder: Path) -> int:
+    """Bytes of try-it voice notes on disk (counted once; new ones are added as they come)."""
+    try:
+        return sum(e.stat().st_size for e in os.scandir(folder) if e.name.startswith("webchat-"))
+    except FileNotFoundError:
+        return 0
 
 
 def _store_file(path: Path, data: bytes) -> None:
@@ -234,8 +260,7 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     path = payload.get("reply", {}).get("audio") or rows[0]["media_path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise web.HTTPNotFound()
-    mime = "audio/ogg" if path.endswith(".ogg") else (rows[0]["mime_type"] or "application/octet-stream")
-    return web.FileResponse(path, headers={"Content-Type": mime.split(";")[0], "Cache-Control": "private"})
+    return guest_file_response(path, rows[0]["mime_type"], f"message-{message_id}")
 
 
 def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str | None:
@@ -244,21 +269,6 @@ def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str
         isinstance(payload.get("inbound"), dict) and payload["inbound"].get("kind") == "audio"  # type: ignore[union-attr]
     )
     return f"/try/api/audio/{message_id}?session={session}" if has_audio else None
-
-
-def _phone(value: object, region: str) -> str | None:
-    """The phone number the simulated guest writes from (as WhatsApp would vouch for it)."""
-    if not value:
-        return None
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(str(value)[:32], region)
-    except phonenumbers.NumberParseException as exc:
-        raise InvalidInput("phone is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidInput("phone is not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 async def get_messages(request: web.Request) -> web.Response:
@@ -298,6 +308,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     session = request.query.get("session", "")
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     subscription = request.app[BOX].events.subscribe(
@@ -341,9 +352,16 @@ def make_app(box: Box) -> web.Application:
         client_max_size=settings.max_message_bytes,
     )
     app[BOX] = box
+    app[LIMITS] = TryLimits(
+        settings.try_posts_per_minute_per_client,
+        settings.try_posts_per_minute_per_session,
+        settings.try_uploads_per_session_per_day,
+        settings.try_uploads_per_day,
+        settings.try_upload_mb * 1024 * 1024,
+    )
     app[desk.BOX] = box
     app[desk.AUTH] = auth
-    try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[settings.try_page]
+    try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[try_page_mode(box.settings)]
     routes: list[tuple[str, str, Handler, str | None]] = [
         # method, path, handler, role (every route says who may use it; the middleware checks)
         ("GET", "/healthz", healthz, PUBLIC),
@@ -375,19 +393,44 @@ def make_app(box: Box) -> web.Application:
         ("GET", "/desk/ws", desk.desk_ws, "frontdesk"),
         ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
         ("GET", "/desk/api/users", desk.api_users, "admin"),
+        ("GET", "/desk/api/login-failures", desk.api_login_failures, "admin"),
+    ]
+    try_routes: list[tuple[str, str, Handler]] = [
+        ("GET", "/try", try_page),
+        ("POST", "/try/api/messages", post_message),
+        ("GET", "/try/api/messages", get_messages),
+        ("GET", "/try/ws", live),
+        ("POST", "/try/api/voice", post_voice),
+        ("GET", r"/try/api/audio/{message_id:\d+}", get_audio),
     ]
     if try_role is not None:
-        routes += [
-            ("GET", "/try", try_page, try_role),
-            ("POST", "/try/api/messages", post_message, try_role),
-            ("GET", "/try/api/messages", get_messages, try_role),
-            ("GET", "/try/ws", live, try_role),
-            ("POST", "/try/api/voice", post_voice, try_role),
-            ("GET", r"/try/api/audio/{message_id:\d+}", get_audio, try_role),
-        ]
+        routes += [(method, path, handler, try_role) for method, path, handler in try_routes]
+    else:  # say why, rather than a bare 404
+        routes += [(method, path, try_page_off, PUBLIC) for method, path, _ in try_routes]
     for method, path, handler, role in routes:
         app.router.add_route(method, path, with_role(handler, role))
     return app
+
+
+def try_page_mode(settings: Settings) -> str:
+    """Who may use the try-it chat. Unset: anyone with the embedded demo hotel (``make run``),
+    nobody once the box books in a real PMS — anonymous strangers must not make real bookings
+    unless the hotel opens the page on purpose (issue 13)."""
+    if settings.web.try_page is not None:
+        return settings.web.try_page
+    return "public" if settings.pms.kind == "demo" else "off"
+
+
+class TryPageOff(HotelboxError):
+    code = "try_page_off"
+    http_status = 404
+
+
+async def try_page_off(request: web.Request) -> web.Response:
+    raise TryPageOff(
+        "the try-it chat is off on this box (it books in a real PMS); "
+        "set web.try_page to 'staff' or 'public' to open it"
+    )
 
 
 def with_role(handler: Handler, role: str | None) -> Handler:

@@ -5,9 +5,13 @@
 * Sessions: a random token in an HttpOnly, SameSite=Strict cookie (Secure behind TLS); the
   database keeps only its SHA-256. A session idle longer than ``web.session_idle_minutes`` is
   gone. Every state-changing request must carry the session's CSRF token in ``X-CSRF-Token``.
-* Login throttling: per user name and per client address, each failure beyond the fifth doubles
-  the wait (1 s … 15 min) before the next attempt is even checked; the answer is 429 with
-  ``Retry-After``. Unknown users cost the same as known ones (no user enumeration by timing).
+* Login throttling: per client address, each failure beyond the fifth doubles the wait
+  (1 s … 15 min) before that address's next attempt is even checked; the answer is 429 with
+  ``Retry-After``. Never per user name: wrong passwords from one machine must not lock the
+  receptionist out on another (issue 13). A global bucket (far larger) slows down a spray from
+  many addresses. Every failure is in the audit log (``login_failed``: name tried, address) for
+  the admins' "who failed from where". Unknown users cost the same as known ones (no user
+  enumeration by timing).
 * Roles: every route is declared with the role it needs (:data:`PUBLIC`, ``frontdesk``,
   ``admin``); :func:`auth_middleware` refuses anything else — a route nobody declared is refused.
 """
@@ -28,12 +32,13 @@ from typing import Any
 from aiohttp import web
 
 from hotelbox.errors import HotelboxError
-from hotelbox.store import Store
+from hotelbox.store import Store, audit
 from hotelbox.store.database import Conn, insert, utcnow
 
 COOKIE = "hb_session"
 ROLES = ("frontdesk", "admin")
 PUBLIC = "public"
+GLOBAL_FREE_FAILURES = 50  # failed logins from all addresses together before everyone waits
 RANK = {"frontdesk": 1, "admin": 2}
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -139,7 +144,8 @@ class LoginThrottle:
     FREE = 5
     MAX_S = 900.0
 
-    def __init__(self) -> None:
+    def __init__(self, free: int = FREE, max_s: float = MAX_S) -> None:
+        self.free, self.max_s = free, max_s
         self._fails: dict[str, tuple[int, float]] = {}  # key → (failures, not before)
 
     def wait_s(self, *keys: str) -> float:
@@ -150,7 +156,7 @@ class LoginThrottle:
         now = time.monotonic()
         for k in keys:
             count = self._fails.get(k, (0, 0.0))[0] + 1
-            delay = 0.0 if count < self.FREE else min(self.MAX_S, 2.0 ** (count - self.FREE))
+            delay = 0.0 if count < self.free else min(self.max_s, 2.0 ** min(30, count - self.free))
             self._fails[k] = (count, now + delay)
         if len(self._fails) > 10_000:  # bounded memory under a spray of names
             self._fails = dict(list(self._fails.items())[-5_000:])
@@ -177,12 +183,13 @@ class Auth:
         self.store = store
         self.idle = timedelta(minutes=idle_minutes)
         self.secure_cookies = secure_cookies
-        self.throttle = LoginThrottle()
+        self.throttle = LoginThrottle()  # per client address
+        self.global_throttle = LoginThrottle(free=GLOBAL_FREE_FAILURES, max_s=60.0)  # all addresses
         self._touched: dict[str, float] = {}
 
     async def login(self, name: str, password: str, remote: str) -> tuple[str, Session]:
-        keys = (f"user:{name.lower()}", f"ip:{remote}")
-        wait = self.throttle.wait_s(*keys)
+        key = f"ip:{remote}"
+        wait = max(self.throttle.wait_s(key), self.global_throttle.wait_s("all"))
         if wait > 0:
             raise TooManyAttempts(wait)
         row = await self.store.fetchone(
@@ -191,9 +198,14 @@ class Auth:
         )
         ok = await asyncio.to_thread(check_password, password, row["password_hash"] if row else _DUMMY_HASH)
         if row is None or not ok:
-            self.throttle.failed(*keys)
+            self.throttle.failed(key)
+            self.global_throttle.failed("all")
+            details = {"name": name[:64], "remote": remote[:64], "known_user": row is not None}
+            await self.store.write(
+                lambda c: audit.record(c, "anonymous", "login_failed", details=details), label="auth.failed"
+            )
             raise AuthError("wrong user name or password", code="bad_credentials")
-        self.throttle.succeeded(*keys)
+        self.throttle.succeeded(key)
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         user = StaffUser(row["id"], row["name"], row["role"], row["language"])
@@ -270,6 +282,21 @@ def client_address(request: web.Request, trust_proxy: bool) -> str:
     return request.remote or "?"
 
 
+def same_origin(request: web.Request) -> bool:
+    """No ``Origin`` (not a browser) or the page's own: a browser on another site may not open
+    our WebSockets with the desk's cookie (cross-site WebSocket hijacking, issue 13)."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    scheme, _, host = origin.partition("://")
+    return scheme in ("http", "https") and host.lower() == request.host.lower()
+
+
+def require_same_origin(request: web.Request) -> None:
+    if not same_origin(request):
+        raise Forbidden("cross-site request refused", code="cross_origin")
+
+
 def make_auth_middleware(auth: Auth, *, trust_proxy: bool) -> Any:
     @web.middleware
     async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -289,7 +316,8 @@ def make_auth_middleware(auth: Auth, *, trust_proxy: bool) -> Any:
             raise Forbidden(f"this needs the {role} role")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             given = request.headers.get("X-CSRF-Token", "")
-            if not hmac.compare_digest(given.encode(), session.csrf.encode()):
+            # header bytes aiohttp could not decode come as surrogates: compare bytes (issue 13)
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), session.csrf.encode()):
                 raise Forbidden("missing or wrong CSRF token", code="csrf")
         request[SESSION] = session
         return await handler(request)

@@ -20,8 +20,9 @@ from aiohttp import WSMsgType, web
 from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
-from hotelbox.store import desk, privacy
-from hotelbox.web.auth import COOKIE, Auth, client_address, current
+from hotelbox.store import audit, desk, privacy
+from hotelbox.web.auth import COOKIE, Auth, client_address, current, require_same_origin, same_origin
+from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
 BOX: web.AppKey[Box] = web.AppKey("desk_box", Box)
@@ -39,8 +40,15 @@ async def _json(request: web.Request, limit: int = 16384) -> dict[str, Any]:
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    return json_object(raw or b"{}")
+
+
+def json_object(raw: bytes) -> dict[str, Any]:
+    """A request body that must be a JSON object; anything else is a clear 400."""
     try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(raw)
+    except RecursionError as exc:  # "[[[[…" nested deeper than the parser's stack (issue 13)
+        raise InvalidInput("body is nested too deeply") from exc
     except ValueError as exc:
         raise InvalidInput("body is not JSON") from exc
     if not isinstance(data, dict):
@@ -64,8 +72,7 @@ def _changed(request: web.Request, conversation_id: int | None = None, kind: str
 
 # -- session ----------------------------------------------------------------------------------------
 async def api_login(request: web.Request) -> web.Response:
-    origin = request.headers.get("Origin")
-    if origin is not None and origin.split("://", 1)[-1] != request.host:
+    if not same_origin(request):
         raise InvalidInput("cross-site login refused")
     data = await _json(request, 4096)
     name, password = str(data.get("name", "")), str(data.get("password", ""))
@@ -144,7 +151,10 @@ async def api_read(request: web.Request) -> web.Response:
 async def api_takeover(request: web.Request) -> web.Response:
     conversation_id = record_id(request)
     actor = current(request).user.actor
-    before = await _act(request, lambda c: desk.take_over(c, conversation_id, actor), "desk.takeover")
+    force = (await _json(request)).get("force") is True
+    before = await _act(
+        request, lambda c: desk.take_over(c, conversation_id, actor, force=force), "desk.takeover"
+    )
     log.info("staff took over conversation=%d user=%s from=%s", conversation_id, actor, before)
     _changed(request, conversation_id)
     return web.json_response({"control": "staff"})
@@ -169,7 +179,9 @@ async def api_reply(request: web.Request) -> web.Response:
     lang = data.get("lang") if data.get("lang") in LANGS else box.settings.hotel.default_language
     actor = current(request).user.actor
     outbox_id = await _act(
-        request, lambda c: desk.staff_reply(c, conversation_id, actor, text, lang), "desk.reply"
+        request,
+        lambda c: desk.staff_reply(c, conversation_id, actor, text, lang, force=data.get("force") is True),
+        "desk.reply",
     )
     box.sender.wake()
     _changed(request, conversation_id)
@@ -192,12 +204,7 @@ async def api_audio(request: web.Request) -> web.StreamResponse:
     path = json.loads(row["payload"] or "{}").get("reply", {}).get("audio") or row["path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise NotFound("the audio is gone (retention) or never arrived")
-    mime = (
-        "audio/ogg"
-        if path.endswith(".ogg")
-        else (row["mime_type"] or "application/octet-stream").split(";")[0]
-    )
-    return web.FileResponse(path, headers={"Content-Type": mime, "Cache-Control": "private, no-store"})
+    return guest_file_response(path, row["mime_type"], f"message-{message_id}")
 
 
 # -- bookings ---------------------------------------------------------------------------------------------
@@ -296,10 +303,17 @@ async def api_users(request: web.Request) -> web.Response:
     return web.json_response({"users": [dict(r) for r in rows]})
 
 
+async def api_login_failures(request: web.Request) -> web.Response:
+    """Who failed to log in, from where and when (newest first): the throttle's side of the story."""
+    failures = await request.app[BOX].store.read(lambda c: audit.login_failures(c, limit=200))
+    return web.json_response({"failures": failures})
+
+
 # -- live updates ------------------------------------------------------------------------------------------
 async def desk_ws(request: web.Request) -> web.WebSocketResponse:
     """What changed, as it happens; the page refetches what it shows. A page that falls behind
     (64 events queued) is dropped and reconnects — it can never slow the box down."""
+    require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     box = request.app[BOX]

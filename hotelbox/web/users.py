@@ -6,10 +6,12 @@ import asyncio
 import getpass
 import sqlite3
 import sys
+from typing import Any
 
 import click
 
 from hotelbox.store import Store
+from hotelbox.store.database import Conn
 from hotelbox.web.auth import ROLES, add_user, hash_password, password_problem, set_password
 
 
@@ -37,10 +39,53 @@ def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
     return load(ctx)
 
 
-async def _write(ctx: click.Context, op):  # type: ignore[no-untyped-def]
+def _disable(c: Conn, name: str) -> int:
+    cur = c.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
+    c.execute(
+        "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)", (name,)
+    )
+    return cur.rowcount
+
+
+def _list(c: Conn) -> list[dict[str, Any]]:
+    rows = c.execute("SELECT name, role, language, disabled FROM staff_users ORDER BY name").fetchall()
+    return [dict(r) for r in rows]
+
+
+def user_op(c: Conn, request: dict[str, Any]) -> Any:
+    """One account change, on whichever side owns the database: this command, or the running
+    box when one owns the state (asked over its control socket; the password arrives hashed)."""
+    op, name = request.get("op"), str(request.get("name", ""))
+    if op == "add":
+        try:
+            add_user(c, name, str(request["role"]), str(request["hash"]), str(request["language"]))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+    if op == "passwd":
+        return bool(set_password(c, name, str(request["hash"])))
+    if op == "disable":
+        return bool(_disable(c, name))
+    if op == "list":
+        return _list(c)
+    raise ValueError(f"unknown users op {op!r}")
+
+
+async def _apply(ctx: click.Context, request: dict[str, Any]) -> Any:
+    from hotelbox.ops.control import ControlClient
+    from hotelbox.ops.owner import StateOwner, control_socket
+
     settings = _settings(ctx)
-    async with Store(settings.db_path, settings.store) as store:
-        return await store.write(op, label="users")
+    owner = StateOwner(settings.state_dir)
+    if not owner.try_acquire():  # a box owns the state: it makes the change (issue 14)
+        click.echo(f"hotelbox: through the running box that owns {settings.state_dir}", err=True)
+        async with ControlClient(control_socket(settings.state_dir)) as client:
+            return await client.call("POST", "/v1/users", request)
+    try:
+        async with Store(settings.db_path, settings.store) as store:
+            return await store.write(lambda c: user_op(c, request), label="users")
+    finally:
+        owner.release()
 
 
 @click.group()
@@ -59,10 +104,9 @@ def users_add(ctx: click.Context, name: str, role: str, language: str, password_
     if not name.replace(".", "").replace("-", "").replace("_", "").isalnum() or len(name) > 40:
         raise UsersFail("a user name is letters, digits, '.', '-' or '_' (at most 40)")
     hashed = hash_password(_password(password_stdin))
-    try:
-        asyncio.run(_write(ctx, lambda c: add_user(c, name, role, hashed, language)))
-    except sqlite3.IntegrityError as exc:
-        raise UsersFail(f"a user called {name!r} exists already") from exc
+    request = {"op": "add", "name": name, "role": role, "hash": hashed, "language": language}
+    if not asyncio.run(_apply(ctx, request)):
+        raise UsersFail(f"a user called {name!r} exists already")
     click.echo(f"added {name} ({role})")
 
 
@@ -73,7 +117,7 @@ def users_add(ctx: click.Context, name: str, role: str, language: str, password_
 def users_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """Set a new password (every open session of that user ends)."""
     hashed = hash_password(_password(password_stdin))
-    if not asyncio.run(_write(ctx, lambda c: set_password(c, name, hashed))):
+    if not asyncio.run(_apply(ctx, {"op": "passwd", "name": name, "hash": hashed})):
         raise UsersFail(f"no user called {name!r}")
     click.echo(f"password changed for {name}")
 
@@ -83,15 +127,7 @@ def users_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
 @click.pass_context
 def users_disable(ctx: click.Context, name: str) -> None:
     """Lock an account out (its sessions end)."""
-
-    def op(c):  # type: ignore[no-untyped-def]
-        cur = c.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
-        c.execute(
-            "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)", (name,)
-        )
-        return cur.rowcount
-
-    if not asyncio.run(_write(ctx, op)):
+    if not asyncio.run(_apply(ctx, {"op": "disable", "name": name})):
         raise UsersFail(f"no user called {name!r}")
     click.echo(f"disabled {name}")
 
@@ -100,14 +136,7 @@ def users_disable(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """Staff accounts (never their passwords)."""
-    rows = asyncio.run(
-        _write(
-            ctx,
-            lambda c: c.execute(
-                "SELECT name, role, language, disabled FROM staff_users ORDER BY name"
-            ).fetchall(),
-        )
-    )
+    rows = asyncio.run(_apply(ctx, {"op": "list"}))
     for r in rows:
         click.echo(
             f"{r['name']:20} {r['role']:10} {r['language']}  {'disabled' if r['disabled'] else 'active'}"

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from tests.bench import (
+    bench_conversations,
     bench_desk,
     bench_load,
     bench_nlu,
@@ -37,6 +38,7 @@ BENCHES = {
     "desk": bench_desk.run,
     "relay_cluster": bench_relay_cluster.run,
     "load": bench_load.run,
+    "conversations": bench_conversations.run,
 }
 
 

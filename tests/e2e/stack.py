@@ -94,6 +94,10 @@ state_dir = "{d / "var"}"
 
 [web]
 port = {ports["web"]}
+try_page = "public"
+try_posts_per_minute_per_client = 1000000  # every simulated guest comes from 127.0.0.1
+try_posts_per_minute_per_session = 1000
+try_uploads_per_day = 1000000
 
 [pms]
 kind = "qloapps"

@@ -89,3 +89,28 @@ def test_check_explains_keys_and_settings(tmp_path: Path) -> None:
     demo = run_cli("pms", "check", cwd=tmp_path)
     assert demo.returncode == 1
     assert "pms.kind is 'demo'" in demo.stderr
+
+
+def test_plain_sync_fills_the_whole_horizon_and_full_records_its_time(tmp_path: Path) -> None:
+    """Seen on the real 1.6.1: plain `pms sync` filled 8 % of the year; `full_sync_s` stayed null."""
+    with running_fake_qloapps("install") as url:
+        configure(tmp_path, url, FULL_KEY)
+        plain = run_cli("pms", "sync", "--json", cwd=tmp_path)
+        assert plain.returncode == 0, plain.stderr
+        jobs = json.loads(plain.stdout)
+        assert jobs["near"]["rows"] + jobs["far"]["rows"] == 4 * 365
+        state = json.loads(run_cli("pms", "status", "--json", cwd=tmp_path).stdout)
+        assert (state["coverage"], state["full_sync_s"]) == (1.0, None)
+        again = json.loads(run_cli("pms", "sync", "--json", cwd=tmp_path).stdout)
+        assert again["far"]["rows"] == 0  # the far nights are fresh: not fetched twice
+
+        full = run_cli("pms", "sync", "--full", "--json", cwd=tmp_path)
+        assert full.returncode == 0, full.stderr
+        assert json.loads(full.stdout)["far"]["rows"] > 0  # --full re-reads everything
+        state = json.loads(run_cli("pms", "status", "--json", cwd=tmp_path).stdout)
+        assert state["coverage"] == 1.0
+        assert state["full_sync_s"] is not None
+        assert state["full_sync_s"] > 0
+        assert set(state["jobs"]) == {"catalogue", "near", "far", "bookings"}
+        human = run_cli("pms", "status", cwd=tmp_path).stdout
+        assert "last full sync took" in human

@@ -239,3 +239,27 @@ async def test_relay_restart_with_a_backlog_and_the_box_offline(world: World) ->
     asked["+34600999000"] = ["hotel"]
     await world.check_answered_once_in_order(asked)
     assert world.relay.kills == 1
+
+
+@pytest.mark.timeout(300)
+async def test_a_box_killed_before_its_request_left_sends_the_reply_at_once_after_restart(
+    world: World,
+) -> None:
+    """Killed between claiming a reply and its POST to Meta: the request never left, so after the
+    restart it is sent at once, not after whatsapp.uncertain_resend_after_s (issue 14: 128 s late)."""
+    world.box.env["HOTELBOX_WHATSAPP__UNCERTAIN_RESEND_AFTER_S"] = "600"
+    world.relay.supervise()
+    world.box.supervise(failpoints="outbox.after_claim@1")
+    await world.box_connected()
+    await world.meta.post(
+        message_body("+34600777111", text="¿tenéis parking?", wamid_=wamid()), retry_for_s=90
+    )
+    try:
+        await world.graph.wait_sent(1, 120)  # far less than the 600 s an uncertain send waits
+    except TimeoutError as exc:
+        raise AssertionError(f"{exc}\n{world.box.log()}") from exc
+    assert world.box.kills == 1, world.box.log()  # the failpoint fired: the first run died there
+    await asyncio.sleep(2.0)
+    replies = [m.text.lower() for m in world.graph.sent if m.recipient == "+34600777111"]
+    assert len(replies) == 1
+    assert "parking" in replies[0]

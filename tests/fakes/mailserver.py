@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 USER = "hotel@example.test"
 PASSWORD = "mailbox-secret"
@@ -147,10 +148,31 @@ class Sink:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """``password`` set: AUTH is required (over plain text, loopback only) and only
+    ``USER``/``password`` is accepted; every attempt is kept in ``logins``."""
+
+    def __init__(self, password: str | None = None) -> None:
         self.sink = Sink()
         self.port = free_port()
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
+        self.password = password
+        self.logins: list[tuple[str, bool]] = []
+        auth: dict[str, Any] = (
+            {"auth_required": True, "auth_require_tls": False, "authenticator": self._authenticate}
+            if password is not None
+            else {}
+        )
+        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port, **auth)
+
+    def _authenticate(
+        self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == USER
+            and auth_data.password.decode() == self.password
+        )
+        self.logins.append((mechanism, ok))
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> None:
         self.controller.start()

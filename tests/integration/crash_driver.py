@@ -2,7 +2,8 @@
 
 Prints "ACK <address> <n>" once each message is durably accepted (what a channel would ack),
 and "DONE" once every conversation has settled. Replaying the whole script after a restart is
-safe: messages already stored come back as duplicates.
+safe: messages already stored come back as duplicates. A third argument, JSON, overrides settings
+(the booking-token crash test points the box at a fake QloApps).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from hotelbox.channels import SendResult
 from hotelbox.config import load_settings
@@ -35,9 +37,9 @@ class FileChannel:
         return SendResult(f"file-{item.id}")
 
 
-async def main(state_dir: Path, script_path: Path) -> None:
+async def main(state_dir: Path, script_path: Path, overrides: dict[str, Any]) -> None:
     script = json.loads(await asyncio.to_thread(script_path.read_text))
-    settings = load_settings(state_dir=state_dir, speech={"enabled": False})  # a text-only script
+    settings = load_settings(state_dir=state_dir, speech={"enabled": False}, **overrides)  # text only
     async with Box(settings, {"test": FileChannel(state_dir / "sent.log")}) as box:
         conversations = set()
         for address, n, text in script:
@@ -59,4 +61,6 @@ async def main(state_dir: Path, script_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))
+    asyncio.run(
+        main(Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3]) if len(sys.argv) > 3 else {})
+    )

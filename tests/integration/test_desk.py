@@ -421,3 +421,21 @@ async def test_retention_removes_old_audio_and_texts(desk: Desk) -> None:
     assert not audio.exists()
     texts = await desk.box.store.fetchall("SELECT text FROM messages")
     assert all(r["text"] is None for r in texts)
+
+
+async def test_staff_see_a_phone_guests_number_even_when_a_name_is_shown(desk: Desk) -> None:
+    """Issue 18.4: the list and the header carry how to reach the guest, not only a name."""
+    phone = "+34600400501"
+    accepted = await desk.box.pipeline.accept(
+        Inbound(channel="test", channel_message_id="n-1", sender=phone, text="hola", phone=phone,
+                display_name="Pilar")
+    )  # fmt: skip
+    await desk.box.settle(accepted.conversation_id)
+    http, _ = await desk.session("leo")
+    async with http:
+        async with http.get(f"{desk.url}/desk/api/conversations") as r:
+            [listed] = (await r.json())["conversations"]
+        async with http.get(f"{desk.url}/desk/api/conversations/{listed['id']}") as r:
+            detail = await r.json()
+    assert (listed["guest"], listed["address"], listed["bounced_address"]) == ("Pilar", phone, None)
+    assert detail["address"] == phone

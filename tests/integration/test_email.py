@@ -253,7 +253,10 @@ async def test_a_mail_bomb_is_stored_whole_but_answered_within_the_limit(
     servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
 ) -> None:
     dovecot, smtp = servers
-    settings = mail_settings(tmp_path, dovecot, smtp, email={"auto_replies_per_sender_per_hour": 3})
+    # every mail its own turn here (no burst merging): the cap alone must hold the line
+    settings = mail_settings(
+        tmp_path, dovecot, smtp, email={"auto_replies_per_sender_per_hour": 3, "merge_window_s": 0}
+    )
     async with Box(settings, {}, live_channels=True) as box:
         for n in range(12):
             dovecot.deliver(guest_mail("bomb@guest.example", f"hola {n}", subject=f"spam {n}"))
@@ -304,3 +307,182 @@ async def test_a_mail_landing_between_catch_up_and_idle_is_answered_without_wait
         await wait_for(lambda: watcher.connected, 15)
         await wait_for(lambda: watcher.connects > 0 and planted, 15)
         await wait_for(lambda: len(smtp.to("gap@guest.example")) >= 1, 20)
+
+
+@pytest.mark.parametrize("source", ["file", "credential", "mailbox"])
+async def test_smtp_logs_in_with_its_own_password_else_the_mailbox_one(
+    source: str, tmp_path: Path, nlu_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 18.5: the SMTP relay has its own account (an app password, a relay's login); unset,
+    the mailbox password is used. The SMTP server refuses any other password."""
+    smtp_password = PASSWORD if source == "mailbox" else "relay-app-password-7"
+    extra: dict[str, Any] = {"smtp_login": True, "smtp_user": USER}
+    if source == "file":
+        secret = tmp_path / "smtp-password"
+        secret.write_text(smtp_password + "\n")
+        extra["smtp_password_file"] = str(secret)
+    elif source == "credential":  # systemd's LoadCredential= directory
+        credentials = tmp_path / "credentials"
+        credentials.mkdir()
+        (credentials / "email_smtp_password").write_text(smtp_password)
+        monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(credentials))
+    dovecot = Dovecot()
+    dovecot.start()
+    smtp = SmtpServer(password=smtp_password)
+    smtp.start()
+    try:
+        settings = mail_settings(tmp_path, dovecot, smtp, email=extra)
+        async with Box(settings, {}, live_channels=True):
+            dovecot.deliver(guest_mail("rosa@guest.example", "Hola, ¿a qué hora es el check-in?"))
+            [reply] = await (Mail(dovecot, smtp, settings)).replies_to("rosa@guest.example", 1)
+        assert "15:00" in reply.get_content()
+        assert smtp.logins
+        assert all(ok for _, ok in smtp.logins)  # never a refused login first
+    finally:
+        smtp.stop()
+        dovecot.stop()
+        dovecot.remove()
+
+
+async def test_a_mail_over_the_size_cap_is_stored_by_its_headers_and_staff_are_told(
+    servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
+) -> None:
+    """Issue 18.6: through the real IMAP server — only the headers are fetched, the guest's
+    conversation exists (staff can answer the address), it is flagged, the bot does not guess."""
+    dovecot, smtp = servers
+    settings = mail_settings(tmp_path, dovecot, smtp, email={"max_message_bytes": 10_000})
+    async with Box(settings, {}, live_channels=True) as box:
+        big = guest_mail("Marta Ruiz <marta@guest.example>", "Os mando el pasaporte.", subject="Mi reserva")
+        big.add_attachment(b"\x01" * 200_000, maintype="application", subtype="pdf", filename="pasaporte.pdf")
+        dovecot.deliver(big)
+        await wait_for(lambda: dovecot.seen() == (1, 1), 30)  # committed, then flagged seen
+        await wait_for(lambda: box.email.channel.stats.get("oversize", 0) == 1, 10)  # type: ignore[union-attr]
+        await box.pipeline.wait_idle()
+        log = await box.store.fetchone("SELECT category, size FROM email_log")
+        assert log is not None
+        assert log["category"] == "oversize"
+        assert log["size"] > 200_000  # the size the server reported, not what was fetched
+        row = await box.store.fetchone(
+            "SELECT m.payload, c.attention, i.address FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+            " JOIN guest_identities i ON i.id = c.identity_id WHERE m.direction = 'in'"
+        )
+        assert row is not None
+        assert row["address"] == "marta@guest.example"  # the guest is not lost: staff can write back
+        assert row["attention"] == "email_oversize"  # staff are told
+        import json
+
+        stored = json.loads(row["payload"])["inbound"]["payload"]
+        assert stored["email"]["subject"] == "Mi reserva"
+        assert stored["email"]["truncated_bytes"] > 200_000
+        assert "attachments" not in stored  # the body was never fetched
+        await asyncio.sleep(1.0)
+        assert smtp.to("marta@guest.example") == []  # no answer to a mail the bot could not read
+        dovecot.deliver(guest_mail("marta@guest.example", "¿A qué hora es el check-in?"))
+        [reply] = await smtp_replies(smtp, "marta@guest.example", 1)
+        assert "15:00" in reply.get_content()  # a small mail after it is answered as usual
+
+
+async def smtp_replies(smtp: SmtpServer, address: str, count: int, within_s: float = 30) -> list[Any]:
+    await wait_for(lambda: len(smtp.to(address)) >= count, within_s)
+    return smtp.to(address)
+
+
+async def test_a_burst_of_mails_from_one_guest_is_one_turn_with_one_reply(
+    servers: tuple[Dovecot, SmtpServer], tmp_path: Path, nlu_cache: Path
+) -> None:
+    """Issue 18.3: five "Thanks!" arriving together got five identical replies and used five of
+    the hourly automatic replies; merged within email.merge_window_s they are one turn."""
+    dovecot, smtp = servers
+    settings = mail_settings(tmp_path, dovecot, smtp, email={"merge_window_s": 2.0})
+    async with Box(settings, {}, live_channels=True) as box:
+        for _ in range(5):
+            dovecot.deliver(guest_mail("Tom Reed <tom@guest.example>", "Thanks!", subject="Re: Your stay"))
+        await wait_for(lambda: box.email.channel.stats.get("guest", 0) == 5, 30)  # type: ignore[union-attr]
+        await smtp_replies(smtp, "tom@guest.example", 1)
+        await box.pipeline.wait_idle()
+        await asyncio.sleep(2.5)  # longer than the window: nothing more is coming
+        assert len(smtp.to("tom@guest.example")) == 1
+        out = await box.store.fetchone(
+            "SELECT count(*) AS n FROM outbox WHERE recipient = 'tom@guest.example'"
+        )
+        assert out is not None
+        assert out["n"] == 1  # one of the hourly automatic replies, not five
+        pending = await box.store.fetchone("SELECT count(*) AS n FROM inbox WHERE status = 'pending'")
+        assert pending is not None
+        assert pending["n"] == 0  # all five were handled (in that one turn)
+        inbound = await box.store.fetchone("SELECT count(*) AS n FROM messages WHERE direction = 'in'")
+        assert inbound is not None
+        assert inbound["n"] == 5  # staff still see every mail
+
+
+async def test_staff_see_the_guests_address_and_which_address_bounced(
+    mail: Mail, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 18.4: the desk (API and page) shows an e-mail guest's address, not only the display
+    name, and the "e-mail bounced" flag says which address; logs keep it masked."""
+    import logging
+    import shutil
+
+    import aiohttp
+    from aiohttp import web
+    from playwright.async_api import async_playwright
+
+    from hotelbox.web.app import make_app
+    from hotelbox.web.auth import add_user, hash_password
+
+    caplog.set_level(logging.INFO)
+    box = mail.box
+    assert box is not None
+    address = "ana.bounce@guest.example"
+    mail.dovecot.deliver(guest_mail(f"Ana García <{address}>", "hola, ¿tenéis parking?"))
+    [ours] = await mail.replies_to(address, 1)
+    mail.dovecot.deliver(_bounce_for(ours))
+
+    async def flagged() -> bool:
+        row = await box.store.fetchone("SELECT attention FROM conversations")
+        return row is not None and row["attention"] == "email_bounced"
+
+    await wait_for(flagged, 20)
+    await box.store.write(lambda c: add_user(c, "marta", "frontdesk", hash_password("desk-pass-1234"), "en"))
+    runner = web.AppRunner(make_app(box))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            login = {"name": "marta", "password": "desk-pass-1234"}
+            async with http.post(f"{url}/desk/api/login", json=login) as r:
+                assert r.status == 200
+            async with http.get(f"{url}/desk/api/conversations") as r:
+                [listed] = (await r.json())["conversations"]
+            async with http.get(f"{url}/desk/api/conversations/{listed['id']}") as r:
+                detail = await r.json()
+        assert listed["guest"] == "Ana García"
+        assert listed["address"] == address
+        assert listed["bounced_address"] == address
+        assert (detail["address"], detail["bounced_address"]) == (address, address)
+
+        async with async_playwright() as p:
+            chromium = shutil.which("chromium") or "/usr/bin/chromium"
+            browser = await p.chromium.launch(
+                executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+            )
+            page = await browser.new_page()
+            page.set_default_timeout(15_000)
+            await page.goto(f"{url}/desk")
+            await page.fill("#name", "marta")
+            await page.fill("#password", "desk-pass-1234")
+            await page.click("#login button[type=submit]")
+            await page.wait_for_url(f"{url}/desk")
+            row = page.locator(".conversation", has_text=address)
+            await row.wait_for()
+            assert f": {address}" in (await row.locator(".attention").text_content() or "")
+            await row.click()
+            await page.locator("#address", has_text=address).wait_for()
+            await page.locator("#bounced", has_text=address).wait_for()
+            await browser.close()
+    finally:
+        await runner.cleanup()
+    ours_logged = [r for r in caplog.records if r.name.startswith("hotelbox")]  # not the test's SMTP server
+    assert ours_logged
+    assert not [r for r in ours_logged if address in r.getMessage()]  # masked in logs

@@ -78,7 +78,7 @@ async def test_a_nearly_full_disk_refuses_new_work_says_so_and_loses_nothing(rig
         low_disk(guard, True)
         health = await box.health()
         assert health["status"] == "degraded"
-        assert health["problems"] == ["disk_full"]
+        assert "disk_full" in [p["code"] for p in health["problems"]]
         # web chat (and anything through Pipeline.accept): refused with a clear, retryable error
         with pytest.raises(Unavailable) as refused:
             await box.pipeline.accept(Inbound("webchat", "w-1", "session-1", text="hola"))

@@ -96,6 +96,18 @@ def test_vosk_backend_on_the_korean_clip(store: ModelStore) -> None:
     assert t.lang == "ko"
 
 
+def test_piper_without_variation_says_a_sentence_the_same_way_every_time(store: ModelStore) -> None:
+    """Test clips come from piper: with its noise sampling on, each run heard different audio, and
+    one draw made "breakfast served" sound like "brick the served" (a flaky voice test, issue 14)."""
+    sentence = "Hello! What time is breakfast served, please?"
+    varied = PiperTts({"en": store.locate("en_US-joe-medium")})
+    varied.load()
+    steady = PiperTts({"en": store.locate("en_US-joe-medium")}, vary=False)
+    steady.load()
+    assert len({varied.synthesize(sentence, "en").samples.tobytes() for _ in range(2)}) == 2
+    assert len({steady.synthesize(sentence, "en").samples.tobytes() for _ in range(3)}) == 1
+
+
 def test_english_round_trip_piper_ogg_opus_whisper(store: ModelStore, whisper: WhisperStt) -> None:
     tts = PiperTts({"en": store.locate("en_US-joe-medium")}, threads=2)
     tts.load()

@@ -24,7 +24,7 @@ SPEECH = DATA / "speech"
 
 def english_question(tmp: Path, text: str) -> bytes:
     store = ModelStore(tmp / "m", tmp / "c")
-    tts = PiperTts({"en": store.locate("en_US-joe-medium")})
+    tts = PiperTts({"en": store.locate("en_US-joe-medium")}, vary=False)  # the same clip every run
     tts.load()
     return voice_note(tts.synthesize(text, "en"))
 

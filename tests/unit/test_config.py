@@ -58,6 +58,23 @@ def test_show_masks_secrets() -> None:
     assert "s3cret" not in repr(shown)
 
 
+def test_show_masks_passwords_inside_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hotelbox config show` printed relay.queue_url with its password (issue 13, finding 10)."""
+    from click.testing import CliRunner
+
+    from hotelbox.cli import main
+
+    monkeypatch.setenv("HOTELBOX_RELAY__QUEUE_URL", "postgresql://relay:p%40ss:w0rd@db.example:5432/relay")
+    monkeypatch.setenv("HOTELBOX_RELAY_LINK__URL", "wss://relay.example.com/box/v1/link")
+    shown = CliRunner().invoke(main, ["config", "show"])
+    assert shown.exit_code == 0, shown.output
+    assert "w0rd" not in shown.output
+    assert 'relay.queue_url = "postgresql://relay:********@db.example:5432/relay"' in shown.output
+    assert 'relay_link.url = "wss://relay.example.com/box/v1/link"' in shown.output  # no password: as is
+    data = masked_settings(load_settings(relay={"queue_url": "postgresql://u@h/db"}))
+    assert data["relay"]["queue_url"] == "postgresql://u@h/db"
+
+
 def test_readme_settings_table_is_generated_from_the_model() -> None:
     from hotelbox.config import settings_table
     from tests.conftest import REPO
@@ -65,3 +82,25 @@ def test_readme_settings_table_is_generated_from_the_model() -> None:
     readme = (REPO / "README.md").read_text()
     inside = readme.split("<!-- settings:begin -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]
     assert inside == settings_table(), "run `hotelbox config docs --update README.md`"
+
+
+def test_env_box_ids_are_the_canonical_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HOTELBOX_RELAY__BOXES__HOTEL_1__… named box "hotel_1" while the box calls itself hotel-1."""
+    monkeypatch.setenv("HOTELBOX_RELAY__BOXES__HOTEL_1__KEY", "ab" * 32)
+    monkeypatch.setenv("HOTELBOX_RELAY_LINK__BOX_ID", "HOTEL_1")
+    settings = load_settings()
+    assert list(settings.relay.boxes) == ["hotel-1"]
+    assert settings.relay_link.box_id == "hotel-1"
+
+
+def test_run_and_relay_help_say_where_settings_come_from() -> None:
+    from click.testing import CliRunner
+
+    from hotelbox.cli import main
+
+    for command in ("run", "relay"):
+        shown = CliRunner().invoke(main, [command, "--help"])
+        assert shown.exit_code == 0
+        text = " ".join(shown.output.split())
+        for needle in ("HOTELBOX_", "double underscore", "hotelbox.toml", "--config", "credentials", "_file"):
+            assert needle in text, (command, needle)

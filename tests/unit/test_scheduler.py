@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import threading
 import time
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hotelbox.config import LaneSettings, SchedulerSettings
+from hotelbox.ops.logging import KeyValueFormatter
 from hotelbox.scheduler import DeadlineExceeded, Pressure, Priority, Scheduler
 
 
@@ -239,4 +241,37 @@ def test_jitter_spreads_intervals(tmp_path: Path) -> None:
     values = [sched.jittered(100) for _ in range(200)]
     assert all(90 <= v <= 110 for v in values)
     assert max(values) - min(values) > 5
+    sched.close()
+
+
+class BusyCpu(Pressure):
+    """A host whose CPU is at 100 % (a busy CI machine), memory low."""
+
+    def sample(self) -> None:
+        super().sample()
+        self.cpu_percent = 100.0
+
+
+def test_a_cpu_at_100_percent_is_not_over_a_threshold_of_100(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The memory-pressure test failed whenever the CPU was at 100 %: the threshold used >=."""
+    sched = Scheduler(
+        SchedulerSettings(cpu_high_percent=100, memory_high_percent=100, sample_interval_s=0.02),  # type: ignore[call-arg]
+        BusyCpu(tmp_path),
+    )
+    sched.update_pressure()
+    assert not sched.under_pressure
+    sched.close()
+    write_cgroup(tmp_path, current=950_000)
+    sched = Scheduler(
+        SchedulerSettings(cpu_high_percent=100, memory_high_percent=85, sample_interval_s=0.02),  # type: ignore[call-arg]
+        BusyCpu(tmp_path),
+    )
+    with caplog.at_level(logging.INFO, logger="hotelbox.scheduler"):
+        sched.update_pressure()
+    assert sched.under_pressure
+    [line] = [KeyValueFormatter().format(r) for r in caplog.records if "backing off" in r.getMessage()]
+    assert 'msg="background work backing off"' in line  # was msg="background work backing off % % (host)"
+    assert "memory_percent=95" in line
     sched.close()

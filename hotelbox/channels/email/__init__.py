@@ -19,12 +19,12 @@ from hotelbox.store.inbox import Accepted
 
 
 class Email:
-    def __init__(self, settings: Settings, store: Store, secret: str) -> None:
+    def __init__(self, settings: Settings, store: Store, secret: str, smtp_secret: str | None = None) -> None:
         self.settings = settings.email
         self.store = store
         self.secret = secret
         self.channel = EmailChannel(
-            settings.email, secret, store, settings.media_dir, settings.relay_link.box_id
+            settings.email, smtp_secret or secret, store, settings.media_dir, settings.relay_link.box_id
         )
         self.watcher: MailboxWatcher | None = None
         self._on_accepted: Callable[[list[tuple[Inbound, Accepted]]], None] = lambda items: None
@@ -39,7 +39,9 @@ class Email:
             raise ConfigError(
                 "email.enabled is true but no password or token: email.password_file (or the credential email_password)"
             )
-        return cls(settings, store, secret)
+        # the submission server may have an account of its own (issue 18): else the mailbox's
+        smtp_secret = read_secret(e.smtp_password, e.smtp_password_file, "email_smtp_password")
+        return cls(settings, store, secret, smtp_secret)
 
     async def _deliver(self, folder: str, uidvalidity: int, mails: list[FetchedMail]) -> None:
         accepted = await self.channel.store_mails(folder, uidvalidity, mails)

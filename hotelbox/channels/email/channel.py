@@ -30,6 +30,7 @@ from typing import Any
 import aiosmtplib
 
 from hotelbox.channels import SendError, SendResult
+from hotelbox.channels.email.authres import authenticated_from
 from hotelbox.channels.email.imap import FetchedMail
 from hotelbox.channels.email.parse import ParsedMail, parse_mail
 from hotelbox.config import EmailSettings
@@ -55,10 +56,10 @@ class EmailChannel:
     merge_replies = True
 
     def __init__(
-        self, settings: EmailSettings, secret: str, store: Store, media_dir: Path, box_id: str
+        self, settings: EmailSettings, smtp_secret: str, store: Store, media_dir: Path, box_id: str
     ) -> None:
         self.settings = settings
-        self.secret = secret
+        self.smtp_secret = smtp_secret  # the SMTP login: its own, or the mailbox's
         self.store = store
         self.media_dir = media_dir / "email"
         self.box_id = box_id
@@ -134,6 +135,8 @@ class EmailChannel:
                 "references": p.references[-20:],
                 "category": p.category,
                 "html_only": p.html_only,
+                # the From address our server proved (DMARC / aligned DKIM), else None (issue 13)
+                "authenticated_from": authenticated_from(mail.raw, self.settings.auth_serv_id),
             }
         }
         if attachments:
@@ -214,7 +217,7 @@ class EmailChannel:
         )
         message = self.compose(item, guest_mail, automatic)
         s = self.settings
-        secret = self.secret if s.smtp_login else ""
+        secret = self.smtp_secret if s.smtp_login else ""
 
         async def token() -> str:
             return secret

@@ -39,6 +39,7 @@ class WhatsApp:
             token=token,
             phone_number_id=wa.phone_number_id or "",
             timeout_s=wa.send_timeout_s,
+            media_hosts=wa.media_hosts,
         )
         self.channel = WhatsAppChannel(wa, self.graph, store, catalog)
         self.media = MediaFetcher(store, self.graph, settings.media_dir, wa.media_max_bytes)

@@ -20,7 +20,7 @@ from hotelbox.channels.whatsapp.graph import GraphApi, GraphError, GraphUncertai
 from hotelbox.config import WhatsAppSettings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Option, Reply
-from hotelbox.store import Store
+from hotelbox.store import Store, outbox
 from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,7 @@ class WhatsAppChannel:
     name = "whatsapp"
     idempotent_send = False
     accepts_voice = True
+    marks_requests = True  # outbox.requested_at is set just before the message's POST to Meta
 
     def __init__(self, settings: WhatsAppSettings, graph: GraphApi, store: Store, catalog: Catalog) -> None:
         self.settings = settings
@@ -145,6 +146,8 @@ class WhatsAppChannel:
         try:
             content = await self._voice_note(item) if item.reply.audio else render(item.reply, self.catalog)
             body = {**to, **content, "biz_opaque_callback_data": f"outbox:{item.id}"}
+            # durable before the request: after a crash, a row without it was never sent (issue 14)
+            await self.store.write(lambda c: outbox.mark_requested(c, item.id), label="outbox.requested")
             wamid = await self.graph.send(body, phone_number_id=pnid or None)
         except GraphUncertain as exc:
             raise SendUncertain(str(exc)) from exc

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+from yarl import URL
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +89,11 @@ class GraphApi:
         token: str,
         phone_number_id: str,
         timeout_s: float = 15.0,
+        media_hosts: list[str] | tuple[str, ...] = ("lookaside.fbsbx.com", "graph.facebook.com"),
     ) -> None:
         self.base = f"{base_url.rstrip('/')}/{version}"
+        self.origin = URL(base_url).origin()
+        self.media_hosts = frozenset(h.lower().rstrip(".") for h in media_hosts)
         self.token = token
         self.phone_number_id = phone_number_id
         self.timeout = aiohttp.ClientTimeout(total=timeout_s, connect=min(5.0, timeout_s))
@@ -98,10 +102,18 @@ class GraphApi:
     @property
     def session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                timeout=self.timeout, headers={"Authorization": f"Bearer {self.token}"}
-            )
+            self._session = aiohttp.ClientSession(timeout=self.timeout)  # the token goes per request
         return self._session
+
+    def token_may_go_to(self, url: URL) -> bool:
+        """Only the configured Graph API and Meta's media hosts over https ever see the token:
+        a webhook (or a compromised relay) naming another host must not collect it (issue 13)."""
+        if url.origin() == self.origin:
+            return True
+        return url.scheme == "https" and (url.host or "").lower().rstrip(".") in self.media_hosts
+
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
     async def close(self) -> None:
         if self._session is not None:
@@ -109,7 +121,7 @@ class GraphApi:
 
     async def _json(self, method: str, url: str, *, sent_if_lost: bool, **kw: Any) -> dict[str, Any]:
         try:
-            async with self.session.request(method, url, **kw) as resp:
+            async with self.session.request(method, url, headers=self._auth(), **kw) as resp:
                 try:
                     data = await resp.json(content_type=None)
                 except (ValueError, aiohttp.ContentTypeError):
@@ -175,27 +187,41 @@ class GraphApi:
         )
 
     async def download(self, url: str, max_bytes: int) -> tuple[bytes, str | None]:
-        """GET a media URL (with the token; it expires after 5 minutes)."""
-        try:
-            async with self.session.get(url) as resp:
-                if resp.status >= 400:
-                    try:
-                        data = await resp.json(content_type=None)
-                    except (ValueError, aiohttp.ContentTypeError):
-                        data = None
-                    raise error_from_body(resp.status, data)
-                if resp.content_length is not None and resp.content_length > max_bytes:
-                    raise GraphError(f"media of {resp.content_length} bytes is over the cap", retry=False)
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in resp.content.iter_chunked(65536):
-                    size += len(chunk)
-                    if size > max_bytes:
-                        raise GraphError("media is over the size cap", retry=False)
-                    chunks.append(chunk)
-                return b"".join(chunks), resp.headers.get("Content-Type")
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            raise GraphError(f"media download failed: {type(exc).__name__}", retry=True) from exc
+        """GET a media URL (with the token, only where :meth:`token_may_go_to`; it expires after
+        5 minutes). Redirects are followed by hand so the token never follows one elsewhere."""
+        target = URL(url)
+        for _ in range(4):
+            if not self.token_may_go_to(target):
+                log.warning("media URL refused host=%s scheme=%s", target.host, target.scheme)
+                raise GraphError("media URL is not on an allowed Meta host (https)", retry=False)
+            try:
+                async with self.session.get(target, headers=self._auth(), allow_redirects=False) as resp:
+                    if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                        target = target.join(URL(resp.headers["Location"]))
+                        continue
+                    return await self._body(resp, max_bytes)
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise GraphError(f"media download failed: {type(exc).__name__}", retry=True) from exc
+        raise GraphError("too many redirects for a media URL", retry=False)
+
+    @staticmethod
+    async def _body(resp: aiohttp.ClientResponse, max_bytes: int) -> tuple[bytes, str | None]:
+        if resp.status >= 400:
+            try:
+                data = await resp.json(content_type=None)
+            except (ValueError, aiohttp.ContentTypeError):
+                data = None
+            raise error_from_body(resp.status, data)
+        if resp.content_length is not None and resp.content_length > max_bytes:
+            raise GraphError(f"media of {resp.content_length} bytes is over the cap", retry=False)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > max_bytes:
+                raise GraphError("media is over the size cap", retry=False)
+            chunks.append(chunk)
+        return b"".join(chunks), resp.headers.get("Content-Type")
 
 
 async def gather_quietly(*aws: Any) -> None:

@@ -101,7 +101,10 @@ def _str(value: Any) -> str | None:
 
 def parse_body(body: bytes) -> ParsedWebhook:
     """Parse a raw webhook body; raises ValueError only when it is not a JSON object at all."""
-    data = json.loads(body)
+    try:
+        data = json.loads(body)
+    except RecursionError as exc:  # nested deeper than the parser's stack
+        raise ValueError("webhook body is nested too deeply") from exc
     if not isinstance(data, dict):
         raise ValueError("webhook body is not a JSON object")
     return parse(data)

@@ -6,7 +6,17 @@
   const form = document.getElementById("send");
   const input = document.getElementById("text");
   const langSelect = document.getElementById("lang");
+  const errorBox = document.getElementById("error");
   const seen = new Set();
+  const MAX_CHARS = Number(input.dataset.max || 2000); // the box's dialogue.max_message_chars
+  const WORDS = {
+    es: { long: (n) => `El mensaje es demasiado largo (${n} caracteres; máximo ${MAX_CHARS}). Acórtalo y vuelve a enviarlo.`, refused: "No se ha podido enviar:" },
+    en: { long: (n) => `The message is too long (${n} characters; at most ${MAX_CHARS}). Shorten it and send it again.`, refused: "Not sent:" },
+    pt: { long: (n) => `A mensagem é demasiado longa (${n} caracteres; máximo ${MAX_CHARS}). Encurte-a e envie de novo.`, refused: "Não foi enviada:" },
+  };
+  const words = () => WORDS[langSelect.value || (navigator.language || "en").slice(0, 2)] || WORDS.en;
+  function showError(text) { errorBox.textContent = text; errorBox.hidden = false; }
+  function clearError() { errorBox.textContent = ""; errorBox.hidden = true; }
   let session = localStorage.getItem("hotelbox.session");
   if (!session) { session = newId(); localStorage.setItem("hotelbox.session", session); }
 
@@ -16,11 +26,12 @@
     return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function show(message) {
-    if (message.id && seen.has(message.id)) return;
+  function show(message, item) {
+    if (message.id && seen.has(message.id)) return null;
     if (message.id) seen.add(message.id);
-    const item = document.createElement("li");
+    item = item || document.createElement("li");
     item.className = message.direction;
+    if (message.id) item.dataset.id = message.id;
     const text = document.createElement("span");
     text.textContent = message.text || (message.audio ? "🎤" : "");
     item.appendChild(text);
@@ -49,19 +60,37 @@
       }
       item.appendChild(box);
     }
-    log.appendChild(item);
+    // in the order the box stored them, whatever order the answers arrive in
+    const later = message.id ? Array.from(log.children).find((li) => li.dataset.id && Number(li.dataset.id) > message.id) : null;
+    if (!item.isConnected) log.insertBefore(item, later || null);
     log.scrollTop = log.scrollHeight;
+    return item;
   }
 
+  // The guest's own message is on screen before the request leaves (the bot's reply can come back
+  // over the socket before the 202 does); refused, it is taken off and given back to edit.
   async function send(text, choice) {
-    const phone = document.getElementById("phone").value.trim() || null;
-    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null, phone };
-    const response = await fetch("/try/api/messages", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
-    const result = await response.json();
-    if (response.ok) show({ id: result.message_id, direction: "in", text });
-    else show({ direction: "out", text: "⚠ " + (result.message || response.status) });
+    clearError();
+    const body = { session, client_id: newId(), text, choice: choice || null, lang: langSelect.value || null };
+    const mine = show({ direction: "in", text });
+    mine.classList.add("sending");
+    let response, result;
+    try {
+      response = await fetch("/try/api/messages", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+      });
+      result = await response.json().catch(() => ({}));
+    } catch (err) { response = null; result = { message: String(err) }; }
+    if (response && response.ok) {
+      mine.classList.remove("sending");
+      if (result.message_id && !seen.has(result.message_id)) { seen.add(result.message_id); mine.dataset.id = result.message_id; }
+      else if (result.message_id) mine.remove(); // already shown by the history
+      return true;
+    }
+    mine.remove();
+    if (!choice && !input.value) input.value = text;
+    showError(`${words().refused} ${result.message || (response ? "HTTP " + response.status : "")}`);
+    return false;
   }
 
   async function history() {
@@ -91,6 +120,7 @@
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
+    if (text.length > MAX_CHARS) { showError(words().long(text.length)); return; } // refused, never cut
     input.value = "";
     send(text);
   });
@@ -123,9 +153,9 @@
     const result = await response.json();
     if (response.ok) {
       show({ id: result.message_id, direction: "in", audio: `/try/api/audio/${result.message_id}?session=${session}` });
-    } else show({ direction: "out", text: "⚠ " + (result.message || response.status) });
+    } else showError(`${words().refused} ${result.message || response.status}`);
   }
-  mic.addEventListener("click", () => { toggleRecording().catch((err) => show({ direction: "out", text: "⚠ " + err })); });
+  mic.addEventListener("click", () => { toggleRecording().catch((err) => showError(`${words().refused} ${err}`)); });
 
   document.getElementById("reset").addEventListener("click", () => {
     localStorage.removeItem("hotelbox.session");

@@ -119,6 +119,7 @@ async def create(hotel: Hotel, booking: dict[str, Any], host: str) -> tuple[int,
     order = hotel.new_order(
         customer, str(booking.get("source") or host), state, method, paid if status == 2 else Decimal(0)
     )
+    hotel.mails.append(("order_conf", str(customer["email"])))
     if booking.get("remark"):
         order.remarks.insert(0, str(booking["remark"]))
     warning = None
@@ -248,6 +249,7 @@ async def update(hotel: Hotel, booking: dict[str, Any]) -> int:
     for line in current:
         if (line.id_product, line.date_from, line.date_to) not in wanted_keys:
             del hotel.lines[line.id]
+    hotel.mails.append(("order_conf", str(customer["email"])))
     if booking.get("remark"):
         order.remarks.insert(0, str(booking["remark"]))
     if status not in (None, ""):

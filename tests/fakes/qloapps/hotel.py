@@ -116,6 +116,9 @@ class Hotel:
         self.orders: dict[int, Order] = {}
         self.lines: dict[int, Line] = {}
         self.histories: list[dict[str, Any]] = []
+        # (template, to): what QloApps would e-mail — order_conf to the customer on every booking
+        # (PaymentModule::validateOrder with PS_ORDER_CONF_MAIL_TO_CUSTOMER on, the default)
+        self.mails: list[tuple[str, str]] = []
         self.payments: list[dict[str, Any]] = []
         self.next_order = 1
         self.next_line = 1

@@ -403,6 +403,8 @@ class FakeQloApps:
             return await self._bookings(request, method, rid, as_json)
         if name == "customers" and method == "POST":
             return await self._create_customer(request, as_json, base)
+        if name == "order_histories" and method == "POST":
+            return await self._add_order_history(request, as_json, base)
         if method == "HEAD":
             return web.Response(status=200, content_type="text/xml", charset="utf-8")
         if method != "GET":
@@ -509,6 +511,35 @@ class FakeQloApps:
             {"customer": customer},
             as_json,
             lambda: xml_document(xml_record(resource, customer, base)),
+            status=201,
+        )
+
+    async def _add_order_history(self, request: web.Request, as_json: bool, base: str) -> web.Response:
+        """POST order_histories (XML, like every core resource): OrderHistory::addWs changes the
+        order's state; it e-mails the guest only when the query has ``sendemail=1``."""
+        text = (await request.read()).decode("utf-8", "replace")
+        try:
+            node = ET.fromstring(text).find("order_history")
+        except ET.ParseError:
+            node = None
+        fields = {child.tag: (child.text or "").strip() for child in (node if node is not None else [])}
+        for required in ("id_order_state", "id_order"):
+            if not fields.get(required, "").isdigit():
+                raise ApiError((41, f'parameter "{required}" required', 400))
+        order = self.hotel.orders.get(int(fields["id_order"]))
+        state = int(fields["id_order_state"])
+        if order is None or state not in {int(st["id"]) for st in self.hotel.seed.order_states}:
+            raise RawResponse(500)  # PHP dies loading the order or the state
+        self.hotel.set_state(order, state)
+        if request.query.get("sendemail") == "1":
+            customer = next(c for c in self.hotel.customers if c["id"] == order.id_customer)
+            self.hotel.mails.append((f"state-{state}", str(customer["email"])))
+        resource = resources(self.hotel)["order_histories"]
+        record = self.hotel.histories[-1]
+        return self._ok(
+            {"order_history": record},
+            as_json,
+            lambda: xml_document(xml_record(resource, record, base)),
             status=201,
         )
 

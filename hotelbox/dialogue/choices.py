@@ -1,0 +1,141 @@
+"""Confirmations and choices, read one way for every flow.
+
+Whatever the bot last offered (buttons, a list, or a plain yes/no question), the guest may tap
+an option, type its label ("Sí, cancelar"), type its number ("2", "la segunda", "option 1"),
+or answer in words with more words around them ("yes, go ahead and cancel it", "sí, anúlala",
+"sim, pode cancelar", "mejor no, déjala"). :func:`read_choice` turns all of these into the id
+of the option meant, or ``"yes"`` / ``"no"`` for a question without buttons; flows only ever
+see option ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from hotelbox.messages import Option
+from hotelbox.nlu.text import fold
+
+# Options that say "yes" / "no" to the question they answer, whatever their label.
+YES_IDS = ("yes", "cancel_booking")
+NO_IDS = ("no", "keep", "dont_book")
+
+_YES = (
+    # es
+    "si", "sii", "sip", "vale", "ok", "okey", "okay", "claro", "dale", "perfecto", "de acuerdo", "adelante",
+    "confirmo", "confirma", "confirmala", "confirmalo", "confirmar", "correcto", "exacto", "eso es",
+    "por supuesto", "venga", "hazlo", "reservala", "reservalo", "reservamela", "listo", "genial", "seguro",
+    "me parece bien", "esta bien", "andale", "sale", "procede", "sigue", "hagale",
+    # en
+    "yes", "yeah", "yea", "yep", "yup", "ya", "sure", "go ahead", "please do", "do it", "confirm", "confirmed",
+    "correct", "right", "absolutely", "of course", "definitely", "sounds good", "great", "perfect", "book it",
+    "fine", "alright", "all right", "go for it", "that's right", "thats right", "lets do it",
+    "let's do it", "proceed",
+    # pt
+    "sim", "pode", "podes", "isso", "certo", "confirme", "perfeito", "combinado", "beleza", "bora",
+    "com certeza", "pode ser", "exato", "exatamente", "fechado", "ta bom", "esta bem", "pode reservar",
+    "claro que sim", "manda ver",
+)  # fmt: skip
+_YES_ALONE = ("s", "y", "k", "kk", "yy", "ss", "va", "sale")
+# "cancel it" says yes to "cancel the booking?", but no to "shall I make the booking?"
+_CANCEL = (
+    "cancelala", "cancelalo", "cancela", "cancelar", "cancelarla", "anulala", "anulalo", "anula", "anular",
+    "cancel", "cancel it", "cancel please", "pode cancelar", "cancele", "cancelar a reserva",
+)  # fmt: skip
+_NO_START = (
+    "no", "nop", "nope", "nah", "nao", "negativo", "nunca", "never", "mejor no", "better not",
+    "melhor nao", "not", "nem", "ni hablar", "no thanks", "no gracias", "nao obrigado",
+)  # fmt: skip
+_NO = (
+    "dejala", "dejalo", "dejala asi", "mantenla", "mantener", "no la canceles", "no cancelar",
+    "keep it", "keep the booking", "never mind", "nevermind", "don't", "dont", "do not", "not now",
+    "mantem", "manter", "deixa", "deixa estar", "nao cancela", "nao cancele", "no quiero", "i don't want",
+    "i dont want", "nao quero", "todavia no", "aun no", "not yet", "ainda nao", "olvidalo", "forget it",
+    "esquece", "cancel the request", "no reserves", "nao reserve",
+)  # fmt: skip
+_NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
+_NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")
+_ORDINALS = {
+    1: ("1", "primero", "primera", "primer", "first", "primeiro", "primeira", "uno", "one", "um", "uma"),
+    2: ("2", "segundo", "segunda", "second", "dos", "two", "dois", "duas"),
+    3: ("3", "tercero", "tercera", "tercer", "third", "terceiro", "terceira", "tres", "three"),
+    4: ("4", "cuarto", "cuarta", "fourth", "quarto", "quarta", "cuatro", "four", "quatro"),
+    5: ("5", "quinto", "quinta", "fifth", "cinco", "five"),
+}
+_NUMBER = re.compile(
+    r"^(?:(?:la|el|lo|the|a|o|opcion|option|opcao|numero|number|n|no\.?|#)\s*)*"
+    r"(?P<n>[1-9]|[a-z]+)(?:\s*(?:one|opcion|option|opcao|\.|\)))?$"
+)
+_PUNCT = re.compile(r"[^\w\s']+")
+MAX_WORDS = 14  # a longer message is a message, not an answer to a button
+
+
+def _words(text: str) -> str:
+    return " ".join(_PUNCT.sub(" ", fold(text)).split())
+
+
+def _has(text: str, phrases: Sequence[str]) -> bool:
+    return any(re.search(rf"(?:^|\s){re.escape(p)}(?:$|\s)", text) for p in phrases)
+
+
+def polarity(text: str) -> str | None:
+    """'yes', 'no' or None for a typed answer to a yes/no question."""
+    t = _words(text)
+    if not t or len(t.split()) > MAX_WORDS:
+        return None
+    if _has(t, _NOT_NO):
+        return "yes"
+    first_two = " ".join(t.split()[:2])
+    if any(t == p or t.startswith(p + " ") for p in _NO_START) or _has(first_two, ("no",)):
+        return "no"
+    if _has(t, _NO):
+        return "no"
+    head = " ".join(t.split()[:5])
+    if _NEGATION.search(t):
+        return None
+    if t in _YES_ALONE or _has(head, _YES):
+        return "yes"
+    if _has(head, _CANCEL):
+        return "cancel"
+    return None
+
+
+def _by_number(t: str, options: Sequence[Option]) -> Option | None:
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    word = m.group("n")
+    for n, words in _ORDINALS.items():
+        if word in words and n <= len(options):
+            return options[n - 1]
+    return None
+
+
+def _by_label(t: str, options: Sequence[Option]) -> Option | None:
+    for option in options:
+        label = _words(option.title)
+        if label and (t == label or (len(label) >= 4 and t.startswith(label + " "))):
+            return option
+    return None
+
+
+def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = None) -> str | None:
+    """The id of the option the guest means (tap, label, number, yes/no words), else None.
+
+    With no option that says yes or no, a "yes" is ``"yes"`` and a "no" is ``"no"``."""
+    if tapped:
+        return tapped
+    t = _words(text)
+    if not t:
+        return None
+    option = _by_label(t, options) or _by_number(t, options)
+    if option is not None:
+        return option.id
+    answer = polarity(text)
+    ids = [o.id for o in options]
+    if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one
+        answer = "yes" if "cancel_booking" in ids or not ids else "no" if "dont_book" in ids else None
+    if answer is None:
+        return None
+    wanted = YES_IDS if answer == "yes" else NO_IDS
+    return next((o.id for o in options if o.id in wanted), answer)

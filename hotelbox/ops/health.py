@@ -1,0 +1,115 @@
+"""What is wrong with the box, as a list of problems ``{code, part, reason}``.
+
+``/healthz``, the front desk's Health page and the control socket all show this list; the box is
+``degraded`` whenever it is not empty. It said ``ok`` while QloApps was down and while the relay
+refused the link's key (issue 14): every part the box needs is asked here, and a part that is
+configured but not working is a problem with the reason an operator can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # stable, for alerts and the desk's translations
+    part: str  # store, disk, pms, relay_link, whatsapp, email, speech, nlu
+    reason: str  # for people: what is wrong and what it means for guests
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def pms_problems(pms: dict[str, Any]) -> list[Problem]:
+    if pms.get("kind") != "qloapps":
+        return []
+    mirror = pms.get("mirror") or {}
+    if "error" in mirror:
+        return [Problem("pms_status_unknown", "pms", f"the mirror's state cannot be read: {mirror['error']}")]
+    found = []
+    breaker = mirror.get("breaker")
+    if breaker in ("open", "half_open"):
+        found.append(
+            Problem(
+                "pms_unavailable",
+                "pms",
+                "QloApps does not answer (circuit open): guests get prices and availability from the "
+                "mirror, bookings wait in the queue until it is back",
+            )
+        )
+    for job, state in sorted((mirror.get("jobs") or {}).items()):
+        if state.get("failures"):
+            found.append(
+                Problem(
+                    "pms_sync_failed",
+                    "pms",
+                    f"the last {job} sync failed ({state['failures']}× in a row): {state.get('last_error')}",
+                )
+            )
+    return found
+
+
+def link_problems(whatsapp: dict[str, Any] | None) -> list[Problem]:
+    if whatsapp is None:
+        return []
+    found = []
+    link = whatsapp.get("link") or {}
+    if link.get("refused"):
+        found.append(
+            Problem(
+                "relay_link_refused",
+                "relay_link",
+                f"the relay refuses this box ({link.get('last_error')}): relay_link.key_file and box_id "
+                "must match the relay's relay.boxes entry; WhatsApp messages wait at the relay",
+            )
+        )
+    elif not link.get("connected"):
+        error = link.get("last_error") or "not connected yet"
+        found.append(
+            Problem(
+                "relay_link_down",
+                "relay_link",
+                f"no link to the relay ({error}): WhatsApp messages wait at the relay until it is back",
+            )
+        )
+    if whatsapp.get("alert"):
+        found.append(
+            Problem("whatsapp_refused", "whatsapp", f"Meta refuses the box's sends: {whatsapp['alert']}")
+        )
+    return found
+
+
+def email_problems(email: dict[str, Any] | None) -> list[Problem]:
+    if email is None or email.get("connected"):
+        return []
+    error = email.get("last_error") or "not connected yet"
+    return [Problem("email_down", "email", f"the mailbox cannot be read ({error}): guests' mails wait there")]
+
+
+def speech_problems(speech: dict[str, Any]) -> list[Problem]:
+    if not speech.get("enabled"):
+        return []
+    found = [
+        Problem("speech_unavailable", "speech", f"{role}: {what}")
+        for role, what in sorted((speech.get("problems") or {}).items())
+    ]
+    if not speech.get("stt"):
+        found.append(
+            Problem("stt_unavailable", "speech", "no speech-to-text: voice notes get a 'please type' reply")
+        )
+    return found
+
+
+def problems(facts: dict[str, Any]) -> list[Problem]:
+    """Every problem the facts of :meth:`Box.health` show (store and disk come in already)."""
+    models = facts.get("models") or {}
+    found = list(facts.get("base_problems", []))
+    if models.get("nlu") is False:
+        found.append(Problem("nlu_missing", "nlu", "the understanding model is not loaded"))
+    found += pms_problems(facts.get("pms") or {})
+    found += link_problems(facts.get("whatsapp"))
+    found += email_problems(facts.get("email"))
+    found += speech_problems(models.get("speech") or {})
+    return found

@@ -1,0 +1,34 @@
+"""The box's identity: a random id made once by migration 0050, kept in the state database.
+
+It is what tells this box's PMS writes from any other's (another install on the same QloApps, the
+install before a disk failure): every booking token starts with it (issue 15).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from hotelbox.store.database import AConn, Conn, fetchone, one
+
+
+def box_id(conn: Conn) -> str:
+    row = one(conn, "SELECT box_id FROM box_identity WHERE id = 1")
+    if row is None:
+        raise LookupError("the state database has no box identity (migration 0050 not applied)")
+    return str(row["box_id"])
+
+
+async def read_box_id(conn: AConn) -> str:
+    row = await fetchone(conn, "SELECT box_id FROM box_identity WHERE id = 1")
+    if row is None:
+        raise LookupError("the state database has no box identity (migration 0050 not applied)")
+    return str(row["box_id"])
+
+
+def new_pms_token(conn: Conn, idempotency_key: str) -> str:
+    """A token no PMS order can already carry: this box's id, a fresh random nonce, and the
+    write's own key (which says which guest message asked for it, for staff reading QloApps).
+
+    The nonce is what keeps a box restored to an older backup — same id, inbox ids counting
+    again from where the backup stopped — from remaking a token it used after that backup."""
+    return f"{box_id(conn)}-{secrets.token_hex(6)}-{idempotency_key}"

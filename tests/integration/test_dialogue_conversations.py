@@ -1,0 +1,569 @@
+"""Whole conversations through the real pipeline and the demo hotel, one test per kind of
+failure issue 12 lists (its classes 1–11), each in Spanish, English and Portuguese. The hotel's
+clock is pinned, so "the 12th" and "ayer" mean the same thing on every run."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from itertools import count
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotelbox.daemon import Box
+from hotelbox.messages import Inbound, Reply
+from hotelbox.nlu.text import fold
+from hotelbox.pms import BookingRequest, PmsBooking
+from tests.conftest import HOTELBOX, RecordingChannel, pms_bookings
+
+TODAY = date(2027, 3, 10)  # a Wednesday
+_ids = count(1)
+
+
+@dataclass
+class Chat:
+    """A guest writing to the box; ``await chat("text")`` or ``await chat(tap=1)``."""
+
+    box: Box
+    channel: RecordingChannel
+    address: str
+    phone: str | None
+    replies: list[Reply] = field(default_factory=list)
+    last: list[Reply] = field(default_factory=list)
+
+    async def __call__(self, text: str = "", tap: int | None = None) -> list[Reply]:
+        choice = None
+        if tap is not None:
+            option = next(r for r in reversed(self.last) if r.options).options[tap - 1]
+            choice, text = option.id, option.title
+        accepted = await self.box.pipeline.accept(
+            Inbound(
+                channel=self.channel.name,
+                channel_message_id=f"{self.address}-{next(_ids)}",
+                sender=self.address,
+                text=text,
+                phone=self.phone,
+                choice=choice,
+            )
+        )
+        await self.box.settle(accepted.conversation_id)
+        self.last = self.channel.replies(self.address)[len(self.replies) :]
+        self.replies.extend(self.last)
+        return self.last
+
+    async def script(self, *turns: str | int) -> list[Reply]:
+        for turn in turns:
+            await (self(tap=turn) if isinstance(turn, int) else self(turn))
+        return self.replies
+
+    def reply_keys(self) -> list[str]:
+        return [r.key or "" for r in self.replies]
+
+    def said(self, *words: str) -> bool:
+        text = fold(" ".join(r.text for r in self.replies))
+        return all(fold(w) in text for w in words)
+
+    async def conversation(self) -> dict[str, Any]:
+        row = await self.box.store.fetchone(
+            "SELECT c.* FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
+            " WHERE i.channel = ? AND i.address = ?",
+            (self.channel.name, self.address),
+        )
+        assert row is not None
+        return dict(row)
+
+
+def pin(b: Box, today: date = TODAY) -> None:
+    b.pipeline.clock = lambda: datetime(
+        today.year, today.month, today.day, 11, tzinfo=ZoneInfo("Europe/Madrid")
+    )
+
+
+@pytest.fixture
+def guest(box: tuple[Box, RecordingChannel]) -> Callable[..., Chat]:
+    b, channel = box
+    pin(b)
+
+    def make(phone: str | None = None) -> Chat:
+        number = phone or f"+346{next(_ids):08d}"
+        return Chat(b, channel, number, number)
+
+    return make
+
+
+async def seed(b: Box, phone: str, name: str = "Lucía Fernández Ruiz", **kw: Any) -> PmsBooking:
+    request = BookingRequest(
+        idempotency_key=f"seed-{next(_ids)}",
+        room_type=kw.get("room", "double"),
+        check_in=kw.get("check_in", date(2027, 7, 20)),
+        check_out=kw.get("check_out", date(2027, 7, 23)),
+        adults=kw.get("adults", 2),
+        children=0,
+        guest_name=name,
+        email=kw.get("email", "lucia@example.com"),
+        phone=phone,
+        expected_total=None,
+    )
+    return await b.pms.create_booking(request)
+
+
+def made(bookings: list[PmsBooking]) -> PmsBooking:
+    [one] = bookings
+    return one
+
+
+# -- 1. a typed yes/no, a label, a number: in every flow ------------------------------------------
+CANCEL_YES = {
+    "es": ["necesito anular la reserva {ref}", "si porfa, anulala ya"],
+    "en": ["hi i need to cancel my reservation {ref}", "yes, go on and cancel it please"],
+    "pt": ["boa tarde, queria cancelar a reserva {ref}", "sim sim, pode cancelar"],
+}
+CANCEL_LABEL = {"es": "Sí, cancelar", "en": "Yes, cancel it", "pt": "Sim, cancelar"}
+CANCEL_NO = {"es": "uy no, mejor déjala como está", "en": "no wait, keep it", "pt": "não, deixa estar"}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_typed_yes_cancels_and_a_typed_no_keeps(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    first, yes = CANCEL_YES[lang]
+    await chat.script(first.format(ref=booking.reference), yes)
+    assert chat.reply_keys()[-2:] == ["confirm_cancel", "cancel_done"]
+    assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
+
+    other = guest()
+    kept = await seed(b, other.phone)
+    await other.script(first.format(ref=kept.reference), CANCEL_NO[lang])
+    assert other.reply_keys()[-1] == "cancel_aborted"
+    assert (await b.pms.get_booking(kept.reference)).status == "confirmed"
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+@pytest.mark.parametrize("how", ["label", "number"])
+async def test_the_buttons_label_or_number_typed_is_the_button(lang: str, how: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    asked = await chat(CANCEL_YES[lang][0].format(ref=booking.reference))
+    assert asked[-1].key == "confirm_cancel"
+    label = asked[-1].options[0].title
+    assert fold(label) == fold(CANCEL_LABEL[lang])
+    await chat(label if how == "label" else "1")
+    assert chat.reply_keys()[-1] == "cancel_done"
+    assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
+
+
+BOOK_AND_CONFIRM = {
+    "es": [
+        "hola! una doble del 14 al 16 de abril para 2 adultos",
+        "Marta Ruiz",
+        "marta.r@example.com",
+        "dale, confírmamela",
+    ],
+    "en": [
+        "hey, a double room april 14 to 16, 2 adults",
+        "Tom Baker",
+        "tom.baker@example.com",
+        "yep that's right, book it",
+    ],
+    "pt": [
+        "olá, um quarto duplo de 14 a 16 de abril, 2 adultos",
+        "Rita Lopes",
+        "rita@example.com",
+        "isso mesmo, pode reservar",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_yes_with_words_around_it_confirms_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    await chat.script(*BOOK_AND_CONFIRM[lang])
+    assert chat.reply_keys()[-1] == "booking_confirmed"
+    booking = made(await pms_bookings(b))
+    assert (booking.check_in, booking.check_out, booking.adults, booking.room_type) == (
+        date(2027, 4, 14),
+        date(2027, 4, 16),
+        2,
+        "double",
+    )
+
+
+# -- 2. the party in words --------------------------------------------------------------------
+PARTY = {
+    "es": ("busco habitacion del 2 al 5 de mayo para mí y mi madre", 2, 0),
+    "en": ("any rooms may 2nd to may 5th? it's me and my husband and our baby", 2, 1),
+    "pt": ("queria um quarto de 2 a 5 de maio, nós dois", 2, 0),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_party_in_words_is_understood(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    text, adults, children = PARTY[lang]
+    replies = await chat(text)
+    assert "ask_guests" not in chat.reply_keys()
+    assert replies[0].key == "offers"
+    offer = fold(replies[0].text)
+    assert f"{adults} adult" in offer
+    assert any(f"{children} {w}" in offer for w in ("nin", "child", "crian")) == bool(children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "queremos reservar del 2 al 4 de junio, somos un grupo de 16 amigos"),
+        ("en", "family of six, june 2 to june 4, what do you have?"),
+        ("pt", "somos 5 adultos, de 2 a 4 de junho"),
+    ],
+)
+async def test_a_party_too_big_goes_to_reception_not_round_in_circles(lang: str, text: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert chat.reply_keys()[-1] in ("handoff_group", "handoff_multi_room")
+    assert (await chat.conversation())["control"] == "waiting_staff"
+
+
+# -- 3. facts given while something else was asked; never a third time ---------------------------
+STUCK = {
+    "es": ["quiero una habitacion del 8 al 10 de mayo", "Pedro Sánchez Gil, pedro@example.com", "somos 2"],
+    "en": ["need a room 8-10 may", "Kate Green kate.green@example.com", "2 of us"],
+    "pt": ["quero um quarto de 8 a 10 de maio", "João Pereira, joao@example.com", "somos 2"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_name_and_email_given_while_asked_the_party_are_kept(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    await chat.script(*STUCK[lang])
+    assert "ask_name" not in chat.reply_keys()
+    assert "ask_email_optional" not in chat.reply_keys()
+    await chat("double")
+    assert chat.reply_keys()[-1] == "confirm_booking"
+    await chat("ok")
+    booking = made(await pms_bookings(b))
+    assert booking.guest_name == STUCK[lang][1].split(",")[0].rsplit(" ", 1)[0] or booking.email
+
+
+@pytest.mark.parametrize(
+    ("lang", "start", "noise"),
+    [
+        ("es", "quiero reservar del 8 al 10 de mayo", ["mmm", "no sé aún"]),
+        ("en", "book me may 8 to may 10", ["hmm", "not sure yet"]),
+        ("pt", "quero reservar de 8 a 10 de maio", ["hum", "ainda não sei"]),
+    ],
+)
+async def test_the_same_question_is_rephrased_then_handed_over(
+    lang: str, start: str, noise: list[str], guest
+) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(start, *noise, "???")
+    asked = [k for k in chat.reply_keys() if k.startswith("ask_guests")]
+    assert asked[:2] == ["ask_guests", "ask_guests_again"]
+    assert chat.reply_keys().count("ask_guests") < 3
+    assert (await chat.conversation())["control"] == "waiting_staff"
+
+
+# -- 4. numbers are guests only with a people word -----------------------------------------------
+NUMBERS = {
+    "es": ["quiero la suite del 2 al 4 de abril, somos 2", "mejor de 6 a 9 de abril", "a las 5 llegamos"],
+    "en": [
+        "the suite from april 2 to april 4, we are 2",
+        "actually make it 6 to 9 april",
+        "we'll get there at 5",
+    ],
+    "pt": ["quero a suíte de 2 a 4 de abril, somos 2", "melhor de 6 a 9 de abril", "chegamos às 5"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_numbers_in_dates_and_times_are_not_guests(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(*NUMBERS[lang])
+    state = (await chat.conversation())["dialogue"]
+    import json
+
+    slots = json.loads(state)["slots"]
+    assert (slots["check_in"], slots["check_out"], slots["adults"]) == ("2027-04-06", "2027-04-09", 2)
+    assert "handoff_group" not in chat.reply_keys()
+
+
+# -- 5. day-only dates, read against the stay being discussed -----------------------------------
+UNTIL = {
+    "es": ["quiero cambiar las fechas de mi reserva {ref}", "podemos quedarnos hasta el 30?", "sí"],
+    "en": ["i'd like to change my booking {ref}", "can we stay until the 30th instead?", "yes"],
+    "pt": ["quero alterar a minha reserva {ref}", "dá para ficar até dia 30?", "sim"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_until_the_30th_is_the_30th_of_the_bookings_month(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # 20–23 July
+    first, until, yes = UNTIL[lang]
+    await chat.script(first.format(ref=booking.reference), until, yes)
+    assert chat.reply_keys()[-1] == "modify_done"
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 7, 20), date(2027, 7, 30))
+
+
+NIGHTS_OF = {
+    "es": "las noches del 12 y 13 de mayo, para 2 personas",
+    "en": "the nights of the 12th and 13th of may, 2 people",
+    "pt": "as noites de 12 e 13 de maio, 2 pessoas",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_nights_of_the_12th_and_13th_leave_on_the_14th(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    replies = await chat(NIGHTS_OF[lang])
+    assert replies[0].key == "offers"
+    assert "2 " in replies[0].text
+    assert "14" in replies[0].text
+
+
+# -- 6. a correction keeps what was said -------------------------------------------------------
+PAST = {
+    "es": [
+        "quiero la suite para mi y mi mujer, llegamos ayer y nos vamos el domingo",
+        "perdón, del 19 al 21 de marzo",
+    ],
+    "en": ["family room for 2 adults and 2 kids from yesterday to sunday", "sorry i meant march 19 to 21"],
+    "pt": ["quero a suíte para mim e a minha mulher, de ontem até domingo", "desculpe, de 19 a 21 de março"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_after_a_past_date_the_corrected_dates_keep_party_and_room(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    first, fixed = PAST[lang]
+    assert (await chat(first))[-1].key == "past_date"
+    replies = await chat(fixed)
+    assert [r.key for r in replies][:2] == ["room_chosen", "ask_name"]
+    assert "ask_guests" not in chat.reply_keys()
+
+
+# -- 7. every question answered; plain "no" for what the hotel lacks ---------------------------
+QUESTIONS = {
+    "es": ("a que hora es el check in? y el check out?", ["15:00", "12:00"]),
+    "en": ("what time's check-in and what about check out", ["15:00", "12:00"]),
+    "pt": ("qual o horário do check-in? e do check-out?", ["15:00", "12:00"]),
+}
+LACKS = {
+    "es": ("tenéis ático con piscina privada?", ["no", "suite", "piscina"]),
+    "en": ("do the rooms have a kitchen?", ["no", "kitchen", "restaurant"]),
+    "pt": ("vocês têm penthouse?", ["não", "suíte"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_two_questions_get_two_answers(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    text, facts = QUESTIONS[lang]
+    await chat(text)
+    assert chat.reply_keys() == ["info:checkin_time", "info:checkout_time"]
+    assert chat.said(*facts)
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_what_the_hotel_does_not_have_gets_a_plain_no_and_the_nearest_thing(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    text, facts = LACKS[lang]
+    await chat(text)
+    assert all(k.startswith("info:no_") for k in chat.reply_keys())
+    assert chat.said(*facts)
+
+
+# -- 8. low confidence: ask to rephrase, say what the bot does ------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "turn on the living room light"),
+        ("es", "pon musica de los beatles"),
+        ("pt", "liga a televisão da sala"),
+    ],
+)
+async def test_low_confidence_is_not_answered_as_a_random_topic(lang: str, text: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert chat.reply_keys() == ["not_understood"]
+
+
+# -- 9. language and variety ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "hola, quiero saber si tienen habitacion libre"),
+        ("en", "hello, I want to know if you have any free rooms"),
+        ("pt", "olá, queria saber se têm quartos livres"),
+    ],
+)
+async def test_after_an_unreadable_first_line_the_guests_language_is_used(
+    lang: str, text: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script("zxqv blorp 77 kkk", text)
+    assert {r.lang for r in chat.last} == {lang}
+
+
+async def test_latin_american_spanish_from_the_number_and_the_words(guest) -> None:  # type: ignore[no-untyped-def]
+    mexican = guest("+5215512345678")
+    await mexican.script("hola quiero reservar del 3 al 5 de junio", "3 personas")
+    assert not mexican.said("os alojar")
+    assert mexican.said("se van a alojar")
+    spaniard = guest("+34611223344")
+    await spaniard("hola quiero reservar del 3 al 5 de junio")
+    assert spaniard.said("os alojar")
+    writes_ustedes = guest("+447700900123")
+    await writes_ustedes("hola, ustedes tienen habitación del 3 al 5 de junio?")
+    assert writes_ustedes.said("se van a alojar")
+
+
+async def test_brazilian_portuguese_from_the_number(guest) -> None:  # type: ignore[no-untyped-def]
+    brazilian = guest("+5511987654321")
+    await brazilian.script(
+        "oi, a que horas é o café da manhã?", "quero reservar um duplo de 3 a 5 de junho, 2 adultos"
+    )
+    assert brazilian.said("café da manhã", "sobrenome")
+    assert not brazilian.said("pequeno-almoço")
+    portuguese = guest("+351912345678")
+    await portuguese("olá, a que horas é o pequeno-almoço?")
+    assert portuguese.said("pequeno-almoço")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bonjour, je voudrais réserver une chambre pour deux nuits",
+        "Hallo, ich möchte ein Zimmer für zwei Nächte buchen",
+    ],
+)
+async def test_french_or_german_is_told_our_languages_and_offered_a_person(text: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    replies = await chat(text)
+    assert chat.reply_keys() == ["languages_we_speak"]
+    assert chat.said("español", "English", "português")
+    assert replies[0].options[0].id == "human"
+    await chat(tap=1)
+    assert (await chat.conversation())["control"] == "waiting_staff"
+
+
+# -- identity: who may see, change or cancel a booking ----------------------------------------
+@pytest.mark.parametrize(
+    ("lang", "ask", "surname"),
+    [
+        ("es", "quiero cancelar la reserva {ref}", "Fernández"),
+        ("en", "please cancel booking {ref}", "fernandez ruiz"),
+        ("pt", "quero cancelar a reserva {ref}", "Lucía Fernández Ruiz"),
+    ],
+)
+async def test_a_stranger_needs_the_reference_and_the_surname(
+    lang: str, ask: str, surname: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    owner_phone = "+34699000111"
+    booking = await seed(b, owner_phone)
+    stranger = guest()
+    await stranger.script(ask.format(ref=booking.reference), "Lucía")
+    assert stranger.reply_keys()[-2:] == ["ask_owner_name", "handoff_ownership"]
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+    other = guest()
+    await other.script(ask.format(ref=booking.reference), surname, 1)
+    assert other.reply_keys()[-3:] == ["ask_owner_name", "confirm_cancel", "cancel_done"]
+
+
+async def test_the_web_chat_sees_only_bookings_made_in_that_conversation(settings) -> None:  # type: ignore[no-untyped-def]
+    web = RecordingChannel(name="webchat")
+    async with Box(settings, {"webchat": web}) as b:
+        pin(b)
+        someone_elses = await seed(b, "+34699000222")
+        chat = Chat(b, web, "session-1", None)
+        await chat.script(f"quiero cancelar la reserva {someone_elses.reference}", "Fernández Ruiz")
+        assert "confirm_cancel" not in chat.reply_keys()
+        assert (await b.pms.get_booking(someone_elses.reference)).status == "confirmed"
+        chat2 = Chat(b, web, "session-2", None)
+        await chat2.script(
+            "una doble del 14 al 16 de abril para 2 adultos", "Eva Marín", "eva@example.com", "sí"
+        )
+        ref = next(bk.reference for bk in await pms_bookings(b) if bk.guest_name == "Eva Marín")
+        await chat2.script(f"quiero cancelar la reserva {ref}", "sí")
+        assert chat2.reply_keys()[-1] == "cancel_done"
+
+
+# -- 10. `hotelbox chat` prints every reply of a turn before reading the next line ---------------
+def test_hotelbox_chat_prints_both_replies_before_the_next_line(tmp_path, nlu_cache) -> None:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, HOTELBOX_STATE_DIR=str(tmp_path / "var"), HOTELBOX_NLU__MODEL_DIR=str(nlu_cache))
+    chat = subprocess.Popen(
+        [str(HOTELBOX), "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=tmp_path
+    )
+    assert chat.stdin is not None
+    assert chat.stdout is not None
+    try:
+        chat.stdin.write(b"quiero reservar una doble del 20 al 23 de julio para 2 adultos\n")
+        chat.stdin.flush()
+        out = b""
+        deadline = time.monotonic() + 120
+        while b"nombre" not in out and time.monotonic() < deadline:  # the second reply, unprompted
+            ready, _, _ = select.select([chat.stdout], [], [], 1)
+            if ready:
+                out += os.read(chat.stdout.fileno(), 65536)
+        text = out.decode()
+        assert "€" in text
+        assert "nombre" in text
+    finally:
+        chat.stdin.close()
+        chat.wait(60)
+
+
+# -- 11. like a receptionist, not a robot ----------------------------------------------------
+PRICE = {
+    "es": ["hola, habitacion para 2 del 14 al 16 de abril", "cuanto cuesta la doble?"],
+    "en": ["hi, room for two people, april 14 to 16", "how much is the double?"],
+    "pt": ["olá, quarto para 2 de 14 a 16 de abril", "quanto custa o duplo?"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_price_question_is_answered_not_followed_by_the_name_question(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(*PRICE[lang])
+    assert [r.key for r in chat.last] == ["price_answer"]
+    assert "€" in chat.last[0].text
+    await chat(tap=1)
+    assert chat.last[-1].key == "ask_name"
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_offer_is_not_repeated_after_every_answer(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(PRICE[lang][0], "hmm")
+    assert chat.reply_keys().count("offers") == 1
+
+
+async def test_sign_offs_vary_between_confirmations(box, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(*BOOK_AND_CONFIRM["es"])
+    await chat.script("otra doble del 20 al 22 de abril para 2 adultos", "sí")
+    confirmations = [r.text for r in chat.replies if r.key == "booking_confirmed"]
+    assert len(confirmations) == 2
+    assert confirmations[0].rsplit(".", 1)[-1] != confirmations[1].rsplit(".", 1)[-1]
+
+
+def test_spanish_double_surnames_split_as_spanish_names_do() -> None:
+    from hotelbox.nlu.entities import split_full_name
+
+    assert split_full_name("Lucía Fernández Ruiz") == ("Lucía", "Fernández Ruiz")
+    assert split_full_name("José Luis García López") == ("José Luis", "García López")
+    assert split_full_name("Ana Souza") == ("Ana", "Souza")
