@@ -335,9 +335,10 @@ class SpeechSettings(Section):
     beam_size: int = Field(5, ge=1, le=10, description="Whisper beam size (5: fewer errors, 1: faster).")
     vad: bool = Field(True, description="Skip silence with Silero VAD before decoding.")
     voices: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_US-joe-medium"},
-        description="Piper voice per language (names in the manifest). A language without a voice is "
-        "answered in text only (shown in health).",
+        default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
+        description="Voice per language (names in the manifest): Kokoro (kokoro-ef_dora, kokoro-em_alex, "
+        "kokoro-pf_dora, kokoro-pm_alex, kokoro-af_heart) or piper. A language without a voice is answered "
+        "in text only (shown in health).",
     )
     voice_replies: bool = Field(
         True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."

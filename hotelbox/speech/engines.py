@@ -6,13 +6,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hotelbox.errors import ModelError
+from hotelbox.speech.models import ModelStore
 from hotelbox.speech.stt import HOTEL_LANGUAGES, SpeechToText, VoskStt, WhisperStt
 from hotelbox.speech.tts import Speech, TextToSpeech
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,23 @@ def build_stt(spec: SttSpec) -> SpeechToText:
     )
 
 
+KOKORO_MODEL = "kokoro-v1.0-int8"  # the one Kokoro model every Kokoro voice speaks through
+
+
+def voice_spec(store: ModelStore, lang: str, name: str) -> VoiceSpec:
+    """A voice named in ``speech.voices``, its files located and sha256-checked (ModelError if not)."""
+    spec = store.spec(name)
+    if spec.kind != "tts":
+        raise ModelError(f"{name} is a {spec.kind} model, not a voice", code="model_kind")
+    path = store.locate(name)
+    if spec.engine == "kokoro":
+        model = store.locate(KOKORO_MODEL) / "model.onnx"
+        return VoiceSpec(lang, name, "kokoro", str(path / "voice.bin"), str(model), spec.phonemes or lang)
+    if spec.engine != "piper":
+        raise ModelError(f"{name} is a {spec.engine} voice, which the box cannot run", code="model_kind")
+    return VoiceSpec(lang, name, "piper", str(path))
+
+
 class VoiceSet:
     """Voices of several engines (Kokoro for es/pt/en, piper for a site's own), routed by language."""
 
@@ -102,15 +123,25 @@ class VoiceSet:
             for v in kokoro:
                 self.engines[v.lang] = kengine
         self._loaded: set[str] = set()
+        self.problems: dict[str, str] = {}  # language → why it has no voice
 
     @property
     def languages(self) -> set[str]:
         return set(self._loaded)
 
     def load(self) -> None:
+        """Load every engine; one that fails (espeak-ng missing, a broken file) leaves its languages
+        in ``problems`` (answered in text) and the others speaking."""
         for engine in {id(e): e for e in self.engines.values()}.values():
-            engine.load()
-            self._loaded |= {lang for lang, e in self.engines.items() if e is engine} & engine.languages
+            langs = sorted(lang for lang, e in self.engines.items() if e is engine)
+            try:
+                engine.load()
+            except Exception as exc:
+                log.error("voices unusable langs=%s error=%s", ",".join(langs), exc)
+                for lang in langs:
+                    self.problems[lang] = f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"
+                continue
+            self._loaded |= set(langs) & engine.languages
 
     def synthesize(self, text: str, lang: str) -> Speech:
         engine = self.engines.get(lang)
