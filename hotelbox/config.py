@@ -358,6 +358,12 @@ class SpeechSettings(Section):
         gt=0,
         description="How long a voice note waits for its download before the guest is asked to resend.",
     )
+    voice_reply_max_age_s: float = Field(
+        120.0,
+        gt=0,
+        description="A voice reply not made this long after its text reply (a restart, a backlog) is dropped: "
+        "the guest has read the text by then.",
+    )
     max_queue_wait_s: float = Field(
         45.0,
         gt=0,

@@ -267,7 +267,8 @@ class Box:
                 " + (SELECT count(*) FROM outbox WHERE conversation_id = :c AND status IN ('pending','sending')"
                 "    AND (next_attempt_at IS NULL OR next_attempt_at <= :now))"
                 " + (SELECT count(*) FROM pms_outbox WHERE conversation_id = :c AND status = 'pending'"
-                "    AND next_attempt_at IS NULL) AS n",
+                "    AND next_attempt_at IS NULL)"
+                " + (SELECT count(*) FROM voice_jobs WHERE conversation_id = :c AND status = 'pending') AS n",
                 {"c": conversation_id, "now": utcnow()},
             )
             if row is not None and row["n"] == 0 and not self.pipeline.busy(conversation_id):

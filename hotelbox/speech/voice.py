@@ -134,7 +134,7 @@ class VoiceService:
     def can_speak(self, lang: str) -> bool:
         return self.tts is not None and lang in self.tts.languages
 
-    async def speak(self, text: str, lang: str) -> tuple[bytes, Speech]:
+    async def speak(self, text: str, lang: str, priority: Priority = Priority.GUEST) -> tuple[bytes, Speech]:
         """A WhatsApp-ready voice note (OGG/Opus) of the text, and what was synthesized."""
         tts = self.tts
         if tts is None or lang not in tts.languages:
@@ -144,7 +144,7 @@ class VoiceService:
             speech = tts.synthesize(text, lang)
             return voice_note(speech), speech
 
-        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work)
+        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work, priority=priority)
         self.spoken += 1
         return result
 

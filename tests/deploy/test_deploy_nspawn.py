@@ -6,8 +6,8 @@ message gets a reply; a second run changes nothing; killing the daemon gets it r
 systemd; a hung event loop is killed by systemd's watchdog and restarted; `hotelbox rollback`
 and `hotelbox backup` work on the installed box.
 
-The Debian root filesystem is cached (``HOTELBOX_ROOTFS_CACHE``, default
-/var/cache/hotelbox-ci/bookworm-rootfs.tar.zst): about 50 s to debootstrap the first time, 1 s after.
+The Debian root filesystem is cached per package list (``HOTELBOX_ROOTFS_CACHE``, default
+/var/cache/hotelbox-ci/bookworm-rootfs-<hash>.tar.zst): about 50 s to debootstrap the first time, 1 s after.
 """
 
 from __future__ import annotations

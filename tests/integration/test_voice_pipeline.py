@@ -230,3 +230,38 @@ async def test_spanish_and_portuguese_voice_notes_get_a_kokoro_voice_reply_sayin
         assert heard.lang == lang
         assert said_wer(text.text, heard.text, lang) <= limit, (text.text, heard.text)
         assert box.voice.health()["voices"] == ["en", "es", "pt"]
+
+
+async def test_the_text_reply_goes_out_while_its_voice_note_is_still_being_made(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """Text first, voice after: the voice note is a durable follow-up job. Held while the text is
+    sent, it survives a restart of the box and goes out, once, after the text."""
+    audio = english_question(tmp_path, "What time is breakfast served?")
+    gate = asyncio.Event()
+    async with started_box(rig) as box:
+        real_speak = box.voice.speak
+
+        async def held_speak(*args: Any, **kw: Any) -> Any:
+            await gate.wait()  # the synthesis has not finished (a slow voice, a long reply)
+            return await real_speak(*args, **kw)
+
+        box.voice.speak = held_speak  # type: ignore[method-assign]
+        await send_voice(rig, "+447700900444", audio)
+        [text] = await rig.graph.wait_sent(1, 60)
+        assert "breakfast" in text.text.lower()
+        jobs = await rig.box_query("SELECT status, reply_to FROM voice_jobs")
+        assert [j["status"] for j in jobs] == ["pending"]
+    assert len(rig.graph.sent) == 1  # the box stopped with the voice note still to make
+    async with started_box(rig):
+        text_again, voice = await rig.graph.wait_sent(2, 90)
+        assert text_again is text
+        assert voice.body["type"] == "audio"
+        assert check_voice_note(rig.graph.media[voice.body["audio"]["id"]].data) > 1.0
+        jobs = await rig.box_query("SELECT status FROM voice_jobs")
+        assert [j["status"] for j in jobs] == ["done"]
+        rows = await rig.box_query("SELECT reply_to, kind FROM messages WHERE direction = 'out' ORDER BY id")
+        assert len(rows) == 2
+        assert rows[0]["reply_to"] == rows[1]["reply_to"]
+        await asyncio.sleep(0.5)
+        assert len(rig.graph.sent) == 2  # once
