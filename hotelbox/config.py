@@ -335,9 +335,10 @@ class SpeechSettings(Section):
     beam_size: int = Field(5, ge=1, le=10, description="Whisper beam size (5: fewer errors, 1: faster).")
     vad: bool = Field(True, description="Skip silence with Silero VAD before decoding.")
     voices: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_US-joe-medium"},
-        description="Piper voice per language (names in the manifest). A language without a voice is "
-        "answered in text only (shown in health).",
+        default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
+        description="Voice per language (names in the manifest): Kokoro (kokoro-ef_dora, kokoro-em_alex, "
+        "kokoro-pf_dora, kokoro-pm_alex, kokoro-af_heart) or piper. A language without a voice is answered "
+        "in text only (shown in health).",
     )
     voice_replies: bool = Field(
         True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."
@@ -356,6 +357,12 @@ class SpeechSettings(Section):
         60.0,
         gt=0,
         description="How long a voice note waits for its download before the guest is asked to resend.",
+    )
+    voice_reply_max_age_s: float = Field(
+        120.0,
+        gt=0,
+        description="A voice reply not made this long after its text reply (a restart, a backlog) is dropped: "
+        "the guest has read the text by then.",
     )
     max_queue_wait_s: float = Field(
         45.0,

@@ -31,7 +31,7 @@ from hotelbox.messages import Inbound, Reply, merge_replies
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
 from hotelbox.speech.notes import Heard, VoiceNotes
-from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox
+from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox, voice_jobs
 from hotelbox.store.conversations import Conversation
 from hotelbox.store.database import Conn
 from hotelbox.store.inbox import Accepted, InboxItem
@@ -92,6 +92,8 @@ class Pipeline:
         self.merge_windows = {"email": settings.email.merge_window_s}  # a burst is one turn (issue 18)
         self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
+        if voice_notes is not None:
+            voice_notes.on_committed = self.on_committed  # a voice reply queued: wake its channel's sender
         self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
@@ -102,6 +104,8 @@ class Pipeline:
         self._idle.set()
         self._stopping = False
         self.times = StageTimes()
+        if voice_notes is not None:
+            voice_notes.times = self.times  # "synthesize": the voice replies, made after the text
         self.processed = 0
         self.failed = 0
 
@@ -113,9 +117,13 @@ class Pipeline:
             log.info("pipeline resuming conversations=%d", len(pending))
         for conversation_id in pending:
             self.schedule(conversation_id)
+        if self.voice_notes is not None:
+            await self.voice_notes.start()
 
     async def stop(self) -> None:
         self._stopping = True
+        if self.voice_notes is not None:
+            await self.voice_notes.stop()
         tasks = list(self._active.values())
         for task in tasks:
             task.cancel()
@@ -308,14 +316,12 @@ class Pipeline:
     ) -> None:
         sent_channels: set[str] = set()
         replies: list[Reply] = []
+        voice = self.voice_notes
+        voiced: list[str] = []
         if turn is not None and conv.control == "bot":
             replies = (
                 merge_replies(turn.replies) if conv.channel in self.merge_replies else list(turn.replies)
             )
-            if self.voice_notes is not None and any(r.voice for r in replies):
-                t0 = time.perf_counter()
-                replies = await self.voice_notes.speak(replies, f"{conv.id}-{item.id}")
-                self.times.add("synthesize", time.perf_counter() - t0)
 
         def op(c: Conn) -> str:
             if not inbox.finish(c, item.id):
@@ -347,9 +353,14 @@ class Pipeline:
             ):
                 raise VersionConflict(conv.id)
             if current.control == "bot":
+                last = 0
                 for reply in replies:
-                    outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
+                    last = outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
                     sent_channels.add(conv.channel)
+                for reply in replies:  # text first, voice after (issue 16)
+                    if voice is not None and voice.wants_voice(reply):
+                        voice_jobs.enqueue(c, conv.id, conv.channel, conv.address, reply, item.id, last)
+                        voiced.append(reply.lang)
             for n, action in enumerate(turn.actions):
                 key = f"hb-{item.id}-{n}-{action.operation}"
                 if action.operation == "create":
@@ -391,6 +402,8 @@ class Pipeline:
         if outcome == "committed" and turn is not None:
             for channel in sent_channels:
                 self.on_committed(channel)
+            if voiced and voice is not None:
+                voice.wake()
             if turn.actions:
                 self.on_committed("pms")
             self.events.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})

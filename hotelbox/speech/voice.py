@@ -3,7 +3,7 @@
 Models are cached per process and key (path, threads) behind a lock, so several boxes in one
 process (tests) or a reload share one copy, and they are loaded before READY. A missing or
 broken speech-to-text model falls back to ``speech.fallback_stt_model``; with neither, voice
-notes get a clear "please type" answer. A language without a piper voice is answered in text.
+notes get a clear "please type" answer. A language without a voice (Kokoro for es/pt/en, or a piper voice) is answered in text.
 Health says which of these is the case.
 """
 
@@ -12,16 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
 from hotelbox.scheduler import Priority, Scheduler
 from hotelbox.speech.audio import AudioError, decode
+from hotelbox.speech.engines import TtsSpec, VoiceSet, VoiceSpec, voice_spec
 from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import SpeechToText, Transcript, VoskStt, WhisperStt
-from hotelbox.speech.tts import PiperTts, Speech, voice_note
+from hotelbox.speech.tts import Speech, voice_note
 
 log = logging.getLogger(__name__)
 _cache: dict[tuple[Any, ...], Any] = {}
@@ -60,7 +60,7 @@ class VoiceService:
             settings.model_dir, settings.model_cache, load_manifest(settings.speech.site_manifest)
         )
         self.stt: SpeechToText | None = None
-        self.tts: PiperTts | None = None
+        self.tts: VoiceSet | None = None
         self.problems: dict[str, str] = {}  # model role → what is wrong
         self.load_seconds: dict[str, float] = {}
         self.transcribed = 0
@@ -88,19 +88,17 @@ class VoiceService:
                 log.error("speech-to-text model unusable model=%s error=%s", name, exc)
         self.load_seconds["stt"] = time.perf_counter() - started
         started = time.perf_counter()
-        voices: dict[str, Path] = {}
+        specs: list[VoiceSpec] = []
         for lang, name in self.settings.voices.items():
             try:
-                voices[lang] = self.store.locate(name)
+                specs.append(voice_spec(self.store, lang, name))
             except ModelError as exc:
                 self.problems[f"tts:{lang}"] = f"{exc.code}: {exc}"
                 log.error("voice unusable lang=%s model=%s error=%s", lang, name, exc)
-        key = ("piper", tuple(sorted((k, str(v)) for k, v in voices.items())), self.threads)
-        try:
-            self.tts = cached(key, lambda: PiperTts(voices, threads=self.threads))
-        except ModelError as exc:
-            self.problems["tts"] = str(exc)
-            log.error("voices unusable error=%s", exc)
+        key = ("voices", tuple(sorted(specs, key=lambda v: v.lang)), self.threads)
+        self.tts = cached(key, lambda: VoiceSet(TtsSpec(tuple(specs), threads=self.threads)))
+        for lang, problem in self.tts.problems.items():
+            self.problems[f"tts:{lang}"] = problem
         self.load_seconds["tts"] = time.perf_counter() - started
 
     # -- work, in the speech lane ------------------------------------------------------------------
@@ -136,7 +134,7 @@ class VoiceService:
     def can_speak(self, lang: str) -> bool:
         return self.tts is not None and lang in self.tts.languages
 
-    async def speak(self, text: str, lang: str) -> tuple[bytes, Speech]:
+    async def speak(self, text: str, lang: str, priority: Priority = Priority.GUEST) -> tuple[bytes, Speech]:
         """A WhatsApp-ready voice note (OGG/Opus) of the text, and what was synthesized."""
         tts = self.tts
         if tts is None or lang not in tts.languages:
@@ -146,7 +144,7 @@ class VoiceService:
             speech = tts.synthesize(text, lang)
             return voice_note(speech), speech
 
-        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work)
+        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work, priority=priority)
         self.spoken += 1
         return result
 
