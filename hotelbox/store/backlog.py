@@ -47,5 +47,9 @@ async def pending(conn: AConn, conversation_id: int | None = None, *, due_at: st
     )
     assert row is not None  # a SELECT of counts always has its one row
     return Backlog(
-        inbox=row["inbox"], outbox=row["outbox"], pms=row["pms"], uncertain=row["uncertain"], voice=row["voice"]
+        inbox=row["inbox"],
+        outbox=row["outbox"],
+        pms=row["pms"],
+        uncertain=row["uncertain"],
+        voice=row["voice"],
     )
