@@ -16,17 +16,19 @@ from typing import Any
 
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import read_choice
+from hotelbox.dialogue.choices import choose_by_stay, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.messages import Inbound, Option, Reply
 from hotelbox.nlu.language import variety
+from hotelbox.nlu.text import fold
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
 
 HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
+_STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
@@ -66,6 +68,7 @@ class TurnBuilder:
     guest: GuestContext
     turn: Turn = field(init=False)
     facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
+    message: Understanding | None = None  # the guest's message this turn answers (None for events)
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)
@@ -221,6 +224,7 @@ class Dialogue:
     ) -> Turn:
         """One guest message: settle the language, read it in context, then answer it."""
         t = TurnBuilder(self, state, guest)
+        t.message = u
         sure = self._read_language(state, u, guest)
         try:
             if not self._preliminaries(t, u):
@@ -437,7 +441,16 @@ class Dialogue:
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
+        if (own := _about_own_booking(state, u, intent)) != intent:
+            intent = own  # read in context: understood, whatever the model's confidence
+            u.flags -= {"low_confidence", "unknown_words"}
         tapped = inbound.choice if inbound is not None else None
+        candidates = (state.target or {}).get("candidates")
+        if not tapped and state.expect == "pick_booking" and candidates and "booking_ref" not in entities:
+            ref = choose_by_stay(u.text, entities, candidates)  # "la de octubre", "a do dia 13 ao 15"
+            if ref:
+                entities["booking_ref"] = ref
+                return "provide_info", {k: v for k, v in entities.items() if k not in _STAY_WORDS}
         choice = None
         if tapped or state.expect:
             choice = read_choice(u.text, t.prompt_options(), tapped=tapped)
@@ -564,6 +577,43 @@ class Dialogue:
 def _meaningful(entities: dict[str, Any]) -> bool:
     """Entities that carry a fact (a lone phone number found in a signature does not)."""
     return any(k != "phone" for k in entities)
+
+
+_HAVE_BOOKING = re.compile(
+    r"\b(?:tengo|tenemos|tenia|teniamos|hice|hicimos|i\s+have|i'?ve\s+got|we\s+have|we'?ve\s+got|i\s+made|we\s+made"
+    r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"
+    r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
+    r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+)
+_CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
+_CHANGE_WORDS = re.compile(
+    r"\b(?:cambi\w*|change\w*|mov\w*|alter\w*|adia\w*|postpone|pospon\w*|retras\w*|atras\w*|push|modif\w*"
+    r"|extend\w*|alarg\w*|prolong\w*|shorten|acortar|encurtar|quedar\w*|stay|ficar|add|anadir|agregar|acrescentar)\b"
+)
+
+
+def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> str:
+    """ "I have a booking in May, can I push it back a day?" is about the guest's booking, however
+    much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
+    from hotelbox.dialogue.changes import relative_shift
+
+    if intent in ("cancel_booking", "modify_booking", "booking_status", "request_human", "complaint"):
+        return intent
+    if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
+        return intent
+    folded = fold(u.text)
+    shift = relative_shift(u.text, u.lang) is not None
+    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status")):
+        return intent
+    if _CANCEL_WORDS.search(folded):
+        return "cancel_booking"
+    if (
+        shift
+        or _CHANGE_WORDS.search(folded)
+        or any(k in u.entities for k in ("check_in", "check_out", "nights"))
+    ):
+        return "modify_booking"
+    return "booking_status" if state.flow is None else intent
 
 
 def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
+from hotelbox.dialogue import changes
+from hotelbox.dialogue.choices import choose_by_stay
 from hotelbox.dialogue.engine import GuestContext, TurnBuilder
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
@@ -93,6 +95,12 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     if len(relevant) == 1:
         state.target = _current(relevant[0])
         return relevant[0]
+    said = t.message.text if t.message is not None else ""
+    ref = choose_by_stay(said, entities, [_candidate(b) for b in relevant])
+    if ref:  # "the August one", "a do dia 13 ao 15": no need to ask which
+        picked = next(b for b in relevant if b.reference == ref)
+        state.target = _current(picked)
+        return picked
     options = tuple(
         Option(
             f"booking:{b.reference}",
@@ -102,22 +110,50 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         for b in relevant[:10]
     )
     t.ask("pick_booking", "choose_booking", options)
+    state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
     return None
 
 
-def _new_dates(t: TurnBuilder, b: PmsBooking, entities: dict[str, Any]) -> tuple[date, date] | None:
-    ci = entities.get("check_in")
-    co = entities.get("check_out")
+def _candidate(b: PmsBooking) -> dict[str, str]:
+    return {
+        "reference": b.reference,
+        "check_in": b.check_in.isoformat(),
+        "check_out": b.check_out.isoformat(),
+        "room_type": b.room_type,
+    }
+
+
+def _new_dates(
+    t: TurnBuilder, b: PmsBooking, entities: dict[str, Any], flags: set[str]
+) -> tuple[date, date] | None:
+    """The dates the guest wants instead of the booking's: "until the 30th" (of the booking's
+    month), "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"."""
+    text = t.message.text if t.message is not None else ""
+    lang = t.message.lang if t.message is not None else t.lang
+    if t.message is not None:  # read again against the booking, not from today
+        entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
+        entities.update(changes.reread(text, lang, b.check_in, b.check_out, t.guest.today))
+    ci = date.fromisoformat(entities["check_in"]) if entities.get("check_in") else None
+    co = date.fromisoformat(entities["check_out"]) if entities.get("check_out") else None
+    extra = int(entities.get("extra_nights") or 0)
+    shift = changes.relative_shift(text, lang)
+    if ci == b.check_in and (extra or shift):
+        ci = co = None  # "my booking of the 16th: one night more": the 16th names the booking
+    if ci == b.check_in and (co is None or co == b.check_out):
+        ci = None
+    if co == b.check_out:
+        co = None
+    if extra and co is None and ci is None:
+        return b.check_in, b.check_out + timedelta(days=extra)
     if ci and co:
-        return date.fromisoformat(ci), date.fromisoformat(co)
+        return ci, co
     if ci:  # same length of stay from the new arrival day
-        start = date.fromisoformat(ci)
-        return start, start + timedelta(days=entities.get("nights") or b.nights)
+        return ci, ci + timedelta(days=entities.get("nights") or b.nights)
     if co:
-        return b.check_in, date.fromisoformat(co)
-    if entities.get("extra_nights"):
-        return b.check_in, b.check_out + timedelta(days=int(entities["extra_nights"]))
-    if entities.get("nights"):
+        return b.check_in, co
+    if shift:
+        return b.check_in + timedelta(days=shift[0]), b.check_out + timedelta(days=shift[1])
+    if entities.get("nights") and int(entities["nights"]) != b.nights and "nights" in entities:
         return b.check_in, b.check_in + timedelta(days=int(entities["nights"]))
     return None
 
@@ -151,10 +187,18 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             t.say("cancel_aborted", ref=ref)
             state.reset_flow()
             return True
-    changes = any(
-        k in entities for k in ("check_in", "check_out", "nights", "extra_nights", "adults", "children")
-    )
-    if state.expect == "confirm_modify" and not changes:
+    changed = any(k in entities for k in ("extra_nights", "adults", "children"))
+    target = state.target or {}
+    if t.message is not None and target.get("current_check_in"):  # "yes, that's the one" names no date
+        ci, co = (
+            date.fromisoformat(target["current_check_in"]),
+            date.fromisoformat(target["current_check_out"]),
+        )
+        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today)
+        changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
+    else:
+        changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
@@ -216,7 +260,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if "invalid_date" in flags:
         t.ask("new_dates", "invalid_date")
         return
-    wanted = _new_dates(t, booking, entities)
+    wanted = _new_dates(t, booking, entities, flags)
     if wanted is None:
         t.ask(
             "new_dates",

@@ -13,8 +13,8 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hotelbox.dialogue.choices import polarity
-from hotelbox.nlu.dates import MONTHS, extract_stay
+from hotelbox.dialogue.choices import months_named, polarity
+from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.entities import clean_name, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
@@ -64,45 +64,6 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
             if moved and moved[0] >= t.guest.today:
                 entities["check_in"], entities["check_out"] = moved[0].isoformat(), moved[1].isoformat()
     return entities
-
-
-_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
-_NOT_BEFORE = re.compile(
-    r"(?:\bno|\bnao|\bnot|\bnor|\bni|\bnem|instead\s+of|en\s+vez\s+de|em\s+vez\s+de"
-    r"|en\s+lugar\s+de|no\s+lugar\s+de|rather\s+than)\s+(?:(?:el|la|the|o|a|en|in|em|de|do|del|of)\s+)*$"
-)
-
-
-def months_named(text: str) -> list[int]:
-    """The months a message names, in order, leaving out those it denies ("julho, nao junho")."""
-    text = _EMAIL_OR_PHONE.sub(" ", text)  # marco.rossi@example.it
-    folded = fold(text)
-    months: list[int] = []
-    original = text.split()
-    for m in _MONTH_WORD.finditer(folded):
-        word = m.group(1)
-        before = folded[: m.start()]
-        at = len(before.split())
-        if at < len(original) and _in_name(original, at):
-            continue  # "Hugo Lorente Marco", "Marco Rossi": a name, not March
-        if word == "may" and not re.search(
-            r"\b(?:in|for|the|of|on|from|until|to|mid|early|late)\s+$", before
-        ):
-            continue  # "may I…"
-        if _NOT_BEFORE.search(before[-30:]):
-            continue
-        if MONTHS[word] not in months:
-            months.append(MONTHS[word])
-    return months
-
-
-def _in_name(words: list[str], at: int) -> bool:
-    """Is the capitalised word at ``at`` joined (no punctuation between) to another capitalised one?"""
-    if not words[at][:1].isupper():
-        return False
-    before = at > 0 and words[at - 1][:1].isupper() and words[at - 1][-1].isalpha()
-    after = at + 1 < len(words) and words[at][-1].isalpha() and words[at + 1][:1].isupper()
-    return bool(before or after)
 
 
 def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | None:

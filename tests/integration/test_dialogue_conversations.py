@@ -668,3 +668,56 @@ async def test_changing_the_offer_is_a_correction_not_a_booking_change(lang: str
         "2027-06-20",
         "suite",
     )
+
+
+# -- flows (issue 12): which booking, and changes said the way guests say them --------------------
+WHICH = {
+    "es": ["hola, tengo dos reservas y quiero anular la de agosto, la de julio se queda", "sí, anúlala"],
+    "en": ["hi, please cancel my August booking, keep the July one", "yes, cancel it"],
+    "pt": ["oi, tenho duas reservas e quero cancelar só a de agosto", "sim, pode cancelar"],
+}
+WHICH_LATER = {
+    "es": ["hola, tengo dos reservas y quiero cancelar una", "la de agosto, la otra la mantenemos", "sí"],
+    "en": ["hello, I have two bookings and need to cancel one", "the one from the 13th to the 15th", "yes"],
+    "pt": ["olá, tenho duas reservas e quero cancelar uma", "a de agosto", "sim"],
+}
+
+
+@pytest.mark.parametrize("script", [WHICH, WHICH_LATER], ids=["first", "answer"])
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_booking_meant_is_picked_by_its_month_or_days(lang: str, script, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    july = await seed(b, chat.phone, check_in=date(2027, 7, 9), check_out=date(2027, 7, 11))
+    august = await seed(b, chat.phone, check_in=date(2027, 8, 13), check_out=date(2027, 8, 15))
+    await chat.script(*script[lang])
+    assert chat.reply_keys()[-2:] == ["confirm_cancel", "cancel_done"]
+    assert (await b.pms.get_booking(august.reference)).status == "cancelled"
+    assert (await b.pms.get_booking(july.reference)).status == "confirmed"
+
+
+# the booking: 20–23 July; each change, then a typed yes
+SHIFTS = [
+    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 24)),
+    ("en", "hi, I've got a booking in July, can we push it back a week?", (27, 30)),
+    ("pt", "tenho uma reserva em julho, queria ficar mais uma noite", (20, 24)),
+    ("es", "hola, mi reserva de julio: quitadnos la ultima noche porfa", (20, 22)),
+    ("en", "my booking in july: one night less please, we leave on the 22nd", (20, 22)),
+    ("pt", "a minha reserva de julho, saímos a 25 em vez de 23", (20, 25)),
+    ("es", "quiero cambiar mi reserva: en vez del 20 al 23 de julio, del 27 al 30", (27, 30)),
+    ("en", "change my booking please, arrive the 21st instead of the 20th and leave the 24th", (21, 24)),
+    ("pt", "quero alterar a minha reserva, é de 20 a 23. passaria para 27 a 30", (27, 30)),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "days"), SHIFTS)
+async def test_a_change_said_relative_to_the_booking_moves_it(lang: str, text: str, days, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # 20–23 July
+    await chat(text)
+    assert chat.last[-1].key == "confirm_modify"
+    await chat({"es": "sí, cámbiala", "en": "yes that's the one", "pt": "sim, pode alterar"}[lang])
+    assert chat.last[-1].key == "modify_done"
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
