@@ -69,6 +69,7 @@ class TurnBuilder:
     turn: Turn = field(init=False)
     facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
     message: Understanding | None = None  # the guest's message this turn answers (None for events)
+    progress: bool = False  # this message told us something new (a question re-asked is not stuck)
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)
@@ -103,6 +104,12 @@ class TurnBuilder:
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
+        if times == 3 and self.progress:
+            # the guest is moving on (new dates, a name) while this is still open: once more, put
+            # another way, rather than hand over someone who is answering
+            question = self.text(key, **values)
+            self.say_text(self.text("rephrase", question=question), "rephrase", options)
+            return
         if times >= 3:
             self.handoff("stuck", "handoff_not_understood")
             return
@@ -354,8 +361,12 @@ class Dialogue:
             elif state.flow != "booking":
                 state.reset_flow()
                 state.flow = "booking"
-            if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
-                self._price_list(t)
+            party_unknown = state.slots.adults is None and "adults" not in entities
+            if intent == "ask_price" and (
+                (not _has_stay(entities) and not state.slots.check_in)
+                or (party_unknown and state.slots.check_in)
+            ):
+                self._price_list(t)  # "how much is the double a night?" before we can quote: the list
         elif intent in flows:
             if (
                 state.flow == "booking"

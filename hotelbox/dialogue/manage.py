@@ -239,6 +239,9 @@ async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
         return
+    said = t.message.text if t.message is not None else ""
+    if "?" in said and (policy := t.dialogue.knowledge.answer(t.lang, "cancellation_policy")):
+        t.say_text(policy, "info:cancellation_policy")  # "if I cancel now, do you charge me?"
     d = _details(t, booking)
     t.ask(
         "confirm_cancel",

@@ -40,6 +40,15 @@ def stay_in_discussion(t: TurnBuilder) -> tuple[date, date] | None:
     return None
 
 
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
+_ROOM_FOR_N = re.compile(
+    r"\b(?:suites?|dobles?|doubles?|duplos?|individual(?:es)?|singles?|familiar(?:es)?|family|habitacion(?:es)?|rooms?"
+    r"|quartos?|cuartos?)\b[^,.;!?\d]{0,12}\b(?:para|for|pra|pa)\s+(\d{1,2})\b"
+    r"(?!\s*(?:noches?|nights?|noites?|dias?|days?|semanas?|weeks?|h\b|:|am\b|pm\b|de\s+[a-z]|of\s|th\b|st\b"
+    r"|nd\b|rd\b|o\b|a\s+\d|al\s|-|/))"
+)
+
+
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
@@ -55,6 +64,11 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         entities.update(again.as_entities())
         if again.past or (again.check_in is None and again.check_out is None):
             u.flags.discard("past_date")
+    if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
+        folded = fold(_CONTACT.sub(" ", u.text))
+        m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
+        if m and 1 <= int(m.group(1)) <= 20:
+            entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
     if stay is not None and not any(
         k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
     ):
@@ -240,6 +254,15 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         s.check_out = check_out
     elif "nights" in entities and s.check_in:
         s.check_out = (date.fromisoformat(s.check_in) + timedelta(days=s.nights or 0)).isoformat()
+    if (
+        "room_type" in entities
+        and s.adults is None
+        and "adults" not in entities
+        and "children" not in entities
+    ):
+        rt = t.dialogue.room_type(entities["room_type"])
+        if rt is not None and rt.max_guests == 1:
+            entities["adults"] = 1  # "a single room": one guest, no need to ask
     if "adults" in entities:
         s.adults = int(entities["adults"])
         if "children" not in entities and t.state.expect == "guests":
@@ -249,8 +272,11 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     if "room_type" in entities and t.dialogue.room_type(entities["room_type"]):
         s.room_type = entities["room_type"]
     for key in ("guest_name", "email", "phone"):
-        if entities.get(key):
+        if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])
+            t.progress = True
     if s.check_in and s.check_out and not s.nights:
         s.nights = (date.fromisoformat(s.check_out) - date.fromisoformat(s.check_in)).days
-    return before != (s.check_in, s.check_out, s.adults, s.children, s.room_type)
+    changed = before != (s.check_in, s.check_out, s.adults, s.children, s.room_type)
+    t.progress = t.progress or changed
+    return changed

@@ -721,3 +721,60 @@ async def test_a_change_said_relative_to_the_booking_moves_it(lang: str, text: s
     assert chat.last[-1].key == "modify_done"
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
+
+
+# -- flows (issue 12): the party from the room, a question inside a request, moving on -------------
+ROOM_PARTY = {
+    "es": ("hola, una individual del 8 al 10 de abril porfa", "una suite para 2 del 8 al 10 de abril"),
+    "en": ("hi, a single room april 8 to 10 please", "a suite for 2, april 8 to 10"),
+    "pt": ("olá, um quarto individual de 8 a 10 de abril", "uma suite pra 2 de 8 a 10 de abril"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_single_room_is_one_guest_and_a_room_for_2_is_two(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    for text, adults in zip(ROOM_PARTY[lang], (1, 2), strict=True):
+        chat = guest()
+        await chat(text)
+        assert "ask_guests" not in chat.reply_keys()
+        assert f"{adults} adult" in fold(chat.last[0].text)
+
+
+CANCEL_CHARGE = {
+    "es": "hola, si cancelo la reserva {ref} ahora me cobrais algo?",
+    "en": "if I cancel booking {ref} now, will I be charged?",
+    "pt": "se eu cancelar a reserva {ref} agora, vocês cobram alguma coisa?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_asking_what_cancelling_costs_gets_the_policy_before_the_confirmation(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(CANCEL_CHARGE[lang].format(ref=booking.reference))
+    assert chat.reply_keys() == ["info:cancellation_policy", "confirm_cancel"]
+    assert chat.said("48")
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+
+
+MOVING_ON = {
+    "es": ["quiero una habitacion del 8 al 10 de mayo", "perdon, mejor del 18 al 20 de mayo",
+           "Pedro Sánchez Gil, pedro@example.com", "somos 2"],
+    "en": ["need a room 8-10 may", "sorry, make it may 18 to 20", "Kate Green kate.green@example.com", "2 of us"],
+    "pt": ["quero um quarto de 8 a 10 de maio", "desculpe, melhor de 18 a 20 de maio",
+           "João Pereira Lima, joao@example.com", "somos 2"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_guest_who_keeps_giving_facts_is_not_handed_over(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*MOVING_ON[lang])
+    assert (await chat.conversation())["control"] == "bot"
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["adults"], slots["email"] is not None) == ("2027-05-18", 2, True)
