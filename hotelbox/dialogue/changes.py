@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from hotelbox.nlu.dates import StayDates, extract_stay
 from hotelbox.nlu.text import fold, numbers_to_digits
@@ -137,3 +138,63 @@ def _nearest(text: str, lang: str, check_in: date, today: date) -> StayDates | N
         if best is None or distance < best[0]:
             best = (distance, stay)
     return best[1] if best else None
+
+
+def new_dates(
+    text: str,
+    lang: str,
+    check_in: date,
+    check_out: date,
+    today: date,
+    entities: dict[str, Any],
+    *,
+    against_stay: bool = True,
+) -> tuple[date, date] | None:
+    """The dates wanted instead of ``check_in``–``check_out``: "until the 30th" (of that month),
+    "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"; None when
+    the message asks for no change of dates."""
+    if against_stay:  # read again against the stay, not from today
+        entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
+        entities.update(reread(text, lang, check_in, check_out, today))
+    ci = date.fromisoformat(entities["check_in"]) if entities.get("check_in") else None
+    co = date.fromisoformat(entities["check_out"]) if entities.get("check_out") else None
+    extra = int(entities.get("extra_nights") or 0)
+    shift = relative_shift(text, lang)
+    if ci == check_in and (extra or shift):
+        ci = co = None  # "my booking of the 16th: one night more": the 16th names the booking
+    if ci and co and (extra or (shift and shift[0] == 0)):
+        ci = None  # "one more night, until the 12th": the arrival stays, whatever "1 night" suggests
+    if ci == check_in and (co is None or co == check_out):
+        ci = None
+    if co == check_out:
+        co = None
+    if extra and co is None and ci is None:
+        return check_in, check_out + timedelta(days=extra)
+    if ci and co:
+        return ci, co
+    if ci:  # same length of stay from the new arrival day
+        return ci, ci + timedelta(days=int(entities.get("nights") or (check_out - check_in).days))
+    if co:
+        return check_in, co
+    if shift:
+        return check_in + timedelta(days=shift[0]), check_out + timedelta(days=shift[1])
+    nights = int(entities.get("nights") or 0)
+    if nights and nights != (check_out - check_in).days:
+        return check_in, check_in + timedelta(days=nights)
+    return None
+
+
+def says_change(text: str, lang: str) -> bool:
+    """Does the message change a stay relative to itself ("one more night", "instead of", "leave
+    on Sunday") rather than give new dates outright?"""
+    t = fold(text)
+    return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
+
+
+def leave_day(text: str, check_in: date | None) -> date | None:
+    """The departure a message names by its day alone ("me voy el 30", "saio a 9"), after ``check_in``."""
+    m = _LEAVE_DAY.search(fold(text))
+    if not m or check_in is None:
+        return None
+    day = _day_near(int(m.group("day")), check_in + timedelta(days=1))
+    return day if day and day > check_in else None

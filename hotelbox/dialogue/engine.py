@@ -31,6 +31,12 @@ HESITATION = re.compile(
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
+# someone ill or in danger: a person at once, whatever the message also says
+EMERGENCY = re.compile(
+    r"\b(?:medico|doctor|ambulancia|ambulance|emergencia|emergency|urgencias|se\s+(?:siente|encuentra)\s+mal"
+    r"|(?:feels?|feeling|is)\s+(?:very\s+)?(?:ill|sick|unwell)|passa?\s+mal|esta\s+(?:a\s+)?passar\s+mal|desmay\w*"
+    r"|fainted|infarto|heart\s+attack|incendio|fire\b|fuego|socorro|policia|police)\b"
+)
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
 TEXT_ONLY = re.compile(
     r"\b(?:s[oó]lo|s[oó]|only|just)\s+(?:por\s+)?(?:texto|text|escrito)\b"
@@ -295,7 +301,20 @@ class Dialogue:
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return True
+        if EMERGENCY.search(fold(u.text)):
+            t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
+            return True
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
+        if (
+            low
+            and intent in ("special_request", "ask_info", "room_info", "out_of_scope")
+            and (
+                any(k in entities for k in ("check_in", "check_out"))
+                and any(k in entities for k in ("adults", "children"))
+            )
+            and not topics_in(u.text)
+        ):
+            return False  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)

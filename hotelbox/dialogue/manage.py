@@ -126,36 +126,12 @@ def _candidate(b: PmsBooking) -> dict[str, str]:
 def _new_dates(
     t: TurnBuilder, b: PmsBooking, entities: dict[str, Any], flags: set[str]
 ) -> tuple[date, date] | None:
-    """The dates the guest wants instead of the booking's: "until the 30th" (of the booking's
-    month), "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"."""
+    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
-    if t.message is not None:  # read again against the booking, not from today
-        entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
-        entities.update(changes.reread(text, lang, b.check_in, b.check_out, t.guest.today))
-    ci = date.fromisoformat(entities["check_in"]) if entities.get("check_in") else None
-    co = date.fromisoformat(entities["check_out"]) if entities.get("check_out") else None
-    extra = int(entities.get("extra_nights") or 0)
-    shift = changes.relative_shift(text, lang)
-    if ci == b.check_in and (extra or shift):
-        ci = co = None  # "my booking of the 16th: one night more": the 16th names the booking
-    if ci == b.check_in and (co is None or co == b.check_out):
-        ci = None
-    if co == b.check_out:
-        co = None
-    if extra and co is None and ci is None:
-        return b.check_in, b.check_out + timedelta(days=extra)
-    if ci and co:
-        return ci, co
-    if ci:  # same length of stay from the new arrival day
-        return ci, ci + timedelta(days=entities.get("nights") or b.nights)
-    if co:
-        return b.check_in, co
-    if shift:
-        return b.check_in + timedelta(days=shift[0]), b.check_out + timedelta(days=shift[1])
-    if entities.get("nights") and int(entities["nights"]) != b.nights and "nights" in entities:
-        return b.check_in, b.check_in + timedelta(days=int(entities["nights"]))
-    return None
+    return changes.new_dates(
+        text, lang, b.check_in, b.check_out, t.guest.today, entities, against_stay=t.message is not None
+    )
 
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:

@@ -13,6 +13,7 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import months_named, polarity
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.entities import clean_name, looks_like_name
@@ -40,7 +41,15 @@ def stay_in_discussion(t: TurnBuilder) -> tuple[date, date] | None:
     return None
 
 
+_WEEKDAY_DAY = re.compile(
+    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mon|tue|wed|thu|fri|sat|sun|segunda|terca|quarta|quinta|sexta)(?:-feira)?,?\s+(?:(?:el|the|dia|o)\s+)?"
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
+)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
+_TOTAL = re.compile(
+    r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
+)
 _ROOM_FOR_N = re.compile(
     r"\b(?:suites?|dobles?|doubles?|duplos?|individual(?:es)?|singles?|familiar(?:es)?|family|habitacion(?:es)?|rooms?"
     r"|quartos?|cuartos?)\b[^,.;!?\d]{0,12}\b(?:para|for|pra|pa)\s+(\d{1,2})\b"
@@ -52,6 +61,22 @@ _ROOM_FOR_N = re.compile(
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
+    if _WEEKDAY_DAY.search(fold(u.text)):
+        # "del jueves 25 al lunes 29 de marzo": the day numbers say it; the weekdays only agree
+        text = _WEEKDAY_DAY.sub(r"\g<day>", fold(u.text))
+        plain = extract_stay(text, u.lang, t.guest.today)
+        if plain.check_in or plain.check_out:
+            for key in ("check_in", "check_out", "nights"):
+                entities.pop(key, None)
+            entities.update({k: v for k, v in plain.as_entities().items() if k != "extra_nights"})
+            leave = changes.leave_day(text, plain.check_in)  # "…, me voy el jueves 30"
+            if plain.check_in and leave:
+                entities["check_out"] = leave.isoformat()
+                entities["nights"] = (leave - plain.check_in).days
+            if plain.past:
+                u.flags.add("past_date")
+            else:
+                u.flags.discard("past_date")
     stay = stay_in_discussion(t)
     if "day_only" in u.flags and stay is not None:
         # "until the 30th" about a July stay is 30 July, not the next 30th from today
@@ -64,6 +89,23 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         entities.update(again.as_entities())
         if again.past or (again.check_in is None and again.check_out is None):
             u.flags.discard("past_date")
+    offer = _offer_stay(t)
+    if (
+        offer is not None
+        and t.state.flow == "booking"
+        and ("extra_nights" in entities or changes.says_change(u.text, u.lang))
+    ):
+        # "one more night, until the 12th" about the offer: the offer's stay changed, not a new one
+        wanted = changes.new_dates(u.text, u.lang, offer[0], offer[1], t.guest.today, entities)
+        for key in ("check_in", "check_out", "nights", "extra_nights"):
+            entities.pop(key, None)
+        if wanted:
+            entities["check_in"], entities["check_out"] = wanted[0].isoformat(), wanted[1].isoformat()
+            entities["nights"] = (wanted[1] - wanted[0]).days
+            u.flags.discard("past_date")
+    total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
+        entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
     if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
         folded = fold(_CONTACT.sub(" ", u.text))
         m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
@@ -89,6 +131,12 @@ def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | Non
     except ValueError:
         return None
     return new_ci, new_ci + (co - ci)
+
+
+def _offer_stay(t: TurnBuilder) -> tuple[date, date] | None:
+    """The dates of the stay being booked, when both are known."""
+    ci, co = t.state.slots.dates()
+    return (ci, co) if ci and co else None
 
 
 def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any]) -> bool:

@@ -778,3 +778,75 @@ async def test_a_guest_who_keeps_giving_facts_is_not_handed_over(lang: str, gues
     assert (await chat.conversation())["control"] == "bot"
     slots = json.loads((await chat.conversation())["dialogue"])["slots"]
     assert (slots["check_in"], slots["adults"], slots["email"] is not None) == ("2027-05-18", 2, True)
+
+
+# -- flows (issue 12): emergencies, groups said in passing, weekday dates, the offer stretched ------
+EMERGENCY = {
+    "es": "estoy en la habitacion 112 y mi padre se siente mal, necesitamos un medico",
+    "en": "we're in room 112, my wife feels very sick, please call a doctor",
+    "pt": "estou no quarto 112, o meu pai está a passar mal, precisamos de um médico",
+}
+EVENT = {
+    "es": "organizamos un evento de empresa en malaga para 15 personas, del 8 al 10 de junio",
+    "en": "our company is organising an event in malaga for 15 people, june 8 to 10",
+    "pt": "estamos a organizar um evento da empresa para 15 pessoas, de 8 a 10 de junho",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_an_emergency_or_a_group_said_in_passing_goes_to_a_person(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(EMERGENCY[lang])
+    assert (await chat.conversation())["control"] == "waiting_staff"
+    group = guest()
+    await group(EVENT[lang])
+    assert group.reply_keys()[-1] in ("handoff_group", "handoff_multi_room")
+    assert (await group.conversation())["control"] == "waiting_staff"
+
+
+WEEKDAYS = {
+    "es": (
+        "una doble del jueves 25 al lunes 29 de marzo, somos 3: mi mujer, yo y el peque",
+        (25, 29),
+        (2, 1),
+    ),
+    "en": (
+        "a double from thursday 25 to monday 29 march, we are 3: my wife, me and our baby",
+        (25, 29),
+        (2, 1),
+    ),
+    "pt": (
+        "um quarto duplo de quinta 25 a segunda 29 de março, somos 3: eu, a minha mulher e o bebé",
+        (25, 29),
+        (2, 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_weekday_before_the_day_does_not_move_the_date(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    text, days, party = WEEKDAYS[lang]
+    await chat(text)
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == (f"2027-03-{days[0]}", f"2027-03-{days[1]}")
+    assert (slots["adults"], slots["children"]) == party
+
+
+STRETCH = {
+    "es": ["individual del 12 al 13 de abril, solo yo", "al final me quedo una noche mas, hasta el 14"],
+    "en": ["single room april 12 to 13, just me", "actually one more night please, until the 14th"],
+    "pt": ["quarto individual de 12 a 13 de abril, só eu", "afinal fico mais uma noite, até dia 14"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_one_more_night_on_the_offer_keeps_the_arrival(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*STRETCH[lang])
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == ("2027-04-12", "2027-04-14")
