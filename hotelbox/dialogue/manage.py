@@ -139,6 +139,8 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
     whether this guest may touch it, and what they want done with it."""
     if _confirmation(t, intent, entities):
         return
+    if await _a_new_stay_after_all(t, intent, entities, flags):
+        return
     try:
         booking = await _find_target(t, entities)
     except PmsError:
@@ -148,6 +150,34 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
     if booking is None or not _proven(t, booking, entities):
         return
     await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
+
+
+_NEW_STAY = ("check_in", "check_out", "nights", "adults", "children", "room_type")
+
+
+async def _a_new_stay_after_all(
+    t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]
+) -> bool:
+    """A guest we found no booking for who goes on describing a stay ("my flight lands on the 3rd,
+    3 nights", "a single, just me") wants a new one: the booking flow takes it, with what they said."""
+    state = t.state
+    if state.flow != "modify" or "booking_ref" in entities or not any(k in entities for k in _NEW_STAY):
+        return False
+    if not (state.asked and state.asked[0] == "no_bookings_found"):
+        if state.expect is not None or not (t.guest.phone or t.guest.email):
+            return False
+        try:
+            found = await t.dialogue.pms.find_bookings(email=t.guest.email, phone=t.guest.phone)
+        except PmsError:
+            return False
+        if any(b.check_out >= t.guest.today and b.status == "confirmed" for b in found):
+            return False
+    from hotelbox.dialogue import booking  # the booking flow imports the engine, as this module does
+
+    state.reset_flow()
+    state.flow = "booking"
+    await booking.advance(t, "book_room", entities, flags)
+    return True
 
 
 def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:

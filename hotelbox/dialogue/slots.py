@@ -78,6 +78,21 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
             else:
                 u.flags.discard("past_date")
     stay = stay_in_discussion(t)
+    s = t.state.slots
+    if (
+        stay is None
+        and not any(k in entities for k in ("check_in", "check_out"))
+        and (months := months_named(u.text))
+    ):
+        s.month = months[0]  # "quiero reservar en agosto": the days will come later
+    if "day_only" in u.flags and stay is None and s.month:
+        year = t.guest.today.year + (1 if s.month < t.guest.today.month else 0)
+        anchor = max(t.guest.today, date(year, s.month, 1))
+        again = extract_stay(u.text, u.lang, anchor)  # "del 16 al 23" after "en agosto"
+        if again.check_in or again.check_out:
+            for key in ("check_in", "check_out", "nights"):
+                entities.pop(key, None)
+            entities.update({k: v for k, v in again.as_entities().items() if k != "extra_nights"})
     if "day_only" in u.flags and stay is not None:
         # "until the 30th" about a July stay is 30 July, not the next 30th from today
         anchor = max(t.guest.today, stay[0].replace(day=1))
@@ -181,7 +196,8 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
 
 _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
-    r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y"
+    r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y|hi|hello|hey|hola|ola|olá|oi|buenas|good\s+morning"
+    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
     r"|(?:my\s+|mi\s+|meu\s+|o\s+meu\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
@@ -197,7 +213,7 @@ def name_in(text: str) -> str | None:
     """The name in an answer to "who is the booking under?": "Ana Souza", "ok John Smith,
     john@x.com", "a nombre de Lucía Fernández Ruiz, gracias"."""
     parts = []
-    for part in re.split(r"[,;\n.!?]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
+    for part in re.split(r"[,;\n.!?()]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
         part = part.strip(" .!")
         while (m := _FILLER.match(part)) and m.end() > 0:
             part = part[m.end() :]

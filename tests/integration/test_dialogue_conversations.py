@@ -850,3 +850,77 @@ async def test_one_more_night_on_the_offer_keeps_the_arrival(lang: str, guest) -
     await chat.script(*STRETCH[lang])
     slots = json.loads((await chat.conversation())["dialogue"])["slots"]
     assert (slots["check_in"], slots["check_out"]) == ("2027-04-12", "2027-04-14")
+
+
+# -- flows (issue 12): a month said first, a greeting before the name, a new stay after all -------
+MONTH_FIRST = {
+    "es": ["hola buenas, quiero reservar en agosto", "somos 2 adultos", "del 16 al 20"],
+    "en": ["hi, we want to book something in August", "2 adults", "from the 16th to the 20th"],
+    "pt": ["olá, queria reservar em agosto", "somos 2 adultos", "de 16 a 20"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_days_said_after_the_month_belong_to_that_month(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*MONTH_FIRST[lang])
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == ("2027-08-16", "2027-08-20")
+
+
+GREETED_NAME = {
+    "es": (
+        "Hola, soy Marta Ruiz Gil (marta@example.com) - una individual del 8 al 10 de abril",
+        "Marta Ruiz Gil",
+    ),
+    "en": (
+        "Hi it's Michael Brown (michael.brown@example.com) - need a single room 8th to 10th of April",
+        "Michael Brown",
+    ),
+    "pt": (
+        "Olá, sou a Rita Lopes Dias (rita@example.com) - quarto individual de 8 a 10 de abril",
+        "Rita Lopes Dias",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_name_after_a_greeting_is_taken(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    text, name = GREETED_NAME[lang]
+    chat = guest()
+    await chat(text)
+    assert chat.last[-1].key == "confirm_booking"
+    assert name in chat.last[-1].text
+
+
+NEW_AFTER_ALL = {
+    "es": [
+        "mi vuelo llega a malaga el 3 de noviembre a las 22h, quiero alargar a 3 noches",
+        "individual, solo yo",
+    ],
+    "en": [
+        "my flight lands in malaga on 3 november at 10pm, I'd like to extend to 3 nights",
+        "single room, just me",
+    ],
+    "pt": [
+        "oi, meu voo chega em malaga dia 3 de novembro as 22h, vou ficar 3 noites",
+        "quarto individual, só eu",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_guest_without_bookings_describing_a_stay_gets_a_new_booking(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*NEW_AFTER_ALL[lang])
+    assert not any(k in ("rephrase", "handoff_not_understood") for k in chat.reply_keys())
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"], slots["room_type"]) == (
+        "2027-11-03",
+        "2027-11-06",
+        "single",
+    )
