@@ -418,6 +418,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         state.reset_flow()
         state.notes = []
         s.check_in = s.check_out = s.room_type = None
+        s.month = None
         s.nights = s.adults = s.children = None
         s.no_email = False
     elif outcome == "pending":

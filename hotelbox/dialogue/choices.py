@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
+from typing import Any
 
 from hotelbox.messages import Option
+from hotelbox.nlu.dates import MONTHS
 from hotelbox.nlu.text import fold
 
 # Options that say "yes" / "no" to the question they answer, whatever their label.
@@ -140,3 +143,74 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
         return None
     wanted = YES_IDS if answer == "yes" else NO_IDS
     return next((o.id for o in options if o.id in wanted), answer)
+
+
+# -- which of the guest's bookings: "the August one", "a do dia 13 ao 15", "la de la suite" ---------
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
+_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
+_NOT_BEFORE = re.compile(
+    r"(?:\bno|\bnao|\bnot|\bnor|\bni|\bnem|instead\s+of|en\s+vez\s+de|em\s+vez\s+de"
+    r"|en\s+lugar\s+de|no\s+lugar\s+de|rather\s+than)\s+(?:(?:el|la|the|o|a|en|in|em|de|do|del|of)\s+)*$"
+)
+
+
+def months_named(text: str) -> list[int]:
+    """The months a message names, in order, leaving out those it denies ("julho, nao junho")."""
+    text = _CONTACT.sub(" ", text)  # marco.rossi@example.it
+    folded = fold(text)
+    months: list[int] = []
+    original = text.split()
+    for m in _MONTH_WORD.finditer(folded):
+        word = m.group(1)
+        before = folded[: m.start()]
+        at = len(before.split())
+        if at < len(original) and _in_name(original, at):
+            continue  # "Hugo Lorente Marco", "Marco Rossi": a name, not March
+        if word == "may" and not re.search(
+            r"\b(?:in|for|the|of|on|from|until|to|mid|early|late)\s+$", before
+        ):
+            continue  # "may I…"
+        if _NOT_BEFORE.search(before[-30:]):
+            continue
+        if MONTHS[word] not in months:
+            months.append(MONTHS[word])
+    return months
+
+
+def _in_name(words: list[str], at: int) -> bool:
+    """Is the capitalised word at ``at`` joined (no punctuation between) to another capitalised one?"""
+    if not words[at][:1].isupper():
+        return False
+    before = at > 0 and words[at - 1][:1].isupper() and words[at - 1][-1].isalpha()
+    after = at + 1 < len(words) and words[at][-1].isalpha() and words[at + 1][:1].isupper()
+    return bool(before or after)
+
+
+def choose_by_stay(text: str, entities: dict[str, Any], candidates: Sequence[dict[str, Any]]) -> str | None:
+    """The reference of the one booking among ``candidates`` (reference, check_in, check_out,
+    room_type) that the guest describes by its days, its month or its room; None when unclear."""
+
+    def one(matches: list[dict[str, Any]]) -> str | None:
+        return matches[0]["reference"] if len(matches) == 1 else None
+
+    def day(value: Any) -> date | None:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+
+    days = {
+        int(n)
+        for n in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", _CONTACT.sub(" ", text))
+        if 1 <= int(n) <= 31
+    }
+    if days:  # "the one from the 13th to the 15th", "a do dia 13"
+        found = one([
+            c for c in candidates
+            if day(c["check_in"]).day in days and (len(days) < 2 or day(c["check_out"]).day in days)
+        ])  # fmt: skip
+        if found:
+            return found
+    for month in months_named(text):
+        found = one([c for c in candidates if day(c["check_in"]).month == month])
+        if found:
+            return found
+    room = entities.get("room_type")
+    return one([c for c in candidates if c.get("room_type") == room]) if room else None

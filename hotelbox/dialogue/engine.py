@@ -16,19 +16,27 @@ from typing import Any
 
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import read_choice
+from hotelbox.dialogue.choices import choose_by_stay, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.messages import Inbound, Option, Reply
 from hotelbox.nlu.language import variety
+from hotelbox.nlu.text import fold
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
 
 HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
+_STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
+# someone ill or in danger: a person at once, whatever the message also says
+EMERGENCY = re.compile(
+    r"\b(?:medico|doctor|ambulancia|ambulance|emergencia|emergency|urgencias|se\s+(?:siente|encuentra)\s+mal"
+    r"|(?:feels?|feeling|is)\s+(?:very\s+)?(?:ill|sick|unwell)|passa?\s+mal|esta\s+(?:a\s+)?passar\s+mal|desmay\w*"
+    r"|fainted|infarto|heart\s+attack|incendio|fire\b|fuego|socorro|policia|police)\b"
+)
 # "text only, please" / "send me audio": a setting, not an intent (rules are the right tool here)
 TEXT_ONLY = re.compile(
     r"\b(?:s[oó]lo|s[oó]|only|just)\s+(?:por\s+)?(?:texto|text|escrito)\b"
@@ -66,6 +74,8 @@ class TurnBuilder:
     guest: GuestContext
     turn: Turn = field(init=False)
     facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
+    message: Understanding | None = None  # the guest's message this turn answers (None for events)
+    progress: bool = False  # this message told us something new (a question re-asked is not stuck)
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)
@@ -100,6 +110,12 @@ class TurnBuilder:
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
+        if times == 3 and self.progress:
+            # the guest is moving on (new dates, a name) while this is still open: once more, put
+            # another way, rather than hand over someone who is answering
+            question = self.text(key, **values)
+            self.say_text(self.text("rephrase", question=question), "rephrase", options)
+            return
         if times >= 3:
             self.handoff("stuck", "handoff_not_understood")
             return
@@ -221,6 +237,7 @@ class Dialogue:
     ) -> Turn:
         """One guest message: settle the language, read it in context, then answer it."""
         t = TurnBuilder(self, state, guest)
+        t.message = u
         sure = self._read_language(state, u, guest)
         try:
             if not self._preliminaries(t, u):
@@ -284,7 +301,20 @@ class Dialogue:
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return True
+        if EMERGENCY.search(fold(u.text)):
+            t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
+            return True
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
+        if (
+            low
+            and intent in ("special_request", "ask_info", "room_info", "out_of_scope")
+            and (
+                any(k in entities for k in ("check_in", "check_out"))
+                and any(k in entities for k in ("adults", "children"))
+            )
+            and not topics_in(u.text)
+        ):
+            return False  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
@@ -350,8 +380,12 @@ class Dialogue:
             elif state.flow != "booking":
                 state.reset_flow()
                 state.flow = "booking"
-            if intent == "ask_price" and not _has_stay(entities) and not state.slots.check_in:
-                self._price_list(t)
+            party_unknown = state.slots.adults is None and "adults" not in entities
+            if intent == "ask_price" and (
+                (not _has_stay(entities) and not state.slots.check_in)
+                or (party_unknown and state.slots.check_in)
+            ):
+                self._price_list(t)  # "how much is the double a night?" before we can quote: the list
         elif intent in flows:
             if (
                 state.flow == "booking"
@@ -437,7 +471,16 @@ class Dialogue:
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
+        if (own := _about_own_booking(state, u, intent)) != intent:
+            intent = own  # read in context: understood, whatever the model's confidence
+            u.flags -= {"low_confidence", "unknown_words"}
         tapped = inbound.choice if inbound is not None else None
+        candidates = (state.target or {}).get("candidates")
+        if not tapped and state.expect == "pick_booking" and candidates and "booking_ref" not in entities:
+            ref = choose_by_stay(u.text, entities, candidates)  # "la de octubre", "a do dia 13 ao 15"
+            if ref:
+                entities["booking_ref"] = ref
+                return "provide_info", {k: v for k, v in entities.items() if k not in _STAY_WORDS}
         choice = None
         if tapped or state.expect:
             choice = read_choice(u.text, t.prompt_options(), tapped=tapped)
@@ -564,6 +607,43 @@ class Dialogue:
 def _meaningful(entities: dict[str, Any]) -> bool:
     """Entities that carry a fact (a lone phone number found in a signature does not)."""
     return any(k != "phone" for k in entities)
+
+
+_HAVE_BOOKING = re.compile(
+    r"\b(?:tengo|tenemos|tenia|teniamos|hice|hicimos|i\s+have|i'?ve\s+got|we\s+have|we'?ve\s+got|i\s+made|we\s+made"
+    r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"
+    r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
+    r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+)
+_CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
+_CHANGE_WORDS = re.compile(
+    r"\b(?:cambi\w*|change\w*|mov\w*|alter\w*|adia\w*|postpone|pospon\w*|retras\w*|atras\w*|push|modif\w*"
+    r"|extend\w*|alarg\w*|prolong\w*|shorten|acortar|encurtar|quedar\w*|stay|ficar|add|anadir|agregar|acrescentar)\b"
+)
+
+
+def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> str:
+    """ "I have a booking in May, can I push it back a day?" is about the guest's booking, however
+    much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
+    from hotelbox.dialogue.changes import relative_shift
+
+    if intent in ("cancel_booking", "modify_booking", "booking_status", "request_human", "complaint"):
+        return intent
+    if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
+        return intent
+    folded = fold(u.text)
+    shift = relative_shift(u.text, u.lang) is not None
+    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status")):
+        return intent
+    if _CANCEL_WORDS.search(folded):
+        return "cancel_booking"
+    if (
+        shift
+        or _CHANGE_WORDS.search(folded)
+        or any(k in u.entities for k in ("check_in", "check_out", "nights"))
+    ):
+        return "modify_booking"
+    return "booking_status" if state.flow is None else intent
 
 
 def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
+from hotelbox.dialogue import changes
+from hotelbox.dialogue.choices import choose_by_stay
 from hotelbox.dialogue.engine import GuestContext, TurnBuilder
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
@@ -93,6 +95,12 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     if len(relevant) == 1:
         state.target = _current(relevant[0])
         return relevant[0]
+    said = t.message.text if t.message is not None else ""
+    ref = choose_by_stay(said, entities, [_candidate(b) for b in relevant])
+    if ref:  # "the August one", "a do dia 13 ao 15": no need to ask which
+        picked = next(b for b in relevant if b.reference == ref)
+        state.target = _current(picked)
+        return picked
     options = tuple(
         Option(
             f"booking:{b.reference}",
@@ -102,30 +110,36 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         for b in relevant[:10]
     )
     t.ask("pick_booking", "choose_booking", options)
+    state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
     return None
 
 
-def _new_dates(t: TurnBuilder, b: PmsBooking, entities: dict[str, Any]) -> tuple[date, date] | None:
-    ci = entities.get("check_in")
-    co = entities.get("check_out")
-    if ci and co:
-        return date.fromisoformat(ci), date.fromisoformat(co)
-    if ci:  # same length of stay from the new arrival day
-        start = date.fromisoformat(ci)
-        return start, start + timedelta(days=entities.get("nights") or b.nights)
-    if co:
-        return b.check_in, date.fromisoformat(co)
-    if entities.get("extra_nights"):
-        return b.check_in, b.check_out + timedelta(days=int(entities["extra_nights"]))
-    if entities.get("nights"):
-        return b.check_in, b.check_in + timedelta(days=int(entities["nights"]))
-    return None
+def _candidate(b: PmsBooking) -> dict[str, str]:
+    return {
+        "reference": b.reference,
+        "check_in": b.check_in.isoformat(),
+        "check_out": b.check_out.isoformat(),
+        "room_type": b.room_type,
+    }
+
+
+def _new_dates(
+    t: TurnBuilder, b: PmsBooking, entities: dict[str, Any], flags: set[str]
+) -> tuple[date, date] | None:
+    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
+    text = t.message.text if t.message is not None else ""
+    lang = t.message.lang if t.message is not None else t.lang
+    return changes.new_dates(
+        text, lang, b.check_in, b.check_out, t.guest.today, entities, against_stay=t.message is not None
+    )
 
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message about an existing booking: the pending confirmation, then which booking,
     whether this guest may touch it, and what they want done with it."""
     if _confirmation(t, intent, entities):
+        return
+    if await _a_new_stay_after_all(t, intent, entities, flags):
         return
     try:
         booking = await _find_target(t, entities)
@@ -136,6 +150,34 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
     if booking is None or not _proven(t, booking, entities):
         return
     await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
+
+
+_NEW_STAY = ("check_in", "check_out", "nights", "adults", "children", "room_type")
+
+
+async def _a_new_stay_after_all(
+    t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]
+) -> bool:
+    """A guest we found no booking for who goes on describing a stay ("my flight lands on the 3rd,
+    3 nights", "a single, just me") wants a new one: the booking flow takes it, with what they said."""
+    state = t.state
+    if state.flow != "modify" or "booking_ref" in entities or not any(k in entities for k in _NEW_STAY):
+        return False
+    if not (state.asked and state.asked[0] == "no_bookings_found"):
+        if state.expect is not None or not (t.guest.phone or t.guest.email):
+            return False
+        try:
+            found = await t.dialogue.pms.find_bookings(email=t.guest.email, phone=t.guest.phone)
+        except PmsError:
+            return False
+        if any(b.check_out >= t.guest.today and b.status == "confirmed" for b in found):
+            return False
+    from hotelbox.dialogue import booking  # the booking flow imports the engine, as this module does
+
+    state.reset_flow()
+    state.flow = "booking"
+    await booking.advance(t, "book_room", entities, flags)
+    return True
 
 
 def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
@@ -151,10 +193,18 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             t.say("cancel_aborted", ref=ref)
             state.reset_flow()
             return True
-    changes = any(
-        k in entities for k in ("check_in", "check_out", "nights", "extra_nights", "adults", "children")
-    )
-    if state.expect == "confirm_modify" and not changes:
+    changed = any(k in entities for k in ("extra_nights", "adults", "children"))
+    target = state.target or {}
+    if t.message is not None and target.get("current_check_in"):  # "yes, that's the one" names no date
+        ci, co = (
+            date.fromisoformat(target["current_check_in"]),
+            date.fromisoformat(target["current_check_out"]),
+        )
+        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today)
+        changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
+    else:
+        changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
@@ -195,6 +245,9 @@ async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
         return
+    said = t.message.text if t.message is not None else ""
+    if "?" in said and (policy := t.dialogue.knowledge.answer(t.lang, "cancellation_policy")):
+        t.say_text(policy, "info:cancellation_policy")  # "if I cancel now, do you charge me?"
     d = _details(t, booking)
     t.ask(
         "confirm_cancel",
@@ -216,7 +269,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if "invalid_date" in flags:
         t.ask("new_dates", "invalid_date")
         return
-    wanted = _new_dates(t, booking, entities)
+    wanted = _new_dates(t, booking, entities, flags)
     if wanted is None:
         t.ask(
             "new_dates",

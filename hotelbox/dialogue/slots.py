@@ -13,8 +13,9 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from hotelbox.dialogue.choices import polarity
-from hotelbox.nlu.dates import MONTHS, extract_stay
+from hotelbox.dialogue import changes
+from hotelbox.dialogue.choices import months_named, polarity
+from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.entities import clean_name, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
@@ -40,10 +41,58 @@ def stay_in_discussion(t: TurnBuilder) -> tuple[date, date] | None:
     return None
 
 
+_WEEKDAY_DAY = re.compile(
+    r"\b(?:lunes|martes|miercoles|jueves|viernes|sabado|domingo|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|mon|tue|wed|thu|fri|sat|sun|segunda|terca|quarta|quinta|sexta)(?:-feira)?,?\s+(?:(?:el|the|dia|o)\s+)?"
+    r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
+)
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
+_TOTAL = re.compile(
+    r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
+)
+_ROOM_FOR_N = re.compile(
+    r"\b(?:suites?|dobles?|doubles?|duplos?|individual(?:es)?|singles?|familiar(?:es)?|family|habitacion(?:es)?|rooms?"
+    r"|quartos?|cuartos?)\b[^,.;!?\d]{0,12}\b(?:para|for|pra|pa)\s+(\d{1,2})\b"
+    r"(?!\s*(?:noches?|nights?|noites?|dias?|days?|semanas?|weeks?|h\b|:|am\b|pm\b|de\s+[a-z]|of\s|th\b|st\b"
+    r"|nd\b|rd\b|o\b|a\s+\d|al\s|-|/))"
+)
+
+
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
+    if _WEEKDAY_DAY.search(fold(u.text)):
+        # "del jueves 25 al lunes 29 de marzo": the day numbers say it; the weekdays only agree
+        text = _WEEKDAY_DAY.sub(r"\g<day>", fold(u.text))
+        plain = extract_stay(text, u.lang, t.guest.today)
+        if plain.check_in or plain.check_out:
+            for key in ("check_in", "check_out", "nights"):
+                entities.pop(key, None)
+            entities.update({k: v for k, v in plain.as_entities().items() if k != "extra_nights"})
+            leave = changes.leave_day(text, plain.check_in)  # "…, me voy el jueves 30"
+            if plain.check_in and leave:
+                entities["check_out"] = leave.isoformat()
+                entities["nights"] = (leave - plain.check_in).days
+            if plain.past:
+                u.flags.add("past_date")
+            else:
+                u.flags.discard("past_date")
     stay = stay_in_discussion(t)
+    s = t.state.slots
+    if (
+        stay is None
+        and not any(k in entities for k in ("check_in", "check_out"))
+        and (months := months_named(u.text))
+    ):
+        s.month = months[0]  # "quiero reservar en agosto": the days will come later
+    if "day_only" in u.flags and stay is None and s.month:
+        year = t.guest.today.year + (1 if s.month < t.guest.today.month else 0)
+        anchor = max(t.guest.today, date(year, s.month, 1))
+        again = extract_stay(u.text, u.lang, anchor)  # "del 16 al 23" after "en agosto"
+        if again.check_in or again.check_out:
+            for key in ("check_in", "check_out", "nights"):
+                entities.pop(key, None)
+            entities.update({k: v for k, v in again.as_entities().items() if k != "extra_nights"})
     if "day_only" in u.flags and stay is not None:
         # "until the 30th" about a July stay is 30 July, not the next 30th from today
         anchor = max(t.guest.today, stay[0].replace(day=1))
@@ -55,6 +104,28 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         entities.update(again.as_entities())
         if again.past or (again.check_in is None and again.check_out is None):
             u.flags.discard("past_date")
+    offer = _offer_stay(t)
+    if (
+        offer is not None
+        and t.state.flow == "booking"
+        and ("extra_nights" in entities or changes.says_change(u.text, u.lang))
+    ):
+        # "one more night, until the 12th" about the offer: the offer's stay changed, not a new one
+        wanted = changes.new_dates(u.text, u.lang, offer[0], offer[1], t.guest.today, entities)
+        for key in ("check_in", "check_out", "nights", "extra_nights"):
+            entities.pop(key, None)
+        if wanted:
+            entities["check_in"], entities["check_out"] = wanted[0].isoformat(), wanted[1].isoformat()
+            entities["nights"] = (wanted[1] - wanted[0]).days
+            u.flags.discard("past_date")
+    total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
+        entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
+    if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
+        folded = fold(_CONTACT.sub(" ", u.text))
+        m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
+        if m and 1 <= int(m.group(1)) <= 20:
+            entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
     if stay is not None and not any(
         k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
     ):
@@ -66,45 +137,6 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     return entities
 
 
-_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b")
-_NOT_BEFORE = re.compile(
-    r"(?:\bno|\bnao|\bnot|\bnor|\bni|\bnem|instead\s+of|en\s+vez\s+de|em\s+vez\s+de"
-    r"|en\s+lugar\s+de|no\s+lugar\s+de|rather\s+than)\s+(?:(?:el|la|the|o|a|en|in|em|de|do|del|of)\s+)*$"
-)
-
-
-def months_named(text: str) -> list[int]:
-    """The months a message names, in order, leaving out those it denies ("julho, nao junho")."""
-    text = _EMAIL_OR_PHONE.sub(" ", text)  # marco.rossi@example.it
-    folded = fold(text)
-    months: list[int] = []
-    original = text.split()
-    for m in _MONTH_WORD.finditer(folded):
-        word = m.group(1)
-        before = folded[: m.start()]
-        at = len(before.split())
-        if at < len(original) and _in_name(original, at):
-            continue  # "Hugo Lorente Marco", "Marco Rossi": a name, not March
-        if word == "may" and not re.search(
-            r"\b(?:in|for|the|of|on|from|until|to|mid|early|late)\s+$", before
-        ):
-            continue  # "may I…"
-        if _NOT_BEFORE.search(before[-30:]):
-            continue
-        if MONTHS[word] not in months:
-            months.append(MONTHS[word])
-    return months
-
-
-def _in_name(words: list[str], at: int) -> bool:
-    """Is the capitalised word at ``at`` joined (no punctuation between) to another capitalised one?"""
-    if not words[at][:1].isupper():
-        return False
-    before = at > 0 and words[at - 1][:1].isupper() and words[at - 1][-1].isalpha()
-    after = at + 1 < len(words) and words[at][-1].isalpha() and words[at + 1][:1].isupper()
-    return bool(before or after)
-
-
 def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | None:
     """The stay with its days kept in another month ("errei o mês: é julho")."""
     ci, co = stay
@@ -114,6 +146,12 @@ def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | Non
     except ValueError:
         return None
     return new_ci, new_ci + (co - ci)
+
+
+def _offer_stay(t: TurnBuilder) -> tuple[date, date] | None:
+    """The dates of the stay being booked, when both are known."""
+    ci, co = t.state.slots.dates()
+    return (ci, co) if ci and co else None
 
 
 def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any]) -> bool:
@@ -158,7 +196,8 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
 
 _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
-    r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y"
+    r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y|hi|hello|hey|hola|ola|olá|oi|buenas|good\s+morning"
+    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
     r"|(?:my\s+|mi\s+|meu\s+|o\s+meu\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
@@ -174,7 +213,7 @@ def name_in(text: str) -> str | None:
     """The name in an answer to "who is the booking under?": "Ana Souza", "ok John Smith,
     john@x.com", "a nombre de Lucía Fernández Ruiz, gracias"."""
     parts = []
-    for part in re.split(r"[,;\n.!?]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
+    for part in re.split(r"[,;\n.!?()]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
         part = part.strip(" .!")
         while (m := _FILLER.match(part)) and m.end() > 0:
             part = part[m.end() :]
@@ -279,6 +318,15 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         s.check_out = check_out
     elif "nights" in entities and s.check_in:
         s.check_out = (date.fromisoformat(s.check_in) + timedelta(days=s.nights or 0)).isoformat()
+    if (
+        "room_type" in entities
+        and s.adults is None
+        and "adults" not in entities
+        and "children" not in entities
+    ):
+        rt = t.dialogue.room_type(entities["room_type"])
+        if rt is not None and rt.max_guests == 1:
+            entities["adults"] = 1  # "a single room": one guest, no need to ask
     if "adults" in entities:
         s.adults = int(entities["adults"])
         if "children" not in entities and t.state.expect == "guests":
@@ -288,8 +336,11 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     if "room_type" in entities and t.dialogue.room_type(entities["room_type"]):
         s.room_type = entities["room_type"]
     for key in ("guest_name", "email", "phone"):
-        if entities.get(key):
+        if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])
+            t.progress = True
     if s.check_in and s.check_out and not s.nights:
         s.nights = (date.fromisoformat(s.check_out) - date.fromisoformat(s.check_in)).days
-    return before != (s.check_in, s.check_out, s.adults, s.children, s.room_type)
+    changed = before != (s.check_in, s.check_out, s.adults, s.children, s.room_type)
+    t.progress = t.progress or changed
+    return changed

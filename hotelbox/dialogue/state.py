@@ -29,6 +29,7 @@ class Slots:
     email: str | None = None
     phone: str | None = None
     no_email: bool = False  # the guest would rather not give one: we book with the phone
+    month: int | None = None  # "in August", said before any day: the month of days said later
 
     def dates(self) -> tuple[date | None, date | None]:
         return (

@@ -668,3 +668,259 @@ async def test_changing_the_offer_is_a_correction_not_a_booking_change(lang: str
         "2027-06-20",
         "suite",
     )
+
+
+# -- flows (issue 12): which booking, and changes said the way guests say them --------------------
+WHICH = {
+    "es": ["hola, tengo dos reservas y quiero anular la de agosto, la de julio se queda", "sí, anúlala"],
+    "en": ["hi, please cancel my August booking, keep the July one", "yes, cancel it"],
+    "pt": ["oi, tenho duas reservas e quero cancelar só a de agosto", "sim, pode cancelar"],
+}
+WHICH_LATER = {
+    "es": ["hola, tengo dos reservas y quiero cancelar una", "la de agosto, la otra la mantenemos", "sí"],
+    "en": ["hello, I have two bookings and need to cancel one", "the one from the 13th to the 15th", "yes"],
+    "pt": ["olá, tenho duas reservas e quero cancelar uma", "a de agosto", "sim"],
+}
+
+
+@pytest.mark.parametrize("script", [WHICH, WHICH_LATER], ids=["first", "answer"])
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_booking_meant_is_picked_by_its_month_or_days(lang: str, script, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    july = await seed(b, chat.phone, check_in=date(2027, 7, 9), check_out=date(2027, 7, 11))
+    august = await seed(b, chat.phone, check_in=date(2027, 8, 13), check_out=date(2027, 8, 15))
+    await chat.script(*script[lang])
+    assert chat.reply_keys()[-2:] == ["confirm_cancel", "cancel_done"]
+    assert (await b.pms.get_booking(august.reference)).status == "cancelled"
+    assert (await b.pms.get_booking(july.reference)).status == "confirmed"
+
+
+# the booking: 20–23 July; each change, then a typed yes
+SHIFTS = [
+    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 24)),
+    ("en", "hi, I've got a booking in July, can we push it back a week?", (27, 30)),
+    ("pt", "tenho uma reserva em julho, queria ficar mais uma noite", (20, 24)),
+    ("es", "hola, mi reserva de julio: quitadnos la ultima noche porfa", (20, 22)),
+    ("en", "my booking in july: one night less please, we leave on the 22nd", (20, 22)),
+    ("pt", "a minha reserva de julho, saímos a 25 em vez de 23", (20, 25)),
+    ("es", "quiero cambiar mi reserva: en vez del 20 al 23 de julio, del 27 al 30", (27, 30)),
+    ("en", "change my booking please, arrive the 21st instead of the 20th and leave the 24th", (21, 24)),
+    ("pt", "quero alterar a minha reserva, é de 20 a 23. passaria para 27 a 30", (27, 30)),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "days"), SHIFTS)
+async def test_a_change_said_relative_to_the_booking_moves_it(lang: str, text: str, days, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # 20–23 July
+    await chat(text)
+    assert chat.last[-1].key == "confirm_modify"
+    await chat({"es": "sí, cámbiala", "en": "yes that's the one", "pt": "sim, pode alterar"}[lang])
+    assert chat.last[-1].key == "modify_done"
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
+
+
+# -- flows (issue 12): the party from the room, a question inside a request, moving on -------------
+ROOM_PARTY = {
+    "es": ("hola, una individual del 8 al 10 de abril porfa", "una suite para 2 del 8 al 10 de abril"),
+    "en": ("hi, a single room april 8 to 10 please", "a suite for 2, april 8 to 10"),
+    "pt": ("olá, um quarto individual de 8 a 10 de abril", "uma suite pra 2 de 8 a 10 de abril"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_single_room_is_one_guest_and_a_room_for_2_is_two(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    for text, adults in zip(ROOM_PARTY[lang], (1, 2), strict=True):
+        chat = guest()
+        await chat(text)
+        assert "ask_guests" not in chat.reply_keys()
+        assert f"{adults} adult" in fold(chat.last[0].text)
+
+
+CANCEL_CHARGE = {
+    "es": "hola, si cancelo la reserva {ref} ahora me cobrais algo?",
+    "en": "if I cancel booking {ref} now, will I be charged?",
+    "pt": "se eu cancelar a reserva {ref} agora, vocês cobram alguma coisa?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_asking_what_cancelling_costs_gets_the_policy_before_the_confirmation(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(CANCEL_CHARGE[lang].format(ref=booking.reference))
+    assert chat.reply_keys() == ["info:cancellation_policy", "confirm_cancel"]
+    assert chat.said("48")
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+
+
+MOVING_ON = {
+    "es": ["quiero una habitacion del 8 al 10 de mayo", "perdon, mejor del 18 al 20 de mayo",
+           "Pedro Sánchez Gil, pedro@example.com", "somos 2"],
+    "en": ["need a room 8-10 may", "sorry, make it may 18 to 20", "Kate Green kate.green@example.com", "2 of us"],
+    "pt": ["quero um quarto de 8 a 10 de maio", "desculpe, melhor de 18 a 20 de maio",
+           "João Pereira Lima, joao@example.com", "somos 2"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_guest_who_keeps_giving_facts_is_not_handed_over(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*MOVING_ON[lang])
+    assert (await chat.conversation())["control"] == "bot"
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["adults"], slots["email"] is not None) == ("2027-05-18", 2, True)
+
+
+# -- flows (issue 12): emergencies, groups said in passing, weekday dates, the offer stretched ------
+EMERGENCY = {
+    "es": "estoy en la habitacion 112 y mi padre se siente mal, necesitamos un medico",
+    "en": "we're in room 112, my wife feels very sick, please call a doctor",
+    "pt": "estou no quarto 112, o meu pai está a passar mal, precisamos de um médico",
+}
+EVENT = {
+    "es": "organizamos un evento de empresa en malaga para 15 personas, del 8 al 10 de junio",
+    "en": "our company is organising an event in malaga for 15 people, june 8 to 10",
+    "pt": "estamos a organizar um evento da empresa para 15 pessoas, de 8 a 10 de junho",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_an_emergency_or_a_group_said_in_passing_goes_to_a_person(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(EMERGENCY[lang])
+    assert (await chat.conversation())["control"] == "waiting_staff"
+    group = guest()
+    await group(EVENT[lang])
+    assert group.reply_keys()[-1] in ("handoff_group", "handoff_multi_room")
+    assert (await group.conversation())["control"] == "waiting_staff"
+
+
+WEEKDAYS = {
+    "es": (
+        "una doble del jueves 25 al lunes 29 de marzo, somos 3: mi mujer, yo y el peque",
+        (25, 29),
+        (2, 1),
+    ),
+    "en": (
+        "a double from thursday 25 to monday 29 march, we are 3: my wife, me and our baby",
+        (25, 29),
+        (2, 1),
+    ),
+    "pt": (
+        "um quarto duplo de quinta 25 a segunda 29 de março, somos 3: eu, a minha mulher e o bebé",
+        (25, 29),
+        (2, 1),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_weekday_before_the_day_does_not_move_the_date(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    text, days, party = WEEKDAYS[lang]
+    await chat(text)
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == (f"2027-03-{days[0]}", f"2027-03-{days[1]}")
+    assert (slots["adults"], slots["children"]) == party
+
+
+STRETCH = {
+    "es": ["individual del 12 al 13 de abril, solo yo", "al final me quedo una noche mas, hasta el 14"],
+    "en": ["single room april 12 to 13, just me", "actually one more night please, until the 14th"],
+    "pt": ["quarto individual de 12 a 13 de abril, só eu", "afinal fico mais uma noite, até dia 14"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_one_more_night_on_the_offer_keeps_the_arrival(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*STRETCH[lang])
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == ("2027-04-12", "2027-04-14")
+
+
+# -- flows (issue 12): a month said first, a greeting before the name, a new stay after all -------
+MONTH_FIRST = {
+    "es": ["hola buenas, quiero reservar en agosto", "somos 2 adultos", "del 16 al 20"],
+    "en": ["hi, we want to book something in August", "2 adults", "from the 16th to the 20th"],
+    "pt": ["olá, queria reservar em agosto", "somos 2 adultos", "de 16 a 20"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_days_said_after_the_month_belong_to_that_month(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*MONTH_FIRST[lang])
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"]) == ("2027-08-16", "2027-08-20")
+
+
+GREETED_NAME = {
+    "es": (
+        "Hola, soy Marta Ruiz Gil (marta@example.com) - una individual del 8 al 10 de abril",
+        "Marta Ruiz Gil",
+    ),
+    "en": (
+        "Hi it's Michael Brown (michael.brown@example.com) - need a single room 8th to 10th of April",
+        "Michael Brown",
+    ),
+    "pt": (
+        "Olá, sou a Rita Lopes Dias (rita@example.com) - quarto individual de 8 a 10 de abril",
+        "Rita Lopes Dias",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_name_after_a_greeting_is_taken(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    text, name = GREETED_NAME[lang]
+    chat = guest()
+    await chat(text)
+    assert chat.last[-1].key == "confirm_booking"
+    assert name in chat.last[-1].text
+
+
+NEW_AFTER_ALL = {
+    "es": [
+        "mi vuelo llega a malaga el 3 de noviembre a las 22h, quiero alargar a 3 noches",
+        "individual, solo yo",
+    ],
+    "en": [
+        "my flight lands in malaga on 3 november at 10pm, I'd like to extend to 3 nights",
+        "single room, just me",
+    ],
+    "pt": [
+        "oi, meu voo chega em malaga dia 3 de novembro as 22h, vou ficar 3 noites",
+        "quarto individual, só eu",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_guest_without_bookings_describing_a_stay_gets_a_new_booking(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    chat = guest()
+    await chat.script(*NEW_AFTER_ALL[lang])
+    assert not any(k in ("rephrase", "handoff_not_understood") for k in chat.reply_keys())
+    slots = json.loads((await chat.conversation())["dialogue"])["slots"]
+    assert (slots["check_in"], slots["check_out"], slots["room_type"]) == (
+        "2027-11-03",
+        "2027-11-06",
+        "single",
+    )
