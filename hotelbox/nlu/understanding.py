@@ -123,7 +123,10 @@ class Understander:
         today: date,
         lang: str | None = None,
         lang_hint: str | None = None,
+        fallback_lang: str | None = None,
     ) -> Understanding:
+        """``fallback_lang``: the language to answer in when the text has no readable words and
+        the conversation no language yet (from the guest's phone number's country)."""
         if self.model is None:
             self.load()
         assert self.model is not None
@@ -134,6 +137,8 @@ class Understander:
         else:
             guess = self.languages.identify(stripped, lang_hint)
             lang_guess_lang, lang_conf = guess.lang, guess.confidence
+        if fallback_lang and not lang and not lang_hint and (not stripped or not _HAS_WORD.search(stripped)):
+            lang_guess_lang = fallback_lang
         if not stripped:
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"empty"})
         if not _HAS_WORD.search(stripped):
@@ -150,8 +155,11 @@ class Understander:
             # Reported, not overridden: cross-validation (grouped by template) showed every
             # rejection threshold lowers accuracy. The dialogue weighs the flag in context.
             flags.add("low_confidence")
-        if confidence < UNKNOWN_WORDS_CONFIDENCE and not self.model.knows_any_word(stripped):
+        unknown = not self.model.knows_any_word(stripped)
+        if confidence < UNKNOWN_WORDS_CONFIDENCE and unknown:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
+        if unknown and fallback_lang and not lang and not lang_hint:
+            lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
         return Understanding(
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )

@@ -170,3 +170,11 @@ def test_a_weekend_of_another_month_is_not_this_weekend() -> None:
     """ "el finde largo de octubre, del 9 al 12": the days said, not the coming weekend."""
     stay = extract_stay("para el finde largo de enero? del 8 al 11", "es", TODAY)
     assert (stay.check_in, stay.check_out) == (date(2027, 1, 8), date(2027, 1, 11))
+
+
+def test_a_weekday_of_a_month_is_no_date_of_its_own() -> None:
+    """ "un sábado de marzo, el 13 por ejemplo": the 13th of March, not the coming Saturday."""
+    stay = extract_stay("cuánto cuesta una noche un sábado de marzo? el 13 por ejemplo", "es", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 3, 13), date(2027, 3, 14))
+    stay = extract_stay("how much is a friday in january, say the 15th, one night", "en", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 1, 15), date(2027, 1, 16))
