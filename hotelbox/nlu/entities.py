@@ -7,6 +7,7 @@ e-mail addresses: ``email-validator``).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -360,8 +361,21 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        m = self._pattern.search(fold(text))
-        return self._by_alias[m.group(0)] if m else None
+        folded = fold(text)
+        m = self._pattern.search(folded)
+        if m:
+            return self._by_alias[m.group(0)]
+        return self._misspelt(folded)
+
+    def _misspelt(self, folded: str) -> str | None:
+        """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
+        close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
+        words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
+        for word in re.findall(r"[a-z]{6,}", folded):
+            for alias in difflib.get_close_matches(word, words, n=1, cutoff=0.8):
+                if not (alias.startswith(word) or word.startswith(alias)) and alias[:2] == word[:2]:
+                    return self._by_alias[alias]
+        return None
 
 
 # Given names that come in two words: "José Luis García" is José Luis + García.

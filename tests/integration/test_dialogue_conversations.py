@@ -641,3 +641,20 @@ async def test_a_party_in_words_and_a_name_among_sentences_need_no_question(lang
     await chat.script(*BOOK_IN_WORDS[lang])
     assert "ask_guests" not in chat.reply_keys()
     assert chat.last[-1].key in ("ask_email_optional", "confirm_booking")  # the name was taken
+
+
+SINGLE_FROM_TOMORROW = {
+    "es": "buenas, una indivudual a partir de mañana, 2 noches",
+    "en": "hi, got a singel room from tomorrow for 2 nights?",
+    "pt": "olá, um quarto individual a partir de amanhã, 2 noites",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_single_room_from_tomorrow_is_offered_for_one_without_asking(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    """A room for one (even misspelt) says the party; "a partir de mañana" is tomorrow."""
+    chat = guest()
+    await chat(SINGLE_FROM_TOMORROW[lang])
+    assert "ask_guests" not in chat.reply_keys()
+    assert "ask_dates" not in chat.reply_keys()
+    assert chat.said("11") and chat.said("13")  # tomorrow (the 11th of March) to the 13th

@@ -129,3 +129,12 @@ def test_room_types_with_plurals_and_accents() -> None:
     assert rooms.find("a suíte") == "suite"
     assert rooms.find("the family one") == "family"
     assert rooms.find("una habitación") is None
+
+
+def test_room_words_with_a_typo_are_still_rooms() -> None:
+    rooms = RoomTypeLexicon(DEMO_ROOM_ALIASES)
+    assert rooms.find("una indivudual para mañana") == "single"
+    assert rooms.find("a doubel room please") == "double"
+    assert rooms.find("quarto familair") == "family"
+    assert rooms.find("somos una familia de 4") is None  # a family is not a misspelt "familiar"
+    assert rooms.find("quiero reservar") is None
