@@ -657,4 +657,4 @@ async def test_a_single_room_from_tomorrow_is_offered_for_one_without_asking(lan
     await chat(SINGLE_FROM_TOMORROW[lang])
     assert "ask_guests" not in chat.reply_keys()
     assert "ask_dates" not in chat.reply_keys()
-    assert chat.said("11") and chat.said("13")  # tomorrow (the 11th of March) to the 13th
+    assert chat.said("11", "13")  # tomorrow (the 11th of March) to the 13th
