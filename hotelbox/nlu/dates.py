@@ -132,6 +132,8 @@ _WEEKEND = re.compile(
     r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
     r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
+    # "el weekend del 17 al 19": those days, not the coming weekend
+    r"(?!\s*,?\s*(?:del?|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"

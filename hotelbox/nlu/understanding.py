@@ -21,7 +21,7 @@ from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
 from hotelbox.nlu.language import LanguageIdentifier, foreign_language
 from hotelbox.nlu.text import fold
-from hotelbox.nlu.training import ensure_model
+from hotelbox.nlu.training import ensure_model, example_name_words
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class Understander:
         self.languages = LanguageIdentifier(default_language)
         self.rooms = ent.RoomTypeLexicon(room_aliases or DEMO_ROOM_ALIASES)
         self.model: IntentModel | None = None
+        self._name_words = example_name_words()
 
     def load(self) -> None:
         """Train the model if the data changed, then load it and the language detector. The model is
@@ -173,7 +174,12 @@ class Understander:
         has_email = _EMAIL_HINT.search(text) is not None
         for part in ent.standalone_names(text):
             words = [w for w in part.split() if fold(w) not in _PARTICLES]
-            known = [len(fold(w)) < 3 or ent.is_common_word(w) or self.model.knows_word(w) for w in words]
+            known = [
+                len(fold(w)) < 3
+                or ent.is_common_word(w)
+                or (self.model.knows_word(w) and fold(w) not in self._name_words)
+                for w in words
+            ]
             capitalised = all(w[:1].isupper() for w in words)
             if sum(known) * 2 > len(words) or (known[0] and capitalised and sum(known) > 1):
                 continue

@@ -178,3 +178,18 @@ def test_a_weekday_of_a_month_is_no_date_of_its_own() -> None:
     assert (stay.check_in, stay.check_out) == (date(2027, 3, 13), date(2027, 3, 14))
     stay = extract_stay("how much is a friday in january, say the 15th, one night", "en", TODAY)
     assert (stay.check_in, stay.check_out) == (date(2027, 1, 15), date(2027, 1, 16))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "tienen algo para el weekend del 4 al 6 de diciembre?", "2026-12-04", "2026-12-06"),
+        ("en", "the weekend of the 11th to the 13th", "2026-12-11", "2026-12-13"),
+        ("pt", "o fim de semana de 11 a 13 de dezembro", "2026-12-11", "2026-12-13"),
+        ("es", "este fin de semana, 2 noches", "2026-11-27", "2026-11-29"),
+        ("es", "un fin de semana de 2 noches", "2026-11-27", "2026-11-29"),
+    ],
+)
+def test_a_weekend_with_its_days_is_those_days(lang: str, text: str, check_in: str, check_out: str) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (str(stay.check_in), str(stay.check_out)) == (check_in, check_out)
