@@ -32,7 +32,7 @@ _WE_ARE = re.compile(
     r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
-    r"(?P<n>\d{1,2})\b(?!\s*(?:de\s+\w|of\s+(?!us)|/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
+    r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
     r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
     r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"

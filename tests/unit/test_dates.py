@@ -193,3 +193,26 @@ def test_a_weekday_of_a_month_is_no_date_of_its_own() -> None:
 def test_a_weekend_with_its_days_is_those_days(lang: str, text: str, check_in: str, check_out: str) -> None:
     stay = extract_stay(text, lang, TODAY)
     assert (str(stay.check_in), str(stay.check_out)) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "nos iríamos el viernes 4 en vez del jueves", None, "2026-12-04"),
+        ("es", "al final nos tenemos que ir el 6", None, "2026-12-06"),
+        ("en", "we'd leave on the 6th instead of the 5th", None, "2026-12-06"),
+        ("en", "we have to leave on the 6th", None, "2026-12-06"),
+        ("pt", "sairíamos dia 6 em vez de dia 5", None, "2026-12-06"),
+        ("es", "del 26 al 28 de este mes", "2026-11-26", "2026-11-28"),
+        ("en", "the 3rd to the 5th of next month", "2026-12-03", "2026-12-05"),
+        ("pt", "de 3 a 5 do mês que vem", "2026-12-03", "2026-12-05"),
+    ],
+)
+def test_departures_replaced_dates_and_months_said_without_a_name(
+    lang: str, text: str, check_in: str | None, check_out: str | None
+) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in and str(stay.check_in), stay.check_out and str(stay.check_out)) == (
+        check_in,
+        check_out,
+    )
