@@ -28,6 +28,7 @@ from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.events import EventBus
 from hotelbox.messages import Inbound, Reply, merge_replies
+from hotelbox.nlu.language import phone_language
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
 from hotelbox.speech.notes import Heard, VoiceNotes
@@ -304,7 +305,10 @@ class Pipeline:
             lang = hint or self.settings.hotel.default_language
             return Understanding(text, lang, 0.0, "out_of_scope", 1.0, flags={"too_long"})
         lane = self.scheduler.lane("nlu")
-        return await lane.run(self.understander.understand, text, today=self.today(), lang_hint=hint)
+        fallback = phone_language(conv.guest_phone) if conv.channel != "webchat" else None
+        return await lane.run(
+            self.understander.understand, text, today=self.today(), lang_hint=hint, fallback_lang=fallback
+        )
 
     async def _commit(
         self,

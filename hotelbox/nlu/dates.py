@@ -132,6 +132,8 @@ _WEEKEND = re.compile(
     r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
     r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
+    # "el weekend del 17 al 19": those days, not the coming weekend
+    r"(?!\s*,?\s*(?:del?|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
@@ -140,6 +142,7 @@ _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _WEEKDAY = re.compile(
     rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
     rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
+    rf"(?!\s+(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"  # "un sábado de junio": any Saturday of June
 )
 _AGES = r"anos|years?|yrs?|meses|months?|aninhos|y/?o\b"
 _BARE_DAY = re.compile(
@@ -195,7 +198,21 @@ _IN_ROLE = re.compile(
     r"(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
 )
 _OUT_ROLE = re.compile(
-    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora)\s+(?:the\s+|el\s+|o\s+|on\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
+    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
+    r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
+    r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
+)
+# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay
+_INSTEAD_OF = re.compile(
+    r"(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
+    r"|rather\s+than(?:\s+the|\s+on)?|em\s+vez\s+d[aoe]|no\s+lugar\s+d[aoe]|ao\s+inves\s+d[aoe])\s+(?:dia\s+)?$"
+)
+# "de este mes", "next month", "do mês que vem": the month of bare days, said without its name
+_THIS_MONTH = re.compile(r"\b(?:este|this|deste|neste|esse|del\s+presente)\s+mes\b|\bthis\s+month\b")
+_NEXT_MONTH = re.compile(
+    r"\b(?:(?:el|del|al)\s+)?(?:proximo|next|siguiente)\s+(?:mes|month)\b|\bmes\s+que\s+(?:viene|vem)\b"
+    r"|\b(?:mes|month)\s+(?:proximo|siguiente)\b"
 )
 
 
@@ -441,10 +458,15 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
     return tonight
 
 
-def _context_month(text: str, taken: list[DateMention]) -> int | None:
+def _context_month(text: str, taken: list[DateMention], today: date | None = None) -> int | None:
     for m in _CONTEXT_MONTH.finditer(text):
         if _free(m.span("m"), taken):
             return MONTHS[m.group("m")]
+    if today is not None:
+        if _THIS_MONTH.search(text):
+            return today.month
+        if _NEXT_MONTH.search(text):
+            return today.month % 12 + 1
     return None
 
 
@@ -457,7 +479,7 @@ def _bare_days(
 ) -> bool:
     invalid = False
     weekdays = weekdays or {}
-    month = _context_month(text, out)
+    month = _context_month(text, out, today)
     for m in _BARE_RANGE.finditer(text):
         if not _free(m.span(), out):
             continue
@@ -562,7 +584,11 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     mentions.extend(blocked)
     tonight = _relative(folded, today, mentions)
     invalid = _bare_days(folded, today, mentions, weekdays) or invalid
-    mentions = [mm for mm in mentions if mm.kind != "invalid"]
+    mentions = [
+        mm
+        for mm in mentions
+        if mm.kind != "invalid" and not _INSTEAD_OF.search(folded[max(0, mm.start - 30) : mm.start])
+    ]
     if all(mm.kind == "yesterday" for mm in mentions) and not any(
         _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions
     ):

@@ -7,6 +7,7 @@ e-mail addresses: ``email-validator``).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ _WE_ARE = re.compile(
     r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
-    r"(?P<n>\d{1,2})\b(?!\s*(?:de\s+\w|of\s+(?!us)|/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
+    r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
     r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
     r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"
@@ -360,8 +361,21 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        m = self._pattern.search(fold(text))
-        return self._by_alias[m.group(0)] if m else None
+        folded = fold(text)
+        m = self._pattern.search(folded)
+        if m:
+            return self._by_alias[m.group(0)]
+        return self._misspelt(folded)
+
+    def _misspelt(self, folded: str) -> str | None:
+        """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
+        close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
+        words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
+        for word in re.findall(r"[a-z]{6,}", folded):
+            for alias in difflib.get_close_matches(word, words, n=1, cutoff=0.8):
+                if not (alias.startswith(word) or word.startswith(alias)) and alias[:2] == word[:2]:
+                    return self._by_alias[alias]
+        return None
 
 
 # Given names that come in two words: "José Luis García" is José Luis + García.

@@ -21,7 +21,7 @@ from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
 from hotelbox.nlu.language import LanguageIdentifier, foreign_language
 from hotelbox.nlu.text import fold
-from hotelbox.nlu.training import ensure_model
+from hotelbox.nlu.training import ensure_model, example_name_words
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class Understander:
         self.languages = LanguageIdentifier(default_language)
         self.rooms = ent.RoomTypeLexicon(room_aliases or DEMO_ROOM_ALIASES)
         self.model: IntentModel | None = None
+        self._name_words = example_name_words()
 
     def load(self) -> None:
         """Train the model if the data changed, then load it and the language detector. The model is
@@ -123,7 +124,10 @@ class Understander:
         today: date,
         lang: str | None = None,
         lang_hint: str | None = None,
+        fallback_lang: str | None = None,
     ) -> Understanding:
+        """``fallback_lang``: the language to answer in when the text has no readable words and
+        the conversation no language yet (from the guest's phone number's country)."""
         if self.model is None:
             self.load()
         assert self.model is not None
@@ -134,6 +138,8 @@ class Understander:
         else:
             guess = self.languages.identify(stripped, lang_hint)
             lang_guess_lang, lang_conf = guess.lang, guess.confidence
+        if fallback_lang and not lang and not lang_hint and (not stripped or not _HAS_WORD.search(stripped)):
+            lang_guess_lang = fallback_lang
         if not stripped:
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"empty"})
         if not _HAS_WORD.search(stripped):
@@ -150,8 +156,11 @@ class Understander:
             # Reported, not overridden: cross-validation (grouped by template) showed every
             # rejection threshold lowers accuracy. The dialogue weighs the flag in context.
             flags.add("low_confidence")
-        if confidence < UNKNOWN_WORDS_CONFIDENCE and not self.model.knows_any_word(stripped):
+        unknown = not self.model.knows_any_word(stripped)
+        if confidence < UNKNOWN_WORDS_CONFIDENCE and unknown:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
+        if unknown and fallback_lang and not lang and not lang_hint:
+            lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
         return Understanding(
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )
@@ -165,7 +174,12 @@ class Understander:
         has_email = _EMAIL_HINT.search(text) is not None
         for part in ent.standalone_names(text):
             words = [w for w in part.split() if fold(w) not in _PARTICLES]
-            known = [len(fold(w)) < 3 or ent.is_common_word(w) or self.model.knows_word(w) for w in words]
+            known = [
+                len(fold(w)) < 3
+                or ent.is_common_word(w)
+                or (self.model.knows_word(w) and fold(w) not in self._name_words)
+                for w in words
+            ]
             capitalised = all(w[:1].isupper() for w in words)
             if sum(known) * 2 > len(words) or (known[0] and capitalised and sum(known) > 1):
                 continue

@@ -112,6 +112,7 @@ def test_a_mistyped_intent_in_a_hotels_examples_is_a_clear_error(tmp_path: Path)
         ("the double is fine. Double Room please", None),
         ("asdkj qwpoe zxmnb", None),
         ("double ok. Priya Raman, priya@example.com", "Priya Raman"),  # not "Double Ok"
+        ("vale la doble. Laura Navarro Gil, laura@example.es", "Laura Navarro Gil"),  # names of the examples
     ],
 )
 def test_a_full_name_said_on_its_own_is_the_guests_name(

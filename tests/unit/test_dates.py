@@ -170,3 +170,49 @@ def test_a_weekend_of_another_month_is_not_this_weekend() -> None:
     """ "el finde largo de octubre, del 9 al 12": the days said, not the coming weekend."""
     stay = extract_stay("para el finde largo de enero? del 8 al 11", "es", TODAY)
     assert (stay.check_in, stay.check_out) == (date(2027, 1, 8), date(2027, 1, 11))
+
+
+def test_a_weekday_of_a_month_is_no_date_of_its_own() -> None:
+    """ "un sábado de marzo, el 13 por ejemplo": the 13th of March, not the coming Saturday."""
+    stay = extract_stay("cuánto cuesta una noche un sábado de marzo? el 13 por ejemplo", "es", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 3, 13), date(2027, 3, 14))
+    stay = extract_stay("how much is a friday in january, say the 15th, one night", "en", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 1, 15), date(2027, 1, 16))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "tienen algo para el weekend del 4 al 6 de diciembre?", "2026-12-04", "2026-12-06"),
+        ("en", "the weekend of the 11th to the 13th", "2026-12-11", "2026-12-13"),
+        ("pt", "o fim de semana de 11 a 13 de dezembro", "2026-12-11", "2026-12-13"),
+        ("es", "este fin de semana, 2 noches", "2026-11-27", "2026-11-29"),
+        ("es", "un fin de semana de 2 noches", "2026-11-27", "2026-11-29"),
+    ],
+)
+def test_a_weekend_with_its_days_is_those_days(lang: str, text: str, check_in: str, check_out: str) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (str(stay.check_in), str(stay.check_out)) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "nos iríamos el viernes 4 en vez del jueves", None, "2026-12-04"),
+        ("es", "al final nos tenemos que ir el 6", None, "2026-12-06"),
+        ("en", "we'd leave on the 6th instead of the 5th", None, "2026-12-06"),
+        ("en", "we have to leave on the 6th", None, "2026-12-06"),
+        ("pt", "sairíamos dia 6 em vez de dia 5", None, "2026-12-06"),
+        ("es", "del 26 al 28 de este mes", "2026-11-26", "2026-11-28"),
+        ("en", "the 3rd to the 5th of next month", "2026-12-03", "2026-12-05"),
+        ("pt", "de 3 a 5 do mês que vem", "2026-12-03", "2026-12-05"),
+    ],
+)
+def test_departures_replaced_dates_and_months_said_without_a_name(
+    lang: str, text: str, check_in: str | None, check_out: str | None
+) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in and str(stay.check_in), stay.check_out and str(stay.check_out)) == (
+        check_in,
+        check_out,
+    )

@@ -129,3 +129,23 @@ def test_room_types_with_plurals_and_accents() -> None:
     assert rooms.find("a suíte") == "suite"
     assert rooms.find("the family one") == "family"
     assert rooms.find("una habitación") is None
+
+
+def test_room_words_with_a_typo_are_still_rooms() -> None:
+    rooms = RoomTypeLexicon(DEMO_ROOM_ALIASES)
+    assert rooms.find("una indivudual para mañana") == "single"
+    assert rooms.find("a doubel room please") == "double"
+    assert rooms.find("quarto familair") == "family"
+    assert rooms.find("somos una familia de 4") is None  # a family is not a misspelt "familiar"
+    assert rooms.find("quiero reservar") is None
+
+
+def test_the_party_before_blanked_dates_is_still_the_party() -> None:
+    """ "para 2 del 8 al 10 de este mes": once the dates are blanked, "de este mes" is no "2 de…"."""
+    from datetime import date
+
+    from hotelbox.nlu.dates import extract_stay
+
+    text = "quiero una suite para 2 del 8 al 10 de este mes"
+    stay = extract_stay(text, "es", date(2026, 11, 24))
+    assert extract_guests(text, "es", folded=stay.without_dates).adults == 2
