@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.deskpage import Browser, Stage, chromium, js, login, open_conversation, stage
+from tests.e2e.deskpage import Browser, Stage, chromium, js, login, open_conversation, stage, wait_for
 
 __all__ = ["chromium", "stage"]  # fixtures
 CODES = re.compile(r"\b[a-z]+_[a-z_]+\b|[{}]")  # disk_full, relay_link, raw JSON…
@@ -37,8 +37,13 @@ async def test_health_is_a_traffic_light_in_words(stage: Stage, chromium: Browse
     assert not CODES.search(await visible_text(page))
     # the disk fills up (the box's own threshold set above what is free): red, said in Spanish
     stage.box.store.disk.min_free_bytes = 2**62
-    await page.reload()
-    await page.locator("#health-overall[data-level='red']").wait_for()
+
+    async def red() -> bool:  # the box looks at the disk at most once a second
+        await page.reload()
+        await page.locator("#health-overall").wait_for()
+        return await page.locator("#health-overall[data-level='red']").count() == 1
+
+    await wait_for(red, 15, interval=0.3)
     disk = page.locator(".part[data-part='disk']")
     assert "red" in (await disk.get_attribute("class") or "")
     assert "Disco casi lleno" in await disk.inner_text()
@@ -94,7 +99,7 @@ async def test_admins_edit_canned_replies_and_accounts(stage: Stage, chromium: B
     await lucia.fill("#name", "lucia")
     await lucia.fill("#password", "lucia-password-1")
     await lucia.click("#login button[type=submit]")
-    await lucia.locator("#error").wait_for()
+    await lucia.locator("#error", has_text="Wrong user name or password").wait_for()
     await page.reload()
     await page.locator("#login-failures td", has_text="lucia").first.wait_for()
     await chromium.shot(page, "desk-team")

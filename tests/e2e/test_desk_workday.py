@@ -11,7 +11,20 @@ from tests.conftest import hotel_today
 from tests.e2e.deskpage import Browser, Stage, chromium, login, open_conversation, stage, wait_for
 
 __all__ = ["chromium", "stage"]  # fixtures
-MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]
+MONTHS_ES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
 
 
 async def test_mine_and_resolve_without_handing_back(stage: Stage, chromium: Browser) -> None:
