@@ -241,7 +241,9 @@
 
   function actionHistory(c, wasOpen) {
     const rows = (c.audit || []).map((a) => {
-      const detail = a.action === "takeover" && a.details && a.details.holder ? ` (${t("from")} ${a.details.holder.replace(/^staff:/, "")})` : "";
+      const d = a.details || {};
+      const detail = a.action === "takeover" && d.holder ? ` (${t("from")} ${d.holder.replace(/^staff:/, "")})`
+        : (a.action === "handoff" || a.action === "resolve") && (d.reason || d.attention) ? ` (${word("attention", d.reason || d.attention)})` : "";
       return el("li", { "data-action": a.action, text: `${when(a.at)} · ${author(a.actor)} · ${word("action", a.action)}${detail}` });
     });
     return el("details", { class: "history", id: "history", open: wasOpen || null },
