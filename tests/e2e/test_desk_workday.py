@@ -146,6 +146,9 @@ async def test_search_notes_and_history(stage: Stage, chromium: Browser) -> None
     await open_conversation(page, a)
     await page.click("#takeover")
     await page.locator("#holder.mine").wait_for()
+    for tab in (page, colleague):  # on a phone, notes and history are one tap away
+        if await tab.locator("#extras:not([open])").count():
+            await tab.click("#extras-summary")
     await page.fill("#note-text", "VIP: upgrade to the suite if it is free")
     await page.click("#note-form button")
     await page.locator(".note", has_text="VIP: upgrade").wait_for()

@@ -135,7 +135,7 @@
     inbox.classList.toggle("has-open", Boolean(state.open));
     const pane = inbox.querySelector("#conversation");
     if (state.open) await renderConversation(pane);
-    else { pane.dataset.id = ""; pane.replaceChildren(el("p", { class: "empty", text: t("no_conversation") })); }
+    else { pane.dataset.id = ""; pane.replaceChildren(el("p", { class: "empty", text: t("no_conversation") }), el("p", { class: "hint shortcuts", text: t("shortcuts") })); }
   }
 
   // "waiting 12 min" keeps counting between live updates
@@ -193,7 +193,7 @@
   }
 
   function replyForm(c) {
-    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"), "aria-keyshortcuts": "Control+Enter Meta+Enter",
+    const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"), title: t("shortcuts"), "aria-keyshortcuts": "Control+Enter Meta+Enter",
       oninput: (e) => { state.drafts[c.id] = e.target.value; } });
     text.value = state.drafts[c.id] || "";
     const lines = () => state.canned[c.language || state.lang] || [];
@@ -232,6 +232,10 @@
       try { await api("POST", `/desk/api/conversations/${c.id}/notes`, { text: input.value }); input.value = ""; await render(); }
       catch (err) { failed(err); }
     } }, input, el("button", { type: "submit", text: t("add_note") }));
+  }
+
+  function extrasSummary(c) {
+    return el("summary", { id: "extras-summary", text: `${t("notes")} (${(c.notes || []).length}) · ${t("history")}` });
   }
 
   function notesList(c) {
@@ -305,7 +309,9 @@
     if (pane.dataset.id !== String(c.id)) { // first time: build the pane once
       pane.dataset.id = String(c.id);
       const transcript = el("ol", { class: "transcript", id: "transcript" }, ...items);
-      const extras = el("section", { class: "extras", id: "extras", "aria-label": t("notes") }, actionHistory(c, false), notesList(c), notesForm(c));
+      // notes and history: open beside the transcript on a wide screen, one tap away on a phone
+      const extras = el("details", { class: "extras", id: "extras", open: window.matchMedia("(min-width: 761px)").matches || null },
+        extrasSummary(c), actionHistory(c, false), notesList(c), notesForm(c));
       pane.replaceChildren(head, transcript, cards, extras, replyForm(c));
       transcript.scrollTop = transcript.scrollHeight;
       return;
@@ -318,6 +324,7 @@
     pane.querySelector("#cards").replaceWith(cards);
     pane.querySelector("#history").replaceWith(actionHistory(c, pane.querySelector("#history").open));
     pane.querySelector("#notes").replaceWith(notesList(c));
+    pane.querySelector("#extras-summary").replaceWith(extrasSummary(c));
     transcript.scrollTop = atBottom ? transcript.scrollHeight : top;
   }
 
