@@ -21,6 +21,8 @@ from typing import Any
 
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.errors import HotelboxError
+from hotelbox.store import identity
+from hotelbox.store import migrations as migrations_db
 
 
 @dataclass
@@ -83,8 +85,8 @@ def check_storage(settings: Settings) -> list[Check]:
     if db.exists():
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            migrations = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+            result = migrations_db.quick_check(conn)
+            migrations = migrations_db.count_applied(conn)
             identity = _box_identity(conn)
             conn.close()
             out.append(
@@ -129,10 +131,7 @@ def check_storage(settings: Settings) -> list[Check]:
 
 def _box_identity(conn: sqlite3.Connection) -> Check:
     """The id in every booking token this box writes (issue 15); backups carry it."""
-    try:
-        row = conn.execute("SELECT box_id, created_at FROM box_identity WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        row = None
+    row = identity.made(conn)
     if row is None:
         return Check("box identity", "ok", "made at the next start (the database predates it)")
     return Check("box identity", "ok", f"{row[0]} (since {str(row[1])[:10]}; backups carry it)")
