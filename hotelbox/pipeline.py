@@ -252,6 +252,7 @@ class Pipeline:
         )
         understanding: Understanding | None = None
         heard: Heard | None = None
+        heard_lang: str | None = None  # the language Whisper detected in a first voice note
         if item.kind == "message":
             inbound = Inbound.from_json(item.payload)
             stale = self._stale(inbound)
@@ -261,6 +262,11 @@ class Pipeline:
                 self.times.add("transcribe", time.perf_counter() - t0)
                 if heard.transcript is not None and not heard.problem:
                     inbound = replace(inbound, text=heard.transcript.text)
+                    if (
+                        heard.transcript.lang_prob is not None
+                    ):  # nothing known: answer what was heard (issue 16)
+                        inbound = replace(inbound, language_hint=heard.transcript.lang)
+                        heard_lang = heard.transcript.lang
                 guest = replace(
                     guest, voice=self.voice_notes.replies_wanted(conv.channel) and not state.text_only
                 )
@@ -274,7 +280,7 @@ class Pipeline:
                     await self._commit(item, conv, special, None, heard)
                     return
             t0 = time.perf_counter()
-            understanding = await self._understand(inbound, conv)
+            understanding = await self._understand(inbound, conv, heard_lang)
             self.times.add("understand", time.perf_counter() - t0)
             if conv.control != "bot":
                 await self._commit(item, conv, None, understanding, heard)
@@ -294,14 +300,18 @@ class Pipeline:
             return False
         return (self.clock() - inbound.sent_at).total_seconds() > self.settings.pipeline.stale_after_s
 
-    async def _understand(self, inbound: Inbound, conv: Conversation) -> Understanding:
+    async def _understand(
+        self, inbound: Inbound, conv: Conversation, heard_lang: str | None = None
+    ) -> Understanding:
         text = inbound.text or ""
         hint = conv.language or inbound.language_hint
         if len(text) > self.settings.dialogue.max_message_chars:
             lang = hint or self.settings.hotel.default_language
             return Understanding(text, lang, 0.0, "out_of_scope", 1.0, flags={"too_long"})
         lane = self.scheduler.lane("nlu")
-        return await lane.run(self.understander.understand, text, today=self.today(), lang_hint=hint)
+        return await lane.run(
+            self.understander.understand, text, today=self.today(), lang=heard_lang, lang_hint=hint
+        )
 
     async def _commit(
         self,
