@@ -1,0 +1,97 @@
+"""Speech out of the box's process (issue 16): supervised Wyoming workers on unix sockets. A worker
+killed (kill -9) or hung while hearing a guest's note costs that note a "please type" answer, never
+the box, and is back within seconds; a hostile file (the 272-bit WAV) is refused by the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from hotelbox.speech.models import ModelStore
+from hotelbox.speech.tts import PiperTts, voice_note
+from tests.conftest import wait_for
+from tests.fakes.graph import message_body, sha256_b64
+from tests.integration.wa_rig import Rig, started_box
+
+# a well-formed RIFF/WAVE header claiming PCM at 272 bits per sample, then silence (the fuzz find)
+WAV_272_BITS = (
+    b"RIFF" + (36 + 4096).to_bytes(4, "little") + b"WAVEfmt " + (16).to_bytes(4, "little")
+    + (1).to_bytes(2, "little") + (1).to_bytes(2, "little") + (16000).to_bytes(4, "little")
+    + (32000).to_bytes(4, "little") + (2).to_bytes(2, "little") + (272).to_bytes(2, "little")
+    + b"data" + (4096).to_bytes(4, "little") + bytes(4096)
+)  # fmt: skip
+
+
+def english_question(tmp: Path, text: str) -> bytes:
+    store = ModelStore(tmp / "m", tmp / "c")
+    tts = PiperTts({"en": store.locate("en_US-joe-medium")}, vary=False)
+    tts.load()
+    return voice_note(tts.synthesize(text, "en"))
+
+
+async def send_voice(rig: Rig, phone: str, audio: bytes) -> None:
+    media = rig.graph.add_media(audio)
+    part = {"mime_type": "audio/ogg; codecs=opus", "sha256": sha256_b64(audio), "id": media.id, "voice": True}
+    await rig.meta.post(message_body(phone, kind="audio", part=part))
+
+
+async def test_speech_workers_survive_kill_9_a_hang_and_a_hostile_file(rig: Rig, tmp_path: Path) -> None:
+    audio = english_question(tmp_path, "What time is breakfast served?")
+    phone = "+447700900321"
+    settings: dict[str, Any] = {"speech": {"engines": "workers", "worker_timeout_s": 15.0}}
+    async with started_box(rig, **settings) as box:
+        remote = box.voice.remote
+        assert remote is not None
+        stt, tts = remote.stt_worker, remote.tts_worker
+        assert stt is not None
+        assert tts is not None
+        assert box.voice.health()["voices"] == ["en", "es", "pt"]
+        box_pid = os.getpid()
+        assert {stt.pid, tts.pid}.isdisjoint({box_pid, None})  # out of the box's process
+
+        # kill -9 while the note is being heard
+        lane = box.scheduler.lane("speech")
+        first_pid = stt.pid
+        assert first_pid is not None
+        await send_voice(rig, phone, audio)
+        await wait_for(lambda: lane.running >= 1, 30)
+        os.kill(first_pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        [please_type] = await rig.graph.wait_sent(1, 60)
+        assert "escribes" in please_type.text  # nothing known yet: the hotel's language
+        await wait_for(lambda: stt.ready.is_set() and stt.restarts == 1, 60)
+        back_s = time.monotonic() - killed_at
+        print(f"stt worker back {back_s:.1f} s after kill -9")
+        assert stt.pid not in (None, first_pid)
+
+        # the next note is heard and answered in text, then voice
+        await send_voice(rig, phone, audio)
+        sent = await rig.graph.wait_sent(3, 120)
+        assert "breakfast" in sent[1].text.lower()
+        assert sent[2].body["type"] == "audio"
+
+        # the 272-bit WAV: refused with a reason by the worker, which stays up
+        pid = stt.pid
+        await send_voice(rig, phone, WAV_272_BITS)
+        sent = await rig.graph.wait_sent(4, 60)
+        assert "voice" in sent[3].text.lower()
+        assert stt.pid == pid
+        assert stt.deaths == 1
+
+        # a hang (SIGSTOP): the note gets "please type" after worker_timeout_s, the worker is killed
+        assert pid is not None
+        os.kill(pid, signal.SIGSTOP)
+        await send_voice(rig, phone, audio)
+        sent = await rig.graph.wait_sent(5, 90)
+        assert "type" in sent[4].text.lower() or "escrib" in sent[4].text.lower()
+        await wait_for(lambda: stt.ready.is_set() and stt.restarts == 2, 60)
+        assert stt.pid != pid
+        metrics = (await box.metrics.exposition()).decode()
+        assert 'code="speech_worker_died"' in metrics
+        await asyncio.sleep(0)
+        rows = await rig.box_query("SELECT count(*) AS n FROM media WHERE status = 'stored'")
+        assert rows[0]["n"] == 4  # every note kept for staff
