@@ -93,8 +93,9 @@ class WyomingSpeech:
             self.problems["tts"] = f"speech_worker_failed: {exc}"
             log.error("text-to-speech server unusable uri=%s error=%s", self.tts_uri, exc)
             return
-        offered = {lang for program in info.tts for v in program.voices for lang in v.languages}
-        names = {v.name for program in info.tts for v in program.voices}
+        installed = [v for program in info.tts for v in program.voices if v.installed]
+        offered = {lang for v in installed for lang in v.languages}
+        names = {v.name for v in installed}
         for lang, name in self.settings.voices.items():
             if lang in offered or name in names:
                 self.languages.add(lang)
