@@ -358,6 +358,35 @@ class SpeechSettings(Section):
         gt=0,
         description="How long a voice note waits for its download before the guest is asked to resend.",
     )
+    engines: Literal["in_process", "workers"] = Field(
+        "in_process",
+        description="Where speech engines run: in the box's process, or in worker processes the box starts, "
+        "supervises (restart with backoff, memory budget) and talks Wyoming to over unix sockets in the "
+        "state directory, so a native crash or a hang costs one voice note, never the box.",
+    )
+    stt_uri: str | None = Field(
+        None,
+        description="A Wyoming speech-to-text server to use instead (tcp://host:port, e.g. wyoming-faster-whisper "
+        "with a larger model on a stronger machine on the hotel's LAN).",
+    )
+    tts_uri: str | None = Field(
+        None,
+        description="A Wyoming text-to-speech server to use instead (e.g. wyoming-piper); voices by the names "
+        "in speech.voices.",
+    )
+    worker_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A speech worker that has not answered one job in this long is hung: killed, restarted.",
+    )
+    worker_ready_wait_s: float = Field(
+        15.0,
+        gt=0,
+        description="How long a job waits for a restarting speech worker before the guest is asked to type.",
+    )
+    worker_max_rss_mb: int = Field(
+        900, ge=200, description="A speech worker above this resident memory is killed and restarted."
+    )
     voice_reply_max_age_s: float = Field(
         120.0,
         gt=0,

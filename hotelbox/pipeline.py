@@ -256,6 +256,7 @@ class Pipeline:
         )
         understanding: Understanding | None = None
         heard: Heard | None = None
+        heard_lang: str | None = None  # the language Whisper detected in a first voice note
         if item.kind == "message":
             inbound = Inbound.from_json(item.payload)
             stale = self._stale(inbound)
@@ -265,6 +266,11 @@ class Pipeline:
                 self.times.add("transcribe", time.perf_counter() - t0)
                 if heard.transcript is not None and not heard.problem:
                     inbound = replace(inbound, text=heard.transcript.text)
+                    if (
+                        heard.transcript.lang_prob is not None
+                    ):  # nothing known: answer what was heard (issue 16)
+                        inbound = replace(inbound, language_hint=heard.transcript.lang)
+                        heard_lang = heard.transcript.lang
                 guest = replace(
                     guest, voice=self.voice_notes.replies_wanted(conv.channel) and not state.text_only
                 )
@@ -278,7 +284,7 @@ class Pipeline:
                     await self._commit(item, conv, special, None, heard)
                     return
             t0 = time.perf_counter()
-            understanding = await self._understand(inbound, conv)
+            understanding = await self._understand(inbound, conv, heard_lang)
             self.times.add("understand", time.perf_counter() - t0)
             if conv.control != "bot":
                 await self._commit(item, conv, None, understanding, heard)
@@ -298,7 +304,9 @@ class Pipeline:
             return False
         return (self.clock() - inbound.sent_at).total_seconds() > self.settings.pipeline.stale_after_s
 
-    async def _understand(self, inbound: Inbound, conv: Conversation) -> Understanding:
+    async def _understand(
+        self, inbound: Inbound, conv: Conversation, heard_lang: str | None = None
+    ) -> Understanding:
         text = inbound.text or ""
         hint = conv.language or inbound.language_hint
         if len(text) > self.settings.dialogue.max_message_chars:
@@ -307,7 +315,12 @@ class Pipeline:
         lane = self.scheduler.lane("nlu")
         fallback = phone_language(conv.guest_phone) if conv.channel != "webchat" else None
         return await lane.run(
-            self.understander.understand, text, today=self.today(), lang_hint=hint, fallback_lang=fallback
+            self.understander.understand,
+            text,
+            today=self.today(),
+            lang=heard_lang,
+            lang_hint=hint,
+            fallback_lang=fallback,
         )
 
     async def _commit(

@@ -136,6 +136,7 @@ class VoiceNotes:
         return reply.voice and not reply.audio and self.voice.can_speak(reply.lang)
 
     async def start(self) -> None:
+        await self.voice.start()  # speech workers, when speech runs out of process
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="voice-replies")
 
@@ -145,6 +146,7 @@ class VoiceNotes:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.voice.stop()
 
     def wake(self) -> None:
         self._wake.set()

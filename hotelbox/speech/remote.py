@@ -72,7 +72,7 @@ async def transcribe_file(
         data={"language": lang_hint, "max_bytes": max_bytes, "max_seconds": max_seconds},
         payload=data,
     )
-    events = await _exchange(uri, [request], {Transcript().event().type}, timeout_s)
+    events = await _exchange(uri, [request], {Transcript("").event().type}, timeout_s)
     _raise_error(events[-1])
     info = events[-1].data.get("hotelbox") or {}
     return BoxTranscript(

@@ -265,3 +265,28 @@ async def test_the_text_reply_goes_out_while_its_voice_note_is_still_being_made(
         assert rows[0]["reply_to"] == rows[1]["reply_to"]
         await asyncio.sleep(0.5)
         assert len(rig.graph.sent) == 2  # once
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "expected"),
+    [
+        # (Whisper base hears a two-word Portuguese question as Spanish: guests say a bit more)
+        ("pt", "Olá, bom dia. Vocês têm estacionamento para o meu carro?", "estacionamento"),
+        ("en", "Do you have a parking space for my car, please?", "car park"),
+    ],
+)
+async def test_a_first_voice_note_is_answered_in_the_language_heard(
+    rig: Rig, lang: str, question: str, expected: str
+) -> None:
+    """No language known yet (a Spanish phone number, the hotel's default is Spanish): the guest is
+    answered in the language Whisper heard, among es/en/pt, in text and in voice."""
+    async with started_box(rig) as box:
+        audio = kokoro_voice_note(question, lang, box.settings.model_cache)
+        await send_voice(rig, "+34600555999", audio)
+        text, voice = await rig.graph.wait_sent(2, 120)
+        assert expected in text.text.lower(), text.text
+        assert voice.body["type"] == "audio"
+        rows = await rig.box_query("SELECT language FROM conversations")
+        assert rows[0]["language"] == lang
+        heard = await box.voice.transcribe(rig.graph.media[voice.body["audio"]["id"]].data, None)
+        assert heard.lang == lang  # the voice reply speaks it too
