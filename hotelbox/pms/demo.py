@@ -98,6 +98,10 @@ CREATE INDEX IF NOT EXISTS bookings_stay ON bookings(room_type, check_in, check_
 CREATE TABLE IF NOT EXISTS operations (
     idempotency_key TEXT PRIMARY KEY, operation TEXT NOT NULL, reference TEXT NOT NULL, at TEXT NOT NULL
 );
+-- every reference ever given out: one is never given again, even after its booking is purged
+-- (a box keeps the references it has seen; a reused one would name two different stays)
+CREATE TABLE IF NOT EXISTS issued_references (reference TEXT PRIMARY KEY);
+INSERT OR IGNORE INTO issued_references SELECT reference FROM bookings;
 """
 
 
@@ -342,6 +346,7 @@ class DemoPms:
             for _ in range(20):
                 reference = f"HB-{secrets.randbelow(9000) + 1000}"
                 try:
+                    await self.db.execute("INSERT INTO issued_references VALUES (?)", (reference,))
                     await self.db.execute(
                         "INSERT INTO bookings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (

@@ -113,3 +113,16 @@ async def test_rejections_have_stable_codes(pms: DemoPms) -> None:
     assert err.value.code == "invalid_dates"
     with pytest.raises(BookingNotFound):
         await pms.get_booking("HB-0000")
+
+
+async def test_a_reference_is_never_given_twice_even_after_its_booking_is_purged(
+    pms: DemoPms, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The box keeps every reference it has seen: a reused one would name two different stays."""
+    draws = iter([1234, 1234, 1234, 5678])  # the random draw repeats itself
+    monkeypatch.setattr("hotelbox.pms.demo.secrets.randbelow", lambda _n: next(draws))
+    first = await pms.create_booking(request("k-1"))
+    await pms.db.execute("DELETE FROM bookings")  # purged, as a reset demo (or the corpus runner) does
+    await pms.db.execute("DELETE FROM operations")
+    second = await pms.create_booking(request("k-2"))
+    assert (first.reference, second.reference) == ("HB-2234", "HB-6678")
