@@ -318,7 +318,9 @@ class Dialogue:
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
-        if lacks and intent in ("special_request", "room_info", "ask_info", "out_of_scope"):
+        if lacks and (
+            intent in ("special_request", "room_info", "ask_info", "out_of_scope") or not _has_stay(entities)
+        ):
             intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)

@@ -924,3 +924,43 @@ async def test_a_guest_without_bookings_describing_a_stay_gets_a_new_booking(lan
         "2027-11-06",
         "single",
     )
+
+
+# -- flows (issue 12): follow-up questions about what the hotel lacks, the beach, a name after a word -
+FOLLOW_UP = {
+    "es": (["tenéis ático?", "y una habitacion con piscina privada?"], "info:no_private_pool"),
+    "en": (["Do you have a penthouse?", "what about a room with a private pool?"], "info:no_private_pool"),
+    "pt": (["vocês têm cobertura?", "e um quarto com piscina privada?"], "info:no_private_pool"),
+}
+BEACH = {
+    "es": "el hotel está cerca de la playa?",
+    "en": "is the hotel close to the beach?",
+    "pt": "o hotel fica perto da praia?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_follow_up_about_what_we_lack_and_the_beach_are_answered(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    turns, key = FOLLOW_UP[lang]
+    await chat.script(*turns)
+    assert chat.reply_keys()[-1] == key
+    other = guest()
+    await other(BEACH[lang])
+    assert other.reply_keys() == ["info:location"]
+    assert other.said("Malagueta")
+
+
+LONE_WORD_FIRST = {
+    "es": "Genial, es para Julia Pons, julia@example.com",
+    "en": "Lovely, it's for Jess Taylor, jess.taylor@example.com",
+    "pt": "Ótimo, é para Joana Prates, joana@example.com",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_full_name_wins_over_a_lone_word_before_it(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(BOOK_AND_CONFIRM[lang][0], LONE_WORD_FIRST[lang])
+    assert chat.last[-1].key == "confirm_booking"
+    assert LONE_WORD_FIRST[lang].split(",")[1].split()[-2] in chat.last[-1].text
