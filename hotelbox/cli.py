@@ -37,7 +37,8 @@ def _settings(ctx: click.Context) -> Settings:
             obj["settings"] = load_settings(obj.get("config"))
         except ConfigError as exc:
             raise Fail(str(exc)) from exc
-    return obj["settings"]
+    settings: Settings = obj["settings"]  # click's context object is untyped
+    return settings
 
 
 def _refuse_beside_box(settings: Settings, what: str) -> None:
@@ -274,7 +275,8 @@ async def _bookings(settings: Settings) -> list[dict[str, Any]]:
     owner = StateOwner(settings.state_dir)
     if not owner.try_acquire():  # a box runs: ask it, never open its databases beside it
         async with ControlClient(control_socket(settings.state_dir)) as client:
-            return list(await client.call("GET", "/v1/bookings"))
+            rows: list[dict[str, Any]] = list(await client.call("GET", "/v1/bookings"))
+            return rows
     try:
         async with Store(settings.db_path, settings.store) as store:
             return await store.read(listed_bookings)

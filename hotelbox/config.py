@@ -335,9 +335,10 @@ class SpeechSettings(Section):
     beam_size: int = Field(5, ge=1, le=10, description="Whisper beam size (5: fewer errors, 1: faster).")
     vad: bool = Field(True, description="Skip silence with Silero VAD before decoding.")
     voices: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_US-joe-medium"},
-        description="Piper voice per language (names in the manifest). A language without a voice is "
-        "answered in text only (shown in health).",
+        default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
+        description="Voice per language (names in the manifest): Kokoro (kokoro-ef_dora, kokoro-em_alex, "
+        "kokoro-pf_dora, kokoro-pm_alex, kokoro-af_heart) or piper. A language without a voice is answered "
+        "in text only (shown in health).",
     )
     voice_replies: bool = Field(
         True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."
@@ -356,6 +357,41 @@ class SpeechSettings(Section):
         60.0,
         gt=0,
         description="How long a voice note waits for its download before the guest is asked to resend.",
+    )
+    engines: Literal["in_process", "workers"] = Field(
+        "in_process",
+        description="Where speech engines run: in the box's process, or in worker processes the box starts, "
+        "supervises (restart with backoff, memory budget) and talks Wyoming to over unix sockets in the "
+        "state directory, so a native crash or a hang costs one voice note, never the box.",
+    )
+    stt_uri: str | None = Field(
+        None,
+        description="A Wyoming speech-to-text server to use instead (tcp://host:port, e.g. wyoming-faster-whisper "
+        "with a larger model on a stronger machine on the hotel's LAN).",
+    )
+    tts_uri: str | None = Field(
+        None,
+        description="A Wyoming text-to-speech server to use instead (e.g. wyoming-piper); voices by the names "
+        "in speech.voices.",
+    )
+    worker_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="A speech worker that has not answered one job in this long is hung: killed, restarted.",
+    )
+    worker_ready_wait_s: float = Field(
+        15.0,
+        gt=0,
+        description="How long a job waits for a restarting speech worker before the guest is asked to type.",
+    )
+    worker_max_rss_mb: int = Field(
+        900, ge=200, description="A speech worker above this resident memory is killed and restarted."
+    )
+    voice_reply_max_age_s: float = Field(
+        120.0,
+        gt=0,
+        description="A voice reply not made this long after its text reply (a restart, a backlog) is dropped: "
+        "the guest has read the text by then.",
     )
     max_queue_wait_s: float = Field(
         45.0,
@@ -790,7 +826,8 @@ def masked_settings(settings: Settings) -> dict[str, Any]:
             return mask_url_password(value)
         return value
 
-    return plain(settings)  # type: ignore[no-any-return]
+    masked: dict[str, Any] = plain(settings)
+    return masked
 
 
 def mask_url_password(url: str) -> str:

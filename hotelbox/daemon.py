@@ -44,9 +44,9 @@ from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
 from hotelbox.speech.notes import VoiceNotes
 from hotelbox.speech.voice import VoiceService
-from hotelbox.store import Store, desk
+from hotelbox.store import Store, backlog, conversations, desk
 from hotelbox.store import bookings as bookings_db
-from hotelbox.store.database import fetchone, utcnow
+from hotelbox.store.database import utcnow
 from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -262,15 +262,8 @@ class Box:
             await self.pipeline.wait_idle()
             await self.bookings.drain()
             await self.sender.flush()
-            row = await self.store.fetchone(
-                "SELECT (SELECT count(*) FROM inbox WHERE conversation_id = :c AND status = 'pending')"
-                " + (SELECT count(*) FROM outbox WHERE conversation_id = :c AND status IN ('pending','sending')"
-                "    AND (next_attempt_at IS NULL OR next_attempt_at <= :now))"
-                " + (SELECT count(*) FROM pms_outbox WHERE conversation_id = :c AND status = 'pending'"
-                "    AND next_attempt_at IS NULL) AS n",
-                {"c": conversation_id, "now": utcnow()},
-            )
-            if row is not None and row["n"] == 0 and not self.pipeline.busy(conversation_id):
+            due = await self.store.read(lambda c: backlog.pending(c, conversation_id, due_at=utcnow()))
+            if due.total == 0 and not self.pipeline.busy(conversation_id):
                 return
             await asyncio.sleep(0.01)
         raise TimeoutError(f"conversation {conversation_id} did not settle in {within_s}s")
@@ -288,14 +281,10 @@ class Box:
         """The facts /healthz and the front desk show."""
         integrity_ok = True
         try:
-            backlog = await self.store.fetchone(
-                "SELECT (SELECT count(*) FROM outbox WHERE status IN ('pending','sending')) AS outbox,"
-                " (SELECT count(*) FROM inbox WHERE status = 'pending') AS inbox,"
-                " (SELECT count(*) FROM pms_outbox WHERE status = 'pending') AS pms"
-            )
+            pending: backlog.Backlog | None = await self.store.read(backlog.pending)
         except Exception:
             integrity_ok = False
-            backlog = None
+            pending = None
         base = [] if integrity_ok else [Problem("store_unreadable", "store", "the database cannot be read")]
         if self.store.disk.low():  # new work refused until space is freed
             base.append(Problem("disk_full", "disk", "the disk is nearly full: new messages are refused"))
@@ -313,7 +302,9 @@ class Box:
             "problems": problems,
             "uptime_s": round(time.time() - self.started_at, 1) if self.started_at else 0,
             **facts,
-            "backlog": dict(backlog) if backlog is not None else None,
+            "backlog": (
+                {"outbox": pending.outbox, "inbox": pending.inbox, "pms": pending.pms} if pending else None
+            ),
             "pipeline": {"processed": self.pipeline.processed, "failed": self.pipeline.failed},
             "scheduler": self.scheduler.snapshot(),
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
@@ -335,11 +326,4 @@ def disk_usage(path: Path) -> dict[str, Any]:
 
 
 async def conversation_for(store: Store, channel: str, address: str) -> int | None:
-    async with store.reader() as conn:
-        row = await fetchone(
-            conn,
-            "SELECT c.id FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
-            " WHERE i.channel = ? AND i.address = ?",
-            (channel, address),
-        )
-    return int(row["id"]) if row else None
+    return await store.read(lambda c: conversations.find(c, channel, address))

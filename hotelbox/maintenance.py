@@ -16,7 +16,7 @@ from pathlib import Path
 from hotelbox.background import WakeableJob
 from hotelbox.config import Settings
 from hotelbox.scheduler import Priority, Scheduler
-from hotelbox.store import Store, privacy
+from hotelbox.store import Store, privacy, sessions
 from hotelbox.store.database import utcnow
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ class Maintenance(WakeableJob):
         )
         week_ago = (datetime.now(UTC) - timedelta(days=7)).isoformat(timespec="milliseconds")
         await self.store.write(  # sessions idle for a week are gone for good
-            lambda c: c.execute("DELETE FROM staff_sessions WHERE last_seen < ?", (week_ago,)),
+            lambda c: sessions.purge_idle(c, week_ago),
             label="sessions.cleanup",
         )
         counts["files"] = await asyncio.to_thread(delete_files, files, self.settings.state_dir.resolve())

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -27,10 +28,11 @@ from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
 from hotelbox.events import EventBus
 from hotelbox.messages import Inbound, Reply, merge_replies
+from hotelbox.nlu.language import phone_language
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
 from hotelbox.speech.notes import Heard, VoiceNotes
-from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox
+from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox, voice_jobs
 from hotelbox.store.conversations import Conversation
 from hotelbox.store.database import Conn
 from hotelbox.store.inbox import Accepted, InboxItem
@@ -91,6 +93,8 @@ class Pipeline:
         self.merge_windows = {"email": settings.email.merge_window_s}  # a burst is one turn (issue 18)
         self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
+        if voice_notes is not None:
+            voice_notes.on_committed = self.on_committed  # a voice reply queued: wake its channel's sender
         self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
@@ -101,6 +105,8 @@ class Pipeline:
         self._idle.set()
         self._stopping = False
         self.times = StageTimes()
+        if voice_notes is not None:
+            voice_notes.times = self.times  # "synthesize": the voice replies, made after the text
         self.processed = 0
         self.failed = 0
 
@@ -112,9 +118,13 @@ class Pipeline:
             log.info("pipeline resuming conversations=%d", len(pending))
         for conversation_id in pending:
             self.schedule(conversation_id)
+        if self.voice_notes is not None:
+            await self.voice_notes.start()
 
     async def stop(self) -> None:
         self._stopping = True
+        if self.voice_notes is not None:
+            await self.voice_notes.stop()
         tasks = list(self._active.values())
         for task in tasks:
             task.cancel()
@@ -219,7 +229,9 @@ class Pipeline:
                     attempt,
                     getattr(exc, "code", type(exc).__name__),
                 )
-                attempts = await self.store.write(lambda c, e=exc: inbox.record_attempt(c, item.id, repr(e)))
+                attempts = await self.store.write(
+                    functools.partial(inbox.record_attempt, inbox_id=item.id, error=repr(exc))
+                )
                 if attempts >= self.settings.pipeline.max_attempts:
                     break
                 await asyncio.sleep(min(0.2 * 2**attempt, 10))
@@ -244,6 +256,7 @@ class Pipeline:
         )
         understanding: Understanding | None = None
         heard: Heard | None = None
+        heard_lang: str | None = None  # the language Whisper detected in a first voice note
         if item.kind == "message":
             inbound = Inbound.from_json(item.payload)
             stale = self._stale(inbound)
@@ -253,6 +266,11 @@ class Pipeline:
                 self.times.add("transcribe", time.perf_counter() - t0)
                 if heard.transcript is not None and not heard.problem:
                     inbound = replace(inbound, text=heard.transcript.text)
+                    if (
+                        heard.transcript.lang_prob is not None
+                    ):  # nothing known: answer what was heard (issue 16)
+                        inbound = replace(inbound, language_hint=heard.transcript.lang)
+                        heard_lang = heard.transcript.lang
                 guest = replace(
                     guest, voice=self.voice_notes.replies_wanted(conv.channel) and not state.text_only
                 )
@@ -266,7 +284,7 @@ class Pipeline:
                     await self._commit(item, conv, special, None, heard)
                     return
             t0 = time.perf_counter()
-            understanding = await self._understand(inbound, conv)
+            understanding = await self._understand(inbound, conv, heard_lang)
             self.times.add("understand", time.perf_counter() - t0)
             if conv.control != "bot":
                 await self._commit(item, conv, None, understanding, heard)
@@ -286,14 +304,24 @@ class Pipeline:
             return False
         return (self.clock() - inbound.sent_at).total_seconds() > self.settings.pipeline.stale_after_s
 
-    async def _understand(self, inbound: Inbound, conv: Conversation) -> Understanding:
+    async def _understand(
+        self, inbound: Inbound, conv: Conversation, heard_lang: str | None = None
+    ) -> Understanding:
         text = inbound.text or ""
         hint = conv.language or inbound.language_hint
         if len(text) > self.settings.dialogue.max_message_chars:
             lang = hint or self.settings.hotel.default_language
             return Understanding(text, lang, 0.0, "out_of_scope", 1.0, flags={"too_long"})
         lane = self.scheduler.lane("nlu")
-        return await lane.run(self.understander.understand, text, today=self.today(), lang_hint=hint)
+        fallback = phone_language(conv.guest_phone) if conv.channel != "webchat" else None
+        return await lane.run(
+            self.understander.understand,
+            text,
+            today=self.today(),
+            lang=heard_lang,
+            lang_hint=hint,
+            fallback_lang=fallback,
+        )
 
     async def _commit(
         self,
@@ -305,14 +333,12 @@ class Pipeline:
     ) -> None:
         sent_channels: set[str] = set()
         replies: list[Reply] = []
+        voice = self.voice_notes
+        voiced: list[str] = []
         if turn is not None and conv.control == "bot":
             replies = (
                 merge_replies(turn.replies) if conv.channel in self.merge_replies else list(turn.replies)
             )
-            if self.voice_notes is not None and any(r.voice for r in replies):
-                t0 = time.perf_counter()
-                replies = await self.voice_notes.speak(replies, f"{conv.id}-{item.id}")
-                self.times.add("synthesize", time.perf_counter() - t0)
 
         def op(c: Conn) -> str:
             if not inbox.finish(c, item.id):
@@ -344,9 +370,14 @@ class Pipeline:
             ):
                 raise VersionConflict(conv.id)
             if current.control == "bot":
+                last = 0
                 for reply in replies:
-                    outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
+                    last = outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
                     sent_channels.add(conv.channel)
+                for reply in replies:  # text first, voice after (issue 16)
+                    if voice is not None and voice.wants_voice(reply):
+                        voice_jobs.enqueue(c, conv.id, conv.channel, conv.address, reply, item.id, last)
+                        voiced.append(reply.lang)
             for n, action in enumerate(turn.actions):
                 key = f"hb-{item.id}-{n}-{action.operation}"
                 if action.operation == "create":
@@ -388,6 +419,8 @@ class Pipeline:
         if outcome == "committed" and turn is not None:
             for channel in sent_channels:
                 self.on_committed(channel)
+            if voiced and voice is not None:
+                voice.wake()
             if turn.actions:
                 self.on_committed("pms")
             self.events.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})

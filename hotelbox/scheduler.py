@@ -42,7 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, ClassVar, ParamSpec, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import psutil
 
@@ -50,7 +50,6 @@ from hotelbox.config import LaneSettings, SchedulerSettings
 from hotelbox.errors import Unavailable
 
 log = logging.getLogger(__name__)
-P = ParamSpec("P")
 T = TypeVar("T")
 GUEST_FACING = ("speech", "nlu", "pms")
 
@@ -180,13 +179,16 @@ class Lane:
     # -- running -----------------------------------------------------------------------------
     async def run(
         self,
-        fn: Callable[P, T],
-        *args: P.args,
+        fn: Callable[..., T],
+        *args: Any,
         priority: Priority = Priority.GUEST,
         deadline_s: float | None = None,
-        **kwargs: P.kwargs,
+        **kwargs: Any,
     ) -> T:
-        """Run ``fn`` on one of the lane's threads once a slot is free, and wait for it."""
+        """Run ``fn`` on one of the lane's threads once a slot is free, and wait for it.
+
+        ``fn``'s arguments are not checked against it (``Any``): ``priority`` and ``deadline_s``
+        after ``*args`` are not expressible with a ParamSpec (PEP 612)."""
         if self._executor is None:
             raise TypeError(f"lane {self.name} runs coroutines: use call()")
         executor = self._executor

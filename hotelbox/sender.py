@@ -10,6 +10,7 @@ maybe delivered: it is resent only on channels whose send is idempotent, otherwi
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import defaultdict
@@ -59,7 +60,7 @@ class OutboxSender(WakeableJob):
             wait_s = getattr(channel, "uncertain_resend_after_s", None)
             if wait_s is not None:
                 requeued = await self.store.write(
-                    lambda c, n=name, w=wait_s: outbox.requeue_uncertain(c, n, w)
+                    functools.partial(outbox.requeue_uncertain, channel=name, older_than_s=wait_s)
                 )
                 if requeued:
                     log.warning(

@@ -8,6 +8,7 @@ import signal
 
 from aiohttp import web
 
+from hotelbox.channels import Channel
 from hotelbox.channels.console import ConsoleChannel
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
@@ -39,7 +40,7 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     console = ConsoleChannel()  # `hotelbox chat` beside the box, through the control socket
-    channels = {"webchat": WebChatChannel(events), "console": console}
+    channels: dict[str, Channel] = {"webchat": WebChatChannel(events), "console": console}
     async with (
         Box(settings, channels, events, live_channels=True) as box,
         ControlServer(box, console, control_socket(settings.state_dir)),

@@ -46,7 +46,8 @@ class Knowledge:
 # have ("penthouse", "private pool", "kitchen") instead of an unrelated answer.
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "no_penthouse": ("penthouse", "atico", "cobertura", "pent house", "penthouse suite"),
-    "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia"),
+    "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia",
+                        "piscina privativa", "piscina particular"),
     "no_kitchen": ("kitchen", "kitchenette", "cocina", "cozinha", "cocinar", "cook", "cozinhar"),
     "no_spa": ("spa", "sauna", "jacuzzi", "hot tub", "banho turco", "bano turco", "massage", "masaje", "massagem"),
     "checkin_time": ("check-in", "check in", "checkin", "hora de entrada", "hora de llegada", "entrar al cuarto",
@@ -66,7 +67,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "cancellation_policy": ("politica de cancelacion", "cancellation policy", "politica de cancelamento",
                             "free cancellation", "cancelacion gratuita", "cancelamento gratuito"),
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
-    "amenities": ("piscina", "pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
+    "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
                       "movilidad reducida", "mobilidade reduzida"),

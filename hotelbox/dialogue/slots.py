@@ -336,8 +336,10 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
             s.children = 0
     if "children" in entities:
         s.children = int(entities["children"])
-    if "room_type" in entities and t.dialogue.room_type(entities["room_type"]):
+    if "room_type" in entities and (room := t.dialogue.room_type(entities["room_type"])):
         s.room_type = entities["room_type"]
+        if s.adults is None and room.max_guests == 1:
+            s.adults, s.children = 1, 0  # "a single for tomorrow": one guest, nothing to ask
     for key in ("guest_name", "email", "phone"):
         if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])

@@ -103,7 +103,7 @@ _RANGE_SEP = (
     r"|ao(?:\s+dia)?|ate(?:\s+(?:o\s+)?dia)?|ate\s+o|e(?:\s+o)?(?:\s+dia)?|through|thru)\s*"
 )
 _RANGE_D_D_MONTH = (
-    rf"(?P<r1>{_DAY}){_ORD}{_RANGE_SEP}(?:the\s+)?(?P<r2>{_DAY}){_ORD}\s*(?:de\s+|of\s+)?"
+    rf"(?P<r1>{_DAY}){_ORD}{_RANGE_SEP}(?:the\s+|dia\s+)?(?P<r2>{_DAY}){_ORD}\s*(?:de\s+|of\s+)?"
     rf"{_mon('rm')}{_year('rm')}"
 )
 _RANGE_MONTH_D_D = (
@@ -119,7 +119,8 @@ _RELATIVE = re.compile(
     r"\b(?:(?P<dayafter>pasado\s+manana|depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow)"
     r"|(?P<tonight>esta\s+noche|tonight|esta\s+noite|hoje\s+a\s+noite|hoy\s+por\s+la\s+noche)"
     r"|(?P<today>hoy|today|hoje)"
-    r"|(?P<tomorrow>tomorrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!de\s)(?<!en\s)manana)"
+    r"|(?P<tomorrow>tomorrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!\bde\s)(?<!en\s)manana"
+    r"|(?<=partir\sde\s)manana)"
     r"|(?P<yesterday>ayer|yesterday|ontem))\b"
 )
 _IN_N = re.compile(
@@ -130,6 +131,9 @@ _WEEKEND = re.compile(
     r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
     r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
     r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
+    rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
+    # "el weekend del 17 al 19": those days, not the coming weekend
+    r"(?!\s*,?\s*(?:del?|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
@@ -138,14 +142,16 @@ _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 _WEEKDAY = re.compile(
     rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
     rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
+    rf"(?!\s+(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"  # "un sábado de junio": any Saturday of June
 )
+_AGES = r"anos|years?|yrs?|meses|months?|aninhos|y/?o\b"
 _BARE_DAY = re.compile(
     rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+)(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us))"
+    rf"(?:dia\s+)?|dia\s+)(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
-    r"|children|kids|euros?|€|horas?|hours?|am\b|pm\b|de\s+la|of\s+us))"
+    r"|children|kids|euros?|€|horas?|hours?|am\b|pm\b|de\s+la|of\s+us|" + _AGES + "))"
 )
 _BARE_RANGE = re.compile(
     rf"\b(?:de|del|from|do|entre|between|desde)\s+(?:o\s+|el\s+|the\s+)?(?:dia\s+)?(?P<d1>{_DAY})(?:st|nd|rd|th)?"
@@ -164,6 +170,20 @@ _NIGHTS_OF = re.compile(
     r"\b(?:noches?|nights?|noites?)\s+(?P<prep>del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
     r"(?P<sep>\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+)?(?:dia\s+)?)\d{1,2}"
 )
+# "viernes 15", "Friday the 8th", "quinta-feira, 10": the weekday says which month the day is in
+_WEEKDAY_DAY = re.compile(
+    rf"\b(?P<wd>{_WEEKDAY_ALT})(?:[\s-]*feira)?,?\s+(?:the\s+|dia\s+)?(?P<d>{_DAY})(?:st|nd|rd|th|º|ª)?\b"
+    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la))"
+)
+# "friday and saturday night", "las noches del viernes y el sábado", "as noites de sexta e sábado":
+# the nights named by their evenings, so the guest leaves the morning after the last one
+_NIGHT_WORD = r"(?:noches?|nights?|noites?)"
+_WEEKDAY_NIGHTS = re.compile(
+    rf"\b(?:{_NIGHT_WORD}\s+(?:del?|of|do|da|on)\s+(?:the\s+|el\s+|la\s+|a\s+|o\s+)?(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?"
+    rf"\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+|a\s+|de\s+|on\s+)?(?:{_WEEKDAY_ALT})"
+    rf"|(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:y|and|e|&)\s+(?:el\s+|the\s+|o\s+|a\s+|on\s+)?(?:{_WEEKDAY_ALT})"
+    rf"(?:[\s-]*feira)?\s+(?:a\s+la\s+|a\s+|de\s+|at\s+)?(?:{_NIGHT_WORD}|night))\b"
+)
 _YESTERDAY_ROLE = re.compile(
     r"\b(?:a\s+partir\s+d[eo]|desde|from|since|starting|arriv\w*|llega\w*|llego|chego|chegamos|check[\s-]?in"
     r"|reserv\w*|book\w*)\s+(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
@@ -178,7 +198,21 @@ _IN_ROLE = re.compile(
     r"(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
 )
 _OUT_ROLE = re.compile(
-    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora)\s+(?:the\s+|el\s+|o\s+|on\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
+    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
+    r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
+    r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
+)
+# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay
+_INSTEAD_OF = re.compile(
+    r"(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
+    r"|rather\s+than(?:\s+the|\s+on)?|em\s+vez\s+d[aoe]|no\s+lugar\s+d[aoe]|ao\s+inves\s+d[aoe])\s+(?:dia\s+)?$"
+)
+# "de este mes", "next month", "do mês que vem": the month of bare days, said without its name
+_THIS_MONTH = re.compile(r"\b(?:este|this|deste|neste|esse|del\s+presente)\s+mes\b|\bthis\s+month\b")
+_NEXT_MONTH = re.compile(
+    r"\b(?:(?:el|del|al)\s+)?(?:proximo|next|siguiente)\s+(?:mes|month)\b|\bmes\s+que\s+(?:viene|vem)\b"
+    r"|\b(?:mes|month)\s+(?:proximo|siguiente)\b"
 )
 
 
@@ -424,10 +458,15 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
     return tonight
 
 
-def _context_month(text: str, taken: list[DateMention]) -> int | None:
+def _context_month(text: str, taken: list[DateMention], today: date | None = None) -> int | None:
     for m in _CONTEXT_MONTH.finditer(text):
         if _free(m.span("m"), taken):
             return MONTHS[m.group("m")]
+    if today is not None:
+        if _THIS_MONTH.search(text):
+            return today.month
+        if _NEXT_MONTH.search(text):
+            return today.month % 12 + 1
     return None
 
 
@@ -435,9 +474,12 @@ def _day_in(day: int, month: int | None, today: date) -> date:
     return _bare_day(day, today) if month is None else _infer_year(month, day, today)
 
 
-def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
+def _bare_days(
+    text: str, today: date, out: list[DateMention], weekdays: dict[int, int] | None = None
+) -> bool:
     invalid = False
-    month = _context_month(text, out)
+    weekdays = weekdays or {}
+    month = _context_month(text, out, today)
     for m in _BARE_RANGE.finditer(text):
         if not _free(m.span(), out):
             continue
@@ -445,6 +487,17 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
             d1, d2 = int(m.group("d1")), int(m.group("d2"))
             end = _day_in(d2, month, today)
             start = _range_start(d1, end)
+            wd1, wd2 = weekdays.get(m.start("d1")), weekdays.get(m.start("d2"))
+            if month is None and (wd1 is not None or wd2 is not None):
+                if wd1 is not None:
+                    start = _weekday_day(d1, wd1, today)
+                    end = _bare_day(d2, start + timedelta(days=1))
+                else:
+                    assert wd2 is not None
+                    end = _weekday_day(d2, wd2, today)
+                    start = _range_start(d1, end)
+                out.append(DateMention(m.start(), m.end(), start, end, kind="range"))
+                continue
             if start < today and month is None:  # "del 20 al 22" said on the 24th: next month
                 end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
                 start = _make(end.year, end.month, d1) if d1 < d2 else start
@@ -456,11 +509,42 @@ def _bare_days(text: str, today: date, out: list[DateMention]) -> bool:
         if not _free(span, out):
             continue
         try:
+            if month is None and (wd := weekdays.get(m.start("d"))) is not None:
+                value = _weekday_day(int(m.group("d")), wd, today)
+                out.append(DateMention(span[0], span[1], value, kind="date"))
+                continue
             value = _day_in(int(m.group("d")), month, today)
             out.append(DateMention(span[0], span[1], value, kind="day" if month is None else "date"))
         except _Invalid:
             invalid = True
     return invalid
+
+
+def _weekday_day(day: int, weekday: int, today: date) -> date:
+    """The next ``day`` of a month (from today) that falls on ``weekday``; the plain next
+    ``day`` when none does within two years (the guest mixed them up: the number wins)."""
+    year, month = today.year, today.month
+    for _ in range(24):
+        if day <= calendar.monthrange(year, month)[1]:
+            candidate = date(year, month, day)
+            if candidate >= today and candidate.weekday() == weekday:
+                return candidate
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return _bare_day(day, today)
+
+
+def _blank_weekdays(text: str) -> tuple[str, dict[int, int]]:
+    """ "del jueves 2 al domingo 5" → "del dia    2 al dia     5": the weekday leaves a neutral
+    "dia" so the day is read as any day is, and is kept (by the day's position) to pick the month."""
+    weekdays: dict[int, int] = {}
+    out = text
+    for m in _WEEKDAY_DAY.finditer(text):
+        weekdays[m.start("d")] = WEEKDAYS[m.group("wd")]
+        gap = m.start("d") - m.start()
+        out = out[: m.start()] + ("dia" + " " * (gap - 3) if gap >= 4 else " " * gap) + out[m.start("d") :]
+    return out, weekdays
 
 
 def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
@@ -492,25 +576,32 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             + " al "
             + folded[nights_of.end("sep") :]
         )
+    weekday_nights = _WEEKDAY_NIGHTS.search(folded)
+    folded, weekdays = _blank_weekdays(folded)
     mentions: list[DateMention] = []
     blocked: list[DateMention] = []
     invalid = _full_dates(folded, lang, today, mentions, blocked)
     mentions.extend(blocked)
     tonight = _relative(folded, today, mentions)
-    invalid = _bare_days(folded, today, mentions) or invalid
-    mentions = [mm for mm in mentions if mm.kind != "invalid"]
+    invalid = _bare_days(folded, today, mentions, weekdays) or invalid
+    mentions = [
+        mm
+        for mm in mentions
+        if mm.kind != "invalid" and not _INSTEAD_OF.search(folded[max(0, mm.start - 30) : mm.start])
+    ]
     if all(mm.kind == "yesterday" for mm in mentions) and not any(
         _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions
     ):
         mentions = []  # "who won the match yesterday?" is no stay
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
-    stay = StayDates(mentions=mentions, invalid=invalid, nights=nights)
+    stay = StayDates(mentions=mentions, invalid=invalid, nights=None if extra else nights)
     if extra:
         stay.extra_nights = nights
 
     check_in: date | None = None
     check_out: date | None = None
+    paired = False
     i = 0
     while i < len(mentions):
         mention = mentions[i]
@@ -528,10 +619,12 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             and check_in is None
         ):
             check_in, check_out = mention.value, nxt.value
+            paired = True
             i += 2
             continue
         if _OUT_ROLE.search(before) and not _IN_ROLE.search(before[-12:]):
-            if check_out is None:
+            # "el jueves 10 y el viernes 11, me voy el sábado 12": the departure said as such wins
+            if check_out is None or (paired and check_in is not None and mention.value > check_out):
                 check_out = mention.value
         elif check_in is None:
             check_in = mention.value
@@ -549,7 +642,13 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_out = today + timedelta(days=1)
     if check_out and check_in is None and stay.nights:
         check_in = check_out - timedelta(days=stay.nights)
-    if nights_of and check_in and check_out and check_out > check_in and stay.nights is None:
+    if (
+        (nights_of or weekday_nights)
+        and check_in
+        and check_out
+        and check_out > check_in
+        and stay.nights is None
+    ):
         check_out += timedelta(days=1)
     if check_in and check_out and stay.nights is None and check_out > check_in:
         stay.nights = (check_out - check_in).days

@@ -7,6 +7,7 @@ e-mail addresses: ``email-validator``).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ _WE_ARE = re.compile(
     r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
-    r"(?P<n>\d{1,2})\b(?!\s*(?:de\s+\w|of\s+(?!us)|/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
+    r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
     r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
     r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"
@@ -48,9 +49,20 @@ _COMPANION = (
     r"|wife|husband|partner|girlfriend|boyfriend|fiancee?|friend|mum|mom|mother|dad|father|sister|brother"
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
-    r"|prima|primo|chefe)"
+    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge"
+    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
 )
-_POSS = r"(?:mi|my|(?:a\s+|o\s+)?(?:minha|meu))"
+# companions who are two people: "con mis padres", "with my parents"
+_COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandparents|pais|sogros|avos|tios)"
+_POSS = r"(?:mi|my|the|(?:a\s+|o\s+)?(?:minha|meu))"
+_POSS_PL = r"(?:mis|my|(?:as\s+|os\s+)?(?:minhas|meus))"
+_WHO = re.compile(rf"\b(?:{_POSS}\s+(?P<one>{_COMPANION})|{_POSS_PL}\s+(?P<two>{_COMPANIONS_2}))\b")
+# the writer is one of the party: "yo", "me", "eu", "para mí"; or goes *with* the companion
+_ME_IN = re.compile(
+    r"\b(?:yo|i|me|eu|mim|myself|i'm|im)\b|\bpara\s+mi\b(?=\s*(?:$|[,.!?;]|y\b|e\b|con\b|and\b))"
+    r"|\b(?:con|with|com|and|y|e)\s+(?:mi|my|mis|the|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
+    r"|\b(?:vamos|viajamos|vamos\s+a\s+ir|we|we're|nosotros|nos|somos)\b"
+)
 _ME = r"(?:yo|i|me|eu|mim|mi|myself)"
 _ME_WORD = re.compile(r"\b(?:yo|i|me|eu|mim)\b")
 _WE_WORD = re.compile(r"\b(?:we|nosotros|nos|somos|us|our|nuestr[oa]s?)\b")
@@ -66,11 +78,14 @@ _ALONE = re.compile(
     r"|so\s+eu|apenas\s+eu|so\s+para\s+mim|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
-    r"\b(?:con|with|com|y|and|e|mas|plus)\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
+    r"(?:\b(?:con|with|com|y|and|e|mas|plus|viene|vienen|comes|coming|vem|vai|tb|tambien|too|also|tambem)|\+|&)"
+    r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
-    r"|neném|nenem|menino|menina|miudo|miuda)\b"
+    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
 )
+# children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
+_ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REF = re.compile(r"\b(?P<ref>[A-Za-z]{2,3}-?\d{3,8})\b")
 _QLO_REF = re.compile(r"\b(?P<ref>[A-Z]{9})\b")
@@ -83,10 +98,14 @@ _NAME_CUE = re.compile(
     r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\bmy\s+name|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
-    r"|\bname(?=\s+[A-Z]))\s+",
+    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
+    r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
-_SOFT_NAME_CUE = re.compile(r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a))\s+", re.IGNORECASE)
+_SOFT_NAME_CUE = re.compile(
+    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?)\s+",
+    re.IGNORECASE,
+)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}"
@@ -98,6 +117,10 @@ _NOT_NAME = {
     "sorry", "not", "no", "so", "very", "muy", "muito", "a", "an", "the", "el", "la", "o", "um", "uma",
     "un", "una", "happy", "sad", "tired", "calling", "writing", "escribiendo", "trying", "staying",
     "just", "also", "tambien", "still", "ok", "okay", "fine", "bien", "bem", "good", "great", "glad",
+    "christmas", "easter", "navidad", "pascua", "natal", "pascoa", "carnaval", "carnival", "semana",
+    "hola", "hi", "hello", "hey", "oi", "ola", "buenas", "buenos", "bom", "boa", "thanks", "gracias",
+    "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
+    "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -144,10 +167,16 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             persons = int(m.group("n1") or m.group("n2") or m.group("n3"))
         elif m := _WE_ARE.search(t):
             persons = int(m.group("n"))
-        if persons is not None:
+            if children and _ON_TOP.match(t[m.end() :]):
+                adults = persons
+        if adults is not None:
+            pass
+        elif persons is not None:
             if family and children is None and persons >= 3:
                 children = persons - 2  # "a family of four": two parents and their children
             adults = persons - children if children and persons > children else persons
+        elif (company := _companions(t)) is not None:
+            adults = company
         elif _COUPLE.search(t):
             adults = 2
         elif _ALONE.search(t):
@@ -155,6 +184,22 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         elif children and _ME_WORD.search(t) and not _WE_WORD.search(t):
             adults = 1  # "me and my son"
     return Guests(adults, children)
+
+
+def _companions(t: str) -> int | None:
+    """ "para mi marido y para mí", "vamos mi chica y yo", "con mis padres": the writer and the
+    adults they name; None when no companion is named or the writer is not said to come."""
+    one = two = 0
+    for m in _WHO.finditer(t):
+        if m.group("one"):
+            one += 1
+        else:
+            two += 1
+    if not one and not two:
+        return None
+    if not _ME_IN.search(t):
+        return None
+    return 1 + one + 2 * two
 
 
 def extract_email(text: str) -> str | None:
@@ -241,6 +286,31 @@ def extract_name(text: str) -> str | None:
     return None
 
 
+_SEGMENTS = re.compile(r"[,;\n.!?()]|\s+-\s+")
+
+
+def standalone_names(text: str) -> list[str]:
+    """Pieces of a message that could be a full name said on its own ("great, the double is
+    fine. Hannah Wright"): 2 to 5 name-like words between punctuation, e-mails and phones
+    taken out. The caller decides which are names (words the hotel's vocabulary does not know)."""
+    out = []
+    for part in _SEGMENTS.split(re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d", ",", text)):
+        part = part.strip(" '’\"-:")
+        words = part.split()
+        if (
+            2 <= len(words) <= 5
+            and looks_like_name(part)
+            and not any(fold(w) in _NAME_STOP for w in words[-1:])
+        ):
+            out.append(part)
+    return out
+
+
+def is_common_word(word: str) -> bool:
+    """A word that is never a name ("ok", "thanks", "para")."""
+    return fold(word) in _NOT_NAME | _NAME_STOP
+
+
 def looks_like_name(text: str) -> bool:
     """Could this whole message be just a name (the answer to "what is your name?")."""
     stripped = text.strip(" .!,")
@@ -291,8 +361,21 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        m = self._pattern.search(fold(text))
-        return self._by_alias[m.group(0)] if m else None
+        folded = fold(text)
+        m = self._pattern.search(folded)
+        if m:
+            return self._by_alias[m.group(0)]
+        return self._misspelt(folded)
+
+    def _misspelt(self, folded: str) -> str | None:
+        """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
+        close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
+        words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
+        for word in re.findall(r"[a-z]{6,}", folded):
+            for alias in difflib.get_close_matches(word, words, n=1, cutoff=0.8):
+                if not (alias.startswith(word) or word.startswith(alias)) and alias[:2] == word[:2]:
+                    return self._by_alias[alias]
+        return None
 
 
 # Given names that come in two words: "José Luis García" is José Luis + García.

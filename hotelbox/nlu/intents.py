@@ -129,6 +129,10 @@ class IntentModel:
         words = WORD.findall(classifier_text(text))
         return not words or any(w in self.vocabulary for w in words)
 
+    def knows_word(self, word: str) -> bool:
+        """True when ``word`` (folded as the classifier sees it) is in the training data."""
+        return any(w in self.vocabulary for w in WORD.findall(classifier_text(word)))
+
     def language_probabilities(self, text: str) -> dict[str, float]:
         """The domain language model's view (knows hotel words general detectors miss)."""
         if self._lang_session is None:

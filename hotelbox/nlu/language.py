@@ -11,6 +11,7 @@ the language the conversation already has; only a confident, longer message swit
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,8 +106,31 @@ _OURS = {w for words in _MARKERS.values() for w in words} | {
 }  # fmt: skip
 
 
+# "parlez-vous français?", "do you speak German?", "¿hablan francés?": asking for a language we do not speak
+_OTHER_LANGUAGE = {
+    "fr": r"francais|french|frances|franc[eê]s|frances|francese",
+    "de": r"deutsch|german|aleman|alemao|allemand|tedesco",
+    "it": r"italiano|italian|italien",
+    "nl": r"dutch|nederlands|holandes|neerlandes",
+}
+_SPEAK = (
+    r"(?:parlez(?:-vous)?|parle|parles|speak|speaks|speaking|talk|hablan|hablas|habla|hablar|hablais"
+    r"|falam|fala|falar|falas|sprechen|spricht|sprichst|parlate|parla|spreekt|spreken)"
+)
+_ASKS_LANGUAGE = re.compile(
+    rf"\b{_SPEAK}\s+(?:\w+\s+){{0,3}}?(?:(?:en|in|em)\s+)?(?P<lang>"
+    + "|".join(f"(?P<{code}>{words})" for code, words in _OTHER_LANGUAGE.items())
+    + r")\b|\b(?:en|in|em|auf)\s+(?:"
+    + "|".join(f"(?P<{code}2>{words})" for code, words in _OTHER_LANGUAGE.items())
+    + r")\b(?:\s+(?:please|por\s+favor|s'il\s+vous\s+plait|bitte))?\s*[?!.]*$"
+)
+
+
 def foreign_language(text: str) -> str | None:
-    """'fr' or 'de' when the text is clearly French or German, else None."""
+    """'fr' or 'de' when the text is clearly French or German, or asks for a language we do not
+    speak ("parlez-vous français?", "do you speak German?"); else None."""
+    if m := _ASKS_LANGUAGE.search(fold(text)):
+        return next(code for code in _OTHER_LANGUAGE if m.group(code) or m.group(f"{code}2"))
     words = [w.strip("!?.,;:¡¿()\"'") for w in fold(text).split()]
     words = [w for w in words if w]
     if len(words) < 2:
@@ -166,3 +190,21 @@ def variety(lang: str, text: str, phone: str | None, current: str | None = None)
         if lang == "pt" and phone.startswith("+55"):
             return "pt-BR"
     return current if current and current.startswith(lang) else None
+
+
+_PT_CODES = ("+351", "+55", "+244", "+258", "+238", "+245", "+239", "+670")
+_EN_CODES = ("+44", "+353", "+61", "+64", "+27", "+1")
+
+
+def phone_language(phone: str | None) -> str | None:
+    """The language a number's country most likely writes (for a message with no readable words:
+    an emoji, a keyboard mash), or None when the country says nothing about es/en/pt."""
+    if not phone:
+        return None
+    if phone.startswith(_PT_CODES):
+        return "pt"
+    if phone.startswith(("+34", *_LATAM_CODES)):
+        return "es"
+    if phone.startswith(_EN_CODES):
+        return "en"
+    return None

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from hotelbox.nlu.intents import INTENTS, NORMALIZATION, WORD, classifier_text, split_label
+from hotelbox.nlu.text import fold
 
 log = logging.getLogger(__name__)
 TRAINER_VERSION = "char15-lr-v4"  # v4: intent.json carries the ONNX files' sha256
@@ -60,6 +61,17 @@ def _data_files() -> list[tuple[str, bytes]]:
         if f.name.endswith(".toml") and f.name.startswith(("train_", "slots_"))
     ]
     return sorted(files)
+
+
+def example_name_words() -> set[str]:
+    """The words of the example names the training templates are filled with ("Ana García"):
+    the model knows them, but they are still names when a guest writes them."""
+    words: set[str] = set()
+    for name, data in _data_files():
+        if name.startswith("slots_"):
+            for value in tomllib.loads(data.decode()).get("slots", {}).get("name", []):
+                words.update(fold(value).split())
+    return words
 
 
 def _extra_files(extra_dir: Path | None) -> list[tuple[str, bytes]]:

@@ -20,12 +20,15 @@ from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
 from hotelbox.nlu.language import LanguageIdentifier, foreign_language
-from hotelbox.nlu.training import ensure_model
+from hotelbox.nlu.text import fold
+from hotelbox.nlu.training import ensure_model, example_name_words
 
 log = logging.getLogger(__name__)
 
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
+_EMAIL_HINT = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+_PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von", "e", "y"}
 
 # Demo hotel room types and the words guests use for them; a real PMS supplies its own.
 DEMO_ROOM_ALIASES: dict[str, tuple[str, ...]] = {
@@ -91,6 +94,7 @@ class Understander:
         self.languages = LanguageIdentifier(default_language)
         self.rooms = ent.RoomTypeLexicon(room_aliases or DEMO_ROOM_ALIASES)
         self.model: IntentModel | None = None
+        self._name_words = example_name_words()
 
     def load(self) -> None:
         """Train the model if the data changed, then load it and the language detector. The model is
@@ -120,7 +124,10 @@ class Understander:
         today: date,
         lang: str | None = None,
         lang_hint: str | None = None,
+        fallback_lang: str | None = None,
     ) -> Understanding:
+        """``fallback_lang``: the language to answer in when the text has no readable words and
+        the conversation no language yet (from the guest's phone number's country)."""
         if self.model is None:
             self.load()
         assert self.model is not None
@@ -131,6 +138,8 @@ class Understander:
         else:
             guess = self.languages.identify(stripped, lang_hint)
             lang_guess_lang, lang_conf = guess.lang, guess.confidence
+        if fallback_lang and not lang and not lang_hint and (not stripped or not _HAS_WORD.search(stripped)):
+            lang_guess_lang = fallback_lang
         if not stripped:
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"empty"})
         if not _HAS_WORD.search(stripped):
@@ -147,11 +156,36 @@ class Understander:
             # Reported, not overridden: cross-validation (grouped by template) showed every
             # rejection threshold lowers accuracy. The dialogue weighs the flag in context.
             flags.add("low_confidence")
-        if confidence < UNKNOWN_WORDS_CONFIDENCE and not self.model.knows_any_word(stripped):
+        unknown = not self.model.knows_any_word(stripped)
+        if confidence < UNKNOWN_WORDS_CONFIDENCE and unknown:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
+        if unknown and fallback_lang and not lang and not lang_hint:
+            lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
         return Understanding(
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )
+
+    def _name_alone(self, text: str) -> str | None:
+        """A full name written on its own among other sentences ("ok. Hannah Wright, h@x.com"):
+        capitalised words the hotel's examples never use (so not "Double Room", "Buenos Dias");
+        in lower case only beside an e-mail address ("gabriela torres, gaby@x.com")."""
+        if self.model is None:
+            return None
+        has_email = _EMAIL_HINT.search(text) is not None
+        for part in ent.standalone_names(text):
+            words = [w for w in part.split() if fold(w) not in _PARTICLES]
+            known = [
+                len(fold(w)) < 3
+                or ent.is_common_word(w)
+                or (self.model.knows_word(w) and fold(w) not in self._name_words)
+                for w in words
+            ]
+            capitalised = all(w[:1].isupper() for w in words)
+            if sum(known) * 2 > len(words) or (known[0] and capitalised and sum(known) > 1):
+                continue
+            if capitalised or has_email:
+                return ent.clean_name(part)
+        return None
 
     def extract_entities(
         self, text: str, lang: str, today: date, flags: set[str] | None = None
@@ -173,7 +207,7 @@ class Understander:
             entities["children"] = guests.children
         if room := self.rooms.find(text):
             entities["room_type"] = room
-        if name := ent.extract_name(text):
+        if name := ent.extract_name(text) or self._name_alone(text):
             entities["guest_name"] = name
         if email := ent.extract_email(text):
             entities["email"] = email

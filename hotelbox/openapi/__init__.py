@@ -7,6 +7,7 @@ import functools
 from importlib import resources
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 
 @functools.cache
@@ -14,7 +15,7 @@ def document(name: str) -> bytes:
     return (resources.files("hotelbox.openapi") / f"{name}.yaml").read_bytes()
 
 
-def handler(name: str) -> web.RequestHandler:  # type: ignore[type-arg]
+def handler(name: str) -> Handler:
     async def serve(request: web.Request) -> web.Response:
         return web.Response(body=document(name), content_type="application/yaml")
 

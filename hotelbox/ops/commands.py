@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hotelbox.errors import HotelboxError
+
+if TYPE_CHECKING:
+    from hotelbox.config import Settings
 
 
 class OpsFail(click.ClickException):
@@ -16,7 +20,7 @@ class OpsFail(click.ClickException):
         click.echo(f"hotelbox: {self.format_message()}", err=True)
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> Settings:
     from hotelbox.cli import _settings as load
 
     return load(ctx)

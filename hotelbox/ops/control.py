@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from hotelbox.errors import HotelboxError, InvalidInput
 
@@ -100,7 +101,7 @@ def voice_inbound(box: Box, address: str, phone: str | None, lang: str | None, p
 
 
 @web.middleware
-async def _errors(request: web.Request, handler: Any) -> web.StreamResponse:
+async def _errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except HotelboxError as exc:

@@ -21,6 +21,8 @@ from typing import Any
 
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.errors import HotelboxError
+from hotelbox.store import identity
+from hotelbox.store import migrations as migrations_db
 
 
 @dataclass
@@ -35,14 +37,19 @@ def _running_box(settings: Settings) -> dict[str, Any] | None:
     url = f"http://{settings.web.host if settings.web.host != '0.0.0.0' else '127.0.0.1'}:{settings.web.port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=3) as r:
-            return json.loads(r.read())  # type: ignore[no-any-return]
+            return _object(json.loads(r.read()))
     except urllib.error.HTTPError as exc:
         try:
-            return json.loads(exc.read())  # type: ignore[no-any-return]
+            return _object(json.loads(exc.read()))
         except ValueError:
             return None
     except (OSError, ValueError):
         return None
+
+
+def _object(data: object) -> dict[str, Any] | None:
+    """A health report is a JSON object; anything else on that port is not a box."""
+    return data if isinstance(data, dict) else None
 
 
 def check_storage(settings: Settings) -> list[Check]:
@@ -78,8 +85,8 @@ def check_storage(settings: Settings) -> list[Check]:
     if db.exists():
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-            migrations = conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+            result = migrations_db.quick_check(conn)
+            migrations = migrations_db.count_applied(conn)
             identity = _box_identity(conn)
             conn.close()
             out.append(
@@ -124,10 +131,7 @@ def check_storage(settings: Settings) -> list[Check]:
 
 def _box_identity(conn: sqlite3.Connection) -> Check:
     """The id in every booking token this box writes (issue 15); backups carry it."""
-    try:
-        row = conn.execute("SELECT box_id, created_at FROM box_identity WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        row = None
+    row = identity.made(conn)
     if row is None:
         return Check("box identity", "ok", "made at the next start (the database predates it)")
     return Check("box identity", "ok", f"{row[0]} (since {str(row[1])[:10]}; backups carry it)")

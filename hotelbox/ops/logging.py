@@ -30,8 +30,8 @@ def split_message(record: logging.LogRecord) -> tuple[str, dict[str, str]]:
     args = record.args
     if not isinstance(args, tuple) or not args or not isinstance(record.msg, str):
         message = record.getMessage()
-        fields = dict(_KV.findall(message))
-        return (_KV.sub("", message).strip() if fields else message), fields
+        found = dict(_KV.findall(message))
+        return (_KV.sub("", message).strip() if found else message), found
     fields: dict[str, str] = {}
     parts: list[str] = []
     pos = 0

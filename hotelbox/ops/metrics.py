@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from hotelbox.ops.logging import split_message
+from hotelbox.store.backlog import pending as pending_backlog
 
 if TYPE_CHECKING:
     from hotelbox.daemon import Box
@@ -119,16 +120,10 @@ class BoxMetrics:
             self.lane_running.labels(name).set(lane["running"])
             self.lane_busy.labels(name).set(lane["busy_seconds"])
             self.lane_wait.labels(name).set(lane["wait_seconds"])
-        row = await box.store.fetchone(
-            "SELECT (SELECT count(*) FROM inbox WHERE status = 'pending') AS inbox,"
-            " (SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')) AS outbox,"
-            " (SELECT count(*) FROM outbox WHERE status = 'uncertain' AND uncertain_since IS NOT NULL) AS uncertain,"
-            " (SELECT count(*) FROM pms_outbox WHERE status = 'pending') AS pms"
-        )
-        if row is not None:
-            for queue in ("inbox", "outbox", "pms"):
-                self.backlog.labels(queue).set(row[queue])
-            self.uncertain.set(row["uncertain"])
+        pending = await box.store.read(pending_backlog)
+        for queue, count in (("inbox", pending.inbox), ("outbox", pending.outbox), ("pms", pending.pms)):
+            self.backlog.labels(queue).set(count)
+        self.uncertain.set(pending.uncertain)
         pms: dict[str, Any] = (await box.pms_status()).get("mirror") or {}
         if pms.get("near_age_s") is not None:
             self.mirror_age.set(float(pms["near_age_s"]))

@@ -24,7 +24,7 @@ from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.pms.qloapps_api import as_int, listing
 from hotelbox.pms.sync import JOBS, MirrorSync
 from hotelbox.scheduler import Priority, Scheduler
-from hotelbox.store import Store
+from hotelbox.store import Store, bookings
 
 HINTS = {
     "pms_unreachable": "is pms.qloapps.url right, and is QloApps running and reachable from this box?",
@@ -212,7 +212,6 @@ async def status(settings: Settings) -> dict[str, Any]:
 async def status_of(sync: MirrorSync) -> dict[str, Any]:
     """The state of one mirror: this command's, or the running box's (over its control socket)."""
     state = await sync.status()
-    writes = await sync.store.fetchall("SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
-    state["writes"] = {r["status"]: r["n"] for r in writes}
+    state["writes"] = await sync.store.read(bookings.writes_by_status)
     state["room_types"] = len(sync.remote.catalogue.room_types) if sync.remote.catalogue else 0
     return state

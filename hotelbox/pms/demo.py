@@ -12,7 +12,7 @@ import asyncio
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -301,7 +301,7 @@ class DemoPms:
             row = await cur.fetchone()
         return await self.get_booking(row["reference"]) if row else None
 
-    async def _write(self, fn: Any) -> PmsBooking:
+    async def _write(self, fn: Callable[[], Awaitable[PmsBooking]]) -> PmsBooking:
         async with self._write_lock:
             await self.db.execute("BEGIN IMMEDIATE")
             try:

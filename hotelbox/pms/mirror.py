@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 from hotelbox.config import SyncSettings
 from hotelbox.errors import HotelboxError, PmsUnavailable, RoomNotAvailable
 from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, Offers, PmsBooking, RoomType
-from hotelbox.pms.qloapps import QloAppsPms
+from hotelbox.pms.qloapps import Catalogue, QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.store import bookings as bookings_db
@@ -58,13 +59,13 @@ class MirroredPms:
         await self.remote.close()
 
     # -- catalogue -------------------------------------------------------------------------------
-    def _require_catalogue(self) -> Any:
+    def _require_catalogue(self) -> Catalogue:
         if self.remote.catalogue is None:
             raise PmsUnavailable("QloApps has not been reached yet", code="pms_no_catalogue")
         return self.remote.catalogue
 
     async def hotel(self) -> HotelInfo:
-        return self._require_catalogue().hotel  # type: ignore[no-any-return]
+        return self._require_catalogue().hotel
 
     async def room_types(self) -> list[RoomType]:
         return list(self._require_catalogue().room_types.values())
@@ -181,7 +182,7 @@ class MirroredPms:
             references = await self.sync.store.read(lambda c: bookings_db.references_for_phone(c, phone))
             for reference in references:
                 if reference not in found:
-                    found[reference] = await self._live(lambda r=reference: self.remote.get_booking(r))
+                    found[reference] = await self._live(functools.partial(self.remote.get_booking, reference))
         return sorted(found.values(), key=lambda b: b.check_in)
 
     async def modify_dates(

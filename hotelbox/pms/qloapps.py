@@ -29,7 +29,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from hotelbox.config import QloAppsSettings
+from hotelbox.config import Language, QloAppsSettings
 from hotelbox.errors import (
     BookingConflict,
     BookingNotFound,
@@ -40,11 +40,11 @@ from hotelbox.errors import (
     RoomNotAvailable,
 )
 from hotelbox.nlu.entities import split_full_name
-from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, PmsBooking, RoomType
+from hotelbox.pms import BookingRequest, BookingStatus, HotelInfo, Night, Offer, PmsBooking, RoomType
 from hotelbox.pms.qloapps_api import Answer, QloAppsApi, as_int, error_for, listing
 
 log = logging.getLogger(__name__)
-LANGUAGES = ("es", "en", "pt")
+LANGUAGES: tuple[Language, ...] = ("es", "en", "pt")
 REQUIRED_RESOURCES = {
     "hotels",
     "room_types",
@@ -441,7 +441,7 @@ class QloAppsPms:
         order_id = as_int(order["id"])
         data = await self._booking_document(order_id)
         state = as_int(order["current_state"])
-        status = "cancelled" if state in CANCELLED_STATES | OVERBOOKED_STATES else "confirmed"
+        status: BookingStatus = "cancelled" if state in CANCELLED_STATES | OVERBOOKED_STATES else "confirmed"
         if data is not None:
             assoc = data["booking"]["associations"]
             customer = assoc.get("customer_detail", {})
@@ -453,7 +453,7 @@ class QloAppsPms:
             )
             return PmsBooking(
                 reference=str(order["reference"]),
-                status=status,  # type: ignore[arg-type]
+                status=status,
                 room_type=str(as_int(line.get("id_room_type"))),
                 check_in=day(line.get("checkin_date", "1970-01-01")),
                 check_out=day(line.get("checkout_date", "1970-01-01")),
@@ -483,7 +483,7 @@ class QloAppsPms:
         customer = customers[0] if customers else {}
         return PmsBooking(
             reference=str(order["reference"]),
-            status=status,  # type: ignore[arg-type]
+            status=status,
             room_type=str(as_int(first["id_product"])),
             check_in=day(first["date_from"]),
             check_out=day(first["date_to"]),

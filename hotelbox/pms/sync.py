@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -66,6 +67,7 @@ class MirrorSync:
         self.seconds: dict[str, float] = dict.fromkeys(JOBS, 0.0)
         self.full_sync_s: float | None = None
         self.initial_done = asyncio.Event()
+        self._cursor: str | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def load_from_mirror(self) -> Catalogue | None:
@@ -129,17 +131,20 @@ class MirrorSync:
         while a < end:
             b = min(a + chunk, end)
             if keep_fresh_s is not None and types:
-                oldest, count = await self.store.read(lambda c, a=a, b=b: mirror_db.oldest_fetch(c, a, b))
+                oldest, count = await self.store.read(
+                    functools.partial(mirror_db.oldest_fetch, start=a, end=b)
+                )
                 age = age_s(oldest)
                 if count >= types * (b - a).days and age is not None and age < keep_fresh_s:
                     a = b
                     continue
             nights = await self.lane.call(
-                lambda a=a, b=b: self.remote.fetch_nights(a, b), priority=priority, deadline_s=deadline_s
+                functools.partial(self.remote.fetch_nights, a, b), priority=priority, deadline_s=deadline_s
             )
             fetched_at = utcnow()
             rows += await self.store.write(
-                lambda c, n=nights, at=fetched_at: mirror_db.save_nights(c, n, at), label="mirror.nights"
+                functools.partial(mirror_db.save_nights, nights=nights, fetched_at=fetched_at),
+                label="mirror.nights",
             )
             a = b
         return rows
@@ -180,7 +185,9 @@ class MirrorSync:
             row = ours.get(str(order["reference"]))
             if row is None:
                 continue
-            booking = await self.lane.call(lambda o=order: self.remote.read_order(o), priority=priority)
+            booking = await self.lane.call(
+                functools.partial(self.remote.read_order, order), priority=priority
+            )
             if not bookings.differs(row, booking):
                 continue
             changed += 1
@@ -220,7 +227,7 @@ class MirrorSync:
             "bookings": self.sync_bookings,
         }[job]
         started = time.perf_counter()
-        self._cursor: str | None = None
+        self._cursor = None
         try:
             rows = await runner(priority)
         except (HotelboxError, OSError) as exc:

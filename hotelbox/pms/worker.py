@@ -116,6 +116,7 @@ class BookingWorker(WakeableJob):
             "request": write.request,
         }
         booking: PmsBooking | None = None
+        error: Exception | None = None
         started = time.perf_counter()
         try:
             booking = await self._call(write)

@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import itertools
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING
 
 from aiohttp import WSMsgType, web
@@ -126,8 +127,8 @@ class LinkSession:
                 log.warning("unexpected frame box=%s type=%s", self.box_id, frame.t)
 
 
-async def _first(*waits: object) -> None:
-    tasks = [asyncio.ensure_future(w) for w in waits]  # type: ignore[call-overload]
+async def _first(*waits: Awaitable[object]) -> None:
+    tasks = [asyncio.ensure_future(w) for w in waits]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     finally:

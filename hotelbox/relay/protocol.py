@@ -205,7 +205,7 @@ class ErrorFrame:
 
 
 Frame = Challenge | Auth | Welcome | Event | Ack | Nack | ErrorFrame
-_TYPES: dict[str, type[Any]] = {
+_TYPES: dict[str, type[Frame]] = {
     "challenge": Challenge,
     "auth": Auth,
     "welcome": Welcome,
@@ -240,7 +240,8 @@ def from_json(text: str | bytes, max_bytes: int = 8 * 1024 * 1024) -> Frame:
         raise ProtocolError("frame is not JSON") from exc
     if not isinstance(data, dict):
         raise ProtocolError("frame is not an object")
-    kind = _TYPES.get(data.get("t"))  # type: ignore[arg-type]
+    t = data.get("t")
+    kind = _TYPES.get(t) if isinstance(t, str) else None  # an unhashable "t" must not raise TypeError
     if kind is None:
         raise ProtocolError(f"unknown frame type {str(data.get('t'))[:40]!r}")
     if data.get("v") != VERSION:
@@ -268,6 +269,6 @@ def from_json(text: str | bytes, max_bytes: int = 8 * 1024 * 1024) -> Frame:
     ):
         raise ProtocolError("field headers must map strings to strings")
     try:
-        return kind(**values)  # type: ignore[no-any-return]
+        return kind(**values)
     except TypeError as exc:
         raise ProtocolError(f"{data.get('t')} frame is missing a field") from exc

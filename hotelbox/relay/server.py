@@ -29,6 +29,7 @@ from hotelbox import openapi
 from hotelbox.config import ConfigError, RelaySettings, Settings, read_secret
 from hotelbox.errors import Unavailable
 from hotelbox.ops.failpoints import failpoint
+from hotelbox.ops.health import Problem
 from hotelbox.relay.protocol import meta_signature_ok, parse_key
 from hotelbox.relay.queue import UNROUTED, Backlog, EventQueue, make_queue, now_ms
 
@@ -271,20 +272,42 @@ class Relay:
                 log.warning("backlog growing box=%s events=%d age_s=%.0f", box, b.events, age)
 
     async def health(self, request: web.Request) -> web.Response:
-        problems = []
+        """The relay's problems as ``{code, part, reason}``, as the box's own health says them.
+
+        503 only for what another relay behind the load balancer would not have (its queue, its
+        disk); a box that has not fetched its events for ``backlog_page_s`` is listed (status
+        ``degraded``) but answers 200: Meta's retries are safe here, the box is what is away."""
+        local: list[Problem] = []
         try:
             await self.refresh_backlog()
         except Unavailable as exc:
-            problems.append(exc.code)
+            local.append(Problem(exc.code, "queue", f"the relay's queue cannot be read: {exc}"))
         at = now_ms()
         queue = self.queue.health()
-        if queue.get("disk", {}).get("low"):  # type: ignore[union-attr]
-            problems.append("disk_full")
-        low = bool(problems)
+        disk = queue.get("disk")
+        if isinstance(disk, dict) and disk.get("low"):
+            local.append(
+                Problem(
+                    "disk_full",
+                    "disk",
+                    "the relay's disk is nearly full: new webhooks get 503 and Meta retries",
+                )
+            )
+        away = [
+            Problem(
+                "box_backlog_old",
+                f"box:{box}",
+                f"box {box} has not fetched {b.events} event(s) for {b.oldest_age_s(at):.0f} s "
+                f"({'connected' if box in self.sessions else 'not connected'}): its guests wait",
+            )
+            for box, b in sorted(self.backlog.items())
+            if b.events and b.oldest_age_s(at) > self.settings.backlog_page_s
+        ]
+        problems = local + away
         return web.json_response(
             {
-                "status": "degraded" if low else "ok",
-                "problems": problems,
+                "status": "degraded" if problems else "ok",
+                "problems": [p.to_json() for p in problems],
                 "queue": queue,
                 "relay_id": self.settings.relay_id,
                 "connected": sorted(self.sessions),
@@ -293,7 +316,7 @@ class Relay:
                     for box, b in self.backlog.items()
                 },
             },
-            status=503 if low else 200,  # a load balancer sends Meta's retries to another relay
+            status=503 if local else 200,  # a load balancer sends Meta's retries to another relay
         )
 
     async def metrics_page(self, request: web.Request) -> web.Response:

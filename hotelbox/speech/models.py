@@ -54,6 +54,7 @@ class ModelSpec:
     source: str
     files: tuple[ModelFile, ...] = ()
     package_dir: str | None = None  # a whole directory inside a package (Vosk)
+    phonemes: str | None = None  # espeak-ng language of a Kokoro voice (es, pt-br, en-us)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelSpec:
@@ -77,6 +78,7 @@ class ModelSpec:
             source=d.get("source", ""),
             files=files,
             package_dir=d.get("package_dir"),
+            phonemes=d.get("phonemes"),
         )
 
     @property

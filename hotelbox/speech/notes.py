@@ -4,17 +4,26 @@
 stored; the web and console store theirs at once), then decodes and transcribes it in the
 speech lane with the conversation's language as the hint. Whatever goes wrong becomes a stable
 ``problem`` code the dialogue answers ("please type or resend"); nothing is lost — the message
-and its audio stay for staff. ``speak`` turns replies meant to be heard into OGG/Opus files,
-one voice note per reply, after the text (which always goes).
+and its audio stay for staff.
+
+Text first, voice after (issue 16): a reply meant to be heard commits and goes out as text at
+once, with a voice job (:mod:`hotelbox.store.voice_jobs`) in the same transaction. The runner
+here speaks the job in the speech lane at background priority, below every guest's voice note,
+and queues the OGG/Opus note in the outbox. A job is skipped while other guests wait for the
+lane, when something newer was sent to that guest, or when staff took over.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
@@ -23,9 +32,11 @@ from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.speech.audio import AudioError
 from hotelbox.speech.stt import Transcript
 from hotelbox.speech.voice import VoiceService
-from hotelbox.store import Store, media
+from hotelbox.store import Store, media, voice_jobs
 
 log = logging.getLogger(__name__)
+POLL_S = 5.0  # a failed voice reply is tried again after this long
+MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -50,6 +61,10 @@ class VoiceNotes:
         self.voice = voice
         self.voice_channels = voice_channels  # channels that can deliver our voice notes
         self.out_dir = settings.media_dir / "out"
+        self.on_committed: Callable[[str], None] = lambda channel: None  # wakes that channel's sender
+        self._task: asyncio.Task[None] | None = None
+        self.times: Any = None  # the pipeline's StageTimes (the "synthesize" stage)
+        self._wake = asyncio.Event()
 
     def replies_wanted(self, channel: str) -> bool:
         return (
@@ -116,33 +131,81 @@ class VoiceNotes:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 0.5)
 
-    async def speak(self, replies: list[Reply], name: str) -> list[Reply]:
-        """The replies, each followed by its voice note when it should be heard and can be."""
-        out: list[Reply] = []
-        for n, reply in enumerate(replies):
-            out.append(reply)
-            if not reply.voice or reply.audio or not self.voice.can_speak(reply.lang):
-                continue
-            if self.voice.busy():  # other guests' notes hold the lane: our text must not wait on a bonus
-                log.warning(
-                    "voice reply skipped, speech lane busy lang=%s code=voice_reply_skipped", reply.lang
-                )
-                continue
+    # -- voice replies: follow-up jobs, after the text went out -------------------------------------
+    def wants_voice(self, reply: Reply) -> bool:
+        return reply.voice and not reply.audio and self.voice.can_speak(reply.lang)
+
+    async def start(self) -> None:
+        await self.voice.start()  # speech workers, when speech runs out of process
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="voice-replies")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.voice.stop()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
             try:
-                ogg, speech = await self.voice.speak(reply.text, reply.lang)
-            except Exception as exc:  # text went anyway: the voice note is a bonus, never a blocker
-                log.error("voice reply failed lang=%s error=%s", reply.lang, exc)
-                continue
-            path = self.out_dir / f"{name}-{n}.ogg"
-            await asyncio.to_thread(_write, path, ogg)
-            out.append(replace(reply, options=(), key=f"{reply.key}:voice", audio=str(path)))
+                for job in await self.store.read(voice_jobs.pending):
+                    await self.make(job)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the store struggling: the jobs stay pending, tried again soon
+                log.exception("voice replies failed code=voice_reply_failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), POLL_S)
+
+    async def make(self, job: voice_jobs.VoiceJob) -> str:
+        """Speak one job's reply and queue the voice note; returns what happened."""
+        reply = job.reply
+        if self.voice.busy():  # other guests' notes hold the lane: they come before a bonus
+            log.warning("voice reply skipped, speech lane busy lang=%s code=voice_reply_skipped", reply.lang)
+            await self.store.write(lambda c: voice_jobs.finish(c, job, "skipped", "speech_busy"))
+            return "skipped"
+        age = (datetime.now(UTC) - datetime.fromisoformat(job.created_at)).total_seconds()
+        if age > self.settings.speech.voice_reply_max_age_s:  # after a long outage: too late to be heard
+            log.warning("voice reply skipped, too late job=%d age_s=%.0f code=voice_reply_late", job.id, age)
+            await self.store.write(lambda c: voice_jobs.finish(c, job, "skipped", "too_late"))
+            return "skipped"
+        try:
+            ogg, speech = await self.voice.speak(reply.text, reply.lang, priority=Priority.BACKGROUND)
+        except Exception as exc:  # the text went: the voice note is a bonus, never a blocker
+            log.error(
+                "voice reply failed job=%d lang=%s error=%s code=voice_reply_failed", job.id, reply.lang, exc
+            )
+            error = f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"
+            await self.store.write(lambda c: voice_jobs.record_failure(c, job, error, MAX_ATTEMPTS))
+            return "failed"
+        if self.times is not None:
+            self.times.add("synthesize", speech.seconds)
+        path = self.out_dir / f"voice-{job.id}.ogg"
+        await asyncio.to_thread(_write, path, ogg)
+        voice = replace(reply, options=(), key=f"{reply.key}:voice", audio=str(path))
+        outcome: str = await self.store.write(
+            lambda c: voice_jobs.deliver(c, job, voice), label="voice.deliver"
+        )
+        if outcome == "sent":
+            self.on_committed(job.channel)
             log.info(
-                "voice reply ready lang=%s audio_s=%.1f tts_s=%.2f",
+                "voice reply queued job=%d lang=%s audio_s=%.1f tts_s=%.2f",
+                job.id,
                 reply.lang,
                 speech.duration_s,
                 speech.seconds,
             )
-        return out
+        else:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+            log.info("voice reply dropped job=%d outcome=%s", job.id, outcome)
+        return outcome
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -76,10 +76,14 @@ def say_time(h: int, m: int, lang: str) -> str:
         h12 = h % 12 or 12
         minutes = "o'clock" if m == 0 else (f"oh {_words(m, lang)}" if m < 10 else _words(m, lang))
         return f"{_words(h12, lang)} {minutes} {suffix}"
-    words = f"{_words(h, lang)} {HOURS[lang]}"
-    if m:
-        words += f" {'y' if lang == 'es' else 'e'} {_words(m, lang)}"
-    return words
+    hour = _words(h, lang)
+    if lang == "pt":  # "hora" is feminine: uma, duas, vinte e uma, vinte e duas
+        hour = re.sub(r"\bum$", "uma", re.sub(r"\bdois$", "duas", hour))
+    if m == 0:
+        return f"{hour} {HOURS[lang]}"
+    joiner = "y" if lang == "es" else "e"
+    minutes = {15: "cuarto" if lang == "es" else "quinze", 30: "media" if lang == "es" else "meia"}
+    return f"{hour} {joiner} {minutes.get(m) or _words(m, lang)}"  # "diez y media", "sete e meia"
 
 
 def spell(reference: str, lang: str) -> str:

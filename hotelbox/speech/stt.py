@@ -55,6 +55,7 @@ class WhisperStt:
         vad: bool = True,
         languages: tuple[str, ...] = HOTEL_LANGUAGES,
         english_only: bool = False,
+        initial_prompt: dict[str, str] | None = None,
     ) -> None:
         self.model_dir = model_dir
         self.name = name
@@ -62,6 +63,7 @@ class WhisperStt:
         self.beam_size = beam_size
         self.vad = vad
         self.languages = ("en",) if english_only else languages
+        self.initial_prompt = initial_prompt or {}  # language → the hotel's own words
         self._model: Any = None
 
     def load(self) -> None:
@@ -97,6 +99,7 @@ class WhisperStt:
         segments, info = self._model.transcribe(
             samples,
             language=lang,
+            initial_prompt=self.initial_prompt.get(lang or "") or None,
             beam_size=self.beam_size,
             vad_filter=self.vad,
             condition_on_previous_text=False,

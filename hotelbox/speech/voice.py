@@ -3,25 +3,27 @@
 Models are cached per process and key (path, threads) behind a lock, so several boxes in one
 process (tests) or a reload share one copy, and they are loaded before READY. A missing or
 broken speech-to-text model falls back to ``speech.fallback_stt_model``; with neither, voice
-notes get a clear "please type" answer. A language without a piper voice is answered in text.
+notes get a clear "please type" answer. A language without a voice (Kokoro for es/pt/en, or a piper voice) is answered in text.
 Health says which of these is the case.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
 from hotelbox.scheduler import Priority, Scheduler
 from hotelbox.speech.audio import AudioError, decode
+from hotelbox.speech.engines import SttSpec, TtsSpec, VoiceSet, VoiceSpec, voice_spec
 from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import SpeechToText, Transcript, VoskStt, WhisperStt
-from hotelbox.speech.tts import PiperTts, Speech, voice_note
+from hotelbox.speech.tts import Speech, voice_note
+from hotelbox.speech.workers import WyomingSpeech
 
 log = logging.getLogger(__name__)
 _cache: dict[tuple[Any, ...], Any] = {}
@@ -55,12 +57,14 @@ def make_stt(store: ModelStore, name: str, threads: int, beam_size: int, vad: bo
 class VoiceService:
     def __init__(self, settings: Settings, scheduler: Scheduler) -> None:
         self.settings = settings.speech
+        self.box_settings = settings
         self.scheduler = scheduler
+        self.remote: WyomingSpeech | None = None  # speech out of the box's process (issue 16)
         self.store = ModelStore(
             settings.model_dir, settings.model_cache, load_manifest(settings.speech.site_manifest)
         )
         self.stt: SpeechToText | None = None
-        self.tts: PiperTts | None = None
+        self.tts: VoiceSet | None = None
         self.problems: dict[str, str] = {}  # model role → what is wrong
         self.load_seconds: dict[str, float] = {}
         self.transcribed = 0
@@ -73,6 +77,9 @@ class VoiceService:
     def load(self) -> None:
         """Blocking (run it off the loop): everything the box will need, before READY."""
         if not self.settings.enabled:
+            return
+        if self.out_of_process:
+            self._prepare_workers()
             return
         started = time.perf_counter()
         for name in [self.settings.stt_model, self.settings.fallback_stt_model]:
@@ -88,20 +95,66 @@ class VoiceService:
                 log.error("speech-to-text model unusable model=%s error=%s", name, exc)
         self.load_seconds["stt"] = time.perf_counter() - started
         started = time.perf_counter()
-        voices: dict[str, Path] = {}
+        specs: list[VoiceSpec] = []
         for lang, name in self.settings.voices.items():
             try:
-                voices[lang] = self.store.locate(name)
+                specs.append(voice_spec(self.store, lang, name))
             except ModelError as exc:
                 self.problems[f"tts:{lang}"] = f"{exc.code}: {exc}"
                 log.error("voice unusable lang=%s model=%s error=%s", lang, name, exc)
-        key = ("piper", tuple(sorted((k, str(v)) for k, v in voices.items())), self.threads)
-        try:
-            self.tts = cached(key, lambda: PiperTts(voices, threads=self.threads))
-        except ModelError as exc:
-            self.problems["tts"] = str(exc)
-            log.error("voices unusable error=%s", exc)
+        key = ("voices", tuple(sorted(specs, key=lambda v: v.lang)), self.threads)
+        self.tts = cached(key, lambda: VoiceSet(TtsSpec(tuple(specs), threads=self.threads)))
+        for lang, problem in self.tts.problems.items():
+            self.problems[f"tts:{lang}"] = problem
         self.load_seconds["tts"] = time.perf_counter() - started
+
+    @property
+    def out_of_process(self) -> bool:
+        return self.settings.engines == "workers" or bool(self.settings.stt_uri or self.settings.tts_uri)
+
+    def _prepare_workers(self) -> None:
+        """Check the model files here (sha256); the workers (or the hotel's servers) load them."""
+        stt: SttSpec | None = None
+        for name in (
+            [] if self.settings.stt_uri else [self.settings.stt_model, self.settings.fallback_stt_model]
+        ):
+            if not name:
+                continue
+            try:
+                spec = self.store.spec(name)
+                stt = SttSpec(
+                    name,
+                    spec.engine,
+                    str(self.store.locate(name)),
+                    spec.language,
+                    threads=self.threads,
+                    beam_size=self.settings.beam_size,
+                    vad=self.settings.vad,
+                )
+                break
+            except Exception as exc:
+                self.problems[f"stt:{name}"] = f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"
+                log.error("speech-to-text model unusable model=%s error=%s", name, exc)
+        voices: list[VoiceSpec] = []
+        for lang, name in [] if self.settings.tts_uri else self.settings.voices.items():
+            try:
+                voices.append(voice_spec(self.store, lang, name))
+            except ModelError as exc:
+                self.problems[f"tts:{lang}"] = f"{exc.code}: {exc}"
+                log.error("voice unusable lang=%s model=%s error=%s", lang, name, exc)
+        self.remote = WyomingSpeech(self.box_settings, stt, TtsSpec(tuple(voices), threads=self.threads))
+
+    async def start(self) -> None:
+        """Start the speech workers (models loaded before this returns)."""
+        if self.remote is not None:
+            started = time.perf_counter()
+            await self.remote.start()
+            self.load_seconds["workers"] = time.perf_counter() - started
+            self.problems.update({f"worker:{k}": v for k, v in self.remote.problems.items()})
+
+    async def stop(self) -> None:
+        if self.remote is not None:
+            await self.remote.stop()
 
     # -- work, in the speech lane ------------------------------------------------------------------
     def busy(self) -> bool:
@@ -117,6 +170,18 @@ class VoiceService:
     ) -> Transcript:
         """Decode and transcribe; AudioError for unusable audio, ModelError when we cannot listen,
         DeadlineExceeded when no speech slot came within ``max_wait_s``."""
+        remote = self.remote
+        if remote is not None:  # the lane still decides what runs when; the work is in the worker
+            loop = asyncio.get_running_loop()
+
+            def remote_work() -> Transcript:
+                return asyncio.run_coroutine_threadsafe(remote.transcribe(data, lang_hint), loop).result()
+
+            heard: Transcript = await self.scheduler.lane("speech").run(
+                remote_work, priority=priority, deadline_s=max_wait_s
+            )
+            self.transcribed += 1
+            return heard
         stt = self.stt
         if stt is None:
             raise ModelError("no speech-to-text model is loaded", code="stt_unavailable")
@@ -134,10 +199,25 @@ class VoiceService:
         return transcript
 
     def can_speak(self, lang: str) -> bool:
+        if self.remote is not None:
+            return lang in self.remote.languages
         return self.tts is not None and lang in self.tts.languages
 
-    async def speak(self, text: str, lang: str) -> tuple[bytes, Speech]:
+    async def speak(self, text: str, lang: str, priority: Priority = Priority.GUEST) -> tuple[bytes, Speech]:
         """A WhatsApp-ready voice note (OGG/Opus) of the text, and what was synthesized."""
+        remote = self.remote
+        if remote is not None:
+            loop = asyncio.get_running_loop()
+
+            def remote_work() -> tuple[bytes, Speech]:
+                speech = asyncio.run_coroutine_threadsafe(remote.speak(text, lang), loop).result()
+                return voice_note(speech), speech
+
+            spoken: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(
+                remote_work, priority=priority
+            )
+            self.spoken += 1
+            return spoken
         tts = self.tts
         if tts is None or lang not in tts.languages:
             raise ModelError(f"no voice for {lang}", code="voice_missing")
@@ -146,16 +226,24 @@ class VoiceService:
             speech = tts.synthesize(text, lang)
             return voice_note(speech), speech
 
-        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work)
+        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work, priority=priority)
         self.spoken += 1
         return result
 
     def health(self) -> dict[str, Any]:
+        if self.remote is not None:
+            voices = self.remote.languages
+            stt_name = self.remote.stt_name if self.remote.stt_ready else None
+        else:
+            voices = self.tts.languages if self.tts else set()
+            stt_name = self.stt.name if self.stt else None
         return {
             "enabled": self.settings.enabled,
-            "stt": self.stt.name if self.stt else None,
-            "voices": sorted(self.tts.languages) if self.tts else [],
-            "text_only_languages": sorted({"es", "en", "pt"} - (self.tts.languages if self.tts else set())),
+            "engines": "workers" if self.remote is not None else "in_process",
+            **(self.remote.health() if self.remote is not None else {}),
+            "stt": stt_name,
+            "voices": sorted(voices),
+            "text_only_languages": sorted({"es", "en", "pt"} - voices),
             "problems": self.problems,
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
             "transcribed": self.transcribed,

@@ -270,6 +270,12 @@ def apply_pms_change(conn: Conn, booking_id: int, booking: PmsBooking) -> None:
     )
 
 
+async def writes_by_status(conn: AConn) -> dict[str, int]:
+    """How many PMS writes are in each state (``pending``, ``done``, ``failed``…)."""
+    rows = await fetchall(conn, "SELECT status, count(*) AS n FROM pms_outbox GROUP BY status")
+    return {r["status"]: r["n"] for r in rows}
+
+
 def retry_now(conn: Conn) -> int:
     """Make every waiting PMS write due now (the PMS answers again)."""
     return conn.execute(

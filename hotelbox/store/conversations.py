@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from hotelbox.store.database import AConn, Conn, fetchone, insert, one, utcnow
+from hotelbox.store.database import AConn, Conn, fetchall, fetchone, insert, one, utcnow
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,73 @@ JOIN guests g ON g.id = c.guest_id
 async def load(conn: AConn, conversation_id: int) -> Conversation | None:
     row = await fetchone(conn, _SELECT + " WHERE c.id = ?", (conversation_id,))
     return Conversation.from_row(row) if row else None
+
+
+async def find(conn: AConn, channel: str, address: str) -> int | None:
+    """The conversation of a channel address (a web chat session, a console address), if any."""
+    row = await fetchone(
+        conn,
+        "SELECT c.id FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
+        " WHERE i.channel = ? AND i.address = ?",
+        (channel, address),
+    )
+    return int(row["id"]) if row else None
+
+
+async def guest_reach(conn: AConn, conversation_id: int) -> tuple[str | None, str | None]:
+    """The phone the guest's channel vouches for and when the guest last wrote (the WhatsApp
+    window); both None for an unknown conversation."""
+    row = await fetchone(
+        conn,
+        "SELECT i.phone, c.guest_sent_at FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
+        " WHERE c.id = ?",
+        (conversation_id,),
+    )
+    return (row["phone"], row["guest_sent_at"]) if row else (None, None)
+
+
+async def message_author(conn: AConn, message_id: int) -> str | None:
+    """Who wrote a message (``guest``, ``bot``, ``staff:<name>``…); None if there is no such message."""
+    row = await fetchone(conn, "SELECT author FROM messages WHERE id = ?", (message_id,))
+    return str(row["author"]) if row else None
+
+
+async def last_inbound_payload(conn: AConn, conversation_id: int, channel: str) -> dict[str, Any] | None:
+    """The payload of the guest's latest message on a channel (e-mail: the headers to reply to)."""
+    row = await fetchone(
+        conn,
+        "SELECT payload FROM messages WHERE conversation_id = ? AND direction = 'in' AND channel = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (conversation_id, channel),
+    )
+    return dict(json.loads(row["payload"])) if row else None
+
+
+async def message_audio(
+    conn: AConn, message_id: int, conversation_id: int | None = None
+) -> sqlite3.Row | None:
+    """A message's payload with its stored media (``payload``, ``media_path``, ``mime_type``):
+    where its audio is. With ``conversation_id`` only a message of that conversation (a guest's
+    page); without, any message (staff)."""
+    scope = "" if conversation_id is None else " AND m.conversation_id = ?"
+    return await fetchone(
+        conn,
+        "SELECT m.payload, d.path AS media_path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id"
+        " WHERE m.id = ?" + scope,
+        (message_id,) if conversation_id is None else (message_id, conversation_id),
+    )
+
+
+async def recent_messages(conn: AConn, conversation_id: int, limit: int = 200) -> list[sqlite3.Row]:
+    """The conversation's latest messages, oldest first (``id``, ``direction``, ``text``,
+    ``payload``, ``created_at``)."""
+    rows = await fetchall(
+        conn,
+        "SELECT id, direction, text, payload, created_at FROM messages WHERE conversation_id = ?"
+        " ORDER BY id DESC LIMIT ?",
+        (conversation_id, limit),
+    )
+    return rows[::-1]
 
 
 def load_now(conn: Conn, conversation_id: int) -> Conversation | None:

@@ -26,7 +26,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -291,7 +291,7 @@ class Store:
         finally:
             self._readers.put_nowait(conn)
 
-    async def read(self, op: Callable[[AConn], Any]) -> Any:
+    async def read(self, op: Callable[[AConn], Awaitable[T]]) -> T:
         async with self.reader() as conn:
             return await op(conn)
 
@@ -338,4 +338,5 @@ def insert(conn: Conn, sql: str, params: Params = ()) -> int:
 
 
 def one(conn: Conn, sql: str, params: Params = ()) -> sqlite3.Row | None:
-    return conn.execute(sql, params).fetchone()
+    row: sqlite3.Row | None = conn.execute(sql, params).fetchone()  # row_factory is sqlite3.Row
+    return row

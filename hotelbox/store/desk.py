@@ -31,18 +31,72 @@ class HeldByColleague(HotelboxError):
         self.holder = holder
 
 
-async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 100) -> list[dict[str, Any]]:
-    """Conversations newest first, with what staff need to see at a glance."""
-    where = (
-        "WHERE c.control != 'bot' OR c.attention IS NOT NULL OR EXISTS (SELECT 1 FROM bookings b"
-        " WHERE b.conversation_id = c.id AND b.status IN ('failed', 'needs_human') AND b.handled_at IS NULL)"
-        if attention_only
-        else ""
-    )
+# a conversation needs a person: handed to staff and not taken yet, a reason to look, a booking
+# that failed, or a staff-held one where the guest wrote after staff's last reply
+LAST_STAFF = (
+    "max(c.answered_upto, (SELECT coalesce(max(s.id), 0) FROM messages s WHERE s.conversation_id = c.id"
+    " AND s.author LIKE 'staff:%'))"
+)
+STAFF_WAITING = (
+    "(SELECT min(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'"
+    f" AND m.id > {LAST_STAFF})"
+)
+FAILED_BOOKINGS = (
+    "(SELECT count(*) FROM bookings b WHERE b.conversation_id = c.id"
+    " AND b.status IN ('failed', 'needs_human') AND b.handled_at IS NULL)"
+)
+NEEDS = (
+    f"(c.control = 'waiting_staff' OR c.attention IS NOT NULL OR {FAILED_BOOKINGS} > 0"
+    f" OR (c.control = 'staff' AND {STAFF_WAITING} IS NOT NULL))"
+)
+FILTERS = ("all", "attention", "mine")
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def inbox_list(
+    conn: AConn,
+    *,
+    attention_only: bool = False,
+    mine: str | None = None,
+    search: str = "",
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Conversations needing a person first, then newest first, with what staff need at a glance.
+    ``mine`` is a staff actor (only what they hold); ``search`` looks in the guest's name, phone,
+    address and e-mail, every message's text and the booking references."""
+    where: list[str] = []
+    params: dict[str, Any] = {"limit": limit, "mine": mine}
+    if attention_only:
+        where.append(NEEDS)
+    if mine:
+        where.append("c.control = 'staff' AND c.held_by = :mine")
+    term = search.strip()
+    if term:
+        params["q"] = _like(term)
+        digits = "".join(ch for ch in term if ch.isdigit())
+        params["d"] = f"%{digits}%"
+        phone = (
+            " OR replace(i.phone, ' ', '') LIKE :d OR replace(g.phone, ' ', '') LIKE :d"
+            if len(digits) >= 3
+            else ""
+        )
+        where.append(
+            "(g.name LIKE :q ESCAPE '\\' OR i.display_name LIKE :q ESCAPE '\\' OR i.address LIKE :q ESCAPE '\\'"
+            " OR g.email LIKE :q ESCAPE '\\' OR i.phone LIKE :q ESCAPE '\\' OR g.phone LIKE :q ESCAPE '\\'"
+            f"{phone}"
+            " OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE :q ESCAPE '\\')"
+            " OR EXISTS (SELECT 1 FROM bookings b WHERE b.conversation_id = c.id"
+            " AND b.pms_reference LIKE :q ESCAPE '\\'))"
+        )
     rows = await fetchall(
         conn,
         f"""
         SELECT c.id, c.channel, c.language, c.control, c.attention, c.last_message_at, c.guest_sent_at, c.held_by,
+               c.attention_since, {STAFF_WAITING} AS staff_waiting_since, {NEEDS} AS needs,
+               {FAILED_BOOKINGS} AS failed_bookings,
                i.display_name, i.phone AS identity_phone, g.name AS guest_name, g.phone AS guest_phone,
                i.address, {BOUNCED} AS bounced_address,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
@@ -54,13 +108,75 @@ async def inbox_list(conn: AConn, *, attention_only: bool = False, limit: int = 
         FROM conversations c
         JOIN guest_identities i ON i.id = c.identity_id
         JOIN guests g ON g.id = c.guest_id
-        {where}
-        ORDER BY c.last_message_at DESC NULLS LAST, c.id DESC
-        LIMIT ?
+        {"WHERE " + " AND ".join(where) if where else ""}
+        ORDER BY needs DESC, c.last_message_at DESC NULLS LAST, c.id DESC
+        LIMIT :limit
+        """,
+        params,
+    )
+    return [_summary(r) for r in rows]
+
+
+async def inbox_counts(conn: AConn, actor: str) -> dict[str, int]:
+    """How many need a person, and how many the given receptionist holds."""
+    row = await fetchone(
+        conn,
+        f"SELECT coalesce(sum({NEEDS}), 0) AS attention,"
+        " coalesce(sum(c.control = 'staff' AND c.held_by = ?), 0) AS mine FROM conversations c",
+        (actor,),
+    )
+    return {"attention": int(row["attention"]) if row else 0, "mine": int(row["mine"]) if row else 0}
+
+
+async def alerts(conn: AConn, limit: int = 200) -> list[dict[str, Any]]:
+    """What staff must be told about, each with a key that changes only when there is news: a
+    conversation handed to staff or with a new reason to look (a complaint…), a booking that failed,
+    a guest writing in a conversation staff hold. The page rings for keys it has not seen."""
+    rows = await fetchall(
+        conn,
+        f"""
+        SELECT c.id, c.control, c.attention, c.attention_since, c.held_by,
+               coalesce(g.name, i.display_name, i.phone, g.phone, i.address) AS guest,
+               {STAFF_WAITING} AS staff_waiting_since,
+               (SELECT max(m.id) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in') AS last_in
+        FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
+        WHERE c.control != 'bot' OR c.attention IS NOT NULL
+        ORDER BY c.id DESC LIMIT ?
         """,
         (limit,),
     )
-    return [_summary(r) for r in rows]
+    items: list[dict[str, Any]] = []
+    for r in rows:
+        base = {"conversation_id": r["id"], "guest": r["guest"] or "—", "held_by": r["held_by"]}
+        if r["control"] == "staff" and r["staff_waiting_since"]:
+            items.append({**base, "kind": "guest_wrote", "key": f"guest:{r['id']}:{r['last_in']}"})
+        if r["attention"] or r["control"] == "waiting_staff":
+            kind = r["attention"] if r["attention"] in ("complaint", "booking_failed") else "handoff"
+            items.append(
+                {
+                    **base,
+                    "kind": kind,
+                    "attention": r["attention"],
+                    "key": f"{kind}:{r['id']}:{r['attention_since']}",
+                }
+            )
+    bookings = await fetchall(
+        conn,
+        "SELECT b.id, b.status, b.conversation_id, b.guest_name FROM bookings b"
+        " WHERE b.status IN ('failed', 'needs_human') AND b.handled_at IS NULL ORDER BY b.id DESC LIMIT ?",
+        (limit,),
+    )
+    for b in bookings:
+        items.append(
+            {
+                "conversation_id": b["conversation_id"],
+                "guest": b["guest_name"] or "—",
+                "held_by": None,
+                "kind": "booking_failed",
+                "key": f"booking:{b['id']}:{b['status']}",
+            }
+        )
+    return items
 
 
 def _summary(r: Any) -> dict[str, Any]:
@@ -80,6 +196,12 @@ def _summary(r: Any) -> dict[str, Any]:
         "last_text": (r["last_text"] or "")[:140],
         "last_message_at": r["last_message_at"],
         "window": window(r["channel"], r["guest_sent_at"]),
+        "needs": bool(r["needs"]),
+        # since when a person has been awaited (None when nobody is)
+        "waiting_since": (r["staff_waiting_since"] if r["control"] == "staff" else r["attention_since"])
+        if r["needs"]
+        else None,
+        "failed_bookings": r["failed_bookings"],
         "open_bookings": r["open_bookings"],
     }
 
@@ -99,13 +221,17 @@ async def conversation_detail(conn: AConn, conversation_id: int) -> dict[str, An
         conn,
         """
         SELECT c.*, i.display_name, i.phone AS identity_phone, i.address, g.name AS guest_name,
-               {BOUNCED} AS bounced_address,
+               {BOUNCED} AS bounced_address, {STAFF_WAITING} AS staff_waiting_since, {NEEDS} AS needs,
+               {FAILED_BOOKINGS} AS failed_bookings,
                g.phone AS guest_phone, g.email AS guest_email, g.id AS gid,
                (SELECT count(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'
                   AND m.id > c.staff_read_upto) AS unread, '' AS last_text, 0 AS open_bookings
         FROM conversations c JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id
         WHERE c.id = ?
-        """.replace("{BOUNCED}", BOUNCED),
+        """.replace("{BOUNCED}", BOUNCED)
+        .replace("{STAFF_WAITING}", STAFF_WAITING)
+        .replace("{NEEDS}", NEEDS)
+        .replace("{FAILED_BOOKINGS}", FAILED_BOOKINGS),
         (conversation_id,),
     )
     if row is None:
@@ -273,14 +399,35 @@ def mark_handled(conn: Conn, booking_id: int, actor: str) -> bool:
     return cur.rowcount == 1
 
 
-def save_answer(conn: Conn, lang: str, topic: str, text: str, actor: str) -> None:
+def save_answer(conn: Conn, lang: str, topic: str, text: str, actor: str, langs: tuple[str, ...]) -> None:
+    """Save one language's answer. Saving a language that was waiting to be brought up to date
+    clears that; any other save leaves the other languages waiting (they still say the old thing)."""
+    now = utcnow()
+    followed_up = conn.execute(
+        "DELETE FROM answer_followups WHERE lang = ? AND topic = ?", (lang, topic)
+    ).rowcount
+    if not followed_up:
+        conn.executemany(
+            "INSERT INTO answer_followups (lang, topic, source_lang, since) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (lang, topic) DO UPDATE SET source_lang = excluded.source_lang, since = excluded.since",
+            [(other, topic, lang, now) for other in langs if other != lang],
+        )
     conn.execute(
         "INSERT INTO knowledge (lang, topic, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (lang, topic) DO UPDATE SET text = excluded.text, updated_by = excluded.updated_by,"
         " updated_at = excluded.updated_at",
-        (lang, topic, text, actor, utcnow()),
+        (lang, topic, text, actor, now),
     )
     audit.record(conn, actor, "knowledge.edit", details={"lang": lang, "topic": topic})
+
+
+async def answer_followups(conn: AConn) -> dict[str, dict[str, dict[str, str]]]:
+    """{lang: {topic: {"from": lang edited, "since": when}}} for answers still saying the old thing."""
+    rows = await fetchall(conn, "SELECT lang, topic, source_lang, since FROM answer_followups")
+    pending: dict[str, dict[str, dict[str, str]]] = {}
+    for r in rows:
+        pending.setdefault(r["lang"], {})[r["topic"]] = {"from": r["source_lang"], "since": r["since"]}
+    return pending
 
 
 async def saved_answers(conn: AConn) -> list[tuple[str, str, str]]:
@@ -291,10 +438,80 @@ async def saved_answers(conn: AConn) -> list[tuple[str, str, str]]:
 async def audit_trail(conn: AConn, conversation_id: int) -> list[dict[str, Any]]:
     rows = await fetchall(
         conn,
-        "SELECT at, actor, action, details FROM audit_log WHERE conversation_id = ? ORDER BY id",
-        (conversation_id,),
+        "SELECT at, actor, action, details FROM audit_log WHERE conversation_id = :c"
+        " OR booking_id IN (SELECT id FROM bookings WHERE conversation_id = :c) ORDER BY id",
+        {"c": conversation_id},
     )
     return [
         {"at": r["at"], "actor": r["actor"], "action": r["action"], "details": json.loads(r["details"])}
         for r in rows
     ]
+
+
+def resolve(conn: Conn, conversation_id: int, actor: str) -> None:
+    """Staff dealt with it: the reason to look is cleared, failed bookings are marked handled, and
+    the bot stays quiet (a conversation waiting for staff is now held by whoever resolved it)."""
+    row = one(conn, "SELECT control, attention FROM conversations WHERE id = ?", (conversation_id,))
+    if row is None:
+        raise LookupError(conversation_id)
+    now = utcnow()
+    if row["control"] == "waiting_staff":
+        conn.execute(
+            "UPDATE conversations SET control = 'staff', held_by = ? WHERE id = ?", (actor, conversation_id)
+        )
+    conn.execute(
+        "UPDATE conversations SET attention = NULL, answered_upto = (SELECT coalesce(max(id), 0)"
+        " FROM messages WHERE conversation_id = :c), version = version + 1, updated_at = :now WHERE id = :c",
+        {"c": conversation_id, "now": now},
+    )
+    conn.execute(
+        "UPDATE bookings SET handled_at = ?, updated_at = ? WHERE conversation_id = ?"
+        " AND status IN ('failed', 'needs_human') AND handled_at IS NULL",
+        (now, now, conversation_id),
+    )
+    audit.record(
+        conn, actor, "resolve", conversation_id=conversation_id, details={"attention": row["attention"]}
+    )
+
+
+MAX_NOTE = 2000
+
+
+def add_note(conn: Conn, conversation_id: int, actor: str, text: str) -> int:
+    """A private note for colleagues: never sent to the guest."""
+    if one(conn, "SELECT 1 FROM conversations WHERE id = ?", (conversation_id,)) is None:
+        raise LookupError(conversation_id)
+    cur = conn.execute(
+        "INSERT INTO desk_notes (conversation_id, author, text, created_at) VALUES (?, ?, ?, ?)",
+        (conversation_id, actor, text, utcnow()),
+    )
+    audit.record(conn, actor, "note", conversation_id=conversation_id)
+    return int(cur.lastrowid or 0)
+
+
+async def notes(conn: AConn, conversation_id: int) -> list[dict[str, Any]]:
+    rows = await fetchall(
+        conn,
+        "SELECT id, author, text, created_at FROM desk_notes WHERE conversation_id = ? ORDER BY id",
+        (conversation_id,),
+    )
+    return [{"id": r["id"], "author": r["author"], "text": r["text"], "at": r["created_at"]} for r in rows]
+
+
+async def canned(conn: AConn, shipped: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The canned replies per language: the hotel's edited ones, else those shipped with the box."""
+    rows = await fetchall(conn, "SELECT lang, text FROM canned_replies ORDER BY lang, position")
+    edited: dict[str, list[str]] = {}
+    for r in rows:
+        edited.setdefault(r["lang"], []).append(r["text"])
+    return {lang: edited.get(lang, lines) for lang, lines in shipped.items()}
+
+
+def save_canned(conn: Conn, lang: str, lines: list[str], actor: str) -> None:
+    conn.execute("DELETE FROM canned_replies WHERE lang = ?", (lang,))
+    now = utcnow()
+    conn.executemany(
+        "INSERT INTO canned_replies (lang, position, text, updated_by, updated_at) VALUES (?, ?, ?, ?, ?)",
+        [(lang, n, line, actor, now) for n, line in enumerate(lines)],
+    )
+    audit.record(conn, actor, "canned.edit", details={"lang": lang, "lines": len(lines)})

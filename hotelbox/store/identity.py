@@ -7,6 +7,7 @@ install before a disk failure): every booking token starts with it (issue 15).
 from __future__ import annotations
 
 import secrets
+import sqlite3
 
 from hotelbox.store.database import AConn, Conn, fetchone, one
 
@@ -16,6 +17,16 @@ def box_id(conn: Conn) -> str:
     if row is None:
         raise LookupError("the state database has no box identity (migration 0050 not applied)")
     return str(row["box_id"])
+
+
+def made(conn: Conn) -> tuple[str, str] | None:
+    """The box id and when it was made; None when the database predates migration 0050.
+    (Rows read by index: ``hotelbox doctor`` reads the database on a plain connection.)"""
+    try:
+        row = conn.execute("SELECT box_id, created_at FROM box_identity WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return None
+    return (str(row[0]), str(row[1])) if row else None
 
 
 async def read_box_id(conn: AConn) -> str:

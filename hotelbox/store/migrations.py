@@ -88,6 +88,16 @@ def apply_migrations(path: Path, migrations: list[Migration] | None = None) -> l
         conn.close()
 
 
+def count_applied(conn: sqlite3.Connection) -> int:
+    """How many migrations the database has had."""
+    return int(conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0])
+
+
+def quick_check(conn: sqlite3.Connection) -> str:
+    """SQLite's quick integrity check: ``ok``, or what is wrong."""
+    return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+
+
 def applied_migrations(path: Path) -> list[str]:
     conn = sqlite3.connect(path)
     try:

@@ -206,6 +206,19 @@ def mark_uncertain(conn: Conn, item: OutboxItem, error: str) -> None:
     )
 
 
+async def bot_sends_since(conn: AConn, channel: str, recipient: str, since: str) -> dict[int, str]:
+    """Automatic replies (author ``bot``) sent to ``recipient`` on ``channel`` since ``since``:
+    outbox id → when it was sent (the e-mail channel's rate cap)."""
+    rows = await fetchall(
+        conn,
+        "SELECT o.id, o.updated_at FROM outbox o JOIN messages m ON m.id = o.message_id"
+        " WHERE o.channel = ? AND o.recipient = ? AND o.status = 'sent' AND m.author = 'bot'"
+        " AND o.updated_at >= ?",
+        (channel, recipient, since),
+    )
+    return {r["id"]: r["updated_at"] for r in rows}
+
+
 def requeue_uncertain(conn: Conn, channel: str, older_than_s: float) -> int:
     """Rows whose send stayed unconfirmed for ``older_than_s``: no status came, send them again."""
     cutoff = (datetime.now(UTC) - timedelta(seconds=older_than_s)).isoformat(timespec="milliseconds")

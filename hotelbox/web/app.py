@@ -382,6 +382,10 @@ def make_app(box: Box) -> web.Application:
         ("POST", r"/desk/api/conversations/{id:\d+}/handback", desk.api_handback, "frontdesk"),
         ("POST", r"/desk/api/conversations/{id:\d+}/reply", desk.api_reply, "frontdesk"),
         ("GET", "/desk/api/canned", desk.api_canned, "frontdesk"),
+        ("PUT", "/desk/api/canned/{lang}", desk.api_canned_save, "admin"),
+        ("GET", "/desk/api/alerts", desk.api_alerts, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/resolve", desk.api_resolve, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/notes", desk.api_add_note, "frontdesk"),
         ("GET", r"/desk/api/audio/{id:\d+}", desk.api_audio, "frontdesk"),
         ("GET", "/desk/api/bookings", desk.api_bookings, "frontdesk"),
         ("POST", r"/desk/api/bookings/{id:\d+}/retry", desk.api_booking_retry, "frontdesk"),
@@ -393,6 +397,8 @@ def make_app(box: Box) -> web.Application:
         ("GET", "/desk/ws", desk.desk_ws, "frontdesk"),
         ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
         ("GET", "/desk/api/users", desk.api_users, "admin"),
+        ("POST", "/desk/api/users", desk.api_user_add, "admin"),
+        ("PUT", "/desk/api/users/{name}", desk.api_user_change, "admin"),
         ("GET", "/desk/api/login-failures", desk.api_login_failures, "admin"),
     ]
     try_routes: list[tuple[str, str, Handler]] = [

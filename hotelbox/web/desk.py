@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -21,7 +22,19 @@ from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
 from hotelbox.store import audit, desk, privacy
-from hotelbox.web.auth import COOKIE, Auth, client_address, current, require_same_origin, same_origin
+from hotelbox.web.auth import (
+    COOKIE,
+    ROLES,
+    Auth,
+    add_user,
+    client_address,
+    current,
+    hash_password,
+    password_problem,
+    require_same_origin,
+    same_origin,
+    set_password,
+)
 from hotelbox.web.guest_files import guest_file_response
 
 log = logging.getLogger(__name__)
@@ -117,9 +130,51 @@ async def api_set_language(request: web.Request) -> web.Response:
 
 # -- inbox and conversations ---------------------------------------------------------------------------
 async def api_conversations(request: web.Request) -> web.Response:
-    attention = request.query.get("filter") == "attention"
-    rows = await request.app[BOX].store.read(lambda c: desk.inbox_list(c, attention_only=attention))
-    return web.json_response({"conversations": rows})
+    """The inbox: ?filter=all|attention|mine and ?q= to search (name, phone, text, booking ref)."""
+    chosen = request.query.get("filter", "all")
+    if chosen not in desk.FILTERS:
+        raise InvalidInput("filter must be all, attention or mine")
+    search = request.query.get("q", "")
+    if len(search) > 200:
+        raise InvalidInput("a search has at most 200 characters")
+    actor = current(request).user.actor
+    store = request.app[BOX].store
+    rows = await store.read(
+        lambda c: desk.inbox_list(
+            c, attention_only=chosen == "attention", mine=actor if chosen == "mine" else None, search=search
+        )
+    )
+    counts = await store.read(lambda c: desk.inbox_counts(c, actor))
+    return web.json_response({"conversations": rows, "counts": counts})
+
+
+async def api_alerts(request: web.Request) -> web.Response:
+    """What the page rings for (new keys), and the counts for the tab title."""
+    actor = current(request).user.actor
+    store = request.app[BOX].store
+    items = await store.read(desk.alerts)
+    counts = await store.read(lambda c: desk.inbox_counts(c, actor))
+    return web.json_response({"alerts": items, "counts": counts})
+
+
+async def api_resolve(request: web.Request) -> web.Response:
+    conversation_id = record_id(request)
+    actor = current(request).user.actor
+    await _act(request, lambda c: desk.resolve(c, conversation_id, actor), "desk.resolve")
+    log.info("staff resolved conversation=%d user=%s", conversation_id, actor)
+    _changed(request, conversation_id)
+    return web.json_response({"ok": True})
+
+
+async def api_add_note(request: web.Request) -> web.Response:
+    conversation_id = record_id(request)
+    text = str((await _json(request)).get("text", "")).strip()
+    if not text or len(text) > desk.MAX_NOTE:
+        raise InvalidInput(f"a note has 1 to {desk.MAX_NOTE} characters")
+    actor = current(request).user.actor
+    note_id = await _act(request, lambda c: desk.add_note(c, conversation_id, actor, text), "desk.note")
+    _changed(request, conversation_id)
+    return web.json_response({"id": note_id}, status=201)
 
 
 async def api_conversation(request: web.Request) -> web.Response:
@@ -129,6 +184,7 @@ async def api_conversation(request: web.Request) -> web.Response:
     if detail is None:
         raise NotFound("no such conversation")
     detail["audit"] = await box.store.read(lambda c: desk.audit_trail(c, conversation_id))
+    detail["notes"] = await box.store.read(lambda c: desk.notes(c, conversation_id))
     for m in detail["messages"]:
         m["audio_url"] = f"/desk/api/audio/{m['id']}" if m.pop("audio") else None
     return web.json_response(detail)
@@ -189,7 +245,27 @@ async def api_reply(request: web.Request) -> web.Response:
 
 
 async def api_canned(request: web.Request) -> web.Response:
-    return web.json_response(canned_replies())
+    shipped = canned_replies()
+    return web.json_response(await request.app[BOX].store.read(lambda c: desk.canned(c, shipped)))
+
+
+MAX_CANNED = (50, 1000)  # lines per language, characters per line
+
+
+async def api_canned_save(request: web.Request) -> web.Response:
+    """An admin replaces one language's canned replies (one per line in the page)."""
+    lang = request.match_info["lang"]
+    if lang not in LANGS:
+        raise NotFound("no such language")
+    lines = (await _json(request, 65536)).get("lines")
+    if not isinstance(lines, list) or not all(isinstance(x, str) for x in lines):
+        raise InvalidInput("lines must be a list of texts")
+    lines = [x.strip() for x in lines if x.strip()]
+    if len(lines) > MAX_CANNED[0] or any(len(x) > MAX_CANNED[1] for x in lines):
+        raise InvalidInput(f"at most {MAX_CANNED[0]} replies of {MAX_CANNED[1]} characters")
+    actor = current(request).user.actor
+    await _act(request, lambda c: desk.save_canned(c, lang, lines, actor), "desk.canned")
+    return web.json_response({"lang": lang, "lines": lines})
 
 
 async def api_audio(request: web.Request) -> web.StreamResponse:
@@ -237,10 +313,12 @@ async def api_booking_handled(request: web.Request) -> web.Response:
 # -- the hotel's answers ------------------------------------------------------------------------------------
 async def api_knowledge(request: web.Request) -> web.Response:
     knowledge = request.app[BOX].dialogue.knowledge
+    followups = await request.app[BOX].store.read(desk.answer_followups)
     return web.json_response(
         {
             "topics": knowledge.topics(),
             "answers": {lang: dict(knowledge.answers.get(lang, {})) for lang in LANGS},
+            "followups": followups,
         }
     )
 
@@ -254,7 +332,7 @@ async def api_knowledge_save(request: web.Request) -> web.Response:
     if not text or len(text) > 1000:
         raise InvalidInput("an answer has 1 to 1000 characters")
     actor = current(request).user.actor
-    await _act(request, lambda c: desk.save_answer(c, lang, topic, text, actor), "desk.knowledge")
+    await _act(request, lambda c: desk.save_answer(c, lang, topic, text, actor, LANGS), "desk.knowledge")
     box.dialogue.knowledge.set(lang, topic, text)
     return web.json_response({"lang": lang, "topic": topic, "text": text})
 
@@ -301,6 +379,75 @@ async def api_users(request: web.Request) -> web.Response:
         "SELECT name, role, language, disabled, created_at FROM staff_users ORDER BY name"
     )
     return web.json_response({"users": [dict(r) for r in rows]})
+
+
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+async def api_user_add(request: web.Request) -> web.Response:
+    """An admin opens an account for a colleague (the CLI's ``hotelbox users add``, in the page)."""
+    data = await _json(request, 4096)
+    name, role, language = str(data.get("name", "")), data.get("role"), data.get("language", "es")
+    password = str(data.get("password", ""))
+    if not USER_NAME.fullmatch(name):
+        raise InvalidInput("a name has 1 to 64 letters, digits, dots, dashes or underscores")
+    if role not in ROLES or language not in LANGS:
+        raise InvalidInput("role must be frontdesk or admin; language es, en or pt")
+    problem = password_problem(password)
+    if problem:
+        raise InvalidInput(problem)
+    hashed = await asyncio.to_thread(hash_password, password)
+    actor = current(request).user.actor
+
+    def add(c: Any) -> None:
+        if c.execute("SELECT 1 FROM staff_users WHERE name = ?", (name,)).fetchone():
+            raise InvalidInput("that name is taken")
+        add_user(c, name, str(role), hashed, str(language))
+        audit.record(c, actor, "user.add", details={"name": name, "role": role})
+
+    await request.app[BOX].store.write(add, label="desk.user")
+    log.info("staff account added name=%s role=%s by=%s", name, role, actor)
+    return web.json_response({"name": name, "role": role, "language": language}, status=201)
+
+
+async def api_user_change(request: web.Request) -> web.Response:
+    """An admin changes a colleague's password (their sessions end) or disables the account."""
+    name = request.match_info["name"]
+    data = await _json(request, 4096)
+    me = current(request).user
+    password = data.get("password")
+    disabled = data.get("disabled")
+    if password is None and disabled is not True:
+        raise InvalidInput("send a new password, or disabled: true")
+    if password is not None:
+        problem = password_problem(str(password))
+        if problem:
+            raise InvalidInput(problem)
+    if disabled is True and name == me.name:
+        raise InvalidInput("you cannot disable your own account")
+    hashed = await asyncio.to_thread(hash_password, str(password)) if password is not None else None
+
+    def change(c: Any) -> None:
+        if c.execute("SELECT 1 FROM staff_users WHERE name = ?", (name,)).fetchone() is None:
+            raise LookupError(name)
+        if hashed is not None:
+            set_password(c, name, hashed)
+        if disabled is True:
+            c.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
+            c.execute(
+                "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)",
+                (name,),
+            )
+        audit.record(
+            c,
+            me.actor,
+            "user.change",
+            details={"name": name, "password": hashed is not None, "disabled": disabled is True},
+        )
+
+    await _act(request, change, "desk.user")
+    log.info("staff account changed name=%s by=%s", name, me.actor)
+    return web.json_response({"ok": True})
 
 
 async def api_login_failures(request: web.Request) -> web.Response:

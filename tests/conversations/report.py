@@ -14,7 +14,7 @@ GATE = 0.90  # issue 12's target: the overall pass rate CI must hold
 # The rate main has reached on the way to GATE (a ratchet): CI fails below it, so no change can
 # make the conversations worse; raised with every dialogue change that does better, never lowered.
 # Until it equals GATE, issue 12 is not done.
-FLOOR = 0.60
+FLOOR = 0.88
 GROUPS: dict[str, Callable[[ConversationResult], str]] = {
     "language": lambda r: r.conversation.lang,
     "split": lambda r: f"{r.conversation.lang}/{r.conversation.split}",

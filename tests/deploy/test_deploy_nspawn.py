@@ -6,12 +6,13 @@ message gets a reply; a second run changes nothing; killing the daemon gets it r
 systemd; a hung event loop is killed by systemd's watchdog and restarted; `hotelbox rollback`
 and `hotelbox backup` work on the installed box.
 
-The Debian root filesystem is cached (``HOTELBOX_ROOTFS_CACHE``, default
-/var/cache/hotelbox-ci/bookworm-rootfs.tar.zst): about 50 s to debootstrap the first time, 1 s after.
+The Debian root filesystem is cached per package list (``HOTELBOX_ROOTFS_CACHE``, default
+/var/cache/hotelbox-ci/bookworm-rootfs-<hash>.tar.zst): about 50 s to debootstrap the first time, 1 s after.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -29,9 +30,13 @@ import pytest
 
 from tests.conftest import REPO
 
-CACHE = Path(os.environ.get("HOTELBOX_ROOTFS_CACHE", "/var/cache/hotelbox-ci/bookworm-rootfs.tar.zst"))
+PACKAGES = "python3,python3-venv,python3-packaging,python3-apt,systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,curl,libespeak-ng1"
+# the cache is per package list: a rootfs cached before a package was added is not reused
+_PACKAGES_ID = hashlib.sha256(PACKAGES.encode()).hexdigest()[:8]
+CACHE = Path(
+    os.environ.get("HOTELBOX_ROOTFS_CACHE", f"/var/cache/hotelbox-ci/bookworm-rootfs-{_PACKAGES_ID}.tar.zst")
+)
 MIRROR = os.environ.get("HOTELBOX_DEBIAN_MIRROR", "http://deb.debian.org/debian")
-PACKAGES = "python3,python3-venv,python3-packaging,python3-apt,systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,curl"
 HOST_IP, BOX_IP = "10.213.77.1", "10.213.77.2"
 ANSIBLE = Path(sys.executable).with_name("ansible-playbook")
 

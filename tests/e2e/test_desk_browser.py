@@ -133,8 +133,7 @@ async def test_front_desk_day_in_chromium(stage: Stage, page: Any) -> None:
 async def test_edit_an_answer_and_the_bot_uses_it(stage: Stage, page: Any) -> None:
     await login(page, stage.url)
     await page.click("nav a[href='#knowledge']")
-    await page.select_option("#knowledge-lang", "es")
-    area = page.locator("textarea[data-topic='parking']")
+    area = page.locator("textarea[data-lang='es'][data-topic='parking']")
 
     async def spanish_shown() -> bool:  # the view re-rendered in Spanish (CSP forbids eval'd waits)
         return (await area.input_value()).startswith("Tenemos")
@@ -144,7 +143,7 @@ async def test_edit_an_answer_and_the_bot_uses_it(stage: Stage, page: Any) -> No
     await page.fill("#preview-question", "¿tenéis aparcamiento?")
     await page.click(".preview-form button")
     await page.locator("#preview-answer", has_text="parking").wait_for()
-    await page.click("button.save[data-topic='parking']")
+    await page.click("button.save[data-lang='es'][data-topic='parking']")
     await page.locator(".notice", has_text="Saved").wait_for()
     await stage.guest("+34600300003", "¿tenéis parking?")
     assert (

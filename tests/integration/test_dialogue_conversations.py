@@ -926,6 +926,97 @@ async def test_a_guest_without_bookings_describing_a_stay_gets_a_new_booking(lan
     )
 
 
+# -- language helper (issue 12): classes it fixed, each in es / en / pt -----------------------------
+@pytest.mark.parametrize(
+    ("phone", "text", "lang"),
+    [
+        ("+351931112233", "🙏🙏", "pt"),
+        ("+5521998887766", "asdfgh jjjkl ççç", "pt"),
+        ("+447700900456", "👍", "en"),
+        ("+5491155556666", "🤔", "es"),
+    ],
+)
+async def test_an_unreadable_first_message_is_answered_in_the_numbers_language(
+    phone: str, text: str, lang: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    chat = guest(phone)
+    await chat(text)
+    assert {r.lang for r in chat.last} == {lang}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Good morning, do you speak German? my english is bad",
+        "¿hablan francés? mi español es malo",
+        "fala italiano?",
+    ],
+)
+async def test_asking_for_a_language_we_do_not_speak_gets_our_languages_and_a_person(
+    text: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert chat.reply_keys() == ["languages_we_speak"]
+    assert chat.said("español", "English", "português")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "word"),
+    [
+        ("es", "ustedes tienen alberca?", "piscina"),
+        ("es", "una pregunta, hay pileta en el hotel?", "piscina"),
+        ("en", "do any rooms come with a private pool?", "pool"),
+        ("pt", "vocês têm quarto com piscina privativa?", "piscina"),
+    ],
+)
+async def test_pool_words_of_every_variety_are_answered(lang: str, text: str, word: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert all(r.lang == lang for r in chat.last)
+    assert chat.said(word)
+    assert "not_understood" not in chat.reply_keys()
+
+
+BOOK_IN_WORDS = {
+    "es": [
+        "hola, una doble del 14 al 16 de abril para mi novio y para mi",
+        "Genial. Rocío Camacho Ledesma, rocio@example.es",
+    ],
+    "en": [
+        "hi, a double 14-16 april, me and the hubby + our little one",
+        "perfect, that works. Oliver Bennett",
+    ],
+    "pt": ["oi, um duplo de 14 a 16 de abril, vou com o meu namorado", "fechado! Thiago Nogueira Lima"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_party_in_words_and_a_name_among_sentences_need_no_question(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    """The party named by its people and the name written after other words: neither is asked."""
+    chat = guest()
+    await chat.script(*BOOK_IN_WORDS[lang])
+    assert "ask_guests" not in chat.reply_keys()
+    assert chat.last[-1].key in ("ask_email_optional", "confirm_booking")  # the name was taken
+
+
+SINGLE_FROM_TOMORROW = {
+    "es": "buenas, una indivudual a partir de mañana, 2 noches",
+    "en": "hi, got a singel room from tomorrow for 2 nights?",
+    "pt": "olá, um quarto individual a partir de amanhã, 2 noites",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_single_room_from_tomorrow_is_offered_for_one_without_asking(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    """A room for one (even misspelt) says the party; "a partir de mañana" is tomorrow."""
+    chat = guest()
+    await chat(SINGLE_FROM_TOMORROW[lang])
+    assert "ask_guests" not in chat.reply_keys()
+    assert "ask_dates" not in chat.reply_keys()
+    assert chat.said("11", "13")  # tomorrow (the 11th of March) to the 13th
+
+
 # -- flows (issue 12): follow-up questions about what the hotel lacks, the beach, a name after a word -
 FOLLOW_UP = {
     "es": (["tenéis ático?", "y una habitacion con piscina privada?"], "info:no_private_pool"),

@@ -115,7 +115,8 @@ async def test_a_relay_with_a_full_disk_answers_meta_503_and_its_health_says_so(
         async with http.get(f"{rig.relay_url}/metrics") as resp:
             metrics = await resp.text()
     assert body["status"] == "degraded"
-    assert body["problems"] == ["disk_full"]
+    assert [(p["code"], p["part"]) for p in body["problems"]] == [("disk_full", "disk")]
+    assert "503" in body["problems"][0]["reason"]
     assert body["queue"]["disk"]["low"] is True
     assert 'hotelbox_relay_webhooks_total{outcome="disk_full"} 1.0' in metrics
     low_disk(guard, False)

@@ -13,10 +13,13 @@ from aiohttp import web
 
 from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
+from hotelbox.messages import Reply
 from hotelbox.pms import admin
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.service import queue_status
 from hotelbox.scheduler import Priority
+from hotelbox.store import bookings, conversations, outbox
+from hotelbox.store.database import Conn, utc_in, utcnow
 from hotelbox.web.app import make_app
 from tests.conftest import RecordingChannel, wait_for
 from tests.fakes.qloapps import FakeQloApps
@@ -61,7 +64,9 @@ async def test_qloapps_down_makes_the_box_degraded_with_the_reason(
         assert "bookings wait" in problem["reason"]
         await qloapps_fake.come_back()
         await asyncio.sleep(settings.pms.qloapps.breaker_cooldown_s)
-        assert await asyncio.wait_for(sync.run_job("near", Priority.STAFF), 60)
+        # every job the scheduler tried during the outage (under load: far and bookings too) runs again
+        for job in ("near", "far", "bookings"):
+            assert await asyncio.wait_for(sync.run_job(job, Priority.STAFF), 60)
         _, health = await asyncio.wait_for(healthz(box), 30)
         assert (health["status"], health["problems"]) == ("ok", [])
 
@@ -108,3 +113,42 @@ async def test_pms_check_with_qloapps_answering_500_says_what_it_likely_means(
     assert steps[0].level == "fail"
     assert "500" in steps[0].detail
     assert "database" in steps[0].detail
+
+
+async def test_healthz_metrics_and_settle_count_the_same_backlog(box: tuple[Box, RecordingChannel]) -> None:
+    """The pending backlog is one store function (issue 19): /healthz and /metrics show the same
+    counts, and settle does not wait for work that is not due (a PMS write backing off, a send
+    waiting for its status)."""
+    b, _ = box
+    address = "+34600000777"
+
+    def waiting_work(c: Conn) -> int:
+        conversation = conversations.get_or_create(c, "test", address)
+        guest_id = c.execute("SELECT guest_id FROM conversations WHERE id = ?", (conversation,)).fetchone()[0]
+        request = {"check_in": "2030-01-01", "check_out": "2030-01-03", "adults": 2, "children": 0}
+        bookings.queue_create(c, conversation, guest_id, "backlog-1", {**request, "room_type": "1"})
+        c.execute("UPDATE pms_outbox SET next_attempt_at = ?", (utc_in(60),))  # within the back-off
+        sent = outbox.enqueue(c, conversation, "test", address, Reply(text="hola", lang="es"))
+        c.execute(
+            "UPDATE outbox SET status = 'uncertain', uncertain_since = ? WHERE id = ?", (utcnow(), sent)
+        )
+        return conversation
+
+    conversation = await b.store.write(waiting_work)
+    await b.settle(conversation, within_s=10)
+    _, health = await asyncio.wait_for(healthz(b), 30)
+    assert health["backlog"] == {"outbox": 0, "inbox": 0, "pms": 1}
+    runner = web.AppRunner(make_app(b))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}/metrics"
+        async with aiohttp.ClientSession() as http, http.get(url) as answer:
+            metrics = await answer.text()
+    finally:
+        await runner.cleanup()
+    assert 'hotelbox_backlog{queue="pms"} 1.0' in metrics
+    assert 'hotelbox_backlog{queue="inbox"} 0.0' in metrics
+    assert 'hotelbox_backlog{queue="outbox"} 0.0' in metrics
+    assert "hotelbox_outbox_uncertain 1.0" in metrics

@@ -98,3 +98,26 @@ def test_a_mistyped_intent_in_a_hotels_examples_is_a_clear_error(tmp_path: Path)
     bad.write_text('{"text": "quiero la suite", "lang": "es", "intent": "book_rooom"}\n')
     with pytest.raises(ExampleError, match=r"bad\.jsonl example 1"):
         jsonl_examples([bad])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("perfect, the suite works. Oliver Bennett", "Oliver Bennett"),
+        ("Genial. Rocío Camacho Ledesma, rocio.cl@example.es", "Rocío Camacho Ledesma"),
+        ("fechado! Thiago Nogueira Lima", "Thiago Nogueira Lima"),
+        ("beatriz sanz, beasanz@example.com", "Beatriz Sanz"),  # lower case: only beside an e-mail
+        ("Hola, Buenas Tardes", None),
+        ("Thank You Very Much", None),
+        ("the double is fine. Double Room please", None),
+        ("asdkj qwpoe zxmnb", None),
+        ("double ok. Priya Raman, priya@example.com", "Priya Raman"),  # not "Double Ok"
+        ("vale la doble. Laura Navarro Gil, laura@example.es", "Laura Navarro Gil"),  # names of the examples
+    ],
+)
+def test_a_full_name_said_on_its_own_is_the_guests_name(
+    understander: Understander, text: str, name: str | None
+) -> None:
+    """Issue 12: a name written among other sentences, whatever was asked, is taken."""
+    u = understander.understand(text, today=date(2027, 3, 10))
+    assert u.entities.get("guest_name") == name

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import av
+import pytest
 
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.tts import PiperTts, voice_note
 from tests.conftest import DATA, wait_for
 from tests.fakes.graph import message_body, sha256_b64
+from tests.helpers import kokoro_voice_note, said_wer
 from tests.integration.wa_rig import Rig, started_box
 
 SPEECH = DATA / "speech"
@@ -184,3 +186,107 @@ async def test_voice_replies_give_way_while_other_guests_wait_to_be_heard(rig: R
         assert len(rig.graph.sent) == 1  # the text only: no voice note while others wait
         metrics = (await box.metrics.exposition()).decode()
         assert 'hotelbox_errors_total{code="voice_reply_skipped"} 1.0' in metrics
+
+
+@pytest.mark.parametrize(
+    ("lang", "phone", "greeting", "question", "topic", "limit"),
+    [
+        (
+            "es",
+            "+34600555333",
+            "hola, buenas tardes",
+            "Hola. ¿A qué hora se sirve el desayuno?",
+            "desayuno",
+            0.1,
+        ),
+        # Whisper base hears Portuguese homophones as homophones ("há"/"a", "das sete"/"da sete")
+        (
+            "pt",
+            "+5511988887777",
+            "olá, boa tarde",
+            "Olá. A que horas é servido o café da manhã?",
+            "café",
+            0.15,
+        ),
+    ],
+)
+async def test_spanish_and_portuguese_voice_notes_get_a_kokoro_voice_reply_saying_the_text(
+    rig: Rig, lang: str, phone: str, greeting: str, question: str, topic: str, limit: float
+) -> None:
+    """Kokoro speaks es and pt-BR with the default settings, offline: what Whisper hears in the
+    voice reply is the text reply, word for word (times and prices read out)."""
+    async with started_box(rig) as box:
+        audio = kokoro_voice_note(question, lang, box.settings.model_cache)
+        await rig.meta.post(message_body(phone, text=greeting))
+        await rig.graph.wait_sent(1, 30)
+        await send_voice(rig, phone, audio)
+        sent = await rig.graph.wait_sent(3, 120)
+        text, voice = sent[1], sent[2]
+        assert topic in text.text.lower()
+        assert voice.body["type"] == "audio"
+        ogg = rig.graph.media[voice.body["audio"]["id"]].data
+        assert check_voice_note(ogg) > 1.0
+        heard = await box.voice.transcribe(ogg, lang)
+        assert heard.lang == lang
+        assert said_wer(text.text, heard.text, lang) <= limit, (text.text, heard.text)
+        assert box.voice.health()["voices"] == ["en", "es", "pt"]
+
+
+async def test_the_text_reply_goes_out_while_its_voice_note_is_still_being_made(
+    rig: Rig, tmp_path: Path
+) -> None:
+    """Text first, voice after: the voice note is a durable follow-up job. Held while the text is
+    sent, it survives a restart of the box and goes out, once, after the text."""
+    audio = english_question(tmp_path, "What time is breakfast served?")
+    gate = asyncio.Event()
+    async with started_box(rig) as box:
+        real_speak = box.voice.speak
+
+        async def held_speak(*args: Any, **kw: Any) -> Any:
+            await gate.wait()  # the synthesis has not finished (a slow voice, a long reply)
+            return await real_speak(*args, **kw)
+
+        box.voice.speak = held_speak  # type: ignore[method-assign]
+        await send_voice(rig, "+447700900444", audio)
+        [text] = await rig.graph.wait_sent(1, 60)
+        assert "breakfast" in text.text.lower()
+        jobs = await rig.box_query("SELECT status, reply_to FROM voice_jobs")
+        assert [j["status"] for j in jobs] == ["pending"]
+    assert len(rig.graph.sent) == 1  # the box stopped with the voice note still to make
+    async with started_box(rig):
+        text_again, voice = await rig.graph.wait_sent(2, 90)
+        assert text_again is text
+        assert voice.body["type"] == "audio"
+        assert check_voice_note(rig.graph.media[voice.body["audio"]["id"]].data) > 1.0
+        jobs = await rig.box_query("SELECT status FROM voice_jobs")
+        assert [j["status"] for j in jobs] == ["done"]
+        rows = await rig.box_query("SELECT reply_to, kind FROM messages WHERE direction = 'out' ORDER BY id")
+        assert len(rows) == 2
+        assert rows[0]["reply_to"] == rows[1]["reply_to"]
+        await asyncio.sleep(0.5)
+        assert len(rig.graph.sent) == 2  # once
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "expected"),
+    [
+        # (Whisper base hears a two-word Portuguese question as Spanish: guests say a bit more)
+        ("pt", "Olá, bom dia. Vocês têm estacionamento para o meu carro?", "estacionamento"),
+        ("en", "Do you have a parking space for my car, please?", "car park"),
+    ],
+)
+async def test_a_first_voice_note_is_answered_in_the_language_heard(
+    rig: Rig, lang: str, question: str, expected: str
+) -> None:
+    """No language known yet (a Spanish phone number, the hotel's default is Spanish): the guest is
+    answered in the language Whisper heard, among es/en/pt, in text and in voice."""
+    async with started_box(rig) as box:
+        audio = kokoro_voice_note(question, lang, box.settings.model_cache)
+        await send_voice(rig, "+34600555999", audio)
+        text, voice = await rig.graph.wait_sent(2, 120)
+        assert expected in text.text.lower(), text.text
+        assert voice.body["type"] == "audio"
+        rows = await rig.box_query("SELECT language FROM conversations")
+        assert rows[0]["language"] == lang
+        heard = await box.voice.transcribe(rig.graph.media[voice.body["audio"]["id"]].data, None)
+        assert heard.lang == lang  # the voice reply speaks it too

@@ -319,3 +319,22 @@ async def test_a_newer_connection_supersedes_the_older_one(rig: Rig) -> None:
             await wait_for(lambda: second.whatsapp.link.state.connected, 10)  # type: ignore[union-attr]
             await wait_for(lambda: first.whatsapp.link.state.reconnects >= 1, 10)  # type: ignore[union-attr]
             assert rig.relay.sessions["hotel-1"] is not None
+
+
+async def test_relay_health_names_a_box_that_stopped_fetching_without_sending_meta_elsewhere(
+    rig: Rig,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{rig.relay_url}/healthz") as resp:
+            assert (resp.status, (await resp.json())["problems"]) == (200, [])
+        await rig.meta.post(message_body("+34600111888", text="hola"))  # no box connected
+        rig.relay.settings = rig.relay.settings.model_copy(update={"backlog_page_s": 0.05})
+        await asyncio.sleep(0.1)
+        async with http.get(f"{rig.relay_url}/healthz") as resp:
+            status, body = resp.status, await resp.json()
+    assert status == 200  # another relay would not help: the box is what is away
+    assert body["status"] == "degraded"
+    [problem] = body["problems"]
+    assert (problem["code"], problem["part"]) == ("box_backlog_old", "box:hotel-1")
+    assert "not connected" in problem["reason"]
+    assert "1 event" in problem["reason"]

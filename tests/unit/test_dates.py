@@ -117,3 +117,102 @@ def test_extra_nights_are_told_apart_from_a_stay_length() -> None:
 
 def test_leap_day_without_year_is_the_next_leap_year() -> None:
     assert extract_stay("29 de febrero", "es", TODAY).check_in == date(2028, 2, 29)
+
+
+# Issue 12, dates class: weekday + day checked against each other, nights named by their
+# evening, "a partir de mañana", bare ranges, and numbers that are ages, not days.
+WEEKDAY_AND_NIGHT_CASES = [
+    ("es", "llegamos el viernes 15, dos noches", "2027-01-15", "2027-01-17", 2),  # Dec 15 is a Tuesday
+    ("en", "Friday the 8th to Sunday the 10th", "2027-01-08", "2027-01-10", 2),
+    ("en", "friday 11th till sunday 13th", "2026-12-11", "2026-12-13", 2),
+    ("pt", "de sexta 4 a domingo 6 de dezembro", "2026-12-04", "2026-12-06", 2),
+    ("pt", "de quinta-feira 10 a sábado 12", "2026-12-10", "2026-12-12", 2),
+    ("es", "del jueves 3 al domingo 6 de diciembre", "2026-12-03", "2026-12-06", 3),
+    ("es", "el jueves 10 y el viernes 11, me voy el sabado 12", "2026-12-10", "2026-12-12", 2),
+    ("en", "this friday and saturday night", "2026-11-27", "2026-11-29", 2),
+    ("es", "las noches del viernes y el sábado", "2026-11-27", "2026-11-29", 2),
+    ("pt", "as noites de sexta e sábado", "2026-11-27", "2026-11-29", 2),
+    ("es", "a partir de mañana, 4 noches", "2026-11-25", "2026-11-29", 4),
+    ("pt", "três noites a partir de sexta", "2026-11-27", "2026-11-30", 3),
+    ("es", "de 3 a 5", "2026-12-03", "2026-12-05", 2),
+    ("en", "the 3rd to the 5th", "2026-12-03", "2026-12-05", 2),
+    ("es", "una noche más, hasta el 12", None, "2026-12-12", None),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "check_in", "check_out", "nights"), WEEKDAY_AND_NIGHT_CASES)
+def test_weekday_days_and_nights(
+    lang: str, text: str, check_in: str | None, check_out: str | None, nights: int | None
+) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (
+        stay.check_in and stay.check_in.isoformat(),
+        stay.check_out and stay.check_out.isoformat(),
+        stay.nights,
+    ) == (check_in, check_out, nights)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "somos 2 adultos y 2 niños de 3 y 5 años"),
+        ("en", "2 kids aged 6 and 9"),
+        ("en", "the kids are 4 to 7 years old"),
+        ("pt", "dois filhos de 4 e 7 anos"),
+    ],
+)
+def test_childrens_ages_are_no_dates(lang: str, text: str) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in, stay.check_out) == (None, None)
+
+
+def test_a_weekend_of_another_month_is_not_this_weekend() -> None:
+    """ "el finde largo de octubre, del 9 al 12": the days said, not the coming weekend."""
+    stay = extract_stay("para el finde largo de enero? del 8 al 11", "es", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 1, 8), date(2027, 1, 11))
+
+
+def test_a_weekday_of_a_month_is_no_date_of_its_own() -> None:
+    """ "un sábado de marzo, el 13 por ejemplo": the 13th of March, not the coming Saturday."""
+    stay = extract_stay("cuánto cuesta una noche un sábado de marzo? el 13 por ejemplo", "es", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 3, 13), date(2027, 3, 14))
+    stay = extract_stay("how much is a friday in january, say the 15th, one night", "en", TODAY)
+    assert (stay.check_in, stay.check_out) == (date(2027, 1, 15), date(2027, 1, 16))
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "tienen algo para el weekend del 4 al 6 de diciembre?", "2026-12-04", "2026-12-06"),
+        ("en", "the weekend of the 11th to the 13th", "2026-12-11", "2026-12-13"),
+        ("pt", "o fim de semana de 11 a 13 de dezembro", "2026-12-11", "2026-12-13"),
+        ("es", "este fin de semana, 2 noches", "2026-11-27", "2026-11-29"),
+        ("es", "un fin de semana de 2 noches", "2026-11-27", "2026-11-29"),
+    ],
+)
+def test_a_weekend_with_its_days_is_those_days(lang: str, text: str, check_in: str, check_out: str) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (str(stay.check_in), str(stay.check_out)) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "nos iríamos el viernes 4 en vez del jueves", None, "2026-12-04"),
+        ("es", "al final nos tenemos que ir el 6", None, "2026-12-06"),
+        ("en", "we'd leave on the 6th instead of the 5th", None, "2026-12-06"),
+        ("en", "we have to leave on the 6th", None, "2026-12-06"),
+        ("pt", "sairíamos dia 6 em vez de dia 5", None, "2026-12-06"),
+        ("es", "del 26 al 28 de este mes", "2026-11-26", "2026-11-28"),
+        ("en", "the 3rd to the 5th of next month", "2026-12-03", "2026-12-05"),
+        ("pt", "de 3 a 5 do mês que vem", "2026-12-03", "2026-12-05"),
+    ],
+)
+def test_departures_replaced_dates_and_months_said_without_a_name(
+    lang: str, text: str, check_in: str | None, check_out: str | None
+) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in and str(stay.check_in), stay.check_out and str(stay.check_out)) == (
+        check_in,
+        check_out,
+    )

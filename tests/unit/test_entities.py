@@ -40,6 +40,21 @@ from hotelbox.nlu.understanding import DEMO_ROOM_ALIASES
         ("pt", "para mim e minha esposa", 2, None),
         ("pt", "sozinho", 1, None),
         ("pt", "chegamos às 2", None, None),  # a time, not people
+        # issue 12, the party in words
+        ("es", "una doble para mi marido y para mi", 2, None),
+        ("es", "vamos mi chica y yo", 2, None),
+        ("es", "iria con mi señora", 2, None),
+        ("es", "somos 2 y una nena de 4", 2, 1),
+        ("es", "voy con mis padres", 3, None),
+        ("es", "se viene tambien mi hijo de 7 años", None, 1),
+        ("en", "2 adults + our little one", 2, 1),
+        ("en", "me and the wife", 2, None),
+        ("en", "my partner, me and our 2 kids", 2, 2),
+        ("en", "we're 2 plus a baby", 2, 1),
+        ("pt", "eu e a minha sogra", 2, None),
+        ("pt", "vou com o meu namorado", 2, None),
+        ("pt", "somos 2 e um bebê", 2, 1),
+        ("es", "mi esposa pregunta si hay spa", None, None),  # a companion, no party said
     ],
 )
 def test_guests(lang: str, text: str, adults: int | None, children: int | None) -> None:
@@ -66,6 +81,14 @@ def test_numbers_to_digits_keeps_portuguese_room_words() -> None:
         ("I'm Emma Wilson and I want a room", "Emma Wilson"),
         ("soy alérgico al polen", None),
         ("I'm looking for a room", None),
+        # issue 12: the verb after the cue is not part of the name
+        ("yes sounds good, name is Sarah Connolly", "Sarah Connolly"),
+        ("Name's Declan Murphy, d.murphy@example.ie", "Declan Murphy"),
+        ("el nombre es Inés Prieto Gallardo", "Inés Prieto Gallardo"),
+        ("o nome é Tomás de Castro Neves", "Tomás de Castro Neves"),
+        ("cool, it's for Ruby Shah", "Ruby Shah"),
+        ("it's for Christmas", None),
+        ("it's for 2 people", None),
     ],
 )
 def test_names(text: str, name: str | None) -> None:
@@ -106,3 +129,23 @@ def test_room_types_with_plurals_and_accents() -> None:
     assert rooms.find("a suíte") == "suite"
     assert rooms.find("the family one") == "family"
     assert rooms.find("una habitación") is None
+
+
+def test_room_words_with_a_typo_are_still_rooms() -> None:
+    rooms = RoomTypeLexicon(DEMO_ROOM_ALIASES)
+    assert rooms.find("una indivudual para mañana") == "single"
+    assert rooms.find("a doubel room please") == "double"
+    assert rooms.find("quarto familair") == "family"
+    assert rooms.find("somos una familia de 4") is None  # a family is not a misspelt "familiar"
+    assert rooms.find("quiero reservar") is None
+
+
+def test_the_party_before_blanked_dates_is_still_the_party() -> None:
+    """ "para 2 del 8 al 10 de este mes": once the dates are blanked, "de este mes" is no "2 de…"."""
+    from datetime import date
+
+    from hotelbox.nlu.dates import extract_stay
+
+    text = "quiero una suite para 2 del 8 al 10 de este mes"
+    stay = extract_stay(text, "es", date(2026, 11, 24))
+    assert extract_guests(text, "es", folded=stay.without_dates).adults == 2

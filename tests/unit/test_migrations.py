@@ -42,3 +42,19 @@ def test_statements_split_keeps_triggers_whole() -> None:
     assert len(statements) == 2
     assert statements[1].startswith("CREATE TRIGGER")
     assert statements[1].endswith("END;")
+
+
+def test_what_doctor_reads_on_a_plain_connection(tmp_path: Path) -> None:
+    from hotelbox.store import identity
+    from hotelbox.store.migrations import count_applied, quick_check
+
+    db = tmp_path / "d.db"
+    apply_migrations(db)
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert quick_check(conn) == "ok"
+    assert count_applied(conn) == len(shipped_migrations())
+    made = identity.made(conn)
+    assert made is not None
+    assert len(made[0]) >= 8
+    assert made[1][:2] == "20"
+    assert identity.made(sqlite3.connect(tmp_path / "empty.db")) is None  # predates the identity

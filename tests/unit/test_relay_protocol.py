@@ -63,7 +63,8 @@ def test_keys_must_be_32_bytes_of_hex() -> None:
     "text",
     ["", "null", "[]", '{"t":"ack"}', '{"t":"ack","v":2,"upto":1}', '{"t":"ack","v":1,"upto":-1}',
      '{"t":"ack","v":1,"upto":true}', '{"t":"event","v":1,"seq":1}', '{"t":"nope","v":1}',
-     '{"t":"event","v":1,"seq":1,"kind":"k","received_at_ms":1,"headers":{"a":1},"body_b64":"","body_sha256":"","mac":""}'],
+     '{"t":"event","v":1,"seq":1,"kind":"k","received_at_ms":1,"headers":{"a":1},"body_b64":"","body_sha256":"","mac":""}',
+     '{"t":[],"v":1}', '{"t":{},"v":1}'],
 )  # fmt: skip
 def test_malformed_frames_are_protocol_errors(text: str) -> None:
     with pytest.raises(p.ProtocolError):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 import uuid
@@ -124,7 +123,7 @@ class EmailChannel:
                 mailbox.advance(c, folder, uidvalidity, max(m.uid for m in mails))
             return out
 
-        return await self.store.write(op, label="email.store")  # type: ignore[no-any-return]
+        return await self.store.write(op, label="email.store")
 
     def _inbound(self, p: ParsedMail, mail: FetchedMail, attachments: list[dict[str, Any]]) -> Inbound:
         payload: dict[str, Any] = {
@@ -196,8 +195,8 @@ class EmailChannel:
 
     # -- out ----------------------------------------------------------------------------------------------
     async def send(self, item: Any) -> SendResult:
-        author_row = await self.store.fetchone("SELECT author FROM messages WHERE id = ?", (item.message_id,))
-        automatic = author_row is None or author_row["author"] == "bot"
+        author = await self.store.read(lambda c: conversations.message_author(c, item.message_id))
+        automatic = author is None or author == "bot"
         if automatic:
             await self._check_rate(item.recipient, item.id)
         try:
@@ -207,14 +206,10 @@ class EmailChannel:
             raise
 
     async def _deliver(self, item: Any, automatic: bool) -> SendResult:
-        last = await self.store.fetchone(
-            "SELECT payload FROM messages WHERE conversation_id = ? AND direction = 'in' AND channel = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (item.conversation_id, CHANNEL),
+        last = await self.store.read(
+            lambda c: conversations.last_inbound_payload(c, item.conversation_id, CHANNEL)
         )
-        guest_mail = (
-            json.loads(last["payload"]).get("inbound", {}).get("payload", {}).get("email", {}) if last else {}
-        )
+        guest_mail = last.get("inbound", {}).get("payload", {}).get("email", {}) if last else {}
         message = self.compose(item, guest_mail, automatic)
         s = self.settings
         secret = self.smtp_secret if s.smtp_login else ""
@@ -284,16 +279,12 @@ class EmailChannel:
         async with self._rate_lock:
             now = datetime.now(UTC)
             day_ago = now - timedelta(days=1)
-            rows = await self.store.fetchall(
-                "SELECT o.id, o.updated_at FROM outbox o JOIN messages m ON m.id = o.message_id"
-                " WHERE o.channel = 'email' AND o.recipient = ? AND o.status = 'sent' AND m.author = 'bot'"
-                " AND o.updated_at >= ?",
-                (recipient, day_ago.isoformat(timespec="milliseconds")),
-            )
+            since = day_ago.isoformat(timespec="milliseconds")
+            sent_at = await self.store.read(lambda c: outbox.bot_sends_since(c, CHANNEL, recipient, since))
             claims = self._claims.setdefault(recipient, {})
             for stale in [k for k, at in claims.items() if at < day_ago]:
                 del claims[stale]
-            sent = {r["id"]: datetime.fromisoformat(r["updated_at"]) for r in rows} | claims
+            sent = {i: datetime.fromisoformat(at) for i, at in sent_at.items()} | claims
             sent.pop(outbox_id, None)  # a resend of this very row is not another reply
             hour_ago = now - timedelta(hours=1)
             hour = sum(at >= hour_ago for at in sent.values())

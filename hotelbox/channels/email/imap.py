@@ -17,8 +17,9 @@ import logging
 import ssl
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
@@ -38,8 +39,10 @@ class FetchedMail:
     truncated: bool  # over the size cap: only the headers were fetched
 
 
-Deliver = Callable[[str, int, list[FetchedMail]], Awaitable[None]]
-LastUid = Callable[[str, int], Awaitable[int]]
+# run_coroutine_threadsafe takes coroutines only (not any awaitable)
+Deliver = Callable[[str, int, list[FetchedMail]], Coroutine[Any, Any, None]]
+LastUid = Callable[[str, int], Coroutine[Any, Any, int]]
+T = TypeVar("T")
 
 
 class MailboxWatcher:
@@ -74,9 +77,9 @@ class MailboxWatcher:
         if self._thread is not None:
             await asyncio.to_thread(self._thread.join, 15)
 
-    def _call(self, coro: Awaitable[object]) -> object:
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the box's loop and wait for it (from this thread)."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()  # type: ignore[arg-type]
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def _run(self) -> None:
         failures = 0
@@ -163,7 +166,7 @@ class MailboxWatcher:
         return announced
 
     def _catch_up(self, client: IMAPClient, folder: str, uidvalidity: int) -> None:
-        last = int(self._call(self.last_uid(folder, uidvalidity)))  # type: ignore[call-overload]
+        last = int(self._call(self.last_uid(folder, uidvalidity)))
         uids = sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
         for i in range(0, len(uids), BATCH):
             chunk = uids[i : i + BATCH]

@@ -174,7 +174,7 @@ def _bounce_details(msg: Message) -> tuple[list[str], str]:
                 _decode_part(part)
                 if not part.is_multipart()
                 else "\n".join(str(p) for p in part.get_payload())
-            )  # type: ignore[union-attr]
+            )
             m = re.search(r"^Status:\s*([\d.]+)", text, re.MULTILINE)
             status = m.group(1) if m else status
         elif ctype in ("message/rfc822", "text/rfc822-headers"):

@@ -20,7 +20,7 @@ from hotelbox.channels.whatsapp.graph import GraphApi, GraphError, GraphUncertai
 from hotelbox.config import WhatsAppSettings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Option, Reply
-from hotelbox.store import Store, outbox
+from hotelbox.store import Store, conversations, outbox
 from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -128,13 +128,7 @@ class WhatsAppChannel:
         self.alert: str | None = None  # set when Meta says the operator must act (token, account)
 
     async def send(self, item: OutboxItem) -> SendResult:
-        row = await self.store.fetchone(
-            "SELECT i.phone, c.guest_sent_at FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
-            " WHERE c.id = ?",
-            (item.conversation_id,),
-        )
-        phone = row["phone"] if row else None
-        last = row["guest_sent_at"] if row else None
+        phone, last = await self.store.read(lambda c: conversations.guest_reach(c, item.conversation_id))
         if not self.window_open(last):
             raise SendError(
                 "outside the 24-hour window: free text is not allowed (template or front desk)",

@@ -183,7 +183,7 @@ class GraphApi:
             url=str(data.get("url") or ""),
             mime_type=data.get("mime_type"),
             sha256=data.get("sha256"),
-            size=int(size) if str(size or "").isdigit() else None,
+            size=int(str(size)) if str(size or "").isdigit() else None,
         )
 
     async def download(self, url: str, max_bytes: int) -> tuple[bytes, str | None]:

@@ -16,9 +16,10 @@ import base64
 import hashlib
 import logging
 import mimetypes
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from hotelbox.background import WakeableJob
 from hotelbox.channels.relay_link import RelayedEvent
@@ -165,8 +166,8 @@ class WhatsAppIntake:
             self._spawn(self._mark_read([m for m, _ in fresh if m.kind != "reaction"]))
         return result
 
-    def _spawn(self, coro: object) -> None:
-        task = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 
-from hotelbox.messages import Inbound
+from hotelbox.messages import Inbound, InboundKind
 
 CHANNEL = "whatsapp"
 STATUS_RANK = {"sent": 1, "delivered": 2, "read": 3, "played": 4}
 MEDIA_TYPES = ("audio", "image", "video", "document", "sticker")
-KNOWN_KINDS: set[str] = {
-    "text", "audio", "image", "video", "document", "sticker", "location", "contacts",
-    "interactive", "button", "reaction", "system", "unsupported",
-}  # fmt: skip
+KNOWN_KINDS: dict[str, InboundKind] = {kind: kind for kind in get_args(InboundKind)}
 
 
 @dataclass(frozen=True)
@@ -213,7 +210,7 @@ def _message(pnid: str, m: dict[str, Any], contacts: list[dict[str, Any]], out: 
             channel=CHANNEL,
             channel_message_id=message_key,
             sender=sender,
-            kind=kind if kind in KNOWN_KINDS else "unsupported",  # type: ignore[arg-type]
+            kind=KNOWN_KINDS.get(kind, "unsupported"),
             text=text,
             sent_at=_when(m.get("timestamp")),
             display_name=_str(_dict(contact.get("profile")).get("name")),

@@ -1,0 +1,175 @@
+"""Speech out of the box's process (issue 16): hearing and speaking through Wyoming, either our
+own supervised workers (``speech.engines = "workers"``: ``python -m hotelbox.speech.worker`` on
+unix sockets in the state directory) or a hotel's Wyoming servers on its LAN
+(``speech.stt_uri`` / ``speech.tts_uri``, e.g. wyoming-faster-whisper and wyoming-piper).
+
+A worker that dies or hangs while hearing a note costs that note a "please type" answer (a
+ModelError the pipeline turns into one); a hung worker is killed and, like a dead one, started
+again by its supervisor within seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from wyoming.client import AsyncClient
+from wyoming.info import Describe, Info
+
+from hotelbox.config import Settings
+from hotelbox.errors import ModelError
+from hotelbox.speech import remote
+from hotelbox.speech.audio import decode
+from hotelbox.speech.engines import SttSpec, TtsSpec
+from hotelbox.speech.stt import Transcript
+from hotelbox.speech.supervisor import SpeechWorker
+from hotelbox.speech.tts import Speech
+
+log = logging.getLogger(__name__)
+
+
+async def describe(uri: str, timeout_s: float = 10.0) -> Info:
+    async with asyncio.timeout(timeout_s), AsyncClient.from_uri(uri) as client:
+        await client.write_event(Describe().event())
+        while True:
+            event = await client.read_event()
+            if event is None:
+                raise ModelError(f"no answer from {uri}", code="speech_worker_failed")
+            if Info.is_type(event.type):
+                return Info.from_event(event)
+
+
+class WyomingSpeech:
+    """The box's speech through Wyoming: ``start`` before READY, ``transcribe``/``speak`` per job."""
+
+    def __init__(self, settings: Settings, stt: SttSpec | None, tts: TtsSpec | None) -> None:
+        self.settings = settings.speech
+        self.stt_spec = stt
+        self.tts_spec = tts
+        sockets = socket_dir(settings.state_dir)
+        budget = self.settings.worker_max_rss_mb
+        self.stt_worker = (
+            SpeechWorker(
+                "stt", stt.to_json(), sockets / "speech-stt.sock", max_rss_mb=budget, on_event=self._count
+            )
+            if stt is not None and not self.settings.stt_uri
+            else None
+        )
+        self.tts_worker = (
+            SpeechWorker(
+                "tts", tts.to_json(), sockets / "speech-tts.sock", max_rss_mb=budget, on_event=self._count
+            )
+            if tts is not None and tts.voices and not self.settings.tts_uri
+            else None
+        )
+        self.stt_uri = self.settings.stt_uri or (self.stt_worker.uri if self.stt_worker else None)
+        self.tts_uri = self.settings.tts_uri or (self.tts_worker.uri if self.tts_worker else None)
+        self.languages: set[str] = set()
+        self.stt_name = (stt.name if stt else None) if not self.settings.stt_uri else self.settings.stt_uri
+        self.problems: dict[str, str] = {}
+        self.on_event: Any = lambda code: None
+
+    def _count(self, code: str) -> None:
+        self.on_event(code)
+
+    async def start(self) -> None:
+        for worker in (self.stt_worker, self.tts_worker):
+            if worker is None:
+                continue
+            try:
+                await worker.start()
+            except ModelError as exc:
+                self.problems[worker.role] = f"{exc.code}: {exc}"
+                log.error("speech worker unusable role=%s error=%s", worker.role, exc)
+        if self.tts_uri is None:
+            return
+        try:
+            info = await describe(self.tts_uri)
+        except Exception as exc:
+            self.problems["tts"] = f"speech_worker_failed: {exc}"
+            log.error("text-to-speech server unusable uri=%s error=%s", self.tts_uri, exc)
+            return
+        installed = [v for program in info.tts for v in program.voices if v.installed]
+        offered = {lang for v in installed for lang in v.languages}
+        names = {v.name for v in installed}
+        for lang, name in self.settings.voices.items():
+            if lang in offered or name in names:
+                self.languages.add(lang)
+
+    async def stop(self) -> None:
+        for worker in (self.stt_worker, self.tts_worker):
+            if worker is not None:
+                await worker.stop()
+
+    @property
+    def stt_ready(self) -> bool:
+        return self.stt_uri is not None and "stt" not in self.problems
+
+    async def transcribe(self, data: bytes, lang_hint: str | None) -> Transcript:
+        if self.stt_uri is None:
+            raise ModelError("no speech-to-text server", code="stt_unavailable")
+        timeout = self.settings.worker_timeout_s
+        if self.stt_worker is not None:
+            await self.stt_worker.wait_ready(self.settings.worker_ready_wait_s)
+            try:
+                return await remote.transcribe_file(
+                    self.stt_uri,
+                    data,
+                    lang_hint,
+                    max_bytes=self.settings.max_audio_bytes,
+                    max_seconds=self.settings.max_audio_seconds,
+                    timeout_s=timeout,
+                )
+            except ModelError as exc:
+                if exc.code == "speech_worker_hung":  # native code stuck: kill it, it comes back
+                    log.error("speech worker hung role=stt code=speech_worker_hung")
+                    self._count("speech_worker_hung")
+                    self.stt_worker.kill()
+                raise
+        decoded = decode(
+            data, max_bytes=self.settings.max_audio_bytes, max_seconds=self.settings.max_audio_seconds
+        )
+        return await remote.transcribe_pcm(self.stt_uri, decoded.samples, lang_hint, timeout_s=timeout)
+
+    async def speak(self, text: str, lang: str) -> Speech:
+        if self.tts_uri is None or lang not in self.languages:
+            raise ModelError(f"no voice for {lang}", code="voice_missing")
+        if self.tts_worker is not None:
+            await self.tts_worker.wait_ready(self.settings.worker_ready_wait_s)
+            try:
+                return await remote.synthesize(
+                    self.tts_uri, text, lang, None, timeout_s=self.settings.worker_timeout_s
+                )
+            except ModelError as exc:
+                if exc.code == "speech_worker_hung":
+                    self.tts_worker.kill()
+                raise
+        from hotelbox.speech.speakable import speakable
+
+        name = self.settings.voices.get(lang)  # a hotel's server: voices by name, text made speakable here
+        return await remote.synthesize(
+            self.tts_uri, speakable(text, lang), lang, name, timeout_s=self.settings.worker_timeout_s
+        )
+
+    def health(self) -> dict[str, Any]:
+        return {
+            "stt_uri": self.stt_uri,
+            "tts_uri": self.tts_uri,
+            "workers": {w.role: w.health() for w in (self.stt_worker, self.tts_worker) if w is not None},
+        }
+
+
+def socket_dir(state_dir: Path) -> Path:
+    """``run/`` in the state directory; a short private directory instead when that path is too
+    long for a unix socket (108 bytes)."""
+    preferred = state_dir / "run"
+    if len(str(preferred)) <= 80:
+        return preferred
+    digest = hashlib.sha256(str(state_dir).encode()).hexdigest()[:12]
+    short = Path(tempfile.gettempdir()) / f"hotelbox-{digest}"
+    short.mkdir(mode=0o700, exist_ok=True)
+    return short

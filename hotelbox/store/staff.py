@@ -1,0 +1,67 @@
+"""Front desk accounts (``staff_users``): created, re-passworded, disabled and listed by
+``hotelbox users``, read at login. Passwords arrive hashed (:mod:`hotelbox.web.auth`)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from hotelbox.store import sessions
+from hotelbox.store.database import AConn, Conn, fetchall, fetchone, insert, utcnow
+
+
+def add_user(conn: Conn, name: str, role: str, password_hash: str, language: str = "es") -> int:
+    """A new account; a taken name raises :class:`sqlite3.IntegrityError`."""
+    now = utcnow()
+    return insert(
+        conn,
+        "INSERT INTO staff_users (name, role, password_hash, language, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+        (name, role, password_hash, language, now, now),
+    )
+
+
+def set_password(conn: Conn, name: str, password_hash: str) -> bool:
+    """A new password ends every session of that user; False if there is no such user."""
+    cur = conn.execute(
+        "UPDATE staff_users SET password_hash = ?, updated_at = ? WHERE name = ?",
+        (password_hash, utcnow(), name),
+    )
+    if cur.rowcount:
+        sessions.end_all_of(conn, name)
+    return cur.rowcount == 1
+
+
+def disable(conn: Conn, name: str) -> int:
+    """Lock an account out (its sessions end); how many accounts changed (0: no such user)."""
+    cur = conn.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
+    sessions.end_all_of(conn, name)
+    return cur.rowcount
+
+
+def set_language(conn: Conn, user_id: int, language: str) -> None:
+    """The language the front desk speaks to this user."""
+    conn.execute("UPDATE staff_users SET language = ? WHERE id = ?", (language, user_id))
+
+
+def listed(conn: Conn) -> list[dict[str, Any]]:
+    """Every account as ``hotelbox users list`` shows it (never the password hash)."""
+    rows = conn.execute("SELECT name, role, language, disabled FROM staff_users ORDER BY name").fetchall()
+    return [dict(r) for r in rows]
+
+
+async def accounts(conn: AConn) -> list[dict[str, Any]]:
+    """Every account as the admins' page shows it (never the password hash)."""
+    rows = await fetchall(
+        conn, "SELECT name, role, language, disabled, created_at FROM staff_users ORDER BY name"
+    )
+    return [dict(r) for r in rows]
+
+
+async def active_by_name(conn: AConn, name: str) -> sqlite3.Row | None:
+    """An enabled account with its password hash (``id``, ``name``, ``role``, ``language``,
+    ``password_hash``): what a login checks."""
+    return await fetchone(
+        conn,
+        "SELECT id, name, role, language, password_hash FROM staff_users WHERE name = ? AND disabled = 0",
+        (name,),
+    )

@@ -1,0 +1,52 @@
+"""Helpers shared by test modules (import them from here, never from another test module)."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import jiwer
+
+_kokoro: dict[str, Any] = {}
+_kokoro_lock = threading.Lock()
+GUEST_VOICES = {"es": "kokoro-em_alex", "pt": "kokoro-pm_alex", "en": "kokoro-af_heart"}
+
+
+def kokoro_voice_note(text: str, lang: str, model_cache: Path | None = None) -> bytes:
+    """A guest's voice note (OGG/Opus) of ``text`` spoken by Kokoro, which has no random sampling:
+    the same sentence is the same audio on every run, so speech-to-text tests are not flaky. The
+    guest's voices are the male ones (the box answers with the female ones)."""
+    from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
+    from hotelbox.speech.models import ModelStore
+    from hotelbox.speech.tts import voice_note
+
+    with _kokoro_lock:
+        if "voices" not in _kokoro:
+            cache = model_cache or Path(tempfile.gettempdir()) / "hotelbox-test-model-cache"
+            store = ModelStore(cache / "installed", cache)
+            specs = tuple(voice_spec(store, lg, name) for lg, name in GUEST_VOICES.items())
+            voices = VoiceSet(TtsSpec(specs, threads=2))
+            voices.load()
+            assert not voices.problems, voices.problems
+            _kokoro["voices"] = voices
+        voices = _kokoro["voices"]
+        return voice_note(voices.synthesize(text, lang))
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, no punctuation: words to compare."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
+
+
+def said_wer(reply: str, heard: str, lang: str) -> float:
+    """Word error rate of what Whisper heard against what the voice was given to read: both sides
+    in words (the reply through the box's own speakable step, Whisper's digits written out)."""
+    from hotelbox.speech.speakable import speakable
+
+    return float(jiwer.wer(normalise(speakable(reply, lang)), normalise(speakable(heard, lang))))
