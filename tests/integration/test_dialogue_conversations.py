@@ -1055,3 +1055,22 @@ async def test_a_full_name_wins_over_a_lone_word_before_it(lang: str, guest) -> 
     await chat.script(BOOK_AND_CONFIRM[lang][0], LONE_WORD_FIRST[lang])
     assert chat.last[-1].key == "confirm_booking"
     assert LONE_WORD_FIRST[lang].split(",")[1].split()[-2] in chat.last[-1].text
+
+
+# -- flows (issue 12): the party said with a question is kept; "I'll think about it" is not a yes ----
+PARTY_WITH_QUESTION = {
+    "es": ["teneis algun atico? somos 2", "y la suite cuanto cuesta del 12 al 13 de junio?", "vale gracias, lo pienso"],
+    "en": ["do you have a penthouse? we are 2", "and how much is the suite june 12 to 13?", "ok thanks, I'll think about it"],
+    "pt": ["vocês têm cobertura? somos 2", "e quanto custa a suíte de 12 a 13 de junho?", "ok obrigada, vou pensar"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_party_said_with_a_question_is_kept_and_thinking_is_not_a_yes(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    first, price, think = PARTY_WITH_QUESTION[lang]
+    await chat.script(first, price)
+    assert "ask_guests" not in chat.reply_keys()
+    assert chat.last[-1].key == "price_answer"
+    await chat(think)
+    assert not any(k.startswith("ask_name") for k in (r.key or "" for r in chat.last))
