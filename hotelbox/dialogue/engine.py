@@ -478,6 +478,17 @@ class Dialogue:
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
         own = _about_own_booking(state, u, intent)
+        if (
+            state.flow != "booking"
+            and PARTY_CHANGE.search(fold(u.text))
+            and (
+                "booking_ref" in entities
+                or _HAVE_BOOKING.search(fold(u.text))
+                or state.flow in ("modify", "status")
+            )
+        ):
+            own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates
+            entities["_party_change"] = True
         if own is not None:
             intent = own  # read in context: understood, whatever the model's confidence
             u.flags -= {"low_confidence", "unknown_words"}
@@ -625,6 +636,13 @@ _HAVE_BOOKING = re.compile(
 _MAKE_BOOKING = re.compile(
     r"\b(?:make|making|hacer|haciendo|fazer|realizar|efectuar|do|complete|completar|terminar|finish)\s+"
     r"(?:my|mi|minha|a\s+minha|our|nuestra|a\s+nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+)
+# someone more (or fewer) on a booking that exists: the PMS changes dates only, so reception does it
+PARTY_CHANGE = re.compile(
+    r"\b(?:add|adding|bring|bringing|traer|traemos|llevar|llevamos|levar|levamos|acrescentar|anadir|agregar|sumar"
+    r"|incluir|include|quitar|remove|tirar)\b.{0,40}\b(?:hij[oa]s?|bebes?|babys?|babies|daughter|son|child|children"
+    r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
+    r"|amig[oa]|friend|cuna|cot|berco)\b"
 )
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
 _CHANGE_WORDS = re.compile(

@@ -1074,3 +1074,25 @@ async def test_the_party_said_with_a_question_is_kept_and_thinking_is_not_a_yes(
     assert chat.last[-1].key == "price_answer"
     await chat(think)
     assert not any(k.startswith("ask_name") for k in (r.key or "" for r in chat.last))
+
+
+# -- flows (issue 12): someone added to a booking goes to reception (the PMS changes dates only) ----
+ADD_SOMEONE = {
+    "es": "hola, al final traemos a nuestra hija, podeis añadirla a la reserva {ref}?",
+    "en": "Hello, we'll be bringing our daughter after all, can you add her to booking {ref}?",
+    "pt": "Olá, tenho a reserva {ref}. Afinal vamos levar o nosso bebé, tem 6 meses",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_adding_someone_to_a_booking_goes_to_reception_not_round_in_circles(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(ADD_SOMEONE[lang].format(ref=booking.reference))
+    assert chat.reply_keys() == ["handoff_requested"]
+    conversation = await chat.conversation()
+    assert conversation["control"] == "waiting_staff"
+    assert (await b.pms.get_booking(booking.reference)).check_in == booking.check_in
