@@ -94,7 +94,12 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     """The guest answered the summary, the offer or "what to change"; True when that was all."""
     state, s = t.state, t.state.slots
     choice = str(entities.pop("_choice", "") or "")
-    if choice == "dont_book" or (state.expect == "change" and intent == "deny"):
+    offered = state.expect == "room_type" and state.quote is not None  # "shall I book it?" after a price
+    if (
+        choice == "dont_book"
+        or (state.expect in ("change",) and intent == "deny")
+        or (offered and intent == "deny" and not any(k in entities for k in STAY_KEYS))
+    ):
         state.reset_flow()
         t.say("booking_aborted")
         return True

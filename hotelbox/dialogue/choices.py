@@ -54,7 +54,8 @@ _NO = (
     "keep it", "keep the booking", "never mind", "nevermind", "don't", "dont", "do not", "not now",
     "mantem", "manter", "deixa", "deixa estar", "nao cancela", "nao cancele", "no quiero", "i don't want",
     "i dont want", "nao quero", "todavia no", "aun no", "not yet", "ainda nao", "olvidalo", "forget it",
-    "esquece", "cancel the request", "no reserves", "nao reserve",
+    "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
+    "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
 )  # fmt: skip
 _NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
 _NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")

@@ -318,12 +318,18 @@ class Dialogue:
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
-        if lacks and intent in ("special_request", "room_info", "ask_info", "out_of_scope"):
+        if lacks and (
+            intent in ("special_request", "room_info", "ask_info", "out_of_scope") or not _has_stay(entities)
+        ):
             intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
             if state.flow == "booking" and not lacks and _gives_details(entities):
                 return False  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
+            if state.flow is None and any(k in entities for k in ("adults", "children", "room_type")):
+                from hotelbox.dialogue import slots
+
+                slots.fill_stay(t, entities)  # "we are 2, do you have a penthouse?": kept for later
             t.reprompt()
             return True
         if intent == "special_request":
@@ -471,7 +477,19 @@ class Dialogue:
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
-        if (own := _about_own_booking(state, u, intent)) != intent:
+        own = _about_own_booking(state, u, intent)
+        if (
+            state.flow != "booking"
+            and PARTY_CHANGE.search(fold(u.text))
+            and (
+                "booking_ref" in entities
+                or _HAVE_BOOKING.search(fold(u.text))
+                or state.flow in ("modify", "status")
+            )
+        ):
+            own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates
+            entities["_party_change"] = True
+        if own is not None:
             intent = own  # read in context: understood, whatever the model's confidence
             u.flags -= {"low_confidence", "unknown_words"}
         tapped = inbound.choice if inbound is not None else None
@@ -615,6 +633,17 @@ _HAVE_BOOKING = re.compile(
     r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
     r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
 )
+_MAKE_BOOKING = re.compile(
+    r"\b(?:make|making|hacer|haciendo|fazer|realizar|efectuar|do|complete|completar|terminar|finish)\s+"
+    r"(?:my|mi|minha|a\s+minha|our|nuestra|a\s+nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+)
+# someone more (or fewer) on a booking that exists: the PMS changes dates only, so reception does it
+PARTY_CHANGE = re.compile(
+    r"\b(?:add|adding|bring|bringing|traer|traemos|llevar|llevamos|levar|levamos|acrescentar|anadir|agregar|sumar"
+    r"|incluir|include|quitar|remove|tirar)\b.{0,40}\b(?:hij[oa]s?|bebes?|babys?|babies|daughter|son|child|children"
+    r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
+    r"|amig[oa]|friend|cuna|cot|berco)\b"
+)
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
 _CHANGE_WORDS = re.compile(
     r"\b(?:cambi\w*|change\w*|mov\w*|alter\w*|adia\w*|postpone|pospon\w*|retras\w*|atras\w*|push|modif\w*"
@@ -622,19 +651,23 @@ _CHANGE_WORDS = re.compile(
 )
 
 
-def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> str:
+def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> str | None:
     """ "I have a booking in May, can I push it back a day?" is about the guest's booking, however
     much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
     from hotelbox.dialogue.changes import relative_shift
 
-    if intent in ("cancel_booking", "modify_booking", "booking_status", "request_human", "complaint"):
-        return intent
+    if intent in ("booking_status", "request_human", "complaint"):
+        return None
     if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
-        return intent
+        return None
     folded = fold(u.text)
+    if _MAKE_BOOKING.search(folded):
+        return None  # "quiero hacer mi reserva": a new one
     shift = relative_shift(u.text, u.lang) is not None
-    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status")):
-        return intent
+    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status", "modify")):
+        return None
+    if intent in ("cancel_booking", "modify_booking"):
+        return intent  # the model said so too, if faintly: sure now
     if _CANCEL_WORDS.search(folded):
         return "cancel_booking"
     if (
@@ -643,7 +676,7 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
         or any(k in u.entities for k in ("check_in", "check_out", "nights"))
     ):
         return "modify_booking"
-    return "booking_status" if state.flow is None else intent
+    return "booking_status" if state.flow is None else None
 
 
 def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:

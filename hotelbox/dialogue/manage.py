@@ -266,6 +266,12 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
         return
+    if entities.get("_party_change") and not any(
+        k in entities for k in ("check_in", "check_out", "extra_nights")
+    ):
+        t.handoff("party_change", "handoff_requested")  # dates are ours to change; the party is reception's
+        t.turn.attention = "party_change"
+        return
     if "invalid_date" in flags:
         t.ask("new_dates", "invalid_date")
         return

@@ -219,10 +219,13 @@ def name_in(text: str) -> str | None:
             part = part[m.end() :]
         parts.append(part)
     capitalised = [p for p in parts if p and all(w[:1].isupper() for w in p.split() if len(w) > 3)]
-    for part in [*capitalised, *parts]:  # "great, book it please. it's Tom Baker": Tom Baker
-        if part and len(part.split()) <= 5 and polarity(part) is None and (name := clean_name(part)):
-            return name
-    return None
+    names = [
+        name
+        for part in [*capitalised, *parts]  # "great, book it please. it's Tom Baker": Tom Baker
+        if part and len(part.split()) <= 5 and polarity(part) is None and (name := clean_name(part))
+    ]
+    # "Lovely, it's for Jess Taylor": a first name and surname before a lone word
+    return next((n for n in names if len(n.split()) >= 2), names[0] if names else None)
 
 
 _NOT_NAME_WORDS = frozenset(

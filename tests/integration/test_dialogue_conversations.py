@@ -1015,3 +1015,84 @@ async def test_a_single_room_from_tomorrow_is_offered_for_one_without_asking(lan
     assert "ask_guests" not in chat.reply_keys()
     assert "ask_dates" not in chat.reply_keys()
     assert chat.said("11", "13")  # tomorrow (the 11th of March) to the 13th
+
+
+# -- flows (issue 12): follow-up questions about what the hotel lacks, the beach, a name after a word -
+FOLLOW_UP = {
+    "es": (["tenéis ático?", "y una habitacion con piscina privada?"], "info:no_private_pool"),
+    "en": (["Do you have a penthouse?", "what about a room with a private pool?"], "info:no_private_pool"),
+    "pt": (["vocês têm cobertura?", "e um quarto com piscina privada?"], "info:no_private_pool"),
+}
+BEACH = {
+    "es": "el hotel está cerca de la playa?",
+    "en": "is the hotel close to the beach?",
+    "pt": "o hotel fica perto da praia?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_follow_up_about_what_we_lack_and_the_beach_are_answered(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    turns, key = FOLLOW_UP[lang]
+    await chat.script(*turns)
+    assert chat.reply_keys()[-1] == key
+    other = guest()
+    await other(BEACH[lang])
+    assert other.reply_keys() == ["info:location"]
+    assert other.said("Malagueta")
+
+
+LONE_WORD_FIRST = {
+    "es": "Genial, es para Julia Pons, julia@example.com",
+    "en": "Lovely, it's for Jess Taylor, jess.taylor@example.com",
+    "pt": "Ótimo, é para Joana Prates, joana@example.com",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_full_name_wins_over_a_lone_word_before_it(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(BOOK_AND_CONFIRM[lang][0], LONE_WORD_FIRST[lang])
+    assert chat.last[-1].key == "confirm_booking"
+    assert LONE_WORD_FIRST[lang].split(",")[1].split()[-2] in chat.last[-1].text
+
+
+# -- flows (issue 12): the party said with a question is kept; "I'll think about it" is not a yes ----
+PARTY_WITH_QUESTION = {
+    "es": ["teneis algun atico? somos 2", "y la suite cuanto cuesta del 12 al 13 de junio?", "vale gracias, lo pienso"],
+    "en": ["do you have a penthouse? we are 2", "and how much is the suite june 12 to 13?", "ok thanks, I'll think about it"],
+    "pt": ["vocês têm cobertura? somos 2", "e quanto custa a suíte de 12 a 13 de junho?", "ok obrigada, vou pensar"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_party_said_with_a_question_is_kept_and_thinking_is_not_a_yes(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    first, price, think = PARTY_WITH_QUESTION[lang]
+    await chat.script(first, price)
+    assert "ask_guests" not in chat.reply_keys()
+    assert chat.last[-1].key == "price_answer"
+    await chat(think)
+    assert not any(k.startswith("ask_name") for k in (r.key or "" for r in chat.last))
+
+
+# -- flows (issue 12): someone added to a booking goes to reception (the PMS changes dates only) ----
+ADD_SOMEONE = {
+    "es": "hola, al final traemos a nuestra hija, podeis añadirla a la reserva {ref}?",
+    "en": "Hello, we'll be bringing our daughter after all, can you add her to booking {ref}?",
+    "pt": "Olá, tenho a reserva {ref}. Afinal vamos levar o nosso bebé, tem 6 meses",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_adding_someone_to_a_booking_goes_to_reception_not_round_in_circles(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(ADD_SOMEONE[lang].format(ref=booking.reference))
+    assert chat.reply_keys() == ["handoff_requested"]
+    conversation = await chat.conversation()
+    assert conversation["control"] == "waiting_staff"
+    assert (await b.pms.get_booking(booking.reference)).check_in == booking.check_in
