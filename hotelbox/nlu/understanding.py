@@ -200,6 +200,8 @@ class Understander:
             flags.add("past_date")
         if stay.day_only:
             flags.add("day_only")  # "until the 30th": the dialogue reads it against the stay discussed
+        if stay.weekday_only:
+            flags.add("weekday_only")  # "we leave on Sunday": the Sunday of the stay discussed
         guests = ent.extract_guests(text, lang, folded=stay.without_dates)
         if guests.adults is not None:
             entities["adults"] = guests.adults

@@ -658,3 +658,24 @@ async def test_a_single_room_from_tomorrow_is_offered_for_one_without_asking(lan
     assert "ask_guests" not in chat.reply_keys()
     assert "ask_dates" not in chat.reply_keys()
     assert chat.said("11", "13")  # tomorrow (the 11th of March) to the 13th
+
+
+LEAVE_ON_SUNDAY = {
+    "es": ["hola, quiero cambiar mi reserva {ref}", "al final nos tenemos que ir el domingo", "sí"],
+    "en": ["hi, I'd like to change booking {ref}", "we have to leave on sunday instead", "yes"],
+    "pt": ["olá, queria alterar a reserva {ref}", "afinal temos de sair no domingo", "sim"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_plain_weekday_is_the_weekday_of_the_booking_being_changed(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "We leave on Sunday" about a Thursday-to-Monday stay in August: that stay's Sunday."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone, check_in=date(2027, 8, 5), check_out=date(2027, 8, 9))
+    first, sunday, yes = LEAVE_ON_SUNDAY[lang]
+    await chat.script(first.format(ref=booking.reference), sunday, yes)
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 8, 5), date(2027, 8, 8)), [
+        (r.key, r.text) for r in chat.replies
+    ]
