@@ -679,3 +679,16 @@ async def test_a_plain_weekday_is_the_weekday_of_the_booking_being_changed(lang:
     assert (changed.check_in, changed.check_out) == (date(2027, 8, 5), date(2027, 8, 8)), [
         (r.key, r.text) for r in chat.replies
     ]
+
+
+async def test_brazilian_room_descriptions_agree_and_no_room_is_for_1_people(guest) -> None:  # type: ignore[no-untyped-def]
+    """pt-BR words in place of pt-PT ones keep their gender ("banheiro privativo"), and a room
+    for one is not "up to 1 people"."""
+    brazilian = guest("+5531988776655")
+    await brazilian("oi, quais tipos de quarto vocês têm?")
+    assert brazilian.said("banheiro privativo")
+    assert not brazilian.said("banheiro privativa")
+    assert not brazilian.said("1 pessoas")
+    english = guest("+447700900789")
+    await english("hi, what kinds of rooms do you have?")
+    assert not english.said("1 people")
