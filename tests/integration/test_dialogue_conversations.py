@@ -692,3 +692,17 @@ async def test_brazilian_room_descriptions_agree_and_no_room_is_for_1_people(gue
     english = guest("+447700900789")
     await english("hi, what kinds of rooms do you have?")
     assert not english.said("1 people")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi hijo tiene mucha fiebre, necesitamos un médico urgente",
+        "my husband collapsed, we need help right now",
+        "o meu filho está muito doente, precisamos de um médico já",
+    ],
+)
+async def test_an_emergency_goes_to_a_person_at_once(text: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert (await chat.conversation())["control"] == "waiting_staff"
