@@ -35,6 +35,7 @@ VARIETY_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "pt-BR": (
         ("pequeno-almoço", "café da manhã"), ("Pequeno-almoço", "Café da manhã"), ("O pequeno-almoço", "O café da manhã"),
+        ("casa de banho privativa", "banheiro privativo"), ("casa de banho adaptada", "banheiro adaptado"),
         ("casa de banho", "banheiro"), ("nome e apelido", "nome e sobrenome"), ("apelido", "sobrenome"),
         ("rés-do-chão", "térreo"), ("telemóvel", "celular"), ("autocarro", "ônibus"), ("receção", "recepção"),
         ("ginásio", "academia"), ("lavandaria", "lavanderia"), ("frigorífico", "geladeira"),

@@ -104,6 +104,15 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         entities.update(again.as_entities())
         if again.past or (again.check_in is None and again.check_out is None):
             u.flags.discard("past_date")
+    elif "weekday_only" in u.flags and stay is not None and stay[0] > t.guest.today:
+        # "nos tenemos que ir el domingo" about an August stay: the Sunday after its arrival;
+        # "llegamos el viernes": the Friday nearest to the arrival discussed
+        again = extract_stay(u.text, u.lang, max(t.guest.today, stay[0] - timedelta(days=3)))
+        if again.check_out and not again.check_in:
+            again = extract_stay(u.text, u.lang, stay[0] + timedelta(days=1))
+        for key in ("check_in", "check_out", "nights", "extra_nights"):
+            entities.pop(key, None)
+        entities.update(again.as_entities())
     offer = _offer_stay(t)
     if (
         offer is not None

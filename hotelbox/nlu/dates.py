@@ -236,6 +236,7 @@ class StayDates:
     invalid: bool = False  # a date that does not exist ("31 de febrero")
     past: bool = False  # a date before today
     day_only: bool = False  # only days of the month were said ("until the 30th"): no month, no weekday
+    weekday_only: bool = False  # only plain weekdays were said ("nos vamos el domingo")
     without_dates: str = ""  # the folded text (numbers as digits) with the date expressions blanked
 
     def as_entities(self) -> dict[str, object]:
@@ -454,7 +455,11 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             # English "next Friday" said on a Tuesday is the Friday of next week ("this
             # Friday" is the coming one); Spanish/Portuguese "próximo" is the coming one.
             delta += 7
-        out.append(DateMention(m.start(), m.end(), today + timedelta(days=delta), kind="weekday"))
+        # "el domingo" is a weekday the dialogue may read against the stay being discussed;
+        # "este domingo", "next Sunday" are counted from today
+        plain = mod not in ("este", "esta", "this", "next", "proximo", "proxima") and not m.group("next")
+        kind = "weekday" if plain else "weekday_from_today"
+        out.append(DateMention(m.start(), m.end(), today + timedelta(days=delta), kind=kind))
     return tonight
 
 
@@ -654,6 +659,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         stay.nights = (check_out - check_in).days
     stay.check_in, stay.check_out = check_in, check_out
     stay.day_only = bool(mentions) and all(mm.kind in ("day", "dayrange") for mm in mentions)
+    stay.weekday_only = bool(mentions) and all(mm.kind == "weekday" for mm in mentions)
     blanked = list(folded)
     for mm in mentions:
         blanked[mm.start : mm.end] = " " * (mm.end - mm.start)

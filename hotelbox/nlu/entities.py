@@ -97,13 +97,13 @@ _NAME_CUE = re.compile(
     r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
-    r"|\bmy\s+name|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
+    r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
     r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
     r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
-    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?)\s+",
+    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name)\s+",
     re.IGNORECASE,
 )
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
@@ -117,6 +117,7 @@ _NOT_NAME = {
     "sorry", "not", "no", "so", "very", "muy", "muito", "a", "an", "the", "el", "la", "o", "um", "uma",
     "un", "una", "happy", "sad", "tired", "calling", "writing", "escribiendo", "trying", "staying",
     "just", "also", "tambien", "still", "ok", "okay", "fine", "bien", "bem", "good", "great", "glad",
+    "wrong", "right", "correct", "spelled", "spelt", "misspelt", "misspelled", "typo", "mal", "errado",
     "christmas", "easter", "navidad", "pascua", "natal", "pascoa", "carnaval", "carnival", "semana",
     "hola", "hi", "hello", "hey", "oi", "ola", "buenas", "buenos", "bom", "boa", "thanks", "gracias",
     "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",

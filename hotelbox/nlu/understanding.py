@@ -28,6 +28,13 @@ log = logging.getLogger(__name__)
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
 _EMAIL_HINT = re.compile(r"[\w.+-]+@[\w-]+\.\w")
+# Someone hurt or ill, a fire, the police: a person at once, whatever the model makes of the words
+_EMERGENCY = re.compile(
+    r"\b(?:emergenc\w*|urgenc\w*|ambulanc\w*|medicos?|doctor|doutor|desmay\w*|desmai\w*|fainted|collapsed"
+    r"|infarto|heart\s+attack|bleeding|sangr(?:a|ando|e)\w*|incendio|fire\s+alarm|fuego|fogo|policia|police|socorro"
+    r"|(?:se\s+(?:siente|encuentra)|me\s+(?:siento|encuentro))\s+(?:muy\s+)?mal|passou\s+mal|(?:esta|estou)\s+(?:a\s+)?"
+    r"(?:sentir-se|sentir-me)\s+mal|feels?\s+(?:very\s+|really\s+)?(?:ill|sick|unwell)|(?:muy|muito|very)\s+(?:enferm[oa]|doente|sick|ill))\b"
+)
 _PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von", "e", "y"}
 
 # Demo hotel room types and the words guests use for them; a real PMS supplies its own.
@@ -152,6 +159,9 @@ class Understander:
         best = ranked[0]
         entities = self.extract_entities(stripped, lang_guess_lang, today, flags)
         intent, confidence, topic = best.intent, best.confidence, best.topic
+        if _EMERGENCY.search(fold(stripped)):
+            intent, confidence, topic = "request_human", max(confidence, 0.9), None
+            flags.add("emergency")
         if confidence < self.min_confidence:
             # Reported, not overridden: cross-validation (grouped by template) showed every
             # rejection threshold lowers accuracy. The dialogue weighs the flag in context.
@@ -200,6 +210,8 @@ class Understander:
             flags.add("past_date")
         if stay.day_only:
             flags.add("day_only")  # "until the 30th": the dialogue reads it against the stay discussed
+        if stay.weekday_only:
+            flags.add("weekday_only")  # "we leave on Sunday": the Sunday of the stay discussed
         guests = ent.extract_guests(text, lang, folded=stay.without_dates)
         if guests.adults is not None:
             entities["adults"] = guests.adults

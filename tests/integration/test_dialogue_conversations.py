@@ -1096,3 +1096,51 @@ async def test_adding_someone_to_a_booking_goes_to_reception_not_round_in_circle
     conversation = await chat.conversation()
     assert conversation["control"] == "waiting_staff"
     assert (await b.pms.get_booking(booking.reference)).check_in == booking.check_in
+
+
+LEAVE_ON_SUNDAY = {
+    "es": ["hola, quiero cambiar mi reserva {ref}", "al final nos tenemos que ir el domingo", "sí"],
+    "en": ["hi, I'd like to change booking {ref}", "we have to leave on sunday instead", "yes"],
+    "pt": ["olá, queria alterar a reserva {ref}", "afinal temos de sair no domingo", "sim"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_plain_weekday_is_the_weekday_of_the_booking_being_changed(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "We leave on Sunday" about a Thursday-to-Monday stay in August: that stay's Sunday."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone, check_in=date(2027, 8, 5), check_out=date(2027, 8, 9))
+    first, sunday, yes = LEAVE_ON_SUNDAY[lang]
+    await chat.script(first.format(ref=booking.reference), sunday, yes)
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 8, 5), date(2027, 8, 8)), [
+        (r.key, r.text) for r in chat.replies
+    ]
+
+
+async def test_brazilian_room_descriptions_agree_and_no_room_is_for_1_people(guest) -> None:  # type: ignore[no-untyped-def]
+    """pt-BR words in place of pt-PT ones keep their gender ("banheiro privativo"), and a room
+    for one is not "up to 1 people"."""
+    brazilian = guest("+5531988776655")
+    await brazilian("oi, quais tipos de quarto vocês têm?")
+    assert brazilian.said("banheiro privativo")
+    assert not brazilian.said("banheiro privativa")
+    assert not brazilian.said("1 pessoas")
+    english = guest("+447700900789")
+    await english("hi, what kinds of rooms do you have?")
+    assert not english.said("1 people")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi hijo tiene mucha fiebre, necesitamos un médico urgente",
+        "my husband collapsed, we need help right now",
+        "o meu filho está muito doente, precisamos de um médico já",
+    ],
+)
+async def test_an_emergency_goes_to_a_person_at_once(text: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(text)
+    assert (await chat.conversation())["control"] == "waiting_staff"

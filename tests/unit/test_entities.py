@@ -88,6 +88,7 @@ def test_numbers_to_digits_keeps_portuguese_room_words() -> None:
         ("o nome é Tomás de Castro Neves", "Tomás de Castro Neves"),
         ("cool, it's for Ruby Shah", "Ruby Shah"),
         ("it's for Christmas", None),
+        ("oops, I spelled my name wrong, it's Kate Brennan", "Kate Brennan"),
         ("it's for 2 people", None),
     ],
 )
