@@ -450,7 +450,19 @@
 
   // -- team (admins): canned replies, accounts, failed logins ---------------------------------------------
   async function renderTeam() {
-    const [users, failures] = await Promise.all([api("GET", "/desk/api/users"), api("GET", "/desk/api/login-failures").catch(() => ({ failures: [] }))]);
+    const [users, failures, done] = await Promise.all([api("GET", "/desk/api/users"), api("GET", "/desk/api/login-failures").catch(() => ({ failures: [] })),
+      api("GET", "/desk/api/activity").catch(() => ({ activity: [] }))]);
+    const about = (a) => {
+      const d = a.details || {};
+      if (a.action === "user.add" || a.action === "user.change") return d.name || "";
+      if (a.action === "knowledge.edit") return `${word("topic", d.topic)} · ${(d.lang || "").toUpperCase()}`;
+      if (a.action === "canned.edit") return (d.lang || "").toUpperCase();
+      return "";
+    };
+    const activity = done.activity.length
+      ? el("ol", { class: "activity", id: "activity" }, ...done.activity.map((a) => el("li", { "data-action": a.action },
+        `${when(a.at)} · ${author(a.actor)} · ${word("action", a.action)}`, about(a) ? el("span", { class: "about", text: ` (${about(a)})` }) : null)))
+      : el("p", { class: "empty", id: "activity", text: t("no_activity") });
     const canned = LANGS.map((lang) => {
       const area = el("textarea", { rows: 6, "data-lang": lang, "aria-label": `${t("canned_title")} · ${lang.toUpperCase()}` });
       area.value = (state.canned[lang] || []).join("\n");
@@ -495,7 +507,8 @@
     view.replaceChildren(el("section", { class: "team", id: "team" },
       el("h2", { text: t("canned_title") }), el("p", { class: "hint", text: t("canned_hint") }), el("div", { class: "answer-langs", id: "canned-editor" }, ...canned),
       el("h2", { text: t("accounts") }), people, addUser,
-      el("h2", { text: t("login_failures") }), failedLogins));
+      el("h2", { text: t("login_failures") }), failedLogins,
+      el("h2", { text: t("activity") }), activity));
   }
 
   // -- being told --------------------------------------------------------------------------------------
