@@ -390,7 +390,10 @@
   async function renderKnowledge() {
     const data = await api("GET", "/desk/api/knowledge");
     const followups = data.followups || {};
-    const rows = data.topics.map((topic) => {
+    // answers still saying the old thing first, then by name in the reader's language
+    const behind = (topic) => LANGS.some((lang) => (followups[lang] || {})[topic]);
+    const topics = [...data.topics].sort((a, b) => (behind(b) - behind(a)) || word("topic", a).localeCompare(word("topic", b), locale()));
+    const rows = topics.map((topic) => {
       const cells = LANGS.map((lang) => {
         const area = el("textarea", { rows: 4, maxlength: 1000, "data-topic": topic, "data-lang": lang, "aria-label": `${word("topic", topic)} · ${lang.toUpperCase()}` });
         area.value = data.answers[lang][topic] || "";
