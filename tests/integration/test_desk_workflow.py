@@ -183,3 +183,20 @@ async def test_canned_replies_and_accounts_are_for_admins(desk: Desk) -> None:
     eva = await desk.login("eva")
     async with eva.http:
         assert (await eva.call("GET", "/desk/api/me"))[1]["role"] == "frontdesk"
+
+
+async def test_private_notes_go_with_the_texts_at_retention(desk: Desk) -> None:
+    a = await desk.guest("+34600397001", "quiero hablar con una persona")
+    leo = await desk.login("leo")
+    async with leo.http:
+        for text in ("old: the guest's allergy", "new: room 12"):
+            assert (await leo.call("POST", f"/desk/api/conversations/{a}/notes", {"text": text}))[0] == 201
+    await desk.box.store.write(
+        lambda c: c.execute(
+            "UPDATE desk_notes SET created_at = '2020-01-01T00:00:00.000+00:00' WHERE text LIKE 'old%'"
+        )
+    )
+    counts = await desk.box.maintenance.enforce()
+    assert counts["notes"] == 1
+    left = await desk.box.store.fetchall("SELECT text FROM desk_notes")
+    assert [r["text"] for r in left] == ["new: room 12"]
