@@ -192,14 +192,24 @@
     return box;
   }
 
+  function cannedOptions(c) {
+    return [el("option", { value: "", text: t("canned") }),
+      ...(state.canned[c.language || state.lang] || []).map((line) => el("option", { value: line, text: line }))];
+  }
+
+  async function refreshCanned(c) {
+    try { state.canned = await api("GET", "/desk/api/canned"); } catch (err) { return; }
+    const select = document.getElementById("canned");
+    if (select && state.open === c.id && !select.value) select.replaceChildren(...cannedOptions(c));
+  }
+
   function replyForm(c) {
     const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"), title: t("shortcuts"), "aria-keyshortcuts": "Control+Enter Meta+Enter",
       oninput: (e) => { state.drafts[c.id] = e.target.value; } });
     text.value = state.drafts[c.id] || "";
     const lines = () => state.canned[c.language || state.lang] || [];
     const canned = el("select", { id: "canned", "aria-label": t("canned"), onchange: (e) => { if (e.target.value) { insertAtCursor(text, e.target.value); e.target.value = ""; } } },
-      el("option", { value: "", text: t("canned") }),
-      ...lines().map((line) => el("option", { value: line, text: line })));
+      ...cannedOptions(c));
     const form = el("form", { class: "reply", id: "reply", onsubmit: async (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
@@ -302,12 +312,9 @@
       items.push(item);
     }
     const cards = el("div", { class: "cards", id: "cards" }, ...c.bookings.map(bookingCard));
-    if (pane.dataset.id !== String(c.id)) { // an admin may have edited the canned replies
-      state.canned = await api("GET", "/desk/api/canned").catch(() => state.canned);
-      if (state.open !== c.id) return;
-    }
     if (pane.dataset.id !== String(c.id)) { // first time: build the pane once
       pane.dataset.id = String(c.id);
+      refreshCanned(c); // an admin may have edited them since the page loaded
       const transcript = el("ol", { class: "transcript", id: "transcript" }, ...items);
       // notes and history: open beside the transcript on a wide screen, one tap away on a phone
       const extras = el("details", { class: "extras", id: "extras", open: window.matchMedia("(min-width: 761px)").matches || null },
