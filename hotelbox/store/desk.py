@@ -515,3 +515,34 @@ def save_canned(conn: Conn, lang: str, lines: list[str], actor: str) -> None:
         [(lang, n, line, actor, now) for n, line in enumerate(lines)],
     )
     audit.record(conn, actor, "canned.edit", details={"lang": lang, "lines": len(lines)})
+
+
+# what staff did that has no conversation to show it in any more (an erasure) or none at all
+ACTIVITY = (
+    "guest.erased",
+    "user.add",
+    "user.change",
+    "canned.edit",
+    "knowledge.edit",
+    "booking.retry",
+    "booking.handled",
+)
+
+
+async def activity(conn: AConn, limit: int = 100) -> list[dict[str, Any]]:
+    """The staff's own actions, newest first (for admins): erasures, accounts, canned replies, answers."""
+    marks = ",".join("?" * len(ACTIVITY))
+    rows = await fetchall(
+        conn,
+        f"SELECT at, actor, action, details FROM audit_log WHERE action IN ({marks}) ORDER BY id DESC LIMIT ?",
+        (*ACTIVITY, limit),
+    )
+    return [
+        {
+            "at": r["at"],
+            "actor": r["actor"],
+            "action": r["action"],
+            "details": json.loads(r["details"] or "{}"),
+        }
+        for r in rows
+    ]

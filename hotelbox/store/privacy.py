@@ -92,6 +92,8 @@ def enforce_retention(
         "UPDATE messages SET text = NULL, payload = '{}' WHERE created_at < ? AND (text IS NOT NULL OR payload != '{}')",
         (cutoff,),
     ).rowcount
+    # staff's private notes speak of the guest too: they go with the texts (issue 17)
+    counts["notes"] = conn.execute("DELETE FROM desk_notes WHERE created_at < ?", (cutoff,)).rowcount
     conn.execute("UPDATE inbox SET payload = '{}' WHERE received_at < ? AND status != 'pending'", (cutoff,))
     conn.execute(
         "UPDATE outbox SET payload = '{}' WHERE created_at < ? AND status NOT IN ('pending', 'sending')",

@@ -399,6 +399,7 @@ def make_app(box: Box) -> web.Application:
         ("GET", "/desk/api/users", desk.api_users, "admin"),
         ("POST", "/desk/api/users", desk.api_user_add, "admin"),
         ("PUT", "/desk/api/users/{name}", desk.api_user_change, "admin"),
+        ("GET", "/desk/api/activity", desk.api_activity, "admin"),
         ("GET", "/desk/api/login-failures", desk.api_login_failures, "admin"),
     ]
     try_routes: list[tuple[str, str, Handler]] = [

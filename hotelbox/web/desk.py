@@ -450,6 +450,11 @@ async def api_user_change(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def api_activity(request: web.Request) -> web.Response:
+    """What staff did outside any conversation, newest first: erasures, accounts, edits (admin)."""
+    return web.json_response({"activity": await request.app[BOX].store.read(desk.activity)})
+
+
 async def api_login_failures(request: web.Request) -> web.Response:
     """Who failed to log in, from where and when (newest first): the throttle's side of the story."""
     failures = await request.app[BOX].store.read(lambda c: audit.login_failures(c, limit=200))

@@ -1,6 +1,7 @@
 """Issue 17, screens for people: Health as green / amber / red part by part with the reason in
 words, Bookings saying "nothing to do", and the admins' Team page (canned replies edited in the
-page and used at once, accounts opened and disabled, failed logins). Chromium, both sizes."""
+page and used at once, accounts opened and disabled, failed logins, the team's activity with
+erasures). Chromium, both sizes."""
 
 from __future__ import annotations
 
@@ -111,3 +112,14 @@ async def test_admins_edit_canned_replies_and_accounts(stage: Stage, chromium: B
     options = await page.locator("#canned option").all_inner_texts()
     assert "La piscina abre a las 9." in options
     assert not any("comprobarlo" in o for o in options)
+
+    # an erasure leaves no conversation to show it in: the team's activity says it happened
+    page.once("dialog", lambda d: d.accept())
+    await page.click("#erase")
+    await page.locator(".notice.ok", has_text="borrados").wait_for()  # ana reads Spanish
+    await page.click("#nav-team")
+    activity = page.locator("#activity")
+    for action in ("guest.erased", "user.change", "user.add", "canned.edit"):
+        await activity.locator(f"li[data-action='{action}']").first.wait_for()
+    assert "Recepción (ana) · borró los datos del huésped" in await activity.locator("li").first.inner_text()
+    assert "lucia" in await activity.locator("li[data-action='user.add']").inner_text()

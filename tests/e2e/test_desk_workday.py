@@ -71,14 +71,18 @@ async def test_keyboard_send_move_and_canned_at_the_cursor(stage: Stage, chromiu
     ]
     assert sorted(order) == sorted(ids)
     await open_conversation(page, order[0])
-    await page.locator("#transcript").click()
+    await page.evaluate("document.activeElement && document.activeElement.blur()")  # nothing typed into
+
+    async def moved_to(n: int) -> None:
+        await page.locator(f".conversation.open[data-id='{order[n]}']").wait_for(state="attached")
+        assert page.url.endswith(f"#inbox/{order[n]}")
+
     await page.keyboard.press("Alt+ArrowDown")
-    await page.wait_for_url(f"**#inbox/{order[1]}")
-    await page.locator(f".conversation.open[data-id='{order[1]}']").wait_for(state="attached")
+    await moved_to(1)
     await page.keyboard.press("j")
-    await page.wait_for_url(f"**#inbox/{order[2]}")
+    await moved_to(2)
     await page.keyboard.press("k")
-    await page.wait_for_url(f"**#inbox/{order[1]}")
+    await moved_to(1)
     await page.locator("#reply-text").wait_for()
 
     box = page.locator("#reply-text")

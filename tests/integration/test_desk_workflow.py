@@ -25,9 +25,9 @@ class Desk:
     def __init__(self, url: str, box: Box, channel: RecordingChannel) -> None:
         self.url, self.box, self.channel, self.n = url, box, channel, 0
 
-    async def login(self, name: str) -> Staff:
+    async def login(self, name: str, password: str = PASSWORD) -> Staff:
         http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        async with http.post(f"{self.url}/desk/api/login", json={"name": name, "password": PASSWORD}) as r:
+        async with http.post(f"{self.url}/desk/api/login", json={"name": name, "password": password}) as r:
             assert r.status == 200, await r.text()
             csrf = (await r.json())["csrf"]
         return Staff(self.url, http, csrf)
@@ -180,6 +180,23 @@ async def test_canned_replies_and_accounts_are_for_admins(desk: Desk) -> None:
         assert (await ana.call("PUT", "/desk/api/users/leo", {}))[0] == 400
         assert (await ana.call("PUT", "/desk/api/users/leo", {"disabled": True}))[0] == 200
         assert (await leo.call("GET", "/desk/api/me"))[0] == 401  # leo's session ended
-    eva = await desk.login("eva")
+    eva = await desk.login("eva", "p" * 12)
     async with eva.http:
         assert (await eva.call("GET", "/desk/api/me"))[1]["role"] == "frontdesk"
+
+
+async def test_private_notes_go_with_the_texts_at_retention(desk: Desk) -> None:
+    a = await desk.guest("+34600397001", "quiero hablar con una persona")
+    leo = await desk.login("leo")
+    async with leo.http:
+        for text in ("old: the guest's allergy", "new: room 12"):
+            assert (await leo.call("POST", f"/desk/api/conversations/{a}/notes", {"text": text}))[0] == 201
+    await desk.box.store.write(
+        lambda c: c.execute(
+            "UPDATE desk_notes SET created_at = '2020-01-01T00:00:00.000+00:00' WHERE text LIKE 'old%'"
+        )
+    )
+    counts = await desk.box.maintenance.enforce()
+    assert counts["notes"] == 1
+    left = await desk.box.store.fetchall("SELECT text FROM desk_notes")
+    assert [r["text"] for r in left] == ["new: room 12"]

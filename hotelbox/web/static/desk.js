@@ -192,14 +192,24 @@
     return box;
   }
 
+  function cannedOptions(c) {
+    return [el("option", { value: "", text: t("canned") }),
+      ...(state.canned[c.language || state.lang] || []).map((line) => el("option", { value: line, text: line }))];
+  }
+
+  async function refreshCanned(c) {
+    try { state.canned = await api("GET", "/desk/api/canned"); } catch (err) { return; }
+    const select = document.getElementById("canned");
+    if (select && state.open === c.id && !select.value) select.replaceChildren(...cannedOptions(c));
+  }
+
   function replyForm(c) {
     const text = el("textarea", { id: "reply-text", rows: 3, maxlength: 4000, placeholder: t("reply_placeholder"), title: t("shortcuts"), "aria-keyshortcuts": "Control+Enter Meta+Enter",
       oninput: (e) => { state.drafts[c.id] = e.target.value; } });
     text.value = state.drafts[c.id] || "";
     const lines = () => state.canned[c.language || state.lang] || [];
     const canned = el("select", { id: "canned", "aria-label": t("canned"), onchange: (e) => { if (e.target.value) { insertAtCursor(text, e.target.value); e.target.value = ""; } } },
-      el("option", { value: "", text: t("canned") }),
-      ...lines().map((line) => el("option", { value: line, text: line })));
+      ...cannedOptions(c));
     const form = el("form", { class: "reply", id: "reply", onsubmit: async (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
@@ -302,12 +312,9 @@
       items.push(item);
     }
     const cards = el("div", { class: "cards", id: "cards" }, ...c.bookings.map(bookingCard));
-    if (pane.dataset.id !== String(c.id)) { // an admin may have edited the canned replies
-      state.canned = await api("GET", "/desk/api/canned").catch(() => state.canned);
-      if (state.open !== c.id) return;
-    }
     if (pane.dataset.id !== String(c.id)) { // first time: build the pane once
       pane.dataset.id = String(c.id);
+      refreshCanned(c); // an admin may have edited them since the page loaded
       const transcript = el("ol", { class: "transcript", id: "transcript" }, ...items);
       // notes and history: open beside the transcript on a wide screen, one tap away on a phone
       const extras = el("details", { class: "extras", id: "extras", open: window.matchMedia("(min-width: 761px)").matches || null },
@@ -390,7 +397,10 @@
   async function renderKnowledge() {
     const data = await api("GET", "/desk/api/knowledge");
     const followups = data.followups || {};
-    const rows = data.topics.map((topic) => {
+    // answers still saying the old thing first, then by name in the reader's language
+    const behind = (topic) => LANGS.some((lang) => (followups[lang] || {})[topic]);
+    const topics = [...data.topics].sort((a, b) => (behind(b) - behind(a)) || word("topic", a).localeCompare(word("topic", b), locale()));
+    const rows = topics.map((topic) => {
       const cells = LANGS.map((lang) => {
         const area = el("textarea", { rows: 4, maxlength: 1000, "data-topic": topic, "data-lang": lang, "aria-label": `${word("topic", topic)} · ${lang.toUpperCase()}` });
         area.value = data.answers[lang][topic] || "";
@@ -450,7 +460,19 @@
 
   // -- team (admins): canned replies, accounts, failed logins ---------------------------------------------
   async function renderTeam() {
-    const [users, failures] = await Promise.all([api("GET", "/desk/api/users"), api("GET", "/desk/api/login-failures").catch(() => ({ failures: [] }))]);
+    const [users, failures, done] = await Promise.all([api("GET", "/desk/api/users"), api("GET", "/desk/api/login-failures").catch(() => ({ failures: [] })),
+      api("GET", "/desk/api/activity").catch(() => ({ activity: [] }))]);
+    const about = (a) => {
+      const d = a.details || {};
+      if (a.action === "user.add" || a.action === "user.change") return d.name || "";
+      if (a.action === "knowledge.edit") return `${word("topic", d.topic)} · ${(d.lang || "").toUpperCase()}`;
+      if (a.action === "canned.edit") return (d.lang || "").toUpperCase();
+      return "";
+    };
+    const activity = done.activity.length
+      ? el("ol", { class: "activity", id: "activity" }, ...done.activity.map((a) => el("li", { "data-action": a.action },
+        `${when(a.at)} · ${author(a.actor)} · ${word("action", a.action)}`, about(a) ? el("span", { class: "about", text: ` (${about(a)})` }) : null)))
+      : el("p", { class: "empty", id: "activity", text: t("no_activity") });
     const canned = LANGS.map((lang) => {
       const area = el("textarea", { rows: 6, "data-lang": lang, "aria-label": `${t("canned_title")} · ${lang.toUpperCase()}` });
       area.value = (state.canned[lang] || []).join("\n");
@@ -495,7 +517,8 @@
     view.replaceChildren(el("section", { class: "team", id: "team" },
       el("h2", { text: t("canned_title") }), el("p", { class: "hint", text: t("canned_hint") }), el("div", { class: "answer-langs", id: "canned-editor" }, ...canned),
       el("h2", { text: t("accounts") }), people, addUser,
-      el("h2", { text: t("login_failures") }), failedLogins));
+      el("h2", { text: t("login_failures") }), failedLogins,
+      el("h2", { text: t("activity") }), activity));
   }
 
   // -- being told --------------------------------------------------------------------------------------
