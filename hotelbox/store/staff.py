@@ -20,6 +20,11 @@ def add_user(conn: Conn, name: str, role: str, password_hash: str, language: str
     )
 
 
+def exists(conn: Conn, name: str) -> bool:
+    """Whether an account has this name (enabled or not)."""
+    return conn.execute("SELECT 1 FROM staff_users WHERE name = ?", (name,)).fetchone() is not None
+
+
 def set_password(conn: Conn, name: str, password_hash: str) -> bool:
     """A new password ends every session of that user; False if there is no such user."""
     cur = conn.execute(

@@ -20,6 +20,8 @@ async def test_accounts_are_added_listed_and_never_show_their_hash(tmp_path: Pat
     async with Store(tmp_path / "s.db") as store:
         ana = await store.write(lambda c: staff.add_user(c, "ana", "admin", "hash-a", "es"))
         await store.write(lambda c: staff.add_user(c, "leo", "frontdesk", "hash-l", "en"))
+        assert await store.write(lambda c: staff.exists(c, "ana"))
+        assert not await store.write(lambda c: staff.exists(c, "nobody"))
         with pytest.raises(sqlite3.IntegrityError):
             await store.write(lambda c: staff.add_user(c, "ana", "frontdesk", "hash-x"))
 
