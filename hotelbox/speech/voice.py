@@ -39,7 +39,14 @@ def cached(key: tuple[Any, ...], build: Any) -> Any:
         return _cache[key]
 
 
-def make_stt(store: ModelStore, name: str, threads: int, beam_size: int, vad: bool) -> SpeechToText:
+def make_stt(
+    store: ModelStore,
+    name: str,
+    threads: int,
+    beam_size: int,
+    vad: bool,
+    initial_prompt: dict[str, str] | None = None,
+) -> SpeechToText:
     spec = store.spec(name)
     path = store.locate(name)
     if spec.engine == "vosk":
@@ -47,9 +54,15 @@ def make_stt(store: ModelStore, name: str, threads: int, beam_size: int, vad: bo
     if spec.engine != "faster-whisper":
         raise ModelError(f"{name} is a {spec.engine} model, not speech to text", code="model_kind")
     return cached(  # type: ignore[no-any-return]
-        ("whisper", str(path), threads, beam_size, vad),
+        ("whisper", str(path), threads, beam_size, vad, tuple(sorted((initial_prompt or {}).items()))),
         lambda: WhisperStt(
-            path, name, threads=threads, beam_size=beam_size, vad=vad, english_only=spec.language == "en"
+            path,
+            name,
+            threads=threads,
+            beam_size=beam_size,
+            vad=vad,
+            english_only=spec.language == "en",
+            initial_prompt=initial_prompt,
         ),
     )
 
@@ -87,7 +100,12 @@ class VoiceService:
                 continue
             try:
                 self.stt = make_stt(
-                    self.store, name, self.threads, self.settings.beam_size, self.settings.vad
+                    self.store,
+                    name,
+                    self.threads,
+                    self.settings.beam_size,
+                    self.settings.vad,
+                    self.settings.initial_prompt,
                 )
                 break
             except Exception as exc:  # keep going: the fallback, or text only
@@ -130,6 +148,7 @@ class VoiceService:
                     threads=self.threads,
                     beam_size=self.settings.beam_size,
                     vad=self.settings.vad,
+                    initial_prompt=dict(self.settings.initial_prompt),
                 )
                 break
             except Exception as exc:

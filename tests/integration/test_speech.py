@@ -223,3 +223,26 @@ def test_truncated_long_and_silent_audio() -> None:
 def test_silence_transcribes_to_nothing(whisper: WhisperStt) -> None:
     silent = decode(encode_voice_note(np.zeros(16000 * 4, dtype=np.float32), 16000)).samples
     assert whisper.transcribe(silent, "es").text == ""
+
+
+def test_the_hotel_vocabulary_goes_to_whisper_in_process_and_in_the_worker(tmp_path: Path) -> None:
+    from hotelbox.config import load_settings
+    from hotelbox.scheduler import Scheduler
+    from hotelbox.speech.voice import VoiceService
+
+    prompt = {"es": "Hotel Miramar. Habitación doble, suite familiar. Check-in."}
+    for engines in ("in_process", "workers"):
+        settings = load_settings(
+            state_dir=tmp_path / engines, speech={"engines": engines, "initial_prompt": prompt, "voices": {}}
+        )
+        scheduler = Scheduler(settings.scheduler)
+        voice = VoiceService(settings, scheduler)
+        voice.load()
+        if engines == "workers":
+            assert voice.remote is not None
+            assert voice.remote.stt_spec is not None
+            assert voice.remote.stt_spec.initial_prompt == prompt
+        else:
+            assert isinstance(voice.stt, WhisperStt)
+            assert voice.stt.initial_prompt == prompt
+        scheduler.close()
