@@ -337,8 +337,9 @@ class SpeechSettings(Section):
     initial_prompt: dict[str, str] = Field(
         default_factory=dict,
         description="Words Whisper should expect, per language (the hotel's name, its room names, check-in), "
-        "as its initial prompt. Off by default: measured on recorded speech it did not lower word errors "
-        "(README, Figures).",
+        "as its initial prompt. Off by default, measured (README, Figures): it helped Portuguese hotel questions "
+        "(WER 32.6 → 21.7 %) and English ones (2.3 → 0 %), changed nothing in Spanish, and made English recorded "
+        "speech slightly worse (7.7 → 8.7 %).",
     )
     voices: dict[str, str] = Field(
         default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
