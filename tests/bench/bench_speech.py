@@ -9,6 +9,9 @@
 4. A voice note in, a voice note out: 12 spoken questions through the box (stored → heard →
    understood → answered → spoken → handed to the channel), p50/p95.
 5. Peak RSS of ``hotelbox run`` with the default set loaded.
+6. A voice turn, text first and voice after, in process and with speech workers, next to a
+   plain wyoming-faster-whisper + wyoming-piper pair, as a ratio (:mod:`.bench_voice_turn`).
+7. Hotel vocabulary for Whisper, WER with and without it (:mod:`.bench_vocabulary`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.store.outbox import OutboxItem
+from tests.bench import bench_vocabulary, bench_voice_turn
 from tests.conftest import DATA, free_port
 from tests.fakes.test_voice import make_test_voice, write_site_manifest
 
@@ -249,4 +253,6 @@ async def run(tmp: Path) -> dict[str, Any]:
     results["tts"] = tts_speed(store, tmp / "voices")
     results["voice_round_trip"] = await voice_in_voice_out(store, tmp)
     results["daemon_peak_rss_mb"] = daemon_rss(tmp)
+    results["voice_turn"] = await bench_voice_turn.run(tmp / "turn")  # issue 16: text first, voice after
+    results["vocabulary"] = await bench_vocabulary.run(tmp / "vocabulary")
     return results

@@ -255,6 +255,9 @@ def test_doctor_exits_non_zero_and_says_what_to_fix(tmp_path: Path, nlu_cache: P
     assert ok.returncode == 0, ok.stdout
     checks = {c["name"]: c for c in json.loads(ok.stdout)}
     assert checks["model whisper-base"]["status"] == "ok"
+    assert checks["voice es (kokoro-ef_dora)"]["status"] == "ok"  # the default Kokoro voices (issue 16)
+    assert checks["model kokoro-v1.0-int8"]["status"] == "ok"
+    assert checks["espeak-ng"]["status"] == "ok"
     (tmp_path / "hotelbox.toml").write_text('[speech]\nstt_model = "whisper-small"\n')
     bad = run_cli("doctor", cwd=tmp_path)
     assert bad.returncode == 1

@@ -19,7 +19,7 @@ from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import VoskStt, WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.speech.voice import make_stt
-from tests.conftest import DATA
+from tests.conftest import DATA, wait_for
 
 SPEECH = DATA / "speech"
 FLEURS = sorted((SPEECH / "fleurs").glob("*.ogg"))
@@ -223,3 +223,56 @@ def test_truncated_long_and_silent_audio() -> None:
 def test_silence_transcribes_to_nothing(whisper: WhisperStt) -> None:
     silent = decode(encode_voice_note(np.zeros(16000 * 4, dtype=np.float32), 16000)).samples
     assert whisper.transcribe(silent, "es").text == ""
+
+
+def test_the_hotel_vocabulary_goes_to_whisper_in_process_and_in_the_worker(tmp_path: Path) -> None:
+    from hotelbox.config import load_settings
+    from hotelbox.scheduler import Scheduler
+    from hotelbox.speech.voice import VoiceService
+
+    prompt = {"es": "Hotel Miramar. Habitación doble, suite familiar. Check-in."}
+    for engines in ("in_process", "workers"):
+        settings = load_settings(
+            state_dir=tmp_path / engines, speech={"engines": engines, "initial_prompt": prompt, "voices": {}}
+        )
+        scheduler = Scheduler(settings.scheduler)
+        voice = VoiceService(settings, scheduler)
+        voice.load()
+        if engines == "workers":
+            assert voice.remote is not None
+            assert voice.remote.stt_spec is not None
+            assert voice.remote.stt_spec.initial_prompt == prompt
+        else:
+            assert isinstance(voice.stt, WhisperStt)
+            assert voice.stt.initial_prompt == prompt
+        scheduler.close()
+
+
+async def test_a_guests_voice_note_is_heard_between_two_sentences_of_a_voice_reply(tmp_path: Path) -> None:
+    """Voice replies are made one sentence per speech-lane job at background priority: a guest's
+    note waiting for the lane goes before the reply's next sentence, not after the whole reply."""
+    import asyncio
+
+    from hotelbox.config import load_settings
+    from hotelbox.scheduler import Priority, Scheduler
+    from hotelbox.speech.voice import VoiceService
+
+    settings = load_settings(state_dir=tmp_path, speech={"voices": {"en": "en_US-joe-medium"}})
+    scheduler = Scheduler(settings.scheduler)
+    await scheduler.start()
+    voice = VoiceService(settings, scheduler)
+    await asyncio.to_thread(voice.load)
+    lane = scheduler.lane("speech")
+    order: list[str] = []
+    reply = " ".join(f"This is sentence number {n} of a long reply." for n in range(1, 7))
+    speaking = asyncio.create_task(voice.speak(reply, "en", priority=Priority.BACKGROUND))
+    await wait_for(lambda: lane.running > 0, 30, interval=0.001)  # the first sentence is being made
+    heard = asyncio.create_task(lane.run(lambda: order.append("guest"), priority=Priority.GUEST))
+    ogg, speech = await speaking
+    order.append("reply done")
+    await heard
+    assert order == ["guest", "reply done"]
+    assert speech.duration_s > 6
+    assert decode(ogg).codec == "opus"
+    await scheduler.stop()
+    scheduler.close()

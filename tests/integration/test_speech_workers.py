@@ -5,21 +5,17 @@ the box, and is back within seconds; a hostile file (the 272-bit WAV) is refused
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.tts import PiperTts, voice_note
-from tests.conftest import free_port, wait_for
+from tests.conftest import wait_for
 from tests.fakes.graph import message_body, sha256_b64
+from tests.helpers import wyoming_servers
 from tests.integration.wa_rig import Rig, started_box
 
 # a well-formed RIFF/WAVE header claiming PCM at 272 bits per sample, then silence (the fuzz find)
@@ -100,50 +96,6 @@ async def test_speech_workers_survive_kill_9_a_hang_and_a_hostile_file(rig: Rig,
         await asyncio.sleep(0)
         rows = await rig.box_query("SELECT count(*) AS n FROM media WHERE status = 'stored'")
         assert rows[0]["n"] == 4  # every note kept for staff
-
-
-@contextlib.contextmanager
-def wyoming_servers(tmp: Path) -> Iterator[tuple[str, str]]:
-    """The real wyoming-faster-whisper and wyoming-piper, on the models the project ships, offline."""
-    store = ModelStore(tmp / "m", tmp / "c")
-    whisper = store.locate("whisper-base")
-    voice_dir = tmp / "piper"
-    voice_dir.mkdir()
-    joe = store.locate("en_US-joe-medium")
-    (voice_dir / "en_US-joe-medium.onnx").symlink_to(joe / "voice.onnx")
-    (voice_dir / "en_US-joe-medium.onnx.json").symlink_to(joe / "voice.onnx.json")
-    stt_uri, tts_uri = f"tcp://127.0.0.1:{free_port()}", f"tcp://127.0.0.1:{free_port()}"
-    bin_dir = Path(sys.executable).parent
-    procs = [
-        subprocess.Popen(
-            [str(bin_dir / "wyoming-faster-whisper"), "--uri", stt_uri, "--model", str(whisper),
-             "--data-dir", str(tmp / "fw"), "--local-files-only", "--language", "auto",
-             "--compute-type", "int8", "--beam-size", "5", "--cpu-threads", "2"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ),
-        subprocess.Popen(
-            [str(bin_dir / "wyoming-piper"), "--uri", tts_uri, "--voice", "en_US-joe-medium",
-             "--data-dir", str(voice_dir), "--local-files-only"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ),
-    ]  # fmt: skip
-    try:
-        for uri in (stt_uri, tts_uri):
-            port = int(uri.rsplit(":", 1)[1])
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    assert time.monotonic() < deadline, f"{uri} did not start"
-                    time.sleep(0.2)
-        yield stt_uri, tts_uri
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(20)
 
 
 async def test_the_box_hears_and_speaks_through_a_hotels_own_wyoming_servers(
