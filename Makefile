@@ -48,6 +48,7 @@ soak: dev
 lint: dev
 	$(VENV)/bin/ruff check hotelbox tests
 	$(VENV)/bin/ruff format --check hotelbox tests
+	$(VENV)/bin/mypy  # strict, on hotelbox/ ([tool.mypy] in pyproject.toml)
 
 format: dev
 	$(VENV)/bin/ruff format hotelbox tests

@@ -54,7 +54,7 @@ def _room_options(t: TurnBuilder, offers: list[dict[str, Any]]) -> tuple[Option,
     )
 
 
-def _stay_values(t: TurnBuilder) -> dict[str, str]:
+def _stay_values(t: TurnBuilder) -> dict[str, Any]:  # the message's values
     s = t.state.slots
     ci, co = s.dates()
     assert ci
@@ -154,7 +154,8 @@ def _stay_problem(t: TurnBuilder) -> bool:
         if problem:
             _clear_dates(t)
             last = t.guest.today + timedelta(days=d.settings.booking_horizon_days)
-            t.ask("dates", problem, **({"last": t.date(last)} if problem == "too_far" else {}))
+            values: dict[str, Any] = {"last": t.date(last)} if problem == "too_far" else {}
+            t.ask("dates", problem, **values)
             return True
         if (co - ci).days > d.settings.max_nights:
             t.handoff("long_stay", "handoff_long_stay", max=d.settings.max_nights)

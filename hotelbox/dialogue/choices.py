@@ -194,7 +194,7 @@ def choose_by_stay(text: str, entities: dict[str, Any], candidates: Sequence[dic
     def one(matches: list[dict[str, Any]]) -> str | None:
         return matches[0]["reference"] if len(matches) == 1 else None
 
-    def day(value: Any) -> date | None:
+    def day(value: Any) -> date:  # a candidate's dates: ISO text or a date
         return date.fromisoformat(value) if isinstance(value, str) else value
 
     days = {

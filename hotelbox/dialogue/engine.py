@@ -18,7 +18,7 @@ from hotelbox.config import DialogueSettings
 from hotelbox.dialogue.catalog import Catalog, room_in
 from hotelbox.dialogue.choices import choose_by_stay, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
-from hotelbox.dialogue.state import DialogueState, Turn
+from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
 from hotelbox.nlu.language import variety
 from hotelbox.nlu.text import fold
@@ -379,7 +379,11 @@ class Dialogue:
         state = t.state
         self.say_not_have(t, u.text)
         self.answer_asides(t, u, intent)
-        flows = {"modify_booking": "modify", "cancel_booking": "cancel", "booking_status": "status"}
+        flows: dict[str, Flow] = {
+            "modify_booking": "modify",
+            "cancel_booking": "cancel",
+            "booking_status": "status",
+        }
         if intent in ("check_availability", "ask_price", "book_room"):
             if state.flow in ("modify", "cancel", "status") and _answers_question(state, entities):
                 pass  # "can we stay until the 30th?" answers "which new dates?": same flow
@@ -402,7 +406,7 @@ class Dialogue:
                 pass  # "we'll only stay 2 nights after all" about the offer: a correction, same flow
             elif state.flow != flows[intent] and not (state.flow and _answers_question(state, entities)):
                 state.reset_flow()
-                state.flow = flows[intent]  # type: ignore[assignment]
+                state.flow = flows[intent]
         elif state.flow is None:
             if _has_stay(entities):
                 state.flow = "booking"
@@ -549,7 +553,7 @@ class Dialogue:
     # -- answers that need no flow -----------------------------------------------------------
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
-        topics = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
+        topics: list[str | None] = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
         if (
             u.topic
             and u.topic not in topics

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import choose_by_stay
@@ -51,7 +51,7 @@ def owns(booking: PmsBooking, guest: GuestContext, state: DialogueState) -> bool
     return bool(guest.email and booking.email and guest.email.casefold() == booking.email.casefold())
 
 
-def _details(t: TurnBuilder, b: PmsBooking) -> dict[str, str]:
+def _details(t: TurnBuilder, b: PmsBooking) -> dict[str, Any]:  # the message's values
     return {
         "ref": b.reference,
         "room": t.room_name(b.room_type),
@@ -288,7 +288,8 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     problem = t.dialogue.check_stay(t, ci, co)
     if problem:
         last = t.guest.today + timedelta(days=t.dialogue.settings.booking_horizon_days)
-        t.ask("new_dates", problem, **({"last": t.date(last)} if problem == "too_far" else {}))
+        values: dict[str, Any] = {"last": t.date(last)} if problem == "too_far" else {}
+        t.ask("new_dates", problem, **values)
         return
     try:
         offers = await t.dialogue.pms.search(
@@ -335,8 +336,8 @@ def _current(b: PmsBooking) -> dict[str, str]:
     }
 
 
-def _act(t: TurnBuilder, operation: str, data: dict[str, Any]) -> None:
-    t.turn.actions.append(BookingAction(operation, {**data, "lang": t.lang}))  # type: ignore[arg-type]
+def _act(t: TurnBuilder, operation: Literal["create", "modify", "cancel"], data: dict[str, Any]) -> None:
+    t.turn.actions.append(BookingAction(operation, {**data, "lang": t.lang}))
     t.state.expect = "operation_result"
     t.state.prompt = None
 

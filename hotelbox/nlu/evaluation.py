@@ -68,7 +68,8 @@ def evaluate(
         s.n += 1
         today = date.fromisoformat(str(row.get("ref_date", "2026-11-24")))
         u = understander.understand(str(row["text"]), today=today, lang=lang if use_gold_language else None)
-        gold_ents: dict[str, Any] = dict(row.get("entities") or {})  # type: ignore[call-overload]
+        entities = row.get("entities")
+        gold_ents: dict[str, Any] = dict(entities) if isinstance(entities, dict) else {}
         ok = u.intent == row["intent"]
         s.intent_ok += ok
         if classifier_text(str(row["text"])) not in seen:

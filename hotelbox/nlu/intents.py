@@ -13,10 +13,14 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hotelbox.errors import ModelError
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 from hotelbox.nlu.text import fold
 
 NORMALIZATION = "fold+digits0+punct-v1"
@@ -75,9 +79,9 @@ class IntentModel:
         self.labels: list[str] = []
         self.languages: list[str] = []
         self.vocabulary: frozenset[str] = frozenset()
-        self.meta: dict[str, object] = {}
-        self._session: object | None = None
-        self._lang_session: object | None = None
+        self.meta: dict[str, Any] = {}  # intent.json as the trainer wrote it
+        self._session: ort.InferenceSession | None = None
+        self._lang_session: ort.InferenceSession | None = None
 
     def load(self) -> None:
         import onnxruntime as ort
@@ -93,9 +97,9 @@ class IntentModel:
                 f"intent model at {self.model_dir} was built for normalization "
                 f"{self.meta.get('normalization')!r}, this hotelbox uses {NORMALIZATION!r}"
             )
-        self.labels = list(self.meta["labels"])  # type: ignore[call-overload]
-        self.languages = list(self.meta.get("languages", []))  # type: ignore[call-overload]
-        self.vocabulary = frozenset(self.meta.get("vocabulary", []))  # type: ignore[arg-type]
+        self.labels = list(self.meta["labels"])
+        self.languages = list(self.meta.get("languages", []))
+        self.vocabulary = frozenset(self.meta.get("vocabulary", []))
         options = ort.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
@@ -107,7 +111,7 @@ class IntentModel:
                 data = path.read_bytes()
             except OSError as exc:
                 raise ModelError(f"model unreadable: {path}: {exc}", code="model_missing") from exc
-            if hashlib.sha256(data).hexdigest() != expected.get(path.name):  # type: ignore[union-attr]
+            if hashlib.sha256(data).hexdigest() != expected.get(path.name):
                 raise ModelError(f"model file {path} does not match its sha256", code="model_corrupt")
             try:
                 sessions.append(
@@ -121,7 +125,7 @@ class IntentModel:
         if self._session is None:
             raise ModelError("intent model not loaded")
         batch = np.array([classifier_text(t) for t in texts], dtype=object).reshape(-1, 1)
-        outputs = self._session.run(None, {"text": batch})  # type: ignore[attr-defined]
+        outputs = self._session.run(None, {"text": batch})
         return np.asarray(outputs[1], dtype=np.float64)
 
     def knows_any_word(self, text: str) -> bool:
@@ -138,7 +142,7 @@ class IntentModel:
         if self._lang_session is None:
             raise ModelError("language model not loaded")
         batch = np.array([classifier_text(text)], dtype=object).reshape(-1, 1)
-        probs = self._lang_session.run(None, {"text": batch})[1][0]  # type: ignore[attr-defined]
+        probs = self._lang_session.run(None, {"text": batch})[1][0]
         return {lang: float(p) for lang, p in zip(self.languages, probs, strict=True)}
 
     def predict(self, text: str, top: int = 3) -> list[IntentScore]:

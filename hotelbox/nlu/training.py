@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -173,7 +174,7 @@ class TrainReport:
     max_prob_diff: float
 
 
-def build_pipeline():  # type: ignore[no-untyped-def]
+def build_pipeline() -> Any:  # a scikit-learn Pipeline (scikit-learn ships no types)
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
@@ -201,7 +202,7 @@ def build_pipeline():  # type: ignore[no-untyped-def]
     )
 
 
-def _to_onnx(pipe):  # type: ignore[no-untyped-def]
+def _to_onnx(pipe: Any) -> Any:  # an onnx ModelProto (skl2onnx ships no types)
     from skl2onnx import to_onnx
     from skl2onnx.common.data_types import StringTensorType
 
@@ -213,7 +214,7 @@ def _to_onnx(pipe):  # type: ignore[no-untyped-def]
     )
 
 
-def _export(pipe, sample: list[str]) -> tuple[bytes, float]:  # type: ignore[no-untyped-def]
+def _export(pipe: Any, sample: list[str]) -> tuple[bytes, float]:
     """The fitted pipeline as ONNX bytes, and its largest disagreement with scikit-learn."""
     import onnxruntime as ort
 
@@ -246,14 +247,16 @@ def train(examples: list[Example], model_dir: Path, fingerprint: str) -> TrainRe
 
     model_dir.mkdir(parents=True, exist_ok=True)
     vocabulary = sorted({w for t in texts for w in WORD.findall(t)})
+    labels = [str(c) for c in intent_pipe.named_steps["clf"].classes_]
+    per_language = dict(Counter(e.lang for e in examples))
     meta = {
-        "labels": [str(c) for c in intent_pipe.named_steps["clf"].classes_],
+        "labels": labels,
         "languages": [str(c) for c in lang_pipe.named_steps["clf"].classes_],
         "normalization": NORMALIZATION,
         "trainer": TRAINER_VERSION,
         "fingerprint": fingerprint,
         "examples": len(examples),
-        "per_language": dict(Counter(e.lang for e in examples)),
+        "per_language": per_language,
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "vocabulary": vocabulary,
         # checked at every load: a flipped bit in the weights would still load and answer wrongly
@@ -268,8 +271,8 @@ def train(examples: list[Example], model_dir: Path, fingerprint: str) -> TrainRe
     return TrainReport(
         model_dir,
         len(examples),
-        len(meta["labels"]),
-        meta["per_language"],  # type: ignore[arg-type]
+        len(labels),
+        per_language,
         time.perf_counter() - started,
         len(intent_onnx) + len(lang_onnx),
         max(diff, lang_diff),

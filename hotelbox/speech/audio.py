@@ -52,7 +52,7 @@ def decode(data: bytes, *, max_bytes: int = 16 * 1024 * 1024, max_seconds: float
         raise AudioError(f"the audio file is larger than {max_bytes} bytes", code="audio_too_large")
     try:
         container = av.open(io.BytesIO(data), mode="r")
-    except (av.error.FFmpegError, ValueError, EOFError) as exc:  # type: ignore[attr-defined]
+    except (av.error.FFmpegError, ValueError, EOFError) as exc:
         raise AudioError(f"not an audio file we can read: {exc}", code="audio_corrupt") from exc
     chunks: list[np.ndarray] = []
     total = 0
@@ -76,7 +76,7 @@ def decode(data: bytes, *, max_bytes: int = 16 * 1024 * 1024, max_seconds: float
                         raise AudioError(
                             f"the voice note is longer than {max_seconds:.0f} seconds", code="audio_too_long"
                         )
-            except av.error.FFmpegError:  # type: ignore[attr-defined]
+            except av.error.FFmpegError:
                 if total == 0:  # a truncated file that still gave us something is used as far as it goes
                     raise
             for out in resampler.resample(None):
@@ -84,7 +84,7 @@ def decode(data: bytes, *, max_bytes: int = 16 * 1024 * 1024, max_seconds: float
             name = container.format.name
     except AudioError:
         raise
-    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:  # type: ignore[attr-defined]
+    except (av.error.FFmpegError, ValueError, EOFError, IndexError) as exc:
         raise AudioError(f"the audio could not be decoded: {exc}", code="audio_corrupt") from exc
     samples = np.concatenate(chunks).astype(np.float32, copy=False) if chunks else np.zeros(0, np.float32)
     if len(samples) < SAMPLE_RATE // 10:
@@ -99,7 +99,7 @@ def encode_voice_note(samples: np.ndarray, sample_rate: int, *, bitrate: int = 2
     with av.open(out, mode="w", format="ogg") as container:
         stream = container.add_stream("libopus", rate=48_000)
         stream.bit_rate = bitrate
-        stream.layout = "mono"  # type: ignore[union-attr]
+        stream.layout = "mono"
         resampler = av.AudioResampler(format="s16", layout="mono", rate=48_000)
         frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
         frame.sample_rate = sample_rate

@@ -131,7 +131,7 @@ def _stamp_ok(path: Path, sha256: str) -> bool:
         st = path.stat()
     except (OSError, ValueError):
         return False
-    return data == {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    return bool(data == {"sha256": sha256, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
 
 
 def _write_stamp(path: Path, sha256: str) -> None:

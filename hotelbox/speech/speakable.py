@@ -82,8 +82,8 @@ def say_time(h: int, m: int, lang: str) -> str:
     if m == 0:
         return f"{hour} {HOURS[lang]}"
     joiner = "y" if lang == "es" else "e"
-    minutes = {15: "cuarto" if lang == "es" else "quinze", 30: "media" if lang == "es" else "meia"}
-    return f"{hour} {joiner} {minutes.get(m) or _words(m, lang)}"  # "diez y media", "sete e meia"
+    said = {15: "cuarto" if lang == "es" else "quinze", 30: "media" if lang == "es" else "meia"}
+    return f"{hour} {joiner} {said.get(m) or _words(m, lang)}"  # "diez y media", "sete e meia"
 
 
 def spell(reference: str, lang: str) -> str:

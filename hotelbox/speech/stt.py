@@ -114,7 +114,7 @@ class VoskStt:
     def __init__(self, model_dir: Path, name: str, language: str, grammar: list[str] | None = None) -> None:
         self.model_dir = model_dir
         self.name = name
-        self.languages = (language,)
+        self.languages: tuple[str, ...] = (language,)
         self.grammar = grammar
         self._model: Any = None
 

@@ -13,13 +13,16 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from hotelbox.errors import ModelError
 from hotelbox.speech.audio import encode_voice_note
 from hotelbox.speech.speakable import speakable
+
+if TYPE_CHECKING:
+    from piper import PiperVoice
 
 log = logging.getLogger(__name__)
 PAUSE_S = 0.25
@@ -38,7 +41,8 @@ class Speech:
 
 
 class TextToSpeech(Protocol):
-    languages: set[str]
+    @property
+    def languages(self) -> set[str]: ...
 
     def load(self) -> None: ...
 
@@ -55,7 +59,7 @@ class PiperTts:
         # ``vary=False`` turns it off, so the same text is always the same audio (test clips:
         # a random draw once made "breakfast served" sound like "brick the served", issue 14).
         self.vary = vary
-        self._voices: dict[str, object] = {}
+        self._voices: dict[str, PiperVoice] = {}
         self.load_seconds: dict[str, float] = {}
 
     @property
@@ -88,7 +92,7 @@ class PiperTts:
             raise ModelError(f"no voice installed for {lang}", code="voice_missing")
         started = time.perf_counter()
         spoken = speakable(text, lang)
-        rate: int = voice.config.sample_rate  # type: ignore[attr-defined]
+        rate: int = voice.config.sample_rate
         pause = np.zeros(int(PAUSE_S * rate), dtype=np.float32)
         pieces: list[np.ndarray] = []
         config = None
@@ -96,7 +100,7 @@ class PiperTts:
             from piper import SynthesisConfig
 
             config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
-        for chunk in voice.synthesize(spoken, syn_config=config):  # type: ignore[attr-defined]
+        for chunk in voice.synthesize(spoken, syn_config=config):
             if pieces:
                 pieces.append(pause)
             pieces.append(chunk.audio_float_array)

@@ -14,7 +14,8 @@ import logging
 import re
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -33,13 +34,21 @@ _cache: dict[tuple[Any, ...], Any] = {}
 _cache_lock = threading.Lock()
 
 
-def cached(key: tuple[Any, ...], build: Any) -> Any:
+class _Loadable(Protocol):
+    def load(self) -> None: ...
+
+
+L = TypeVar("L", bound=_Loadable)
+
+
+def cached(key: tuple[Any, ...], build: Callable[[], L]) -> L:
     with _cache_lock:
         if key not in _cache:
             value = build()
             value.load()
             _cache[key] = value
-        return _cache[key]
+        found: L = _cache[key]  # the key names the engine: the cached value is what build makes
+        return found
 
 
 def make_stt(
@@ -53,10 +62,10 @@ def make_stt(
     spec = store.spec(name)
     path = store.locate(name)
     if spec.engine == "vosk":
-        return cached(("vosk", str(path)), lambda: VoskStt(path, name, spec.language))  # type: ignore[no-any-return]
+        return cached(("vosk", str(path)), lambda: VoskStt(path, name, spec.language))
     if spec.engine != "faster-whisper":
         raise ModelError(f"{name} is a {spec.engine} model, not speech to text", code="model_kind")
-    return cached(  # type: ignore[no-any-return]
+    return cached(
         ("whisper", str(path), threads, beam_size, vad, tuple(sorted((initial_prompt or {}).items()))),
         lambda: WhisperStt(
             path,

@@ -45,7 +45,8 @@ ATTRIBUTION = Attribution(name="hotelbox", url="")
 
 
 def pcm16(samples: np.ndarray) -> bytes:
-    return (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    pcm: bytes = (np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    return pcm
 
 
 class SttHandler(AsyncEventHandler):

@@ -25,7 +25,7 @@ from hotelbox.config import Settings
 from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
-from hotelbox.store.database import fetchall
+from hotelbox.store import conversations
 from hotelbox.web import desk
 from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware, require_same_origin
 from hotelbox.web.guest_files import guest_file_response
@@ -141,14 +141,14 @@ async def post_message(request: web.Request) -> web.Response:
     choice = data.get("choice")
     if not isinstance(text, str) or (choice is not None and not isinstance(choice, str)):
         raise InvalidInput("text must be a string")
-    lang = data.get("lang") if data.get("lang") in ("es", "en", "pt") else None
+    lang = str(data["lang"]) if data.get("lang") in ("es", "en", "pt") else None
     inbound = Inbound(
         channel="webchat",
         channel_message_id=f"{session}:{client_id}",
         sender=session,
         kind="text",
         text=text,
-        language_hint=lang,  # type: ignore[arg-type]
+        language_hint=lang,
         choice=choice,
         phone=None,  # anonymous: a number typed on a web page proves nothing (issue 13), any "phone" is ignored
     )
@@ -213,7 +213,7 @@ async def post_voice(request: web.Request) -> web.Response:
         channel_message_id=f"{session}:{client_id}",
         sender=session,
         kind="audio",
-        language_hint=lang if lang in ("es", "en", "pt") else None,  # type: ignore[arg-type]
+        language_hint=lang if lang in ("es", "en", "pt") else None,
         payload={"media": {"path": str(path), "mime_type": mime, "size": len(data), "voice": True}},
     )
     accepted = await box.pipeline.accept(inbound)
@@ -247,26 +247,23 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
     conversation_id = await conversation_for(box.store, "webchat", session)
     message_id = desk.record_id(request, "message_id")
-    async with box.store.reader() as conn:
-        rows = await fetchall(
-            conn,
-            "SELECT m.payload, d.path AS media_path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id"
-            " WHERE m.id = ? AND m.conversation_id = ?",
-            (message_id, conversation_id),
-        )
-    if not rows:
+    if conversation_id is None:
         raise web.HTTPNotFound()
-    payload = json.loads(rows[0]["payload"])
-    path = payload.get("reply", {}).get("audio") or rows[0]["media_path"]
+    row = await box.store.read(lambda c: conversations.message_audio(c, message_id, conversation_id))
+    if row is None:
+        raise web.HTTPNotFound()
+    payload = json.loads(row["payload"])
+    path = payload.get("reply", {}).get("audio") or row["media_path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise web.HTTPNotFound()
-    return guest_file_response(path, rows[0]["mime_type"], f"message-{message_id}")
+    return guest_file_response(path, row["mime_type"], f"message-{message_id}")
 
 
 def _audio_url(message_id: int, session: str, payload: dict[str, object]) -> str | None:
     reply = payload.get("reply")
+    inbound = payload.get("inbound")
     has_audio = (isinstance(reply, dict) and reply.get("audio")) or (
-        isinstance(payload.get("inbound"), dict) and payload["inbound"].get("kind") == "audio"  # type: ignore[union-attr]
+        isinstance(inbound, dict) and inbound.get("kind") == "audio"
     )
     return f"/try/api/audio/{message_id}?session={session}" if has_audio else None
 
@@ -279,15 +276,9 @@ async def get_messages(request: web.Request) -> web.Response:
     conversation_id = await conversation_for(box.store, "webchat", session)
     if conversation_id is None:
         return web.json_response({"messages": []})
-    async with box.store.reader() as conn:
-        rows = await fetchall(
-            conn,
-            "SELECT id, direction, text, payload, created_at FROM messages WHERE conversation_id = ?"
-            " ORDER BY id DESC LIMIT 200",
-            (conversation_id,),
-        )
+    rows = await box.store.read(lambda c: conversations.recent_messages(c, conversation_id, limit=200))
     messages = []
-    for r in reversed(rows):
+    for r in rows:
         payload = json.loads(r["payload"])
         messages.append(
             {
@@ -446,7 +437,7 @@ def with_role(handler: Handler, role: str | None) -> Handler:
     async def routed(request: web.Request) -> web.StreamResponse:
         return await handler(request)
 
-    routed.hotelbox_role = role  # type: ignore[attr-defined]
+    routed.hotelbox_role = role  # type: ignore[attr-defined]  # the role rides on the handler, for the auth middleware
     routed.__name__ = getattr(handler, "__name__", "handler")
     return routed
 

@@ -32,8 +32,11 @@ from typing import Any
 from aiohttp import web
 
 from hotelbox.errors import HotelboxError
-from hotelbox.store import Store, audit
-from hotelbox.store.database import Conn, insert, utcnow
+from hotelbox.store import Store, audit, sessions, staff
+
+# re-exported: the tests and benches make accounts with these
+from hotelbox.store.staff import add_user as add_user
+from hotelbox.store.staff import set_password as set_password
 
 COOKIE = "hb_session"
 ROLES = ("frontdesk", "admin")
@@ -118,27 +121,6 @@ class StaffUser:
         return f"staff:{self.name}"
 
 
-def add_user(conn: Conn, name: str, role: str, password_hash: str, language: str = "es") -> int:
-    now = utcnow()
-    return insert(
-        conn,
-        "INSERT INTO staff_users (name, role, password_hash, language, created_at, updated_at) VALUES (?,?,?,?,?,?)",
-        (name, role, password_hash, language, now, now),
-    )
-
-
-def set_password(conn: Conn, name: str, password_hash: str) -> bool:
-    cur = conn.execute(
-        "UPDATE staff_users SET password_hash = ?, updated_at = ? WHERE name = ?",
-        (password_hash, utcnow(), name),
-    )
-    if cur.rowcount:  # a new password ends every session of that user
-        conn.execute(
-            "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)", (name,)
-        )
-    return cur.rowcount == 1
-
-
 # -- throttling ---------------------------------------------------------------------------------
 class LoginThrottle:
     FREE = 5
@@ -192,10 +174,7 @@ class Auth:
         wait = max(self.throttle.wait_s(key), self.global_throttle.wait_s("all"))
         if wait > 0:
             raise TooManyAttempts(wait)
-        row = await self.store.fetchone(
-            "SELECT id, name, role, language, password_hash FROM staff_users WHERE name = ? AND disabled = 0",
-            (name,),
-        )
+        row = await self.store.read(lambda c: staff.active_by_name(c, name))
         ok = await asyncio.to_thread(check_password, password, row["password_hash"] if row else _DUMMY_HASH)
         if row is None or not ok:
             self.throttle.failed(key)
@@ -209,13 +188,8 @@ class Auth:
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(24)
         user = StaffUser(row["id"], row["name"], row["role"], row["language"])
-        now = utcnow()
         await self.store.write(
-            lambda c: c.execute(
-                "INSERT INTO staff_sessions (token_hash, user_id, csrf, created_at, last_seen, remote) VALUES (?,?,?,?,?,?)",
-                (_token_hash(token), user.id, csrf, now, now, remote[:64]),
-            ),
-            label="auth.login",
+            lambda c: sessions.start(c, _token_hash(token), user.id, csrf, remote[:64]), label="auth.login"
         )
         return token, Session(user, csrf, _token_hash(token))
 
@@ -223,11 +197,7 @@ class Auth:
         if not token or len(token) > 100:
             return None
         token_hash = _token_hash(token)
-        row = await self.store.fetchone(
-            "SELECT s.csrf, s.last_seen, u.id, u.name, u.role, u.language FROM staff_sessions s"
-            " JOIN staff_users u ON u.id = s.user_id WHERE s.token_hash = ? AND u.disabled = 0",
-            (token_hash,),
-        )
+        row = await self.store.read(lambda c: sessions.find(c, token_hash))
         if row is None:
             return None
         if datetime.fromisoformat(row["last_seen"]) + self.idle < datetime.now(UTC):
@@ -236,22 +206,14 @@ class Auth:
         # last_seen moves at most once a minute per session: a page's polling is not a write storm
         if time.monotonic() - self._touched.get(token_hash, 0.0) > 60:
             self._touched[token_hash] = time.monotonic()
-            await self.store.write(
-                lambda c: c.execute(
-                    "UPDATE staff_sessions SET last_seen = ? WHERE token_hash = ?", (utcnow(), token_hash)
-                ),
-                label="auth.touch",
-            )
+            await self.store.write(lambda c: sessions.touch(c, token_hash), label="auth.touch")
         return Session(
             StaffUser(row["id"], row["name"], row["role"], row["language"]), row["csrf"], token_hash
         )
 
     async def logout(self, token_hash: str) -> None:
         self._touched.pop(token_hash, None)
-        await self.store.write(
-            lambda c: c.execute("DELETE FROM staff_sessions WHERE token_hash = ?", (token_hash,)),
-            label="auth.logout",
-        )
+        await self.store.write(lambda c: sessions.end(c, token_hash), label="auth.logout")
 
     def set_cookie(self, response: web.StreamResponse, token: str) -> None:
         response.set_cookie(
@@ -266,7 +228,7 @@ class Auth:
 
 
 # -- the one place roles are checked ------------------------------------------------------------
-SESSION: web.RequestKey[Any] = web.RequestKey("auth_session", object)
+SESSION: web.RequestKey[Session] = web.RequestKey("auth_session", Session)
 
 
 def route_role(request: web.Request) -> str | None:
@@ -326,4 +288,4 @@ def make_auth_middleware(auth: Auth, *, trust_proxy: bool) -> Any:
 
 
 def current(request: web.Request) -> Session:
-    return request[SESSION]  # type: ignore[no-any-return]
+    return request[SESSION]

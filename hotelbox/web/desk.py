@@ -21,7 +21,7 @@ from aiohttp import WSMsgType, web
 from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
-from hotelbox.store import audit, desk, privacy
+from hotelbox.store import audit, conversations, desk, privacy, staff
 from hotelbox.web.auth import (
     COOKIE,
     ROLES,
@@ -122,9 +122,7 @@ async def api_set_language(request: web.Request) -> web.Response:
     if lang not in LANGS:
         raise InvalidInput("language must be es, en or pt")
     user = current(request).user
-    await request.app[BOX].store.write(
-        lambda c: c.execute("UPDATE staff_users SET language = ? WHERE id = ?", (lang, user.id))
-    )
+    await request.app[BOX].store.write(lambda c: staff.set_language(c, user.id, lang))
     return web.json_response({"language": lang})
 
 
@@ -232,7 +230,7 @@ async def api_reply(request: web.Request) -> web.Response:
     if not text or len(text) > MAX_REPLY:
         raise InvalidInput(f"a reply has 1 to {MAX_REPLY} characters")
     box = request.app[BOX]
-    lang = data.get("lang") if data.get("lang") in LANGS else box.settings.hotel.default_language
+    lang = str(data["lang"]) if data.get("lang") in LANGS else box.settings.hotel.default_language
     actor = current(request).user.actor
     outbox_id = await _act(
         request,
@@ -271,13 +269,10 @@ async def api_canned_save(request: web.Request) -> web.Response:
 async def api_audio(request: web.Request) -> web.StreamResponse:
     message_id = record_id(request)
     box = request.app[BOX]
-    row = await box.store.fetchone(
-        "SELECT m.payload, d.path, d.mime_type FROM messages m LEFT JOIN media d ON d.message_id = m.id WHERE m.id = ?",
-        (message_id,),
-    )
+    row = await box.store.read(lambda c: conversations.message_audio(c, message_id))
     if row is None:
         raise NotFound("no such message")
-    path = json.loads(row["payload"] or "{}").get("reply", {}).get("audio") or row["path"]
+    path = json.loads(row["payload"] or "{}").get("reply", {}).get("audio") or row["media_path"]
     if not path or not await asyncio.to_thread(Path(path).is_file):
         raise NotFound("the audio is gone (retention) or never arrived")
     return guest_file_response(path, row["mime_type"], f"message-{message_id}")
@@ -375,10 +370,7 @@ async def api_erase_guest(request: web.Request) -> web.Response:
 
 
 async def api_users(request: web.Request) -> web.Response:
-    rows = await request.app[BOX].store.fetchall(
-        "SELECT name, role, language, disabled, created_at FROM staff_users ORDER BY name"
-    )
-    return web.json_response({"users": [dict(r) for r in rows]})
+    return web.json_response({"users": await request.app[BOX].store.read(staff.accounts)})
 
 
 USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -400,7 +392,7 @@ async def api_user_add(request: web.Request) -> web.Response:
     actor = current(request).user.actor
 
     def add(c: Any) -> None:
-        if c.execute("SELECT 1 FROM staff_users WHERE name = ?", (name,)).fetchone():
+        if staff.exists(c, name):
             raise InvalidInput("that name is taken")
         add_user(c, name, str(role), hashed, str(language))
         audit.record(c, actor, "user.add", details={"name": name, "role": role})
@@ -428,16 +420,12 @@ async def api_user_change(request: web.Request) -> web.Response:
     hashed = await asyncio.to_thread(hash_password, str(password)) if password is not None else None
 
     def change(c: Any) -> None:
-        if c.execute("SELECT 1 FROM staff_users WHERE name = ?", (name,)).fetchone() is None:
+        if not staff.exists(c, name):
             raise LookupError(name)
         if hashed is not None:
             set_password(c, name, hashed)
         if disabled is True:
-            c.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
-            c.execute(
-                "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)",
-                (name,),
-            )
+            staff.disable(c, name)
         audit.record(
             c,
             me.actor,

@@ -6,13 +6,16 @@ import asyncio
 import getpass
 import sqlite3
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from hotelbox.store import Store
+from hotelbox.store import Store, staff
 from hotelbox.store.database import Conn
-from hotelbox.web.auth import ROLES, add_user, hash_password, password_problem, set_password
+from hotelbox.web.auth import ROLES, hash_password, password_problem
+
+if TYPE_CHECKING:
+    from hotelbox.config import Settings
 
 
 class UsersFail(click.ClickException):
@@ -33,23 +36,10 @@ def _password(from_stdin: bool) -> str:
     return password
 
 
-def _settings(ctx: click.Context):  # type: ignore[no-untyped-def]
+def _settings(ctx: click.Context) -> Settings:
     from hotelbox.cli import _settings as load
 
     return load(ctx)
-
-
-def _disable(c: Conn, name: str) -> int:
-    cur = c.execute("UPDATE staff_users SET disabled = 1 WHERE name = ?", (name,))
-    c.execute(
-        "DELETE FROM staff_sessions WHERE user_id = (SELECT id FROM staff_users WHERE name = ?)", (name,)
-    )
-    return cur.rowcount
-
-
-def _list(c: Conn) -> list[dict[str, Any]]:
-    rows = c.execute("SELECT name, role, language, disabled FROM staff_users ORDER BY name").fetchall()
-    return [dict(r) for r in rows]
 
 
 def user_op(c: Conn, request: dict[str, Any]) -> Any:
@@ -58,16 +48,16 @@ def user_op(c: Conn, request: dict[str, Any]) -> Any:
     op, name = request.get("op"), str(request.get("name", ""))
     if op == "add":
         try:
-            add_user(c, name, str(request["role"]), str(request["hash"]), str(request["language"]))
+            staff.add_user(c, name, str(request["role"]), str(request["hash"]), str(request["language"]))
         except sqlite3.IntegrityError:
             return False
         return True
     if op == "passwd":
-        return bool(set_password(c, name, str(request["hash"])))
+        return bool(staff.set_password(c, name, str(request["hash"])))
     if op == "disable":
-        return bool(_disable(c, name))
+        return bool(staff.disable(c, name))
     if op == "list":
-        return _list(c)
+        return staff.listed(c)
     raise ValueError(f"unknown users op {op!r}")
 
 
