@@ -571,6 +571,9 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = numbers_to_digits(fold(text), lang)
     folded = re.sub(r"\b(primero|primeiro|first|1o)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
+    # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
+    folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
+    folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:

@@ -1144,3 +1144,20 @@ async def test_an_emergency_goes_to_a_person_at_once(text: str, guest) -> None: 
     chat = guest()
     await chat(text)
     assert (await chat.conversation())["control"] == "waiting_staff"
+
+
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("buenas, el hotel está cerca de la playa? y tenéis parking?", ("Malagueta", "15 €")),
+        ("is the hotel close to the beach? and is there wifi?", ("Malagueta", "wifi")),
+        ("o hotel fica longe da praia? têm estacionamento?", ("Malagueta", "15 €")),
+    ],
+)
+async def test_the_beach_is_a_question_about_where_the_hotel_is(
+    text: str, facts: tuple[str, ...], guest
+) -> None:  # type: ignore[no-untyped-def]
+    """Every question of a message is answered, "near the beach?" with where the hotel is."""
+    chat = guest()
+    await chat(text)
+    assert chat.said(*facts)

@@ -216,3 +216,17 @@ def test_departures_replaced_dates_and_months_said_without_a_name(
         check_in,
         check_out,
     )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "extra"),
+    [
+        ("pt", "dava para ficarmos mais uma noite?", 1),
+        ("pt", "queria ficar mais 2 noites", 2),
+        ("es", "podemos quedarnos otra noche?", 1),
+        ("en", "could we stay another night?", 1),
+    ],
+)
+def test_nights_more_said_before_the_count_are_extra_nights(lang: str, text: str, extra: int) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.extra_nights, stay.nights) == (extra, None)
