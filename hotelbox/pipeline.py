@@ -32,16 +32,13 @@ from hotelbox.nlu.language import phone_language
 from hotelbox.nlu.understanding import Understander, Understanding
 from hotelbox.scheduler import Scheduler
 from hotelbox.speech.notes import Heard, VoiceNotes
-from hotelbox.store import Store, audit, bookings, conversations, inbox, outbox, voice_jobs
+from hotelbox.store import Store, audit, conversations, inbox, outbox, turns
 from hotelbox.store.conversations import Conversation
 from hotelbox.store.database import Conn
 from hotelbox.store.inbox import Accepted, InboxItem
+from hotelbox.store.turns import TurnOutcome, VersionConflict
 
 log = logging.getLogger(__name__)
-
-
-class VersionConflict(Exception):
-    """The conversation changed while the message was being processed; process it again."""
 
 
 @dataclass
@@ -331,95 +328,38 @@ class Pipeline:
         understanding: Understanding | None,
         heard: Heard | None = None,
     ) -> None:
-        sent_channels: set[str] = set()
+        """Make the turn durable in one transaction (:func:`hotelbox.store.turns.commit_turn`),
+        then wake what has work from it: the channel's sender, the speech runner, the PMS worker."""
         replies: list[Reply] = []
         voice = self.voice_notes
-        voiced: list[str] = []
         if turn is not None and conv.control == "bot":
             replies = (
                 merge_replies(turn.replies) if conv.channel in self.merge_replies else list(turn.replies)
             )
-
-        def op(c: Conn) -> str:
-            if not inbox.finish(c, item.id):
-                return "already"  # another process handled it
-            for merged in item.merged:  # the burst folded into this turn (bursts.py)
-                inbox.finish(c, merged)
-            if item.message_id is not None and (understanding is not None or heard is not None):
-                extra: dict[str, Any] = {}
-                if understanding is not None:
-                    extra["understanding"] = understanding.to_record()
-                if heard is not None:
-                    extra["transcript"] = heard.to_record()
-                    if heard.transcript is not None:
-                        conversations.set_message_text(c, item.message_id, heard.transcript.text)
-                conversations.annotate_message(
-                    c, item.message_id, understanding.lang if understanding else None, extra
-                )
-            current = conversations.load_now(c, conv.id)
-            if turn is None or current is None:
-                return "stored"
-            if current.control != "bot" and item.kind == "message":
-                return "suppressed"  # staff took over while we were thinking: send nothing
-            if not conversations.save_dialogue(
-                c,
-                conv.id,
-                expected_version=conv.version,
-                dialogue=turn.state.to_json(),
-                language=turn.state.lang,
-            ):
-                raise VersionConflict(conv.id)
-            if current.control == "bot":
-                last = 0
-                for reply in replies:
-                    last = outbox.enqueue(c, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
-                    sent_channels.add(conv.channel)
-                for reply in replies:  # text first, voice after (issue 16)
-                    if voice is not None and voice.wants_voice(reply):
-                        voice_jobs.enqueue(c, conv.id, conv.channel, conv.address, reply, item.id, last)
-                        voiced.append(reply.lang)
-            for n, action in enumerate(turn.actions):
-                key = f"hb-{item.id}-{n}-{action.operation}"
-                if action.operation == "create":
-                    booking_id = bookings.queue_create(c, conv.id, conv.guest_id, key, action.data)
-                else:
-                    booking_id = bookings.queue_change(
-                        c, conv.id, conv.guest_id, action.operation, key, action.data
-                    )
-                audit.record(
-                    c,
-                    "bot",
-                    f"booking.{action.operation}.requested",
-                    conversation_id=conv.id,
-                    booking_id=booking_id,
-                    details={"key": key},
-                )
-            if turn.guest_updates:
-                conversations.update_guest(c, conv.guest_id, turn.guest_updates)
-            if turn.handoff:
-                conversations.set_control(c, conv.id, "waiting_staff", turn.handoff)
-                audit.record(c, "bot", "handoff", conversation_id=conv.id, details={"reason": turn.handoff})
-            elif turn.attention:
-                conversations.flag_attention(c, conv.id, turn.attention)
-            return "committed"
+        voiced = [reply for reply in replies if voice is not None and voice.wants_voice(reply)]
 
         t0 = time.perf_counter()
-        outcome = await self.store.write(op, label="pipeline.commit")
+        result = await self.store.write(
+            lambda c: turns.commit_turn(
+                c, item, conv, turn, understanding, heard, replies=replies, voiced=voiced
+            ),
+            label="pipeline.commit",
+        )
         self.times.add("commit", time.perf_counter() - t0)  # the write alone (speech is "synthesize")
         log.info(
             "message processed conversation=%d inbox=%d outcome=%s replies=%d actions=%d intent=%s lang=%s",
             conv.id,
             item.id,
-            outcome,
+            result.outcome.value,
             len(turn.replies) if turn else 0,
             len(turn.actions) if turn else 0,
             understanding.intent if understanding else "-",
             understanding.lang if understanding else "-",
         )
-        if outcome == "committed" and turn is not None:
-            for channel in sent_channels:
-                self.on_committed(channel)
-            if voiced and voice is not None:
+        if result.outcome is TurnOutcome.COMMITTED and turn is not None:
+            if result.replies:
+                self.on_committed(conv.channel)
+            if result.voice_notes and voice is not None:
                 voice.wake()
             if turn.actions:
                 self.on_committed("pms")
