@@ -529,7 +529,9 @@ def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors:
             click.echo(f"[{lang}] {e['text']!r}: gold {e['gold']} got {e['got']}")
 
 
-def _register_speech_commands() -> None:
+def _register_subcommands() -> None:
+    """The commands that live beside their part (ops, speech, web), added once ``main`` exists:
+    those modules import ``hotelbox.cli``'s helpers, so they cannot be imported at the top."""
     from hotelbox.ops.commands import backup, doctor, restore, rollback
     from hotelbox.speech.commands import models, say, transcribe
     from hotelbox.web.users import users
@@ -544,4 +546,4 @@ def _register_speech_commands() -> None:
     main.add_command(models)
 
 
-_register_speech_commands()
+_register_subcommands()

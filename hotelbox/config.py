@@ -12,8 +12,10 @@ from __future__ import annotations
 import contextvars
 import os
 from collections.abc import Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -53,6 +55,11 @@ class HotelSettings(Section):
         description="Directory with the hotel's own answers ({lang}.toml); "
         "unset uses the demo hotel's answers shipped with hotelbox.",
     )
+
+    def today(self) -> date:
+        """The hotel's date now (its time zone, not the machine's): pass ``settings.hotel.today``
+        where a clock is wanted."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
 
 class StoreSettings(Section):

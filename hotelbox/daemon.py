@@ -14,10 +14,9 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from hotelbox.channels import Channel
 from hotelbox.channels.email import Email
@@ -52,11 +51,6 @@ from hotelbox.store.outbox import OutboxItem
 log = logging.getLogger(__name__)
 
 
-def hotel_today(settings: Settings) -> Callable[[], date]:
-    tz = ZoneInfo(settings.hotel.timezone)
-    return lambda: datetime.now(tz).date()
-
-
 def qloapps_key(settings: Settings) -> str:
     q = settings.pms.qloapps
     key = read_secret(q.key, q.key_file, "qloapps_key")
@@ -73,7 +67,7 @@ def make_pms(settings: Settings, store: Store, scheduler: Scheduler) -> Pms:
         return DemoPms(settings.demo_pms_path)
     if settings.pms.kind == "qloapps":
         remote = QloAppsPms(settings.pms.qloapps, qloapps_key(settings))
-        sync = MirrorSync(remote, store, scheduler, settings.pms.sync, hotel_today(settings))
+        sync = MirrorSync(remote, store, scheduler, settings.pms.sync, settings.hotel.today)
         return MirroredPms(remote, sync, settings.pms.sync)
     raise ValueError(f"unknown pms.kind {settings.pms.kind!r}")
 

@@ -12,6 +12,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,15 @@ def wyoming_servers(tmp: Path) -> Iterator[tuple[str, str]]:
             proc.terminate()
         for proc in procs:
             proc.wait(20)
+
+
+MONTHS = {
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "en": "January February March April May June July August September October November December",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+}
+
+
+def say_date(d: date, lang: str) -> str:
+    month = MONTHS[lang].split()[d.month - 1]
+    return f"{month} {d.day}" if lang == "en" else f"{d.day} de {month}"

@@ -14,9 +14,8 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 from hotelbox.config import ConfigError, Settings
 from hotelbox.errors import HotelboxError
@@ -52,10 +51,6 @@ class Step:
     @property
     def ok(self) -> bool:
         return self.level != "fail"
-
-
-def hotel_today(settings: Settings) -> date:
-    return datetime.now(ZoneInfo(settings.hotel.timezone)).date()
 
 
 def failed(name: str, exc: HotelboxError) -> Step:
@@ -129,7 +124,7 @@ async def check(settings: Settings, key: str) -> tuple[list[Step], dict[str, Any
                     "add names and the words guests use in pms.qloapps.room_types",
                 )
             )
-        tomorrow = hotel_today(settings) + timedelta(days=1)
+        tomorrow = settings.hotel.today() + timedelta(days=1)
         try:
             offers = await pms.search(tomorrow, tomorrow + timedelta(days=1), 1, 0)
             steps.append(
@@ -171,7 +166,7 @@ async def mirror_sync(settings: Settings, key: str) -> AsyncIterator[MirrorSync]
     remote = QloAppsPms(settings.pms.qloapps, key)
     await remote.open()
     try:
-        sync = MirrorSync(remote, store, scheduler, settings.pms.sync, lambda: hotel_today(settings))
+        sync = MirrorSync(remote, store, scheduler, settings.pms.sync, settings.hotel.today)
         await sync.load_from_mirror()
         yield sync
     finally:

@@ -38,7 +38,7 @@ from hotelbox.scheduler import Priority
 from tests.bench.bench_pipeline import TimingChannel
 from tests.conftest import hotel_today, running_fake_qloapps
 from tests.fakes.qloapps import FULL_KEY
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 STAYS = 300
 

@@ -327,7 +327,7 @@ class Stack:
 
     async def booker(self, b: int, think_s: tuple[float, float], rng: random.Random) -> None:
         """A guest who books a room on WhatsApp, giving what is asked one message at a time."""
-        from tests.integration.test_dialogue import say_date
+        from tests.helpers import say_date
 
         day = hotel_today() + timedelta(days=30 + 3 * b)
         name = BOOKERS[b % len(BOOKERS)] + ("" if b < len(BOOKERS) else f" {b}")

@@ -19,7 +19,7 @@ from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import REPO, RecordingChannel, hotel_today, wait_for
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"

@@ -27,7 +27,7 @@ from hotelbox.store import desk
 from tests.conftest import REPO, Guest, RecordingChannel, hotel_today, qloapps_overrides, run_cli, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import demo_like_seed
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 DOUBLE, SUITE = "2", "4"  # the demo-like hotel's room type ids
 LIVE = (1, 2, 3)  # QloApps order states of a live booking

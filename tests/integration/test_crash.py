@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tests.conftest import REPO, hotel_today
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 KILLS = 6
 

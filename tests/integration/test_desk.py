@@ -281,7 +281,7 @@ async def test_a_failed_booking_shows_up_and_can_be_retried(desk: Desk) -> None:
     from datetime import timedelta
 
     from tests.conftest import hotel_today
-    from tests.integration.test_dialogue import say_date
+    from tests.helpers import say_date
 
     day = hotel_today() + timedelta(days=30)
     address = "+34600200007"
@@ -337,7 +337,7 @@ async def test_erasing_a_guest_keeps_only_an_anonymous_booking(desk: Desk, tmp_p
     from datetime import timedelta
 
     from tests.conftest import hotel_today
-    from tests.integration.test_dialogue import say_date
+    from tests.helpers import say_date
 
     address = "+34600200008"
     audio = desk.box.settings.media_dir / "in" / "guest-note.ogg"

@@ -8,23 +8,12 @@ from datetime import date, timedelta
 import pytest
 
 from tests.conftest import hotel_today, pms_bookings
+from tests.helpers import say_date
 
 
 @pytest.fixture(params=["demo", "qloapps"])
 def pms_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-MONTHS = {
-    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "en": "January February March April May June July August September October November December",
-    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
-}
-
-
-def say_date(d: date, lang: str) -> str:
-    month = MONTHS[lang].split()[d.month - 1]
-    return f"{month} {d.day}" if lang == "en" else f"{d.day} de {month}"
 
 
 def stay(days_ahead: int = 45, nights: int = 2) -> tuple[date, date]:

@@ -11,7 +11,7 @@ from hotelbox.errors import PmsUnavailable
 from hotelbox.messages import Inbound
 from hotelbox.store import Store, conversations, inbox
 from tests.conftest import RecordingChannel, hotel_today, wait_for
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 
 def message(address: str, n: int, text: str) -> Inbound:

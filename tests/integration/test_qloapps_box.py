@@ -14,7 +14,7 @@ from hotelbox.pms import BookingRequest
 from hotelbox.pms.qloapps import QloAppsPms
 from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
 from tests.fakes.qloapps import FakeQloApps
-from tests.integration.test_dialogue import say_date
+from tests.helpers import say_date
 
 SUITE = "4"  # the demo-like hotel's suites: 2 rooms
 

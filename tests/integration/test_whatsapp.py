@@ -51,7 +51,7 @@ async def test_choices_go_out_as_buttons_and_a_button_reply_is_understood(rig: R
     from datetime import timedelta
 
     from tests.conftest import hotel_today
-    from tests.integration.test_dialogue import say_date
+    from tests.helpers import say_date
 
     day = hotel_today() + timedelta(days=40)
     async with started_box(rig):
