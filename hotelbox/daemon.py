@@ -123,7 +123,7 @@ class Box:
         self.sender = OutboxSender(self.store, self.channels, self.events)
         self.voice = VoiceService(settings, self.scheduler)
         self.maintenance = Maintenance(settings, self.store, self.scheduler)
-        voice_channels = {name for name, ch in self.channels.items() if getattr(ch, "accepts_voice", False)}
+        voice_channels = {name for name, ch in self.channels.items() if ch.accepts_voice}
         self.pipeline = Pipeline(
             store=self.store,
             understander=self.understander,
@@ -132,7 +132,7 @@ class Box:
             events=self.events,
             settings=settings,
             channels=list(self.channels),
-            merge_replies={name for name, ch in self.channels.items() if getattr(ch, "merge_replies", False)},
+            merge_replies={name for name, ch in self.channels.items() if ch.merge_replies},
             voice_notes=VoiceNotes(settings, self.store, self.voice, voice_channels)
             if settings.speech.enabled
             else None,

@@ -119,6 +119,8 @@ class RecordingChannel:
 
     name: str = "test"
     idempotent_send: bool = True
+    accepts_voice: bool = False
+    merge_replies: bool = False
     sent: list[OutboxItem] = field(default_factory=list)
     fail_next: int = 0
 

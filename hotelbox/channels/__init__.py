@@ -47,5 +47,7 @@ class SendUncertain(Exception):
 class Channel(Protocol):
     name: str
     idempotent_send: bool
+    accepts_voice: bool  # the guest can be sent a voice note (voice replies are made for it)
+    merge_replies: bool  # one message per turn: the turn's replies are joined before they are queued
 
     async def send(self, item: OutboxItem) -> SendResult: ...

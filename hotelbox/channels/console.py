@@ -38,6 +38,7 @@ def reply_record(item: OutboxItem) -> dict[str, Any]:
 class ConsoleChannel:
     name = "console"
     idempotent_send = True  # printing a reply twice after a crash is harmless
+    merge_replies = False
     accepts_voice = True  # the voice note's file is named (``hotelbox chat`` sends with /voice FILE)
 
     def __init__(self) -> None:

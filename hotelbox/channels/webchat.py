@@ -15,6 +15,7 @@ from hotelbox.store.outbox import OutboxItem
 class WebChatChannel:
     name = "webchat"
     idempotent_send = True
+    merge_replies = False
     accepts_voice = True  # the page plays the bot's voice notes
 
     def __init__(self, events: EventBus) -> None:

@@ -34,6 +34,8 @@ MESSAGES_EACH = 6
 class TimingChannel:
     name = "bench"
     idempotent_send = True
+    accepts_voice = False
+    merge_replies = False
 
     def __init__(self) -> None:
         self.waiters: dict[str, asyncio.Future[float]] = {}

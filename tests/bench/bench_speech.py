@@ -167,6 +167,7 @@ class VoiceTimingChannel:
     name = "bench"
     idempotent_send = True
     accepts_voice = True
+    merge_replies = False
 
     def __init__(self) -> None:
         self.waiters: dict[str, asyncio.Future[float]] = {}

@@ -52,6 +52,7 @@ class TurnChannel:
     name = "bench"
     idempotent_send = True
     accepts_voice = True
+    merge_replies = False
 
     def __init__(self) -> None:
         self.text: dict[str, float] = {}

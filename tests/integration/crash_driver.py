@@ -25,6 +25,8 @@ from hotelbox.store.outbox import OutboxItem
 class FileChannel:
     name = "test"
     idempotent_send = True
+    accepts_voice = False
+    merge_replies = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
