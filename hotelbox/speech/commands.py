@@ -80,17 +80,22 @@ def transcribe(
 )
 @click.pass_context
 def say(ctx: click.Context, text: str, lang: str, output: Path) -> None:
-    """Speak TEXT in a WhatsApp-ready voice note (OGG/Opus 48 kHz mono) written to OUTPUT."""
-    from hotelbox.speech.tts import PiperTts, voice_note
+    """Speak TEXT in a WhatsApp-ready voice note (OGG/Opus 48 kHz mono) written to OUTPUT, with the
+    voice the box would use for LANG (Kokoro or piper, as speech.voices says)."""
+    from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
+    from hotelbox.speech.tts import voice_note
 
     settings = _settings(ctx)
     name = settings.speech.voices.get(lang)
     if not name:
         raise SpeechFail(f"voice_missing: no voice configured for {lang} (speech.voices); replies go as text")
     try:
-        tts = PiperTts({lang: _store(settings).locate(name)}, threads=settings.scheduler.speech.thread_budget)
-        tts.load()
-        speech = tts.synthesize(text, lang)
+        spec = voice_spec(_store(settings), lang, name)
+        voices = VoiceSet(TtsSpec((spec,), threads=settings.scheduler.speech.thread_budget))
+        voices.load()
+        if lang in voices.problems:
+            raise SpeechFail(f"voice_unusable: {voices.problems[lang]}")
+        speech = voices.synthesize(text, lang)
     except ModelError as exc:
         raise SpeechFail(f"{exc.code}: {exc}") from exc
     data = voice_note(speech)

@@ -51,6 +51,12 @@ def test_say_writes_a_whatsapp_voice_note_and_refuses_languages_without_a_voice(
     assert "one, two, three, four" in info["spoken"]
     heard = json.loads(run_cli("transcribe", "reply.ogg", "--lang", "en", cwd=tmp_path).stdout)
     assert "confirmed" in heard["text"].lower()
+    # Portuguese speaks with the box's own default voice (Kokoro), not only piper's
+    pt = run_cli("say", "--lang", "pt", "A sua reserva está confirmada.", "-o", "pt.ogg", cwd=tmp_path)
+    assert pt.returncode == 0, pt.stderr
+    heard = json.loads(run_cli("transcribe", "pt.ogg", "--lang", "pt", cwd=tmp_path).stdout)
+    assert "confirmad" in heard["text"].lower()
+    (tmp_path / "hotelbox.toml").write_text('[speech]\nvoices = {en = "en_US-joe-medium"}\n')
     missing = run_cli("say", "--lang", "pt", "Olá", "-o", "x.ogg", cwd=tmp_path)
     assert missing.returncode != 0
     assert "voice_missing" in missing.stderr
