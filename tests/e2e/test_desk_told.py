@@ -11,6 +11,7 @@ from typing import Any
 from hotelbox.errors import BookingRejected
 from tests.conftest import hotel_today
 from tests.e2e.deskpage import Browser, Stage, chromium, js, login, open_conversation, stage, wait_for
+from tests.helpers import say_date
 
 __all__ = ["chromium", "stage"]  # fixtures
 
@@ -22,20 +23,6 @@ COUNT_NOTIFICATIONS = """(() => {
     constructor(title, options) { super(title, options); window.__shown.push(title); }
   };
 })();"""
-MONTHS_ES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 async def told(page: Any) -> tuple[list[str], int, str, str]:
@@ -95,12 +82,12 @@ async def test_staff_are_told_by_sound_notification_title_and_favicon(
 
     # a booking the PMS refuses
     day = hotel_today() + timedelta(days=40)
-    say = f"{day.day} de {MONTHS_ES[day.month - 1]}"
+    say = say_date(day, "es")
     end = day + timedelta(days=2)
     address = "+34600390004"
     await stage.guest(
         address,
-        f"quiero reservar una doble del {say} al {end.day} de {MONTHS_ES[end.month - 1]} para 2 adultos, "
+        f"quiero reservar una doble del {say} al {say_date(end, 'es')} para 2 adultos, "
         "soy Ana Ruiz, ana@example.com",
     )
 

@@ -9,22 +9,9 @@ from datetime import timedelta
 
 from tests.conftest import hotel_today
 from tests.e2e.deskpage import Browser, Stage, chromium, login, open_conversation, stage, wait_for
+from tests.helpers import say_date
 
 __all__ = ["chromium", "stage"]  # fixtures
-MONTHS_ES = [
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-]
 
 
 async def test_mine_and_resolve_without_handing_back(stage: Stage, chromium: Browser) -> None:
@@ -118,8 +105,8 @@ async def test_search_notes_and_history(stage: Stage, chromium: Browser) -> None
     booker = "+34600394001"
     await stage.guest(
         booker,
-        f"quiero reservar una doble del {day.day} de {MONTHS_ES[day.month - 1]} al {end.day} de "
-        f"{MONTHS_ES[end.month - 1]} para 2 adultos, soy Lucía Ferrándiz, lucia@example.com",
+        f"quiero reservar una doble del {say_date(day, 'es')} al {say_date(end, 'es')} "
+        f"para 2 adultos, soy Lucía Ferrándiz, lucia@example.com",
     )
     a = await stage.guest(booker, "sí")
 
