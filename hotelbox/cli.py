@@ -21,8 +21,8 @@ from hotelbox import __version__
 from hotelbox.command_context import Fail, settings_of
 from hotelbox.config import ConfigError, Settings, describe_fields, masked_settings
 from hotelbox.errors import HotelboxError
-from hotelbox.ops.commands import backup, doctor, restore, rollback
 from hotelbox.ops.logging import setup_logging
+from hotelbox.ops.operator_commands import backup, doctor, restore, rollback
 from hotelbox.speech.commands import models, say, transcribe
 from hotelbox.web.users import users
 
@@ -74,7 +74,7 @@ def run(ctx: click.Context) -> None:
     state_dir/control.sock that `hotelbox chat` and `hotelbox bookings` use beside it."""
     settings = settings_of(ctx)
     setup_logging(settings.log.level, settings.log.format)
-    from hotelbox.service import serve
+    from hotelbox.box_service import serve
 
     _run(serve(settings))
 
