@@ -305,7 +305,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
-    subscription = request.app[BOX].events.subscribe(
+    subscription = request.app[BOX].live.subscribe(
         lambda e: e.get("type") == "webchat.reply" and e.get("session") == session, maxsize=64
     )
 

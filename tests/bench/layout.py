@@ -118,8 +118,9 @@ def main(package: str = "hotelbox") -> None:
     stems = Counter(p.stem for p in files if p.stem != "__init__")
     twice = sorted(s for s, n in stems.items() if n > 1)
     print(f"file names used twice: {len(twice)}", ", ".join(twice))
-    internal = len(graphs["counting imports inside functions"].get(f"{package}.daemon", ()))
-    print(f"{package}.daemon imports {internal} of the package's modules")
+    daemon = f"{root.name}.daemon"
+    internal = len(graphs["counting imports inside functions"].get(daemon, ()))
+    print(f"{daemon} imports {internal} of the package's modules")
     for label, graph in graphs.items():
         found = cycles(graph)
         print(f"import cycles {label}: {len(found)}")
