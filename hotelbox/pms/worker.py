@@ -147,6 +147,9 @@ class BookingWorker(WakeableJob):
                         **({"notes": list(booking.notes)} if booking.notes else {}),
                     },
                 )
+                if write.operation == "modify" and booking.notes and write.conversation_id is not None:
+                    # a change the PMS took only as a remark (QloApps keeps a line's guests): staff finish it
+                    conversations.flag_attention(c, write.conversation_id, "party_change")
             elif outcome == "pending":
                 attempts = bookings.record_failure(
                     c,
