@@ -41,6 +41,7 @@ BENCHES = {
     "voice_turn": bench_voice_turn.run,
     "vocabulary": bench_vocabulary.run,
     "roundtrip": bench_roundtrip.run,
+    "beam": lambda tmp: asyncio.to_thread(bench_speech.beam_sizes, tmp),
     "desk": bench_desk.run,
     "relay_cluster": bench_relay_cluster.run,
     "load": bench_load.run,
