@@ -136,5 +136,6 @@ async def run(tmp: Path) -> dict[str, Any]:
             if ref != hyp:
                 print(f"  {key}: read  «{ref}»\n  {' ' * len(key)}  heard «{hyp}»")
         result["worst"] = worst
+        result["rows"] = rows[beams[0]]  # every message: key, what was read, what was heard
         out[lang] = result
     return out
