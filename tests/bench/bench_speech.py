@@ -264,7 +264,7 @@ def beam_sizes(tmp: Path) -> dict[str, Any]:
     given as for a known guest; and unknown, Whisper detecting among es/en/pt): WER and time."""
     store = ModelStore(tmp / "models", tmp / "model-cache")
     out: dict[str, Any] = {}
-    print("### Whisper base beam 5 vs 1 on FLEURS (10 clips per language), 1 thread: WER, time per clip")
+    print("### Whisper base beam 5 vs 1 on FLEURS (5 clips per language), 1 thread: WER, time per clip")
     whisper = {b: WhisperStt(store.locate("whisper-base"), "whisper-base", beam_size=b) for b in (5, 1)}
     for w in whisper.values():
         w.load()
