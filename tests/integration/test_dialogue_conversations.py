@@ -1298,7 +1298,9 @@ COT = {
 
 
 @pytest.mark.parametrize("lang", ["es", "en", "pt"])
-async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+async def test_a_party_no_room_takes_goes_to_reception_and_a_cot_is_noted_for_it(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
     b, _ = box
     chat = guest()
     booking = await seed(b, chat.phone)
@@ -1307,8 +1309,9 @@ async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, 
     cot = guest()
     other = await seed(b, cot.phone)
     await cot(COT[lang].format(ref=other.reference))
-    assert cot.last[-1].key == "handoff_requested"  # a cot is a request for the room, not a guest
-    assert (await cot.conversation())["attention"] == "cot_request"
+    assert cot.reply_keys() == ["cot_noted"]  # a cot is a request for the room, not a guest
+    conversation = await cot.conversation()
+    assert (conversation["attention"], conversation["control"]) == ("cot_request", "bot")
     for ref in (booking.reference, other.reference):
         kept = await b.pms.get_booking(ref)
         assert (kept.room_type, kept.adults, kept.children) == ("double", 2, 0)
