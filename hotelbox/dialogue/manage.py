@@ -461,8 +461,8 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         b = PmsBooking.from_json(event["booking"])
         request = event.get("request", {})
         if event["operation"] == "modify" and ("adults" in request or "room_type" in request):
-            t.say(  # the party confirmed (QloApps may keep a line's guests: staff set them, see notes)
-                "modify_stay_done",
+            t.say(  # the PMS kept the room's guests (QloApps, same room and dates): staff set them
+                "modify_stay_noted" if b.notes else "modify_stay_done",
                 ref=b.reference,
                 room=t.room_name(b.room_type),
                 check_in=t.date(b.check_in),
