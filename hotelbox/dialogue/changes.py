@@ -324,14 +324,14 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
                 new_adults += sign * (2 if m.group("two") else 1)
             said = True
     if not said:
-        m = _NOW_WE_ARE.search(t)
+        now_we_are = _NOW_WE_ARE.search(t)
         kids = entities.get("children")
         grown = entities.get("adults")
-        if grown is not None and (kids is not None or not m):
+        if grown is not None and (kids is not None or not now_we_are):
             new_adults, new_children = int(grown), int(kids if kids is not None else children)
             said = True  # "2 adults and 1 child", "seremos 3 adultos"
-        elif m:
-            persons = int(m.group("n"))
+        elif now_we_are:
+            persons = int(now_we_are.group("n"))
             if kids is not None:
                 new_adults, new_children = max(persons - int(kids), 1), int(kids)
             else:

@@ -19,21 +19,22 @@ from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
 
 _ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
-_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores)\b")
+_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
-    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?)\b"
+    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
+    r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
-    rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|adultos\s+y\s+ninos)\b"
+    rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|ppl|pers|adultos\s+y\s+ninos)\b"
 )
 _WE_ARE = re.compile(
-    r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
+    r"\b(?:somos|seremos|seriamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
     r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
-    r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
+    r"|noites?|nites?|nts|diarias?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
     r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"
 )
@@ -70,7 +71,28 @@ _COUPLE = re.compile(
     rf"\b(?:una\s+pareja|a\s+couple|um\s+casal|somos\s+pareja|we\s+are\s+a\s+couple|a\s+dos|los\s+dos|las\s+dos"
     rf"|nosotros\s+dos|nosotras\s+dos|the\s+2\s+of\s+us|both\s+of\s+us|nos\s+2|nos\s+dois|nos\s+duas|a\s+gente\s+2"
     rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+{_POSS}\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
-    rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION})\b"
+    rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
+    rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
+    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
+)
+# "dos parejas", "two couples", "dois casais": twice as many adults
+_COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
+# "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
+_FRIENDS = re.compile(
+    r"\b(?P<n>\d{1,2})\s+(?:amig[oa]s|friends|colegas|colleagues|companer[oa]s|companheir[oa]s|mates|buddies"
+    r"|primos|primas|cousins|hermanos|hermanas|brothers|sisters|irmaos|irmas)\b"
+)
+_ME_PLUS = re.compile(
+    r"\b(?:yo|i|me|eu|mim|myself|para\s+mi)\s*(?:(?:,|y|and|e|&|with|con|com)\s*)?(?:(?:mas|mais|plus|\+)\s*)?$"
+    r"|\b(?:con|with|com)\s+(?:mis|my|meus|minhas|os\s+meus|as\s+minhas)?\s*$"
+)
+# "our 2 year old", "a 5-year-old": one child each
+_AGED_CHILD = re.compile(
+    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:years?|yrs?|y)[\s-]*olds?\b"
+)
+# "un niño de 12 y otro de 8", "one aged 5 and another of 8": one more child
+_ANOTHER_CHILD = re.compile(
+    r"(?:\by|\band|\be|,)\s+(?:otro|otra|outro|outra|another(?:\s+one)?)\s+(?:de\s+|of\s+|aged\s+|com\s+)?\d{1,2}\b"
 )
 _ALONE = re.compile(
     r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
@@ -83,6 +105,7 @@ _WITH_CHILD = re.compile(
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
+    r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
 _ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
@@ -157,11 +180,19 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         children = _count(m.group("n"))
     elif _WITH_CHILD.search(t):
         children = 1
+    elif aged := _AGED_CHILD.findall(t):
+        children = len(aged)
+    if children is not None:
+        children += len(_ANOTHER_CHILD.findall(t))
     if adults is None:
         persons: int | None = None
         family = _FAMILY_OF.search(t)
         if m := _PERSONS.search(t):
             persons = _count(m.group("n"))
+        elif m := _COUPLES.search(t):
+            persons = 2 * int(m.group("n"))
+        elif m := _FRIENDS.search(t):
+            persons = int(m.group("n")) + (1 if _ME_PLUS.search(t[: m.start()]) else 0)
         elif family:
             persons = int(family.group("n"))
         elif m := _N_OF_US.search(t):

@@ -134,13 +134,13 @@ class DemoPms:
 
     kind = "demo"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, today: Callable[[], date] | None = None) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._types: dict[str, tuple[RoomType, int]] = {}
         self._write_lock = asyncio.Lock()
         # the hotel's date for "is this stay in the past?"; the conversation corpus pins it (issue 12)
-        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        self.today: Callable[[], date] = today or (lambda: datetime.now(UTC).date())
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

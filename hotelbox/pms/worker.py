@@ -38,6 +38,8 @@ class BookingWorker(WakeableJob):
         pms: Pms,
         settings: PmsSettings,
         notify_conversation: Callable[[int], None],
+        *,
+        on_call: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.pms = pms
@@ -51,7 +53,9 @@ class BookingWorker(WakeableJob):
         self._drain_lock = asyncio.Lock()
         self._push = False
         super().__init__()
-        self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
+        self.on_call: Callable[[float], None] = on_call or (
+            lambda seconds: None
+        )  # PMS write latency (metrics)
 
     def push_now(self) -> None:
         """The PMS answers again (its circuit closed): every waiting write is due now."""

@@ -1336,3 +1336,46 @@ async def test_with_qloapps_a_party_only_change_is_noted_for_reception_and_a_roo
     assert other.reply_keys()[-2:] == ["modify_room_suggest", "modify_stay_done"]
     changed = await b.pms.get_booking(mine.reference)
     assert (changed.room_type, changed.adults) == (codes["Family room"], 3)
+
+
+# -- session 3 (flows): what guests who write differently from the corpus broke ------------------
+MONTH_AFTER_PAST = {
+    "es": ["una suite para dos del 2 al 4 de marzo", "uy perdona, quería decir abril"],
+    "en": ["suite for 2 from march 2 to march 4", "oops sorry, I meant april"],
+    "pt": ["uma suite para 2 de 2 a 4 de março", "desculpe, queria dizer abril"],
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_month_corrected_after_a_past_date_keeps_the_days_party_and_room(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "That date has passed" → "I meant April": the refused stay's days in April, for the party
+    and room already given (class 6)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*MONTH_AFTER_PAST[lang], "Eva Soto Gil", "eva@example.com", "1")
+    booking = made(await pms_bookings(b))
+    assert (booking.check_in, booking.check_out) == (date(2027, 4, 2), date(2027, 4, 4)), chat.reply_keys()
+    assert (booking.room_type, booking.adults) == ("suite", 2)
+
+
+EMAIL_FIXED = {
+    "es": ("doble para 2 adultos del 3 al 5 de junio, Ella Fox Gil, ella@mail.com",
+           "perdón el correo bueno es ella.fox@mail.com", "Ella Fox Gil"),
+    "en": ("double for 2 adults june 3 to 5, Ella Fox, ella@mail.com",
+           "sorry my bad, the right email is ella.fox@mail.com", "Ella Fox"),
+    "pt": ("duplo para 2 adultos de 3 a 5 de junho, Ella Fox, ella@mail.pt",
+           "desculpa o email certo é ella.fox@mail.com", "Ella Fox"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_corrected_email_keeps_the_full_name_given(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """A word before the new address ("perdón …") is not a name that replaces the full name."""
+    b, _ = box
+    chat = guest()
+    first, fixed, name = EMAIL_FIXED[lang]
+    await chat.script(first, fixed, "1")
+    booking = made(await pms_bookings(b))
+    assert (booking.guest_name, booking.email) == (name, "ella.fox@mail.com"), chat.reply_keys()
