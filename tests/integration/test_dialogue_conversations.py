@@ -1298,7 +1298,9 @@ COT = {
 
 
 @pytest.mark.parametrize("lang", ["es", "en", "pt"])
-async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+async def test_a_party_no_room_takes_goes_to_reception_and_a_cot_is_noted_for_it(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
     b, _ = box
     chat = guest()
     booking = await seed(b, chat.phone)
@@ -1307,11 +1309,33 @@ async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, 
     cot = guest()
     other = await seed(b, cot.phone)
     await cot(COT[lang].format(ref=other.reference))
-    assert cot.last[-1].key == "handoff_requested"  # a cot is a request for the room, not a guest
-    assert (await cot.conversation())["attention"] == "cot_request"
+    assert cot.reply_keys() == ["cot_noted"]  # a cot is a request for the room, not a guest
+    conversation = await cot.conversation()
+    assert (conversation["attention"], conversation["control"]) == ("cot_request", "bot")
     for ref in (booking.reference, other.reference):
         kept = await b.pms.get_booking(ref)
         assert (kept.room_type, kept.adults, kept.children) == ("double", 2, 0)
+
+
+@pytest.mark.parametrize("pms_kind", ["qloapps"])
+async def test_with_qloapps_a_party_only_change_is_noted_for_reception_and_a_room_change_made(
+    pms_kind: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """QloApps keeps a room line's guests when its room and dates stay: the guest hears it is
+    noted and reception will update it (flagged), not "done"; a room change is made for real."""
+    b, _ = box
+    codes = {rt.names["en"]: rt.code for rt in await b.pms.room_types()}
+    chat = guest()
+    booking = await seed(b, chat.phone, room=codes["Double room"])
+    await chat.script(f"hola, tengo la reserva {booking.reference}, añade a mi hijo porfa", "sí")
+    assert chat.reply_keys()[-2:] == ["confirm_modify_stay", "modify_stay_noted"]
+    assert (await chat.conversation())["attention"] == "party_change"
+    other = guest()
+    mine = await seed(b, other.phone, room=codes["Double room"])
+    await other.script(f"hi, booking {mine.reference}: we'll be 3 adults now", "yes")
+    assert other.reply_keys()[-2:] == ["modify_room_suggest", "modify_stay_done"]
+    changed = await b.pms.get_booking(mine.reference)
+    assert (changed.room_type, changed.adults) == (codes["Family room"], 3)
 
 
 # -- session 3 (flows): what guests who write differently from the corpus broke ------------------
