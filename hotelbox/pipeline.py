@@ -77,8 +77,12 @@ class Pipeline:
         merge_replies: set[str] | None = None,
         voice_notes: VoiceNotes | None = None,
         on_committed: Callable[[str], None] | None = None,
+        on_accepted: Callable[[Inbound], None] | None = None,
+        observe: Callable[[str, float], None] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``on_accepted``: a guest message was stored; ``observe``: a stage took this long
+        (both the box's metrics)."""
         self.store = store
         self.understander = understander
         self.dialogue = dialogue
@@ -92,7 +96,7 @@ class Pipeline:
         self.on_committed = on_committed or (lambda channel: None)
         if voice_notes is not None:
             voice_notes.on_committed = self.on_committed  # a voice reply queued: wake its channel's sender
-        self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
+        self.on_accepted: Callable[[Inbound], None] = on_accepted or (lambda inbound: None)
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
         self._active: dict[int, asyncio.Task[None]] = {}
@@ -101,7 +105,7 @@ class Pipeline:
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
-        self.times = StageTimes()
+        self.times = StageTimes(observer=observe)
         if voice_notes is not None:
             voice_notes.times = self.times  # "synthesize": the voice replies, made after the text
         self.processed = 0

@@ -33,7 +33,14 @@ REQUEUE_CHECK_S = 15.0
 class OutboxSender(WakeableJob):
     name = "outbox-sender"
 
-    def __init__(self, store: Store, channels: Mapping[str, Channel], events: EventBus) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, Channel],
+        events: EventBus,
+        *,
+        on_sent: Callable[[OutboxItem, float], None] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.channels = dict(channels)
@@ -42,7 +49,7 @@ class OutboxSender(WakeableJob):
         self.sent = 0
         self.failed = 0
         self.retry_base_s = 1.0
-        self.on_sent: Callable[[OutboxItem, float], None] = lambda item, seconds: None
+        self.on_sent: Callable[[OutboxItem, float], None] = on_sent or (lambda item, seconds: None)
         self._next_requeue = 0.0
 
     def wake(self, channel: str | None = None) -> None:

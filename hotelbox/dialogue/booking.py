@@ -136,6 +136,8 @@ def _rejected(t: TurnBuilder, entities: dict[str, Any], flags: set[str]) -> bool
         t.ask("dates", "invalid_date")
         return True
     if any(k in entities for k in ("check_in", "check_out")) and "past_date" in flags:
+        if entities.get("check_in") and entities.get("check_out"):
+            t.state.slots.refused = [entities["check_in"], entities["check_out"]]  # "sorry, I meant June"
         _clear_dates(t)
         slots.fill_stay(
             t, {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}

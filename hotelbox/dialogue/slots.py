@@ -135,6 +135,9 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
         if m and 1 <= int(m.group(1)) <= 20:
             entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
+    refused = s.refused if stay is None and s.refused else None
+    if refused and not any(k in entities for k in ("check_in", "check_out", "nights", "extra_nights")):
+        stay = date.fromisoformat(refused[0]), date.fromisoformat(refused[1])  # "that date has passed"
     if stay is not None and not any(
         k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
     ):
@@ -320,6 +323,7 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         check_in, check_out = None, check_in  # "until Sunday" answering "which day do you leave?"
     if check_in:
         s.check_in = check_in
+        s.refused = None
         if check_out:
             s.check_out = check_out
         elif "nights" in entities or (s.nights and before[0] != check_in):
@@ -349,6 +353,13 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         s.room_type = entities["room_type"]
         if s.adults is None and room.max_guests == 1:
             s.adults, s.children = 1, 0  # "a single for tomorrow": one guest, nothing to ask
+    if (
+        s.guest_name
+        and len(s.guest_name.split()) >= 2
+        and len(str(entities.get("guest_name") or "x y").split()) < 2
+        and t.state.expect not in NAME_EXPECTS
+    ):
+        entities.pop("guest_name")  # "perdón, el correo bueno es …": one word never replaces a full name
     for key in ("guest_name", "email", "phone"):
         if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])

@@ -30,6 +30,7 @@ class Slots:
     phone: str | None = None
     no_email: bool = False  # the guest would rather not give one: we book with the phone
     month: int | None = None  # "in August", said before any day: the month of days said later
+    refused: list[str] | None = None  # [check_in, check_out] refused as past: "I meant June" moves it
 
     def dates(self) -> tuple[date | None, date | None]:
         return (

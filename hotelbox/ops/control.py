@@ -43,8 +43,8 @@ class ControlUnavailable(HotelboxError):
 
 async def chat_turn(box: Box, console: ConsoleChannel, request: dict[str, Any]) -> list[dict[str, Any]]:
     """One console line through the box; returns the replies waiting for that guest."""
-    from hotelbox.daemon import conversation_for
     from hotelbox.messages import Inbound
+    from hotelbox.store import conversations
 
     address = request.get("address")
     if not isinstance(address, str) or not address or len(address) > 64:
@@ -60,7 +60,7 @@ async def chat_turn(box: Box, console: ConsoleChannel, request: dict[str, Any]) 
         if value is not None and not isinstance(value, str):
             raise InvalidInput(f"{name} must be a string")
     if text is None and voice is None:  # a terminal starting: what a previous one never showed
-        conversation_id = await conversation_for(box.store, "console", address)
+        conversation_id = await box.store.read(lambda c: conversations.find(c, "console", address))
         if conversation_id is not None:
             await box.settle(conversation_id)
         return console.take(address)

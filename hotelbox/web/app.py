@@ -22,17 +22,16 @@ from aiohttp import WSMsgType, web
 
 from hotelbox import openapi
 from hotelbox.config import Settings
-from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store import conversations
 from hotelbox.web import desk
 from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware, require_same_origin
 from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.interface import BOX, WebBox
 from hotelbox.web.limits import RateLimited, TryLimits
 
 log = logging.getLogger(__name__)
-BOX: web.AppKey[Box] = web.AppKey("box", Box)
 LIMITS: web.AppKey[TryLimits] = web.AppKey("try_limits", TryLimits)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 API_PATHS = ("/desk/api/", "/try/api/")
@@ -222,6 +221,10 @@ async def post_voice(request: web.Request) -> web.Response:
     )
 
 
+async def _webchat_conversation(box: WebBox, session: str) -> int | None:
+    return await box.store.read(lambda c: conversations.find(c, "webchat", session))
+
+
 def _client(request: web.Request) -> str:
     return client_address(request, request.app[BOX].settings.web.trust_proxy)
 
@@ -245,7 +248,7 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     session = request.query.get("session", "")
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
-    conversation_id = await conversation_for(box.store, "webchat", session)
+    conversation_id = await _webchat_conversation(box, session)
     message_id = desk.record_id(request, "message_id")
     if conversation_id is None:
         raise web.HTTPNotFound()
@@ -273,7 +276,7 @@ async def get_messages(request: web.Request) -> web.Response:
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
     box = request.app[BOX]
-    conversation_id = await conversation_for(box.store, "webchat", session)
+    conversation_id = await _webchat_conversation(box, session)
     if conversation_id is None:
         return web.json_response({"messages": []})
     rows = await box.store.read(lambda c: conversations.recent_messages(c, conversation_id, limit=200))
@@ -331,7 +334,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def make_app(box: Box) -> web.Application:
+def make_app(box: WebBox) -> web.Application:
     settings = box.settings.web
     auth = Auth(box.store, idle_minutes=settings.session_idle_minutes, secure_cookies=settings.secure_cookies)
     app = web.Application(
@@ -350,7 +353,6 @@ def make_app(box: Box) -> web.Application:
         settings.try_uploads_per_day,
         settings.try_upload_mb * 1024 * 1024,
     )
-    app[desk.BOX] = box
     app[desk.AUTH] = auth
     try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[try_page_mode(box.settings)]
     routes: list[tuple[str, str, Handler, str | None]] = [

@@ -18,7 +18,6 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
 from hotelbox.store import audit, conversations, desk, privacy, staff
@@ -36,9 +35,9 @@ from hotelbox.web.auth import (
     set_password,
 )
 from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.interface import BOX
 
 log = logging.getLogger(__name__)
-BOX: web.AppKey[Box] = web.AppKey("desk_box", Box)
 AUTH: web.AppKey[Auth] = web.AppKey("desk_auth", Auth)
 LANGS = ("es", "en", "pt")
 MAX_REPLY = 4000

@@ -21,7 +21,7 @@ from hotelbox.errors import (
     PmsUnavailable,
     RoomNotAvailable,
 )
-from hotelbox.pms import BookingRequest
+from hotelbox.pms import BookingRequest, StayChange
 from hotelbox.pms.qloapps import QloAppsPms, split_name
 from hotelbox.pms.qloapps_api import error_for
 from tests.fakes.qloapps import FakeQloApps
@@ -630,3 +630,99 @@ async def test_the_whole_flow_on_both_php_versions(fake: FakeQloApps, php74: boo
         assert (await pms.cancel_booking(booking.reference, "php-c")).status == "cancelled"
     finally:
         await pms.close()
+
+
+# -- changing the room type or the party (issue 12) ----------------------------------------------
+
+
+def booking_remarks(fake: FakeQloApps, reference: str) -> list[str]:
+    order = next(o for o in fake.hotel.orders.values() if o.reference == reference)
+    return list(order.remarks)
+
+
+async def test_change_room_type_and_party_puts_the_whole_stay_and_reprices(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-1", adults=1))
+    quote = next(o for o in await pms.search(START, END, 2, 0) if o.room_type.code == "1")
+    changed = await pms.modify_booking(booking.reference, StayChange(room_type="1", adults=2), "tm-1")
+    assert (changed.room_type, changed.adults, changed.check_in, changed.check_out) == ("1", 2, START, END)
+    assert changed.total_price == quote.total_price != booking.total_price
+    assert changed.reference == booking.reference
+    assert not changed.notes
+    [line] = [ln for ln in fake.hotel.lines.values() if ln.live]
+    assert (line.id_product, line.adults) == (1, 2)  # a new line, with the occupancy sent
+    customer = fake.hotel.customer_by_email("ana.garcia@example.com")
+    assert customer is not None
+    assert customer["phone"] == "+34600111222"
+    assert any(r.startswith("hotelbox-change-tm-1") for r in booking_remarks(fake, booking.reference))
+    again = await pms.modify_booking(booking.reference, StayChange(room_type="1", adults=2), "tm-1")
+    assert again.room_type == "1"
+    assert fake.count("PUT", "/api/bookings") == 1  # a retry sends nothing
+
+
+async def test_a_party_change_on_the_same_line_reaches_staff_as_a_remark_and_a_note(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    """QloApps keeps a line whose room type and dates stay, occupancy included (source): the
+    change is written where staff read it and the booking says so; a retry sends nothing."""
+    booking = await pms.create_booking(request("t-2", adults=1))
+    changed = await pms.modify_booking(booking.reference, StayChange(adults=2), "pm-1")
+    assert changed.room_type == LUXURY
+    assert changed.total_price == booking.total_price
+    assert any("set 2 adults" in note for note in changed.notes)
+    [remark] = [r for r in booking_remarks(fake, booking.reference) if r.startswith("hotelbox-change-pm-1")]
+    assert "guests 1 adults 0 children → 2 adults 0 children" in remark
+    again = await pms.modify_booking(booking.reference, StayChange(adults=2), "pm-1")
+    assert again.notes == changed.notes
+    assert fake.count("PUT", "/api/bookings") == 1
+
+
+async def test_a_change_qloapps_would_take_but_the_room_cannot_is_refused_before_any_put(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-3"))
+    with pytest.raises(BookingRejected) as err:  # QloApps books any occupancy (f24): we check it
+        await pms.modify_booking(booking.reference, StayChange(adults=3), "cap")
+    assert err.value.code == "over_capacity"
+    with pytest.raises(BookingRejected) as err:
+        await pms.modify_booking(booking.reference, StayChange(room_type="99"), "unknown")
+    assert err.value.code == "unknown_room_type"
+    assert fake.count("PUT", "/api/bookings") == 0
+
+
+async def test_a_change_to_a_full_room_type_is_requested_rooms_not_available(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-4"))
+    await fill(fake, pms, "1", leave=0)
+    with pytest.raises(RoomNotAvailable):
+        await pms.modify_booking(booking.reference, StayChange(room_type="1"), "full")
+    kept = await pms.get_booking(booking.reference)
+    assert (kept.room_type, kept.status, kept.total_price) == (LUXURY, "confirmed", booking.total_price)
+
+
+async def test_a_500_after_the_change_is_settled_and_a_restarted_retry_changes_nothing(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-5", adults=1))
+    fake.lose_answer("PUT", "bookings", 500)  # QloApps changed it, the answer is an empty 500
+    changed = await pms.modify_booking(booking.reference, StayChange(room_type="2", adults=2), "lost-1")
+    assert (changed.room_type, changed.adults) == ("2", 2)
+    assert fake.count("PUT", "/api/bookings") == 1
+    restarted = make(fake)  # a new process with the same outbox row (same key)
+    await restarted.open()
+    try:
+        again = await restarted.modify_booking(
+            booking.reference, StayChange(room_type="2", adults=2), "lost-1"
+        )
+        fake.lose_answer("PUT", "bookings", 500)  # same line: only the remark tells it was made
+        party = await restarted.modify_booking(booking.reference, StayChange(adults=1), "lost-2")
+        assert party.notes  # QloApps kept the occupancy: a note for staff
+        party_again = await restarted.modify_booking(booking.reference, StayChange(adults=1), "lost-2")
+    finally:
+        await restarted.close()
+    assert again.room_type == "2"
+    assert party_again.notes == party.notes
+    assert fake.count("PUT", "/api/bookings") == 2  # one per change, none for the retries
+    assert len([ln for ln in fake.hotel.lines.values() if ln.live]) == 1
