@@ -51,7 +51,7 @@ _COMPANION = (
     r"|wife|husband|partner|girlfriend|boyfriend|fiancee?|friend|mum|mom|mother|dad|father|sister|brother"
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
-    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge"
+    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge|missus|missis|significant\s+other"
     r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
 )
 # companions who are two people: "con mis padres", "with my parents"
@@ -75,6 +75,12 @@ _COUPLE = re.compile(
     rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
     rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
     rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
+)
+# the writer alone with a child: "just me and my baby", "solo yo y mi hijo", "só eu e a minha filha"
+_JUST_ME_AND_CHILD = re.compile(
+    r"\b(?:just|only|solo|so|apenas|somente)\s+(?:be\s+|seriamos\s+|seria\s+)?(?:me|yo|eu|i)\s+(?:and|y|e|con|com|with)\s+"
+    r"(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?"
+    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
@@ -132,6 +138,9 @@ _SOFT_NAME_CUE = re.compile(
     r")\s+",
     re.IGNORECASE,
 )
+_LEAD_IN = re.compile(
+    r"(?:somos|aqui|aca|here|aqui\s+(?:es|e|esta)|de\s+parte\s+de|da\s+parte\s+de)\s+", re.IGNORECASE
+)
 # weaker: "for Emma Watson", "ponla a Marta Gil", "under sophie turner"; only words no example uses
 _WEAK_NAME_CUE = re.compile(r"(?:\bunder|\bponla\s+a|\bpara|\bfor|\bpra|\bsou)\s+", re.IGNORECASE)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
@@ -156,7 +165,7 @@ _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
-    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale",
+    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr",
 }  # fmt: skip
 _DATE_WORDS = {*MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight", "hoy", "manana", "hoje", "amanha"}
 
@@ -221,8 +230,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             adults = 2
         elif _ALONE.search(t):
             adults = 1
-        elif children and _ME_WORD.search(t) and not _WE_WORD.search(t):
-            adults = 1  # "me and my son"
+        elif children and ((_ME_WORD.search(t) and not _WE_WORD.search(t)) or _JUST_ME_AND_CHILD.search(t)):
+            adults = 1  # "me and my son", "it'd just be me and my baby girl (we'd need a cot)"
     return Guests(adults, children)
 
 
@@ -356,7 +365,7 @@ def standalone_names(text: str) -> list[str]:
     out = []
     for part in _SEGMENTS.split(re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d", ",", text)):
         part = part.strip(" '’\"-:")
-        if cue := _SOFT_NAME_CUE.match(part):  # "it's mike brown, mike@x.com"
+        if cue := _SOFT_NAME_CUE.match(part) or _LEAD_IN.match(part):  # "it's mike brown", "somos Marta Gil"
             part = part[cue.end() :]
         words = part.split()
         if (
