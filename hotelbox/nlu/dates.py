@@ -27,6 +27,7 @@ last month: "20 de noviembre" said on 25 November is kept in the past so the bot
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -119,7 +120,7 @@ _RELATIVE = re.compile(
     r"\b(?:(?P<dayafter>pasado\s+manana|depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow)"
     r"|(?P<tonight>esta\s+noche|tonight|esta\s+noite|hoje\s+a\s+noite|hoy\s+por\s+la\s+noche)"
     r"|(?P<today>hoy|today|hoje|hj)"
-    r"|(?P<tomorrow>tomorrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!\bde\s)(?<!en\s)manana"
+    r"|(?P<tomorrow>tomorrow|tommorow|tomorow|tommorrow|tmrw|2morrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!\bde\s)(?<!en\s)manana"
     r"|(?<=partir\sde\s)manana)"
     r"|(?P<daybefore>anteayer|antier|anteontem|(?:the\s+)?day\s+before\s+yesterday)"
     r"|(?P<yesterday>ayer|yesterday|ontem|last\s+night|anoche))\b"
@@ -140,6 +141,11 @@ _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
 )
 _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# "next week friday", "el viernes de la semana que viene", "quinta da semana que vem": next week's
+_NEXT_WEEK = re.compile(
+    r"\b(?:next\s+week|(?:la\s+|a\s+)?semana\s+(?:que\s+viene|que\s+vem|proxima|siguiente)"
+    r"|(?:la\s+|a\s+)?proxima\s+semana)\b"
+)
 # "sexta e sábado", "sexta a domingo": a weekday beside another is a weekday, not an ordinal
 _PT_WEEKDAY_PAIR = re.compile(rf"\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?(?:{_WEEKDAY_ALT})\b")
 _PT_WEEKDAY_PAIRED = re.compile(
@@ -215,6 +221,7 @@ _IN_ROLE = re.compile(
 )
 _OUT_ROLE = re.compile(
     r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"|regres\w*|volvemos|vuelvo|voltamos|volto|(?:vai|vou|vao)\s+embora|return\w*|(?:head|go|fly)(?:ing)?\s+back"
     r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
     r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
@@ -472,6 +479,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             and not (
                 _PT_WEEKDAY_PAIR.match(text, m.end())
                 or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
+                or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
             )
         ):
             continue
@@ -486,7 +494,11 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
         # "este domingo", "next Sunday" are counted from today
         plain = mod not in ("este", "esta", "this", "next", "proximo", "proxima") and not m.group("next")
         kind = "weekday" if plain else "weekday_from_today"
-        out.append(DateMention(m.start(), m.end(), today + timedelta(days=delta), kind=kind))
+        value = today + timedelta(days=delta)
+        if _NEXT_WEEK.search(text[max(0, m.start() - 30) : m.end() + 30]):
+            value = today + timedelta(days=7 - today.weekday() + WEEKDAYS[wd])  # that day of next week
+            kind = "weekday_from_today"
+        out.append(DateMention(m.start(), m.end(), value, kind=kind))
     return tonight
 
 
@@ -610,7 +622,11 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = numbers_to_digits(fold(text), lang)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
-    folded = re.sub(r"\bcheck[\s-]out\b", "checkout", folded)  # "check out 21st" is no October ("out")
+    folded = re.sub(r"\bcheck[\s-]out\b", "checkout", folded)
+    # "from 14. to 18. April": a day written with a dot after it
+    folded = re.sub(
+        r"\b(\d{1,2})\.(?=\s+(?:to|bis|-|al|a|ao|ate|until|till|\d|[a-z]{3,}\b))", r"\1", folded
+    )  # "check out 21st" is no October ("out")
     # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
     folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
@@ -643,6 +659,9 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
+    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions):
+        # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
+        mentions = [mm for mm in mentions if mm.kind != "weekend"]
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
     stay = StayDates(mentions=mentions, invalid=invalid, nights=None if extra else nights)
@@ -682,6 +701,17 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_out = mention.value
         i += 1
 
+    if check_in and check_out and check_out <= check_in:
+        # "on the 6th of april, leaving the 9th", "friday the 5th of march, leave on the monday":
+        # a bare day or weekday of departure is the next one after arrival
+        for mm in mentions:
+            if mm.value == check_out and mm.end_value is None and mm.kind in ("day", "weekday"):
+                if mm.kind == "weekday":
+                    check_out = check_in + timedelta(days=(check_out.weekday() - check_in.weekday()) % 7 or 7)
+                else:
+                    with contextlib.suppress(_Invalid):
+                        check_out = _bare_day(check_out.day, check_in + timedelta(days=1))
+                break
     if check_in and check_out and check_out < check_in and stay.nights is None:
         # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
         pass

@@ -1166,6 +1166,33 @@ async def test_the_beach_is_a_question_about_where_the_hotel_is(
     assert chat.said(*facts)
 
 
+@pytest.mark.parametrize(
+    ("text", "facts"),
+    [
+        ("a q hora se puede entrar y a q hora hay q dejar la habitacion?", ("15:00", "12:00")),
+        ("qual o horário de entrada e saída?", ("15:00", "12:00")),
+        ("aceitam animais e tem garagem?", ("10 kg", "15 €")),
+        ("do you have a wellness area with massages?", ("spa", "gym")),
+        ("la habitación tiene cocinita?", ("cocina", "restaurante")),
+        ("o quarto tem banheira de hidromassagem?", ("spa", "piscina")),
+    ],
+)
+async def test_every_question_in_other_words_and_what_the_hotel_lacks(
+    text: str, facts: tuple[str, ...], guest
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 (7): entry and leaving times asked without "check-in", "garagem", massages and a
+    kitchenette in the guest's words: each question answered, a plain no for what is missing."""
+    chat = guest()
+    await chat(text)
+    assert chat.said(*facts)
+
+
+async def test_italian_is_a_language_we_do_not_speak(guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest("+393331234567")
+    await chat("buongiorno, quanto costa una camera per due notti?")
+    assert chat.said("español, English, português")
+
+
 # -- changing who comes or the room of an existing booking (issue 12, pmsmod) ---------------------
 # the booking: a double for 2 adults, 20–23 July; each message, the reply asked, then a typed yes
 ADD_A_CHILD = {

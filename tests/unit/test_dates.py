@@ -255,6 +255,19 @@ def test_nights_more_said_before_the_count_are_extra_nights(lang: str, text: str
         ("pt", "pra hj, 1 noite", "2026-11-24", "2026-11-25"),
         # Portuguese weekdays side by side are weekdays; "à noite" is no night count
         ("pt", "quinta e sexta à noite", "2026-11-26", "2026-11-28"),
+        # a weekday of next week
+        ("en", "next week friday for 2 nights", "2026-12-04", "2026-12-06"),
+        ("es", "el viernes de la semana que viene, 2 noches", "2026-12-04", "2026-12-06"),
+        ("pt", "da quinta da semana que vem até o domingo", "2026-12-03", "2026-12-06"),
+        # a departure day or weekday said alone is the next one after arrival
+        ("en", "arriving on the 3rd of january, leaving the 6th", "2027-01-03", "2027-01-06"),
+        ("en", "we'd come saturday the 9th of january and leave on the tuesday", "2027-01-09", "2027-01-12"),
+        # German-style "7." days, a weekend named beside its days, typos, going home
+        ("en", "from 7. to 10. January", "2027-01-07", "2027-01-10"),
+        ("es", "tienen lugar el finde? del jueves 3 al domingo 6 de diciembre", "2026-12-03", "2026-12-06"),
+        ("en", "need a room from tommorow for 2 nights", "2026-11-25", "2026-11-27"),
+        ("es", "llegamos el 3 de diciembre y nos regresamos el 6", "2026-12-03", "2026-12-06"),
+        ("pt", "a gente chega dia 3 de dezembro e vai embora dia 6", "2026-12-03", "2026-12-06"),
     ],
 )
 def test_dates_as_typed_on_a_phone(lang: str, text: str, check_in: str | None, check_out: str | None) -> None:

@@ -47,6 +47,10 @@ def guests(lang: str, text: str) -> tuple[int | None, int | None]:
         ("en", "my wife and I and our 4-year-old", 2, 1),
         ("en", "my partner, me and baby", 2, 1),
         ("es", "2 adultos, un nene de 9 y otro de 4", 2, 2),
+        # the writer alone with a child, a wife in Australian
+        ("en", "it would just be me and my daughter, we'd need a cot", 1, 1),
+        ("es", "solo yo y mi hija de 3 años, necesitamos cuna", 1, 1),
+        ("en", "me and the missus", 2, None),
         # numbers that are no party
         ("en", "we need 3 nites", None, None),
         ("pt", "somos 2 por 3 diarias", 2, None),
