@@ -1204,3 +1204,30 @@ async def test_a_corrected_email_keeps_the_full_name_given(lang: str, box, guest
     await chat.script(first, fixed, "1")
     booking = made(await pms_bookings(b))
     assert (booking.guest_name, booking.email) == (name, "ella.fox@mail.com"), chat.reply_keys()
+
+
+TIMES_IN_OWN_WORDS = {
+    "es": ("habitación del 3 al 5 de junio", "a q hora es la entrada? y la salida?"),
+    "en": ("room from june 3 to june 5", "what time is arrival? and departure?"),
+    "pt": ("quarto de 3 a 5 de junho", "qual o horario de chegada? e de saida?"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_arrival_and_departure_times_asked_in_the_guests_words_are_both_answered(
+    lang: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "entrada" / "arrival" / "chegada" in a question about the time is the check-in (class 7)."""
+    chat = guest()
+    stay, times = TIMES_IN_OWN_WORDS[lang]
+    await chat(stay)
+    await chat(times)
+    assert chat.said("15:00", "12:00"), chat.reply_keys()
+
+
+async def test_a_question_read_as_small_talk_is_answered_when_it_names_a_topic(guest) -> None:  # type: ignore[no-untyped-def]
+    """ "what about pets?" while asked for the party: the pets answer, not the question again."""
+    chat = guest("+447700900123")
+    await chat.script("hi, room from june 3 to june 5", "do you have parking?", "what about pets?")
+    assert chat.said("10 kg"), chat.reply_keys()
+    assert "handoff" not in " ".join(chat.reply_keys())
