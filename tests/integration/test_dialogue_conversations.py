@@ -1231,3 +1231,29 @@ async def test_a_question_read_as_small_talk_is_answered_when_it_names_a_topic(g
     await chat.script("hi, room from june 3 to june 5", "do you have parking?", "what about pets?")
     assert chat.said("10 kg"), chat.reply_keys()
     assert "handoff" not in " ".join(chat.reply_keys())
+
+
+SAME_DATES_AGAIN = {
+    "es": ("doble para 2 adultos del 3 al 5 de junio, Ella Fox Gil, ella@mail.com",
+           "y otra individual para las mismas fechas, a nombre de Rosa Gil Paz"),
+    "en": ("double for 2 adults june 3 to 5, Ella Fox, ella@mail.com",
+           "could I also get a single room for the same dates? under the name Rose Fox"),
+    "pt": ("duplo para 2 adultos de 3 a 5 de junho, Ella Fox, ella@mail.pt",
+           "e mais um quarto individual nas mesmas datas, em nome de Rosa Fox"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """After a booking, "another single for the same dates" is that booking's stay, not a new
+    question about dates."""
+    b, _ = box
+    chat = guest()
+    first, again = SAME_DATES_AGAIN[lang]
+    await chat.script(first, "1", again)
+    assert "ask_dates" not in chat.reply_keys()[-1], chat.reply_keys()
+    await chat("1")
+    second = [bk for bk in await pms_bookings(b) if bk.room_type == "single"]
+    assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
+        chat.reply_keys()
+    )
