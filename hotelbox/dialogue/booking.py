@@ -136,6 +136,8 @@ def _rejected(t: TurnBuilder, entities: dict[str, Any], flags: set[str]) -> bool
         t.ask("dates", "invalid_date")
         return True
     if any(k in entities for k in ("check_in", "check_out")) and "past_date" in flags:
+        if entities.get("check_in") and entities.get("check_out"):
+            t.state.slots.refused = [entities["check_in"], entities["check_out"]]  # "sorry, I meant June"
         _clear_dates(t)
         slots.fill_stay(
             t, {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
@@ -419,6 +421,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         t.say_text(f"{text} {t.signoff()}", "booking_confirmed")  # the sign-off varies
         if b.reference not in state.created:
             state.created.append(b.reference)
+        state.last_stay = [b.check_in.isoformat(), b.check_out.isoformat()]  # "another for the same dates"
         if b.notes:  # e.g. booked under a placeholder e-mail: staff complete it at check-in
             t.turn.attention = "booking_notes"
         state.reset_flow()

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.config import DialogueSettings
+from hotelbox.dialogue import changes
 from hotelbox.dialogue.catalog import Catalog, room_in
 from hotelbox.dialogue.choices import choose_by_stay, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
@@ -306,6 +307,14 @@ class Dialogue:
             return True
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
+            intent in WEAK_INTENTS - {"affirm", "deny"}
+            and "?" in u.text
+            and topics_in(u.text)
+            and not _has_stay(entities)
+            and not _gives_details(entities)
+        ):
+            intent = "ask_info"  # "what about pets?", read as small talk: a question about the hotel
+        if (
             low
             and intent in ("special_request", "ask_info", "room_info", "out_of_scope")
             and (
@@ -484,7 +493,11 @@ class Dialogue:
         own = _about_own_booking(state, u, intent)
         if (
             state.flow != "booking"
-            and PARTY_CHANGE.search(fold(u.text))
+            and (
+                PARTY_CHANGE.search(fold(u.text))
+                or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
+                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+            )
             and (
                 "booking_ref" in entities
                 or _HAVE_BOOKING.search(fold(u.text))

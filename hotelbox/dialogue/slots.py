@@ -46,6 +46,10 @@ _WEEKDAY_DAY = re.compile(
     r"|sunday|mon|tue|wed|thu|fri|sat|sun|segunda|terca|quarta|quinta|sexta)(?:-feira)?,?\s+(?:(?:el|the|dia|o)\s+)?"
     r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
 )
+_SAME_DATES = re.compile(
+    r"\b(?:same|mism[oa]s|mesm[oa]s|iguais|iguales)\s+(?:dates?|fechas?|datas?|days?|dias?|nights?|noches?|noites?"
+    r"|stay|estancia|estadia|periodo|period)\b|\b(?:dates?|fechas|datas|dias|days)\s+(?:iguais|iguales)\b"
+)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 _TOTAL = re.compile(
     r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
@@ -79,6 +83,10 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
                 u.flags.discard("past_date")
     stay = stay_in_discussion(t)
     s = t.state.slots
+    last = t.state.last_stay
+    if stay is None and last and "check_in" not in entities and _SAME_DATES.search(fold(u.text)):
+        entities["check_in"], entities["check_out"] = last  # "another room for the same dates"
+        entities["nights"] = (date.fromisoformat(last[1]) - date.fromisoformat(last[0])).days
     if (
         stay is None
         and not any(k in entities for k in ("check_in", "check_out"))
@@ -135,6 +143,9 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
         if m and 1 <= int(m.group(1)) <= 20:
             entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
+    refused = s.refused if stay is None and s.refused else None
+    if refused and not any(k in entities for k in ("check_in", "check_out", "nights", "extra_nights")):
+        stay = date.fromisoformat(refused[0]), date.fromisoformat(refused[1])  # "that date has passed"
     if stay is not None and not any(
         k in entities for k in ("check_in", "check_out", "nights", "extra_nights")
     ):
@@ -320,6 +331,7 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         check_in, check_out = None, check_in  # "until Sunday" answering "which day do you leave?"
     if check_in:
         s.check_in = check_in
+        s.refused = None
         if check_out:
             s.check_out = check_out
         elif "nights" in entities or (s.nights and before[0] != check_in):
@@ -349,6 +361,13 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         s.room_type = entities["room_type"]
         if s.adults is None and room.max_guests == 1:
             s.adults, s.children = 1, 0  # "a single for tomorrow": one guest, nothing to ask
+    if (
+        s.guest_name
+        and len(s.guest_name.split()) >= 2
+        and len(str(entities.get("guest_name") or "x y").split()) < 2
+        and t.state.expect not in NAME_EXPECTS
+    ):
+        entities.pop("guest_name")  # "perdón, el correo bueno es …": one word never replaces a full name
     for key in ("guest_name", "email", "phone"):
         if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])

@@ -30,6 +30,7 @@ class Slots:
     phone: str | None = None
     no_email: bool = False  # the guest would rather not give one: we book with the phone
     month: int | None = None  # "in August", said before any day: the month of days said later
+    refused: list[str] | None = None  # [check_in, check_out] refused as past: "I meant June" moves it
 
     def dates(self) -> tuple[date | None, date | None]:
         return (
@@ -59,6 +60,7 @@ class DialogueState:
     foreign: int = 0  # messages in a language we do not speak
     signoff: int = 0  # which sign-off comes next, so confirmations don't all end the same
     created: list[str] = field(default_factory=list)  # references booked in this conversation
+    last_stay: list[str] | None = None  # [check_in, check_out] of the last booking made: "same dates"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
