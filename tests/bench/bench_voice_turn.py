@@ -27,8 +27,8 @@ from hotelbox.speech import remote
 from hotelbox.speech.audio import decode
 from hotelbox.speech.models import ModelStore
 from hotelbox.store.outbox import OutboxItem
-from tests.conftest import wait_for
 from tests.helpers import kokoro_voice_note, wyoming_servers
+from tests.support import wait_for
 
 QUESTIONS = {  # about 10 s each when spoken: the voice note
     "es": [

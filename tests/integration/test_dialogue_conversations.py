@@ -21,7 +21,7 @@ from hotelbox.daemon import Box
 from hotelbox.messages import Inbound, Reply
 from hotelbox.nlu.text import fold
 from hotelbox.pms import BookingRequest, PmsBooking
-from tests.conftest import HOTELBOX, RecordingChannel, pms_bookings
+from tests.support import HOTELBOX, RecordingChannel, pms_bookings
 
 TODAY = date(2027, 3, 10)  # a Wednesday
 _ids = count(1)

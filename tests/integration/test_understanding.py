@@ -11,7 +11,7 @@ import pytest
 from hotelbox.nlu.evaluation import evaluate
 from hotelbox.nlu.training import all_examples, data_fingerprint, model_dir_for
 from hotelbox.nlu.understanding import Understander
-from tests.conftest import REPO
+from tests.support import REPO
 
 EVAL = sorted((REPO / "tests" / "data" / "nlu").glob("eval_*.jsonl"))
 TODAY = date(2026, 11, 24)
