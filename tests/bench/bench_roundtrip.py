@@ -44,6 +44,7 @@ def sample_values(catalog: Catalog, lang: str) -> dict[str, Any]:
     return {
         "hotel": "Hotel Miramar",
         "room": ROOMS[lang],
+        "other": "Suíte" if lang == "pt" else "Suite",
         "rooms": f"{ROOMS[lang]}, Suite",
         "check_in": catalog.date(lang, check_in),
         "check_out": catalog.date(lang, check_out),
