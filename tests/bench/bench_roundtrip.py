@@ -79,6 +79,12 @@ def sentences(catalog: Catalog, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def words(text: str, lang: str) -> str:
+    """Both sides as words: written out by the box's speakable step, accents and punctuation gone,
+    one spelling for a word written two ways ("e-mail" and "email")."""
+    return normalise(speakable(text, lang)).replace("e mail", "email")
+
+
 def voices_from_env() -> dict[str, str]:
     voices = dict(load_settings(state_dir=Path("/nonexistent")).speech.voices)
     for pair in filter(None, os.environ.get("HOTELBOX_ROUNDTRIP_VOICES", "").split(",")):
@@ -120,7 +126,7 @@ async def run(tmp: Path) -> dict[str, Any]:
                 started = time.perf_counter()
                 heard = w.transcribe(audio, lang).text
                 took[f"stt{b}"] += time.perf_counter() - started
-                rows[b].append((key, normalise(said), normalise(speakable(heard, lang))))
+                rows[b].append((key, words(said, lang), words(heard, lang)))
         result: dict[str, Any] = {"sentences": len(rows[beams[0]]), "voice": voices[lang], "seconds": took}
         for b in beams:
             pairs = [(r, h) for _, r, h in rows[b]]
