@@ -390,7 +390,6 @@ async def _change_stay(
             (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
             ref=booking.reference,
             room=t.room_name(room),
-            max=asked.max_guests,
             guests=t.guests(adults, children),
             other=t.room_name(other.room_type.code),
             check_in=t.date(ci),
