@@ -61,6 +61,7 @@ class DialogueState:
     signoff: int = 0  # which sign-off comes next, so confirmations don't all end the same
     created: list[str] = field(default_factory=list)  # references booked in this conversation
     last_stay: list[str] | None = None  # [check_in, check_out] of the last booking made: "same dates"
+    discussed: str | None = None  # the booking last shown or changed: "add my son" after seeing it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

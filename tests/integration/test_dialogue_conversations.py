@@ -1459,3 +1459,28 @@ async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang:
     assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
         chat.reply_keys()
     )
+
+
+AFTER_SEEING_IT = {
+    "es": (
+        "hola, me dices los datos de mi reserva {ref}?",
+        "perfecto. al final viene nuestro hijo, añadelo porfa",
+    ),
+    "en": ("hi, can you show me booking {ref}?", "great. can you add my son too?"),
+    "pt": ("olá, pode mostrar a minha reserva {ref}?", "ótimo. afinal vem também o nosso filho"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_party_change_right_after_seeing_the_booking_is_about_that_booking(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "Add my son" after the booking's details: a change of it, not a new booking's dates."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    first, second = AFTER_SEEING_IT[lang]
+    await chat.script(first.format(ref=booking.reference), second)
+    assert chat.reply_keys() == ["booking_details", "confirm_modify_stay"]
+    await chat("1")
+    assert (await b.pms.get_booking(booking.reference)).children == 1
