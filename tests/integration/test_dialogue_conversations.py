@@ -1175,6 +1175,9 @@ async def test_the_beach_is_a_question_about_where_the_hotel_is(
         ("do you have a wellness area with massages?", ("spa", "gym")),
         ("la habitación tiene cocinita?", ("cocina", "restaurante")),
         ("o quarto tem banheira de hidromassagem?", ("spa", "piscina")),
+        ("si cancelo una semana antes me cobran algo?", ("48",)),
+        ("is there a cancellation fee?", ("48",)),
+        ("tenho de pagar alguma coisa por cancelar?", ("48",)),
     ],
 )
 async def test_every_question_in_other_words_and_what_the_hotel_lacks(
