@@ -30,7 +30,7 @@ from hotelbox.dialogue.catalog import Catalog
 from hotelbox.dialogue.engine import Dialogue
 from hotelbox.dialogue.knowledge import Knowledge
 from hotelbox.errors import PmsUnavailable
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.maintenance import Maintenance
 from hotelbox.messages import Inbound
 from hotelbox.nlu.understanding import Understander
@@ -121,7 +121,7 @@ class Box:
         self,
         settings: Settings,
         channels: Mapping[str, Channel],
-        events: EventBus | None = None,
+        live: LiveUpdates | None = None,
         *,
         live_channels: bool = False,
         clock: Callable[[], datetime] | None = None,
@@ -130,7 +130,7 @@ class Box:
         the relay) — ``hotelbox run`` does, one-shot commands (chat, bookings) must not.
         ``clock``: the hotel's time (aware), pinned by the conversation corpus (issue 12)."""
         self.settings = settings
-        self.events = events or EventBus()
+        self.live = live or LiveUpdates()
         self.channels = dict(channels)
         self.metrics = BoxMetrics(self)  # fed by the parts below; reads the box's state when scraped
         self.store = Store(settings.db_path, settings.store)
@@ -160,7 +160,7 @@ class Box:
         self.email = Email.from_settings(settings, self.store) if live_channels else None
         if self.email is not None:
             self.channels["email"] = self.email.channel
-        self.sender = OutboxSender(self.store, self.channels, self.events, on_sent=self._sent)
+        self.sender = OutboxSender(self.store, self.channels, self.live, on_sent=self._sent)
         self.voice = VoiceService(settings, self.scheduler)
         self.maintenance = Maintenance(settings, self.store, self.scheduler)
         voice_channels = {name for name, ch in self.channels.items() if ch.accepts_voice}
@@ -169,7 +169,7 @@ class Box:
             understander=self.understander,
             dialogue=self.dialogue,
             scheduler=self.scheduler,
-            events=self.events,
+            live=self.live,
             settings=settings,
             channels=list(self.channels),
             merge_replies={name for name, ch in self.channels.items() if ch.merge_replies},
@@ -206,7 +206,7 @@ class Box:
     def _delivery_news(self) -> None:
         """Statuses came in: an uncertain send may be settled, so that guest's next replies can go."""
         self.sender.wake()
-        self.events.publish({"type": "delivery"})
+        self.live.publish({"type": "delivery"})
 
     def _committed(self, channel: str) -> None:
         if channel == "pms":

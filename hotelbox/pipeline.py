@@ -26,7 +26,7 @@ from hotelbox import bursts
 from hotelbox.config import Settings
 from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound, Reply, merge_replies
 from hotelbox.nlu.language import phone_language
 from hotelbox.nlu.understanding import Understander, Understanding
@@ -71,7 +71,7 @@ class Pipeline:
         understander: Understander,
         dialogue: Dialogue,
         scheduler: Scheduler,
-        events: EventBus,
+        live: LiveUpdates,
         settings: Settings,
         channels: list[str],
         merge_replies: set[str] | None = None,
@@ -87,7 +87,7 @@ class Pipeline:
         self.understander = understander
         self.dialogue = dialogue
         self.scheduler = scheduler
-        self.events = events
+        self.live = live
         self.settings = settings
         self.channels = channels
         self.merge_replies = merge_replies or set()  # channels that want one message per turn
@@ -157,7 +157,7 @@ class Pipeline:
                     inbound.channel,
                     inbound.kind,
                 )
-                self.events.publish(
+                self.live.publish(
                     {
                         "type": "message",
                         "conversation_id": accepted.conversation_id,
@@ -367,7 +367,7 @@ class Pipeline:
                 voice.wake()
             if turn.actions:
                 self.on_committed("pms")
-            self.events.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})
+            self.live.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})
 
     async def _give_up(self, item: InboxItem) -> None:
         """After repeated failures: hand the conversation to staff, tell the guest once."""

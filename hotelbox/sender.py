@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 from hotelbox.background import WakeableJob
 from hotelbox.channels import Channel, SendError, SendUncertain
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.ops.failpoints import failpoint
 from hotelbox.store import Store, conversations, outbox
 from hotelbox.store.database import Conn
@@ -37,14 +37,14 @@ class OutboxSender(WakeableJob):
         self,
         store: Store,
         channels: Mapping[str, Channel],
-        events: EventBus,
+        live: LiveUpdates,
         *,
         on_sent: Callable[[OutboxItem, float], None] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.channels = dict(channels)
-        self.events = events
+        self.live = live
         self._flush_lock = asyncio.Lock()  # one pass at a time, or two passes send a row twice
         self.sent = 0
         self.failed = 0
@@ -103,7 +103,7 @@ class OutboxSender(WakeableJob):
             # other pass can start before this one ends (flush lock), so nothing is sent twice
             await self.store.write(lambda c: outbox.mark_sent_many(c, delivered), label="outbox.sent")
             for item, _ in delivered:
-                self.events.publish(
+                self.live.publish(
                     {
                         "type": "message",
                         "conversation_id": item.conversation_id,

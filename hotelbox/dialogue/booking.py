@@ -421,6 +421,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         t.say_text(f"{text} {t.signoff()}", "booking_confirmed")  # the sign-off varies
         if b.reference not in state.created:
             state.created.append(b.reference)
+        state.last_stay = [b.check_in.isoformat(), b.check_out.isoformat()]  # "another for the same dates"
         if b.notes:  # e.g. booked under a placeholder e-mail: staff complete it at check-in
             t.turn.attention = "booking_notes"
         state.reset_flow()

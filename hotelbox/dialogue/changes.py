@@ -343,6 +343,11 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
     return Party(max(new_adults, 0), max(new_children, 0), cot)
 
 
+def says_cot(text: str, lang: str) -> bool:
+    """Does the message ask for a cot or an extra bed (a request for the room, not a guest)?"""
+    return bool(_COT.search(numbers_to_digits(fold(text), lang)))
+
+
 def says_party_change(text: str, lang: str) -> bool:
     """Does the message change who comes ("add my son", "seremos 3", "one more adult", "só eu
     afinal", "a cot")? For routing it to the change of an existing booking."""

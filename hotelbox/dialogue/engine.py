@@ -307,6 +307,14 @@ class Dialogue:
             return True
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
+            intent in WEAK_INTENTS - {"affirm", "deny"}
+            and "?" in u.text
+            and topics_in(u.text)
+            and not _has_stay(entities)
+            and not _gives_details(entities)
+        ):
+            intent = "ask_info"  # "what about pets?", read as small talk: a question about the hotel
+        if (
             low
             and intent in ("special_request", "ask_info", "room_info", "out_of_scope")
             and (

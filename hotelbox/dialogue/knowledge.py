@@ -7,6 +7,7 @@ desk can edit them at run time through :meth:`Knowledge.set`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -83,13 +84,27 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
                       "movilidad reducida", "mobilidade reduzida"),
 }  # fmt: skip
+# a question about the time of arrival or departure, named by the guest's own word for it
+_TIME_QUESTION = re.compile(
+    r"\b(?:a\s+q(?:ue)?\s+horas?|q(?:ue)?\s+horas?|what\s+time|until\s+when|hasta\s+q(?:ue)?\s+hora|ate\s+que\s+horas?"
+    r"|horario|at\s+what\s+time)\b"
+    r"|^\s*(?:(?:y|and|e|pero|but|mas)\s+)?(?:when|cuando|quando)\b(?=[^?]*\?)"  # asked, not "cuando lleguemos"
+)
+# "y la salida?", "and departure?", "e de saída?": nothing but the thing, after a question about time
+_ELLIPTIC = re.compile(
+    r"\s*(?:y|and|e|what\s+about|how\s+about)?\s*(?:de|da|do|of)?\s*(?:la|el|the|a|o)?\s*\w+\s*\?\s*"
+)
+_NOT_OF = r"(?!\s+(?:a|al|del|de|para|do|da|ao|en|no|na|to|of|for|in)\b)"  # "la entrada al museo": a ticket
+_ARRIVAL = re.compile(rf"\b(?:entrada|llegada|chegada|arrival|check\s+in\s+time){_NOT_OF}")
+_DEPARTURE = re.compile(
+    rf"\b(?:(?:salida|saida|departure){_NOT_OF}|dejar\s+la\s+habitacion|deixar\s+o\s+quarto|leave\s+the\s+room"
+    r"|vacate|salir\s+de\s+la\s+habitacion|sair\s+do\s+quarto)\b"
+)
 NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
 
 
 def topics_in(text: str) -> list[str]:
     """The topics a message names, in the order it names them (at most one per topic)."""
-    import re
-
     from hotelbox.nlu.text import fold
 
     folded = " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
@@ -100,7 +115,26 @@ def topics_in(text: str) -> list[str]:
         ]
         if positions:
             found.append((min(positions), topic))
+    found += [(at, t) for at, t in _times_asked(fold(text)) if t not in {t for _, t in found}]
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool
     return topics
+
+
+def _times_asked(folded: str) -> list[tuple[int, str]]:
+    """ "a q hora es la entrada? y la salida?": check-in and check-out asked in the guest's words,
+    each in a question about the time (or a short "and the departure?" right after one); a
+    clause with a day in it ("llegada el 5") gives dates, it does not ask."""
+    found: list[tuple[int, str]] = []
+    at, timed = 0, False
+    for clause in re.split(r"(?<=[?.!;,\n])", folded):
+        if _TIME_QUESTION.search(clause) or (timed and _ELLIPTIC.fullmatch(clause)):
+            timed = not re.search(r"\d", clause)
+            for topic, pattern in (("checkin_time", _ARRIVAL), ("checkout_time", _DEPARTURE)):
+                if timed and (m := pattern.search(clause)):
+                    found.append((at + m.start(), topic))
+        else:
+            timed = False
+        at += len(clause)
+    return found

@@ -206,6 +206,9 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
+            if t.message is not None and changes.says_cot(t.message.text, t.message.lang):
+                t.say("cot_noted")  # "yes, and a cot please": the change, and the cot for reception
+                t.turn.attention = "cot_request"
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
         if intent == "deny":
@@ -270,15 +273,17 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
-    if party is not None and party.cot:
-        t.turn.attention = "cot_request"  # a cot is for the room, not a guest: reception prepares it
     room = str(entities.get("room_type") or "")
     if room == booking.room_type or not (text and changes.says_room_switch(text)):
         room = ""
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
-    if party is not None and party.cot and not party_changed and not room:
-        t.handoff("cot_request", "handoff_requested")  # only a cot: reception's, not a change of the stay
-        return
+    if party is not None and party.cot:
+        t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
+        t.turn.attention = "cot_request"
+        if not party_changed and not room and not _new_dates(t, booking, entities, flags):
+            if not t.reask():  # "and a cot, please" while a change waits for its yes: ask it again
+                t.state.reset_flow()
+            return
     if (
         entities.get("_party_change")
         and party is None
@@ -294,6 +299,8 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     wanted = _new_dates(t, booking, entities, flags)
     if wanted is None and (party_changed or room):
         wanted = (booking.check_in, booking.check_out)
+    if wanted is None and t.state.expect == "confirm_modify" and t.reask():
+        return  # "she's 8" while the change waits for its yes: the question again, not "which dates?"
     if wanted is None:
         t.ask(
             "new_dates",
@@ -454,8 +461,8 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         b = PmsBooking.from_json(event["booking"])
         request = event.get("request", {})
         if event["operation"] == "modify" and ("adults" in request or "room_type" in request):
-            t.say(  # the party confirmed (QloApps may keep a line's guests: staff set them, see notes)
-                "modify_stay_done",
+            t.say(  # the PMS kept the room's guests (QloApps, same room and dates): staff set them
+                "modify_stay_noted" if b.notes else "modify_stay_done",
                 ref=b.reference,
                 room=t.room_name(b.room_type),
                 check_in=t.date(b.check_in),

@@ -46,6 +46,10 @@ _WEEKDAY_DAY = re.compile(
     r"|sunday|mon|tue|wed|thu|fri|sat|sun|segunda|terca|quarta|quinta|sexta)(?:-feira)?,?\s+(?:(?:el|the|dia|o)\s+)?"
     r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
 )
+_SAME_DATES = re.compile(
+    r"\b(?:same|mism[oa]s|mesm[oa]s|iguais|iguales)\s+(?:dates?|fechas?|datas?|days?|dias?|nights?|noches?|noites?"
+    r"|stay|estancia|estadia|periodo|period)\b|\b(?:dates?|fechas|datas|dias|days)\s+(?:iguais|iguales)\b"
+)
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 _TOTAL = re.compile(
     r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
@@ -79,6 +83,10 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
                 u.flags.discard("past_date")
     stay = stay_in_discussion(t)
     s = t.state.slots
+    last = t.state.last_stay
+    if stay is None and last and "check_in" not in entities and _SAME_DATES.search(fold(u.text)):
+        entities["check_in"], entities["check_out"] = last  # "another room for the same dates"
+        entities["nights"] = (date.fromisoformat(last[1]) - date.fromisoformat(last[0])).days
     if (
         stay is None
         and not any(k in entities for k in ("check_in", "check_out"))

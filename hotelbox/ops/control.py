@@ -135,7 +135,7 @@ def make_control_app(box: Box, console: ConsoleChannel | None) -> web.Applicatio
         return web.json_response({"replies": await chat_turn(box, console, body)})
 
     async def users(request: web.Request) -> web.Response:
-        from hotelbox.web.users import user_op
+        from hotelbox.store.staff import account_change
 
         try:
             body = await request.json()
@@ -144,7 +144,7 @@ def make_control_app(box: Box, console: ConsoleChannel | None) -> web.Applicatio
         if not isinstance(body, dict):
             raise InvalidInput("the body must be a JSON object")
         try:
-            result = await box.store.write(lambda c: user_op(c, body), label="users")
+            result = await box.store.write(lambda c: account_change(c, body), label="users")
         except (KeyError, ValueError) as exc:
             raise InvalidInput(f"users: {exc}") from exc
         return web.json_response(result)

@@ -27,7 +27,7 @@ from hotelbox.pms.qloapps import Catalogue, QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.store import bookings as bookings_db
-from hotelbox.store import mirror as mirror_db
+from hotelbox.store import pms_mirror as mirror_db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -904,9 +904,10 @@ class QloAppsPms:
         it). A remark carrying the change's key tells staff what changed and settles an unclear
         answer: a retry that finds it (or finds the stay already as wanted) sends nothing again.
 
-        QloApps keeps a line whose room type and dates do not change, occupancy included: a
-        change of party alone reaches its order as that remark, and the booking comes back with
-        a note for staff to set the guests in the back office."""
+        QloApps keeps a line whose room type and dates do not change, occupancy included, and
+        replaces its services with those sent (none: a breakfast staff added would go). A change
+        of party alone is therefore not sent: the booking comes back with a note for staff to set
+        the guests in the back office (the worker flags the conversation)."""
         cat = await self._cat()
         token = f"hotelbox-change-{idempotency_key}"[:120]
         async with self._write_lock:
@@ -925,6 +926,8 @@ class QloAppsPms:
                 booking.check_in,
                 booking.check_out,
             )
+            if same_line:  # a PUT would change nothing but drop the room's services
+                return await self._changed(booking, change)
             room: dict[str, Any] = {
                 "adult": wanted.adults,
                 "child": wanted.children,
@@ -934,7 +937,7 @@ class QloAppsPms:
                 room["child_ages"] = [
                     8
                 ] * wanted.children  # ages unknown; QloApps drops children without ages
-            if not same_line and self.settings.charge_quoted_price:
+            if self.settings.charge_quoted_price:
                 price = await self.quote_excl_tax(rid, wanted.check_in, wanted.check_out)
                 if price is not None:
                     room["unit_price_without_tax"] = float(price)

@@ -32,7 +32,7 @@ from hotelbox.errors import HotelboxError
 from hotelbox.pms.qloapps import Catalogue, QloAppsPms
 from hotelbox.scheduler import Lane, Priority, Scheduler
 from hotelbox.store import Store, audit, bookings, conversations
-from hotelbox.store import mirror as mirror_db
+from hotelbox.store import pms_mirror as mirror_db
 from hotelbox.store.database import Conn, utcnow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from aiohttp import web
 if TYPE_CHECKING:
     from hotelbox.config import Settings
     from hotelbox.dialogue.knowledge import Knowledge
-    from hotelbox.events import EventBus
+    from hotelbox.live_updates import LiveUpdates
     from hotelbox.messages import Inbound
     from hotelbox.nlu.understanding import Understander
     from hotelbox.scheduler import Scheduler
@@ -57,7 +57,7 @@ class WebBox(Protocol):
     def store(self) -> Store: ...
 
     @property
-    def events(self) -> EventBus: ...  # live updates for the desk and the try-it page
+    def live(self) -> LiveUpdates: ...  # updates for the open desk and try-it pages
 
     @property
     def pipeline(self) -> GuestIntake: ...

@@ -1,9 +1,10 @@
 """The code's layout in figures (issue 19): ``python -m tests.bench.layout [package]``.
 
-Prints the module count, the largest modules and functions, module names that appear twice in the
-package, and the import cycles between the package's modules (module-level imports only: an import
-inside a function or under ``TYPE_CHECKING`` runs late or never, so it cannot close a cycle at
-import time; both kinds are counted separately). Read the figures, compare them: no thresholds.
+Prints the module count, the largest modules and functions, file names used twice in the package,
+how many of the package's modules ``daemon`` imports, and the import cycles between the package's
+modules three ways: at import time (module level), counting the imports inside functions (they
+run late), and counting the type-only ones too (``if TYPE_CHECKING:``, never at run time). Read
+the figures, compare them: no thresholds.
 """
 
 from __future__ import annotations
@@ -21,20 +22,17 @@ def module_name(root: Path, path: Path) -> str:
     return ".".join(parts)
 
 
-def imported(tree: ast.Module, name: str, is_package: bool, top: bool) -> set[str]:
-    """Modules of the package this module imports (top=True: at import time only)."""
+def imported(tree: ast.Module, name: str, is_package: bool, *, late: bool, typing: bool) -> set[str]:
+    """Modules of the package this module imports: at import time (module level), ``late``: also
+    inside functions, ``typing``: also under ``if TYPE_CHECKING:`` (never at run time)."""
     found: set[str] = set()
-    body: list[ast.stmt] = list(tree.body)
-    nodes = body if top else list(ast.walk(tree))
+    nodes: list[ast.AST] = list(tree.body)
     while nodes:
         node = nodes.pop()
-        if top and isinstance(node, ast.If):
-            test = ast.unparse(node.test)
-            if "TYPE_CHECKING" not in test:
-                nodes += node.body + node.orelse
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            nodes += node.orelse + (node.body if typing else [])
             continue
-        if top and isinstance(node, ast.Try):
-            nodes += node.body + node.orelse + node.finalbody + [s for h in node.handlers for s in h.body]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) and not late:
             continue
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
@@ -47,6 +45,8 @@ def imported(tree: ast.Module, name: str, is_package: bool, top: bool) -> set[st
                 module = node.module or ""
             found.add(module)
             found |= {f"{module}.{a.name}" for a in node.names}
+        else:
+            nodes += list(ast.iter_child_nodes(node))
     return found
 
 
@@ -92,18 +92,23 @@ def main(package: str = "hotelbox") -> None:
     modules = {module_name(root, p): p for p in files}
     lines = {m: len(p.read_text(encoding="utf-8").splitlines()) for m, p in modules.items()}
     functions: list[tuple[int, str]] = []
-    graph_top: dict[str, set[str]] = defaultdict(set)
-    graph_all: dict[str, set[str]] = defaultdict(set)
+    graphs: dict[str, dict[str, set[str]]] = {
+        "at import time": defaultdict(set),
+        "counting imports inside functions": defaultdict(set),
+        "counting type-only imports too": defaultdict(set),
+    }
+    kinds = {"at import time": (False, False), "counting imports inside functions": (True, False)}
+    kinds["counting type-only imports too"] = (True, True)
     for m, p in modules.items():
         tree = ast.parse(p.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno:
                 functions.append((node.end_lineno - node.lineno + 1, f"{m}.{node.name}"))
         is_package = p.name == "__init__.py"
-        for top, graph in ((True, graph_top), (False, graph_all)):
-            for target in imported(tree, m, is_package, top):
+        for label, (late, typing) in kinds.items():
+            for target in imported(tree, m, is_package, late=late, typing=typing):
                 if target in modules and target != m:
-                    graph[m].add(target)
+                    graphs[label][m].add(target)
     sizes = sorted(lines.values())
     print(f"modules: {len(modules)} ({sum(sizes)} lines, median {sizes[len(sizes) // 2]})")
     print(
@@ -113,9 +118,10 @@ def main(package: str = "hotelbox") -> None:
     stems = Counter(p.stem for p in files if p.stem != "__init__")
     twice = sorted(s for s, n in stems.items() if n > 1)
     print(f"file names used twice: {len(twice)}", ", ".join(twice))
-    internal = sum(1 for t in graph_all.get(f"{package}.daemon", ()) if t.startswith(package))
-    print(f"{package}.daemon imports {internal} of the package's modules")
-    for label, graph in (("at import time", graph_top), ("counting late imports", graph_all)):
+    daemon = f"{root.name}.daemon"
+    internal = len(graphs["counting imports inside functions"].get(daemon, ()))
+    print(f"{daemon} imports {internal} of the package's modules")
+    for label, graph in graphs.items():
         found = cycles(graph)
         print(f"import cycles {label}: {len(found)}")
         for component in found:

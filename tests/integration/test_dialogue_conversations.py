@@ -1328,7 +1328,9 @@ COT = {
 
 
 @pytest.mark.parametrize("lang", ["es", "en", "pt"])
-async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+async def test_a_party_no_room_takes_goes_to_reception_and_a_cot_is_noted_for_it(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
     b, _ = box
     chat = guest()
     booking = await seed(b, chat.phone)
@@ -1337,11 +1339,33 @@ async def test_a_party_no_room_takes_or_a_cot_goes_to_reception(lang: str, box, 
     cot = guest()
     other = await seed(b, cot.phone)
     await cot(COT[lang].format(ref=other.reference))
-    assert cot.last[-1].key == "handoff_requested"  # a cot is a request for the room, not a guest
-    assert (await cot.conversation())["attention"] == "cot_request"
+    assert cot.reply_keys() == ["cot_noted"]  # a cot is a request for the room, not a guest
+    conversation = await cot.conversation()
+    assert (conversation["attention"], conversation["control"]) == ("cot_request", "bot")
     for ref in (booking.reference, other.reference):
         kept = await b.pms.get_booking(ref)
         assert (kept.room_type, kept.adults, kept.children) == ("double", 2, 0)
+
+
+@pytest.mark.parametrize("pms_kind", ["qloapps"])
+async def test_with_qloapps_a_party_only_change_is_noted_for_reception_and_a_room_change_made(
+    pms_kind: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """QloApps keeps a room line's guests when its room and dates stay: the guest hears it is
+    noted and reception will update it (flagged), not "done"; a room change is made for real."""
+    b, _ = box
+    codes = {rt.names["en"]: rt.code for rt in await b.pms.room_types()}
+    chat = guest()
+    booking = await seed(b, chat.phone, room=codes["Double room"])
+    await chat.script(f"hola, tengo la reserva {booking.reference}, añade a mi hijo porfa", "sí")
+    assert chat.reply_keys()[-2:] == ["confirm_modify_stay", "modify_stay_noted"]
+    assert (await chat.conversation())["attention"] == "party_change"
+    other = guest()
+    mine = await seed(b, other.phone, room=codes["Double room"])
+    await other.script(f"hi, booking {mine.reference}: we'll be 3 adults now", "yes")
+    assert other.reply_keys()[-2:] == ["modify_room_suggest", "modify_stay_done"]
+    changed = await b.pms.get_booking(mine.reference)
+    assert (changed.room_type, changed.adults) == (codes["Family room"], 3)
 
 
 # -- session 3 (flows): what guests who write differently from the corpus broke ------------------
@@ -1385,3 +1409,56 @@ async def test_a_corrected_email_keeps_the_full_name_given(lang: str, box, guest
     await chat.script(first, fixed, "1")
     booking = made(await pms_bookings(b))
     assert (booking.guest_name, booking.email) == (name, "ella.fox@mail.com"), chat.reply_keys()
+
+
+TIMES_IN_OWN_WORDS = {
+    "es": ("habitación del 3 al 5 de junio", "a q hora es la entrada? y la salida?"),
+    "en": ("room from june 3 to june 5", "what time is arrival? and departure?"),
+    "pt": ("quarto de 3 a 5 de junho", "qual o horario de chegada? e de saida?"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_arrival_and_departure_times_asked_in_the_guests_words_are_both_answered(
+    lang: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "entrada" / "arrival" / "chegada" in a question about the time is the check-in (class 7)."""
+    chat = guest()
+    stay, times = TIMES_IN_OWN_WORDS[lang]
+    await chat(stay)
+    await chat(times)
+    assert chat.said("15:00", "12:00"), chat.reply_keys()
+
+
+async def test_a_question_read_as_small_talk_is_answered_when_it_names_a_topic(guest) -> None:  # type: ignore[no-untyped-def]
+    """ "what about pets?" while asked for the party: the pets answer, not the question again."""
+    chat = guest("+447700900123")
+    await chat.script("hi, room from june 3 to june 5", "do you have parking?", "what about pets?")
+    assert chat.said("10 kg"), chat.reply_keys()
+    assert "handoff" not in " ".join(chat.reply_keys())
+
+
+SAME_DATES_AGAIN = {
+    "es": ("doble para 2 adultos del 3 al 5 de junio, Ella Fox Gil, ella@mail.com",
+           "y otra individual para las mismas fechas, a nombre de Rosa Gil Paz"),
+    "en": ("double for 2 adults june 3 to 5, Ella Fox, ella@mail.com",
+           "could I also get a single room for the same dates? under the name Rose Fox"),
+    "pt": ("duplo para 2 adultos de 3 a 5 de junho, Ella Fox, ella@mail.pt",
+           "e mais um quarto individual nas mesmas datas, em nome de Rosa Fox"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """After a booking, "another single for the same dates" is that booking's stay, not a new
+    question about dates."""
+    b, _ = box
+    chat = guest()
+    first, again = SAME_DATES_AGAIN[lang]
+    await chat.script(first, "1", again)
+    assert "ask_dates" not in chat.reply_keys()[-1], chat.reply_keys()
+    await chat("1")
+    second = [bk for bk in await pms_bookings(b) if bk.room_type == "single"]
+    assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
+        chat.reply_keys()
+    )

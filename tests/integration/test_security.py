@@ -20,7 +20,7 @@ from aiohttp import web
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import running_relay
@@ -86,9 +86,9 @@ class Site:
 
 
 async def start_site(settings: Settings) -> tuple[Site, web.AppRunner, Box]:
-    events = EventBus()
+    live = LiveUpdates()
     channel = RecordingChannel()
-    box = Box(settings, {"test": channel, "webchat": WebChatChannel(events)}, events)
+    box = Box(settings, {"test": channel, "webchat": WebChatChannel(live)}, live)
     await box.__aenter__()
     await box.store.write(lambda c: add_user(c, "ana", "admin", hash_password(PASSWORD), "es"))
     await box.store.write(lambda c: add_user(c, "leo", "frontdesk", hash_password(PASSWORD), "en"))
