@@ -24,7 +24,7 @@ _ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
-    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
+    r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
@@ -134,7 +134,7 @@ _NAME_CUE = re.compile(
 )
 _SOFT_NAME_CUE = re.compile(
     r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
-    r"|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
+    r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
     re.IGNORECASE,
 )
@@ -165,7 +165,7 @@ _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
-    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr",
+    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
 }  # fmt: skip
 _DATE_WORDS = {*MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight", "hoy", "manana", "hoje", "amanha"}
 
@@ -214,6 +214,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             persons = int(family.group("n"))
         elif m := _N_OF_US.search(t):
             persons = int(m.group("n1") or m.group("n2") or m.group("n3"))
+            if children and _ON_TOP.match(t[m.end() :]):
+                adults = persons  # "seremos nós dois e o bebé"
         elif m := _WE_ARE.search(t):
             persons = int(m.group("n"))
             if children and _ON_TOP.match(t[m.end() :]):

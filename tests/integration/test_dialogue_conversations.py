@@ -1178,6 +1178,9 @@ async def test_the_beach_is_a_question_about_where_the_hotel_is(
         ("hay penalización si anulo una semana antes?", ("48",)),
         ("is there a cancellation fee?", ("48",)),
         ("tenho de pagar alguma coisa por cancelar?", ("48",)),
+        ("el wifi es gratis? donde se aparca?", ("wifi", "15 €")),
+        ("checkout time? can we store bags?", ("12:00", "luggage")),
+        ("do you take cards and how far is the beach", ("Visa", "Malagueta")),
     ],
 )
 async def test_every_question_in_other_words_and_what_the_hotel_lacks(
