@@ -1465,3 +1465,16 @@ async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang:
     assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
         chat.reply_keys()
     )
+
+
+async def test_brazilian_guests_are_handed_over_in_brazilian_portuguese(guest) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 (9): a number from Brazil gets "vou transferir você para a recepção", not
+    Portugal's "vou passá-lo à receção" / "equipa"; Portugal keeps its own wording."""
+    brazilian = guest("+5511987654321")
+    await brazilian("oi, quero falar com um atendente por favor")
+    assert brazilian.said("transferir você", "equipe da recepção")
+    assert not brazilian.said("passá-lo")
+    assert not brazilian.said("equipa")
+    portuguese = guest("+351912345678")
+    await portuguese("olá, quero falar com uma pessoa da receção")
+    assert portuguese.said("passá-lo")
