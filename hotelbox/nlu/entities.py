@@ -167,6 +167,12 @@ _NAME_STOP = {
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
     "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
 }  # fmt: skip
+# words of a sentence, never of a name: "email is t@x.com if u need it" leaves no name "If U Need It"
+_FUNCTION_WORDS = {
+    "if", "it", "u", "you", "need", "needed", "needs", "is", "are", "was", "were", "be", "does", "did",
+    "would", "could", "should", "want", "wants", "have", "has", "this", "that", "these", "those", "what",
+    "when", "where", "why", "how", "your", "yours", "them", "they", "acaso",
+}  # fmt: skip
 _DATE_WORDS = {*MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight", "hoy", "manana", "hoje", "amanha"}
 
 
@@ -393,7 +399,11 @@ def looks_like_name(text: str) -> bool:
     if not nm:
         return False
     words = stripped.split()
-    return 1 <= len(words) <= 5 and fold(words[0]) not in _NOT_NAME | _NAME_STOP
+    return (
+        1 <= len(words) <= 5
+        and fold(words[0]) not in _NOT_NAME | _NAME_STOP
+        and not (stripped.islower() and any(fold(w) in _FUNCTION_WORDS for w in words))
+    )
 
 
 def clean_name(text: str) -> str | None:
