@@ -1175,6 +1175,12 @@ async def test_the_beach_is_a_question_about_where_the_hotel_is(
         ("do you have a wellness area with massages?", ("spa", "gym")),
         ("la habitación tiene cocinita?", ("cocina", "restaurante")),
         ("o quarto tem banheira de hidromassagem?", ("spa", "piscina")),
+        ("hay penalización si anulo una semana antes?", ("48",)),
+        ("is there a cancellation fee?", ("48",)),
+        ("tenho de pagar alguma coisa por cancelar?", ("48",)),
+        ("el wifi es gratis? donde se aparca?", ("wifi", "15 €")),
+        ("checkout time? can we store bags?", ("12:00", "luggage")),
+        ("do you take cards and how far is the beach", ("Visa", "Malagueta")),
     ],
 )
 async def test_every_question_in_other_words_and_what_the_hotel_lacks(
@@ -1484,3 +1490,16 @@ async def test_a_party_change_right_after_seeing_the_booking_is_about_that_booki
     assert chat.reply_keys() == ["booking_details", "confirm_modify_stay"]
     await chat("1")
     assert (await b.pms.get_booking(booking.reference)).children == 1
+
+
+async def test_brazilian_guests_are_handed_over_in_brazilian_portuguese(guest) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 (9): a number from Brazil gets "vou transferir você para a recepção", not
+    Portugal's "vou passá-lo à receção" / "equipa"; Portugal keeps its own wording."""
+    brazilian = guest("+5511987654321")
+    await brazilian("oi, quero falar com um atendente por favor")
+    assert brazilian.said("transferir você", "equipe da recepção")
+    assert not brazilian.said("passá-lo")
+    assert not brazilian.said("equipa")
+    portuguese = guest("+351912345678")
+    await portuguese("olá, quero falar com uma pessoa da receção")
+    assert portuguese.said("passá-lo")

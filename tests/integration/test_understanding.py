@@ -151,6 +151,8 @@ def test_a_full_name_said_on_its_own_is_the_guests_name(
         ("somos Lucía Prado Gil, mi mail es lucia@example.es", "Lucía Prado Gil"),
         ("reserva em nome de Inês Couto Reis sff", "Inês Couto Reis"),
         ("Hallo! Sprechen Sie Deutsch?", None),
+        ("hi it's Tom Ford here", "Tom Ford"),
+        ("oi, aqui é a bruna reis", "Bruna Reis"),
     ],
 )
 def test_names_after_a_cue_in_any_case(understander: Understander, text: str, name: str | None) -> None:
