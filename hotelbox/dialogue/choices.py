@@ -57,6 +57,9 @@ _NO = (
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
 )  # fmt: skip
+_YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
+_NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
+_SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
 _NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
 _NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")
 _ORDINALS = {
@@ -84,6 +87,11 @@ def _has(text: str, phrases: Sequence[str]) -> bool:
 
 def polarity(text: str) -> str | None:
     """'yes', 'no' or None for a typed answer to a yes/no question."""
+    marks = {c for c in text if not c.isspace() and c not in _SKIN}
+    if marks and marks <= _YES_MARKS:
+        return "yes"  # "👍", "👌🏻", "✅"
+    if marks and marks <= _NO_MARKS:
+        return "no"
     t = _words(text)
     if not t or len(t.split()) > MAX_WORDS:
         return None
@@ -130,9 +138,9 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     if tapped:
         return tapped
     t = _words(text)
-    if not t:
+    if not t and not polarity(text):  # "👍" has no words, and says yes
         return None
-    option = _by_label(t, options) or _by_number(t, options)
+    option = (_by_label(t, options) or _by_number(t, options)) if t else None
     if option is not None:
         return option.id
     answer = polarity(text)

@@ -16,11 +16,11 @@ from typing import Any
 
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import choose_by_stay, read_choice
+from hotelbox.dialogue.choices import choose_by_stay, polarity, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
-from hotelbox.nlu.language import variety
+from hotelbox.nlu.language import phone_language, variety
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
@@ -28,6 +28,8 @@ from hotelbox.pms import Pms, RoomType
 HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
+_IBERIAN = ("es", "pt")
+AMBIGUOUS_LANG = 0.6  # below this, a message written alike in Spanish and Portuguese is either
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
@@ -251,6 +253,9 @@ class Dialogue:
 
     def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
         """Take the message's language (and the guest's variety); True when it can be trusted."""
+        home = phone_language(guest.phone)
+        if not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG:
+            u.lang = home  # "cancelar reserva", "wifi?": a Spanish number says which language
         readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
         foreign = any(f.startswith("foreign:") for f in u.flags)
         sure = readable and not foreign and (u.understood or bool(u.entities))
@@ -269,6 +274,8 @@ class Dialogue:
             t.say("too_long", max=self.settings.max_message_chars)
             return True
         if u.flags & {"empty", "no_words"}:
+            if state.expect and t.prompt_options() and polarity(u.text):
+                return False  # "👍" to a yes/no question: an answer (to "your e-mail?", a nod)
             if not t.reask():
                 t.say("no_words")
             return True

@@ -1257,3 +1257,37 @@ async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang:
     assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
         chat.reply_keys()
     )
+
+
+@pytest.mark.parametrize(
+    ("phone", "text", "lang"),
+    [
+        ("+34611223344", "cancelar reserva", "es"),
+        ("+351912345678", "cancela", "pt"),
+        ("+34622334455", "wifi?", "es"),
+        ("+5511987654321", "reservar", "pt"),
+    ],
+)
+async def test_a_first_line_written_alike_in_two_languages_is_answered_in_the_numbers(
+    phone: str, text: str, lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "cancelar reserva" is Spanish and Portuguese alike: a Spanish number is answered in Spanish
+    (class 9)."""
+    b, _ = box
+    chat = guest(phone)
+    await seed(b, phone, check_in=date(2027, 5, 20), check_out=date(2027, 5, 23))
+    await chat(text)
+    assert {r.lang for r in chat.replies} == {lang}, [(r.key, r.text) for r in chat.replies]
+
+
+@pytest.mark.parametrize(("lang", "ask"), [("es", "quiero anular la reserva {ref}"),
+                                           ("en", "please cancel booking {ref}"),
+                                           ("pt", "quero cancelar a reserva {ref}")])  # fmt: skip
+async def test_a_thumbs_up_answers_a_yes_no_question(lang: str, ask: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "👍" to "are you sure you want to cancel?" is a yes, as a typed "sí" is (class 1)."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(ask.format(ref=booking.reference))
+    await chat("👍🏼")
+    assert (await b.pms.get_booking(booking.reference)).status == "cancelled", chat.reply_keys()
