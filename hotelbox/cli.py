@@ -18,27 +18,13 @@ from zoneinfo import ZoneInfo
 import click
 
 from hotelbox import __version__
-from hotelbox.config import ConfigError, Settings, describe_fields, load_settings, masked_settings
+from hotelbox.command_context import Fail, settings_of
+from hotelbox.config import ConfigError, Settings, describe_fields, masked_settings
 from hotelbox.errors import HotelboxError
 from hotelbox.ops.logging import setup_logging
-
-
-class Fail(click.ClickException):
-    """One line on stderr, exit code 1."""
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"hotelbox: {self.format_message()}", err=True)
-
-
-def _settings(ctx: click.Context) -> Settings:
-    obj = ctx.ensure_object(dict)
-    if "settings" not in obj:
-        try:
-            obj["settings"] = load_settings(obj.get("config"))
-        except ConfigError as exc:
-            raise Fail(str(exc)) from exc
-    settings: Settings = obj["settings"]  # click's context object is untyped
-    return settings
+from hotelbox.ops.operator_commands import backup, doctor, restore, rollback
+from hotelbox.speech.commands import models, say, transcribe
+from hotelbox.web.users import users
 
 
 def _refuse_beside_box(settings: Settings, what: str) -> None:
@@ -86,9 +72,9 @@ def run(ctx: click.Context) -> None:
 
     It owns the state directory (state_dir/hotelbox.lock) and serves the control socket
     state_dir/control.sock that `hotelbox chat` and `hotelbox bookings` use beside it."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging(settings.log.level, settings.log.format)
-    from hotelbox.service import serve
+    from hotelbox.box_service import serve
 
     _run(serve(settings))
 
@@ -100,7 +86,7 @@ def relay(ctx: click.Context) -> None:
     """Run the cloud relay: Meta's webhooks in, kept, handed to the boxes over their links."""
     if ctx.invoked_subcommand is not None:
         return
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging(settings.log.level, settings.log.format)
     from hotelbox.relay.service import serve_relay
 
@@ -121,7 +107,7 @@ def relay_new_key() -> None:
 @click.pass_context
 def relay_status(ctx: click.Context, as_json: bool) -> None:
     """Backlog per box, read from the relay's queue (works while the relay runs)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     from hotelbox.relay.service import queue_status
 
     status = _run(queue_status(settings))
@@ -160,7 +146,7 @@ def _phone(value: str | None, region: str) -> str | None:
 @click.pass_context
 def chat(ctx: click.Context, as_phone: str | None, as_json: bool, lang: str | None) -> None:
     """Chat with the bot as a guest: one message per line on stdin, replies on stdout."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging("WARNING", settings.log.format)
     phone = _phone(as_phone, settings.hotel.country)
     _run(_chat(settings, phone, as_json, lang))
@@ -227,7 +213,7 @@ async def _chat_lines(turn: Any, terminal: Any, address: str, phone: str | None,
 @click.pass_context
 def understand(ctx: click.Context, text: str | None, today: datetime | None, lang: str | None) -> None:
     """Print what the bot understands of TEXT (or of each stdin line) as JSON."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging("WARNING", settings.log.format)
     from hotelbox.daemon import make_understander
 
@@ -249,7 +235,7 @@ def understand(ctx: click.Context, text: str | None, today: datetime | None, lan
 @click.pass_context
 def bookings(ctx: click.Context, as_json: bool) -> None:
     """List the bookings the bot made, changed or could not make."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     rows = _run(_bookings(settings))
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -291,7 +277,7 @@ def pms() -> None:
 
 
 def _qloapps(ctx: click.Context) -> tuple[Settings, str]:
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if settings.pms.kind != "qloapps":
         raise Fail(
             f"pms.kind is {settings.pms.kind!r}: the embedded demo hotel needs no connection "
@@ -378,7 +364,7 @@ async def _pms_status(settings: Settings) -> dict[str, Any]:
 @click.pass_context
 def pms_status(ctx: click.Context, as_json: bool) -> None:
     """How old the mirror is, how much of the horizon it covers, how the sync jobs went."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     if settings.pms.kind != "qloapps":
         raise Fail(f"pms.kind is {settings.pms.kind!r}: there is no mirror to show")
 
@@ -449,7 +435,7 @@ def config_show(ctx: click.Context, as_json: bool, describe: bool) -> None:
         for name, type_name, default, help_text in describe_fields():
             click.echo(f"{name} ({type_name}, default {default!r}): {help_text}")
         return
-    data = masked_settings(_settings(ctx))
+    data = masked_settings(settings_of(ctx))
     if as_json:
         click.echo(json.dumps(data, indent=1, default=str))
         return
@@ -475,7 +461,7 @@ def nlu() -> None:
 @click.pass_context
 def nlu_train(ctx: click.Context, force: bool) -> None:
     """Build the intent and language models from the examples (reproducible)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging("INFO", settings.log.format)
     from hotelbox.nlu.training import ensure_model
 
@@ -498,7 +484,7 @@ def nlu_train(ctx: click.Context, force: bool) -> None:
 @click.pass_context
 def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors: bool) -> None:
     """Accuracy per language on labelled JSONL files (intent, topic, dates, entities)."""
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     setup_logging("WARNING", settings.log.format)
     from hotelbox.daemon import make_understander
     from hotelbox.nlu.evaluation import evaluate
@@ -529,21 +515,6 @@ def nlu_eval(ctx: click.Context, files: tuple[Path, ...], as_json: bool, errors:
             click.echo(f"[{lang}] {e['text']!r}: gold {e['gold']} got {e['got']}")
 
 
-def _register_subcommands() -> None:
-    """The commands that live beside their part (ops, speech, web), added once ``main`` exists:
-    those modules import ``hotelbox.cli``'s helpers, so they cannot be imported at the top."""
-    from hotelbox.ops.commands import backup, doctor, restore, rollback
-    from hotelbox.speech.commands import models, say, transcribe
-    from hotelbox.web.users import users
-
-    main.add_command(backup)
-    main.add_command(restore)
-    main.add_command(doctor)
-    main.add_command(rollback)
-    main.add_command(users)
-    main.add_command(transcribe)
-    main.add_command(say)
-    main.add_command(models)
-
-
-_register_subcommands()
+# the commands that live beside their part
+for command in (backup, restore, doctor, rollback, users, transcribe, say, models):
+    main.add_command(command)

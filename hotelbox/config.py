@@ -349,10 +349,11 @@ class SpeechSettings(Section):
         "speech slightly worse (7.7 → 8.7 %).",
     )
     voices: dict[str, str] = Field(
-        default_factory=lambda: {"en": "en_US-joe-medium", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
+        default_factory=lambda: {"en": "kokoro-af_heart", "es": "kokoro-ef_dora", "pt": "kokoro-pf_dora"},
         description="Voice per language (names in the manifest): Kokoro (kokoro-ef_dora, kokoro-em_alex, "
-        "kokoro-pf_dora, kokoro-pm_alex, kokoro-af_heart) or piper. A language without a voice is answered "
-        "in text only (shown in health).",
+        "kokoro-pf_dora, kokoro-pm_alex, kokoro-af_heart) or piper (en_US-joe-medium: GPL piper-tts, "
+        "more words misheard in the round trip). A language without a voice is answered in text only "
+        "(shown in health).",
     )
     voice_replies: bool = Field(
         True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."
@@ -373,10 +374,17 @@ class SpeechSettings(Section):
         description="How long a voice note waits for its download before the guest is asked to resend.",
     )
     engines: Literal["in_process", "workers"] = Field(
-        "in_process",
-        description="Where speech engines run: in the box's process, or in worker processes the box starts, "
-        "supervises (restart with backoff, memory budget) and talks Wyoming to over unix sockets in the "
-        "state directory, so a native crash or a hang costs one voice note, never the box.",
+        "workers",
+        description="Where speech engines run: in worker processes the box starts, supervises (restart with "
+        "backoff, memory budget) and talks Wyoming to over unix sockets in the state directory, so a native "
+        "crash or a hang costs one voice note, never the box, and the GPL speech code is not in the daemon; "
+        "or in the box's own process (in_process).",
+    )
+    worker_layout: Literal["one", "per_engine"] = Field(
+        "one",
+        description="With engines = workers: one speech worker for hearing and speaking (less memory: one "
+        "runtime, and their peaks never add up), or one per engine kind (a crash in a voice never stops "
+        "hearing).",
     )
     stt_uri: str | None = Field(
         None,

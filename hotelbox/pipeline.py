@@ -26,7 +26,7 @@ from hotelbox import bursts
 from hotelbox.config import Settings
 from hotelbox.dialogue.engine import Dialogue, GuestContext
 from hotelbox.dialogue.state import DialogueState, Turn
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound, Reply, merge_replies
 from hotelbox.nlu.language import phone_language
 from hotelbox.nlu.understanding import Understander, Understanding
@@ -71,19 +71,23 @@ class Pipeline:
         understander: Understander,
         dialogue: Dialogue,
         scheduler: Scheduler,
-        events: EventBus,
+        live: LiveUpdates,
         settings: Settings,
         channels: list[str],
         merge_replies: set[str] | None = None,
         voice_notes: VoiceNotes | None = None,
         on_committed: Callable[[str], None] | None = None,
+        on_accepted: Callable[[Inbound], None] | None = None,
+        observe: Callable[[str, float], None] | None = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``on_accepted``: a guest message was stored; ``observe``: a stage took this long
+        (both the box's metrics)."""
         self.store = store
         self.understander = understander
         self.dialogue = dialogue
         self.scheduler = scheduler
-        self.events = events
+        self.live = live
         self.settings = settings
         self.channels = channels
         self.merge_replies = merge_replies or set()  # channels that want one message per turn
@@ -92,7 +96,7 @@ class Pipeline:
         self.on_committed = on_committed or (lambda channel: None)
         if voice_notes is not None:
             voice_notes.on_committed = self.on_committed  # a voice reply queued: wake its channel's sender
-        self.on_accepted: Callable[[Inbound], None] = lambda inbound: None
+        self.on_accepted: Callable[[Inbound], None] = on_accepted or (lambda inbound: None)
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
         self._active: dict[int, asyncio.Task[None]] = {}
@@ -101,7 +105,7 @@ class Pipeline:
         self._idle = asyncio.Event()
         self._idle.set()
         self._stopping = False
-        self.times = StageTimes()
+        self.times = StageTimes(observer=observe)
         if voice_notes is not None:
             voice_notes.times = self.times  # "synthesize": the voice replies, made after the text
         self.processed = 0
@@ -153,7 +157,7 @@ class Pipeline:
                     inbound.channel,
                     inbound.kind,
                 )
-                self.events.publish(
+                self.live.publish(
                     {
                         "type": "message",
                         "conversation_id": accepted.conversation_id,
@@ -363,7 +367,7 @@ class Pipeline:
                 voice.wake()
             if turn.actions:
                 self.on_committed("pms")
-            self.events.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})
+            self.live.publish({"type": "conversation", "conversation_id": conv.id, "handoff": turn.handoff})
 
     async def _give_up(self, item: InboxItem) -> None:
         """After repeated failures: hand the conversation to staff, tell the guest once."""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 from hotelbox.background import WakeableJob
 from hotelbox.channels import Channel, SendError, SendUncertain
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.ops.failpoints import failpoint
 from hotelbox.store import Store, conversations, outbox
 from hotelbox.store.database import Conn
@@ -33,16 +33,23 @@ REQUEUE_CHECK_S = 15.0
 class OutboxSender(WakeableJob):
     name = "outbox-sender"
 
-    def __init__(self, store: Store, channels: Mapping[str, Channel], events: EventBus) -> None:
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, Channel],
+        live: LiveUpdates,
+        *,
+        on_sent: Callable[[OutboxItem, float], None] | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.channels = dict(channels)
-        self.events = events
+        self.live = live
         self._flush_lock = asyncio.Lock()  # one pass at a time, or two passes send a row twice
         self.sent = 0
         self.failed = 0
         self.retry_base_s = 1.0
-        self.on_sent: Callable[[OutboxItem, float], None] = lambda item, seconds: None
+        self.on_sent: Callable[[OutboxItem, float], None] = on_sent or (lambda item, seconds: None)
         self._next_requeue = 0.0
 
     def wake(self, channel: str | None = None) -> None:
@@ -96,7 +103,7 @@ class OutboxSender(WakeableJob):
             # other pass can start before this one ends (flush lock), so nothing is sent twice
             await self.store.write(lambda c: outbox.mark_sent_many(c, delivered), label="outbox.sent")
             for item, _ in delivered:
-                self.events.publish(
+                self.live.publish(
                     {
                         "type": "message",
                         "conversation_id": item.conversation_id,

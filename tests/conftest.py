@@ -34,6 +34,13 @@ HOTELBOX = Path(sys.executable).with_name("hotelbox")
 TZ = ZoneInfo("Europe/Madrid")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The box runs speech in a worker process by default (issue 16); the suite's hundreds of
+    # boxes share one in-process copy of the models instead (a worker per box loads them each
+    # time). Tests of the workers ask for them: speech={"engines": "workers"}.
+    os.environ.setdefault("HOTELBOX_SPEECH__ENGINES", "in_process")
+
+
 def hotel_today() -> date:
     return datetime.now(TZ).date()
 

@@ -8,7 +8,7 @@ de-duplicates by message id.
 from __future__ import annotations
 
 from hotelbox.channels import SendResult
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.store.outbox import OutboxItem
 
 
@@ -18,11 +18,11 @@ class WebChatChannel:
     merge_replies = False
     accepts_voice = True  # the page plays the bot's voice notes
 
-    def __init__(self, events: EventBus) -> None:
-        self.events = events
+    def __init__(self, live: LiveUpdates) -> None:
+        self.live = live
 
     async def send(self, item: OutboxItem) -> SendResult:
-        self.events.publish(
+        self.live.publish(
             {
                 "type": "webchat.reply",
                 "session": item.recipient,

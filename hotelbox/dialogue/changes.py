@@ -10,6 +10,7 @@ they are read against the stay being changed.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -198,3 +199,177 @@ def leave_day(text: str, check_in: date | None) -> date | None:
         return None
     day = _day_near(int(m.group("day")), check_in + timedelta(days=1))
     return day if day and day > check_in else None
+
+
+# -- who comes: a change of party said against the booking (issue 12) -------------------------
+_ONE = r"(?:\d+|an?|una?|uma?|another|otr[oa]|outr[oa])"
+_KID = (
+    r"(?:hij[oa]s?|bebes?|babys?|babies|daughters?|sons?|child(?:ren)?|kids?|nin[oa]s?|nenes?|nenas?|filh[oa]s?"
+    r"|criancas?|menin[oa]s?|miud[oa]s?|toddlers?|infants?|peques?|pequen[oa]s?)"
+)
+_GROWN = (
+    r"(?:adult[oa]s?|adults?|personas?|persons?|people|pessoas?|huespedes?|guests?|hospedes?"
+    r"|mujer|esposa|esposo|marido|novi[oa]|pareja|madre|mama|padre|papa|herman[oa]|amig[oa]s?|suegr[oa]|abuel[oa]"
+    r"|wife|husband|partner|girlfriend|boyfriend|friends?|mum|mom|mother|dad|father|sister|brother|colleague"
+    r"|grandma|grandmother|grandpa|grandfather|mulher|namorad[oa]|mae|pai|irma|irmao|sogr[oa]|avo|colega)"
+)
+_COUPLE_OF = r"(?:padres|parents|pais|suegros|in-laws|sogros|abuelos|grandparents|avos)"
+_ADD = (
+    r"(?:add|adding|bring|bringing|include|including|traer|traemos|traigo|traere|llevar|llevamos|llevo"
+    r"|anadir|anade|anadid|anademe|agregar|agrega|agreguen|sumar|suma|incluir|incluye|incluyan|viene|vienen"
+    r"|acrescentar|acrescenta|adicionar|adiciona|incluam|levar|levamos|levo|trazer|trazemos|trago|vem|vai|comes|coming)"
+)
+_REMOVE = (
+    r"(?:remove|take\s+off|quitar|quita|quitad|quiten|sacar|saca|tirar|tira|tirem|without|sin|sem"
+    r"|(?:no|nao)\s+(?:viene|vienen|vem|podra\s+venir|pode\s+vir)|(?:can'?t|cannot|won'?t)\s+come)"
+)
+_MORE_WORD = r"(?:mas|more|extra|a\s+mais|de\s+mais|adicional)"
+_LESS_WORD = r"(?:menos|less|fewer|a\s+menos|de\s+menos)"
+_COT = re.compile(
+    r"\b(?:(?:a|an|una?|uma?)\s+)?(?:baby\s+)?(?:cunas?|cots?|cribs?|bercos?|camitas?|cama\s+(?:extra|supletoria)"
+    r"|extra\s+beds?|supletorias?)(?:\s+(?:para|for|pro|pra|de)\s+(?:(?:el|la|o|a|the|our|my|nuestro|nuestra|mi|meu|minha"
+    r"|nosso|nossa)\s+)*" + _KID + r")?\b"
+)
+_ALONE_NOW = re.compile(
+    r"\b(?:solo\s+yo|yo\s+sol[oa]|sol[oa]\s+yo|just\s+me|only\s+me|me\s+alone|just\s+myself|so\s+eu|apenas\s+eu"
+    r"|eu\s+sozinh[oa]|sozinh[oa]|iré\s+sol[oa]|ire\s+sol[oa]|voy\s+sol[oa]|vou\s+sozinh[oa]|on\s+my\s+own)\b"
+)
+_NOW_WE_ARE = re.compile(
+    r"\b(?:seremos|somos|seriamos|we'?ll\s+be|we\s+will\s+be|we\s+are|we'?re|we'?d\s+be|vamos\s+a\s+ser|vamos\s+ser"
+    r"|seremos\s+ahora|agora\s+somos|ahora\s+somos|now\s+we'?re|sao|serao)\s+(?:(?:solo|so|only|just|ya|now|ahora"
+    r"|agora|al\s+final|afinal|then)\s+)?(?P<n>\d{1,2})\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|de\s|/|:))"
+)
+_COUNTED = re.compile(
+    rf"\b(?P<n>{_ONE})\s+(?:{_MORE_WORD}\s+)?(?P<who>{_KID}|{_GROWN})\s+(?P<more>{_MORE_WORD}|{_LESS_WORD})\b"
+)
+_MORE_FIRST = re.compile(
+    rf"\b(?:(?P<n1>{_ONE})\s+(?P<sign1>{_MORE_WORD}|{_LESS_WORD})|(?P<sign2>mais|more|menos|less)\s+(?P<n2>{_ONE})"
+    rf"|(?P<another>another|otr[oa]|outr[oa]))\s+(?P<who>{_KID}|{_GROWN})\b"
+)
+_WHO = re.compile(rf"(?:\b(?P<n>\d+)\s+)?\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN}))\b")
+# "mi amigo no viene", "my parents are coming too", "a minha mãe também vem"
+_WHO_THEN = re.compile(
+    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN}))\s+(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
+    r"|puede\s+venir|pueden\s+venir)|(?:can'?t|cannot|won'?t)\s+come|(?:is|are)n'?t\s+coming|(?:is|are)\s+not\s+coming"
+    r"|nao\s+(?:vem|vai|pode\s+vir|vao))|(?P<in>(?:(?:is|are)\s+)?(?:also\s+)?(?:coming|comes|come)\s+(?:too|as\s+well|also)"
+    r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem))"
+)
+
+
+@dataclass(frozen=True)
+class Party:
+    """The party a message asks for against the booking's, and whether it asks for a cot."""
+
+    adults: int
+    children: int
+    cot: bool = False
+
+
+def _number(word: str | None) -> int:
+    return int(word) if word and word.isdigit() else 1
+
+
+def new_party(text: str, lang: str, adults: int, children: int, entities: dict[str, Any]) -> Party | None:
+    """The party wanted instead of ``adults`` + ``children``: "add my son" (one child more),
+    "one more adult", "una persona menos", "seremos 3", "2 adultos y 2 niños", "só eu afinal".
+    A cot or an extra bed is a request for the room, not a guest ("a baby cot", "una cuna para
+    el bebé"). None when the message says nothing about who comes; a Party with the same
+    numbers and ``cot`` when it only asks for a cot."""
+    t = numbers_to_digits(fold(text), lang)
+    cot = bool(_COT.search(t))
+    t = _COT.sub(" ", t)
+    t = _INSTEAD.sub(" ", t)
+    if _ALONE_NOW.search(t):
+        return Party(1, 0, cot)
+    new_adults, new_children = adults, children
+    said = False
+    for m in _COUNTED.finditer(t):  # "un adulto más", "2 ninos mas", "1 more adult", "una persona menos"
+        sign = -1 if re.fullmatch(_LESS_WORD, m.group("more")) else 1
+        n = _number(m.group("n")) * sign
+        if re.fullmatch(_KID, m.group("who")):
+            new_children += n
+        else:
+            new_adults += n
+        said = True
+    if not said:
+        for m in _MORE_FIRST.finditer(t):  # "mais um adulto", "one more child", "another person"
+            sign_word = m.group("sign1") or m.group("sign2") or ""
+            sign = -1 if re.fullmatch(_LESS_WORD + r"|less", sign_word) else 1
+            n = _number(m.group("n1") or m.group("n2")) * sign
+            if re.fullmatch(_KID, m.group("who")):
+                new_children += n
+            else:
+                new_adults += n
+            said = True
+    if not said:
+        for verb, sign in ((_ADD, 1), (_REMOVE, -1)):
+            for m in re.finditer(rf"\b{verb}\b(?P<rest>[^.;!?]{{0,60}})", t):
+                for who in _WHO.finditer(m.group("rest")):
+                    n = _number(who.group("n")) * sign
+                    if who.group("kid"):
+                        new_children += n
+                    elif who.group("two"):
+                        new_adults += 2 * sign
+                    else:
+                        new_adults += n
+                    said = True
+                if said:
+                    break
+    if not said:
+        for m in _WHO_THEN.finditer(t):
+            sign = -1 if m.group("out") else 1
+            if m.group("kid"):
+                new_children += sign
+            else:
+                new_adults += sign * (2 if m.group("two") else 1)
+            said = True
+    if not said:
+        now_we_are = _NOW_WE_ARE.search(t)
+        kids = entities.get("children")
+        grown = entities.get("adults")
+        if grown is not None and (kids is not None or not now_we_are):
+            new_adults, new_children = int(grown), int(kids if kids is not None else children)
+            said = True  # "2 adults and 1 child", "seremos 3 adultos"
+        elif now_we_are:
+            persons = int(now_we_are.group("n"))
+            if kids is not None:
+                new_adults, new_children = max(persons - int(kids), 1), int(kids)
+            else:
+                new_adults = persons - children if persons > children else persons
+                new_children = children if persons > children else 0
+            said = True
+    if not said:
+        return Party(adults, children, True) if cot else None
+    return Party(max(new_adults, 0), max(new_children, 0), cot)
+
+
+def says_cot(text: str, lang: str) -> bool:
+    """Does the message ask for a cot or an extra bed (a request for the room, not a guest)?"""
+    return bool(_COT.search(numbers_to_digits(fold(text), lang)))
+
+
+def says_party_change(text: str, lang: str) -> bool:
+    """Does the message change who comes ("add my son", "seremos 3", "one more adult", "só eu
+    afinal", "a cot")? For routing it to the change of an existing booking."""
+    t = numbers_to_digits(fold(text), lang)
+    return bool(
+        _COT.search(t)
+        or _ALONE_NOW.search(t)
+        or _COUNTED.search(t)
+        or _MORE_FIRST.search(t)
+        or _NOW_WE_ARE.search(t)
+        or _WHO_THEN.search(t)
+        or re.search(rf"\b(?:{_ADD}|{_REMOVE})\b[^.;!?]{{0,60}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
+    )
+
+
+_ROOM_SWITCH = re.compile(
+    r"\b(?:cambi\w*|pasar\w*|pasarnos|switch\w*|change\w*|move\w*|upgrade\w*|mudar\w*|mudanca|passar\w*|trocar\w*"
+    r"|en\s+vez\s+de|instead|em\s+vez\s+de|prefer\w*|mejor|rather)\b"
+)
+
+
+def says_room_switch(text: str) -> bool:
+    """Does the message ask to move to another room type ("cambiar a la suite", "mudar para o
+    quarto familiar", "can we switch to the family room?")? The room itself is an entity."""
+    return bool(_ROOM_SWITCH.search(fold(text)))

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.config import DialogueSettings
+from hotelbox.dialogue import changes
 from hotelbox.dialogue.catalog import Catalog, room_in
 from hotelbox.dialogue.choices import choose_by_stay, polarity, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
@@ -499,7 +500,11 @@ class Dialogue:
         own = _about_own_booking(state, u, intent)
         if (
             state.flow != "booking"
-            and PARTY_CHANGE.search(fold(u.text))
+            and (
+                PARTY_CHANGE.search(fold(u.text))
+                or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
+                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+            )
             and (
                 "booking_ref" in entities
                 or _HAVE_BOOKING.search(fold(u.text))

@@ -21,7 +21,7 @@ from hotelbox.errors import BookingNotFound, PmsError
 from hotelbox.messages import Option
 from hotelbox.nlu.entities import split_full_name
 from hotelbox.nlu.text import fold
-from hotelbox.pms import PmsBooking
+from hotelbox.pms import Offer, PmsBooking
 
 
 def same_surname(given: str, on_booking: str) -> bool:
@@ -206,6 +206,9 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
+            if t.message is not None and changes.says_cot(t.message.text, t.message.lang):
+                t.say("cot_noted")  # "yes, and a cot please": the change, and the cot for reception
+                t.turn.attention = "cot_request"
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
         if intent == "deny":
@@ -261,21 +264,43 @@ async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
 
 
 async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
-    """New dates for the booking (read against its own dates), checked and priced by the PMS."""
+    """A change of the booking's stay: new dates (read against its own dates), another room type,
+    more or fewer guests — or all at once — checked against the rooms and priced by the PMS."""
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
         return
-    if entities.get("_party_change") and not any(
-        k in entities for k in ("check_in", "check_out", "extra_nights")
+    text = t.message.text if t.message is not None else ""
+    lang = t.message.lang if t.message is not None else t.lang
+    party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
+    room = str(entities.get("room_type") or "")
+    if room == booking.room_type or not (text and changes.says_room_switch(text)):
+        room = ""
+    party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
+    if party is not None and party.cot:
+        t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
+        t.turn.attention = "cot_request"
+        if not party_changed and not room and not _new_dates(t, booking, entities, flags):
+            if not t.reask():  # "and a cot, please" while a change waits for its yes: ask it again
+                t.state.reset_flow()
+            return
+    if (
+        entities.get("_party_change")
+        and party is None
+        and not room
+        and not any(k in entities for k in ("check_in", "check_out", "extra_nights"))
     ):
-        t.handoff("party_change", "handoff_requested")  # dates are ours to change; the party is reception's
+        t.handoff("party_change", "handoff_requested")  # who comes, said in a way we cannot read
         t.turn.attention = "party_change"
         return
     if "invalid_date" in flags:
         t.ask("new_dates", "invalid_date")
         return
     wanted = _new_dates(t, booking, entities, flags)
+    if wanted is None and (party_changed or room):
+        wanted = (booking.check_in, booking.check_out)
+    if wanted is None and t.state.expect == "confirm_modify" and t.reask():
+        return  # "she's 8" while the change waits for its yes: the question again, not "which dates?"
     if wanted is None:
         t.ask(
             "new_dates",
@@ -285,11 +310,15 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         )
         return
     ci, co = wanted
-    problem = t.dialogue.check_stay(t, ci, co)
-    if problem:
-        last = t.guest.today + timedelta(days=t.dialogue.settings.booking_horizon_days)
-        values: dict[str, Any] = {"last": t.date(last)} if problem == "too_far" else {}
-        t.ask("new_dates", problem, **values)
+    if (ci, co) != (booking.check_in, booking.check_out):
+        problem = t.dialogue.check_stay(t, ci, co)
+        if problem:
+            last = t.guest.today + timedelta(days=t.dialogue.settings.booking_horizon_days)
+            values: dict[str, Any] = {"last": t.date(last)} if problem == "too_far" else {}
+            t.ask("new_dates", problem, **values)
+            return
+    if party_changed or room:
+        await _change_stay(t, booking, (ci, co), room or booking.room_type, party)
         return
     try:
         offers = await t.dialogue.pms.search(
@@ -323,6 +352,88 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     )
 
 
+async def _change_stay(
+    t: TurnBuilder, booking: PmsBooking, dates: tuple[date, date], room: str, party: changes.Party | None
+) -> None:
+    """Another room type and/or party (and maybe dates): what fits, what it costs, then "shall I?".
+
+    Too many for the room asked → the room type that fits, with its price, to confirm; too many
+    for any room or above ``dialogue.max_party`` → the group / several-rooms handoff."""
+    d = t.dialogue
+    ci, co = dates
+    adults, children = (party.adults, party.children) if party else (booking.adults, booking.children)
+    if adults < 1:
+        t.ask("new_party", "no_adults")
+        return
+    if adults + children > d.settings.max_party:
+        t.handoff("group", "handoff_group", max=d.settings.max_party)
+        return
+    if not any(rt.fits(adults, children) for rt in d.room_types):
+        t.handoff(
+            "multi_room", "handoff_multi_room", max=max((rt.max_guests for rt in d.room_types), default=0)
+        )
+        return
+    try:
+        offers = await d.pms.search(ci, co, adults, children, exclude=booking.reference)
+    except PmsError:
+        t.say("operation_pending")
+        t.turn.attention = "pms_unavailable"
+        return
+    offer = next((o for o in offers if o.room_type.code == room), None)
+    asked = d.room_type(room)
+    if offer is None and offers and asked is not None and not asked.fits(adults, children):
+        other = offers[0]  # the cheapest room that takes them all, free for the stay
+        t.state.target = _target(booking, other, adults, children)
+        t.ask(
+            "confirm_modify",
+            "modify_room_suggest",
+            (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
+            ref=booking.reference,
+            room=t.room_name(room),
+            max=asked.max_guests,
+            guests=t.guests(adults, children),
+            other=t.room_name(other.room_type.code),
+            check_in=t.date(ci),
+            check_out=t.date(co),
+            total=t.money(other.total_price, other.currency),
+            old_total=t.money(booking.total_price, booking.currency),
+        )
+        return
+    if offer is None:
+        t.say("modify_room_unavailable", ref=booking.reference, room=t.room_name(room),
+              guests=t.guests(adults, children), check_in=t.date(ci), check_out=t.date(co))  # fmt: skip
+        t.turn.attention = "party_change"  # reception may find a way (another room, two rooms)
+        t.state.reset_flow()
+        return
+    t.state.target = _target(booking, offer, adults, children)
+    t.ask(
+        "confirm_modify",
+        "confirm_modify_stay",
+        (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
+        ref=booking.reference,
+        room=t.room_name(offer.room_type.code),
+        check_in=t.date(ci),
+        check_out=t.date(co),
+        nights=t.nights((co - ci).days),
+        guests=t.guests(adults, children),
+        total=t.money(offer.total_price, offer.currency),
+        old_total=t.money(booking.total_price, booking.currency),
+    )
+
+
+def _target(booking: PmsBooking, offer: Offer, adults: int, children: int) -> dict[str, Any]:
+    """The complete stay to write, as the change's outbox request will carry it."""
+    return {
+        **_current(booking),
+        "room_type": offer.room_type.code,
+        "check_in": offer.check_in.isoformat(),
+        "check_out": offer.check_out.isoformat(),
+        "adults": adults,
+        "children": children,
+        "expected_total": str(offer.total_price),
+    }
+
+
 Action = Callable[[TurnBuilder, PmsBooking, dict[str, Any], set[str]], Awaitable[None]]
 ACTIONS: dict[str, Action] = {"status": _show, "cancel": _cancel, "modify": _modify}
 
@@ -348,7 +459,18 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
     ref = event.get("request", {}).get("reference", "")
     if outcome == "confirmed":
         b = PmsBooking.from_json(event["booking"])
-        if event["operation"] == "modify":
+        request = event.get("request", {})
+        if event["operation"] == "modify" and ("adults" in request or "room_type" in request):
+            t.say(  # the PMS kept the room's guests (QloApps, same room and dates): staff set them
+                "modify_stay_noted" if b.notes else "modify_stay_done",
+                ref=b.reference,
+                room=t.room_name(b.room_type),
+                check_in=t.date(b.check_in),
+                check_out=t.date(b.check_out),
+                guests=t.guests(int(request.get("adults") or b.adults), int(request.get("children") or 0)),
+                total=t.money(b.total_price, b.currency),
+            )
+        elif event["operation"] == "modify":
             t.say(
                 "modify_done",
                 ref=b.reference,
@@ -369,7 +491,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         t.ask(
             "new_dates",
             "modify_unavailable",
-            room=t.room_name(event.get("booking", {}).get("room_type", "")),
+            room=t.room_name(request.get("room_type") or event.get("booking", {}).get("room_type", "")),
             check_in=t.date(request.get("check_in", t.guest.today.isoformat())),
             check_out=t.date(request.get("check_out", t.guest.today.isoformat())),
         )

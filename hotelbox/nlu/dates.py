@@ -27,6 +27,7 @@ last month: "20 de noviembre" said on 25 November is kept in the past so the bot
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -118,10 +119,11 @@ _FULL_DATE = re.compile(
 _RELATIVE = re.compile(
     r"\b(?:(?P<dayafter>pasado\s+manana|depois\s+de\s+amanha|(?:the\s+)?day\s+after\s+tomorrow)"
     r"|(?P<tonight>esta\s+noche|tonight|esta\s+noite|hoje\s+a\s+noite|hoy\s+por\s+la\s+noche)"
-    r"|(?P<today>hoy|today|hoje)"
-    r"|(?P<tomorrow>tomorrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!\bde\s)(?<!en\s)manana"
+    r"|(?P<today>hoy|today|hoje|hj)"
+    r"|(?P<tomorrow>tomorrow|tommorow|tomorow|tommorrow|tmrw|2morrow|amanha|(?<!la\s)(?<!esta\s)(?<!por\s)(?<!\bde\s)(?<!en\s)manana"
     r"|(?<=partir\sde\s)manana)"
-    r"|(?P<yesterday>ayer|yesterday|ontem))\b"
+    r"|(?P<daybefore>anteayer|antier|anteontem|(?:the\s+)?day\s+before\s+yesterday)"
+    r"|(?P<yesterday>ayer|yesterday|ontem|last\s+night|anoche))\b"
 )
 _IN_N = re.compile(
     r"\b(?:dentro\s+de|en|in|daqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
@@ -133,21 +135,36 @@ _WEEKEND = re.compile(
     r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
     # "el weekend del 17 al 19": those days, not the coming weekend
-    r"(?!\s*,?\s*(?:del?|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
+    r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
 )
 _WEEKDAY_ALT = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
+# "next week friday", "el viernes de la semana que viene", "quinta da semana que vem": next week's
+_NEXT_WEEK = re.compile(
+    r"\b(?:next\s+week|(?:la\s+|a\s+)?semana\s+(?:que\s+viene|que\s+vem|proxima|siguiente)"
+    r"|(?:la\s+|a\s+)?proxima\s+semana)\b"
+)
+# "sexta e sábado", "sexta a domingo": a weekday beside another is a weekday, not an ordinal
+_PT_WEEKDAY_PAIR = re.compile(rf"\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?(?:{_WEEKDAY_ALT})\b")
+_PT_WEEKDAY_PAIRED = re.compile(
+    rf"\b(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?$"
+)
 _WEEKDAY = re.compile(
     rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
     rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
     rf"(?!\s+(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"  # "un sábado de junio": any Saturday of June
 )
 _AGES = r"anos|years?|yrs?|meses|months?|aninhos|y/?o\b"
+# "the 2nd floor", "my 1st time": English ordinals that are no day of the month
+_NOT_ORDINAL_DAY = (
+    r"(?!\s+(?:floor|time|person|people|guest|room|option|choice|class|one|bed|night|week|adult|child|kid|row"
+    r"|door|booking|reservation|message|call|visit|stay|year|birthday|anniversary|of\s+(?:us|them)))"
+)
 _BARE_DAY = re.compile(
     rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+)(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
+    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
@@ -158,13 +175,17 @@ _BARE_RANGE = re.compile(
     rf"\s+(?:a|al|ao|to|till|until|hasta|ate|y|e|and|-)\s+(?:o\s+|el\s+|the\s+)?(?:dia\s+)?"
     rf"(?P<d2>{_DAY})(?:st|nd|rd|th)?\b{_NOT_DAY_AFTER}"
 )
+# "in july, 10-14": days joined by a dash, read only when a month is said nearby
+_DASH_RANGE = re.compile(
+    rf"(?<![\d/.:-])(?P<d1>{_DAY})(?:st|nd|rd|th)?\s*-\s*(?P<d2>{_DAY})(?:st|nd|rd|th)?\b(?![/.:-]\d){_NOT_DAY_AFTER}"
+)
 # "en enero", "in January", "em janeiro", "para marzo": the month of bare days said nearby
 _CONTEXT_MONTH = re.compile(
     rf"\b(?:en|in|em|para|for|during|durante|de|of|mes\s+de|month\s+of|no\s+mes\s+de)\s+(?P<m>{_MONTH_ALT})\b"
 )
 _NIGHTS = re.compile(
     r"\b(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+(?P<more1>(?:more|mas|mais|extra)\s+)?"
-    r"(?P<unit>noches?|nights?|noites?|semanas?|weeks?)\b(?P<more2>\s+(?:mas|more|mais|extra|adicional(?:es)?|adicionais))?"
+    r"(?P<unit>noches?|nights?|noites?|nites?|nts|nigths?|semanas?|weeks?|diarias?)\b(?P<more2>\s+(?:mas|more|mais|extra|adicional(?:es)?|adicionais))?"
 )
 _NIGHTS_OF = re.compile(
     r"\b(?:noches?|nights?|noites?)\s+(?P<prep>del|de|do|da|of\s+the|of|on\s+the|on)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?"
@@ -186,7 +207,8 @@ _WEEKDAY_NIGHTS = re.compile(
 )
 _YESTERDAY_ROLE = re.compile(
     r"\b(?:a\s+partir\s+d[eo]|desde|from|since|starting|arriv\w*|llega\w*|llego|chego|chegamos|check[\s-]?in"
-    r"|reserv\w*|book\w*)\s+(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
+    r"|reserv\w*|book\w*|(?:room|habitacion|cuarto|quarto)(?=\s+(?:para|pra|for)\b))\s+(?:(?:para|pra|for)\s+)?"
+    r"(?:(?:it|one|la|lo)\s+(?:(?:para|pra|for)\s+)?)?(?:the\s+|el\s+|o\s+|on\s+|de\s+)?$"
 )
 _D_TYPO = re.compile(rf"(?<=\d)\s+d\s+(?=(?:{_MONTH_ALT})\b)")
 _CONNECTOR = re.compile(
@@ -199,6 +221,7 @@ _IN_ROLE = re.compile(
 )
 _OUT_ROLE = re.compile(
     r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"|regres\w*|volvemos|vuelvo|voltamos|volto|(?:vai|vou|vao)\s+embora|return\w*|(?:head|go|fly)(?:ing)?\s+back"
     r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
     r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
@@ -413,8 +436,10 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             value = today + timedelta(days=2)
         elif m.group("tomorrow"):
             value = today + timedelta(days=1)
-        elif m.group("yesterday"):  # a past date the dialogue says so about, when it is about a stay
-            out.append(DateMention(m.start(), m.end(), today - timedelta(days=1), kind="yesterday"))
+        elif m.group("yesterday") or m.group("daybefore"):
+            # a past date the dialogue says so about, when it is about a stay
+            back = 2 if m.group("daybefore") else 1
+            out.append(DateMention(m.start(), m.end(), today - timedelta(days=back), kind="yesterday"))
             continue
         else:
             value = today
@@ -443,9 +468,19 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             continue
         wd = m.group("wd")
         mod = m.group("mod") or ""
-        if wd in _PT_ORDINAL_WEEKDAYS and (
-            not (m.group("feira") or m.group("next") or mod in ("na", "a", "esta", "proxima", "de", "ate"))
-            or _PT_ORDINAL_NOUN.match(text, m.end())
+        if (
+            wd in _PT_ORDINAL_WEEKDAYS
+            and (
+                not (
+                    m.group("feira") or m.group("next") or mod in ("na", "a", "esta", "proxima", "de", "ate")
+                )
+                or _PT_ORDINAL_NOUN.match(text, m.end())
+            )
+            and not (
+                _PT_WEEKDAY_PAIR.match(text, m.end())
+                or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
+                or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
+            )
         ):
             continue
         delta = (WEEKDAYS[wd] - today.weekday()) % 7
@@ -459,7 +494,11 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
         # "este domingo", "next Sunday" are counted from today
         plain = mod not in ("este", "esta", "this", "next", "proximo", "proxima") and not m.group("next")
         kind = "weekday" if plain else "weekday_from_today"
-        out.append(DateMention(m.start(), m.end(), today + timedelta(days=delta), kind=kind))
+        value = today + timedelta(days=delta)
+        if _NEXT_WEEK.search(text[max(0, m.start() - 30) : m.end() + 30]):
+            value = today + timedelta(days=7 - today.weekday() + WEEKDAYS[wd])  # that day of next week
+            kind = "weekday_from_today"
+        out.append(DateMention(m.start(), m.end(), value, kind=kind))
     return tonight
 
 
@@ -507,6 +546,16 @@ def _bare_days(
                 end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
                 start = _make(end.year, end.month, d1) if d1 < d2 else start
             out.append(DateMention(m.start(), m.end(), start, end, kind="range" if month else "dayrange"))
+        except _Invalid:
+            invalid = True
+    for m in _DASH_RANGE.finditer(text) if month is not None else ():
+        if not _free(m.span(), out):
+            continue
+        try:
+            end = _day_in(int(m.group("d2")), month, today)
+            out.append(
+                DateMention(m.start(), m.end(), _range_start(int(m.group("d1")), end), end, kind="range")
+            )
         except _Invalid:
             invalid = True
     for m in _BARE_DAY.finditer(text):
@@ -561,6 +610,8 @@ def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
             n = _count(m.group("n"))
         except ValueError:
             continue
+        if m.group("unit").startswith(("diaria", "noite")) and m.group("n") in ("a", "an"):
+            continue  # "a diária", "à noite": the night's rate, in the evening (Portuguese)
         n = n * 7 if m.group("unit").startswith(("semana", "week")) else n
         return n, bool(m.group("more1") or m.group("more2"))
     return None, False
@@ -569,8 +620,13 @@ def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
-    folded = re.sub(r"\b(primero|primeiro|first|1o)\b(?=\s+(?:de|of)\b)", "1", folded)
+    folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
+    folded = re.sub(r"\bcheck[\s-]out\b", "checkout", folded)
+    # "from 14. to 18. April": a day written with a dot after it
+    folded = re.sub(
+        r"\b(\d{1,2})\.(?=\s+(?:to|bis|-|al|a|ao|ate|until|till|\d|[a-z]{3,}\b))", r"\1", folded
+    )  # "check out 21st" is no October ("out")
     # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
     folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
@@ -597,10 +653,15 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         for mm in mentions
         if mm.kind != "invalid" and not _INSTEAD_OF.search(folded[max(0, mm.start - 30) : mm.start])
     ]
-    if all(mm.kind == "yesterday" for mm in mentions) and not any(
-        _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions
+    if (
+        all(mm.kind == "yesterday" for mm in mentions)
+        and not any(_YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start]) for mm in mentions)
+        and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
+    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions):
+        # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
+        mentions = [mm for mm in mentions if mm.kind != "weekend"]
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
     stay = StayDates(mentions=mentions, invalid=invalid, nights=None if extra else nights)
@@ -640,6 +701,17 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_out = mention.value
         i += 1
 
+    if check_in and check_out and check_out <= check_in:
+        # "on the 6th of april, leaving the 9th", "friday the 5th of march, leave on the monday":
+        # a bare day or weekday of departure is the next one after arrival
+        for mm in mentions:
+            if mm.value == check_out and mm.end_value is None and mm.kind in ("day", "weekday"):
+                if mm.kind == "weekday":
+                    check_out = check_in + timedelta(days=(check_out.weekday() - check_in.weekday()) % 7 or 7)
+                else:
+                    with contextlib.suppress(_Invalid):
+                        check_out = _bare_day(check_out.day, check_in + timedelta(days=1))
+                break
     if check_in and check_out and check_out < check_in and stay.nights is None:
         # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
         pass

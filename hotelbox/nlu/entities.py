@@ -15,25 +15,27 @@ from dataclasses import dataclass
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from hotelbox.nlu.dates import MONTHS, WEEKDAYS
 from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
 
 _ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
-_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores)\b")
+_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
-    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?)\b"
+    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
+    r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
-    rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|adultos\s+y\s+ninos)\b"
+    rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|ppl|pers|adultos\s+y\s+ninos)\b"
 )
 _WE_ARE = re.compile(
-    r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
+    r"\b(?:somos|seremos|seriamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
     r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
-    r"|noites?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
+    r"|noites?|nites?|nts|diarias?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
     r"|st\b|nd\b|rd\b|th\b|y\s+\d|and\s+\d|a\s+\d|to\s+\d|ao?\s+\d|-\s*\d))"
     r"(?:\s+of\s+us)?"
 )
@@ -49,7 +51,7 @@ _COMPANION = (
     r"|wife|husband|partner|girlfriend|boyfriend|fiancee?|friend|mum|mom|mother|dad|father|sister|brother"
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
-    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge"
+    r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge|missus|missis|significant\s+other"
     r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
 )
 # companions who are two people: "con mis padres", "with my parents"
@@ -70,7 +72,34 @@ _COUPLE = re.compile(
     rf"\b(?:una\s+pareja|a\s+couple|um\s+casal|somos\s+pareja|we\s+are\s+a\s+couple|a\s+dos|los\s+dos|las\s+dos"
     rf"|nosotros\s+dos|nosotras\s+dos|the\s+2\s+of\s+us|both\s+of\s+us|nos\s+2|nos\s+dois|nos\s+duas|a\s+gente\s+2"
     rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+{_POSS}\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
-    rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION})\b"
+    rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
+    rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
+    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
+)
+# the writer alone with a child: "just me and my baby", "solo yo y mi hijo", "só eu e a minha filha"
+_JUST_ME_AND_CHILD = re.compile(
+    r"\b(?:just|only|solo|so|apenas|somente)\s+(?:be\s+|seriamos\s+|seria\s+)?(?:me|yo|eu|i)\s+(?:and|y|e|con|com|with)\s+"
+    r"(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?"
+    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
+)
+# "dos parejas", "two couples", "dois casais": twice as many adults
+_COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
+# "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
+_FRIENDS = re.compile(
+    r"\b(?P<n>\d{1,2})\s+(?:amig[oa]s|friends|colegas|colleagues|companer[oa]s|companheir[oa]s|mates|buddies"
+    r"|primos|primas|cousins|hermanos|hermanas|brothers|sisters|irmaos|irmas)\b"
+)
+_ME_PLUS = re.compile(
+    r"\b(?:yo|i|me|eu|mim|myself|para\s+mi)\s*(?:(?:,|y|and|e|&|with|con|com)\s*)?(?:(?:mas|mais|plus|\+)\s*)?$"
+    r"|\b(?:con|with|com)\s+(?:mis|my|meus|minhas|os\s+meus|as\s+minhas)?\s*$"
+)
+# "our 2 year old", "a 5-year-old": one child each
+_AGED_CHILD = re.compile(
+    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:years?|yrs?|y)[\s-]*olds?\b"
+)
+# "un niño de 12 y otro de 8", "one aged 5 and another of 8": one more child
+_ANOTHER_CHILD = re.compile(
+    r"(?:\by|\band|\be|,)\s+(?:otro|otra|outro|outra|another(?:\s+one)?)\s+(?:de\s+|of\s+|aged\s+|com\s+)?\d{1,2}\b"
 )
 _ALONE = re.compile(
     r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
@@ -83,6 +112,7 @@ _WITH_CHILD = re.compile(
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
+    r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
 _ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
@@ -95,7 +125,7 @@ _REF_CONTEXT = re.compile(
 )
 _NAME_CUE = re.compile(
     r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
-    r"|\bin\s+the\s+name\s+of|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
+    r"|\bin\s+the\s+name\s+of|\bno\s+nome\s+d[eoa]|\bem\s+nome\s+d[oa]|\ben\s+nombre\s+de|\bal\s+nombre\s+de|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
     r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
@@ -103,9 +133,16 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
-    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name)\s+",
+    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
+    r")\s+",
     re.IGNORECASE,
 )
+_LEAD_IN = re.compile(
+    r"(?:somos|aqui|aca|here|aqui\s+(?:es|e|esta)|de\s+parte\s+de|da\s+parte\s+de)\s+", re.IGNORECASE
+)
+# weaker: "for Emma Watson", "ponla a Marta Gil", "under sophie turner"; only words no example uses
+_WEAK_NAME_CUE = re.compile(r"(?:\bunder|\bponla\s+a|\bpara|\bfor|\bpra|\bsou)\s+", re.IGNORECASE)
 _NAME_WORD = r"[^\W\d_][^\W\d_'’.-]*(?:['’-][^\W\d_]+)*"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:de\s+la\s+|de\s+los\s+|del\s+|de\s+|da\s+|do\s+|dos\s+|das\s+|van\s+|von\s+)?{_NAME_WORD}){{0,4}}"
@@ -122,12 +159,15 @@ _NOT_NAME = {
     "hola", "hi", "hello", "hey", "oi", "ola", "buenas", "buenos", "bom", "boa", "thanks", "gracias",
     "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
     "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
+    "eu", "yo", "me", "i", "mesmo", "mesma", "mismo", "misma", "myself", "nosotros", "nos", "we", "todos",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
+    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr",
 }  # fmt: skip
+_DATE_WORDS = {*MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight", "hoy", "manana", "hoje", "amanha"}
 
 
 @dataclass(frozen=True)
@@ -157,11 +197,19 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         children = _count(m.group("n"))
     elif _WITH_CHILD.search(t):
         children = 1
+    elif aged := _AGED_CHILD.findall(t):
+        children = len(aged)
+    if children is not None:
+        children += len(_ANOTHER_CHILD.findall(t))
     if adults is None:
         persons: int | None = None
         family = _FAMILY_OF.search(t)
         if m := _PERSONS.search(t):
             persons = _count(m.group("n"))
+        elif m := _COUPLES.search(t):
+            persons = 2 * int(m.group("n"))
+        elif m := _FRIENDS.search(t):
+            persons = int(m.group("n")) + (1 if _ME_PLUS.search(t[: m.start()]) else 0)
         elif family:
             persons = int(family.group("n"))
         elif m := _N_OF_US.search(t):
@@ -182,8 +230,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             adults = 2
         elif _ALONE.search(t):
             adults = 1
-        elif children and _ME_WORD.search(t) and not _WE_WORD.search(t):
-            adults = 1  # "me and my son"
+        elif children and ((_ME_WORD.search(t) and not _WE_WORD.search(t)) or _JUST_ME_AND_CHILD.search(t)):
+            adults = 1  # "me and my son", "it'd just be me and my baby girl (we'd need a cot)"
     return Guests(adults, children)
 
 
@@ -252,14 +300,19 @@ def _clean_name(raw: str) -> str | None:
     parts = raw.split()
     for i, word in enumerate(parts):
         folded = fold(word)
-        if folded in _NAME_STOP and words:
-            # "José Luis de la Fuente": particles stay when more of the name follows them
+        if folded in _NAME_STOP and words and not (folded == "vale" and fold(words[-1]) in _PARTICLES):
+            # "José Luis de la Fuente": particles stay when more of the name follows them;
+            # "Luis Gómez, vale" ends the name, "Ana do Vale" is her surname
             rest = [fold(w) for w in parts[i + 1 :]]
             name_follows = any(w not in _PARTICLES and w not in _NAME_STOP for w in rest[:2])
             if not (folded in _PARTICLES and name_follows):
                 break
         words.append(word)
-    while words and fold(words[-1]) in _NAME_STOP:
+    while (
+        words
+        and fold(words[-1]) in _NAME_STOP
+        and not (fold(words[-1]) == "vale" and len(words) > 1 and fold(words[-2]) in _PARTICLES)
+    ):
         words.pop()
     if not words or fold(words[0]) in _NOT_NAME or len(words) > 5:
         return None
@@ -282,9 +335,24 @@ def extract_name(text: str) -> str | None:
             if needs_capital and not rest[:1].isupper():
                 continue
             name = _clean_name(nm.group(0))
-            if name:
+            if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
+                continue  # "em nome do meu marido": who, not a name
+            if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
                 return name
     return None
+
+
+def soft_cue_names(text: str) -> list[str]:
+    """Names in lower case after "soy", "this is", "sou o" ("soy lucia fernandez ruiz"): two or
+    more words; the caller keeps those its vocabulary does not know as other words."""
+    out = []
+    for m in [*_SOFT_NAME_CUE.finditer(text), *_WEAK_NAME_CUE.finditer(text)]:
+        nm = _NAME.match(text[m.end() :])
+        name = _clean_name(nm.group(0)) if nm else None
+        words = name.split() if name else []
+        if name and fold(words[0]) not in _PARTICLES and sum(fold(w) not in _PARTICLES for w in words) >= 2:
+            out.append(name)
+    return out
 
 
 _SEGMENTS = re.compile(r"[,;\n.!?()]|\s+-\s+")
@@ -297,6 +365,8 @@ def standalone_names(text: str) -> list[str]:
     out = []
     for part in _SEGMENTS.split(re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d", ",", text)):
         part = part.strip(" '’\"-:")
+        if cue := _SOFT_NAME_CUE.match(part) or _LEAD_IN.match(part):  # "it's mike brown", "somos Marta Gil"
+            part = part[cue.end() :]
         words = part.split()
         if (
             2 <= len(words) <= 5

@@ -98,6 +98,9 @@ _FOREIGN = {
     "de": {"hallo", "ich", "mochte", "moechte", "zimmer", "danke", "wir", "haben", "sie", "fur", "fuer",
            "bitte", "guten", "tag", "nachte", "nachten", "personen", "buchen", "ein", "einen", "eine",
            "und", "ist", "das", "frühstück", "fruhstuck", "wie", "viel", "kostet", "gibt", "es", "noch"},
+    "it": {"buongiorno", "buonasera", "vorrei", "prenotare", "camera", "camere", "notti", "notte", "per", "avete",
+           "grazie", "due", "persone", "costa", "colazione", "stasera", "domani", "siamo", "matrimoniale",
+           "c'e", "disponibile", "libera", "salve", "prezzo", "una", "quanto", "della", "sono", "anche"},
 }  # fmt: skip
 # Words of ours that the foreign lists share (es "es", pt "une"…): they must not tip the balance.
 _OURS = {w for words in _MARKERS.values() for w in words} | {

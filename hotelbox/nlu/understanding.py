@@ -171,6 +171,9 @@ class Understander:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
         if unknown and fallback_lang and not lang and not lang_hint:
             lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
+        elif foreign and not lang and not lang_hint:
+            # French, German, Italian first: of our three, English is the one they most likely read
+            lang_guess_lang = fallback_lang or "en"
         return Understanding(
             text, lang_guess_lang, lang_conf, intent, confidence, topic, entities, flags, ranked
         )
@@ -197,6 +200,20 @@ class Understander:
                 return ent.clean_name(part)
         return None
 
+    def _name_after_cue(self, text: str) -> str | None:
+        """ "soy lucia fernandez ruiz", "this is david miller": a lower-case name after a soft
+        cue, when none of its words is one the hotel's examples use for anything but names."""
+        if self.model is None:
+            return None
+        for name in ent.soft_cue_names(text):
+            words = [w for w in name.split() if fold(w) not in _PARTICLES]
+            if not any(
+                ent.is_common_word(w) or (self.model.knows_word(w) and fold(w) not in self._name_words)
+                for w in words
+            ):
+                return name
+        return None
+
     def extract_entities(
         self, text: str, lang: str, today: date, flags: set[str] | None = None
     ) -> dict[str, Any]:
@@ -219,7 +236,10 @@ class Understander:
             entities["children"] = guests.children
         if room := self.rooms.find(text):
             entities["room_type"] = room
-        if name := ent.extract_name(text) or self._name_alone(text):
+        foreign = any(f.startswith("foreign:") for f in flags)  # "Sprechen Sie Deutsch" is no name
+        if name := ent.extract_name(text) or (
+            None if foreign else self._name_alone(text) or self._name_after_cue(text)
+        ):
             entities["guest_name"] = name
         if email := ent.extract_email(text):
             entities["email"] = email

@@ -43,8 +43,8 @@ class ControlUnavailable(HotelboxError):
 
 async def chat_turn(box: Box, console: ConsoleChannel, request: dict[str, Any]) -> list[dict[str, Any]]:
     """One console line through the box; returns the replies waiting for that guest."""
-    from hotelbox.daemon import conversation_for
     from hotelbox.messages import Inbound
+    from hotelbox.store import conversations
 
     address = request.get("address")
     if not isinstance(address, str) or not address or len(address) > 64:
@@ -60,7 +60,7 @@ async def chat_turn(box: Box, console: ConsoleChannel, request: dict[str, Any]) 
         if value is not None and not isinstance(value, str):
             raise InvalidInput(f"{name} must be a string")
     if text is None and voice is None:  # a terminal starting: what a previous one never showed
-        conversation_id = await conversation_for(box.store, "console", address)
+        conversation_id = await box.store.read(lambda c: conversations.find(c, "console", address))
         if conversation_id is not None:
             await box.settle(conversation_id)
         return console.take(address)
@@ -135,7 +135,7 @@ def make_control_app(box: Box, console: ConsoleChannel | None) -> web.Applicatio
         return web.json_response({"replies": await chat_turn(box, console, body)})
 
     async def users(request: web.Request) -> web.Response:
-        from hotelbox.web.users import user_op
+        from hotelbox.store.staff import account_change
 
         try:
             body = await request.json()
@@ -144,7 +144,7 @@ def make_control_app(box: Box, console: ConsoleChannel | None) -> web.Applicatio
         if not isinstance(body, dict):
             raise InvalidInput("the body must be a JSON object")
         try:
-            result = await box.store.write(lambda c: user_op(c, body), label="users")
+            result = await box.store.write(lambda c: account_change(c, body), label="users")
         except (KeyError, ValueError) as exc:
             raise InvalidInput(f"users: {exc}") from exc
         return web.json_response(result)

@@ -4,12 +4,23 @@
 ``degraded`` whenever it is not empty. It said ``ok`` while QloApps was down and while the relay
 refused the link's key (issue 14): every part the box needs is asked here, and a part that is
 configured but not working is a problem with the reason an operator can act on.
+:func:`report` builds the whole answer (``Box.health`` is this) from the box's parts.
 """
 
 from __future__ import annotations
 
+import shutil
+import time
 from dataclasses import asdict, dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hotelbox.pms.mirror import MirroredPms
+from hotelbox.store import backlog
+
+if TYPE_CHECKING:
+    from hotelbox.daemon import Box
+    from hotelbox.pms import Pms
 
 
 @dataclass(frozen=True)
@@ -103,7 +114,7 @@ def speech_problems(speech: dict[str, Any]) -> list[Problem]:
 
 
 def problems(facts: dict[str, Any]) -> list[Problem]:
-    """Every problem the facts of :meth:`Box.health` show (store and disk come in already)."""
+    """Every problem the facts of :func:`report` show (store and disk come in already)."""
     models = facts.get("models") or {}
     found = list(facts.get("base_problems", []))
     if models.get("nlu") is False:
@@ -113,3 +124,61 @@ def problems(facts: dict[str, Any]) -> list[Problem]:
     found += email_problems(facts.get("email"))
     found += speech_problems(models.get("speech") or {})
     return found
+
+
+async def report(box: Box) -> dict[str, Any]:
+    """The facts /healthz, the front desk and the control socket show, with the problems in them."""
+    integrity_ok = True
+    try:
+        pending: backlog.Backlog | None = await box.store.read(backlog.pending)
+    except Exception:
+        integrity_ok = False
+        pending = None
+    base = [] if integrity_ok else [Problem("store_unreadable", "store", "the database cannot be read")]
+    if box.store.disk.low():  # new work refused until space is freed
+        base.append(Problem("disk_full", "disk", "the disk is nearly full: new messages are refused"))
+    facts = {
+        "base_problems": base,
+        "pms": await pms_status(box.pms),
+        "models": {"nlu": box.understander.model is not None, "speech": box.voice.health()},
+        "whatsapp": box.whatsapp.health() if box.whatsapp is not None else None,
+        "email": box.email.health() if box.email is not None else None,
+    }
+    found = [p.to_json() for p in problems(facts)]
+    del facts["base_problems"]
+    return {
+        "status": "starting" if not box.ready else "degraded" if found else "ok",
+        "problems": found,
+        "uptime_s": round(time.time() - box.started_at, 1) if box.started_at else 0,
+        **facts,
+        "backlog": (
+            {"outbox": pending.outbox, "inbox": pending.inbox, "pms": pending.pms} if pending else None
+        ),
+        "pipeline": {"processed": box.pipeline.processed, "failed": box.pipeline.failed},
+        "scheduler": box.scheduler.snapshot(),
+        "load_seconds": {k: round(v, 3) for k, v in box.load_seconds.items()},
+        "disk": disk_usage(box.settings.state_dir) | {"min_free_bytes": box.store.disk.min_free_bytes},
+        "maintenance": {"last_run": box.maintenance.last_run, "last": box.maintenance.last_counts},
+    }
+
+
+async def pms_status(pms: Pms) -> dict[str, Any]:
+    status: dict[str, Any] = {"kind": pms.kind}
+    if isinstance(pms, MirroredPms):
+        try:
+            status["mirror"] = await pms.status()
+        except Exception as exc:  # health must answer even when the store struggles
+            status["mirror"] = {"error": str(exc)}
+    return status
+
+
+def disk_usage(path: Path) -> dict[str, Any]:
+    try:
+        usage = shutil.disk_usage(path)
+    except OSError as exc:
+        return {"error": str(exc)}
+    return {
+        "free_bytes": usage.free,
+        "total_bytes": usage.total,
+        "free_percent": round(100 * usage.free / usage.total, 1) if usage.total else 0.0,
+    }

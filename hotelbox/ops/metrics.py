@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from hotelbox.ops.health import pms_status
 from hotelbox.ops.logging import split_message
 from hotelbox.store.backlog import pending as pending_backlog
 
@@ -124,7 +125,7 @@ class BoxMetrics:
         for queue, count in (("inbox", pending.inbox), ("outbox", pending.outbox), ("pms", pending.pms)):
             self.backlog.labels(queue).set(count)
         self.uncertain.set(pending.uncertain)
-        pms: dict[str, Any] = (await box.pms_status()).get("mirror") or {}
+        pms: dict[str, Any] = (await pms_status(box.pms)).get("mirror") or {}
         if pms.get("near_age_s") is not None:
             self.mirror_age.set(float(pms["near_age_s"]))
         self.circuit_open.set(1 if pms.get("breaker") == "open" else 0)

@@ -171,6 +171,77 @@ class PmsBooking:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class Stay:
+    """A booking's complete stay: what a change is compared with and what it sends."""
+
+    room_type: str
+    check_in: date
+    check_out: date
+    adults: int
+    children: int
+
+    @classmethod
+    def of(cls, booking: PmsBooking) -> Stay:
+        return cls(booking.room_type, booking.check_in, booking.check_out, booking.adults, booking.children)
+
+
+@dataclass(frozen=True)
+class StayChange:
+    """A change of an existing booking's stay: new dates and/or room type and/or party.
+
+    ``None`` keeps the booking's own value; :meth:`on` gives the complete stay wanted, which is
+    what a PMS write sends and what a retry compares with (a change already made is not made
+    twice). Children count as guests; a cot is a request (a remark), not a guest."""
+
+    check_in: date | None = None
+    check_out: date | None = None
+    room_type: str | None = None
+    adults: int | None = None
+    children: int | None = None
+
+    def on(self, booking: PmsBooking) -> Stay:
+        """The complete stay wanted for ``booking``."""
+        return Stay(
+            self.room_type or booking.room_type,
+            self.check_in or booking.check_in,
+            self.check_out or booking.check_out,
+            booking.adults if self.adults is None else self.adults,
+            booking.children if self.children is None else self.children,
+        )
+
+    def reached_by(self, booking: PmsBooking) -> bool:
+        """Does ``booking`` already have every value this change asks for?"""
+        return self.on(booking) == Stay.of(booking)
+
+    def describe(self) -> str:
+        parts = []
+        if self.check_in or self.check_out:
+            parts.append(f"stay {self.check_in or '-'} to {self.check_out or '-'}")
+        if self.room_type:
+            parts.append(f"room type {self.room_type}")
+        if self.adults is not None or self.children is not None:
+            parts.append(f"guests {self.adults if self.adults is not None else '-'} adults"
+                         f" {self.children if self.children is not None else '-'} children")  # fmt: skip
+        return ", ".join(parts) or "no change"
+
+    @classmethod
+    def from_request(cls, data: dict[str, Any]) -> StayChange:
+        """From an outbox request (a change of dates queued before party changes had fields)."""
+
+        def number(key: str) -> int | None:
+            value = data.get(key)
+            return None if value in (None, "") else int(value)
+
+        return cls(
+            date.fromisoformat(data["check_in"]) if data.get("check_in") else None,
+            date.fromisoformat(data["check_out"]) if data.get("check_out") else None,
+            str(data["room_type"]) if data.get("room_type") else None,
+            number("adults"),
+            number("children"),
+        )
+
+
 class Pms(Protocol):
     """A property-management system as the dialogue and the booking worker see it."""
 
@@ -202,8 +273,15 @@ class Pms(Protocol):
         self, *, email: str | None = None, phone: str | None = None
     ) -> list[PmsBooking]: ...
 
+    async def modify_booking(self, reference: str, change: StayChange, idempotency_key: str) -> PmsBooking:
+        """Change the stay (dates, room type, party) of a confirmed booking, re-priced; raises
+        RoomNotAvailable when the new stay has no room, BookingRejected when it cannot be."""
+        ...
+
     async def modify_dates(
         self, reference: str, check_in: date, check_out: date, idempotency_key: str
-    ) -> PmsBooking: ...
+    ) -> PmsBooking:
+        """``modify_booking`` with new dates only (kept for callers of the dates-only change)."""
+        ...
 
     async def cancel_booking(self, reference: str, idempotency_key: str) -> PmsBooking: ...

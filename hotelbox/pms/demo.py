@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 
 from hotelbox.errors import BookingNotFound, BookingRejected, PmsUnavailable, RoomNotAvailable
-from hotelbox.pms import BookingRequest, HotelInfo, Offer, PmsBooking, RoomType
+from hotelbox.pms import BookingRequest, HotelInfo, Offer, PmsBooking, RoomType, StayChange
 
 CURRENCY = "EUR"
 HOTEL = HotelInfo(
@@ -134,13 +134,13 @@ class DemoPms:
 
     kind = "demo"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, today: Callable[[], date] | None = None) -> None:
         self.path = path
         self._db: aiosqlite.Connection | None = None
         self._types: dict[str, tuple[RoomType, int]] = {}
         self._write_lock = asyncio.Lock()
         # the hotel's date for "is this stay in the past?"; the conversation corpus pins it (issue 12)
-        self.today: Callable[[], date] = lambda: datetime.now(UTC).date()
+        self.today: Callable[[], date] = today or (lambda: datetime.now(UTC).date())
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -316,10 +316,10 @@ class DemoPms:
             await self.db.execute("COMMIT")
             return result
 
-    def _check_request(self, room_type: RoomType, r: BookingRequest) -> None:
+    def _check_request(self, room_type: RoomType, r: BookingRequest, *, past_ok: bool = False) -> None:
         if r.check_out <= r.check_in:
             raise BookingRejected("check-out must be after check-in", code="invalid_dates")
-        if r.check_in < self.today() - timedelta(days=1):
+        if not past_ok and r.check_in < self.today() - timedelta(days=1):
             raise BookingRejected("check-in is in the past", code="past_date")
         if r.adults < 1:
             raise BookingRejected("at least one adult", code="invalid_guests")
@@ -382,38 +382,53 @@ class DemoPms:
     async def modify_dates(
         self, reference: str, check_in: date, check_out: date, idempotency_key: str
     ) -> PmsBooking:
+        return await self.modify_booking(
+            reference, StayChange(check_in=check_in, check_out=check_out), idempotency_key
+        )
+
+    async def modify_booking(self, reference: str, change: StayChange, idempotency_key: str) -> PmsBooking:
         async def write() -> PmsBooking:
             if (done := await self._replayed(idempotency_key)) is not None:
                 return done
             booking = await self.get_booking(reference)
             if booking.status != "confirmed":
                 raise BookingRejected("the booking is cancelled", code="booking_cancelled")
-            room_type = self._types[booking.room_type][0]
+            wanted = change.on(booking)
+            entry = self._types.get(wanted.room_type)
+            if entry is None:
+                raise BookingRejected(f"unknown room type {wanted.room_type}", code="unknown_room_type")
+            room_type = entry[0]
             self._check_request(
                 room_type,
                 BookingRequest(
                     idempotency_key,
                     room_type.code,
-                    check_in,
-                    check_out,
-                    booking.adults,
-                    booking.children,
+                    wanted.check_in,
+                    wanted.check_out,
+                    wanted.adults,
+                    wanted.children,
                     booking.guest_name,
                     None,
                     None,
                 ),
+                past_ok=wanted.check_in == booking.check_in,  # a guest in the house may add someone
             )
-            free = await self._free_rooms(room_type.code, check_in, check_out, exclude=booking.reference)
+            free = await self._free_rooms(
+                room_type.code, wanted.check_in, wanted.check_out, exclude=booking.reference
+            )
             if free <= 0:
-                raise RoomNotAvailable(f"no {room_type.code} free for the new nights")
+                raise RoomNotAvailable(f"no {room_type.code} free for the new stay")
             now = _now()
             await self.db.execute(
-                "UPDATE bookings SET check_in = ?, check_out = ?, total_price = ?, updated_at = ?"
-                " WHERE reference = ?",
+                "UPDATE bookings SET room_type = ?, check_in = ?, check_out = ?, adults = ?, children = ?,"
+                " total_price = ?, updated_at = ? WHERE reference = ?",
                 (
-                    check_in.isoformat(),
-                    check_out.isoformat(),
-                    str(self.price(room_type, check_in, check_out)),
+                    room_type.code,
+                    wanted.check_in.isoformat(),
+                    wanted.check_out.isoformat(),
+                    wanted.adults,
+                    wanted.children,
+                    str(self.price(room_type, wanted.check_in, wanted.check_out)),
                     now,
                     booking.reference,
                 ),

@@ -22,12 +22,12 @@ from typing import Any, TypeVar
 
 from hotelbox.config import SyncSettings
 from hotelbox.errors import HotelboxError, PmsUnavailable, RoomNotAvailable
-from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, Offers, PmsBooking, RoomType
+from hotelbox.pms import BookingRequest, HotelInfo, Night, Offer, Offers, PmsBooking, RoomType, StayChange
 from hotelbox.pms.qloapps import Catalogue, QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.store import bookings as bookings_db
-from hotelbox.store import mirror as mirror_db
+from hotelbox.store import pms_mirror as mirror_db
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -188,11 +188,21 @@ class MirroredPms:
     async def modify_dates(
         self, reference: str, check_in: date, check_out: date, idempotency_key: str
     ) -> PmsBooking:
-        before = await self._live(lambda: self.remote.get_booking(reference))
-        booking = await self.lane.call(
-            lambda: self.remote.modify_dates(reference, check_in, check_out, idempotency_key),
-            priority=Priority.GUEST,
+        return await self.modify_booking(
+            reference, StayChange(check_in=check_in, check_out=check_out), idempotency_key
         )
+
+    async def modify_booking(self, reference: str, change: StayChange, idempotency_key: str) -> PmsBooking:
+        before = await self._live(lambda: self.remote.get_booking(reference))
+        wanted = change.on(before)
+        try:
+            booking = await self.lane.call(
+                lambda: self.remote.modify_booking(reference, change, idempotency_key),
+                priority=Priority.GUEST,
+            )
+        except RoomNotAvailable:  # the mirror offered a room QloApps no longer has: re-read it
+            await self._after_write((wanted.check_in, wanted.check_out))
+            raise
         await self._after_write((before.check_in, before.check_out), (booking.check_in, booking.check_out))
         return booking
 

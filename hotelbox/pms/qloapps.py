@@ -40,7 +40,17 @@ from hotelbox.errors import (
     RoomNotAvailable,
 )
 from hotelbox.nlu.entities import split_full_name
-from hotelbox.pms import BookingRequest, BookingStatus, HotelInfo, Night, Offer, PmsBooking, RoomType
+from hotelbox.pms import (
+    BookingRequest,
+    BookingStatus,
+    HotelInfo,
+    Night,
+    Offer,
+    PmsBooking,
+    RoomType,
+    Stay,
+    StayChange,
+)
 from hotelbox.pms.qloapps_api import Answer, QloAppsApi, as_int, error_for, listing
 
 log = logging.getLogger(__name__)
@@ -95,6 +105,21 @@ def i18n_values(value: Any) -> list[str]:
 
 def clean_html(values: list[str]) -> str:
     return html.unescape(TAG.sub(" ", values[0])).strip() if values else ""
+
+
+def _said(booking: PmsBooking, wanted: Stay) -> str:
+    """What changed, for staff reading the order's remarks."""
+    parts = []
+    if (wanted.check_in, wanted.check_out) != (booking.check_in, booking.check_out):
+        parts.append(f"stay {booking.check_in}–{booking.check_out} → {wanted.check_in}–{wanted.check_out}")
+    if wanted.room_type != booking.room_type:
+        parts.append(f"room type {booking.room_type} → {wanted.room_type}")
+    if (wanted.adults, wanted.children) != (booking.adults, booking.children):
+        parts.append(
+            f"guests {booking.adults} adults {booking.children} children → {wanted.adults} adults"
+            f" {wanted.children} children"
+        )
+    return "changed by the guest: " + "; ".join(parts)
 
 
 def day(value: str) -> date:
@@ -840,32 +865,88 @@ class QloAppsPms:
     async def modify_dates(
         self, reference: str, check_in: date, check_out: date, idempotency_key: str
     ) -> PmsBooking:
+        return await self.modify_booking(
+            reference, StayChange(check_in=check_in, check_out=check_out), idempotency_key
+        )
+
+    def _check_change(self, cat: Catalogue, booking: PmsBooking, wanted: Stay) -> RoomType:
+        """What QloApps does not check on a PUT (capacity, past dates, stay rules)."""
+        room_type = cat.room_types.get(int(wanted.room_type)) if wanted.room_type.isdigit() else None
+        if room_type is None:
+            raise BookingRejected(f"unknown room type {wanted.room_type}", code="unknown_room_type")
+        if wanted.check_out <= wanted.check_in:
+            raise BookingRejected("check-out must be after check-in", code="invalid_dates")
+        if wanted.check_in != booking.check_in and wanted.check_in < datetime.now(UTC).date() - timedelta(
+            days=1
+        ):
+            raise BookingRejected("check-in is in the past", code="past_date")
+        if wanted.adults < 1:
+            raise BookingRejected("at least one adult", code="invalid_guests")
+        if not room_type.fits(wanted.adults, wanted.children):
+            raise BookingRejected(
+                f"room type {wanted.room_type} does not fit the party", code="over_capacity"
+            )
+        nights = (wanted.check_out - wanted.check_in).days
+        if nights < room_type.min_nights:
+            raise BookingRejected(
+                f"room type {wanted.room_type} needs {room_type.min_nights} nights", code="min_nights"
+            )
+        if not room_type.allows_stay(nights):
+            raise BookingRejected(
+                f"room type {wanted.room_type} allows {room_type.max_nights} nights", code="max_nights"
+            )
+        return room_type
+
+    async def modify_booking(self, reference: str, change: StayChange, idempotency_key: str) -> PmsBooking:
+        """PUT the complete room list the booking should have (QloApps matches lines by room type
+        and exact dates: a new line is added, re-priced and maybe in another room, the old one
+        removed), with the occupancy in ``rooms[]`` and the phone resent (a PUT without it erases
+        it). A remark carrying the change's key tells staff what changed and settles an unclear
+        answer: a retry that finds it (or finds the stay already as wanted) sends nothing again.
+
+        QloApps keeps a line whose room type and dates do not change, occupancy included, and
+        replaces its services with those sent (none: a breakfast staff added would go). A change
+        of party alone is therefore not sent: the booking comes back with a note for staff to set
+        the guests in the back office (the worker flags the conversation)."""
         cat = await self._cat()
+        token = f"hotelbox-change-{idempotency_key}"[:120]
         async with self._write_lock:
             order = await self._order_by_reference(reference)
+            order_id = as_int(order["id"])
             booking = await self._read(order)
             if booking.status != "confirmed":
                 raise BookingRejected("the booking is cancelled", code="booking_cancelled")
-            if (booking.check_in, booking.check_out) == (check_in, check_out):
-                return booking  # already done (a retry)
-            if check_out <= check_in:
-                raise BookingRejected("check-out must be after check-in", code="invalid_dates")
-            rid = int(booking.room_type)
-            price = await self.quote_excl_tax(rid, check_in, check_out)
+            if change.reached_by(booking) or await self._has_remark(order_id, token):
+                return await self._changed(booking, change)  # already done (a retry)
+            wanted = change.on(booking)
+            self._check_change(cat, booking, wanted)
+            rid = int(wanted.room_type)
+            same_line = (wanted.room_type, wanted.check_in, wanted.check_out) == (
+                booking.room_type,
+                booking.check_in,
+                booking.check_out,
+            )
+            if same_line:  # a PUT would change nothing but drop the room's services
+                return await self._changed(booking, change)
             room: dict[str, Any] = {
-                "adult": booking.adults,
-                "child": booking.children,
+                "adult": wanted.adults,
+                "child": wanted.children,
                 "id_tax_rules_group": cat.tax_groups.get(rid, 0),
             }
-            if booking.children:
-                room["child_ages"] = [8] * booking.children
-            if price is not None and self.settings.charge_quoted_price:
-                room["unit_price_without_tax"] = float(price)
+            if wanted.children:
+                room["child_ages"] = [
+                    8
+                ] * wanted.children  # ages unknown; QloApps drops children without ages
+            if self.settings.charge_quoted_price:
+                price = await self.quote_excl_tax(rid, wanted.check_in, wanted.check_out)
+                if price is not None:
+                    room["unit_price_without_tax"] = float(price)
             body = {
                 "booking": {
-                    "id": as_int(order["id"]),
+                    "id": order_id,
                     "id_property": self.hotel_id,
                     "currency": cat.hotel.currency,
+                    "remark": f"{token}: {_said(booking, wanted)}",
                     "associations": {
                         "customer_detail": await self._customer_of(
                             booking
@@ -873,8 +954,8 @@ class QloAppsPms:
                         "room_types": [
                             {
                                 "id_room_type": rid,
-                                "checkin_date": check_in.isoformat(),
-                                "checkout_date": check_out.isoformat(),
+                                "checkin_date": wanted.check_in.isoformat(),
+                                "checkout_date": wanted.check_out.isoformat(),
                                 "number_of_rooms": 1,
                                 "rooms": [room],
                             }
@@ -887,13 +968,37 @@ class QloAppsPms:
             except PmsUnavailable:
                 answer = None
             if answer is None or answer.status != 200:
+                # a 500 or a lost answer may come after the write: settle it by reading the order
                 after = await self._read(order)
-                if (after.check_in, after.check_out) == (check_in, check_out):
-                    return after
+                if change.reached_by(after) or await self._has_remark(order_id, token):
+                    log.info("booking change found made after an unclear answer order=%d", order_id)
+                    return await self._changed(after, change)
                 if answer is None:
                     raise PmsUnavailable("the change's outcome is unknown", code="pms_outcome_unknown")
                 raise error_for(answer.status, answer.text, answer.data, "PUT bookings")
-            return await self._read(order)
+            return await self._changed(await self._read(order), change)
+
+    async def _has_remark(self, order_id: int, token: str) -> bool:
+        try:
+            data = await self._booking_document(order_id)
+        except PmsError:
+            return False
+        remarks = (data or {}).get("booking", {}).get("associations", {}).get("remarks") or []
+        return any(str(r).startswith(token) for r in remarks if r)
+
+    async def _changed(self, booking: PmsBooking, change: StayChange) -> PmsBooking:
+        """The booking after a change; a party QloApps did not store is a note for staff."""
+        wanted = change.on(booking)
+        if (booking.adults, booking.children) == (wanted.adults, wanted.children):
+            return booking
+        return replace(
+            booking,
+            notes=(
+                *booking.notes,
+                f"QloApps kept the room's guests at {booking.adults} adults, {booking.children} children:"
+                f" set {wanted.adults} adults, {wanted.children} children in the back office",
+            ),
+        )
 
     async def cancel_booking(self, reference: str, idempotency_key: str) -> PmsBooking:
         async with self._write_lock:

@@ -32,7 +32,7 @@ from hotelbox.errors import HotelboxError
 from hotelbox.pms.qloapps import Catalogue, QloAppsPms
 from hotelbox.scheduler import Lane, Priority, Scheduler
 from hotelbox.store import Store, audit, bookings, conversations
-from hotelbox.store import mirror as mirror_db
+from hotelbox.store import pms_mirror as mirror_db
 from hotelbox.store.database import Conn, utcnow
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,9 @@ class MirrorSync:
         scheduler: Scheduler,
         settings: SyncSettings,
         today: Callable[[], date],
+        *,
+        on_catalogue: Callable[[Catalogue], Awaitable[None]] | None = None,
+        on_recovered: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.remote = remote
         self.store = store
@@ -56,8 +59,8 @@ class MirrorSync:
         self.scheduler = scheduler
         self.settings = settings
         self.today = today
-        self.on_catalogue: Callable[[Catalogue], Awaitable[None]] | None = None
-        self.on_recovered: Callable[[], Awaitable[None]] | None = None
+        self.on_catalogue = on_catalogue
+        self.on_recovered = on_recovered
         self.on_booking_changed: Callable[[int], None] | None = None  # conversation id
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()

@@ -20,7 +20,7 @@ from typing import Any
 from hotelbox.background import WakeableJob
 from hotelbox.config import PmsSettings
 from hotelbox.errors import BookingConflict, HotelboxError, RoomNotAvailable, Unavailable
-from hotelbox.pms import BookingRequest, Pms, PmsBooking
+from hotelbox.pms import BookingRequest, Pms, PmsBooking, StayChange
 from hotelbox.store import Store, audit, bookings, conversations, inbox
 from hotelbox.store.bookings import PmsWrite
 from hotelbox.store.database import Conn
@@ -38,6 +38,8 @@ class BookingWorker(WakeableJob):
         pms: Pms,
         settings: PmsSettings,
         notify_conversation: Callable[[int], None],
+        *,
+        on_call: Callable[[float], None] | None = None,
     ) -> None:
         self.store = store
         self.pms = pms
@@ -51,7 +53,9 @@ class BookingWorker(WakeableJob):
         self._drain_lock = asyncio.Lock()
         self._push = False
         super().__init__()
-        self.on_call: Callable[[float], None] = lambda seconds: None  # PMS write latency (metrics)
+        self.on_call: Callable[[float], None] = on_call or (
+            lambda seconds: None
+        )  # PMS write latency (metrics)
 
     def push_now(self) -> None:
         """The PMS answers again (its circuit closed): every waiting write is due now."""
@@ -99,11 +103,9 @@ class BookingWorker(WakeableJob):
             )
             return await self.pms.create_booking(request)
         if write.operation == "modify":
-            return await self.pms.modify_dates(
-                r["reference"],
-                date.fromisoformat(r["check_in"]),
-                date.fromisoformat(r["check_out"]),
-                write.idempotency_key,
+            # dates and/or room type and/or party; what the request leaves out stays as it is
+            return await self.pms.modify_booking(
+                r["reference"], StayChange.from_request(r), write.idempotency_key
             )
         return await self.pms.cancel_booking(r["reference"], write.idempotency_key)
 
@@ -149,6 +151,9 @@ class BookingWorker(WakeableJob):
                         **({"notes": list(booking.notes)} if booking.notes else {}),
                     },
                 )
+                if write.operation == "modify" and booking.notes and write.conversation_id is not None:
+                    # a change the PMS took only as a remark (QloApps keeps a line's guests): staff finish it
+                    conversations.flag_attention(c, write.conversation_id, "party_change")
             elif outcome == "pending":
                 attempts = bookings.record_failure(
                     c,

@@ -4,7 +4,7 @@
 ``metadata.phone_number_id`` in it, commits it to the queue once per box, and only then answers
 200 (Meta retries anything else for up to 7 days). Bodies no box claims, and signed bodies that
 are not JSON, are kept under ``_unrouted`` and reported — never dropped. ``GET /box/v1/link`` is
-the boxes' WebSocket (:mod:`hotelbox.relay.link`). The relay never holds a Graph token and never
+the boxes' WebSocket (:mod:`hotelbox.relay.box_links`). The relay never holds a Graph token and never
 downloads media.
 """
 
@@ -325,7 +325,7 @@ class Relay:
 
 
 def make_relay_app(relay: Relay) -> web.Application:
-    from hotelbox.relay.link import LinkServer
+    from hotelbox.relay.box_links import LinkServer
 
     app = web.Application(client_max_size=relay.settings.max_body_bytes)
     link = LinkServer(relay)

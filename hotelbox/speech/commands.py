@@ -30,7 +30,7 @@ def _store(settings: Settings) -> ModelStore:
 
 
 def _settings(ctx: click.Context) -> Settings:
-    from hotelbox.cli import _settings as load
+    from hotelbox.command_context import settings_of as load
 
     return load(ctx)
 

@@ -30,9 +30,6 @@ class SttSpec:
     vad: bool = True
     initial_prompt: dict[str, str] = field(default_factory=dict)  # language → hotel vocabulary
 
-    def to_json(self) -> str:
-        return json.dumps({"role": "stt", **asdict(self)})
-
 
 @dataclass(frozen=True)
 class VoiceSpec:
@@ -49,18 +46,33 @@ class TtsSpec:
     voices: tuple[VoiceSpec, ...]
     threads: int = 1
 
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """What one speech worker loads: hearing, speaking, or both (the default: one process)."""
+
+    stt: SttSpec | None = None
+    tts: TtsSpec | None = None
+
     def to_json(self) -> str:
+        tts = self.tts
         return json.dumps(
-            {"role": "tts", "threads": self.threads, "voices": [asdict(v) for v in self.voices]}
+            {
+                "stt": asdict(self.stt) if self.stt else None,
+                "tts": {"threads": tts.threads, "voices": [asdict(v) for v in tts.voices]} if tts else None,
+            }
         )
 
 
-def spec_from_json(text: str) -> SttSpec | TtsSpec:
+def spec_from_json(text: str) -> WorkerSpec:
     data: dict[str, Any] = json.loads(text)
-    role = data.pop("role")
-    if role == "stt":
-        return SttSpec(**data)
-    return TtsSpec(tuple(VoiceSpec(**v) for v in data["voices"]), threads=int(data.get("threads", 1)))
+    stt, tts = data.get("stt"), data.get("tts")
+    return WorkerSpec(
+        SttSpec(**stt) if stt else None,
+        TtsSpec(tuple(VoiceSpec(**v) for v in tts["voices"]), threads=int(tts.get("threads", 1)))
+        if tts
+        else None,
+    )
 
 
 def build_stt(spec: SttSpec) -> SpeechToText:

@@ -38,6 +38,14 @@ URL = re.compile(r"https?://\S+|www\.\S+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 EN_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTHS_EN})\b", re.IGNORECASE)
 EN_MONTH_DAY = re.compile(rf"\b({MONTHS_EN})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.IGNORECASE)
+EN_ORDINAL = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)  # "the 12th of March"
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+EMAIL_WORDS = {"es": ("arroba", "punto"), "pt": ("arroba", "ponto"), "en": ("at", "dot")}
+ONE_BEFORE_NOUN = re.compile(r"\b1\s+([^\W\d_]+)")
+FEMININE = {  # nouns the replies count that take "una" / "uma" (the others take "un" / "um")
+    "es": {"noche", "habitación", "persona", "cama", "hora", "semana", "suite", "niña", "cuna", "reserva"},
+    "pt": {"noite", "pessoa", "cama", "hora", "semana", "suíte", "criança", "reserva", "diária"},
+}
 
 
 def _words(n: int | Decimal, lang: str, to: str = "cardinal") -> str:
@@ -74,7 +82,9 @@ def say_time(h: int, m: int, lang: str) -> str:
     if lang == "en":
         suffix = "a m" if h < 12 else "p m"
         h12 = h % 12 or 12
-        minutes = "o'clock" if m == 0 else (f"oh {_words(m, lang)}" if m < 10 else _words(m, lang))
+        if m == 0:  # "three p m", as people say it (and write it: 3 p.m.)
+            return f"{_words(h12, lang)} {suffix}"
+        minutes = f"oh {_words(m, lang)}" if m < 10 else _words(m, lang)
         return f"{_words(h12, lang)} {minutes} {suffix}"
     hour = _words(h, lang)
     if lang == "pt":  # "hora" is feminine: uma, duas, vinte e uma, vinte e duas
@@ -94,6 +104,8 @@ def spell(reference: str, lang: str) -> str:
 
 def speakable(text: str, lang: str) -> str:
     lang = lang if lang in ("es", "en", "pt") else "en"
+    at, dot = EMAIL_WORDS[lang]
+    text = EMAIL.sub(lambda m: m.group(0).replace("@", f" {at} ").replace(".", f" {dot} "), text)
     text = URL.sub("", text)
     text = "".join(
         ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co") and ch != "\ufe0f"
@@ -118,6 +130,14 @@ def speakable(text: str, lang: str) -> str:
             lambda m: f"the {_words(int(m.group(1)), lang, 'ordinal')} of {m.group(2)}", text
         )
         text = EN_MONTH_DAY.sub(lambda m: f"{m.group(1)} {_words(int(m.group(2)), lang, 'ordinal')}", text)
+
+    if lang == "en":
+        text = EN_ORDINAL.sub(lambda m: _words(int(m.group(1)), lang, "ordinal"), text)
+    else:  # "1 noche" is "una noche", "1 adulto" "un adulto" (num2words says "uno")
+        one = {"es": ("un", "una"), "pt": ("um", "uma")}[lang]
+        text = ONE_BEFORE_NOUN.sub(
+            lambda m: f"{one[m.group(1).lower() in FEMININE[lang]]} {m.group(1)}", text
+        )
 
     def number(m: re.Match[str]) -> str:
         value = m.group(0)

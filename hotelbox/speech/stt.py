@@ -74,6 +74,9 @@ class WhisperStt:
         )
 
     def transcribe(self, samples: np.ndarray, lang_hint: str | None = None) -> Transcript:
+        """One VAD pass, one decode: the language (when unknown) is detected on the speech first,
+        among the hotel's languages, then the speech is decoded once in it (letting Whisper detect
+        inside its own call decoded a clip it heard as Italian twice)."""
         if self._model is None:
             self.load()
         started = time.perf_counter()
@@ -83,29 +86,39 @@ class WhisperStt:
         elif lang_hint in self.languages:
             lang = lang_hint
         else:
-            lang = None  # let Whisper detect on the encoder pass it makes anyway
-        text, info = self._decode(samples, lang)
-        if lang is None:
-            lang, prob = info.language, float(info.language_probability)
-            if lang not in self.languages:  # e.g. Spanish heard as Italian: take the best hotel language
-                allowed = [(la, p) for la, p in (info.all_language_probs or []) if la in self.languages]
-                lang, prob = max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
-                text, _ = self._decode(samples, lang)
+            lang = None
+        speech = self._speech(samples)
+        if lang is None and speech.size:
+            _best, _p, probs = self._model.detect_language(audio=speech)
+            allowed = [(la, float(p)) for la, p in probs if la in self.languages]
+            lang, prob = max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
+        lang = lang or self.languages[0]
+        text = self._decode(speech, lang) if speech.size else ""
         return Transcript(
             text, lang, prob, len(samples) / SAMPLE_RATE, time.perf_counter() - started, self.name
         )
 
-    def _decode(self, samples: np.ndarray, lang: str | None) -> tuple[str, Any]:
-        segments, info = self._model.transcribe(
-            samples,
+    def _speech(self, samples: np.ndarray) -> np.ndarray:
+        """The speech in the clip, silences cut (Silero VAD, as faster-whisper's vad_filter does)."""
+        if not self.vad:
+            return samples
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        chunks = get_speech_timestamps(samples, VadOptions())
+        pieces, _ = collect_chunks(samples, chunks)
+        return np.concatenate(pieces).astype(np.float32, copy=False)
+
+    def _decode(self, speech: np.ndarray, lang: str) -> str:
+        segments, _info = self._model.transcribe(
+            speech,
             language=lang,
-            initial_prompt=self.initial_prompt.get(lang or "") or None,
+            initial_prompt=self.initial_prompt.get(lang) or None,
             beam_size=self.beam_size,
-            vad_filter=self.vad,
+            vad_filter=False,  # cut already
             condition_on_previous_text=False,
             without_timestamps=True,
         )
-        return " ".join(s.text.strip() for s in segments).strip(), info  # the generator runs the decoder
+        return " ".join(s.text.strip() for s in segments).strip()  # the generator runs the decoder
 
 
 class VoskStt:

@@ -1,4 +1,4 @@
-"""A speech worker: ``python -m hotelbox.speech.worker stt|tts --uri unix://… --spec JSON``.
+"""A speech worker: ``python -m hotelbox.speech.worker speech|stt|tts --uri unix://… --spec JSON``.
 
 Native speech code (libav decoding, CTranslate2, onnxruntime, espeak-ng) and GPL code (piper,
 phonemizer, espeak-ng) run here, in a process the box starts, watches and restarts
@@ -10,6 +10,8 @@ Wyoming protocol, so the box talks to a hotel's own Wyoming servers the same way
   here, never in the box) → ``transcript`` with what Whisper detected, or ``error`` with the
   audio problem's code.
 * ``tts``: Wyoming ``synthesize`` (voice language or name) → ``audio-start/chunk/stop``.
+* ``speech`` (the default): both in one process — one Python, numpy and onnxruntime instead of
+  two, and hearing and speaking never peak at once (one job at a time).
 
 Models load before the socket opens: a connectable socket means ready. One job at a time
 (the box's speech lane decides what runs when); the work runs off the event loop.
@@ -19,7 +21,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import os
+import signal
 import sys
 import time
 from functools import partial
@@ -49,10 +55,15 @@ def pcm16(samples: np.ndarray) -> bytes:
     return pcm
 
 
-class SttHandler(AsyncEventHandler):
-    def __init__(self, stt: SpeechToText, lock: asyncio.Lock, info: Info, *args: Any) -> None:
+class SpeechHandler(AsyncEventHandler):
+    """Hearing (``stt``), speaking (``tts``) or both (``speech``: one process for both engines)."""
+
+    def __init__(
+        self, stt: SpeechToText | None, tts: VoiceSet | None, lock: asyncio.Lock, info: Info, *args: Any
+    ) -> None:
         super().__init__(*args)
         self.stt = stt
+        self.tts = tts
         self.lock = lock
         self.info = info
         self.language: str | None = None
@@ -62,6 +73,11 @@ class SttHandler(AsyncEventHandler):
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
             await self.write_event(self.info.event())
+        elif Synthesize.is_type(event.type):
+            await self._synthesize(Synthesize.from_event(event))
+        elif self.stt is None:
+            if event.type == TRANSCRIBE_FILE or AudioStop.is_type(event.type):
+                await self.write_event(Error("this worker does not hear", "stt_unavailable").event())
         elif event.type == TRANSCRIBE_FILE:
             await self._file(event)
         elif Transcribe.is_type(event.type):
@@ -94,35 +110,27 @@ class SttHandler(AsyncEventHandler):
         await self._answer(decoded.samples, data.get("language"))
 
     async def _answer(self, samples: np.ndarray, language: str | None) -> None:
+        assert self.stt is not None
         async with self.lock:
             transcript = await asyncio.to_thread(self.stt.transcribe, samples, language)
+            release_memory()
         event = Transcript(transcript.text, language=transcript.lang).event()
         event.data["hotelbox"] = transcript.to_json()
         await self.write_event(event)
 
-
-class TtsHandler(AsyncEventHandler):
-    def __init__(self, tts: VoiceSet, lock: asyncio.Lock, info: Info, *args: Any) -> None:
-        super().__init__(*args)
-        self.tts = tts
-        self.lock = lock
-        self.info = info
-
-    async def handle_event(self, event: Event) -> bool:
-        if Describe.is_type(event.type):
-            await self.write_event(self.info.event())
-            return True
-        if not Synthesize.is_type(event.type):
-            return True
-        request = Synthesize.from_event(event)
+    async def _synthesize(self, request: Synthesize) -> None:
+        if self.tts is None:
+            await self.write_event(Error("this worker does not speak", "voice_missing").event())
+            return
         lang = (request.voice.language if request.voice else None) or ""
         if request.voice and request.voice.name and not lang:
             lang = next((v.lang for v in self.tts.spec.voices if v.name == request.voice.name), "")
         if lang not in self.tts.languages:
             await self.write_event(Error(f"no voice for {lang!r}", "voice_missing").event())
-            return True
+            return
         async with self.lock:
             speech = await asyncio.to_thread(self.tts.synthesize, request.text, lang)
+            release_memory()
         rate = speech.sample_rate
         await self.write_event(AudioStart(rate=rate, width=2, channels=1).event())
         data = pcm16(speech.samples)
@@ -134,10 +142,31 @@ class TtsHandler(AsyncEventHandler):
         stop = AudioStop().event()
         stop.data["hotelbox"] = {"seconds": speech.seconds, "text": speech.text}
         await self.write_event(stop)
-        return True
 
 
-def stt_info(spec: SttSpec, stt: SpeechToText) -> Info:
+def release_memory() -> None:
+    """Give the heap a job left behind back to the system (glibc keeps freed pages otherwise):
+    the worker's idle RSS returns near its loaded size instead of staying at its peak."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def die_with_parent() -> None:
+    """The box killed (kill -9, OOM) must not leave its worker holding hundreds of MB: the
+    kernel sends this process SIGKILL when its parent dies (Linux prctl PR_SET_PDEATHSIG)."""
+    if _libc is None:
+        return
+    parent = os.getppid()
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the prctl
+        os._exit(1)
+
+
+PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c")) if sys.platform.startswith("linux") else None
+
+
+def stt_program(spec: SttSpec, stt: SpeechToText) -> AsrProgram:
     model = AsrModel(
         name=spec.name,
         description=spec.name,
@@ -146,7 +175,7 @@ def stt_info(spec: SttSpec, stt: SpeechToText) -> Info:
         languages=list(stt.languages),
         version=None,
     )
-    program = AsrProgram(
+    return AsrProgram(
         name="hotelbox-stt",
         description=spec.engine,
         attribution=ATTRIBUTION,
@@ -154,10 +183,9 @@ def stt_info(spec: SttSpec, stt: SpeechToText) -> Info:
         version=None,
         models=[model],
     )
-    return Info(asr=[program])
 
 
-def tts_info(spec: TtsSpec, tts: VoiceSet) -> Info:
+def tts_program(spec: TtsSpec, tts: VoiceSet) -> TtsProgram:
     voices = [
         TtsVoice(
             name=v.name,
@@ -170,7 +198,7 @@ def tts_info(spec: TtsSpec, tts: VoiceSet) -> Info:
         for v in spec.voices
         if v.lang in tts.languages
     ]
-    program = TtsProgram(
+    return TtsProgram(
         name="hotelbox-tts",
         description="Kokoro and piper voices",
         attribution=ATTRIBUTION,
@@ -178,36 +206,45 @@ def tts_info(spec: TtsSpec, tts: VoiceSet) -> Info:
         version=None,
         voices=voices,
     )
-    return Info(tts=[program])
 
 
 async def serve(role: str, uri: str, spec_json: str) -> None:
+    """Load what the spec names, then listen. In the ``speech`` role (both engines in one
+    process) a speech-to-text model that fails to load leaves the voices speaking: the box
+    sees no ``asr`` program in the worker's info and answers voice notes "please type"."""
     spec = spec_from_json(spec_json)
     started = time.perf_counter()
-    lock = asyncio.Lock()
-    if role == "stt":
-        if not isinstance(spec, SttSpec):
-            raise SystemExit("the stt worker needs an stt spec")
-        stt = build_stt(spec)
-        await asyncio.to_thread(stt.load)
-        factory: Any = partial(SttHandler, stt, lock, stt_info(spec, stt))
-    else:
-        if not isinstance(spec, TtsSpec):
-            raise SystemExit("the tts worker needs a tts spec")
-        tts = VoiceSet(spec)
+    stt: SpeechToText | None = None
+    tts: VoiceSet | None = None
+    info = Info()
+    if spec.stt is not None:
+        built = build_stt(spec.stt)
+        try:
+            await asyncio.to_thread(built.load)
+        except Exception as exc:
+            if spec.tts is None:
+                raise
+            log.error("speech-to-text unusable code=%s error=%s", getattr(exc, "code", ""), exc)
+        else:
+            stt = built
+            info.asr = [stt_program(spec.stt, stt)]
+    if spec.tts is not None:
+        tts = VoiceSet(spec.tts)
         await asyncio.to_thread(tts.load)
-        factory = partial(TtsHandler, tts, lock, tts_info(spec, tts))
+        info.tts = [tts_program(spec.tts, tts)]
+    release_memory()
     server = AsyncServer.from_uri(uri)
     log.info("speech worker ready role=%s uri=%s load_s=%.2f", role, uri, time.perf_counter() - started)
-    await server.run(factory)
+    await server.run(partial(SpeechHandler, stt, tts, asyncio.Lock(), info))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m hotelbox.speech.worker")
-    parser.add_argument("role", choices=["stt", "tts"])
+    parser.add_argument("role", choices=["stt", "tts", "speech"], help="what it is called in logs")
     parser.add_argument("--uri", required=True, help="unix:///path/to.sock or tcp://host:port")
-    parser.add_argument("--spec", required=True, help="the engine's spec as JSON (from the box)")
+    parser.add_argument("--spec", required=True, help="the engines' spec as JSON (from the box)")
     args = parser.parse_args(argv)
+    die_with_parent()
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format=f"speech-{args.role} %(levelname)s %(message)s"
     )

@@ -24,7 +24,7 @@ from hotelbox.config import Settings
 from hotelbox.errors import ModelError
 from hotelbox.speech import remote
 from hotelbox.speech.audio import decode
-from hotelbox.speech.engines import SttSpec, TtsSpec
+from hotelbox.speech.engines import SttSpec, TtsSpec, WorkerSpec
 from hotelbox.speech.stt import Transcript
 from hotelbox.speech.supervisor import SpeechWorker
 from hotelbox.speech.tts import Speech
@@ -52,20 +52,25 @@ class WyomingSpeech:
         self.tts_spec = tts
         sockets = socket_dir(settings.state_dir)
         budget = self.settings.worker_max_rss_mb
-        self.stt_worker = (
-            SpeechWorker(
-                "stt", stt.to_json(), sockets / "speech-stt.sock", max_rss_mb=budget, on_event=self._count
-            )
-            if stt is not None and not self.settings.stt_uri
-            else None
-        )
-        self.tts_worker = (
-            SpeechWorker(
-                "tts", tts.to_json(), sockets / "speech-tts.sock", max_rss_mb=budget, on_event=self._count
-            )
-            if tts is not None and tts.voices and not self.settings.tts_uri
-            else None
-        )
+        hear = stt if stt is not None and not self.settings.stt_uri else None
+        speak = tts if tts is not None and tts.voices and not self.settings.tts_uri else None
+
+        def worker(role: str, spec: WorkerSpec) -> SpeechWorker:
+            path = sockets / f"speech-{role}.sock"
+            return SpeechWorker(role, spec.to_json(), path, max_rss_mb=budget, on_event=self._count)
+
+        self.stt_worker: SpeechWorker | None = None
+        self.tts_worker: SpeechWorker | None = None
+        if self.settings.worker_layout == "one" and (hear or speak):
+            # one process for both: one Python, numpy and onnxruntime; peaks never add up
+            self.stt_worker = self.tts_worker = worker("speech", WorkerSpec(hear, speak))
+            if hear is None:
+                self.stt_worker = None
+            if speak is None:
+                self.tts_worker = None
+        else:
+            self.stt_worker = worker("stt", WorkerSpec(stt=hear)) if hear else None
+            self.tts_worker = worker("tts", WorkerSpec(tts=speak)) if speak else None
         self.stt_uri = self.settings.stt_uri or (self.stt_worker.uri if self.stt_worker else None)
         self.tts_uri = self.settings.tts_uri or (self.tts_worker.uri if self.tts_worker else None)
         self.languages: set[str] = set()
@@ -76,16 +81,33 @@ class WyomingSpeech:
     def _count(self, code: str) -> None:
         self.on_event(code)
 
+    @property
+    def workers(self) -> list[SpeechWorker]:
+        """Each worker once (with ``worker_layout = "one"`` hearing and speaking are the same)."""
+        out: list[SpeechWorker] = []
+        for w in (self.stt_worker, self.tts_worker):
+            if w is not None and w not in out:
+                out.append(w)
+        return out
+
     async def start(self) -> None:
-        for worker in (self.stt_worker, self.tts_worker):
-            if worker is None:
-                continue
+        for worker in self.workers:
             try:
                 await worker.start()
             except ModelError as exc:
-                self.problems[worker.role] = f"{exc.code}: {exc}"
+                for role in ("stt", "tts"):
+                    if getattr(self, f"{role}_worker") is worker:
+                        self.problems[role] = f"{exc.code}: {exc}"
                 log.error("speech worker unusable role=%s error=%s", worker.role, exc)
-        if self.tts_uri is None:
+        if self.stt_worker is not None and "stt" not in self.problems:
+            try:  # a worker that speaks may have failed to load Whisper: it says so in its info
+                if not (await describe(self.stt_worker.uri)).asr:
+                    self.problems["stt"] = (
+                        "stt_unavailable: the speech worker could not load it (see its log)"
+                    )
+            except Exception as exc:
+                self.problems["stt"] = f"speech_worker_failed: {exc}"
+        if self.tts_uri is None or "tts" in self.problems:
             return
         try:
             info = await describe(self.tts_uri)
@@ -101,9 +123,8 @@ class WyomingSpeech:
                 self.languages.add(lang)
 
     async def stop(self) -> None:
-        for worker in (self.stt_worker, self.tts_worker):
-            if worker is not None:
-                await worker.stop()
+        for worker in self.workers:
+            await worker.stop()
 
     @property
     def stt_ready(self) -> bool:
@@ -159,7 +180,7 @@ class WyomingSpeech:
         return {
             "stt_uri": self.stt_uri,
             "tts_uri": self.tts_uri,
-            "workers": {w.role: w.health() for w in (self.stt_worker, self.tts_worker) if w is not None},
+            "workers": {w.role: w.health() for w in self.workers},
         }
 
 

@@ -70,3 +70,23 @@ async def active_by_name(conn: AConn, name: str) -> sqlite3.Row | None:
         "SELECT id, name, role, language, password_hash FROM staff_users WHERE name = ? AND disabled = 0",
         (name,),
     )
+
+
+def account_change(c: Conn, request: dict[str, Any]) -> Any:
+    """One change of ``hotelbox users``, on whichever side owns the database: the command itself,
+    or the running box when one owns the state (asked over its control socket; the password
+    arrives hashed)."""
+    op, name = request.get("op"), str(request.get("name", ""))
+    if op == "add":
+        try:
+            add_user(c, name, str(request["role"]), str(request["hash"]), str(request["language"]))
+        except sqlite3.IntegrityError:
+            return False
+        return True
+    if op == "passwd":
+        return bool(set_password(c, name, str(request["hash"])))
+    if op == "disable":
+        return bool(disable(c, name))
+    if op == "list":
+        return listed(c)
+    raise ValueError(f"unknown users op {op!r}")

@@ -22,17 +22,16 @@ from aiohttp import WSMsgType, web
 
 from hotelbox import openapi
 from hotelbox.config import Settings
-from hotelbox.daemon import Box, conversation_for
 from hotelbox.errors import HotelboxError, InvalidInput
 from hotelbox.messages import Inbound
 from hotelbox.store import conversations
-from hotelbox.web import desk
+from hotelbox.web import desk_api
 from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware, require_same_origin
 from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.interface import BOX, WebBox
 from hotelbox.web.limits import RateLimited, TryLimits
 
 log = logging.getLogger(__name__)
-BOX: web.AppKey[Box] = web.AppKey("box", Box)
 LIMITS: web.AppKey[TryLimits] = web.AppKey("try_limits", TryLimits)
 SESSION = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 API_PATHS = ("/desk/api/", "/try/api/")
@@ -124,7 +123,7 @@ async def _json_body(request: web.Request) -> dict[str, object]:
     raw = await request.content.read(limit + 1)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
-    return desk.json_object(raw)
+    return desk_api.json_object(raw)
 
 
 async def post_message(request: web.Request) -> web.Response:
@@ -222,6 +221,10 @@ async def post_voice(request: web.Request) -> web.Response:
     )
 
 
+async def _webchat_conversation(box: WebBox, session: str) -> int | None:
+    return await box.store.read(lambda c: conversations.find(c, "webchat", session))
+
+
 def _client(request: web.Request) -> str:
     return client_address(request, request.app[BOX].settings.web.trust_proxy)
 
@@ -245,8 +248,8 @@ async def get_audio(request: web.Request) -> web.StreamResponse:
     session = request.query.get("session", "")
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
-    conversation_id = await conversation_for(box.store, "webchat", session)
-    message_id = desk.record_id(request, "message_id")
+    conversation_id = await _webchat_conversation(box, session)
+    message_id = desk_api.record_id(request, "message_id")
     if conversation_id is None:
         raise web.HTTPNotFound()
     row = await box.store.read(lambda c: conversations.message_audio(c, message_id, conversation_id))
@@ -273,7 +276,7 @@ async def get_messages(request: web.Request) -> web.Response:
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
     box = request.app[BOX]
-    conversation_id = await conversation_for(box.store, "webchat", session)
+    conversation_id = await _webchat_conversation(box, session)
     if conversation_id is None:
         return web.json_response({"messages": []})
     rows = await box.store.read(lambda c: conversations.recent_messages(c, conversation_id, limit=200))
@@ -302,7 +305,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
-    subscription = request.app[BOX].events.subscribe(
+    subscription = request.app[BOX].live.subscribe(
         lambda e: e.get("type") == "webchat.reply" and e.get("session") == session, maxsize=64
     )
 
@@ -331,7 +334,7 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     return ws
 
 
-def make_app(box: Box) -> web.Application:
+def make_app(box: WebBox) -> web.Application:
     settings = box.settings.web
     auth = Auth(box.store, idle_minutes=settings.session_idle_minutes, secure_cookies=settings.secure_cookies)
     app = web.Application(
@@ -350,8 +353,7 @@ def make_app(box: Box) -> web.Application:
         settings.try_uploads_per_day,
         settings.try_upload_mb * 1024 * 1024,
     )
-    app[desk.BOX] = box
-    app[desk.AUTH] = auth
+    app[desk_api.AUTH] = auth
     try_role = {"public": PUBLIC, "staff": "frontdesk", "off": None}[try_page_mode(box.settings)]
     routes: list[tuple[str, str, Handler, str | None]] = [
         # method, path, handler, role (every route says who may use it; the middleware checks)
@@ -361,37 +363,37 @@ def make_app(box: Box) -> web.Application:
         ("GET", "/", index, PUBLIC),
         ("GET", "/static/{name}", static_file, PUBLIC),
         ("GET", "/login", page("login.html"), PUBLIC),
-        ("POST", "/desk/api/login", desk.api_login, PUBLIC),
+        ("POST", "/desk/api/login", desk_api.api_login, PUBLIC),
         ("GET", "/desk", page("desk.html"), "frontdesk"),
-        ("POST", "/desk/api/logout", desk.api_logout, "frontdesk"),
-        ("GET", "/desk/api/me", desk.api_me, "frontdesk"),
-        ("PUT", "/desk/api/me/language", desk.api_set_language, "frontdesk"),
-        ("GET", "/desk/api/conversations", desk.api_conversations, "frontdesk"),
-        ("GET", r"/desk/api/conversations/{id:\d+}", desk.api_conversation, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/read", desk.api_read, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/takeover", desk.api_takeover, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/handback", desk.api_handback, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/reply", desk.api_reply, "frontdesk"),
-        ("GET", "/desk/api/canned", desk.api_canned, "frontdesk"),
-        ("PUT", "/desk/api/canned/{lang}", desk.api_canned_save, "admin"),
-        ("GET", "/desk/api/alerts", desk.api_alerts, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/resolve", desk.api_resolve, "frontdesk"),
-        ("POST", r"/desk/api/conversations/{id:\d+}/notes", desk.api_add_note, "frontdesk"),
-        ("GET", r"/desk/api/audio/{id:\d+}", desk.api_audio, "frontdesk"),
-        ("GET", "/desk/api/bookings", desk.api_bookings, "frontdesk"),
-        ("POST", r"/desk/api/bookings/{id:\d+}/retry", desk.api_booking_retry, "frontdesk"),
-        ("POST", r"/desk/api/bookings/{id:\d+}/handled", desk.api_booking_handled, "frontdesk"),
-        ("GET", "/desk/api/knowledge", desk.api_knowledge, "frontdesk"),
-        ("PUT", "/desk/api/knowledge/{lang}/{topic}", desk.api_knowledge_save, "frontdesk"),
-        ("POST", "/desk/api/knowledge/preview", desk.api_knowledge_preview, "frontdesk"),
-        ("GET", "/desk/api/health", desk.api_health, "frontdesk"),
-        ("GET", "/desk/ws", desk.desk_ws, "frontdesk"),
-        ("POST", r"/desk/api/guests/{id:\d+}/erase", desk.api_erase_guest, "admin"),
-        ("GET", "/desk/api/users", desk.api_users, "admin"),
-        ("POST", "/desk/api/users", desk.api_user_add, "admin"),
-        ("PUT", "/desk/api/users/{name}", desk.api_user_change, "admin"),
-        ("GET", "/desk/api/activity", desk.api_activity, "admin"),
-        ("GET", "/desk/api/login-failures", desk.api_login_failures, "admin"),
+        ("POST", "/desk/api/logout", desk_api.api_logout, "frontdesk"),
+        ("GET", "/desk/api/me", desk_api.api_me, "frontdesk"),
+        ("PUT", "/desk/api/me/language", desk_api.api_set_language, "frontdesk"),
+        ("GET", "/desk/api/conversations", desk_api.api_conversations, "frontdesk"),
+        ("GET", r"/desk/api/conversations/{id:\d+}", desk_api.api_conversation, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/read", desk_api.api_read, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/takeover", desk_api.api_takeover, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/handback", desk_api.api_handback, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/reply", desk_api.api_reply, "frontdesk"),
+        ("GET", "/desk/api/canned", desk_api.api_canned, "frontdesk"),
+        ("PUT", "/desk/api/canned/{lang}", desk_api.api_canned_save, "admin"),
+        ("GET", "/desk/api/alerts", desk_api.api_alerts, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/resolve", desk_api.api_resolve, "frontdesk"),
+        ("POST", r"/desk/api/conversations/{id:\d+}/notes", desk_api.api_add_note, "frontdesk"),
+        ("GET", r"/desk/api/audio/{id:\d+}", desk_api.api_audio, "frontdesk"),
+        ("GET", "/desk/api/bookings", desk_api.api_bookings, "frontdesk"),
+        ("POST", r"/desk/api/bookings/{id:\d+}/retry", desk_api.api_booking_retry, "frontdesk"),
+        ("POST", r"/desk/api/bookings/{id:\d+}/handled", desk_api.api_booking_handled, "frontdesk"),
+        ("GET", "/desk/api/knowledge", desk_api.api_knowledge, "frontdesk"),
+        ("PUT", "/desk/api/knowledge/{lang}/{topic}", desk_api.api_knowledge_save, "frontdesk"),
+        ("POST", "/desk/api/knowledge/preview", desk_api.api_knowledge_preview, "frontdesk"),
+        ("GET", "/desk/api/health", desk_api.api_health, "frontdesk"),
+        ("GET", "/desk/ws", desk_api.desk_ws, "frontdesk"),
+        ("POST", r"/desk/api/guests/{id:\d+}/erase", desk_api.api_erase_guest, "admin"),
+        ("GET", "/desk/api/users", desk_api.api_users, "admin"),
+        ("POST", "/desk/api/users", desk_api.api_user_add, "admin"),
+        ("PUT", "/desk/api/users/{name}", desk_api.api_user_change, "admin"),
+        ("GET", "/desk/api/activity", desk_api.api_activity, "admin"),
+        ("GET", "/desk/api/login-failures", desk_api.api_login_failures, "admin"),
     ]
     try_routes: list[tuple[str, str, Handler]] = [
         ("GET", "/try", try_page),

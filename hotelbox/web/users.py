@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from hotelbox.command_context import settings_of
 from hotelbox.store import Store, staff
-from hotelbox.store.database import Conn
 from hotelbox.web.auth import ROLES, hash_password, password_problem
 
 if TYPE_CHECKING:
-    from hotelbox.config import Settings
+    pass
 
 
 class UsersFail(click.ClickException):
@@ -36,36 +35,11 @@ def _password(from_stdin: bool) -> str:
     return password
 
 
-def _settings(ctx: click.Context) -> Settings:
-    from hotelbox.cli import _settings as load
-
-    return load(ctx)
-
-
-def user_op(c: Conn, request: dict[str, Any]) -> Any:
-    """One account change, on whichever side owns the database: this command, or the running
-    box when one owns the state (asked over its control socket; the password arrives hashed)."""
-    op, name = request.get("op"), str(request.get("name", ""))
-    if op == "add":
-        try:
-            staff.add_user(c, name, str(request["role"]), str(request["hash"]), str(request["language"]))
-        except sqlite3.IntegrityError:
-            return False
-        return True
-    if op == "passwd":
-        return bool(staff.set_password(c, name, str(request["hash"])))
-    if op == "disable":
-        return bool(staff.disable(c, name))
-    if op == "list":
-        return staff.listed(c)
-    raise ValueError(f"unknown users op {op!r}")
-
-
 async def _apply(ctx: click.Context, request: dict[str, Any]) -> Any:
     from hotelbox.ops.control import ControlClient
     from hotelbox.ops.owner import StateOwner, control_socket
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     owner = StateOwner(settings.state_dir)
     if not owner.try_acquire():  # a box owns the state: it makes the change (issue 14)
         click.echo(f"hotelbox: through the running box that owns {settings.state_dir}", err=True)
@@ -73,7 +47,7 @@ async def _apply(ctx: click.Context, request: dict[str, Any]) -> Any:
             return await client.call("POST", "/v1/users", request)
     try:
         async with Store(settings.db_path, settings.store) as store:
-            return await store.write(lambda c: user_op(c, request), label="users")
+            return await store.write(lambda c: staff.account_change(c, request), label="users")
     finally:
         owner.release()
 

@@ -21,7 +21,7 @@ from hotelbox.pipeline import stage_summary
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import RecordingChannel
-from tests.e2e.test_desk_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.deskpage import CHROMIUM, CHROMIUM_ARGS
 
 CONVERSATIONS = 50
 PINGS = 30

@@ -112,16 +112,32 @@ class RssSampler:
         self.stack = stack
         self.samples: dict[str, list[tuple[float, float]]] = {}
 
-    async def run(self, every_s: float = 5.0) -> None:
+    async def run(self, every_s: float = 1.0) -> None:
         start = time.monotonic()
         while True:
+            now = time.monotonic() - start
             for proc in self.stack.procs:
                 if proc.proc is not None and proc.proc.returncode is None:
                     try:
-                        rss = psutil.Process(proc.proc.pid).memory_info().rss / 2**20
+                        process = psutil.Process(proc.proc.pid)
+                        rss = process.memory_info().rss / 2**20
+                        children = process.children(recursive=True)
                     except psutil.Error:
                         continue
-                    self.samples.setdefault(proc.name, []).append((time.monotonic() - start, rss))
+                    self.samples.setdefault(proc.name, []).append((now, rss))
+                    if proc.name != "box":
+                        continue
+                    together = rss
+                    for child in children:  # the box's speech worker(s), issue 16
+                        try:
+                            role = child.cmdline()[3] if "hotelbox.speech.worker" in child.cmdline() else None
+                            child_rss = child.memory_info().rss / 2**20
+                        except (psutil.Error, IndexError):
+                            continue
+                        if role:
+                            self.samples.setdefault(f"box speech-{role} worker", []).append((now, child_rss))
+                            together += child_rss
+                    self.samples.setdefault("box + workers", []).append((now, together))
             await asyncio.sleep(every_s)
 
     def report(self) -> dict[str, dict[str, Any]]:
@@ -225,7 +241,7 @@ async def scenario(tmp: Path, conversations: int, seconds: float) -> dict[str, A
     print(f"  errors and warnings counted by code: {shed}")
     for name, r in rss.items():
         print(
-            f"  RSS {name:5}: start {r['start_mb']} MB, peak {r['peak_mb']} MB, end {r['end_mb']} MB,"
+            f"  RSS {name}: start {r['start_mb']} MB, peak {r['peak_mb']} MB, end {r['end_mb']} MB,"
             f" drift {r['drift_mb_per_min_second_half']} MB/min over the second half"
         )
         print(f"    per minute: {r['per_minute_mb']}")

@@ -29,7 +29,7 @@ from hotelbox.pipeline import stage_summary
 from hotelbox.relay.protocol import new_key
 from tests.bench.openloop import open_loop
 from tests.conftest import free_port
-from tests.e2e.test_whatsapp_processes import Proc, write_config
+from tests.e2e.processes import Proc, write_config
 from tests.fakes.graph import MetaWebhooks, encode, message_body
 from tests.fakes.postgres import Postgres
 

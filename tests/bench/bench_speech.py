@@ -257,3 +257,41 @@ async def run(tmp: Path) -> dict[str, Any]:
     results["voice_turn"] = await bench_voice_turn.run(tmp / "turn")  # issue 16: text first, voice after
     results["vocabulary"] = await bench_vocabulary.run(tmp / "vocabulary")
     return results
+
+
+def beam_sizes(tmp: Path) -> dict[str, Any]:
+    """``speech.beam_size`` 5 against 1 on the recorded speech the tests carry (FLEURS, language
+    given as for a known guest; and unknown, Whisper detecting among es/en/pt): WER and time."""
+    store = ModelStore(tmp / "models", tmp / "model-cache")
+    out: dict[str, Any] = {}
+    print("### Whisper base beam 5 vs 1 on FLEURS (5 clips per language), 1 thread: WER, time per clip")
+    whisper = {b: WhisperStt(store.locate("whisper-base"), "whisper-base", beam_size=b) for b in (5, 1)}
+    for w in whisper.values():
+        w.load()
+    for lang in ("es", "en", "pt"):
+        paths = sorted((SPEECH / "fleurs").glob(f"fleurs-{lang}-*.ogg"))
+        refs = [norm(p.with_suffix(".txt").read_text()) for p in paths]
+        clips = [decode(p.read_bytes()).samples for p in paths]
+        row: dict[str, Any] = {"audio_s": sum(len(c) for c in clips) / SAMPLE_RATE / len(clips)}
+        for b, w in whisper.items():
+            for hint in (lang, None):
+                started = time.perf_counter()
+                heard = [w.transcribe(c, hint) for c in clips]
+                took = (time.perf_counter() - started) / len(clips)
+                key = f"beam{b}/{'given' if hint else 'detected'}"
+                row[key] = {
+                    "wer": jiwer.wer(refs, [norm(h.text) for h in heard]),
+                    "s_per_clip": took,
+                    "lang_right": sum(h.lang == lang for h in heard),
+                }
+        out[lang] = row
+        print(
+            f"{lang} ({row['audio_s']:.1f} s clips): "
+            + "; ".join(
+                f"{k} WER {100 * v['wer']:.1f} % {v['s_per_clip']:.2f} s"
+                + ("" if k.endswith("given") else f" ({v['lang_right']}/{len(clips)} heard as {lang})")
+                for k, v in row.items()
+                if isinstance(v, dict)
+            )
+        )
+    return out

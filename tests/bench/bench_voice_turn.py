@@ -12,6 +12,7 @@ Printed: p50/p95 of each, and box/pair as a ratio. Also the speech workers' memo
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from pathlib import Path
@@ -29,23 +30,66 @@ from hotelbox.store.outbox import OutboxItem
 from tests.conftest import wait_for
 from tests.helpers import kokoro_voice_note, wyoming_servers
 
-QUESTIONS = {
+QUESTIONS = {  # about 10 s each when spoken: the issue's voice note
     "es": [
-        "Hola, buenas tardes. Quería saber a qué hora se sirve el desayuno en el hotel y si está incluido en el precio.",
-        "Buenas. Llegamos mañana en coche desde Madrid: ¿tienen aparcamiento en el hotel y cuánto cuesta por día?",
-        "Hola, ¿a qué hora es el check-in? Nuestro vuelo llega temprano y querríamos dejar las maletas antes.",
+        "Hola, buenas tardes. Quería saber a qué hora se sirve el desayuno en el hotel, si está incluido en el precio de la habitación y si hay opciones sin gluten para mi hija.",
+        "Buenas. Llegamos mañana en coche desde Madrid con dos niños pequeños: ¿tienen aparcamiento en el hotel, cuánto cuesta por día y hace falta reservarlo antes de llegar?",
+        "Hola, ¿a qué hora es el check-in? Nuestro vuelo llega muy temprano por la mañana y querríamos dejar las maletas en recepción antes de salir a comer por el centro.",
     ],
     "en": [
-        "Hello there. I wanted to ask what time breakfast is served at the hotel, and whether it is included in the price.",
-        "Hi, we are driving down tomorrow from the airport. Do you have parking at the hotel, and how much is it a day?",
-        "Hello, what time is check-in? Our flight lands early in the morning and we would like to leave our bags first.",
+        "Hello there. I wanted to ask what time breakfast is served at the hotel, whether it is included in the price of the room, and if there are gluten free options for my daughter.",
+        "Hi, we are driving down tomorrow from the airport with two small children. Do you have parking at the hotel, how much is it a day, and do we need to book a space before we arrive?",
+        "Hello, what time is check-in? Our flight lands very early in the morning and we would like to leave our bags at reception before we go out for lunch in the old town.",
     ],
     "pt": [
-        "Olá, boa tarde. Queria saber a que horas é servido o café da manhã no hotel e se está incluído no preço.",
-        "Oi, chegamos amanhã de carro vindo do aeroporto. Vocês têm estacionamento no hotel e quanto custa por dia?",
-        "Olá, a que horas é o check-in? O nosso voo chega cedo de manhã e gostaríamos de deixar as malas antes.",
+        "Olá, boa tarde. Queria saber a que horas é servido o café da manhã no hotel, se está incluído no preço do quarto e se há opções sem glúten para a minha filha.",
+        "Oi, chegamos amanhã de carro vindo do aeroporto com duas crianças pequenas. Vocês têm estacionamento no hotel, quanto custa por dia e é preciso reservar antes de chegar?",
+        "Olá, a que horas é o check-in? O nosso voo chega muito cedo de manhã e gostaríamos de deixar as malas na recepção antes de sair para almoçar no centro da cidade.",
     ],
 }
+
+
+def where_the_time_goes(
+    tmp: Path, notes: list[tuple[str, Path]], replies: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """Each step of a voice turn alone, on one thread as the speech lane runs it (medians)."""
+    from hotelbox.config import load_settings as settings_of
+    from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
+    from hotelbox.speech.stt import WhisperStt
+    from hotelbox.speech.tts import voice_note
+    from hotelbox.speech.voice import reply_sentences
+
+    store = ModelStore(tmp / "models", tmp / "model-cache")
+    whisper = {b: WhisperStt(store.locate("whisper-base"), "whisper-base", beam_size=b) for b in (5, 1)}
+    for w in whisper.values():
+        w.load()
+    voices = settings_of(state_dir=tmp / "x").speech.voices
+    tts = VoiceSet(TtsSpec(tuple(voice_spec(store, lg, voices[lg]) for lg in QUESTIONS), threads=1))
+    tts.load()
+    steps: dict[str, list[float]] = {}
+
+    def timed(step: str, fn: Any, *args: Any) -> Any:
+        started = time.perf_counter()
+        value = fn(*args)
+        steps.setdefault(step, []).append(time.perf_counter() - started)
+        return value
+
+    for (lang, path), (_l, reply) in zip(notes, replies, strict=True):
+        data = path.read_bytes()
+        samples = timed("decode (PyAV)", lambda d=data: decode(d).samples)
+        speech = timed("VAD (Silero)", whisper[5]._speech, samples)
+        timed("language detection", lambda a=speech: whisper[5]._model.detect_language(audio=a))
+        timed("transcribe beam 5", whisper[5]._decode, speech, lang)
+        timed("transcribe beam 1", whisper[1]._decode, speech, lang)
+        sentences = reply_sentences(reply)
+        said = [timed("TTS per sentence", tts.synthesize, sentence, lang) for sentence in sentences]
+        steps.setdefault("TTS first sentence", []).append(said[0].seconds)
+        steps.setdefault("TTS whole reply", []).append(sum(s.seconds for s in said))
+        steps.setdefault("reply audio s", []).append(sum(s.duration_s for s in said))
+        timed("Opus encode", voice_note, said[0])
+    out = {k: statistics.median(v) for k, v in steps.items()}
+    print("  where the time goes (median, 1 thread): " + ", ".join(f"{k} {v:.2f} s" for k, v in out.items()))
+    return out
 
 
 class TurnChannel:
@@ -123,15 +167,18 @@ async def run(tmp: Path) -> dict[str, Any]:
     )
     out: dict[str, Any] = {"audio_s": audio_s}
     for engines in ("in_process", "workers"):
+        load = os.getloadavg()
         result = await box_turns(tmp, notes, engines)
+        result["load"] = load
         out[engines] = result
         print(
-            f"box ({engines}): text reply sent p50 {result['text']['p50_ms']} ms, p95 {result['text']['p95_ms']} ms; "
+            f"box ({engines}, load average {load[0]:.1f}): text reply sent p50 {result['text']['p50_ms']} ms, p95 {result['text']['p95_ms']} ms; "
             f"voice reply sent p50 {result['voice']['p50_ms']} ms, p95 {result['voice']['p95_ms']} ms"
         )
         print("  stages p50: " + ", ".join(f"{k} {v['p50_ms']} ms" for k, v in result["stages"].items()))
         for role, w in result["workers"].items():
             print(f"  {role} worker: peak RSS {w['peak_rss_mb']} MB, now {w['rss_mb']} MB")
+    out["steps"] = where_the_time_goes(tmp, notes, out["in_process"]["replies"])
     plain = await pair_turns(tmp, notes, out["in_process"]["replies"])
     out["pair"] = plain
     print(

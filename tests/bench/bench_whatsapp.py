@@ -24,7 +24,7 @@ import psutil
 
 from hotelbox.pipeline import stage_summary
 from tests.bench.openloop import open_loop
-from tests.e2e.test_whatsapp_processes import QUESTIONS, World
+from tests.e2e.processes import QUESTIONS, World
 from tests.fakes.graph import FakeGraph, SentMessage, encode, message_body, wamid
 
 RATE = 100  # webhooks per second

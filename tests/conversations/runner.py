@@ -40,11 +40,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotelbox.channels import SendResult
-from hotelbox.channels.email.channel import EmailChannel
+from hotelbox.channels.email.email_channel import EmailChannel
 from hotelbox.channels.email.imap import FetchedMail
 from hotelbox.channels.relay_link import RelayedEvent
-from hotelbox.channels.whatsapp.channel import render
 from hotelbox.channels.whatsapp.intake import WhatsAppIntake
+from hotelbox.channels.whatsapp.whatsapp_channel import render
 from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
 from hotelbox.dialogue.catalog import Catalog

@@ -203,6 +203,10 @@ def test_the_playbook_installs_a_box_that_runs_like_an_appliance(
     status, health = http("/healthz")
     assert (status, health["status"]) == (200, "ok")
     assert health["models"]["speech"]["stt"] == "whisper-base"
+    speech = health["models"]["speech"]
+    assert speech["engines"] == "workers"  # Whisper and Kokoro in the box's speech worker (issue 16)
+    assert speech["workers"]["speech"]["ready"], speech
+    assert speech["voices"] == ["en", "es", "pt"], speech
 
     # a guest message gets a reply
     session = uuid.uuid4().hex

@@ -14,7 +14,7 @@ from aiohttp import web
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
@@ -57,8 +57,8 @@ class Stage:
 @pytest.fixture
 async def stage(settings: Settings) -> AsyncIterator[Stage]:
     channel = RecordingChannel()
-    events = EventBus()
-    async with Box(settings, {"test": channel, "webchat": WebChatChannel(events)}, events) as box:
+    live = LiveUpdates()
+    async with Box(settings, {"test": channel, "webchat": WebChatChannel(live)}, live) as box:
         runner = web.AppRunner(make_app(box))
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()

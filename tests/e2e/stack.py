@@ -31,7 +31,7 @@ import aiohttp
 
 from hotelbox.relay.protocol import new_key
 from tests.conftest import REPO, free_port, hotel_today
-from tests.e2e.test_whatsapp_processes import Proc
+from tests.e2e.processes import Proc
 from tests.fakes.graph import (
     ACCESS_TOKEN,
     APP_SECRET,

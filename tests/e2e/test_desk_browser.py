@@ -4,7 +4,6 @@ booking. Screenshots of the inbox and a conversation go to test-artifacts/ for a
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -18,16 +17,9 @@ from hotelbox.errors import PmsUnavailable
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import REPO, RecordingChannel, hotel_today, wait_for
+from tests.conftest import RecordingChannel, hotel_today, wait_for
+from tests.e2e.deskpage import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.helpers import say_date
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = REPO / "test-artifacts"
-PASSWORD = "front-desk-password"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-]  # fmt: skip
 
 
 class Stage:

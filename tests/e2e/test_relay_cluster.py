@@ -16,7 +16,7 @@ import pytest
 
 from hotelbox.relay.protocol import new_key
 from tests.conftest import free_port
-from tests.e2e.test_whatsapp_processes import Proc, World, write_config
+from tests.e2e.processes import Proc, World, write_config
 from tests.fakes.graph import FakeGraph
 from tests.fakes.netem import Balancer
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hotelbox.errors import BookingNotFound, BookingRejected, RoomNotAvailable
-from hotelbox.pms import BookingRequest
+from hotelbox.pms import BookingRequest, StayChange
 from hotelbox.pms.demo import DemoPms, nightly_rate
 
 START = date.today() + timedelta(days=40)
@@ -126,3 +126,42 @@ async def test_a_reference_is_never_given_twice_even_after_its_booking_is_purged
     await pms.db.execute("DELETE FROM operations")
     second = await pms.create_booking(request("k-2"))
     assert (first.reference, second.reference) == ("HB-2234", "HB-6678")
+
+
+# -- changing the stay: room type and party (issue 12) -------------------------------------------
+
+
+async def test_a_change_of_party_or_room_type_is_checked_repriced_and_made_once(pms: DemoPms) -> None:
+    booking = await pms.create_booking(request("p-1", room="double", adults=2))
+    end = START + timedelta(days=2)
+    with pytest.raises(BookingRejected) as err:  # a third adult does not fit a double
+        await pms.modify_booking(booking.reference, StayChange(adults=3), "p-2")
+    assert err.value.code == "over_capacity"
+    assert (await pms.get_booking(booking.reference)).adults == 2
+    family = next(rt for rt in await pms.room_types() if rt.code == "family")
+    moved = await pms.modify_booking(booking.reference, StayChange(room_type="family", adults=3), "p-3")
+    assert (moved.room_type, moved.adults, moved.children) == ("family", 3, 0)
+    assert moved.total_price == pms.price(family, START, end) != booking.total_price
+    again = await pms.modify_booking(booking.reference, StayChange(room_type="double", adults=1), "p-3")
+    assert (again.room_type, again.adults) == ("family", 3)  # a retry of p-3 changes nothing
+    child = await pms.modify_booking(booking.reference, StayChange(adults=2, children=1), "p-4")
+    assert (child.room_type, child.adults, child.children) == ("family", 2, 1)
+    both = await pms.modify_booking(
+        booking.reference, StayChange(check_out=end + timedelta(days=1), adults=3, children=0), "p-5"
+    )
+    assert (both.check_out, both.adults, both.nights) == (end + timedelta(days=1), 3, 3)
+
+
+async def test_a_change_to_a_full_room_type_is_refused_and_the_booking_kept(pms: DemoPms) -> None:
+    mine = await pms.create_booking(request("mine", room="double"))
+    for n in range(2):
+        await pms.create_booking(request(f"s{n}", room="suite"))
+    with pytest.raises(RoomNotAvailable):
+        await pms.modify_booking(mine.reference, StayChange(room_type="suite"), "up")
+    kept = await pms.get_booking(mine.reference)
+    assert (kept.room_type, kept.total_price) == ("double", mine.total_price)
+    with pytest.raises(BookingRejected) as err:
+        await pms.modify_booking(mine.reference, StayChange(room_type="penthouse"), "ph")
+    assert err.value.code == "unknown_room_type"
+    own = await pms.modify_booking(mine.reference, StayChange(adults=1), "own-room")  # its own room is free
+    assert own.adults == 1

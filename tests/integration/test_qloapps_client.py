@@ -21,10 +21,12 @@ from hotelbox.errors import (
     PmsUnavailable,
     RoomNotAvailable,
 )
-from hotelbox.pms import BookingRequest
+from hotelbox.pms import BookingRequest, StayChange
 from hotelbox.pms.qloapps import QloAppsPms, split_name
 from hotelbox.pms.qloapps_api import error_for
 from tests.fakes.qloapps import FakeQloApps
+from tests.fakes.qloapps.bookings import service_line
+from tests.fakes.qloapps.hotel import LineRequest
 from tests.fakes.qloapps.seed import exchanges
 from tests.fakes.qloapps.server import INACTIVE_KEY, READONLY_KEY
 
@@ -630,3 +632,130 @@ async def test_the_whole_flow_on_both_php_versions(fake: FakeQloApps, php74: boo
         assert (await pms.cancel_booking(booking.reference, "php-c")).status == "cancelled"
     finally:
         await pms.close()
+
+
+# -- changing the room type or the party (issue 12) ----------------------------------------------
+
+
+def breakfast(fake: FakeQloApps, line: Any) -> dict[str, Any]:
+    """A breakfast on a booked room, as staff would add it in the back office."""
+    return service_line(
+        fake.hotel,
+        {"id_service": 9, "quantity": 1},
+        LineRequest(line.id_product, line.date_from, line.date_to, []),
+    )
+
+
+def booking_remarks(fake: FakeQloApps, reference: str) -> list[str]:
+    order = next(o for o in fake.hotel.orders.values() if o.reference == reference)
+    return list(order.remarks)
+
+
+async def test_change_room_type_and_party_puts_the_whole_stay_and_reprices(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-1", adults=1))
+    quote = next(o for o in await pms.search(START, END, 2, 0) if o.room_type.code == "1")
+    changed = await pms.modify_booking(booking.reference, StayChange(room_type="1", adults=2), "tm-1")
+    assert (changed.room_type, changed.adults, changed.check_in, changed.check_out) == ("1", 2, START, END)
+    assert changed.total_price == quote.total_price != booking.total_price
+    assert changed.reference == booking.reference
+    assert not changed.notes
+    [line] = [ln for ln in fake.hotel.lines.values() if ln.live]
+    assert (line.id_product, line.adults) == (1, 2)  # a new line, with the occupancy sent
+    customer = fake.hotel.customer_by_email("ana.garcia@example.com")
+    assert customer is not None
+    assert customer["phone"] == "+34600111222"
+    assert any(r.startswith("hotelbox-change-tm-1") for r in booking_remarks(fake, booking.reference))
+    again = await pms.modify_booking(booking.reference, StayChange(room_type="1", adults=2), "tm-1")
+    assert again.room_type == "1"
+    assert fake.count("PUT", "/api/bookings") == 1  # a retry sends nothing
+
+
+async def test_a_party_change_on_the_same_line_is_left_to_staff_with_a_note(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    """QloApps keeps a line whose room type and dates stay, occupancy included, and drops its
+    services on any PUT that keeps it (source): a party-only change sends nothing, keeps the
+    breakfast staff added, and comes back with a note for staff; a retry is the same."""
+    booking = await pms.create_booking(request("t-2", adults=1))
+    [line] = [ln for ln in fake.hotel.lines.values() if ln.live]
+    line.services = [breakfast(fake, line)]  # added by staff in the back office
+    with_breakfast = await pms.get_booking(booking.reference)
+    changed = await pms.modify_booking(booking.reference, StayChange(adults=2), "pm-1")
+    assert changed.room_type == LUXURY
+    assert changed.total_price == with_breakfast.total_price > booking.total_price
+    assert any("set 2 adults" in note for note in changed.notes)
+    again = await pms.modify_booking(booking.reference, StayChange(adults=2), "pm-1")
+    assert again.notes == changed.notes
+    assert fake.count("PUT", "/api/bookings") == 0
+    assert line.services
+    moved = await pms.modify_booking(booking.reference, StayChange(room_type="1", adults=2), "pm-2")
+    assert (moved.room_type, moved.adults, moved.notes) == ("1", 2, ())  # a new line: the party sent
+
+
+async def test_a_put_that_keeps_a_line_replaces_its_services_as_qloapps_does(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-6"))
+    [line] = [ln for ln in fake.hotel.lines.values() if ln.live]
+    line.services = [breakfast(fake, line)]
+    await pms.cancel_booking(booking.reference, "cx-6")  # the cancel PUT sends the same line, no services
+    assert line.services == []
+
+
+async def test_a_change_qloapps_would_take_but_the_room_cannot_is_refused_before_any_put(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-3"))
+    with pytest.raises(BookingRejected) as err:  # QloApps books any occupancy (f24): we check it
+        await pms.modify_booking(booking.reference, StayChange(adults=3), "cap")
+    assert err.value.code == "over_capacity"
+    with pytest.raises(BookingRejected) as err:
+        await pms.modify_booking(booking.reference, StayChange(room_type="99"), "unknown")
+    assert err.value.code == "unknown_room_type"
+    assert fake.count("PUT", "/api/bookings") == 0
+
+
+async def test_a_change_to_a_full_room_type_is_requested_rooms_not_available(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-4"))
+    await fill(fake, pms, "1", leave=0)
+    with pytest.raises(RoomNotAvailable):
+        await pms.modify_booking(booking.reference, StayChange(room_type="1"), "full")
+    kept = await pms.get_booking(booking.reference)
+    assert (kept.room_type, kept.status, kept.total_price) == (LUXURY, "confirmed", booking.total_price)
+
+
+async def test_a_500_after_the_change_is_settled_and_a_restarted_retry_changes_nothing(
+    fake: FakeQloApps, pms: QloAppsPms
+) -> None:
+    booking = await pms.create_booking(request("t-5", adults=1))
+    fake.lose_answer("PUT", "bookings", 500)  # QloApps changed it, the answer is an empty 500
+    changed = await pms.modify_booking(booking.reference, StayChange(room_type="2", adults=2), "lost-1")
+    assert (changed.room_type, changed.adults) == ("2", 2)
+    assert fake.count("PUT", "/api/bookings") == 1
+    restarted = make(fake)  # a new process with the same outbox row (same key)
+    await restarted.open()
+    try:
+        again = await restarted.modify_booking(
+            booking.reference, StayChange(room_type="2", adults=2), "lost-1"
+        )
+        fake.lose_answer("PUT", "bookings", 500)  # dates too: found made by its remark or its stay
+        later = await restarted.modify_booking(
+            booking.reference, StayChange(check_out=END + timedelta(days=1), adults=1), "lost-2"
+        )
+        later_again = await restarted.modify_booking(
+            booking.reference, StayChange(check_out=END + timedelta(days=1), adults=1), "lost-2"
+        )
+    finally:
+        await restarted.close()
+    assert again.room_type == "2"
+    assert (
+        (later.check_out, later.adults)
+        == (later_again.check_out, later_again.adults)
+        == (END + timedelta(days=1), 1)
+    )
+    assert fake.count("PUT", "/api/bookings") == 2  # one per change, none for the retries
+    assert len([ln for ln in fake.hotel.lines.values() if ln.live]) == 1

@@ -19,11 +19,12 @@ from aiohttp import web
 
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
-from hotelbox.daemon import Box, conversation_for
-from hotelbox.events import EventBus
+from hotelbox.daemon import Box
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import running_relay
+from hotelbox.store import conversations
 from hotelbox.web.app import LIMITS, make_app
 from hotelbox.web.auth import add_user, hash_password
 from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
@@ -85,9 +86,9 @@ class Site:
 
 
 async def start_site(settings: Settings) -> tuple[Site, web.AppRunner, Box]:
-    events = EventBus()
+    live = LiveUpdates()
     channel = RecordingChannel()
-    box = Box(settings, {"test": channel, "webchat": WebChatChannel(events)}, events)
+    box = Box(settings, {"test": channel, "webchat": WebChatChannel(live)}, live)
     await box.__aenter__()
     await box.store.write(lambda c: add_user(c, "ana", "admin", hash_password(PASSWORD), "es"))
     await box.store.write(lambda c: add_user(c, "leo", "frontdesk", hash_password(PASSWORD), "en"))
@@ -134,7 +135,7 @@ async def test_a_web_chat_stranger_with_a_whatsapp_guests_number_cannot_see_or_c
     assert not any(ref in text for text in seen), seen
     assert not any("Peter" in text or "suite" in text.lower() for text in seen), seen
     assert (await site.box.pms.get_booking(ref)).status == "confirmed"
-    conversation_id = await conversation_for(site.box.store, "webchat", session)
+    conversation_id = await site.box.store.read(lambda c: conversations.find(c, "webchat", session))
     row = await site.box.store.fetchone(
         "SELECT i.phone AS identity_phone, g.phone AS guest_phone FROM conversations c"
         " JOIN guest_identities i ON i.id = c.identity_id JOIN guests g ON g.id = c.guest_id WHERE c.id = ?",

@@ -121,3 +121,56 @@ def test_a_full_name_said_on_its_own_is_the_guests_name(
     """Issue 12: a name written among other sentences, whatever was asked, is taken."""
     u = understander.understand(text, today=date(2027, 3, 10))
     assert u.entities.get("guest_name") == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # lower case after "soy", "this is", "sou o": words the hotel's examples never use
+        ("hola soy marta gil navarro", "Marta Gil Navarro"),
+        ("hi this is oliver reed", "Oliver Reed"),
+        ("oi, sou a camila rocha", "Camila Rocha"),
+        ("it's tom baker, tombaker@example.com", "Tom Baker"),  # not "It's Tom Baker"
+        # what the booking is under / for
+        ("book it for Grace Hill, grace@example.com", "Grace Hill"),
+        ("put it under Liam Ward", "Liam Ward"),
+        ("a reserva no nome de renata alves", "Renata Alves"),
+        ("a nombre de diego moreno porfa", "Diego Moreno"),
+        ("quiero reservar para Sara Blanco", "Sara Blanco"),
+        # no names
+        ("quiero ir para Valencia Centro", None),
+        ("a room for Valentine's Day", None),
+        ("book it for Friday", None),
+        ("sou eu mesma", None),
+        ("this is great", None),
+        ("soy de buenos aires", None),
+        ("sou da Bahia", None),
+        ("em nome do meu marido, Rui Lopes", "Rui Lopes"),
+        ("a nombre de Luis Gómez vale", "Luis Gómez"),
+        ("em nome de Ana do Vale", "Ana do Vale"),
+        ("somos Lucía Prado Gil, mi mail es lucia@example.es", "Lucía Prado Gil"),
+        ("reserva em nome de Inês Couto Reis sff", "Inês Couto Reis"),
+        ("Hallo! Sprechen Sie Deutsch?", None),
+    ],
+)
+def test_names_after_a_cue_in_any_case(understander: Understander, text: str, name: str | None) -> None:
+    """Issue 12: names typed in lower case after a cue, and the name a booking is put under."""
+    u = understander.understand(text, today=date(2027, 3, 10))
+    assert u.entities.get("guest_name") == name
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hallo! Sprechen Sie Deutsch?",
+        "bonjour, avez-vous une chambre?",
+        "buongiorno, avete una camera doppia?",
+    ],
+)
+def test_a_first_message_in_a_language_we_do_not_speak_is_answered_in_english(
+    understander: Understander, text: str
+) -> None:
+    """Issue 12 (9): of our three languages, English is the one a French, German or Italian
+    guest most likely reads; a number from Spain or Portugal says otherwise."""
+    assert understander.understand(text, today=date(2027, 3, 10)).lang == "en"
+    assert understander.understand(text, today=date(2027, 3, 10), fallback_lang="pt").lang == "pt"

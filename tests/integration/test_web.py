@@ -14,14 +14,14 @@ from aiohttp import web
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.web.app import make_app
 
 
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[tuple[str, Box]]:
-    events = EventBus()
-    async with Box(settings, {"webchat": WebChatChannel(events)}, events) as box:
+    live = LiveUpdates()
+    async with Box(settings, {"webchat": WebChatChannel(live)}, live) as box:
         runner = web.AppRunner(make_app(box))
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)

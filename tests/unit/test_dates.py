@@ -230,3 +230,65 @@ def test_departures_replaced_dates_and_months_said_without_a_name(
 def test_nights_more_said_before_the_count_are_extra_nights(lang: str, text: str, extra: int) -> None:
     stay = extract_stay(text, lang, TODAY)
     assert (stay.extra_nights, stay.nights) == (extra, None)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        # English ordinals without "the"; "check out" is no October ("out")
+        ("en", "arrive dec 4, depart 6th", "2026-12-04", "2026-12-06"),
+        ("en", "check in 4th check out 7th", "2026-12-04", "2026-12-07"),
+        ("en", "the 27th-29th", "2026-11-27", "2026-11-29"),
+        ("en", "2nd floor room, our 1st time here", None, None),
+        # days joined by a dash when the month is said nearby
+        ("en", "in january, 8-11", "2027-01-08", "2027-01-11"),
+        ("es", "en enero 8-11", "2027-01-08", "2027-01-11"),
+        ("pt", "em janeiro, 8 - 11", "2027-01-08", "2027-01-11"),
+        ("es", "llamame de 8-11 de la mañana", None, None),
+        # a long weekend named by its days; "1ro"; Brazilian "diárias"; "hj"
+        ("es", "el finde largo del 4 al 7 de diciembre", "2026-12-04", "2026-12-07"),
+        ("en", "the long weekend from the 4th to the 7th of december", "2026-12-04", "2026-12-07"),
+        ("es", "el 1ro de diciembre 2 noches", "2026-12-01", "2026-12-03"),
+        ("pt", "3 diárias a partir de 1 de dezembro", "2026-12-01", "2026-12-04"),
+        ("pt", "quanto custa a diária?", None, None),
+        ("en", "2 nites from the 1st of december", "2026-12-01", "2026-12-03"),
+        ("pt", "pra hj, 1 noite", "2026-11-24", "2026-11-25"),
+        # Portuguese weekdays side by side are weekdays; "à noite" is no night count
+        ("pt", "quinta e sexta à noite", "2026-11-26", "2026-11-28"),
+        # a weekday of next week
+        ("en", "next week friday for 2 nights", "2026-12-04", "2026-12-06"),
+        ("es", "el viernes de la semana que viene, 2 noches", "2026-12-04", "2026-12-06"),
+        ("pt", "da quinta da semana que vem até o domingo", "2026-12-03", "2026-12-06"),
+        # a departure day or weekday said alone is the next one after arrival
+        ("en", "arriving on the 3rd of january, leaving the 6th", "2027-01-03", "2027-01-06"),
+        ("en", "we'd come saturday the 9th of january and leave on the tuesday", "2027-01-09", "2027-01-12"),
+        # German-style "7." days, a weekend named beside its days, typos, going home
+        ("en", "from 7. to 10. January", "2027-01-07", "2027-01-10"),
+        ("es", "tienen lugar el finde? del jueves 3 al domingo 6 de diciembre", "2026-12-03", "2026-12-06"),
+        ("en", "need a room from tommorow for 2 nights", "2026-11-25", "2026-11-27"),
+        ("es", "llegamos el 3 de diciembre y nos regresamos el 6", "2026-12-03", "2026-12-06"),
+        ("pt", "a gente chega dia 3 de dezembro e vai embora dia 6", "2026-12-03", "2026-12-06"),
+    ],
+)
+def test_dates_as_typed_on_a_phone(lang: str, text: str, check_in: str | None, check_out: str | None) -> None:
+    stay = extract_stay(text, lang, TODAY)
+    assert (stay.check_in and str(stay.check_in), stay.check_out and str(stay.check_out)) == (
+        check_in,
+        check_out,
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "past"),
+    [
+        ("es", "quiero una habitacion para ayer", True),
+        ("en", "book it for the day before yesterday", True),
+        ("pt", "reserva pra anteontem", True),
+        ("pt", "anteontem, 3 noites", True),
+        ("en", "a room for last night please", True),
+        ("en", "the heating was off last night", False),  # a complaint, no stay
+        ("es", "la habitacion ayer estaba sucia", False),
+    ],
+)
+def test_yesterday_and_the_day_before_are_past_stays(lang: str, text: str, past: bool) -> None:
+    assert extract_stay(text, lang, TODAY).past is past

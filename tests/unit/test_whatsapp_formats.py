@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hotelbox.channels.whatsapp.channel import recipient_fields, render, shorten
 from hotelbox.channels.whatsapp.webhook import parse_body
+from hotelbox.channels.whatsapp.whatsapp_channel import recipient_fields, render, shorten
 from hotelbox.config import WhatsAppSettings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Option, Reply, merge_replies
@@ -229,7 +229,7 @@ def test_replies_go_to_the_phone_when_known_else_the_bsuid() -> None:
 
 
 def test_the_24_hour_window_closes_early_by_the_margin() -> None:
-    from hotelbox.channels.whatsapp.channel import WhatsAppChannel
+    from hotelbox.channels.whatsapp.whatsapp_channel import WhatsAppChannel
 
     channel = WhatsAppChannel(WhatsAppSettings(window_margin_s=600), None, None, CATALOG)  # type: ignore[arg-type]
     now = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from hotelbox.channels.email.channel import EmailChannel
+from hotelbox.channels.email.email_channel import EmailChannel
 from hotelbox.channels.email.imap import FetchedMail, MailboxWatcher
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.messages import Inbound

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from hotelbox.channels.relay_link import RelayLink
-from hotelbox.channels.whatsapp.channel import WhatsAppChannel
 from hotelbox.channels.whatsapp.graph import GraphApi
 from hotelbox.channels.whatsapp.intake import MediaFetcher, WhatsAppIntake
+from hotelbox.channels.whatsapp.whatsapp_channel import WhatsAppChannel
 from hotelbox.config import ConfigError, Settings, read_secret
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Inbound

@@ -245,6 +245,12 @@ async def update(hotel: Hotel, booking: dict[str, Any]) -> int:
                 room_request.occupancy,
                 price,
             )
+    for w in wanted:  # a kept line's services become those sent (none sent: none kept), as the source does
+        sent = list(w.rooms)
+        for line in current:
+            if (line.id_product, line.date_from, line.date_to) == w.key:
+                room = sent.pop(0) if sent else None
+                line.services = [service_line(hotel, spec, w) for spec in room.services] if room else []
     wanted_keys = {w.key for w in wanted}
     for line in current:
         if (line.id_product, line.date_from, line.date_to) not in wanted_keys:

@@ -18,7 +18,6 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from hotelbox.daemon import Box
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
 from hotelbox.store import audit, conversations, desk, privacy, staff
@@ -36,9 +35,9 @@ from hotelbox.web.auth import (
     set_password,
 )
 from hotelbox.web.guest_files import guest_file_response
+from hotelbox.web.interface import BOX
 
 log = logging.getLogger(__name__)
-BOX: web.AppKey[Box] = web.AppKey("desk_box", Box)
 AUTH: web.AppKey[Auth] = web.AppKey("desk_auth", Auth)
 LANGS = ("es", "en", "pt")
 MAX_REPLY = 4000
@@ -80,7 +79,7 @@ def record_id(request: web.Request, name: str = "id") -> int:
 
 
 def _changed(request: web.Request, conversation_id: int | None = None, kind: str = "conversation") -> None:
-    request.app[BOX].events.publish({"type": kind, "conversation_id": conversation_id, "by": "staff"})
+    request.app[BOX].live.publish({"type": kind, "conversation_id": conversation_id, "by": "staff"})
 
 
 # -- session ----------------------------------------------------------------------------------------
@@ -452,12 +451,12 @@ async def api_login_failures(request: web.Request) -> web.Response:
 # -- live updates ------------------------------------------------------------------------------------------
 async def desk_ws(request: web.Request) -> web.WebSocketResponse:
     """What changed, as it happens; the page refetches what it shows. A page that falls behind
-    (64 events queued) is dropped and reconnects — it can never slow the box down."""
+    (64 updates queued) is dropped and reconnects — it can never slow the box down."""
     require_same_origin(request)
     ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
     await ws.prepare(request)
     box = request.app[BOX]
-    sub = box.events.subscribe(
+    sub = box.live.subscribe(
         lambda e: e.get("type") in ("message", "conversation", "delivery", "booking"), maxsize=64
     )
 

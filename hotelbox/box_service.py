@@ -13,7 +13,7 @@ from hotelbox.channels.console import ConsoleChannel
 from hotelbox.channels.webchat import WebChatChannel
 from hotelbox.config import Settings
 from hotelbox.daemon import Box
-from hotelbox.events import EventBus
+from hotelbox.live_updates import LiveUpdates
 from hotelbox.ops.control import ControlServer
 from hotelbox.ops.notify import notify
 from hotelbox.ops.owner import StateOwner, control_socket
@@ -34,15 +34,15 @@ async def serve(settings: Settings) -> None:
 
 async def _serve(settings: Settings) -> None:
     notify("STATUS=starting: opening the store and loading models")
-    events = EventBus()
+    live = LiveUpdates()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     console = ConsoleChannel()  # `hotelbox chat` beside the box, through the control socket
-    channels: dict[str, Channel] = {"webchat": WebChatChannel(events), "console": console}
+    channels: dict[str, Channel] = {"webchat": WebChatChannel(live), "console": console}
     async with (
-        Box(settings, channels, events, live_channels=True) as box,
+        Box(settings, channels, live, live_channels=True) as box,
         ControlServer(box, console, control_socket(settings.state_dir)),
     ):
         runner = web.AppRunner(make_app(box), access_log=None, shutdown_timeout=5.0)

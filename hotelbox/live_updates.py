@@ -1,4 +1,8 @@
-"""In-process live events (new message, conversation changed…) for pages that watch the box.
+"""Live updates (new message, conversation changed, reply sent…) for the pages that watch the box:
+the front desk and the try-it chat. ("Update" means other things elsewhere: a relay update is one
+webhook delivery queued at the relay; a conversation update is an inbox row of kind ``update``, such
+as the PMS's answer to a booking, that the dialogue answers. A live update is neither: it is not
+stored, and a page that missed it reloads.)
 
 Publishing never blocks: every subscriber has a bounded queue, and a subscriber that falls
 that far behind is dropped (its page reconnects and reloads), so one slow browser can never
@@ -14,21 +18,21 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
-Event = dict[str, Any]
+Update = dict[str, Any]  # {"type": ..., ...}: the pages' wire format
 
 
 class Subscription:
-    def __init__(self, bus: EventBus, accept: Callable[[Event], bool], maxsize: int) -> None:
+    def __init__(self, bus: LiveUpdates, accept: Callable[[Update], bool], maxsize: int) -> None:
         self._bus = bus
         self.accept = accept
-        self.queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize)
+        self.queue: asyncio.Queue[Update | None] = asyncio.Queue(maxsize)
         self.dropped = False
 
-    def offer(self, event: Event) -> None:
-        if self.dropped or not self.accept(event):
+    def offer(self, update: Update) -> None:
+        if self.dropped or not self.accept(update):
             return
         try:
-            self.queue.put_nowait(event)
+            self.queue.put_nowait(update)
         except asyncio.QueueFull:
             self.dropped = True
             self._bus.unsubscribe(self)
@@ -36,12 +40,12 @@ class Subscription:
                 self.queue.get_nowait()
             self.queue.put_nowait(None)  # wakes the reader, who sees it was dropped
 
-    async def __aiter__(self) -> AsyncIterator[Event]:
+    async def __aiter__(self) -> AsyncIterator[Update]:
         while True:
-            event = await self.queue.get()
-            if event is None:
+            update = await self.queue.get()
+            if update is None:
                 return
-            yield event
+            yield update
 
     def close(self) -> None:
         self._bus.unsubscribe(self)
@@ -49,13 +53,15 @@ class Subscription:
             self.queue.put_nowait(None)
 
 
-class EventBus:
+class LiveUpdates:
     def __init__(self) -> None:
         self._subscribers: set[Subscription] = set()
         self.published = 0
         self.dropped_subscribers = 0
 
-    def subscribe(self, accept: Callable[[Event], bool] = lambda e: True, maxsize: int = 256) -> Subscription:
+    def subscribe(
+        self, accept: Callable[[Update], bool] = lambda e: True, maxsize: int = 256
+    ) -> Subscription:
         sub = Subscription(self, accept, maxsize)
         self._subscribers.add(sub)
         return sub
@@ -67,10 +73,10 @@ class EventBus:
                 self.dropped_subscribers += 1
                 log.warning("live subscriber dropped reason=queue_full")
 
-    def publish(self, event: Event) -> None:
+    def publish(self, update: Update) -> None:
         self.published += 1
         for sub in list(self._subscribers):
-            sub.offer(event)
+            sub.offer(update)
 
     @property
     def subscribers(self) -> int:

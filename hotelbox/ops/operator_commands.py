@@ -9,21 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from hotelbox.command_context import settings_of
 from hotelbox.errors import HotelboxError
 
 if TYPE_CHECKING:
-    from hotelbox.config import Settings
+    pass
 
 
 class OpsFail(click.ClickException):
     def show(self, file: object = None) -> None:
         click.echo(f"hotelbox: {self.format_message()}", err=True)
-
-
-def _settings(ctx: click.Context) -> Settings:
-    from hotelbox.cli import _settings as load
-
-    return load(ctx)
 
 
 @click.command()
@@ -34,7 +29,7 @@ def backup(ctx: click.Context, directory: Path | None, as_json: bool) -> None:
     """Take a consistent online backup of the box's databases (safe while the box runs)."""
     from hotelbox.ops.backup import backup as take
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     try:
         result = take(
             settings.state_dir, settings.databases, directory or settings.backup_dir, settings.backup.keep
@@ -65,7 +60,7 @@ def restore(ctx: click.Context, source: Path) -> None:
     from hotelbox.ops.backup import restore_set
     from hotelbox.ops.owner import StateOwner
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     owner = StateOwner(settings.state_dir)
     try:
         owner.acquire("restore")  # a running box is known by its lock, never by a port (issue 18)
@@ -89,7 +84,7 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
 
     from hotelbox.ops.doctor import run_checks
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     results = asyncio.run(run_checks(settings))
     failed = [r for r in results if r.status == "fail"]
     if as_json:
