@@ -60,6 +60,11 @@ _NO = (
 _YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
 _NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
 _SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
+# "it doesn't matter": says nothing about yes or no, whatever its "no"
+_INDIFFERENT = re.compile(
+    r"(?:^|\s)(?:no\s+importa|nao\s+importa|doesn'?t\s+matter|does\s+not\s+matter|no\s+matter|never\s*mind"
+    r"|da\s+igual|tanto\s+faz|whatever|no\s+pasa\s+nada|nao\s+faz\s+mal|igualmente|anyway|na\s+mesma)(?=$|\s)"
+)
 _NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
 _NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")
 _ORDINALS = {
@@ -93,6 +98,11 @@ def polarity(text: str) -> str | None:
     if marks and marks <= _NO_MARKS:
         return "no"
     t = _words(text)
+    rest = _INDIFFERENT.sub(" ", t).split()
+    if t and not rest:
+        return "no" if _has(t, _NO) else None  # "never mind" alone drops it; "no importa" says neither
+    if len(rest) < len(t.split()):
+        t = " ".join(rest)  # "never mind, book it anyway", "não importa, pode reservar": the rest says
     if not t or len(t.split()) > MAX_WORDS:
         return None
     if _has(t, _NOT_NO):

@@ -117,7 +117,20 @@ def topics_in(text: str) -> list[str]:
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool
+    if _CANCEL_COST.search(fold(text)):  # "tenho de pagar alguma coisa por cancelar?": the policy
+        topics = [t for t in topics if t != "payment"]
+        if "cancellation_policy" not in topics:
+            topics.insert(0, "cancellation_policy")
     return topics
+
+
+# what cancelling costs, in the guest's words: the cancellation policy, not how to pay
+_CANCEL_COST = re.compile(
+    r"\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*"
+    r"|refund\w*|devuelv\w*|devolv\w*)\b[^.,;?!]{0,40}\b(?:cancel\w*|anul\w*|desmarc\w*)\b"
+    r"|\b(?:cancel\w*|anul\w*|desmarc\w*)\b[^.,;?!]{0,40}\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee"
+    r"|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*|refund\w*|devuelv\w*|devolv\w*)\b"
+)
 
 
 def _times_asked(folded: str) -> list[tuple[int, str]]:
