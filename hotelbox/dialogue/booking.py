@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import polarity
+from hotelbox.dialogue.choices import says_yes
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -288,7 +288,7 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
     if t.state.expect == "email" and phone:
         # asked once is enough: "no", "sim, confirmo", anything but an address books with the phone
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told
-        said_yes = t.message is None or polarity(t.message.text) == "yes"  # "sin correo" is not a yes
+        said_yes = t.message is None or says_yes(t.message.text)  # "sin correo" is not a yes
         if intent == "affirm" and said_yes and t.state.quote is not None and not _no_name(t):
             _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
             return True

@@ -122,6 +122,16 @@ def polarity(text: str) -> str | None:
     return None
 
 
+def after_questions(text: str) -> str:
+    """What a message says after its last question ("…incluido? bueno, resérvala igualmente")."""
+    return text.rpartition("?")[2].strip() if "?" in text else ""
+
+
+def says_yes(text: str) -> bool:
+    """A yes, in the whole message or after the questions it asks first."""
+    return polarity(text) == "yes" or polarity(after_questions(text)) == "yes"
+
+
 def _by_number(t: str, options: Sequence[Option]) -> Option | None:
     m = _NUMBER.match(t)
     if not m:

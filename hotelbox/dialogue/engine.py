@@ -17,7 +17,7 @@ from typing import Any
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import choose_by_stay, polarity, read_choice
+from hotelbox.dialogue.choices import after_questions, choose_by_stay, polarity, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
@@ -338,6 +338,7 @@ class Dialogue:
             and topics_in(u.text)
             and not _has_stay(entities)
             and not _gives_details(entities)
+            and "booking_ref" not in entities
         ):
             intent = "ask_info"  # "what about pets?", read as small talk: a question about the hotel
         if (
@@ -360,7 +361,7 @@ class Dialogue:
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
             t.answered = True
-            answer = polarity(_after_questions(u.text)) if state.expect else None
+            answer = polarity(after_questions(u.text)) if state.expect else None
             if answer in ("yes", "no") and state.flow:
                 return "affirm" if answer == "yes" else "deny"  # "is breakfast included? ok, book it anyway"
             if state.flow is None and "check_in" in entities and not lacks:
@@ -671,11 +672,6 @@ class Dialogue:
         if check_in > t.guest.today + timedelta(days=self.settings.booking_horizon_days):
             return "too_far"
         return None
-
-
-def _after_questions(text: str) -> str:
-    """What a message says after its last question ("…incluido? bueno, resérvala igualmente")."""
-    return text.rpartition("?")[2].strip() if "?" in text else ""
 
 
 # "decime cuánto sale y si el desayuno está incluido": a question without a question mark

@@ -61,6 +61,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                       "hora de entrada y salida", "hora de entrada e saida", "horarios de entrada y salida",
                       "la entrada y la salida", "a entrada e a saida", "dejar la habitacion", "deixar o quarto",
                       "entregar la habitacion", "entregar o quarto"),
+    "cot": ("cuna", "cunas", "cunita", "cot", "cots", "crib", "cribs", "berco", "bercos", "bercinho", "travel cot",
+            "cuna de viaje", "berco de viagem"),
     "wifi": ("wifi", "wi-fi", "wi fi", "internet", "wireless"),
     "parking": ("parking", "aparcamiento", "aparcar", "estacionamiento", "estacionamento", "car park", "garage",
                 "garaje", "estacionar", "where can i park", "park the car", "parquear",

@@ -1663,3 +1663,18 @@ async def test_declining_the_email_shows_the_summary_before_booking(lang: str, b
     await chat.script(*NO_EMAIL_IS_NOT_YES[lang])
     assert chat.reply_keys()[-1] == "confirm_booking", chat.reply_keys()
     assert not await pms_bookings(b)
+
+
+COT_QUESTION = {
+    "es": "buenas! seríamos mi mujer, yo y el bebé de 8 meses, del 2 al 4 de mayo. tenéis cuna?",
+    "en": "hi! it'd be me, my wife and our 8-month-old, 2 to 4 may. do you have a cot?",
+    "pt": "olá! seríamos eu, a minha mulher e o bebé de 8 meses, de 2 a 4 de maio. têm berço?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_cot_question_inside_a_booking_is_answered(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(COT_QUESTION[lang])
+    assert "info:cot" in chat.reply_keys(), chat.reply_keys()
+    assert chat.said({"es": "cuna", "en": "cot", "pt": "berço"}[lang])
