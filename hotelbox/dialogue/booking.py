@@ -72,6 +72,8 @@ def _stay_values(t: TurnBuilder) -> dict[str, Any]:  # the message's values
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message in the booking flow: its choice, its facts, the checks, the next question."""
     t.facts = {k for k, v in entities.items() if v}
+    if entities.pop("_no_email", False):
+        t.state.slots.no_email = True
     if _choice(t, intent, entities):
         return
     if _rejected(t, entities, flags):

@@ -60,6 +60,12 @@ _NO = (
 _YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
 _NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
 _SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
+NO_EMAIL = (
+    r"(?:^|\s)(?:no|sin|sem|without|not?\s+(?:an?\s+)?|no\s+tengo|nao\s+tenho|don'?t\s+have(?:\s+an?)?|i\s+have\s+no"
+    r"|no\s+have|prefiero\s+no\s+dar(?:\s+el)?|prefiro\s+nao\s+dar(?:\s+o)?|rather\s+not\s+give(?:\s+my)?|nao\s+uso|no\s+uso)"
+    r"\s+(?:tengo\s+|tenho\s+)?(?:e-?mail|email|correo|mail|correio)s?(?=$|\s)"
+)
+_NO_EMAIL = re.compile(NO_EMAIL)
 # "it doesn't matter": says nothing about yes or no, whatever its "no"
 _INDIFFERENT = re.compile(
     r"(?:^|\s)(?:no\s+importa|nao\s+importa|doesn'?t\s+matter|does\s+not\s+matter|no\s+matter|never\s*mind"
@@ -98,6 +104,10 @@ def polarity(text: str) -> str | None:
     if marks and marks <= _NO_MARKS:
         return "no"
     t = _words(text)
+    if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
+        t = " ".join(_NO_EMAIL.sub(" ", t).split())
+        if not t:
+            return None
     rest = _INDIFFERENT.sub(" ", t).split()
     if t and not rest:
         return "no" if _has(t, _NO) else None  # "never mind" alone drops it; "no importa" says neither
@@ -120,6 +130,11 @@ def polarity(text: str) -> str | None:
     if _has(head, _CANCEL) and "?" not in text:  # "can I cancel for free?" asks, it does not answer
         return "cancel"
     return None
+
+
+def declines_email(text: str) -> bool:
+    """ "no email", "sin correo", "não tenho email": the guest would rather not give one."""
+    return bool(_NO_EMAIL.search(_words(text)))
 
 
 def after_questions(text: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import after_questions, choose_by_stay, polarity, read_choice
+from hotelbox.dialogue.choices import after_questions, choose_by_stay, declines_email, polarity, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
@@ -590,6 +590,9 @@ class Dialogue:
             entities["_choice"] = choice
             return "provide_info", entities
         weak = intent in WEAK_INTENTS or not u.understood
+        if state.flow == "booking" and "email" not in entities and declines_email(u.text):
+            entities["_no_email"] = True  # "no email" answers the e-mail question, whenever it comes
+            intent = "provide_info" if intent == "deny" else intent
         contact = "email" in entities or "phone" in entities  # "Ana Souza, ana@x.com" whatever we asked
         if (weak or contact) and slots.answers_expected(t, u, entities):
             return "provide_info", entities

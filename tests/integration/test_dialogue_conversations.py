@@ -1678,3 +1678,25 @@ async def test_a_cot_question_inside_a_booking_is_answered(lang: str, guest) -> 
     await chat(COT_QUESTION[lang])
     assert "info:cot" in chat.reply_keys(), chat.reply_keys()
     assert chat.said({"es": "cuna", "en": "cot", "pt": "berço"}[lang])
+
+
+NO_EMAIL_AT_THE_SUMMARY = {
+    "es": ("doble para 2, del 5 al 8 de junio, Ana Lee Gil", "mejor del 20 al 23?", "sin correo", "sí"),
+    "en": (
+        "double for 2, june 5 to 8, Ann Lee",
+        "hmm can we do the 20th to the 23rd instead?",
+        "no email",
+        "yes",
+    ),
+    "pt": ("duplo para 2, de 5 a 8 de junho, Ana Lee", "pode ser antes de 20 a 23?", "sem email", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_no_email_said_after_the_summary_is_not_a_no_to_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """The e-mail question was overtaken by new dates; "no email" still answers it (class 3)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*NO_EMAIL_AT_THE_SUMMARY[lang])
+    assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
+    assert made(await pms_bookings(b)).check_in == date(2027, 6, 20), chat.reply_keys()
