@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
+from hotelbox.dialogue.choices import says_yes
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -71,6 +72,8 @@ def _stay_values(t: TurnBuilder) -> dict[str, Any]:  # the message's values
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message in the booking flow: its choice, its facts, the checks, the next question."""
     t.facts = {k for k, v in entities.items() if v}
+    if entities.pop("_no_email", False):
+        t.state.slots.no_email = True
     if _choice(t, intent, entities):
         return
     if _rejected(t, entities, flags):
@@ -117,7 +120,7 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             s.room_type = None
     if choice == "other_dates":
         _clear_dates(t)
-    if state.expect == "confirm" and not any(k in entities for k in (*STAY_KEYS, "guest_name", "email")):
+    if state.expect == "confirm" and not _new_facts(t, entities):
         if intent == "affirm":
             _book(t)
             return True
@@ -125,6 +128,17 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             t.ask("change", "what_to_change", _change_options(t))
             return True
     return False
+
+
+def _new_facts(t: TurnBuilder, entities: dict[str, Any]) -> set[str]:
+    """What a message says about the booking that differs from what we have ("yes, confirm it.
+    Kind regards, Helen Marsh" repeats the name: a yes, not a change)."""
+    s = t.state.slots
+    return {
+        k
+        for k in (*STAY_KEYS, "guest_name", "email")
+        if k in entities and str(entities[k]).casefold() != str(getattr(s, k)).casefold()
+    }
 
 
 def _rejected(t: TurnBuilder, entities: dict[str, Any], flags: set[str]) -> bool:
@@ -276,7 +290,8 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
     if t.state.expect == "email" and phone:
         # asked once is enough: "no", "sim, confirmo", anything but an address books with the phone
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told
-        if intent == "affirm" and t.state.quote is not None and not _no_name(t):
+        said_yes = t.message is None or says_yes(t.message.text)  # "sin correo" is not a yes
+        if intent == "affirm" and said_yes and t.state.quote is not None and not _no_name(t):
             _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
             return True
         return False

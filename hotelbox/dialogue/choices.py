@@ -57,6 +57,20 @@ _NO = (
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
 )  # fmt: skip
+_YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
+_NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
+_SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
+NO_EMAIL = (
+    r"(?:^|\s)(?:no|sin|sem|without|not?\s+(?:an?\s+)?|no\s+tengo|nao\s+tenho|don'?t\s+have(?:\s+an?)?|i\s+have\s+no"
+    r"|no\s+have|prefiero\s+no\s+dar(?:\s+el)?|prefiro\s+nao\s+dar(?:\s+o)?|rather\s+not\s+give(?:\s+my)?|nao\s+uso|no\s+uso)"
+    r"\s+(?:tengo\s+|tenho\s+)?(?:e-?mail|email|correo|mail|correio)s?(?=$|\s)"
+)
+_NO_EMAIL = re.compile(NO_EMAIL)
+# "it doesn't matter": says nothing about yes or no, whatever its "no"
+_INDIFFERENT = re.compile(
+    r"(?:^|\s)(?:no\s+importa|nao\s+importa|doesn'?t\s+matter|does\s+not\s+matter|no\s+matter|never\s*mind"
+    r"|da\s+igual|tanto\s+faz|whatever|no\s+pasa\s+nada|nao\s+faz\s+mal|igualmente|anyway|na\s+mesma)(?=$|\s)"
+)
 _NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
 _NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")
 _ORDINALS = {
@@ -84,7 +98,21 @@ def _has(text: str, phrases: Sequence[str]) -> bool:
 
 def polarity(text: str) -> str | None:
     """'yes', 'no' or None for a typed answer to a yes/no question."""
+    marks = {c for c in text if not c.isspace() and c not in _SKIN}
+    if marks and marks <= _YES_MARKS:
+        return "yes"  # "👍", "👌🏻", "✅"
+    if marks and marks <= _NO_MARKS:
+        return "no"
     t = _words(text)
+    if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
+        t = " ".join(_NO_EMAIL.sub(" ", t).split())
+        if not t:
+            return None
+    rest = _INDIFFERENT.sub(" ", t).split()
+    if t and not rest:
+        return "no" if _has(t, _NO) else None  # "never mind" alone drops it; "no importa" says neither
+    if len(rest) < len(t.split()):
+        t = " ".join(rest)  # "never mind, book it anyway", "não importa, pode reservar": the rest says
     if not t or len(t.split()) > MAX_WORDS:
         return None
     if _has(t, _NOT_NO):
@@ -102,6 +130,21 @@ def polarity(text: str) -> str | None:
     if _has(head, _CANCEL) and "?" not in text:  # "can I cancel for free?" asks, it does not answer
         return "cancel"
     return None
+
+
+def declines_email(text: str) -> bool:
+    """ "no email", "sin correo", "não tenho email": the guest would rather not give one."""
+    return bool(_NO_EMAIL.search(_words(text)))
+
+
+def after_questions(text: str) -> str:
+    """What a message says after its last question ("…incluido? bueno, resérvala igualmente")."""
+    return text.rpartition("?")[2].strip() if "?" in text else ""
+
+
+def says_yes(text: str) -> bool:
+    """A yes, in the whole message or after the questions it asks first."""
+    return polarity(text) == "yes" or polarity(after_questions(text)) == "yes"
 
 
 def _by_number(t: str, options: Sequence[Option]) -> Option | None:
@@ -130,9 +173,9 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     if tapped:
         return tapped
     t = _words(text)
-    if not t:
+    if not t and not polarity(text):  # "👍" has no words, and says yes
         return None
-    option = _by_label(t, options) or _by_number(t, options)
+    option = (_by_label(t, options) or _by_number(t, options)) if t else None
     if option is not None:
         return option.id
     answer = polarity(text)

@@ -17,11 +17,11 @@ from typing import Any
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import choose_by_stay, read_choice
+from hotelbox.dialogue.choices import after_questions, choose_by_stay, declines_email, polarity, read_choice
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
-from hotelbox.nlu.language import variety
+from hotelbox.nlu.language import phone_language, variety
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.understanding import Understanding
 from hotelbox.pms import Pms, RoomType
@@ -29,6 +29,8 @@ from hotelbox.pms import Pms, RoomType
 HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
+_IBERIAN = ("es", "pt")
+AMBIGUOUS_LANG = 0.6  # below this, a message written alike in Spanish and Portuguese is either
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
 WEAK_INTENTS = {"provide_info", "affirm", "deny", "out_of_scope", "greet", "thanks"}
@@ -77,6 +79,8 @@ class TurnBuilder:
     facts: set[str] = field(default_factory=set)  # what this message told us (entity names)
     message: Understanding | None = None  # the guest's message this turn answers (None for events)
     progress: bool = False  # this message told us something new (a question re-asked is not stuck)
+    answered: bool = False  # the message's questions about the hotel have been answered
+    reminded_before: bool = False  # the guest's last message was answered with "Back to your booking: …"
 
     def __post_init__(self) -> None:
         self.turn = Turn(self.state)
@@ -98,6 +102,8 @@ class TurnBuilder:
         )
 
     def say_text(self, text: str, key: str, options: tuple[Option, ...] = ()) -> None:
+        if key.startswith("info:") and any(r.key == key for r in self.turn.replies):
+            return  # one answer per topic and turn, however the message reached it
         text = self.catalog.localize(text, self.state.variety)
         self.turn.replies.append(Reply(text, self.lang, options, key=key, voice=self.guest.voice))
 
@@ -152,6 +158,9 @@ class TurnBuilder:
             return
         if self.state.asked and self.state.asked[0] == prompt["key"] and self.state.asked[1] >= 2:
             return
+        if self.reminded_before:  # a second question in a row: answered, without the reminder again
+            return
+        self.state.reminded = True
         question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
         self.say_text(self.text("continue_booking", question=question), "continue_booking", options)
@@ -239,12 +248,14 @@ class Dialogue:
         """One guest message: settle the language, read it in context, then answer it."""
         t = TurnBuilder(self, state, guest)
         t.message = u
+        t.reminded_before, state.reminded = state.reminded, False  # the last reply ended on a reminder
         sure = self._read_language(state, u, guest)
         try:
             if not self._preliminaries(t, u):
                 intent, entities = self._in_context(t, u, inbound)
-                if not self._global_intent(t, u, intent, entities):
-                    await self._advance_flow(t, u, intent, entities)
+                go_on = self._global_intent(t, u, intent, entities)
+                if go_on is not None:
+                    await self._advance_flow(t, u, go_on, entities)
         finally:
             if not sure and not state.lang_sure:
                 state.lang = None  # an unreadable first line must not fix the conversation's language
@@ -252,6 +263,9 @@ class Dialogue:
 
     def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
         """Take the message's language (and the guest's variety); True when it can be trusted."""
+        home = phone_language(guest.phone)
+        if not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG:
+            u.lang = home  # "cancelar reserva", "wifi?": a Spanish number says which language
         readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
         foreign = any(f.startswith("foreign:") for f in u.flags)
         sure = readable and not foreign and (u.understood or bool(u.entities))
@@ -270,6 +284,8 @@ class Dialogue:
             t.say("too_long", max=self.settings.max_message_chars)
             return True
         if u.flags & {"empty", "no_words"}:
+            if state.expect and t.prompt_options() and polarity(u.text):
+                return False  # "👍" to a yes/no question: an answer (to "your e-mail?", a nod)
             if not t.reask():
                 t.say("no_words")
             return True
@@ -291,20 +307,30 @@ class Dialogue:
         state.foreign = 0
         return False
 
-    def _global_intent(self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]) -> bool:
-        """A person, a complaint, questions, greetings: answered whatever flow is going on."""
+    def _global_intent(
+        self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]
+    ) -> str | None:
+        """A person, a complaint, questions, greetings: answered whatever flow is going on. None
+        when that was all; else the intent the flow goes on with."""
         state = t.state
+        given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
-            return True
+            return None
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
-            return True
+            return None
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
-            return True
+            return None
+        if state.flow is None and _introduces(entities) and not asks(u.text):
+            s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
+            s.guest_name = entities.get("guest_name") or s.guest_name
+            s.email = entities.get("email") or s.email
+            t.say("greet", hotel=self.hotel_name)
+            return None
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
             intent in WEAK_INTENTS - {"affirm", "deny"}
@@ -312,6 +338,7 @@ class Dialogue:
             and topics_in(u.text)
             and not _has_stay(entities)
             and not _gives_details(entities)
+            and "booking_ref" not in entities
         ):
             intent = "ask_info"  # "what about pets?", read as small talk: a question about the hotel
         if (
@@ -323,7 +350,7 @@ class Dialogue:
             )
             and not topics_in(u.text)
         ):
-            return False  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
+            return given  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
@@ -333,22 +360,29 @@ class Dialogue:
             intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
+            t.answered = True
+            answer = polarity(after_questions(u.text)) if state.expect else None
+            if answer in ("yes", "no") and state.flow:
+                return "affirm" if answer == "yes" else "deny"  # "is breakfast included? ok, book it anyway"
+            if state.flow is None and "check_in" in entities and not lacks:
+                state.flow = "booking"  # "a double 9 to 12 June? is breakfast included?": both
+                return "check_availability"
             if state.flow == "booking" and not lacks and _gives_details(entities):
-                return False  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
+                return given  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
             if state.flow is None and any(k in entities for k in ("adults", "children", "room_type")):
                 from hotelbox.dialogue import slots
 
                 slots.fill_stay(t, entities)  # "we are 2, do you have a penthouse?": kept for later
             t.reprompt()
-            return True
+            return None
         if intent == "special_request":
             state.notes.append(u.text.strip()[:300])
             t.say("special_request_noted", request=u.text.strip()[:200])
             t.turn.attention = "special_request"
             if state.flow and _meaningful(entities):
-                return False  # "my husband and I with the baby, we'd need a cot": noted, and taken
+                return given  # "my husband and I with the baby, we'd need a cot": noted, and taken
             t.reprompt()
-            return True
+            return None
         if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
             if intent == "greet":
                 if state.flow:
@@ -359,7 +393,7 @@ class Dialogue:
             else:
                 t.say("thanks" if intent == "thanks" else "goodbye")
             state.misunderstood = 0
-            return True
+            return None
         if intent == "out_of_scope" or (
             (not u.understood or low)
             and not _meaningful(entities)
@@ -368,16 +402,16 @@ class Dialogue:
         ):
             state.misunderstood += 1
             if t.reask():  # in the middle of a flow: the question again, rephrased, then a person
-                return True
+                return None
             if state.misunderstood >= self.settings.misunderstandings_before_handoff:
                 state.misunderstood = 0
                 t.handoff("not_understood", "handoff_not_understood")
-                return True
+                return None
             t.say("not_understood")
             t.reprompt()
-            return True
+            return None
         state.misunderstood = 0
-        return False
+        return given
 
     async def _advance_flow(
         self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]
@@ -559,6 +593,9 @@ class Dialogue:
             entities["_choice"] = choice
             return "provide_info", entities
         weak = intent in WEAK_INTENTS or not u.understood
+        if state.flow == "booking" and "email" not in entities and declines_email(u.text):
+            entities["_no_email"] = True  # "no email" answers the e-mail question, whenever it comes
+            intent = "provide_info" if intent == "deny" else intent
         contact = "email" in entities or "phone" in entities  # "Ana Souza, ana@x.com" whatever we asked
         if (weak or contact) and slots.answers_expected(t, u, entities):
             return "provide_info", entities
@@ -575,6 +612,7 @@ class Dialogue:
             and u.topic not in topics
             and (not topics or intent == "ask_info")
             and not set(topics) & set(NOT_HAVE)
+            and not (u.topic == "payment" and "cancellation_policy" in topics)  # what cancelling costs
         ):
             topics.insert(0, u.topic)
         if not topics and intent == "room_info":
@@ -592,7 +630,7 @@ class Dialogue:
     def answer_asides(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Questions about the hotel asked inside a message about the booking ("…, Ana Ruiz. Is
         breakfast included?"): each answered before the booking goes on."""
-        if "?" not in u.text:
+        if t.answered or not asks(u.text):
             return
         for topic in topics_in(u.text)[:3]:
             if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
@@ -640,6 +678,30 @@ class Dialogue:
         if check_in > t.guest.today + timedelta(days=self.settings.booking_horizon_days):
             return "too_far"
         return None
+
+
+# "decime cuánto sale y si el desayuno está incluido": a question without a question mark
+_INDIRECT = re.compile(
+    r"\b(?:decime|dime|digame|diganme|dinos|tell\s+me|let\s+me\s+know|me\s+dices|me\s+dizes|me\s+diz|diz-me"
+    r"|quisiera\s+saber|queria\s+saber|quiero\s+saber|quero\s+saber|gostaria\s+de\s+saber|would\s+like\s+to\s+know"
+    r"|wondering|i\s+wonder|pregunto|pergunto)\b"
+    r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
+)
+
+
+def asks(text: str) -> bool:
+    """Does the message ask something, with or without a question mark?"""
+    return "?" in text or bool(_INDIRECT.search(fold(text)))
+
+
+def _introduces(entities: dict[str, Any]) -> bool:
+    """Only who the guest is: a full name and/or an e-mail, nothing about a stay or a booking."""
+    name = str(entities.get("guest_name") or "")
+    return (
+        bool(entities)
+        and set(entities) <= {"guest_name", "email", "phone"}
+        and ("email" in entities or len(name.split()) >= 2)
+    )
 
 
 def _meaningful(entities: dict[str, Any]) -> bool:

@@ -62,6 +62,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                       "la entrada y la salida", "a entrada e a saida", "dejar la habitacion", "deixar o quarto",
                       "entregar la habitacion", "entregar o quarto", "hora se sale", "hora hay que salir",
                       "horas tenho que sair", "hora tenho de sair"),
+    "cot": ("cuna", "cunas", "cunita", "cot", "cots", "crib", "cribs", "berco", "bercos", "bercinho", "travel cot",
+            "cuna de viaje", "berco de viagem"),
     "wifi": ("wifi", "wi-fi", "wi fi", "internet", "wireless"),
     "parking": ("parking", "aparcamiento", "aparcar", "estacionamiento", "estacionamento", "car park", "garage",
                 "garaje", "estacionar", "where can i park", "park the car", "parquear",
@@ -122,7 +124,20 @@ def topics_in(text: str) -> list[str]:
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool
+    if _CANCEL_COST.search(fold(text)):  # "tenho de pagar alguma coisa por cancelar?": the policy
+        topics = [t for t in topics if t != "payment"]
+        if "cancellation_policy" not in topics:
+            topics.insert(0, "cancellation_policy")
     return topics
+
+
+# what cancelling costs, in the guest's words: the cancellation policy, not how to pay
+_CANCEL_COST = re.compile(
+    r"\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*"
+    r"|refund\w*|devuelv\w*|devolv\w*)\b[^.,;?!]{0,40}\b(?:cancel\w*|anul\w*|desmarc\w*)\b"
+    r"|\b(?:cancel\w*|anul\w*|desmarc\w*)\b[^.,;?!]{0,40}\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee"
+    r"|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*|refund\w*|devuelv\w*|devolv\w*)\b"
+)
 
 
 def _times_asked(folded: str) -> list[tuple[int, str]]:

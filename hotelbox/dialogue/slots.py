@@ -184,6 +184,8 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
         return True
     if expect in NAME_EXPECTS and "guest_name" not in entities:
         name = name_in(text)
+        if name and "?" in text and not _as_written(name, text):
+            name = None  # a question, not a name
         if name:
             entities["guest_name"] = name
             return True
@@ -208,6 +210,8 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
     if t.state.flow == "booking" and "guest_name" not in entities:
         contact = "email" in entities or "phone" in entities
         name = name_in(text) if contact else clean_name(text) if _unasked_name(u) else None
+        if name and _has_full_name(t):
+            name = full_name_in(text)  # "email is tom@x.com if u need it": not a new name
         if name:
             entities["guest_name"] = name
             return True
@@ -280,13 +284,18 @@ def full_name_in(text: str) -> str | None:
     name = name_in(text)
     if not name or len(name.split()) < 2:
         return None
-    words = name.split()
-    written = {w.strip(".,;:!?") for w in text.split()}
-    if not all(w in written and (w[:1].isupper() or fold(w) in _PARTICLES) for w in words):
+    if not _as_written(name, text):
         return None  # as the guest wrote it: "somos dos adultos" is not "Somos Dos Adultos"
+    words = name.split()
     if any(fold(w) in _NOT_NAME_WORDS for w in words):
         return None
     return name
+
+
+def _as_written(name: str, text: str) -> bool:
+    """Is every word of ``name`` in ``text`` with its capital, as a name is written?"""
+    written = {w.strip(".,;:!?()") for w in text.split()}
+    return all(w in written and (w[:1].isupper() or fold(w) in _PARTICLES) for w in name.split())
 
 
 _PARTICLES = frozenset(("de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von"))
@@ -300,15 +309,25 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
         return
     given = entities.get("guest_name")
     contact = "email" in entities or "phone" in entities
-    found = name_in(u.text) if (expect in NAME_EXPECTS or contact) else None
+    found = name_in(u.text) if (expect in NAME_EXPECTS or (contact and not _has_full_name(t))) else None
+    if found and "?" in u.text and not _as_written(found, u.text):
+        found = None  # "quanto fica no total?" asked while we wait for the name: a question
     full = full_name_in(u.text)
     candidate = full or (found if found and len(found.split()) >= 2 else None)
+    if given and _has_full_name(t) and expect not in NAME_EXPECTS and not _as_written(given, u.text):
+        entities.pop("guest_name")  # "o email é … caso precisem dele": not a name, and we have one
+        return
     if given:
         if candidate and candidate != given and (given.endswith(candidate) or len(given.split()) < 2):
             entities["guest_name"] = candidate
         return
     if candidate and (booking_talk or expect in NAME_EXPECTS):
         entities["guest_name"] = candidate
+
+
+def _has_full_name(t: TurnBuilder) -> bool:
+    name = t.state.slots.guest_name
+    return bool(name and len(name.split()) >= 2)
 
 
 def _unasked_name(u: Understanding) -> bool:

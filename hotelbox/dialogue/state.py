@@ -60,6 +60,7 @@ class DialogueState:
     foreign: int = 0  # messages in a language we do not speak
     signoff: int = 0  # which sign-off comes next, so confirmations don't all end the same
     created: list[str] = field(default_factory=list)  # references booked in this conversation
+    reminded: bool = False  # the last reply reminded of the pending question ("Back to your booking: …")
     last_stay: list[str] | None = None  # [check_in, check_out] of the last booking made: "same dates"
     discussed: str | None = None  # the booking last shown or changed: "add my son" after seeing it
 

@@ -1503,3 +1503,244 @@ async def test_brazilian_guests_are_handed_over_in_brazilian_portuguese(guest) -
     portuguese = guest("+351912345678")
     await portuguese("olá, quero falar com uma pessoa da receção")
     assert portuguese.said("passá-lo")
+
+
+@pytest.mark.parametrize(
+    ("phone", "text", "lang"),
+    [
+        ("+34611223344", "cancelar reserva", "es"),
+        ("+351912345678", "cancela", "pt"),
+        ("+34622334455", "wifi?", "es"),
+        ("+5511987654321", "reservar", "pt"),
+    ],
+)
+async def test_a_first_line_written_alike_in_two_languages_is_answered_in_the_numbers(
+    phone: str, text: str, lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "cancelar reserva" is Spanish and Portuguese alike: a Spanish number is answered in Spanish
+    (class 9)."""
+    b, _ = box
+    chat = guest(phone)
+    await seed(b, phone, check_in=date(2027, 5, 20), check_out=date(2027, 5, 23))
+    await chat(text)
+    assert {r.lang for r in chat.replies} == {lang}, [(r.key, r.text) for r in chat.replies]
+
+
+@pytest.mark.parametrize(("lang", "ask"), [("es", "quiero anular la reserva {ref}"),
+                                           ("en", "please cancel booking {ref}"),
+                                           ("pt", "quero cancelar a reserva {ref}")])  # fmt: skip
+async def test_a_thumbs_up_answers_a_yes_no_question(lang: str, ask: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "👍" to "are you sure you want to cancel?" is a yes, as a typed "sí" is (class 1)."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    await chat(ask.format(ref=booking.reference))
+    await chat("👍🏼")
+    assert (await b.pms.get_booking(booking.reference)).status == "cancelled", chat.reply_keys()
+
+
+SIGNED_YES = {
+    "es": ("doble para 2 adultos del 3 al 5 de junio, Elena Vidal Soler, elena@mail.com",
+           "Gracias. Sí, adelante, confírmela. Un saludo, Elena Vidal Soler"),
+    "en": ("double for 2 adults june 3 to 5, Helen Marsh, helen@mail.com",
+           "Thank you. Yes, please go ahead and confirm it. Kind regards, Helen Marsh"),
+    "pt": ("duplo para 2 adultos de 3 a 5 de junho, Marta Reis Lopes, marta@mail.pt",
+           "Obrigada. Sim, pode confirmar. Cumprimentos, Marta Reis Lopes"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_yes_signed_with_the_name_already_given_confirms(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """A signature repeats the name on the summary: a yes, not a change (class 1)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*SIGNED_YES[lang])
+    assert made(await pms_bookings(b)).check_in == date(2027, 6, 3), chat.reply_keys()
+
+
+EMAIL_AFTERTHOUGHT = {
+    "es": ("doble para 2 adultos del 3 al 5 de junio", "a nombre de Tomás Hidalgo",
+           "el correo es tomas.h@mail.com x si lo necesitas", "Tomás Hidalgo"),
+    "en": ("double for 2 adults june 3 to 5", "it'd be under Tom Hadley",
+           "email is tom.hadley@example.co.uk if u need it", "Tom Hadley"),
+    "pt": ("duplo para 2 adultos de 3 a 5 de junho", "em nome de Tomé Hilário",
+           "o email é tome.h@mail.pt caso precisem dele", "Tomé Hilário"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_words_beside_an_email_are_not_a_new_name(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "email is … if u need it": "If U Need It" is not the guest's name (class 3)."""
+    b, _ = box
+    chat = guest()
+    stay, name, email, expected = EMAIL_AFTERTHOUGHT[lang]
+    await chat.script(stay, name, email, "1")
+    assert made(await pms_bookings(b)).guest_name == expected, chat.reply_keys()
+
+
+INTRODUCED_FIRST = {
+    "es": ("hola buenas, me llamo Ignacio Muñoz Soto", "queríamos una doble del 18 al 21 de junio, somos 2 adultos"),
+    "en": ("Good afternoon, I'm Tom Baker (tom.baker@mail.com).", "we'd like a double from june 18 to 21, 2 adults"),
+    "pt": ("Boa tarde, sou a Beatriz Lima (beatriz.lima@example.com).", "queria um duplo de 18 a 21 de junho, 2 adultos"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_guest_who_introduces_themselves_first_is_greeted_and_not_asked_the_name_again(
+    lang: str, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """Name (and e-mail) before any request: kept, greeted; the booking does not ask for them (class 3)."""
+    chat = guest()
+    hello, stay = INTRODUCED_FIRST[lang]
+    await chat(hello)
+    assert chat.reply_keys() == ["greet"]
+    await chat(stay)
+    assert not {"ask_name", "not_understood"} & set(chat.reply_keys()), chat.reply_keys()
+
+
+QUESTION_THEN_YES = {
+    "es": ("doble para 2 personas del 3 al 5 de noviembre, a nombre de Elena Vidal Soler, elena@mail.com",
+           "el desayuno va incluido? bueno da igual, resérvala igualmente"),
+    "en": ("double for 2 people november 3 to 5, under Helen Marsh, helen@mail.com",
+           "is breakfast included? never mind, book it anyway"),
+    "pt": ("duplo para 2 pessoas de 3 a 5 de novembro, em nome de Marta Reis Lopes, marta@mail.pt",
+           "o pequeno-almoço está incluído? bem, não importa, pode reservar na mesma"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_question_and_a_yes_in_one_message_are_answered_and_booked(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "is breakfast included? never mind, book it anyway": the answer, and the booking (class 1, 7)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*QUESTION_THEN_YES[lang])
+    assert "info:breakfast" in chat.reply_keys(), chat.reply_keys()
+    assert made(await pms_bookings(b)).check_in == date(2027, 11, 3), chat.reply_keys()
+
+
+STAY_AND_QUESTION = {
+    "es": "hola! me mirás si hay doble del 9 al 12 de junio? somos 2. y el desayuno está incluido?",
+    "en": "hi! could you check if there's a double 9-12 june? 2 of us. and is breakfast included?",
+    "pt": "Olá! Podes ver se há quarto duplo de 9 a 12 de junho? Somos 2. E a garagem, tem?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_first_message_with_a_stay_and_a_question_gets_both(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    """The question answered, and the stay offered, not dropped (class 7)."""
+    chat = guest()
+    await chat(STAY_AND_QUESTION[lang])
+    keys = chat.reply_keys()
+    assert any(k.startswith("info:") for k in keys), keys
+    assert any(k.startswith("room_chosen") or k == "offers" for k in keys), keys
+
+
+INDIRECT_QUESTION = {
+    "es": ("hola, doble del 12 al 15 de noviembre para mi novio y yo", "decime cuánto sale la doble y si el desayuno está incluido"),
+    "en": ("hi, a double 12 to 15 november for me and my boyfriend", "tell me how much the double is and whether breakfast is included"),
+    "pt": ("oi, duplo de 12 a 15 de novembro pra mim e meu namorado", "me diz quanto fica o duplo e se o café da manhã está incluído"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_question_without_a_question_mark_is_answered(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat.script(*INDIRECT_QUESTION[lang])
+    assert "info:breakfast" in chat.reply_keys(), chat.reply_keys()
+
+
+CANCEL_COST = {
+    "es": ("tengo q anular la reserva {ref}", "antes: si la cancelo ahora me cobran algo?"),
+    "en": ("i have to cancel booking {ref}", "before that: will I be charged anything if I cancel now?"),
+    "pt": (
+        "vou ter de cancelar a reserva {ref}",
+        "antes disso: tenho de pagar alguma coisa por cancelar agora?",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_what_cancelling_costs_is_the_cancellation_policy(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    first, cost = CANCEL_COST[lang]
+    await chat.script(first.format(ref=booking.reference), cost)
+    assert chat.said("48"), chat.reply_keys()
+    assert "info:payment" not in chat.reply_keys()
+
+
+THREE_QUESTIONS = {
+    "es": ("doble del 3 al 5 de junio para 2", "que tal el wifi?", "hay parking?", "y piscina?"),
+    "en": ("double 3-5 june for 2", "what's the wifi like?", "is there parking?", "and the pool?"),
+    "pt": ("duplo de 3 a 5 de junho para 2", "como é o wifi?", "tem estacionamento?", "e piscina?"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_questions_in_a_row_are_answered_without_the_same_reminder_each_time(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    """Three questions while the name is pending: three answers, "back to your booking" not after
+    every one (class 11); the name question is still open."""
+    chat = guest()
+    first, *questions = THREE_QUESTIONS[lang]
+    await chat(first)
+    ends = []
+    for question in questions:
+        last = await chat(question)
+        ends.append(last[-1].key)
+    assert [e for e in ends if e.startswith("info:")], ends
+    assert ends.count("continue_booking") < len(questions), ends
+
+
+NO_EMAIL_IS_NOT_YES = {
+    "es": ("doble del 3 al 5 de junio para 2", "Ana López Gil", "sin correo"),
+    "en": ("double 3-5 june for 2", "Ana Lopez", "no email"),
+    "pt": ("duplo de 3 a 5 de junho para 2", "Ana Lopes", "sem email"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_declining_the_email_shows_the_summary_before_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "sin correo" answers the e-mail question; it does not confirm a booking the guest has not seen."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*NO_EMAIL_IS_NOT_YES[lang])
+    assert chat.reply_keys()[-1] == "confirm_booking", chat.reply_keys()
+    assert not await pms_bookings(b)
+
+
+COT_QUESTION = {
+    "es": "buenas! seríamos mi mujer, yo y el bebé de 8 meses, del 2 al 4 de mayo. tenéis cuna?",
+    "en": "hi! it'd be me, my wife and our 8-month-old, 2 to 4 may. do you have a cot?",
+    "pt": "olá! seríamos eu, a minha mulher e o bebé de 8 meses, de 2 a 4 de maio. têm berço?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_cot_question_inside_a_booking_is_answered(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    chat = guest()
+    await chat(COT_QUESTION[lang])
+    assert "info:cot" in chat.reply_keys(), chat.reply_keys()
+    assert chat.said({"es": "cuna", "en": "cot", "pt": "berço"}[lang])
+
+
+NO_EMAIL_AT_THE_SUMMARY = {
+    "es": ("doble para 2, del 5 al 8 de junio, Ana Lee Gil", "mejor del 20 al 23?", "sin correo", "sí"),
+    "en": (
+        "double for 2, june 5 to 8, Ann Lee",
+        "hmm can we do the 20th to the 23rd instead?",
+        "no email",
+        "yes",
+    ),
+    "pt": ("duplo para 2, de 5 a 8 de junho, Ana Lee", "pode ser antes de 20 a 23?", "sem email", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_no_email_said_after_the_summary_is_not_a_no_to_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """The e-mail question was overtaken by new dates; "no email" still answers it (class 3)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*NO_EMAIL_AT_THE_SUMMARY[lang])
+    assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
+    assert made(await pms_bookings(b)).check_in == date(2027, 6, 20), chat.reply_keys()
