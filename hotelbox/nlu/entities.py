@@ -24,7 +24,7 @@ _ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
-    r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
+    r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
@@ -110,7 +110,7 @@ _WITH_CHILD = re.compile(
     r"(?:\b(?:con|with|com|y|and|e|mas|plus|viene|vienen|comes|coming|vem|vai|tb|tambien|too|also|tambem)|\+|&)"
     r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
-    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
+    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa](?![-\s]*almoco)"
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )

@@ -53,6 +53,8 @@ def guests(lang: str, text: str) -> tuple[int | None, int | None]:
         ("en", "me and the missus", 2, None),
         ("es", "2 mayores y 1 menor", 2, 1),
         ("pt", "seremos nós dois e o bebé", 2, 1),
+        ("pt", "Somos 2. E o pequeno-almoço está incluído?", 2, None),  # breakfast is no little one
+        ("pt", "somos 2 e o pequeno vem connosco", 2, 1),
         # numbers that are no party
         ("en", "we need 3 nites", None, None),
         ("pt", "somos 2 por 3 diarias", 2, None),
