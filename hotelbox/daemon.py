@@ -35,8 +35,8 @@ from hotelbox.nlu.understanding import Understander
 from hotelbox.ops import health
 from hotelbox.ops.metrics import BoxMetrics
 from hotelbox.pipeline import Pipeline
+from hotelbox.pms.booking_worker import BookingWorker
 from hotelbox.pms.build import make_pms
-from hotelbox.pms.worker import BookingWorker
 from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
 from hotelbox.speech.notes import VoiceNotes
