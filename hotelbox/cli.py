@@ -283,7 +283,7 @@ def _qloapps(ctx: click.Context) -> tuple[Settings, str]:
             f"pms.kind is {settings.pms.kind!r}: the embedded demo hotel needs no connection "
             "(set pms.kind = 'qloapps' and pms.qloapps.url / key_file to use QloApps)"
         )
-    from hotelbox.daemon import qloapps_key
+    from hotelbox.pms.build import qloapps_key
 
     try:
         return settings, qloapps_key(settings)

@@ -6,7 +6,8 @@ pipeline, the booking worker and the outbox sender. Every part is built with the
 calls (nothing is attached afterwards), and started through one :class:`contextlib.AsyncExitStack`:
 leaving the block stops the parts in the reverse of their start order, and a part that fails to
 start stops every part started before it (each stop is registered before its start, so a part
-that fails half-way is stopped too). The health report is :func:`hotelbox.ops.health.report`.
+that fails half-way is stopped too). The PMS is built by :func:`hotelbox.pms.build.make_pms`, the
+health report by :func:`hotelbox.ops.health.report`.
 ``hotelbox run`` wraps a Box with the web server and systemd notifications; ``hotelbox chat``
 uses a Box with the console channel only.
 """
@@ -17,32 +18,24 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from hotelbox.breaker import CircuitBreaker
-from hotelbox.channels import Channel
 from hotelbox.channels.email import Email
 from hotelbox.channels.whatsapp import WhatsApp
-from hotelbox.config import ConfigError, Settings, read_secret
+from hotelbox.config import Settings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.dialogue.engine import Dialogue
 from hotelbox.dialogue.knowledge import Knowledge
 from hotelbox.errors import PmsUnavailable
 from hotelbox.live_updates import LiveUpdates
 from hotelbox.maintenance import Maintenance
-from hotelbox.messages import Inbound
 from hotelbox.nlu.understanding import Understander
 from hotelbox.ops import health
 from hotelbox.ops.metrics import BoxMetrics
 from hotelbox.pipeline import Pipeline
-from hotelbox.pms import Pms
-from hotelbox.pms.demo import DemoPms
-from hotelbox.pms.mirror import MirroredPms
-from hotelbox.pms.qloapps import QloAppsPms
-from hotelbox.pms.qloapps_api import QloAppsApi
-from hotelbox.pms.sync import MirrorSync
+from hotelbox.pms.build import make_pms
 from hotelbox.pms.worker import BookingWorker
 from hotelbox.scheduler import Scheduler
 from hotelbox.sender import OutboxSender
@@ -51,58 +44,13 @@ from hotelbox.speech.voice import VoiceService
 from hotelbox.store import Store, backlog, desk
 from hotelbox.store import bookings as bookings_db
 from hotelbox.store.database import utcnow
-from hotelbox.store.outbox import OutboxItem
+
+if TYPE_CHECKING:
+    from hotelbox.channels import Channel
+    from hotelbox.messages import Inbound
+    from hotelbox.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
-
-
-def qloapps_key(settings: Settings) -> str:
-    q = settings.pms.qloapps
-    key = read_secret(q.key, q.key_file, "qloapps_key")
-    if not key:
-        raise ConfigError(
-            "pms.kind is 'qloapps' but no webservice key was given: set pms.qloapps.key_file "
-            "(or the systemd credential 'qloapps_key', or HOTELBOX_PMS__QLOAPPS__KEY)"
-        )
-    return key
-
-
-def make_pms(
-    settings: Settings,
-    store: Store,
-    scheduler: Scheduler,
-    *,
-    today: Callable[[], date] | None = None,
-    on_catalogue: Callable[[object], Awaitable[None]] | None = None,
-    on_recovered: Callable[[], Awaitable[None]] | None = None,
-    on_answering_again: Callable[[], None] | None = None,
-) -> Pms:
-    """The PMS of ``pms.kind``. ``today``: the demo hotel's date (the corpus pins it). QloApps:
-    ``on_catalogue`` (rooms or rates changed), ``on_recovered`` (a sync succeeded after failures)
-    and ``on_answering_again`` (its circuit closed) are called by the mirror and the breaker."""
-    if settings.pms.kind == "demo":
-        return DemoPms(settings.demo_pms_path, today=today)
-    if settings.pms.kind == "qloapps":
-        q = settings.pms.qloapps
-        key = qloapps_key(settings)
-        breaker = CircuitBreaker(
-            "qloapps",
-            failures=q.breaker_failures,
-            cooldown_s=q.breaker_cooldown_s,
-            on_close=on_answering_again,
-        )
-        remote = QloAppsPms(q, key, QloAppsApi(q, key, breaker))
-        sync = MirrorSync(
-            remote,
-            store,
-            scheduler,
-            settings.pms.sync,
-            settings.hotel.today,
-            on_catalogue=on_catalogue,
-            on_recovered=on_recovered,
-        )
-        return MirroredPms(remote, sync, settings.pms.sync)
-    raise ValueError(f"unknown pms.kind {settings.pms.kind!r}")
 
 
 def make_understander(settings: Settings) -> Understander:

@@ -1,4 +1,6 @@
-"""Helpers shared by test modules (import them from here, never from another test module)."""
+"""Language and speech helpers shared by test modules (import them from here, never from another
+test module; the running box's kit — recording channel, guest, wait_for, run_cli — is
+``tests/support.py``)."""
 
 from __future__ import annotations
 
@@ -63,7 +65,7 @@ def said_wer(reply: str, heard: str, lang: str) -> float:
 def wyoming_servers(tmp: Path) -> Iterator[tuple[str, str]]:
     """The real wyoming-faster-whisper and wyoming-piper, on the models the project ships, offline."""
     from hotelbox.speech.models import ModelStore
-    from tests.conftest import free_port
+    from tests.support import free_port
 
     store = ModelStore(tmp / "m", tmp / "c")
     whisper = store.locate("whisper-base")

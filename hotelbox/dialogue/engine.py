@@ -536,6 +536,9 @@ class Dialogue:
                 "booking_ref" in entities
                 or _HAVE_BOOKING.search(fold(u.text))
                 or state.flow in ("modify", "status")
+                or (
+                    state.discussed and not {"check_in", "check_out", "nights"} & entities.keys()
+                )  # just shown
             )
         ):
             own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates

@@ -241,6 +241,7 @@ def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bo
 async def _show(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
     t.say("booking_details", **_details(t, booking))
     t.state.reset_flow()
+    t.state.discussed = booking.reference
 
 
 async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
@@ -278,6 +279,8 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         room = ""
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
     if party is not None and party.cot:
+        # noted for this booking: the general "we have cots, just tell us" answer would repeat it
+        t.turn.replies = [r for r in t.turn.replies if r.key != "info:cot"]
         t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
         t.turn.attention = "cot_request"
         if not party_changed and not room and not _new_dates(t, booking, entities, flags):
@@ -390,7 +393,6 @@ async def _change_stay(
             (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
             ref=booking.reference,
             room=t.room_name(room),
-            max=asked.max_guests,
             guests=t.guests(adults, children),
             other=t.room_name(other.room_type.code),
             check_in=t.date(ci),
@@ -481,6 +483,7 @@ async def on_result(t: TurnBuilder, event: dict[str, Any]) -> None:
         else:
             t.say("cancel_done", ref=b.reference)
         state.reset_flow()
+        state.discussed = b.reference if event["operation"] == "modify" else None
     elif outcome == "pending":
         if not event.get("repeat"):
             t.say("operation_pending")

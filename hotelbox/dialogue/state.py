@@ -62,6 +62,7 @@ class DialogueState:
     created: list[str] = field(default_factory=list)  # references booked in this conversation
     reminded: bool = False  # the last reply reminded of the pending question ("Back to your booking: …")
     last_stay: list[str] | None = None  # [check_in, check_out] of the last booking made: "same dates"
+    discussed: str | None = None  # the booking last shown or changed: "add my son" after seeing it
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -217,7 +217,7 @@ _CONNECTOR = re.compile(
     r"(?:\s+(?:the|el|o|dia))?\s*$"
 )
 _IN_ROLE = re.compile(
-    r"(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
+    r"\b(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
 )
 _OUT_ROLE = re.compile(
     r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
@@ -622,7 +622,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = numbers_to_digits(fold(text), lang)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
-    folded = re.sub(r"\bcheck[\s-]out\b", "checkout", folded)
+    folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)
     # "from 14. to 18. April": a day written with a dot after it
     folded = re.sub(
         r"\b(\d{1,2})\.(?=\s+(?:to|bis|-|al|a|ao|ate|until|till|\d|[a-z]{3,}\b))", r"\1", folded

@@ -24,7 +24,7 @@ _ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
-    r"|bebes?|criancas?|filh[oa]s?|menores|miudos?|pequenos?|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
+    r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
@@ -110,7 +110,7 @@ _WITH_CHILD = re.compile(
     r"(?:\b(?:con|with|com|y|and|e|mas|plus|viene|vienen|comes|coming|vem|vai|tb|tambien|too|also|tambem)|\+|&)"
     r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
-    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa]"
+    r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa](?![-\s]*almoco)"
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )
@@ -134,7 +134,7 @@ _NAME_CUE = re.compile(
 )
 _SOFT_NAME_CUE = re.compile(
     r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
-    r"|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
+    r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
     re.IGNORECASE,
 )
@@ -165,7 +165,13 @@ _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
-    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr",
+    "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
+}  # fmt: skip
+# words of a sentence, never of a name: "email is t@x.com if u need it" leaves no name "If U Need It"
+_FUNCTION_WORDS = {
+    "if", "it", "u", "you", "need", "needed", "needs", "is", "are", "was", "were", "be", "does", "did",
+    "would", "could", "should", "want", "wants", "have", "has", "this", "that", "these", "those", "what",
+    "when", "where", "why", "how", "your", "yours", "them", "they", "acaso",
 }  # fmt: skip
 _DATE_WORDS = {*MONTHS, *WEEKDAYS, "today", "tomorrow", "tonight", "hoy", "manana", "hoje", "amanha"}
 
@@ -214,6 +220,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             persons = int(family.group("n"))
         elif m := _N_OF_US.search(t):
             persons = int(m.group("n1") or m.group("n2") or m.group("n3"))
+            if children and _ON_TOP.match(t[m.end() :]):
+                adults = persons  # "seremos nós dois e o bebé"
         elif m := _WE_ARE.search(t):
             persons = int(m.group("n"))
             if children and _ON_TOP.match(t[m.end() :]):
@@ -391,7 +399,11 @@ def looks_like_name(text: str) -> bool:
     if not nm:
         return False
     words = stripped.split()
-    return 1 <= len(words) <= 5 and fold(words[0]) not in _NOT_NAME | _NAME_STOP
+    return (
+        1 <= len(words) <= 5
+        and fold(words[0]) not in _NOT_NAME | _NAME_STOP
+        and not (stripped.islower() and any(fold(w) in _FUNCTION_WORDS for w in words))
+    )
 
 
 def clean_name(text: str) -> str | None:

@@ -13,14 +13,73 @@ import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from hotelbox.pms.mirror import MirroredPms
 from hotelbox.store import backlog
 
 if TYPE_CHECKING:
-    from hotelbox.daemon import Box
+    from hotelbox.config import Settings
+    from hotelbox.maintenance import Maintenance
+    from hotelbox.nlu.understanding import Understander
     from hotelbox.pms import Pms
+    from hotelbox.scheduler import Scheduler
+    from hotelbox.store import Store
+
+
+class Reports(Protocol):
+    def health(self) -> dict[str, Any]: ...
+
+
+class Counts(Protocol):
+    @property
+    def processed(self) -> int: ...
+
+    @property
+    def failed(self) -> int: ...
+
+
+class BoxState(Protocol):
+    """What the health report and the metrics read of the box — all of it (``daemon.Box`` is one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def pms(self) -> Pms: ...
+
+    @property
+    def understander(self) -> Understander: ...
+
+    @property
+    def voice(self) -> Reports: ...
+
+    @property
+    def whatsapp(self) -> Reports | None: ...
+
+    @property
+    def email(self) -> Reports | None: ...
+
+    @property
+    def pipeline(self) -> Counts: ...
+
+    @property
+    def scheduler(self) -> Scheduler: ...
+
+    @property
+    def maintenance(self) -> Maintenance: ...
+
+    @property
+    def ready(self) -> bool: ...
+
+    @property
+    def started_at(self) -> float: ...
+
+    @property
+    def load_seconds(self) -> dict[str, float]: ...
 
 
 @dataclass(frozen=True)
@@ -126,7 +185,7 @@ def problems(facts: dict[str, Any]) -> list[Problem]:
     return found
 
 
-async def report(box: Box) -> dict[str, Any]:
+async def report(box: BoxState) -> dict[str, Any]:
     """The facts /healthz, the front desk and the control socket show, with the problems in them."""
     integrity_ok = True
     try:

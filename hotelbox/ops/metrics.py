@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import logging
 import shutil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from hotelbox.ops.health import pms_status
+from hotelbox.ops.health import BoxState, pms_status
 from hotelbox.ops.logging import split_message
 from hotelbox.store.backlog import pending as pending_backlog
-
-if TYPE_CHECKING:
-    from hotelbox.daemon import Box
 
 STAGES = ("transcribe", "understand", "dialogue", "synthesize", "commit", "total", "pms", "send", "decode")
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -43,7 +40,7 @@ class ErrorCounter(logging.Handler):
 
 
 class BoxMetrics:
-    def __init__(self, box: Box) -> None:
+    def __init__(self, box: BoxState) -> None:
         self.box = box
         r = self.registry = CollectorRegistry()
         self.messages_in = Counter(

@@ -20,8 +20,8 @@ from hotelbox.messages import Inbound
 from hotelbox.pipeline import stage_summary
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import RecordingChannel
 from tests.e2e.deskpage import CHROMIUM, CHROMIUM_ARGS
+from tests.support import RecordingChannel
 
 CONVERSATIONS = 50
 PINGS = 30

@@ -135,7 +135,7 @@ class RssSampler:
                         except (psutil.Error, IndexError):
                             continue
                         if role:
-                            self.samples.setdefault(f"box speech-{role} worker", []).append((now, child_rss))
+                            self.samples.setdefault(f"speech worker ({role})", []).append((now, child_rss))
                             together += child_rss
                     self.samples.setdefault("box + workers", []).append((now, together))
             await asyncio.sleep(every_s)

@@ -36,9 +36,9 @@ from hotelbox.pipeline import stage_summary
 from hotelbox.pms.mirror import MirroredPms
 from hotelbox.scheduler import Priority
 from tests.bench.bench_pipeline import TimingChannel
-from tests.conftest import hotel_today, running_fake_qloapps
 from tests.fakes.qloapps import FULL_KEY
 from tests.helpers import say_date
+from tests.support import hotel_today, running_fake_qloapps
 
 STAYS = 300
 

@@ -28,10 +28,10 @@ import psutil
 from hotelbox.pipeline import stage_summary
 from hotelbox.relay.protocol import new_key
 from tests.bench.openloop import open_loop
-from tests.conftest import free_port
 from tests.e2e.processes import Proc, write_config
 from tests.fakes.graph import MetaWebhooks, encode, message_body
 from tests.fakes.postgres import Postgres
+from tests.support import free_port
 
 BOXES = int(os.environ.get("HOTELBOX_BENCH_BOXES", "500"))
 SECONDS = float(os.environ.get("HOTELBOX_BENCH_SECONDS", "60"))

@@ -14,8 +14,8 @@ import jiwer
 from hotelbox.speech.audio import decode
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.stt import WhisperStt
-from tests.conftest import DATA
 from tests.helpers import kokoro_voice_note
+from tests.support import DATA
 
 PROMPTS = {
     "es": "Hotel Miramar. Habitación individual, habitación doble, suite familiar. Check-in, check-out.",

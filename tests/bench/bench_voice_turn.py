@@ -6,8 +6,8 @@ voice note accepted to the text reply handed to the channel, and to the voice re
 the channel. The pair does what a bare Wyoming setup would: transcribe the note (language auto),
 then synthesize the box's own reply text with piper (the only piper voice the registries ship is
 English, so every language is spoken by it: that favours the pair, as English piper is fast).
-Printed: p50/p95 of each, and box/pair as a ratio. Also the speech workers' memory when
-``speech.engines = "workers"``.
+Printed: p50/p95 of each, and box/pair as a ratio, with the load average; the speech worker's
+memory; and each step of the turn alone. ``HOTELBOX_VOICE_TURN_ENGINES`` (workers,in_process).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from hotelbox.speech import remote
 from hotelbox.speech.audio import decode
 from hotelbox.speech.models import ModelStore
 from hotelbox.store.outbox import OutboxItem
-from tests.conftest import wait_for
 from tests.helpers import kokoro_voice_note, wyoming_servers
+from tests.support import wait_for
 
 QUESTIONS = {  # about 10 s each when spoken: the issue's voice note
     "es": [
@@ -166,7 +166,8 @@ async def run(tmp: Path) -> dict[str, Any]:
         f"### a voice turn: {len(notes)} voice notes of {audio_s:.1f} s on average (es, en, pt), one at a time"
     )
     out: dict[str, Any] = {"audio_s": audio_s}
-    for engines in ("in_process", "workers"):
+    kinds = os.environ.get("HOTELBOX_VOICE_TURN_ENGINES", "workers,in_process").split(",")
+    for engines in kinds:
         load = os.getloadavg()
         result = await box_turns(tmp, notes, engines)
         result["load"] = load
@@ -178,13 +179,13 @@ async def run(tmp: Path) -> dict[str, Any]:
         print("  stages p50: " + ", ".join(f"{k} {v['p50_ms']} ms" for k, v in result["stages"].items()))
         for role, w in result["workers"].items():
             print(f"  {role} worker: peak RSS {w['peak_rss_mb']} MB, now {w['rss_mb']} MB")
-    out["steps"] = where_the_time_goes(tmp, notes, out["in_process"]["replies"])
-    plain = await pair_turns(tmp, notes, out["in_process"]["replies"])
+    out["steps"] = where_the_time_goes(tmp, notes, out[kinds[0]]["replies"])
+    plain = await pair_turns(tmp, notes, out[kinds[0]]["replies"])
     out["pair"] = plain
     print(
         f"wyoming-faster-whisper + wyoming-piper (joe, en): p50 {plain['p50_ms']} ms, p95 {plain['p95_ms']} ms"
     )
-    for engines in ("in_process", "workers"):
+    for engines in kinds:
         ratio = out[engines]["voice"]["p50_ms"] / plain["p50_ms"]
         out[f"ratio_{engines}"] = ratio
         print(f"box voice turn ({engines}) / plain pair, p50: {ratio:.2f}×")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 PACKAGES = "python3,python3-venv,python3-packaging,python3-apt,systemd,systemd-sysv,dbus,openssh-server,iproute2,ca-certificates,curl,libespeak-ng1"
 # the cache is per package list: a rootfs cached before a package was added is not reused

@@ -18,7 +18,7 @@ from hotelbox.live_updates import LiveUpdates
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import REPO, RecordingChannel, wait_for
+from tests.support import REPO, RecordingChannel, wait_for
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"

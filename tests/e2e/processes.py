@@ -16,8 +16,8 @@ from pathlib import Path
 import aiohttp
 
 from hotelbox.relay.protocol import new_key
-from tests.conftest import HOTELBOX, free_port
 from tests.fakes.graph import ACCESS_TOKEN, APP_SECRET, PNID, FakeGraph, MetaWebhooks, message_body, wamid
+from tests.support import HOTELBOX, free_port
 
 QUESTIONS = [
     ("¿tenéis parking?", "parking"),

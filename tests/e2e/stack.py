@@ -30,7 +30,6 @@ from typing import Any
 import aiohttp
 
 from hotelbox.relay.protocol import new_key
-from tests.conftest import REPO, free_port, hotel_today
 from tests.e2e.processes import Proc
 from tests.fakes.graph import (
     ACCESS_TOKEN,
@@ -43,6 +42,7 @@ from tests.fakes.graph import (
 )
 from tests.fakes.qloapps import FULL_KEY
 from tests.fakes.qloapps.seed import qloapps_room_text
+from tests.support import REPO, free_port, hotel_today
 
 TEXT_QUESTIONS = {
     "es": [

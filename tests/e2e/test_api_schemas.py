@@ -28,7 +28,7 @@ from schemathesis.checks import (
 )
 
 from hotelbox.openapi import document
-from tests.conftest import HOTELBOX, free_port
+from tests.support import HOTELBOX, free_port
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # voice notes are raw bytes in the body, like application/octet-stream

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from hotelbox.pms.demo import DEMO_ROOM_TYPES, nightly_rate
-from tests.conftest import hotel_today, run_cli, running_fake_qloapps
 from tests.fakes.qloapps import FULL_KEY
 from tests.fakes.qloapps.seed import qloapps_room_text
 from tests.helpers import say_date
+from tests.support import hotel_today, run_cli, running_fake_qloapps
 
 
 @pytest.fixture(params=["demo", "qloapps"])

@@ -17,9 +17,9 @@ from hotelbox.errors import PmsUnavailable
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import RecordingChannel, hotel_today, wait_for
 from tests.e2e.deskpage import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD
 from tests.helpers import say_date
+from tests.support import RecordingChannel, hotel_today, wait_for
 
 
 class Stage:

@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from hotelbox.errors import BookingRejected
-from tests.conftest import hotel_today
 from tests.e2e.deskpage import Browser, Stage, chromium, js, login, open_conversation, stage, wait_for
 from tests.helpers import say_date
+from tests.support import hotel_today
 
 __all__ = ["chromium", "stage"]  # fixtures
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.conftest import hotel_today
 from tests.e2e.deskpage import Browser, Stage, chromium, login, open_conversation, stage, wait_for
 from tests.helpers import say_date
+from tests.support import hotel_today
 
 __all__ = ["chromium", "stage"]  # fixtures
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import free_port, run_cli, running_fake_qloapps
 from tests.fakes.qloapps import FULL_KEY
 from tests.fakes.qloapps.server import READONLY_KEY
+from tests.support import free_port, run_cli, running_fake_qloapps
 
 
 def configure(cwd: Path, url: str, key: str) -> None:

@@ -15,10 +15,10 @@ import aiohttp
 import pytest
 
 from hotelbox.relay.protocol import new_key
-from tests.conftest import free_port
 from tests.e2e.processes import Proc, World, write_config
 from tests.fakes.graph import FakeGraph
 from tests.fakes.netem import Balancer
+from tests.support import free_port
 
 
 class Cluster(World):

@@ -12,7 +12,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from tests.conftest import HOTELBOX, free_port
+from tests.support import HOTELBOX, free_port
 
 
 class Daemon:

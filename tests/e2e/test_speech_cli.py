@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import DATA, run_cli
+from tests.support import DATA, run_cli
 
 SPEECH = DATA / "speech"
 

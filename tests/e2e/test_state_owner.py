@@ -15,9 +15,9 @@ import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.conftest import HOTELBOX, free_port, hotel_today, run_cli, running_fake_qloapps
 from tests.fakes.qloapps import FULL_KEY
 from tests.fakes.qloapps.seed import qloapps_room_text
+from tests.support import HOTELBOX, free_port, hotel_today, run_cli, running_fake_qloapps
 
 
 def en_date(d: date) -> str:

@@ -16,7 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 def pg_bin() -> Path | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 BIN = Path(sys.executable).parent
 ANSIBLE_DIR = REPO / "ansible"

@@ -24,10 +24,10 @@ from hotelbox.ops.backup import backup, restore
 from hotelbox.pms import BookingRequest
 from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.store import desk
-from tests.conftest import REPO, Guest, RecordingChannel, hotel_today, qloapps_overrides, run_cli, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import demo_like_seed
 from tests.helpers import say_date
+from tests.support import REPO, Guest, RecordingChannel, hotel_today, qloapps_overrides, run_cli, wait_for
 
 DOUBLE, SUITE = "2", "4"  # the demo-like hotel's room type ids
 LIVE = (1, 2, 3)  # QloApps order states of a live booking

@@ -15,8 +15,8 @@ from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
-from tests.conftest import REPO, hotel_today
 from tests.helpers import say_date
+from tests.support import REPO, hotel_today
 
 KILLS = 6
 

@@ -13,7 +13,7 @@ import pytest
 from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
 from hotelbox.nlu.training import ExampleError
-from tests.conftest import RecordingChannel
+from tests.support import RecordingChannel
 
 
 def leftovers(handlers_before: list[logging.Handler]) -> dict[str, object]:

@@ -21,7 +21,7 @@ from hotelbox.daemon import Box
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import PUBLIC, add_user, hash_password
-from tests.conftest import RecordingChannel, wait_for
+from tests.support import RecordingChannel, wait_for
 
 PASSWORD = "correct-horse-battery"
 DESK_JS = Path(__file__).resolve().parents[2] / "hotelbox/web/static/desk.js"
@@ -280,8 +280,8 @@ async def test_edited_answers_are_what_the_bot_says_and_survive_a_restart(
 async def test_a_failed_booking_shows_up_and_can_be_retried(desk: Desk) -> None:
     from datetime import timedelta
 
-    from tests.conftest import hotel_today
     from tests.helpers import say_date
+    from tests.support import hotel_today
 
     day = hotel_today() + timedelta(days=30)
     address = "+34600200007"
@@ -336,8 +336,8 @@ async def test_a_failed_booking_shows_up_and_can_be_retried(desk: Desk) -> None:
 async def test_erasing_a_guest_keeps_only_an_anonymous_booking(desk: Desk, tmp_path: Path) -> None:
     from datetime import timedelta
 
-    from tests.conftest import hotel_today
     from tests.helpers import say_date
+    from tests.support import hotel_today
 
     address = "+34600200008"
     audio = desk.box.settings.media_dir / "in" / "guest-note.ogg"

@@ -16,7 +16,7 @@ from hotelbox.daemon import Box
 from hotelbox.messages import Inbound
 from hotelbox.web.app import make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import RecordingChannel
+from tests.support import RecordingChannel
 
 PASSWORD = "correct-horse-battery"
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import hotel_today, pms_bookings
 from tests.helpers import say_date
+from tests.support import hotel_today, pms_bookings
 
 
 @pytest.fixture(params=["demo", "qloapps"])

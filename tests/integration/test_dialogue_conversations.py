@@ -21,7 +21,7 @@ from hotelbox.daemon import Box
 from hotelbox.messages import Inbound, Reply
 from hotelbox.nlu.text import fold
 from hotelbox.pms import BookingRequest, PmsBooking
-from tests.conftest import HOTELBOX, RecordingChannel, pms_bookings
+from tests.support import HOTELBOX, RecordingChannel, pms_bookings
 
 TODAY = date(2027, 3, 10)  # a Wednesday
 _ids = count(1)
@@ -1175,6 +1175,12 @@ async def test_the_beach_is_a_question_about_where_the_hotel_is(
         ("do you have a wellness area with massages?", ("spa", "gym")),
         ("la habitación tiene cocinita?", ("cocina", "restaurante")),
         ("o quarto tem banheira de hidromassagem?", ("spa", "piscina")),
+        ("hay penalización si anulo una semana antes?", ("48",)),
+        ("is there a cancellation fee?", ("48",)),
+        ("tenho de pagar alguma coisa por cancelar?", ("48",)),
+        ("el wifi es gratis? donde se aparca?", ("wifi", "15 €")),
+        ("checkout time? can we store bags?", ("12:00", "luggage")),
+        ("do you take cards and how far is the beach", ("Visa", "Malagueta")),
     ],
 )
 async def test_every_question_in_other_words_and_what_the_hotel_lacks(
@@ -1459,6 +1465,44 @@ async def test_another_room_for_the_same_dates_takes_the_dates_just_booked(lang:
     assert [(bk.check_in, bk.check_out) for bk in second] == [(date(2027, 6, 3), date(2027, 6, 5))], (
         chat.reply_keys()
     )
+
+
+AFTER_SEEING_IT = {
+    "es": (
+        "hola, me dices los datos de mi reserva {ref}?",
+        "perfecto. al final viene nuestro hijo, añadelo porfa",
+    ),
+    "en": ("hi, can you show me booking {ref}?", "great. can you add my son too?"),
+    "pt": ("olá, pode mostrar a minha reserva {ref}?", "ótimo. afinal vem também o nosso filho"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_party_change_right_after_seeing_the_booking_is_about_that_booking(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """ "Add my son" after the booking's details: a change of it, not a new booking's dates."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)
+    first, second = AFTER_SEEING_IT[lang]
+    await chat.script(first.format(ref=booking.reference), second)
+    assert chat.reply_keys() == ["booking_details", "confirm_modify_stay"]
+    await chat("1")
+    assert (await b.pms.get_booking(booking.reference)).children == 1
+
+
+async def test_brazilian_guests_are_handed_over_in_brazilian_portuguese(guest) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 (9): a number from Brazil gets "vou transferir você para a recepção", not
+    Portugal's "vou passá-lo à receção" / "equipa"; Portugal keeps its own wording."""
+    brazilian = guest("+5511987654321")
+    await brazilian("oi, quero falar com um atendente por favor")
+    assert brazilian.said("transferir você", "equipe da recepção")
+    assert not brazilian.said("passá-lo")
+    assert not brazilian.said("equipa")
+    portuguese = guest("+351912345678")
+    await portuguese("olá, quero falar com uma pessoa da receção")
+    assert portuguese.said("passá-lo")
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ import pytest
 
 from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
-from tests.conftest import hotel_today, wait_for
 from tests.fakes.mailserver import PASSWORD, USER, Dovecot, SmtpServer, guest_mail
 from tests.helpers import say_date
+from tests.support import hotel_today, wait_for
 
 
 @dataclass

@@ -29,10 +29,10 @@ from hotelbox.errors import Unavailable
 from hotelbox.messages import Inbound
 from hotelbox.store import Store
 from hotelbox.store.database import DiskGuard
-from tests.conftest import DATA, wait_for
 from tests.fakes.graph import encode, message_body
 from tests.fakes.netem import FlakyProxy
 from tests.integration.wa_rig import Rig, box_settings, started_box
+from tests.support import DATA, wait_for
 
 NEVER_ENOUGH = 1 << 40  # MB: more free space than any disk has
 

@@ -21,9 +21,9 @@ from hotelbox.scheduler import Priority
 from hotelbox.store import bookings, conversations, outbox
 from hotelbox.store.database import Conn, utc_in, utcnow
 from hotelbox.web.app import make_app
-from tests.conftest import RecordingChannel, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.integration.wa_rig import Rig, box_settings, relay_settings, started_box
+from tests.support import RecordingChannel, wait_for
 
 
 async def healthz(box: Box) -> tuple[int, dict]:  # type: ignore[type-arg]

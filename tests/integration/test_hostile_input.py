@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from hotelbox.nlu.intents import split_label
 from hotelbox.nlu.understanding import Understander
 from hotelbox.speech.audio import AudioError, decode, encode_voice_note
-from tests.conftest import DATA
+from tests.support import DATA
 
 TRIED = {"understanding": 0, "audio": 0}
 AUDIO_CODES = {"audio_empty", "audio_corrupt", "audio_too_large", "audio_too_long"}

@@ -25,7 +25,7 @@ from hotelbox.messages import Inbound
 from hotelbox.ops.backup import backup, check, restore
 from hotelbox.relay.protocol import new_key
 from hotelbox.relay.server import Relay
-from tests.conftest import HOTELBOX, REPO, RecordingChannel, free_port, run_cli
+from tests.support import HOTELBOX, REPO, RecordingChannel, free_port, run_cli
 
 UNITS = REPO / "systemd"
 MONITORING = REPO / "monitoring"

@@ -10,8 +10,8 @@ from hotelbox.daemon import Box
 from hotelbox.errors import PmsUnavailable
 from hotelbox.messages import Inbound
 from hotelbox.store import Store, conversations, inbox
-from tests.conftest import RecordingChannel, hotel_today, wait_for
 from tests.helpers import say_date
+from tests.support import RecordingChannel, hotel_today, wait_for
 
 
 def message(address: str, n: int, text: str) -> Inbound:

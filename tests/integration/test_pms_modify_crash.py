@@ -16,9 +16,9 @@ from typing import Any
 from hotelbox.config import QloAppsSettings
 from hotelbox.pms import BookingRequest
 from hotelbox.pms.qloapps import QloAppsPms
-from tests.conftest import REPO, hotel_today, qloapps_overrides, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import demo_like_seed
+from tests.support import REPO, hotel_today, qloapps_overrides, wait_for
 
 
 def start_box(state: Path, script: Path, overrides: dict[str, Any]) -> subprocess.Popen[str]:

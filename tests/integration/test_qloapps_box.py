@@ -12,9 +12,9 @@ from hotelbox.config import Settings
 from hotelbox.daemon import Box
 from hotelbox.pms import BookingRequest
 from hotelbox.pms.qloapps import QloAppsPms
-from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.helpers import say_date
+from tests.support import Guest, RecordingChannel, hotel_today, wait_for
 
 SUITE = "4"  # the demo-like hotel's suites: 2 rooms
 

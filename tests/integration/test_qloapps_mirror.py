@@ -22,8 +22,8 @@ from hotelbox.pms.qloapps import QloAppsPms
 from hotelbox.pms.sync import MirrorSync
 from hotelbox.scheduler import Pressure, Scheduler
 from hotelbox.store import Store
-from tests.conftest import hotel_today
 from tests.fakes.qloapps import FakeQloApps
+from tests.support import hotel_today
 
 
 @dataclass

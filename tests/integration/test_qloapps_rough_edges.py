@@ -17,9 +17,9 @@ from hotelbox.pms import BookingRequest
 from hotelbox.pms import sync as sync_module
 from hotelbox.pms.mirror import MirroredPms
 from hotelbox.pms.qloapps import QloAppsPms
-from tests.conftest import Guest, RecordingChannel, hotel_today, qloapps_overrides, wait_for
 from tests.fakes.qloapps import FakeQloApps
 from tests.helpers import say_date
+from tests.support import Guest, RecordingChannel, hotel_today, qloapps_overrides, wait_for
 
 SUITE = "4"  # the demo-like hotel's suites: 2 rooms
 
@@ -230,7 +230,7 @@ def test_the_readme_shows_the_placeholder_address_the_code_writes() -> None:
     """Seen: the README said `<phone>@guests.hotelbox.invalid`; the code writes `guest-<digits>@…`."""
     import re
 
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("## QloApps", 1)[1].split("\n## ", 1)[0]

@@ -27,12 +27,12 @@ from hotelbox.relay.server import running_relay
 from hotelbox.store import conversations
 from hotelbox.web.app import LIMITS, make_app
 from hotelbox.web.auth import add_user, hash_password
-from tests.conftest import Guest, RecordingChannel, hotel_today, wait_for
 from tests.fakes.graph import message_body, sha256_b64
 from tests.fakes.mailserver import PASSWORD as MAILBOX_PASSWORD
 from tests.fakes.mailserver import USER as MAILBOX
 from tests.fakes.mailserver import Dovecot, SmtpServer, guest_mail
 from tests.integration.wa_rig import Rig, relay_settings, started_box
+from tests.support import Guest, RecordingChannel, hotel_today, wait_for
 
 PASSWORD = "correct-horse-battery"
 MONTHS_EN = [
@@ -528,7 +528,7 @@ async def test_try_it_voice_notes_wait_behind_whatsapp_guests_in_the_speech_lane
 ) -> None:
     import threading
 
-    from tests.conftest import DATA
+    from tests.support import DATA
 
     box = site.box
     assert box.voice.stt is not None

@@ -19,7 +19,7 @@ from hotelbox.speech.models import ModelStore, load_manifest
 from hotelbox.speech.stt import VoskStt, WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.speech.voice import make_stt
-from tests.conftest import DATA, wait_for
+from tests.support import DATA, wait_for
 
 SPEECH = DATA / "speech"
 FLEURS = sorted((SPEECH / "fleurs").glob("*.ogg"))

@@ -16,10 +16,10 @@ import pytest
 
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.tts import PiperTts, voice_note
-from tests.conftest import wait_for
 from tests.fakes.graph import message_body, sha256_b64
 from tests.helpers import wyoming_servers
 from tests.integration.wa_rig import Rig, started_box
+from tests.support import wait_for
 
 # a well-formed RIFF/WAVE header claiming PCM at 272 bits per sample, then silence (the fuzz find)
 WAV_272_BITS = (
@@ -163,7 +163,7 @@ async def test_a_worker_dies_with_the_box_that_started_it(tmp_path: Path) -> Non
     """kill -9 of the box must not leave its speech worker holding its memory (and its socket)."""
     import psutil
 
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     box = await asyncio.create_subprocess_exec(
         sys.executable, "-c", ORPHAN_PARENT, str(tmp_path), stdout=asyncio.subprocess.PIPE, cwd=REPO

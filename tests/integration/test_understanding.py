@@ -11,7 +11,7 @@ import pytest
 from hotelbox.nlu.evaluation import evaluate
 from hotelbox.nlu.training import all_examples, data_fingerprint, model_dir_for
 from hotelbox.nlu.understanding import Understander
-from tests.conftest import REPO
+from tests.support import REPO
 
 EVAL = sorted((REPO / "tests" / "data" / "nlu").glob("eval_*.jsonl"))
 TODAY = date(2026, 11, 24)
@@ -151,6 +151,8 @@ def test_a_full_name_said_on_its_own_is_the_guests_name(
         ("somos Lucía Prado Gil, mi mail es lucia@example.es", "Lucía Prado Gil"),
         ("reserva em nome de Inês Couto Reis sff", "Inês Couto Reis"),
         ("Hallo! Sprechen Sie Deutsch?", None),
+        ("hi it's Tom Ford here", "Tom Ford"),
+        ("oi, aqui é a bruna reis", "Bruna Reis"),
     ],
 )
 def test_names_after_a_cue_in_any_case(understander: Understander, text: str, name: str | None) -> None:

@@ -16,10 +16,10 @@ import pytest
 
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.tts import PiperTts, voice_note
-from tests.conftest import DATA, wait_for
 from tests.fakes.graph import message_body, sha256_b64
 from tests.helpers import kokoro_voice_note, said_wer
 from tests.integration.wa_rig import Rig, started_box
+from tests.support import DATA, wait_for
 
 SPEECH = DATA / "speech"
 

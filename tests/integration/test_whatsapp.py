@@ -15,9 +15,9 @@ import pytest
 
 from hotelbox.daemon import Box
 from hotelbox.relay.protocol import new_key
-from tests.conftest import DATA, wait_for
 from tests.fakes.graph import PNID, FakeGraph, encode, message_body, wamid
 from tests.integration.wa_rig import FIXTURES, VERIFY, Rig, box_settings, started_box
+from tests.support import DATA, wait_for
 
 
 def sent_to(graph: FakeGraph, phone: str) -> list[str]:
@@ -50,8 +50,8 @@ async def test_a_guests_text_gets_an_answer_and_statuses_come_back(rig: Rig) -> 
 async def test_choices_go_out_as_buttons_and_a_button_reply_is_understood(rig: Rig) -> None:
     from datetime import timedelta
 
-    from tests.conftest import hotel_today
     from tests.helpers import say_date
+    from tests.support import hotel_today
 
     day = hotel_today() + timedelta(days=40)
     async with started_box(rig):

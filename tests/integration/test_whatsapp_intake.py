@@ -8,7 +8,7 @@ from hotelbox.channels.relay_link import RelayedEvent
 from hotelbox.channels.whatsapp.intake import store_events
 from hotelbox.relay.protocol import meta_signature
 from hotelbox.store import Store
-from tests.conftest import DATA
+from tests.support import DATA
 
 SECRET = "app-secret-of-the-hotel"
 BODY = (DATA / "whatsapp" / "msg_text__meta-doc.json").read_bytes()

@@ -12,8 +12,8 @@ from typing import Any
 from hotelbox.config import Settings, load_settings
 from hotelbox.daemon import Box
 from hotelbox.relay.server import Relay
-from tests.conftest import DATA, wait_for
 from tests.fakes.graph import ACCESS_TOKEN, APP_SECRET, PNID, FakeGraph, MetaWebhooks
+from tests.support import DATA, wait_for
 
 FIXTURES = DATA / "whatsapp"
 OTHER_PNIDS = ["1122334455667", "123456123"]

@@ -77,7 +77,7 @@ def test_show_masks_passwords_inside_urls(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_readme_settings_table_is_generated_from_the_model() -> None:
     from hotelbox.config import settings_table
-    from tests.conftest import REPO
+    from tests.support import REPO
 
     readme = (REPO / "README.md").read_text()
     inside = readme.split("<!-- settings:begin -->\n", 1)[1].split("<!-- settings:end -->", 1)[0]

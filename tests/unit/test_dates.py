@@ -268,6 +268,13 @@ def test_nights_more_said_before_the_count_are_extra_nights(lang: str, text: str
         ("en", "need a room from tommorow for 2 nights", "2026-11-25", "2026-11-27"),
         ("es", "llegamos el 3 de diciembre y nos regresamos el 6", "2026-12-03", "2026-12-06"),
         ("pt", "a gente chega dia 3 de dezembro e vai embora dia 6", "2026-12-03", "2026-12-06"),
+        (
+            "es",
+            "entrando el 2 de diciembre, saliendo el 5",
+            "2026-12-02",
+            "2026-12-05",
+        ),  # "saliendo" is no "do"
+        ("en", "checking in 12/20, checking out 12/23", "2026-12-20", "2026-12-23"),
     ],
 )
 def test_dates_as_typed_on_a_phone(lang: str, text: str, check_in: str | None, check_out: str | None) -> None:

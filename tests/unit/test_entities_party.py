@@ -51,6 +51,10 @@ def guests(lang: str, text: str) -> tuple[int | None, int | None]:
         ("en", "it would just be me and my daughter, we'd need a cot", 1, 1),
         ("es", "solo yo y mi hija de 3 años, necesitamos cuna", 1, 1),
         ("en", "me and the missus", 2, None),
+        ("es", "2 mayores y 1 menor", 2, 1),
+        ("pt", "seremos nós dois e o bebé", 2, 1),
+        ("pt", "Somos 2. E o pequeno-almoço está incluído?", 2, None),  # breakfast is no little one
+        ("pt", "somos 2 e o pequeno vem connosco", 2, 1),
         # numbers that are no party
         ("en", "we need 3 nites", None, None),
         ("pt", "somos 2 por 3 diarias", 2, None),

@@ -16,8 +16,8 @@ from hotelbox.config import WhatsAppSettings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.messages import Option, Reply, merge_replies
 from hotelbox.relay.protocol import meta_signature_ok
-from tests.conftest import DATA
 from tests.fakes.graph import Invalid, check_message
+from tests.support import DATA
 
 FIXTURES = DATA / "whatsapp"
 PAYLOADS = sorted(p for p in FIXTURES.glob("*__*.json") if not p.name.startswith("signature"))
