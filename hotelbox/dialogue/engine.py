@@ -632,9 +632,13 @@ class Dialogue:
         breakfast included?"): each answered before the booking goes on."""
         if t.answered or not asks(u.text):
             return
+        own = intent in ("modify_booking", "booking_status") or "booking_ref" in u.entities
+        own = own or bool(_HAVE_BOOKING.search(fold(u.text)))
         for topic in topics_in(u.text)[:3]:
             if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
                 continue
+            if topic == "cot" and (own or t.state.flow in ("modify", "status")):
+                continue  # "a cot for booking HB-…, please?": a request the flow notes, not a question
             if answer := self.knowledge.answer(t.lang, topic):
                 t.say_text(answer, f"info:{topic}")
 

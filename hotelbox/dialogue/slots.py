@@ -135,6 +135,8 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
             entities["check_in"], entities["check_out"] = wanted[0].isoformat(), wanted[1].isoformat()
             entities["nights"] = (wanted[1] - wanted[0]).days
             u.flags.discard("past_date")
+    if "adults" in entities and _only_a_time(u.text, u.lang, int(entities["adults"])):
+        entities.pop("adults")  # "llegamos a las 5": an hour, not five guests
     total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
     if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
         entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
@@ -155,6 +157,24 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
             if moved and moved[0] >= t.guest.today:
                 entities["check_in"], entities["check_out"] = moved[0].isoformat(), moved[1].isoformat()
     return entities
+
+
+_AT_HOUR = re.compile(
+    r"\b(?:a\s+las|sobre\s+las|hacia\s+las|at|around|as|às|pelas|por\s+volta\s+das|ate\s+as|hasta\s+las"
+    r"|desde\s+las|despues\s+de\s+las|antes\s+de\s+las|depois\s+das|antes\s+das)\s+(\d{1,2})"
+    r"(?![\d/-])(?:[:h.]\d{2})?\b(?!\s*(?:de|of|to|a|al|ao|-|del|do)\s)|\b(\d{1,2})\s*(?::\d{2}|h\b|am\b|pm\b|hrs?\b|horas\b)"
+)
+_PEOPLE = re.compile(
+    r"\b(?:personas?|people|persons?|pax|adult\w*|pessoas?|huespedes|hospedes|guests?|somos|seremos|sao|we\s+are"
+    r"|we'?re|of\s+us|nin[oa]s?|kids?|children|child|criancas?|bebes?|babies|baby|hij[oa]s|filh[oa]s)\b"
+)
+
+
+def _only_a_time(text: str, lang: str, adults: int) -> bool:
+    """Is the party's number only an hour of the day ("a las 5 llegamos", "we arrive at 5")?"""
+    t = numbers_to_digits(fold(text), lang)
+    hours = {int(a or b) for a, b in _AT_HOUR.findall(t)}
+    return adults in hours and not _PEOPLE.search(t)
 
 
 def _month_moved(stay: tuple[date, date], month: int) -> tuple[date, date] | None:

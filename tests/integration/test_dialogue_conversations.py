@@ -1744,3 +1744,19 @@ async def test_no_email_said_after_the_summary_is_not_a_no_to_the_booking(lang: 
     await chat.script(*NO_EMAIL_AT_THE_SUMMARY[lang])
     assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
     assert made(await pms_bookings(b)).check_in == date(2027, 6, 20), chat.reply_keys()
+
+
+AN_HOUR_IS_NOT_A_PARTY = {
+    "es": ("hola, habitación del 10 al 12 de junio", "llegamos a las 5"),
+    "en": ("hi, a room from june 10 to 12", "we'll get there around 5"),
+    "pt": ("olá, quarto de 10 a 12 de junho", "chegamos por volta das 5"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_hour_of_arrival_is_not_the_party(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """Asked how many people, "we arrive at 5" is an hour: no group handoff, the party still asked (class 4)."""
+    chat = guest()
+    await chat.script(*AN_HOUR_IS_NOT_A_PARTY[lang])
+    assert (await chat.conversation())["control"] == "bot", chat.reply_keys()
+    assert chat.reply_keys()[-1] in ("ask_guests", "ask_guests_again", "continue_booking"), chat.reply_keys()
