@@ -279,8 +279,6 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         room = ""
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
     if party is not None and party.cot:
-        # noted for this booking: the general "we have cots, just tell us" answer would repeat it
-        t.turn.replies = [r for r in t.turn.replies if r.key != "info:cot"]
         t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
         t.turn.attention = "cot_request"
         if not party_changed and not room and not _new_dates(t, booking, entities, flags):
