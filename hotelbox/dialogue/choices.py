@@ -85,6 +85,15 @@ _NUMBER = re.compile(
     r"(?P<n>[1-9]|[a-z]+)(?:\s*(?:one|opcion|option|opcao|\.|\)))?$"
 )
 _PUNCT = re.compile(r"[^\w\s']+")
+# An unaccented "si" that opens a clause of its own is "if", not "yes": "en el mismo cuarto si se
+# puede", "si no es molestia, confírmalo". It is one when words come before it in its clause, or
+# when a verb or "no" follows it ("si es posible"); "claro q si", "si dale", "sí, se puede" say yes.
+_IF_AFTER = (
+    "no", "se", "hay", "es", "fuera", "fuese", "hubiera", "puede", "pueden", "puedes", "podemos", "podeis",
+    "podes", "quieres", "quiere", "quieren", "tienen", "tiene", "tienes", "acaso", "cancelo", "llegamos",
+)  # fmt: skip
+_CLAUSES = re.compile(r"[^,.;:!?¡¿\n]+")
+_WHY_NOT = ("why not", "por que no", "porque no", "pq no", "por que nao", "porque nao", "pq nao")
 MAX_WORDS = 14  # a longer message is a message, not an answer to a button
 
 
@@ -96,6 +105,20 @@ def _has(text: str, phrases: Sequence[str]) -> bool:
     return any(re.search(rf"(?:^|\s){re.escape(p)}(?:$|\s)", text) for p in phrases)
 
 
+def _without_ifs(text: str) -> str:
+    """``text`` less its conditional clauses ("si se puede"), read before accents are folded away."""
+    kept: list[str] = []
+    for clause in _CLAUSES.findall(text.lower()):
+        words = clause.split()
+        at = next((i for i, w in enumerate(words) if w == "si" and i + 1 < len(words)), None)
+        if at is not None:
+            after = fold(words[at + 1])
+            if (at > 0 and not _has(after, _YES)) or after in _IF_AFTER:
+                words = words[:at]
+        kept.append(" ".join(words))
+    return ", ".join(w for w in kept if w)
+
+
 def polarity(text: str) -> str | None:
     """'yes', 'no' or None for a typed answer to a yes/no question."""
     marks = {c for c in text if not c.isspace() and c not in _SKIN}
@@ -103,7 +126,9 @@ def polarity(text: str) -> str | None:
         return "yes"  # "👍", "👌🏻", "✅"
     if marks and marks <= _NO_MARKS:
         return "no"
-    t = _words(text)
+    t = _words(_without_ifs(text))
+    if not t and _words(text):
+        return None  # "si no es molestia": a condition, and nothing else
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
         if not t:
@@ -123,6 +148,8 @@ def polarity(text: str) -> str | None:
     if _has(t, _NO):
         return "no"
     head = " ".join(t.split()[:5])
+    if _has(head, _WHY_NOT):
+        return "yes"  # "sure, why not"
     if _NEGATION.search(t):
         return None
     if t in _YES_ALONE or _has(head, _YES):

@@ -1,0 +1,43 @@
+"""The shared yes/no reader (hotelbox.dialogue.choices.polarity), issue 12 class 1."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotelbox.dialogue.choices import polarity
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "la misma habitación si es posible",
+        "si no es mucha molestia",
+        "junto con mis padres si hay sitio",
+        "si se puede",
+    ],
+)
+def test_an_unaccented_si_opening_a_clause_is_if_not_yes(text: str) -> None:
+    assert polarity(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "si no es molestia, resérvala",
+        "sí se puede",
+        "claro q si",
+        "si dale",
+        "sure why not",
+        "why not, go on",
+        "por que no",
+        "bora",
+        "pode ser",
+    ],
+)
+def test_yes_words(text: str) -> None:
+    assert polarity(text) == "yes"
+
+
+@pytest.mark.parametrize("text", ["nah thanks", "nope", "mejor no", "deixa pra la", "nah, i'm good"])
+def test_no_words(text: str) -> None:
+    assert polarity(text) == "no"
