@@ -57,6 +57,11 @@ _NO = (
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
 )  # fmt: skip
+# At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
+_DROP = (
+    *_NO, "thanks", "thank you", "gracias", "obrigado", "obrigada", "mejor no", "better not", "melhor nao", "nunca",
+    "never", "ni hablar", "negativo", "no reservar", "nao reservar", "dont book", "don't book",
+)  # fmt: skip
 _YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
 _NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
 _SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
@@ -212,6 +217,8 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
         answer = "yes" if "cancel_booking" in ids else "no" if "dont_book" in ids else None
     if answer is None:
         return None
+    if answer == "no" and "change" in ids and not _has(_words(text), _DROP):
+        return "change"  # a plain "no" to the summary: something in it is wrong, ask what
     wanted = YES_IDS if answer == "yes" else NO_IDS
     return next((o.id for o in options if o.id in wanted), answer)
 

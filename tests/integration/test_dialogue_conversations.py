@@ -1760,3 +1760,21 @@ async def test_the_hour_of_arrival_is_not_the_party(lang: str, box, guest) -> No
     await chat.script(*AN_HOUR_IS_NOT_A_PARTY[lang])
     assert (await chat.conversation())["control"] == "bot", chat.reply_keys()
     assert chat.reply_keys()[-1] in ("ask_guests", "ask_guests_again", "continue_booking"), chat.reply_keys()
+
+
+A_PLAIN_NO_AT_THE_SUMMARY = {
+    "es": ("hola, una doble para dos del 8 al 10 de julio", "Marta Gil Pons", "marta@example.com", "no"),
+    "en": ("hello, a double for two from 8 to 10 july", "Mark Hale", "mark@example.com", "nope"),
+    "pt": ("olá, um duplo para dois de 8 a 10 de julho", "Marta Pires", "marta@example.com", "não"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_plain_no_at_the_summary_asks_what_to_change(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """A bare "no" to the summary means something in it is wrong, not "drop the request" (class 1)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*A_PLAIN_NO_AT_THE_SUMMARY[lang])
+    assert chat.reply_keys()[-1] == "what_to_change", chat.reply_keys()
+    assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
+    assert not await pms_bookings(b)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotelbox.dialogue.choices import polarity
+from hotelbox.dialogue.choices import polarity, read_choice
+from hotelbox.messages import Option
 
 
 @pytest.mark.parametrize(
@@ -41,3 +42,20 @@ def test_yes_words(text: str) -> None:
 @pytest.mark.parametrize("text", ["nah thanks", "nope", "mejor no", "deixa pra la", "nah, i'm good"])
 def test_no_words(text: str) -> None:
     assert polarity(text) == "no"
+
+
+SUMMARY = (
+    Option("yes", "Sí, confirmar"),
+    Option("change", "Cambiar algo"),
+    Option("dont_book", "No reservar"),
+)
+
+
+@pytest.mark.parametrize("text", ["no", "nope", "não", "no, está mal"])
+def test_a_plain_no_to_the_summary_is_change(text: str) -> None:
+    assert read_choice(text, SUMMARY) == "change"
+
+
+@pytest.mark.parametrize("text", ["no gracias", "nah thanks", "olvídalo", "não quero", "forget it"])
+def test_a_no_that_drops_the_request(text: str) -> None:
+    assert read_choice(text, SUMMARY) == "dont_book"
