@@ -698,7 +698,7 @@ async def test_the_booking_meant_is_picked_by_its_month_or_days(lang: str, scrip
 
 # the booking: 20–23 July; each change, then a typed yes
 SHIFTS = [
-    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 24)),
+    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 23)),  # only the arrival
     ("en", "hi, I've got a booking in July, can we push it back a week?", (27, 30)),
     ("pt", "tenho uma reserva em julho, queria ficar mais uma noite", (20, 24)),
     ("es", "hola, mi reserva de julio: quitadnos la ultima noche porfa", (20, 22)),
@@ -1778,3 +1778,27 @@ async def test_a_plain_no_at_the_summary_asks_what_to_change(lang: str, box, gue
     assert chat.reply_keys()[-1] == "what_to_change", chat.reply_keys()
     assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
     assert not await pms_bookings(b)
+
+
+# the booking: 20–23 July; arriving or leaving a day earlier moves that end only
+ONE_END = [
+    ("es", "hola, mi reserva de julio: al final llegamos un día antes", (19, 23)),
+    ("en", "about my july booking, we'll arrive a day earlier", (19, 23)),
+    ("pt", "a minha reserva de julho: chegamos um dia antes", (19, 23)),
+    ("en", "my booking in july: we leave a day earlier now", (20, 22)),
+    ("es", "la reserva de julio, al final salimos un dia antes", (20, 22)),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "days"), ONE_END)
+async def test_arriving_or_leaving_a_day_earlier_moves_only_that_end(
+    lang: str, text: str, days, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # 20–23 July
+    await chat(text)
+    assert chat.last[-1].key == "confirm_modify", chat.reply_keys()
+    await chat({"es": "sí, cámbiala", "en": "yes please", "pt": "sim, pode alterar"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
