@@ -74,7 +74,8 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
     for pattern, (arrive, leave) in _SHIFTS:
         if m := pattern.search(t):
             n = next((int(g) for g in m.groups() if g), 1)
-            if arrive == leave:  # a day / a week earlier or later: of the end the guest names, if one
+            if arrive == leave and re.search(r"\b(?:dias?|days?|semanas?|weeks?)\b", m.group(0)):
+                # a day / a week earlier or later: of the end the guest names, if only one
                 arriving, leaving = bool(_ARRIVE.search(t)), bool(_DEPART.search(t))
                 if arriving != leaving:
                     return (arrive * n, 0) if arriving else (0, leave * n)

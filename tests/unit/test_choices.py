@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from hotelbox.dialogue.changes import relative_shift
 from hotelbox.dialogue.choices import polarity, read_choice
 from hotelbox.messages import Option
 
@@ -59,3 +60,18 @@ def test_a_plain_no_to_the_summary_is_change(text: str) -> None:
 @pytest.mark.parametrize("text", ["no gracias", "nah thanks", "olvídalo", "não quero", "forget it"])
 def test_a_no_that_drops_the_request(text: str) -> None:
     assert read_choice(text, SUMMARY) == "dont_book"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "shift"),
+    [
+        ("llegamos al finde siguiente", "es", (7, 7)),
+        ("we arrive the following weekend", "en", (7, 7)),
+        ("chegamos dois dias antes", "pt", (-2, 0)),
+        ("saímos um dia depois", "pt", (0, 1)),
+    ],
+)
+def test_a_shift_moves_the_end_named_and_a_weekend_the_whole_stay(
+    text: str, lang: str, shift: tuple[int, int]
+) -> None:
+    assert relative_shift(text, lang) == shift
