@@ -98,6 +98,13 @@ _IF_AFTER = (
     "podes", "quieres", "quiere", "quieren", "tienen", "tiene", "tienes", "acaso", "cancelo", "llegamos",
 )  # fmt: skip
 _CLAUSES = re.compile(r"[^,.;:!?¡¿\n]+")
+# "no más" / "nomás" after a verb is "just" in Latin America ("resérvela no más")
+_JUST = re.compile(r"(?<=\w)\s+(?:no\s+mas|nomas)(?=$|\s+(?:porfa|por\s+favor|gracias)$)")
+# a message opening with a question word asks; it does not answer yes
+_ASKS = re.compile(
+    r"(?:(?:y|and|e|pero|but|mas)\s+)?(?:cuanto|cuanta|cuantos|cuantas|que|como|cuando|donde|cual|how|what|when"
+    r"|where|which|quanto|quanta|quantos|quantas|quando|onde|qual)\b"
+)
 _WHY_NOT = ("why not", "por que no", "porque no", "pq no", "por que nao", "porque nao", "pq nao")
 MAX_WORDS = 14  # a longer message is a message, not an answer to a button
 
@@ -134,6 +141,7 @@ def polarity(text: str) -> str | None:
     t = _words(_without_ifs(text))
     if not t and _words(text):
         return None  # "si no es molestia": a condition, and nothing else
+    t = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
         if not t:
@@ -153,6 +161,8 @@ def polarity(text: str) -> str | None:
     if _has(t, _NO):
         return "no"
     head = " ".join(t.split()[:5])
+    if "?" in text and _ASKS.match(t):
+        return None  # "¿y cuánto sale con la suite?": a question, whatever its "sale"
     if _has(head, _WHY_NOT):
         return "yes"  # "sure, why not"
     if _NEGATION.search(t):

@@ -1802,3 +1802,72 @@ async def test_arriving_or_leaving_a_day_earlier_moves_only_that_end(
     await chat({"es": "sí, cámbiala", "en": "yes please", "pt": "sim, pode alterar"}[lang])
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
+
+
+PRICE_WHILE_A_CHANGE_WAITS = {
+    "es": (
+        "tengo la reserva {ref}, quiero cambiarla a la suite",
+        "¿y cuánto sale con la suite?",
+        "vale, cámbiala",
+    ),
+    "en": ("booking {ref}: could you move us to the suite?", "how much is it with the suite?", "ok do it"),
+    "pt": (
+        "tenho a reserva {ref}, dá pra mudar pra suíte?",
+        "e quanto fica com a suíte?",
+        "tá bom, pode mudar",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_price_question_while_a_change_waits_is_answered_and_the_change_asked_again(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """The change's question carries its new total: asked the price, that is the answer (class 5)."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # a double, 20–23 July
+    first, question, yes = PRICE_WHILE_A_CHANGE_WAITS[lang]
+    await chat(first.format(ref=booking.reference))
+    assert chat.last[-1].key == "confirm_modify_stay", chat.reply_keys()
+    await chat(question)
+    assert [r.key for r in chat.last] == ["confirm_modify_stay"], chat.reply_keys()
+    await chat(yes)
+    assert (await b.pms.get_booking(booking.reference)).room_type == "suite", chat.reply_keys()
+
+
+PRICE_AT_THE_SUMMARY = {
+    "es": (
+        "una doble para 2 del 8 al 10 de julio",
+        "Rosa Vidal Peña",
+        "rosa@example.com",
+        "¿y cuánto sale?",
+        "ya, resérvela no más",
+    ),
+    "en": (
+        "a double for 2, 8 to 10 july",
+        "Rose Vidal",
+        "rose@example.com",
+        "how much is it in total?",
+        "ok book it",
+    ),
+    "pt": (
+        "um duplo para 2 de 8 a 10 de julho",
+        "Rosa Vidal",
+        "rosa@example.com",
+        "e quanto fica?",
+        "pode reservar",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_price_asked_at_the_summary_is_answered_and_a_yes_then_books(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "¿y cuánto sale?" is a question, not a yes ("sale"); the yes after its answer books (class 1)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*PRICE_AT_THE_SUMMARY[lang][:4])
+    assert chat.last[-1].key == "price_answer", chat.reply_keys()
+    assert not await pms_bookings(b)
+    await chat(PRICE_AT_THE_SUMMARY[lang][4])
+    assert chat.last[-1].key == "booking_confirmed", chat.reply_keys()

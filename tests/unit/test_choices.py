@@ -75,3 +75,15 @@ def test_a_shift_moves_the_end_named_and_a_weekend_the_whole_stay(
     text: str, lang: str, shift: tuple[int, int]
 ) -> None:
     assert relative_shift(text, lang) == shift
+
+
+@pytest.mark.parametrize(
+    "text", ["¿y cuánto sale con la suite?", "e quanto fica, pode ser?", "how much is it, ok?"]
+)
+def test_a_question_is_no_yes(text: str) -> None:
+    assert polarity(text) is None
+
+
+@pytest.mark.parametrize("text", ["ya, resérvela no más", "dale nomás", "sí, confírmala no más porfa"])
+def test_no_mas_after_a_verb_is_just(text: str) -> None:
+    assert polarity(text) == "yes"
