@@ -566,7 +566,7 @@ class Dialogue:
                 choice
                 and not tapped
                 and _changes_stay(state, entities)
-                and choice in ("no", "dont_book", "other_dates")
+                and choice in ("no", "change", "dont_book", "other_dates")
             ):
                 choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
             if choice and not tapped and intent in ("request_human", "complaint"):

@@ -1871,3 +1871,40 @@ async def test_a_price_asked_at_the_summary_is_answered_and_a_yes_then_books(lan
     assert not await pms_bookings(b)
     await chat(PRICE_AT_THE_SUMMARY[lang][4])
     assert chat.last[-1].key == "booking_confirmed", chat.reply_keys()
+
+
+A_NO_WITH_THE_RIGHT_DAY = {
+    "es": (
+        "una doble para 2 del 8 al 10 de julio",
+        "Rosa Vidal Peña",
+        "rosa@example.com",
+        "no, el 9 no el 8",
+        "sí",
+    ),
+    "en": (
+        "a double for 2, 8 to 10 july",
+        "Rose Vidal",
+        "rose@example.com",
+        "no, the 9th not the 8th",
+        "yes",
+    ),
+    "pt": (
+        "um duplo para 2 de 8 a 10 de julho",
+        "Rosa Vidal",
+        "rosa@example.com",
+        "não, dia 9 e não 8",
+        "sim",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_no_with_the_right_day_at_the_summary_changes_it(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "no, the 9th not the 8th" at the summary moves the stay and asks again; no "what to change?" (class 2)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*A_NO_WITH_THE_RIGHT_DAY[lang][:4])
+    assert "what_to_change" not in chat.reply_keys(), chat.reply_keys()
+    assert not await pms_bookings(b)
+    await chat(A_NO_WITH_THE_RIGHT_DAY[lang][4])
+    assert made(await pms_bookings(b)).check_in == date(2027, 7, 9), chat.reply_keys()
