@@ -306,11 +306,7 @@ async def _ask_confirm(t: TurnBuilder, intent: str) -> bool:
     t.ask(
         "confirm",
         "confirm_booking",
-        (
-            Option("yes", t.text("opt_yes")),
-            Option("change", t.text("opt_change")),
-            Option("dont_book", t.text("opt_cancel_request")),
-        ),
+        _summary_options(t),
         room=t.room_name(q["room_type"]),
         name=s.guest_name,
         email=s.email or t.text("contact_phone", phone=phone),
@@ -339,13 +335,26 @@ STEPS = (
 def _answer_price(t: TurnBuilder) -> None:
     q = t.state.quote
     assert q is not None
+    summary = (
+        t.state.expect == "confirm"
+    )  # asked at the summary: a yes to the price books, as one to it would
     t.ask(
-        "room_type",
+        "confirm" if summary else "room_type",
         "price_answer",
-        (Option("yes", t.text("opt_book_it")), Option("other_dates", t.text("opt_other_dates"))),
+        _summary_options(t)
+        if summary
+        else (Option("yes", t.text("opt_book_it")), Option("other_dates", t.text("opt_other_dates"))),
         room=t.room_name(q["room_type"]),
         total=t.money(q["total"], q["currency"]),
         **_stay_values(t),
+    )
+
+
+def _summary_options(t: TurnBuilder) -> tuple[Option, ...]:
+    return (
+        Option("yes", t.text("opt_yes")),
+        Option("change", t.text("opt_change")),
+        Option("dont_book", t.text("opt_cancel_request")),
     )
 
 

@@ -40,7 +40,15 @@ _NIGHT = r"(?:noches?|nights?|noites?)"
 _MORE = r"(?:mas|more|extra|a\s+mais|adicional(?:es)?|adicionais)"
 _LESS = r"(?:menos|less|fewer|a\s+menos)"
 _LATER = r"(?:despues|mas\s+tarde|later|after|depois|mais\s+tarde|adelante)"
-_EARLIER = r"(?:antes|earlier|before|mas\s+temprano|mais\s+cedo)"
+_EARLIER = r"(?:antes|earlier|early|before|mas\s+temprano|mais\s+cedo)"
+# "llegamos un día antes", "we arrive a day earlier", "chegamos um dia antes": only the arrival moves
+_ARRIVE = re.compile(
+    r"\b(?:llegamos|llegar\w*|llego|llegaria\w*|arrive|arriving|arrival|get\s+there|come|coming|check\s*-?\s*in"
+    r"|chegamos|chegar\w*|chego|chegaria\w*|entrada|entramos|entrar)\b"
+)
+_DEPART = re.compile(
+    _LEAVE.pattern + r"|\b(?:salir|salida|saida|go\s+home|volver\w*|voltar\w*|regresar\w*)\b"
+)
 _DELAY = r"(?:adiar|adia-?la|adia-?lo|adia|postpone|posponer|pospon\w*|retrasar\w*|atrasar\w*|delay|push\s+(?:it\s+)?back|mover\w*|move|pasar\w*|passar\w*)"
 _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     # (pattern on folded text with numbers as digits, (days moved at arrival, at departure) per unit)
@@ -66,6 +74,11 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
     for pattern, (arrive, leave) in _SHIFTS:
         if m := pattern.search(t):
             n = next((int(g) for g in m.groups() if g), 1)
+            if arrive == leave and re.search(r"\b(?:dias?|days?|semanas?|weeks?)\b", m.group(0)):
+                # a day / a week earlier or later: of the end the guest names, if only one
+                arriving, leaving = bool(_ARRIVE.search(t)), bool(_DEPART.search(t))
+                if arriving != leaving:
+                    return (arrive * n, 0) if arriving else (0, leave * n)
             return arrive * n, leave * n
     return None
 

@@ -57,6 +57,11 @@ _NO = (
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
 )  # fmt: skip
+# At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
+_DROP = (
+    *_NO, "thanks", "thank you", "gracias", "obrigado", "obrigada", "mejor no", "better not", "melhor nao", "nunca",
+    "never", "ni hablar", "negativo", "no reservar", "nao reservar", "dont book", "don't book",
+)  # fmt: skip
 _YES_MARKS = frozenset("👍👌✅✔☑🆗🙆🤝💯" + "\ufe0f")
 _NO_MARKS = frozenset("👎❌✖🚫🙅" + "\ufe0f")
 _SKIN = frozenset(chr(c) for c in range(0x1F3FB, 0x1F400)) | {"\u200d", "\u2640", "\u2642", "!", "."}
@@ -85,6 +90,22 @@ _NUMBER = re.compile(
     r"(?P<n>[1-9]|[a-z]+)(?:\s*(?:one|opcion|option|opcao|\.|\)))?$"
 )
 _PUNCT = re.compile(r"[^\w\s']+")
+# An unaccented "si" that opens a clause of its own is "if", not "yes": "en el mismo cuarto si se
+# puede", "si no es molestia, confírmalo". It is one when words come before it in its clause, or
+# when a verb or "no" follows it ("si es posible"); "claro q si", "si dale", "sí, se puede" say yes.
+_IF_AFTER = (
+    "no", "se", "hay", "es", "fuera", "fuese", "hubiera", "puede", "pueden", "puedes", "podemos", "podeis",
+    "podes", "quieres", "quiere", "quieren", "tienen", "tiene", "tienes", "acaso", "cancelo", "llegamos",
+)  # fmt: skip
+_CLAUSES = re.compile(r"[^,.;:!?¡¿\n]+")
+# "no más" / "nomás" after a verb is "just" in Latin America ("resérvela no más")
+_JUST = re.compile(r"(?<=\w)\s+(?:no\s+mas|nomas)(?=$|\s+(?:porfa|por\s+favor|gracias)$)")
+# a message opening with a question word asks; it does not answer yes
+_ASKS = re.compile(
+    r"(?:(?:y|and|e|pero|but|mas)\s+)?(?:cuanto|cuanta|cuantos|cuantas|que|como|cuando|donde|cual|how|what|when"
+    r"|where|which|quanto|quanta|quantos|quantas|quando|onde|qual)\b"
+)
+_WHY_NOT = ("why not", "por que no", "porque no", "pq no", "por que nao", "porque nao", "pq nao")
 MAX_WORDS = 14  # a longer message is a message, not an answer to a button
 
 
@@ -96,6 +117,20 @@ def _has(text: str, phrases: Sequence[str]) -> bool:
     return any(re.search(rf"(?:^|\s){re.escape(p)}(?:$|\s)", text) for p in phrases)
 
 
+def _without_ifs(text: str) -> str:
+    """``text`` less its conditional clauses ("si se puede"), read before accents are folded away."""
+    kept: list[str] = []
+    for clause in _CLAUSES.findall(text.lower()):
+        words = clause.split()
+        at = next((i for i, w in enumerate(words) if w == "si" and i + 1 < len(words)), None)
+        if at is not None:
+            after = fold(words[at + 1])
+            if (at > 0 and not _has(after, _YES)) or after in _IF_AFTER:
+                words = words[:at]
+        kept.append(" ".join(words))
+    return ", ".join(w for w in kept if w)
+
+
 def polarity(text: str) -> str | None:
     """'yes', 'no' or None for a typed answer to a yes/no question."""
     marks = {c for c in text if not c.isspace() and c not in _SKIN}
@@ -103,7 +138,10 @@ def polarity(text: str) -> str | None:
         return "yes"  # "👍", "👌🏻", "✅"
     if marks and marks <= _NO_MARKS:
         return "no"
-    t = _words(text)
+    t = _words(_without_ifs(text))
+    if not t and _words(text):
+        return None  # "si no es molestia": a condition, and nothing else
+    t = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
         if not t:
@@ -123,6 +161,10 @@ def polarity(text: str) -> str | None:
     if _has(t, _NO):
         return "no"
     head = " ".join(t.split()[:5])
+    if "?" in text and _ASKS.match(t):
+        return None  # "¿y cuánto sale con la suite?": a question, whatever its "sale"
+    if _has(head, _WHY_NOT):
+        return "yes"  # "sure, why not"
     if _NEGATION.search(t):
         return None
     if t in _YES_ALONE or _has(head, _YES):
@@ -185,6 +227,8 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
         answer = "yes" if "cancel_booking" in ids else "no" if "dont_book" in ids else None
     if answer is None:
         return None
+    if answer == "no" and "change" in ids and not _has(_words(text), _DROP):
+        return "change"  # a plain "no" to the summary: something in it is wrong, ask what
     wanted = YES_IDS if answer == "yes" else NO_IDS
     return next((o.id for o in options if o.id in wanted), answer)
 

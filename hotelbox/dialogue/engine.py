@@ -427,6 +427,12 @@ class Dialogue:
             "cancel_booking": "cancel",
             "booking_status": "status",
         }
+        if intent == "ask_price" and _prices_the_change(state, entities):
+            # "how much is it with the suite?" while the change waits for its yes: its question
+            # carries the new total, so it is the answer, and the question is asked again
+            prompt = state.prompt or {}
+            t.say(prompt["key"], t.prompt_options(), **prompt["values"])
+            return
         if intent in ("check_availability", "ask_price", "book_room"):
             if state.flow in ("modify", "cancel", "status") and _answers_question(state, entities):
                 pass  # "can we stay until the 30th?" answers "which new dates?": same flow
@@ -560,7 +566,7 @@ class Dialogue:
                 choice
                 and not tapped
                 and _changes_stay(state, entities)
-                and choice in ("no", "dont_book", "other_dates")
+                and choice in ("no", "change", "dont_book", "other_dates")
             ):
                 choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
             if choice and not tapped and intent in ("request_human", "complaint"):
@@ -776,6 +782,18 @@ def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:
 
 def _gives_details(entities: dict[str, Any]) -> bool:
     return any(k in entities for k in ("guest_name", "email", "adults", "children", "room_type"))
+
+
+def _prices_the_change(state: DialogueState, entities: dict[str, Any]) -> bool:
+    """Does a price question ask what the change waiting for its yes costs (no other dates or room)?"""
+    target = state.target or {}
+    return (
+        state.flow == "modify"
+        and state.expect == "confirm_modify"
+        and bool(state.prompt and state.prompt.get("key") == "confirm_modify_stay")
+        and not any(k in entities for k in ("check_in", "check_out", "adults", "children", "nights"))
+        and entities.get("room_type") in (None, target.get("room_type"))
+    )
 
 
 def _has_stay(entities: dict[str, Any]) -> bool:

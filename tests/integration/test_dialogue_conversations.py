@@ -698,7 +698,7 @@ async def test_the_booking_meant_is_picked_by_its_month_or_days(lang: str, scrip
 
 # the booking: 20–23 July; each change, then a typed yes
 SHIFTS = [
-    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 24)),
+    ("es", "tengo una reserva en julio, podemos llegar un dia despues?", (21, 23)),  # only the arrival
     ("en", "hi, I've got a booking in July, can we push it back a week?", (27, 30)),
     ("pt", "tenho uma reserva em julho, queria ficar mais uma noite", (20, 24)),
     ("es", "hola, mi reserva de julio: quitadnos la ultima noche porfa", (20, 22)),
@@ -1760,3 +1760,151 @@ async def test_the_hour_of_arrival_is_not_the_party(lang: str, box, guest) -> No
     await chat.script(*AN_HOUR_IS_NOT_A_PARTY[lang])
     assert (await chat.conversation())["control"] == "bot", chat.reply_keys()
     assert chat.reply_keys()[-1] in ("ask_guests", "ask_guests_again", "continue_booking"), chat.reply_keys()
+
+
+A_PLAIN_NO_AT_THE_SUMMARY = {
+    "es": ("hola, una doble para dos del 8 al 10 de julio", "Marta Gil Pons", "marta@example.com", "no"),
+    "en": ("hello, a double for two from 8 to 10 july", "Mark Hale", "mark@example.com", "nope"),
+    "pt": ("olá, um duplo para dois de 8 a 10 de julho", "Marta Pires", "marta@example.com", "não"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_plain_no_at_the_summary_asks_what_to_change(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """A bare "no" to the summary means something in it is wrong, not "drop the request" (class 1)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*A_PLAIN_NO_AT_THE_SUMMARY[lang])
+    assert chat.reply_keys()[-1] == "what_to_change", chat.reply_keys()
+    assert "booking_aborted" not in chat.reply_keys(), chat.reply_keys()
+    assert not await pms_bookings(b)
+
+
+# the booking: 20–23 July; arriving or leaving a day earlier moves that end only
+ONE_END = [
+    ("es", "hola, mi reserva de julio: al final llegamos un día antes", (19, 23)),
+    ("en", "about my july booking, we'll arrive a day earlier", (19, 23)),
+    ("pt", "a minha reserva de julho: chegamos um dia antes", (19, 23)),
+    ("en", "my booking in july: we leave a day earlier now", (20, 22)),
+    ("es", "la reserva de julio, al final salimos un dia antes", (20, 22)),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "days"), ONE_END)
+async def test_arriving_or_leaving_a_day_earlier_moves_only_that_end(
+    lang: str, text: str, days, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # 20–23 July
+    await chat(text)
+    assert chat.last[-1].key == "confirm_modify", chat.reply_keys()
+    await chat({"es": "sí, cámbiala", "en": "yes please", "pt": "sim, pode alterar"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 7, days[0]), date(2027, 7, days[1]))
+
+
+PRICE_WHILE_A_CHANGE_WAITS = {
+    "es": (
+        "tengo la reserva {ref}, quiero cambiarla a la suite",
+        "¿y cuánto sale con la suite?",
+        "vale, cámbiala",
+    ),
+    "en": ("booking {ref}: could you move us to the suite?", "how much is it with the suite?", "ok do it"),
+    "pt": (
+        "tenho a reserva {ref}, dá pra mudar pra suíte?",
+        "e quanto fica com a suíte?",
+        "tá bom, pode mudar",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_price_question_while_a_change_waits_is_answered_and_the_change_asked_again(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    """The change's question carries its new total: asked the price, that is the answer (class 5)."""
+    b, _ = box
+    chat = guest()
+    booking = await seed(b, chat.phone)  # a double, 20–23 July
+    first, question, yes = PRICE_WHILE_A_CHANGE_WAITS[lang]
+    await chat(first.format(ref=booking.reference))
+    assert chat.last[-1].key == "confirm_modify_stay", chat.reply_keys()
+    await chat(question)
+    assert [r.key for r in chat.last] == ["confirm_modify_stay"], chat.reply_keys()
+    await chat(yes)
+    assert (await b.pms.get_booking(booking.reference)).room_type == "suite", chat.reply_keys()
+
+
+PRICE_AT_THE_SUMMARY = {
+    "es": (
+        "una doble para 2 del 8 al 10 de julio",
+        "Rosa Vidal Peña",
+        "rosa@example.com",
+        "¿y cuánto sale?",
+        "ya, resérvela no más",
+    ),
+    "en": (
+        "a double for 2, 8 to 10 july",
+        "Rose Vidal",
+        "rose@example.com",
+        "how much is it in total?",
+        "ok book it",
+    ),
+    "pt": (
+        "um duplo para 2 de 8 a 10 de julho",
+        "Rosa Vidal",
+        "rosa@example.com",
+        "e quanto fica?",
+        "pode reservar",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_price_asked_at_the_summary_is_answered_and_a_yes_then_books(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "¿y cuánto sale?" is a question, not a yes ("sale"); the yes after its answer books (class 1)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*PRICE_AT_THE_SUMMARY[lang][:4])
+    assert chat.last[-1].key == "price_answer", chat.reply_keys()
+    assert not await pms_bookings(b)
+    await chat(PRICE_AT_THE_SUMMARY[lang][4])
+    assert chat.last[-1].key == "booking_confirmed", chat.reply_keys()
+
+
+A_NO_WITH_THE_RIGHT_DAY = {
+    "es": (
+        "una doble para 2 del 8 al 10 de julio",
+        "Rosa Vidal Peña",
+        "rosa@example.com",
+        "no, el 9 no el 8",
+        "sí",
+    ),
+    "en": (
+        "a double for 2, 8 to 10 july",
+        "Rose Vidal",
+        "rose@example.com",
+        "no, the 9th not the 8th",
+        "yes",
+    ),
+    "pt": (
+        "um duplo para 2 de 8 a 10 de julho",
+        "Rosa Vidal",
+        "rosa@example.com",
+        "não, dia 9 e não 8",
+        "sim",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_no_with_the_right_day_at_the_summary_changes_it(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """ "no, the 9th not the 8th" at the summary moves the stay and asks again; no "what to change?" (class 2)."""
+    b, _ = box
+    chat = guest()
+    await chat.script(*A_NO_WITH_THE_RIGHT_DAY[lang][:4])
+    assert "what_to_change" not in chat.reply_keys(), chat.reply_keys()
+    assert not await pms_bookings(b)
+    await chat(A_NO_WITH_THE_RIGHT_DAY[lang][4])
+    assert made(await pms_bookings(b)).check_in == date(2027, 7, 9), chat.reply_keys()
