@@ -121,7 +121,14 @@ class Box:
             settings=settings,
             channels=list(self.channels),
             merge_replies={name for name, ch in self.channels.items() if ch.merge_replies},
-            voice_notes=VoiceNotes(settings, self.store, self.voice, voice_channels)
+            voice_notes=VoiceNotes(
+                settings,
+                self.store,
+                self.voice,
+                voice_channels,
+                on_committed=self._committed,  # a voice reply queued: wake its channel's sender
+                on_synthesized=self._synthesized,
+            )
             if settings.speech.enabled
             else None,
             on_committed=self._committed,
@@ -144,6 +151,10 @@ class Box:
     # -- what the parts call ----------------------------------------------------------------------
     def _accepted(self, inbound: Inbound) -> None:
         self.metrics.messages_in.labels(inbound.channel, inbound.kind).inc()
+
+    def _synthesized(self, seconds: float) -> None:
+        """A voice reply was spoken (after its text went): the pipeline's "synthesize" stage."""
+        self.pipeline.times.add("synthesize", seconds)
 
     def _sent(self, item: OutboxItem, seconds: float) -> None:
         reply = item.reply

@@ -94,8 +94,6 @@ class Pipeline:
         self.merge_windows = {"email": settings.email.merge_window_s}  # a burst is one turn (issue 18)
         self.voice_notes = voice_notes
         self.on_committed = on_committed or (lambda channel: None)
-        if voice_notes is not None:
-            voice_notes.on_committed = self.on_committed  # a voice reply queued: wake its channel's sender
         self.on_accepted: Callable[[Inbound], None] = on_accepted or (lambda inbound: None)
         self.tz = ZoneInfo(settings.hotel.timezone)
         self.clock = clock or (lambda: datetime.now(self.tz))
@@ -106,8 +104,6 @@ class Pipeline:
         self._idle.set()
         self._stopping = False
         self.times = StageTimes(observer=observe)
-        if voice_notes is not None:
-            voice_notes.times = self.times  # "synthesize": the voice replies, made after the text
         self.processed = 0
         self.failed = 0
 

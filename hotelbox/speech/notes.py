@@ -23,7 +23,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from hotelbox.config import Settings
 from hotelbox.errors import ModelError
@@ -54,16 +53,25 @@ class Heard:
 
 class VoiceNotes:
     def __init__(
-        self, settings: Settings, store: Store, voice: VoiceService, voice_channels: set[str]
+        self,
+        settings: Settings,
+        store: Store,
+        voice: VoiceService,
+        voice_channels: set[str],
+        *,
+        on_committed: Callable[[str], None] | None = None,
+        on_synthesized: Callable[[float], None] | None = None,
     ) -> None:
+        """``on_committed``: a voice reply was queued on a channel (wakes its sender);
+        ``on_synthesized``: speaking a reply took this long (the pipeline's "synthesize" stage)."""
         self.settings = settings
         self.store = store
         self.voice = voice
         self.voice_channels = voice_channels  # channels that can deliver our voice notes
         self.out_dir = settings.media_dir / "out"
-        self.on_committed: Callable[[str], None] = lambda channel: None  # wakes that channel's sender
+        self.on_committed = on_committed or (lambda channel: None)
+        self.on_synthesized = on_synthesized or (lambda seconds: None)
         self._task: asyncio.Task[None] | None = None
-        self.times: Any = None  # the pipeline's StageTimes (the "synthesize" stage)
         self._wake = asyncio.Event()
 
     def replies_wanted(self, channel: str) -> bool:
@@ -185,8 +193,7 @@ class VoiceNotes:
             error = f"{getattr(exc, 'code', type(exc).__name__)}: {exc}"
             await self.store.write(lambda c: voice_jobs.record_failure(c, job, error, MAX_ATTEMPTS))
             return "failed"
-        if self.times is not None:
-            self.times.add("synthesize", speech.seconds)
+        self.on_synthesized(speech.seconds)
         path = self.out_dir / f"voice-{job.id}.ogg"
         await asyncio.to_thread(_write, path, ogg)
         voice = replace(reply, options=(), key=f"{reply.key}:voice", audio=str(path))
