@@ -112,7 +112,7 @@ def make_guest(box: tuple[Box, RecordingChannel]):  # type: ignore[no-untyped-de
 @pytest.fixture(scope="session")
 def test_voices(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generated piper test voices for es and pt (no registry ships real ones), with a site manifest."""
-    from tests.fakes.test_voice import make_test_voice, write_site_manifest
+    from tests.fakes.tone_voice import make_test_voice, write_site_manifest
 
     directory = tmp_path_factory.mktemp("test-voices")
     write_site_manifest(directory, [make_test_voice(directory, lang) for lang in ("es", "pt")])

@@ -42,7 +42,7 @@ from hotelbox.speech.stt import WhisperStt
 from hotelbox.speech.tts import PiperTts, voice_note
 from hotelbox.store.outbox import OutboxItem
 from tests.bench import bench_vocabulary, bench_voice_turn
-from tests.fakes.test_voice import make_test_voice, write_site_manifest
+from tests.fakes.tone_voice import make_test_voice, write_site_manifest
 from tests.support import DATA, free_port
 
 SPEECH = DATA / "speech"

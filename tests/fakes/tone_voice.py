@@ -7,7 +7,7 @@ The ONNX graph has piper's interface (inputs ``input``, ``input_lengths``, ``sca
 windowed tone of its own pitch (so a longer text gives longer audio, and different texts give
 different audio). It is about 170 KB; it is not a voice anyone should listen to.
 
-    python -m tests.fakes.test_voice DIR es pt     # writes DIR/<name>/voice.onnx(.json) + DIR/site.toml
+    python -m tests.fakes.tone_voice DIR es pt     # writes DIR/<name>/voice.onnx(.json) + DIR/site.toml
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def make_test_voice(directory: Path, lang: str) -> dict[str, object]:
         "engine": "piper",
         "language": lang,
         "licence": "generated for tests",
-        "source": "tests/fakes/test_voice.py",
+        "source": "tests/fakes/tone_voice.py",
         "files": files,
     }
 
