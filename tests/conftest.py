@@ -15,20 +15,10 @@ from hotelbox.nlu.understanding import Understander
 from hotelbox.pms.demo import DEMO_ROOM_TYPES
 from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import demo_like_seed
-from tests.support import (  # noqa: F401 — also re-exported for test modules written before tests/support.py
-    DATA,
-    HOTELBOX,
-    REPO,
-    TZ,
+from tests.support import (
     Guest,
     RecordingChannel,
-    free_port,
-    hotel_today,
-    pms_bookings,
     qloapps_overrides,
-    run_cli,
-    running_fake_qloapps,
-    wait_for,
 )
 
 
