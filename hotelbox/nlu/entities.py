@@ -59,6 +59,24 @@ _COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandpare
 _POSS = r"(?:mi|my|the|(?:a\s+|o\s+)?(?:minha|meu))"
 _POSS_PL = r"(?:mis|my|(?:as\s+|os\s+)?(?:minhas|meus))"
 _WHO = re.compile(rf"\b(?:{_POSS}\s+(?P<one>{_COMPANION})|{_POSS_PL}\s+(?P<two>{_COMPANIONS_2}))\b")
+# a room for someone else: "a single for my mum", "para mis padres", "pro meu pai e a mulher dele"
+_KIN_ADULT = r"(?:hij[oa]|filh[oa]|son|daughter)"
+_FOR_WHOM = re.compile(
+    rf"\b(?:for|para|pra|pro)\s+(?:{_POSS}|{_POSS_PL})\s+(?:(?P<two>{_COMPANIONS_2})|(?P<one>{_COMPANION}|{_KIN_ADULT}))\b(?!'s)"
+)
+_AND_THEIRS = re.compile(
+    rf"^\s*(?:y|and|e|\+|&)\s+(?:(?:para|for|pra|pro)\s+)?(?:su|his|her|their|{_POSS}|a|o)\s+{_COMPANION}(?:\s+(?:dele|dela))?\b"
+)
+# the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
+_WITH_ME = re.compile(
+    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:,|\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
+    r"|\b(?:con|with|com)\s+(?:mi|my|mis|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
+    r"|\b(?:vamos|viajamos|we|we're|nosotros|nos|somos|us|our|nuestr[oa]s?)\b"
+)
+# a present, not a stay: "a surprise for my wife" (the writer likely comes)
+_NOT_FOR_STAY = re.compile(
+    r"\b(?:surprise|sorpresa|surpresa|birthday|cumple\w*|aniversario|anniversary|regalo|gift|presente?s?|present)\b"
+)
 # the writer is one of the party: "yo", "me", "eu", "para mí"; or goes *with* the companion
 _ME_IN = re.compile(
     r"\b(?:yo|i|me|eu|mim|myself|i'm|im)\b|\bpara\s+mi\b(?=\s*(?:$|[,.!?;]|y\b|e\b|con\b|and\b))"
@@ -81,6 +99,16 @@ _JUST_ME_AND_CHILD = re.compile(
     r"\b(?:just|only|solo|so|apenas|somente)\s+(?:be\s+|seriamos\s+|seria\s+)?(?:me|yo|eu|i)\s+(?:and|y|e|con|com|with)\s+"
     r"(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
+)
+_CHILD_WORD = r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|boy|girl|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
+# "just my son and me", "solo mi hijo y yo", "so o meu filho e eu"
+_JUST_CHILD_AND_ME = re.compile(
+    rf"\b(?:just|only|solo|so|apenas|somente)\s+(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?{_CHILD_WORD}"
+    r"\s+(?:and|y|e|&)\s+(?:me|yo|eu|i)\b"
+)
+# "two adults, the boy is 11", "el nino tiene 7", "a menina tem 5 anos"
+_THE_CHILD_IS = re.compile(
+    rf"\b(?:the|our|my|mi|el|la|o|a|nuestr[oa]|meu|minha|noss[oa])\s+{_CHILD_WORD}\s+(?:is|tiene|tem|has)\s+\d{{1,2}}\b"
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
@@ -201,7 +229,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         adults = _count(m.group("n"))
     if m := _CHILDREN.search(t):
         children = _count(m.group("n"))
-    elif _WITH_CHILD.search(t):
+    elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
@@ -252,6 +280,8 @@ def _companions(t: str) -> int | None:
             one += 1
         else:
             two += 1
+    if (fw := _FOR_WHOM.search(t)) and not _WITH_ME.search(t) and not _NOT_FOR_STAY.search(t):
+        return (2 if fw.group("two") else 1) + (1 if _AND_THEIRS.match(t[fw.end() :]) else 0)
     if not one and not two:
         return None
     if not _ME_IN.search(t):

@@ -1,0 +1,55 @@
+"""Understanding in context, fourth round (issue 12): classes found by a probe set written apart
+from the bot (who the room is for, names after a relation, misspelt months, weekday ranges,
+clock times, references with a space). Sentences here are new ones of each class."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hotelbox.nlu.understanding import Understander
+
+TODAY = date(2027, 3, 10)  # a Wednesday
+
+
+def entities(u: Understander, lang: str, text: str) -> dict[str, Any]:
+    return u.understand(text, today=TODAY, lang=lang).entities
+
+
+def party(u: Understander, lang: str, text: str) -> tuple[Any, Any]:
+    e = entities(u, lang, text)
+    return e.get("adults"), e.get("children")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "children"),
+    [
+        # a room for someone else: they are the party, not the writer
+        ("en", "a double for my grandparents please", 2, None),
+        ("en", "one single room for my brother", 1, None),
+        ("en", "its only for my mother", 1, None),
+        ("es", "una habitacion individual para mi abuela", 1, None),
+        ("es", "es para mis suegros", 2, None),
+        ("es", "la doble es para mi hija y su marido", 2, None),
+        ("pt", "um quarto pro meu pai", 1, None),
+        ("pt", "é para os meus sogros", 2, None),
+        ("pt", "um duplo para o meu irmão e a mulher dele", 2, None),
+        ("es", "una doble para mi madre y mi padre", 2, None),
+        ("en", "its for my dad and his partner", 2, None),
+        # the writer with a child whose age is said apart
+        ("en", "just me and my daughter, she's 8", 1, 1),
+        ("en", "two adults, the boy is 11", 2, 1),
+        ("es", "solo mi hijo y yo, tiene 9 años", 1, 1),
+        ("pt", "só eu e o meu filho, ele tem 6 anos", 1, 1),
+        # unchanged: the writer comes too, or it is no party at all
+        ("en", "a surprise for my wife, we arrive friday", 2, None),
+        ("es", "para mi y mi madre", 2, None),
+        ("en", "my mother's birthday present", None, None),
+    ],
+)
+def test_the_party_of_someone_else(
+    understander: Understander, lang: str, text: str, adults: Any, children: Any
+) -> None:
+    assert party(understander, lang, text) == (adults, children)
