@@ -377,13 +377,63 @@ def extract_name(text: str) -> str | None:
                 continue  # "em nome do meu marido": who, not a name
             if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
                 return name
+    for name, capitalised in relation_names(text):
+        if capitalised:
+            return name
     return None
+
+
+_RELATION = re.compile(
+    rf"(?:{_COMPANION}|{_COMPANIONS_2}|{_KIN_ADULT}|mum|mummy|mommy|mamae|mama|grandson|granddaughter|nieto|nieta|neto|neta"
+    r"|sobrin[oa]|niece|nephew|guest|cliente|client|huesped|hospede)(?:'s)?"
+)
+_POSS_WORDS = {
+    "my",
+    "mi",
+    "mis",
+    "minha",
+    "meu",
+    "minhas",
+    "meus",
+    "our",
+    "nuestro",
+    "nuestra",
+    "nosso",
+    "nossa",
+}
+
+
+def relation_names(text: str) -> list[tuple[str, bool]]:
+    """Names right after a relation: "a single for my mum Rose Fox", "es para mi compañero Luis
+    Navarro", "for my daughter emily clarke": (name, written with capitals); two words or more,
+    so "my wife Ana and I" names no one."""
+    out: list[tuple[str, bool]] = []
+    words = text.split()
+    for i in range(1, len(words) - 1):
+        if fold(words[i - 1]) not in _POSS_WORDS:
+            continue
+        relation = fold(words[i]).rstrip(",:")
+        if relation in ("name", "nombre", "nome") or not _RELATION.fullmatch(relation):
+            continue
+        rest = " ".join(words[i + 1 :]).lstrip(",: ")
+        rest = re.sub(r"^(?:name\s*(?:is\s*)?:?|nombre\s*:?|nome\s*:?)\s*", "", rest, flags=re.IGNORECASE)
+        nm = _NAME.match(rest)
+        name = _clean_name(nm.group(0)) if nm else None
+        if not name:
+            continue
+        parts = name.split()
+        if sum(fold(w) not in _PARTICLES for w in parts) < 2 or any(fold(w) in _DATE_WORDS for w in parts):
+            continue
+        out.append(
+            (name, all(w[:1].isupper() or fold(w) in _PARTICLES for w in nm.group(0).split()[: len(parts)]))
+        )
+    return out
 
 
 def soft_cue_names(text: str) -> list[str]:
     """Names in lower case after "soy", "this is", "sou o" ("soy lucia fernandez ruiz"): two or
     more words; the caller keeps those its vocabulary does not know as other words."""
-    out = []
+    out = [name for name, capitalised in relation_names(text) if not capitalised]
     for m in [*_SOFT_NAME_CUE.finditer(text), *_WEAK_NAME_CUE.finditer(text)]:
         nm = _NAME.match(text[m.end() :])
         name = _clean_name(nm.group(0)) if nm else None

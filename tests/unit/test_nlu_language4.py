@@ -53,3 +53,23 @@ def test_the_party_of_someone_else(
     understander: Understander, lang: str, text: str, adults: Any, children: Any
 ) -> None:
     assert party(understander, lang, text) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("en", "one double for my parents, Paul and Jane Webb", None),  # two people: no one guest name
+        ("en", "a single room for my aunt Helen Moss please", "Helen Moss"),
+        ("en", "its for my boss james whitaker", "James Whitaker"),
+        ("en", "my wife Ana and I", None),
+        ("es", "una individual para mi abuela Pilar Soto Vega", "Pilar Soto Vega"),
+        ("es", "la reserva es para mi jefe, Andrés Molina", "Andrés Molina"),
+        ("es", "es para mi hermana lucia prieto", "Lucia Prieto"),
+        ("pt", "um quarto para o meu sogro Antônio Ribeiro", "Antônio Ribeiro"),
+        ("pt", "é pra minha tia rosana campos", "Rosana Campos"),
+        ("pt", "é para a minha mãe na sexta", None),
+    ],
+)
+def test_a_name_after_a_relation(understander: Understander, lang: str, text: str, name: str | None) -> None:
+    got = entities(understander, lang, text).get("guest_name")
+    assert (got and got.lower()) == (name and name.lower())
