@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -617,9 +618,47 @@ def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
     return None, False
 
 
+_LONG_MONTHS = [m for m in MONTHS if len(m) >= 5]
+_WORD_NEAR_DAY = re.compile(
+    r"(?<=\d)(?:st|nd|rd|th)?\s+(?:(?:de|of|the)\s+)?(?P<a>[a-z]{5,10})\b|\b(?P<b>[a-z]{5,10})\s+(?:the\s+)?(?=\d)"
+)
+# words that look like a month and are none: "junto", "mayores", "julia"
+_NOT_MONTH = {
+    "junto",
+    "juntos",
+    "juntas",
+    "mayor",
+    "mayores",
+    "julia",
+    "junta",
+    "agosto",
+    "marcos",
+    "setembro",
+}
+
+
+def _month_typos(folded: str) -> str:
+    """ "10 al 14 de agosot", "augst 10-14", "12 a 15 de outbro": a word next to a day number that
+    is one slip away from a month's name is that month."""
+
+    def fix(m: re.Match[str]) -> str:
+        group = "a" if m.group("a") else "b"
+        word = m.group(group)
+        if word in MONTHS or word in WEEKDAYS or word in _NOT_MONTH:
+            return m.group(0)
+        close = difflib.get_close_matches(word, _LONG_MONTHS, n=1, cutoff=0.8)
+        if not close or close[0][0] != word[0]:
+            return m.group(0)
+        start, end = m.span(group)
+        return m.group(0)[: start - m.start()] + close[0] + m.group(0)[end - m.start() :]
+
+    return _WORD_NEAR_DAY.sub(fix, folded)
+
+
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
+    folded = _month_typos(folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)

@@ -73,3 +73,32 @@ def test_the_party_of_someone_else(
 def test_a_name_after_a_relation(understander: Understander, lang: str, text: str, name: str | None) -> None:
     got = entities(understander, lang, text).get("guest_name")
     assert (got and got.lower()) == (name and name.lower())
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "do you have a double novmber 3 to 6", "2027-11-03", "2027-11-06"),
+        ("en", "2 adults from janury 8 to 11", "2028-01-08", "2028-01-11"),
+        ("en", "the 4th to the 7th of aprli", "2027-04-04", "2027-04-07"),
+        ("es", "del 3 al 6 de novimbre", "2027-11-03", "2027-11-06"),
+        ("es", "8 al 11 de jullio, 2 personas", "2027-07-08", "2027-07-11"),
+        ("es", "del 20 al 22 de setiempre", "2027-09-20", "2027-09-22"),
+        ("pt", "de 3 a 6 de novenbro", "2027-11-03", "2027-11-06"),
+        ("pt", "dia 8 a 11 de jullho", "2027-07-08", "2027-07-11"),
+        ("pt", "de 20 a 22 de dezenbro", "2027-12-20", "2027-12-22"),
+    ],
+)
+def test_misspelt_months(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("es", "somos 2 mayores y 1 niño"), ("es", "vamos 3 juntos"), ("pt", "somos 4 juntos na viagem")],
+)
+def test_words_like_months_are_no_dates(understander: Understander, lang: str, text: str) -> None:
+    assert "check_in" not in entities(understander, lang, text)
