@@ -149,6 +149,10 @@ _NEXT_WEEK = re.compile(
 )
 # "sexta e sábado", "sexta a domingo": a weekday beside another is a weekday, not an ordinal
 _PT_WEEKDAY_PAIR = re.compile(rf"\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?(?:{_WEEKDAY_ALT})\b")
+# "chegamos quinta e saímos domingo": a weekday right after arriving or leaving is a weekday
+_PT_WEEKDAY_VERB = re.compile(
+    r"\b(?:cheg\w*|sai\w*|sa[ií]mos|entrada|saida|check[\s-]?in|checkout|partir\s+de|volt\w*|embora)\s+$"
+)
 _PT_WEEKDAY_PAIRED = re.compile(
     rf"\b(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?$"
 )
@@ -195,7 +199,8 @@ _NIGHTS_OF = re.compile(
 # "viernes 15", "Friday the 8th", "quinta-feira, 10": the weekday says which month the day is in
 _WEEKDAY_DAY = re.compile(
     rf"\b(?P<wd>{_WEEKDAY_ALT})(?:[\s-]*feira)?,?\s+(?:the\s+|dia\s+)?(?P<d>{_DAY})(?:st|nd|rd|th|º|ª)?\b"
-    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la))"
+    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la"
+    r"|ppl|pax|pers\b|guests?|huespedes|hospedes|kids?|children|ninos|criancas|of\s+us|rooms?|habitacion|quartos?))"
 )
 # "friday and saturday night", "las noches del viernes y el sábado", "as noites de sexta e sábado":
 # the nights named by their evenings, so the guest leaves the morning after the last one
@@ -481,6 +486,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
                 _PT_WEEKDAY_PAIR.match(text, m.end())
                 or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
                 or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
+                or _PT_WEEKDAY_VERB.search(text[max(0, m.start() - 24) : m.start()])
             )
         ):
             continue
@@ -655,10 +661,36 @@ def _month_typos(folded: str) -> str:
     return _WORD_NEAR_DAY.sub(fix, folded)
 
 
+WEEKDAY_ABBR: dict[str, str] = {
+    "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thu": "thursday",
+    "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+    "lun": "lunes", "mie": "miercoles", "mier": "miercoles", "jue": "jueves", "vie": "viernes",
+    "sab": "sabado", "dom": "domingo", "seg": "segunda", "ter": "terca", "qui": "quinta",
+    "sex": "sexta",
+}  # fmt: skip
+_WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
+_WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
+# "sat to mon", "vie-dom", "sex a dom": abbreviations are weekdays only paired with another weekday
+_WD_ABBR_RANGE = re.compile(
+    rf"\b(?P<a>{_WD_ANY})\.?\s*(?P<sep>-|to|till|until|thru|through|al|a|hasta|ao|ate)\s*(?P<b>{_WD_ANY})\b\.?"
+)
+
+
+def _weekday_abbreviations(folded: str) -> str:
+    def full(m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        if a in WEEKDAYS and b in WEEKDAYS:
+            return m.group(0)
+        return f"{WEEKDAY_ABBR.get(a, a)} {m.group('sep')} {WEEKDAY_ABBR.get(b, b)}"
+
+    return _WD_ABBR_RANGE.sub(full, folded)
+
+
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
     folded = _month_typos(folded)
+    folded = _weekday_abbreviations(folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)

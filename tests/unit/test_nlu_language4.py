@@ -102,3 +102,33 @@ def test_misspelt_months(
 )
 def test_words_like_months_are_no_dates(understander: Understander, lang: str, text: str) -> None:
     assert "check_in" not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out", "adults"),
+    [
+        # today is Wednesday 10 March 2027
+        ("en", "can we do fri to sun", "2027-03-12", "2027-03-14", None),
+        ("en", "thu-sat for the double", "2027-03-11", "2027-03-13", None),
+        ("en", "saturday to monday, 3 guests", "2027-03-13", "2027-03-15", 3),
+        ("en", "thursday till sunday, 2 pax", "2027-03-11", "2027-03-14", 2),
+        ("es", "de vie a dom", "2027-03-12", "2027-03-14", None),
+        ("es", "del jueves al sabado, 2 huespedes", "2027-03-11", "2027-03-13", 2),
+        ("pt", "sex a dom", "2027-03-12", "2027-03-14", None),
+        ("pt", "chego sexta e saio domingo", "2027-03-12", "2027-03-14", None),
+        ("pt", "chegamos segunda e vamos embora quarta", "2027-03-15", "2027-03-17", None),
+    ],
+)
+def test_weekday_ranges(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str, adults: int | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out"), e.get("adults")) == (check_in, check_out, adults)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "i sat down to check the prices"), ("pt", "a segunda opção a mais barata"), ("es", "el sab ado")],
+)
+def test_weekday_abbreviations_alone_are_no_dates(understander: Understander, lang: str, text: str) -> None:
+    assert "check_in" not in entities(understander, lang, text)
