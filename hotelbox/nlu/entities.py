@@ -41,7 +41,7 @@ _WE_ARE = re.compile(
 )
 # "(the) three of us", "los tres", "nós três": the count comes before the pronoun
 _N_OF_US = re.compile(
-    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|los|las)\s+(?P<n2>\d{1,2})\s*$"
+    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|(?<!\ba\s)(?<!\bde\s)(?<!\bhasta\s)(?<!\bdesde\s)(?<!\bsobre\s)(?<!\bhacia\s)(?<!\btipo\s)(?:los|las))\s+(?P<n2>\d{1,2})\s*$"
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
 _FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
@@ -315,7 +315,42 @@ def extract_phone(text: str, region: str) -> str | None:
     return None
 
 
+_SPACED_REF = re.compile(r"\b(?P<l>[A-Za-z]{2,3})\s(?P<d>\d{3,8})\b")
+_CURRENCY = {
+    "eur",
+    "usd",
+    "gbp",
+    "brl",
+    "mxn",
+    "ars",
+    "cop",
+    "clp",
+    "pen",
+    "uyu",
+    "chf",
+    "hab",
+    "no",
+    "nr",
+    "num",
+    "tel",
+    "apt",
+    "rm",
+    "cp",
+    "km",
+}
+
+
 def extract_booking_ref(text: str) -> str | None:
+    for m in _SPACED_REF.finditer(text):
+        # "HB 3390", "reserva hb 3390": written with a space, upper case or said to be a booking's
+        letters = m.group("l")
+        if fold(letters) in _CURRENCY or re.match(
+            r"\d{3,8}\s*(?:€|euros?|eur|reais|dolares|dollars)", text[m.start("d") :], re.I
+        ):
+            continue
+        said = letters.isupper() or _REF_CONTEXT.search(fold(text[: m.start()]).rstrip())
+        if said and not _REF.search(text[: m.start()]):
+            return f"{letters.upper()}-{m.group('d')}"
     for m in _REF.finditer(text):
         ref = m.group("ref").upper()
         if "-" not in ref:
@@ -531,6 +566,16 @@ class RoomTypeLexicon:
         return self._misspelt(folded)
 
     def _misspelt(self, folded: str) -> str | None:
+        # "la suit", "the suit for 2 nights": an alias without its last letter after an article
+        # ("does that suit you" is no room)
+        for m in re.finditer(
+            r"\b(?:the|la|el|a|una|um|uma|o|una)\s+([a-z]{4,})\b(?!\s+(?:you|me|us|your|ya)\b)", folded
+        ):
+            if (code := self._by_alias.get(m.group(1) + "e")) is not None:
+                return code
+        return self._misspelt_word(folded)
+
+    def _misspelt_word(self, folded: str) -> str | None:
         """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
         close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
         words = [a for a in self._by_alias if " " not in a and len(a) >= 6]

@@ -132,3 +132,54 @@ def test_weekday_ranges(
 )
 def test_weekday_abbreviations_alone_are_no_dates(understander: Understander, lang: str, text: str) -> None:
     assert "check_in" not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults"),
+    [
+        # a clock time is no party
+        ("es", "llegaremos a las 7", None),
+        ("es", "el sabado llegamos sobre las 9", None),
+        ("es", "salimos hasta las 11", None),
+        ("en", "we'll get there at 7", None),
+        ("pt", "chegamos por volta das 9", None),
+        # a party still is
+        ("es", "seremos los 3", 3),
+        ("es", "somos 4, llegamos a las 6", 4),
+    ],
+)
+def test_clock_times_are_no_party(
+    understander: Understander, lang: str, text: str, adults: int | None
+) -> None:
+    assert entities(understander, lang, text).get("adults") == adults
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "ref"),
+    [
+        ("en", "my booking is HB 5521, can I add a night", "HB-5521"),
+        ("es", "la reserva hb 7710 la quiero anular", "HB-7710"),
+        ("pt", "reserva hb 1204, quero mudar", "HB-1204"),
+        ("es", "cuesta EUR 150 la noche?", None),
+        ("es", "estamos en la HAB 204", None),
+        ("en", "can we pay 300 in cash", None),
+    ],
+)
+def test_references_written_with_a_space(
+    understander: Understander, lang: str, text: str, ref: str | None
+) -> None:
+    assert entities(understander, lang, text).get("booking_ref") == ref
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "room"),
+    [
+        ("en", "is the suit free on the 20th", "suite"),
+        ("es", "queremos una suit con vistas", "suite"),
+        ("pt", "a suit ainda tem vaga?", "suite"),
+        ("en", "does the 20th suit you?", None),
+        ("en", "would that suit you", None),
+    ],
+)
+def test_suite_without_its_e(understander: Understander, lang: str, text: str, room: str | None) -> None:
+    assert entities(understander, lang, text).get("room_type") == room
