@@ -786,6 +786,16 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     if check_in and check_out and check_out < check_in and stay.nights is None:
         # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
         pass
+    said = folded[mentions[0].start : mentions[-1].end] if mentions else ""
+    if (
+        check_in
+        and check_out
+        and stay.nights
+        and (check_out - check_in).days == stay.nights - 1
+        and re.search(r"\b(?:y|and|e)\b|&", said)
+        and not re.search(r"-|\b(?:al|to|a|ao|hasta|ate|until|till|through|thru|entre|between)\b", said)
+    ):
+        check_out = check_in + timedelta(days=stay.nights)  # "2 nights, the 14th and 15th": nights named
     if check_in and check_out is None:
         if stay.nights:
             check_out = check_in + timedelta(days=stay.nights)

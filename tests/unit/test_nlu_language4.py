@@ -183,3 +183,19 @@ def test_references_written_with_a_space(
 )
 def test_suite_without_its_e(understander: Understander, lang: str, text: str, room: str | None) -> None:
     assert entities(understander, lang, text).get("room_type") == room
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "two nights, 14 and 15 june", "2027-06-14", "2027-06-16"),
+        ("es", "2 noches, el 14 y el 15 de junio", "2027-06-14", "2027-06-16"),
+        ("pt", "duas noites, 14 e 15 de junho", "2027-06-14", "2027-06-16"),
+        ("en", "2 nights, from the 14th to the 16th of june", "2027-06-14", "2027-06-16"),
+    ],
+)
+def test_nights_named_by_their_dates(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
