@@ -29,6 +29,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -365,6 +366,7 @@ def _full_dates(
     text: str, lang: str, today: date, out: list[DateMention], blocked: list[DateMention]
 ) -> bool:
     invalid = False
+    numeric: list[tuple[int, int, int, str | None]] = []
     for m in _FULL_DATE.finditer(text):
         try:
             if m.group("r1"):
@@ -404,9 +406,20 @@ def _full_dates(
                     continue
                 value, explicit = _numeric(int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today)
                 out.append(DateMention(m.start(), m.end(), value, None, explicit))
+                numeric.append((len(out) - 1, int(m.group("n1")), int(m.group("n2")), m.group("n3")))
         except _Invalid:
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
+    for (i, a1, b1, y1), (j, a2, b2, y2) in itertools.pairwise(numeric):
+        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights
+        first, second = out[i], out[j]
+        if y1 or y2 or a1 != a2 or a1 > 12 or 0 < (second.value - first.value).days <= 31:
+            continue
+        with contextlib.suppress(_Invalid):
+            start, end = _infer_year(a1, b1, today), _infer_year(a2, b2, today)
+            if 0 < (end - start).days <= 31:
+                out[i] = DateMention(first.start, first.end, start, None, False)
+                out[j] = DateMention(second.start, second.end, end, None, False)
     return invalid
 
 

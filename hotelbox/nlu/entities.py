@@ -23,7 +23,9 @@ _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
 _ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
+    r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
@@ -65,7 +67,7 @@ _FOR_WHOM = re.compile(
     rf"\b(?:for|para|pra|pro)\s+(?:{_POSS}|{_POSS_PL})\s+(?:(?P<two>{_COMPANIONS_2})|(?P<one>{_COMPANION}|{_KIN_ADULT}))\b(?!'s)"
 )
 _AND_THEIRS = re.compile(
-    rf"^\s*(?:y|and|e|\+|&)\s+(?:(?:para|for|pra|pro)\s+)?(?:su|his|her|their|{_POSS}|a|o)\s+{_COMPANION}(?:\s+(?:dele|dela))?\b"
+    rf"^(?:\s+[^\W\d_][\w'-]*){{0,4}}?\s*,?\s*(?:y|and|e|\+|&)\s+(?:(?:para|for|pra|pro)\s+)?(?:su|his|her|their|{_POSS}|a|o)\s+{_COMPANION}(?:\s+(?:dele|dela))?\b"
 )
 # the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
 _WITH_ME = re.compile(

@@ -199,3 +199,37 @@ def test_nights_named_by_their_dates(
 ) -> None:
     e = entities(understander, lang, text)
     assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "children", "name"),
+    [
+        ("en", "a double for my daughter Amy Cole and her husband", 2, None, "Amy Cole"),
+        ("es", "una doble para mi hermano Raúl Pardo y su novia", 2, None, "Raúl Pardo"),
+        ("pt", "um quarto para o meu pai Jorge Leal e a esposa", 2, None, "Jorge Leal"),
+        ("en", "me and my 2 little girls", 1, 2, None),
+        ("en", "just me with my three young kids", 1, 3, None),
+    ],
+)
+def test_someone_else_named_with_their_partner(
+    understander: Understander, lang: str, text: str, adults: int, children: int | None, name: str | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("adults"), e.get("children"), e.get("guest_name")) == (adults, children, name)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "do you have anything 8/3 to 8/6", "2027-08-03", "2027-08-06"),
+        ("en", "6/1-6/4 for two", "2027-06-01", "2027-06-04"),
+        ("es", "del 3/8 al 6/8", "2027-08-03", "2027-08-06"),
+        ("pt", "de 1/6 a 4/6", "2027-06-01", "2027-06-04"),
+        ("en", "from 3/4 to 6/4", "2027-04-03", "2027-04-06"),
+    ],
+)
+def test_numeric_ranges_read_the_way_that_makes_a_stay(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
