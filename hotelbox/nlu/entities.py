@@ -125,7 +125,7 @@ _ME_PLUS = re.compile(
 )
 # "our 2 year old", "a 5-year-old": one child each
 _AGED_CHILD = re.compile(
-    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:years?|yrs?|y)[\s-]*olds?\b"
+    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:(?:years?|yrs?|y)[\s-]*olds?|yo|y/o|yrs?)\b"
 )
 # "un niño de 12 y otro de 8", "one aged 5 and another of 8": one more child
 _ANOTHER_CHILD = re.compile(

@@ -233,3 +233,11 @@ def test_numeric_ranges_read_the_way_that_makes_a_stay(
 ) -> None:
     e = entities(understander, lang, text)
     assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("text", "adults", "children"),
+    [("2 adults and a 7yo", 2, 1), ("me, my wife and our 3 y/o", 2, 1), ("3 adults plus a 10 yrs", 3, 1)],
+)
+def test_a_child_by_age_shorthand(understander: Understander, text: str, adults: int, children: int) -> None:
+    assert party(understander, "en", text) == (adults, children)
