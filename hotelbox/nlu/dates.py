@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -148,6 +150,10 @@ _NEXT_WEEK = re.compile(
 )
 # "sexta e sábado", "sexta a domingo": a weekday beside another is a weekday, not an ordinal
 _PT_WEEKDAY_PAIR = re.compile(rf"\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?(?:{_WEEKDAY_ALT})\b")
+# "chegamos quinta e saímos domingo": a weekday right after arriving or leaving is a weekday
+_PT_WEEKDAY_VERB = re.compile(
+    r"\b(?:cheg\w*|sai\w*|sa[ií]mos|entrada|saida|check[\s-]?in|checkout|partir\s+de|volt\w*|embora)\s+$"
+)
 _PT_WEEKDAY_PAIRED = re.compile(
     rf"\b(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?$"
 )
@@ -194,7 +200,8 @@ _NIGHTS_OF = re.compile(
 # "viernes 15", "Friday the 8th", "quinta-feira, 10": the weekday says which month the day is in
 _WEEKDAY_DAY = re.compile(
     rf"\b(?P<wd>{_WEEKDAY_ALT})(?:[\s-]*feira)?,?\s+(?:the\s+|dia\s+)?(?P<d>{_DAY})(?:st|nd|rd|th|º|ª)?\b"
-    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la))"
+    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la"
+    r"|ppl|pax|pers\b|guests?|huespedes|hospedes|kids?|children|ninos|criancas|of\s+us|rooms?|habitacion|quartos?))"
 )
 # "friday and saturday night", "las noches del viernes y el sábado", "as noites de sexta e sábado":
 # the nights named by their evenings, so the guest leaves the morning after the last one
@@ -359,6 +366,7 @@ def _full_dates(
     text: str, lang: str, today: date, out: list[DateMention], blocked: list[DateMention]
 ) -> bool:
     invalid = False
+    numeric: list[tuple[int, int, int, str | None]] = []
     for m in _FULL_DATE.finditer(text):
         try:
             if m.group("r1"):
@@ -398,9 +406,20 @@ def _full_dates(
                     continue
                 value, explicit = _numeric(int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today)
                 out.append(DateMention(m.start(), m.end(), value, None, explicit))
+                numeric.append((len(out) - 1, int(m.group("n1")), int(m.group("n2")), m.group("n3")))
         except _Invalid:
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
+    for (i, a1, b1, y1), (j, a2, b2, y2) in itertools.pairwise(numeric):
+        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights
+        first, second = out[i], out[j]
+        if y1 or y2 or a1 != a2 or a1 > 12 or 0 < (second.value - first.value).days <= 31:
+            continue
+        with contextlib.suppress(_Invalid):
+            start, end = _infer_year(a1, b1, today), _infer_year(a2, b2, today)
+            if 0 < (end - start).days <= 31:
+                out[i] = DateMention(first.start, first.end, start, None, False)
+                out[j] = DateMention(second.start, second.end, end, None, False)
     return invalid
 
 
@@ -480,6 +499,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
                 _PT_WEEKDAY_PAIR.match(text, m.end())
                 or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
                 or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
+                or _PT_WEEKDAY_VERB.search(text[max(0, m.start() - 24) : m.start()])
             )
         ):
             continue
@@ -617,9 +637,73 @@ def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
     return None, False
 
 
+_LONG_MONTHS = [m for m in MONTHS if len(m) >= 5]
+_WORD_NEAR_DAY = re.compile(
+    r"(?<=\d)(?:st|nd|rd|th)?\s+(?:(?:de|of|the)\s+)?(?P<a>[a-z]{5,10})\b|\b(?P<b>[a-z]{5,10})\s+(?:the\s+)?(?=\d)"
+)
+# words that look like a month and are none: "junto", "mayores", "julia"
+_NOT_MONTH = {
+    "junto",
+    "juntos",
+    "juntas",
+    "mayor",
+    "mayores",
+    "julia",
+    "junta",
+    "agosto",
+    "marcos",
+    "setembro",
+}
+
+
+def _month_typos(folded: str) -> str:
+    """ "10 al 14 de agosot", "augst 10-14", "12 a 15 de outbro": a word next to a day number that
+    is one slip away from a month's name is that month."""
+
+    def fix(m: re.Match[str]) -> str:
+        group = "a" if m.group("a") else "b"
+        word = m.group(group)
+        if word in MONTHS or word in WEEKDAYS or word in _NOT_MONTH:
+            return m.group(0)
+        close = difflib.get_close_matches(word, _LONG_MONTHS, n=1, cutoff=0.8)
+        if not close or close[0][0] != word[0]:
+            return m.group(0)
+        start, end = m.span(group)
+        return m.group(0)[: start - m.start()] + close[0] + m.group(0)[end - m.start() :]
+
+    return _WORD_NEAR_DAY.sub(fix, folded)
+
+
+WEEKDAY_ABBR: dict[str, str] = {
+    "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thu": "thursday",
+    "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+    "lun": "lunes", "mie": "miercoles", "mier": "miercoles", "jue": "jueves", "vie": "viernes",
+    "sab": "sabado", "dom": "domingo", "seg": "segunda", "ter": "terca", "qui": "quinta",
+    "sex": "sexta",
+}  # fmt: skip
+_WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
+_WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
+# "sat to mon", "vie-dom", "sex a dom": abbreviations are weekdays only paired with another weekday
+_WD_ABBR_RANGE = re.compile(
+    rf"\b(?P<a>{_WD_ANY})\.?\s*(?P<sep>-|to|till|until|thru|through|al|a|hasta|ao|ate)\s*(?P<b>{_WD_ANY})\b\.?"
+)
+
+
+def _weekday_abbreviations(folded: str) -> str:
+    def full(m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        if a in WEEKDAYS and b in WEEKDAYS:
+            return m.group(0)
+        return f"{WEEKDAY_ABBR.get(a, a)} {m.group('sep')} {WEEKDAY_ABBR.get(b, b)}"
+
+    return _WD_ABBR_RANGE.sub(full, folded)
+
+
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
+    folded = _month_typos(folded)
+    folded = _weekday_abbreviations(folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)
@@ -715,6 +799,16 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     if check_in and check_out and check_out < check_in and stay.nights is None:
         # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
         pass
+    said = folded[mentions[0].start : mentions[-1].end] if mentions else ""
+    if (
+        check_in
+        and check_out
+        and stay.nights
+        and (check_out - check_in).days == stay.nights - 1
+        and re.search(r"\b(?:y|and|e)\b|&", said)
+        and not re.search(r"-|\b(?:al|to|a|ao|hasta|ate|until|till|through|thru|entre|between)\b", said)
+    ):
+        check_out = check_in + timedelta(days=stay.nights)  # "2 nights, the 14th and 15th": nights named
     if check_in and check_out is None:
         if stay.nights:
             check_out = check_in + timedelta(days=stay.nights)

@@ -23,7 +23,9 @@ _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
 _ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
+    r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
@@ -41,7 +43,7 @@ _WE_ARE = re.compile(
 )
 # "(the) three of us", "los tres", "nós três": the count comes before the pronoun
 _N_OF_US = re.compile(
-    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|los|las)\s+(?P<n2>\d{1,2})\s*$"
+    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|(?<!\ba\s)(?<!\bde\s)(?<!\bhasta\s)(?<!\bdesde\s)(?<!\bsobre\s)(?<!\bhacia\s)(?<!\btipo\s)(?:los|las))\s+(?P<n2>\d{1,2})\s*$"
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
 _FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
@@ -59,6 +61,24 @@ _COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandpare
 _POSS = r"(?:mi|my|the|(?:a\s+|o\s+)?(?:minha|meu))"
 _POSS_PL = r"(?:mis|my|(?:as\s+|os\s+)?(?:minhas|meus))"
 _WHO = re.compile(rf"\b(?:{_POSS}\s+(?P<one>{_COMPANION})|{_POSS_PL}\s+(?P<two>{_COMPANIONS_2}))\b")
+# a room for someone else: "a single for my mum", "para mis padres", "pro meu pai e a mulher dele"
+_KIN_ADULT = r"(?:hij[oa]|filh[oa]|son|daughter)"
+_FOR_WHOM = re.compile(
+    rf"\b(?:for|para|pra|pro)\s+(?:{_POSS}|{_POSS_PL})\s+(?:(?P<two>{_COMPANIONS_2})|(?P<one>{_COMPANION}|{_KIN_ADULT}))\b(?!'s)"
+)
+_AND_THEIRS = re.compile(
+    rf"^(?:\s+[^\W\d_][\w'-]*){{0,4}}?\s*,?\s*(?:y|and|e|\+|&)\s+(?:(?:para|for|pra|pro)\s+)?(?:su|his|her|their|{_POSS}|a|o)\s+{_COMPANION}(?:\s+(?:dele|dela))?\b"
+)
+# the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
+_WITH_ME = re.compile(
+    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:,|\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
+    r"|\b(?:con|with|com)\s+(?:mi|my|mis|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
+    r"|\b(?:vamos|viajamos|we|we're|nosotros|nos|somos|us|our|nuestr[oa]s?)\b"
+)
+# a present, not a stay: "a surprise for my wife" (the writer likely comes)
+_NOT_FOR_STAY = re.compile(
+    r"\b(?:surprise|sorpresa|surpresa|birthday|cumple\w*|aniversario|anniversary|regalo|gift|presente?s?|present)\b"
+)
 # the writer is one of the party: "yo", "me", "eu", "para mí"; or goes *with* the companion
 _ME_IN = re.compile(
     r"\b(?:yo|i|me|eu|mim|myself|i'm|im)\b|\bpara\s+mi\b(?=\s*(?:$|[,.!?;]|y\b|e\b|con\b|and\b))"
@@ -82,6 +102,16 @@ _JUST_ME_AND_CHILD = re.compile(
     r"(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
 )
+_CHILD_WORD = r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|boy|girl|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
+# "just my son and me", "solo mi hijo y yo", "so o meu filho e eu"
+_JUST_CHILD_AND_ME = re.compile(
+    rf"\b(?:just|only|solo|so|apenas|somente)\s+(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?{_CHILD_WORD}"
+    r"\s+(?:and|y|e|&)\s+(?:me|yo|eu|i)\b"
+)
+# "two adults, the boy is 11", "el nino tiene 7", "a menina tem 5 anos"
+_THE_CHILD_IS = re.compile(
+    rf"\b(?:the|our|my|mi|el|la|o|a|nuestr[oa]|meu|minha|noss[oa])\s+{_CHILD_WORD}\s+(?:is|tiene|tem|has)\s+\d{{1,2}}\b"
+)
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
 # "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
@@ -95,7 +125,7 @@ _ME_PLUS = re.compile(
 )
 # "our 2 year old", "a 5-year-old": one child each
 _AGED_CHILD = re.compile(
-    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:years?|yrs?|y)[\s-]*olds?\b"
+    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:(?:years?|yrs?|y)[\s-]*olds?|yo|y/o|yrs?)\b"
 )
 # "un niño de 12 y otro de 8", "one aged 5 and another of 8": one more child
 _ANOTHER_CHILD = re.compile(
@@ -201,7 +231,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         adults = _count(m.group("n"))
     if m := _CHILDREN.search(t):
         children = _count(m.group("n"))
-    elif _WITH_CHILD.search(t):
+    elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
@@ -252,6 +282,8 @@ def _companions(t: str) -> int | None:
             one += 1
         else:
             two += 1
+    if (fw := _FOR_WHOM.search(t)) and not _WITH_ME.search(t) and not _NOT_FOR_STAY.search(t):
+        return (2 if fw.group("two") else 1) + (1 if _AND_THEIRS.match(t[fw.end() :]) else 0)
     if not one and not two:
         return None
     if not _ME_IN.search(t):
@@ -285,7 +317,42 @@ def extract_phone(text: str, region: str) -> str | None:
     return None
 
 
+_SPACED_REF = re.compile(r"\b(?P<l>[A-Za-z]{2,3})\s(?P<d>\d{3,8})\b")
+_CURRENCY = {
+    "eur",
+    "usd",
+    "gbp",
+    "brl",
+    "mxn",
+    "ars",
+    "cop",
+    "clp",
+    "pen",
+    "uyu",
+    "chf",
+    "hab",
+    "no",
+    "nr",
+    "num",
+    "tel",
+    "apt",
+    "rm",
+    "cp",
+    "km",
+}
+
+
 def extract_booking_ref(text: str) -> str | None:
+    for m in _SPACED_REF.finditer(text):
+        # "HB 3390", "reserva hb 3390": written with a space, upper case or said to be a booking's
+        letters = m.group("l")
+        if fold(letters) in _CURRENCY or re.match(
+            r"\d{3,8}\s*(?:€|euros?|eur|reais|dolares|dollars)", text[m.start("d") :], re.I
+        ):
+            continue
+        said = letters.isupper() or _REF_CONTEXT.search(fold(text[: m.start()]).rstrip())
+        if said and not _REF.search(text[: m.start()]):
+            return f"{letters.upper()}-{m.group('d')}"
     for m in _REF.finditer(text):
         ref = m.group("ref").upper()
         if "-" not in ref:
@@ -347,13 +414,63 @@ def extract_name(text: str) -> str | None:
                 continue  # "em nome do meu marido": who, not a name
             if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
                 return name
+    for name, capitalised in relation_names(text):
+        if capitalised:
+            return name
     return None
+
+
+_RELATION = re.compile(
+    rf"(?:{_COMPANION}|{_COMPANIONS_2}|{_KIN_ADULT}|mum|mummy|mommy|mamae|mama|grandson|granddaughter|nieto|nieta|neto|neta"
+    r"|sobrin[oa]|niece|nephew|guest|cliente|client|huesped|hospede)(?:'s)?"
+)
+_POSS_WORDS = {
+    "my",
+    "mi",
+    "mis",
+    "minha",
+    "meu",
+    "minhas",
+    "meus",
+    "our",
+    "nuestro",
+    "nuestra",
+    "nosso",
+    "nossa",
+}
+
+
+def relation_names(text: str) -> list[tuple[str, bool]]:
+    """Names right after a relation: "a single for my mum Rose Fox", "es para mi compañero Luis
+    Navarro", "for my daughter emily clarke": (name, written with capitals); two words or more,
+    so "my wife Ana and I" names no one."""
+    out: list[tuple[str, bool]] = []
+    words = text.split()
+    for i in range(1, len(words) - 1):
+        if fold(words[i - 1]) not in _POSS_WORDS:
+            continue
+        relation = fold(words[i]).rstrip(",:")
+        if relation in ("name", "nombre", "nome") or not _RELATION.fullmatch(relation):
+            continue
+        rest = " ".join(words[i + 1 :]).lstrip(",: ")
+        rest = re.sub(r"^(?:name\s*(?:is\s*)?:?|nombre\s*:?|nome\s*:?)\s*", "", rest, flags=re.IGNORECASE)
+        nm = _NAME.match(rest)
+        name = _clean_name(nm.group(0)) if nm else None
+        if not name:
+            continue
+        parts = name.split()
+        if sum(fold(w) not in _PARTICLES for w in parts) < 2 or any(fold(w) in _DATE_WORDS for w in parts):
+            continue
+        out.append(
+            (name, all(w[:1].isupper() or fold(w) in _PARTICLES for w in nm.group(0).split()[: len(parts)]))
+        )
+    return out
 
 
 def soft_cue_names(text: str) -> list[str]:
     """Names in lower case after "soy", "this is", "sou o" ("soy lucia fernandez ruiz"): two or
     more words; the caller keeps those its vocabulary does not know as other words."""
-    out = []
+    out = [name for name, capitalised in relation_names(text) if not capitalised]
     for m in [*_SOFT_NAME_CUE.finditer(text), *_WEAK_NAME_CUE.finditer(text)]:
         nm = _NAME.match(text[m.end() :])
         name = _clean_name(nm.group(0)) if nm else None
@@ -451,6 +568,16 @@ class RoomTypeLexicon:
         return self._misspelt(folded)
 
     def _misspelt(self, folded: str) -> str | None:
+        # "la suit", "the suit for 2 nights": an alias without its last letter after an article
+        # ("does that suit you" is no room)
+        for m in re.finditer(
+            r"\b(?:the|la|el|a|una|um|uma|o|una)\s+([a-z]{4,})\b(?!\s+(?:you|me|us|your|ya)\b)", folded
+        ):
+            if (code := self._by_alias.get(m.group(1) + "e")) is not None:
+                return code
+        return self._misspelt_word(folded)
+
+    def _misspelt_word(self, folded: str) -> str | None:
         """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
         close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
         words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
