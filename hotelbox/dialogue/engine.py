@@ -545,6 +545,11 @@ class Dialogue:
                 or (
                     state.discussed and not {"check_in", "check_out", "nights"} & entities.keys()
                 )  # just shown
+                or (  # "can I add my son?" with no booking in view: the guest's own, found or asked
+                    state.flow is None
+                    and changes.adds_someone(u.text, u.lang)
+                    and not {"check_in", "check_out", "nights"} & entities.keys()
+                )
             )
         ):
             own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates
