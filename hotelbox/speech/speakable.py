@@ -33,6 +33,7 @@ _AMOUNT = r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2}
 PRICE_AFTER = re.compile(rf"({_AMOUNT})\s?({_SYMBOL})")
 PRICE_BEFORE = re.compile(rf"({_SYMBOL})\s?({_AMOUNT})")
 TIME = re.compile(r"\b([01]?\d|2[0-3])[:.h]([0-5]\d)\b")
+HOUR_H = re.compile(r"\b([01]?\d|2[0-3])\s?h\b")  # "15h", "15 h": the hour as Portuguese and Spanish write it
 REFERENCE = re.compile(
     r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b|\b[A-Z]{2,4}\d{3,}\b"
 )
@@ -210,6 +211,8 @@ def speakable(text: str, lang: str) -> str:
     text = PRICE_AFTER.sub(lambda m: price(m.group(1), m.group(2)), text)
     text = PRICE_BEFORE.sub(lambda m: price(m.group(2), m.group(1)), text)
     text = TIME.sub(lambda m: say_time(int(m.group(1)), int(m.group(2)), lang), text)
+    if lang != "en":
+        text = HOUR_H.sub(lambda m: say_time(int(m.group(1)), 0, lang), text)
     if lang == "en":
         text = EN_DAY_MONTH.sub(
             lambda m: f"the {_words(int(m.group(1)), lang, 'ordinal')} of {m.group(2)}", text

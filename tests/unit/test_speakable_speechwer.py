@@ -34,6 +34,10 @@ from hotelbox.speech.speakable import speakable
         ("en", "Tel. 5", "Phone five"),
         ("pt", "tel. 5", "telefone cinco"),
         ("es", "tel. 5", "teléfono cinco"),
+        # the hour written "15h" is said like "15:00"
+        ("pt", "check-in às 15h", "check-in às quinze horas"),
+        ("es", "a las 15 h, o 9h30", "a las quince horas, o nueve y media"),
+        ("pt", "das 7h às 10h30", "das sete horas às dez e meia"),
         # date ranges, separators, dashes
         ("es", "al viernes 12 de marzo – lunes 15 de marzo", "al viernes doce de marzo al lunes quince de marzo"),
         ("pt", "sexta-feira, 12 de março – segunda-feira, 15 de março", "sexta-feira, doze de março a segunda-feira, quinze de março"),
