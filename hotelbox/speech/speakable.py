@@ -11,6 +11,7 @@ abbreviations and units in full, date ranges with their preposition, emoji and l
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -191,7 +192,7 @@ def speakable(text: str, lang: str) -> str:
     text = text.replace("\x00", "")
     for short, full in ABBREVIATIONS[lang].items():
         text = re.sub(
-            rf"(?<!\w){re.escape(short)}", lambda m, full=full: _abbreviation(m, full), text, flags=re.I
+            rf"(?<!\w){re.escape(short)}", functools.partial(_abbreviation, full=full), text, flags=re.I
         )
     text = UNIT.sub(lambda m: f"{m.group(1)} {_unit(m, text, lang)}", text)
     text = RANGE_DASH.sub(f" {RANGE_WORD[lang]} ", text)
