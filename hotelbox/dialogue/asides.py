@@ -119,8 +119,10 @@ def answer_rooms(t: TurnBuilder, text: str, entities: dict[str, Any]) -> bool:
     knowledge, rooms = t.dialogue.knowledge, t.dialogue.room_types
     code = _room_in_view(t, entities)
     unknown = False
+    offered = {o.get("room_type") for o in t.state.offers}
     for feature in features[:3]:
         having = [rt for rt in rooms if room_has(feature, rt.descriptions)]
+        having = [rt for rt in having if rt.code in offered] or having  # of the rooms just offered
         if code:
             rt = t.dialogue.room_type(code)
             assert rt is not None

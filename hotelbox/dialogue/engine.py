@@ -37,6 +37,15 @@ HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
 _IBERIAN = ("es", "pt")
+# questions waiting for a yes, reminded after a digression in a line, not repeated in full
+SHORT_REMINDER = {
+    "confirm_booking": "continue_confirm",
+    "offer_single": "continue_confirm",
+    "price_answer": "continue_confirm",
+    "confirm_modify": "continue_change",
+    "confirm_modify_stay": "continue_change",
+    "modify_room_suggest": "continue_change",
+}
 AMBIGUOUS_LANG = 0.6  # below this, a message written alike in Spanish and Portuguese is either
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
@@ -168,8 +177,12 @@ class TurnBuilder:
         if self.reminded_before:  # a second question in a row: answered, without the reminder again
             return
         self.state.reminded = True
-        question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
+        short = SHORT_REMINDER.get(prompt["key"])
+        if short and self.catalog.has(short):  # the offer or the summary again in full: robotic
+            self.say(short, options, **prompt["values"])
+            return
+        question = self.text(prompt["key"], **prompt["values"])
         self.say_text(self.text("continue_booking", question=question), "continue_booking", options)
 
     # formatting shortcuts
@@ -342,7 +355,7 @@ class Dialogue:
         if (
             intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
             and "?" in u.text
-            and (topics_in(u.text) or features_in(u.text))
+            and (topics_in(u.text, cancelling=state.flow == "cancel") or features_in(u.text))
             and not _has_stay(entities)
             and not _gives_details(entities)
             and "booking_ref" not in entities
@@ -652,7 +665,10 @@ class Dialogue:
     # -- answers that need no flow -----------------------------------------------------------
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
-        topics: list[str | None] = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
+        cancelling = t.state.flow == "cancel"
+        topics: list[str | None] = [
+            k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
+        ]
         if (
             u.topic
             and u.topic not in topics
@@ -687,7 +703,7 @@ class Dialogue:
         asides.take_requests(t, u.text, cot=not (own or t.state.flow in ("modify", "status")))
         if t.answered or not (asks(u.text) or asks_quietly(u.text)):
             return
-        for topic in topics_in(u.text)[:3]:
+        for topic in topics_in(u.text, cancelling=t.state.flow == "cancel")[:3]:
             if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
                 continue
             if topic == "cot" and (own or t.state.flow in ("modify", "status") or asides.noted(t, "cot")):

@@ -122,8 +122,9 @@ _DEPARTURE = re.compile(
 NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
 
 
-def topics_in(text: str) -> list[str]:
-    """The topics a message names, in the order it names them (at most one per topic)."""
+def topics_in(text: str, *, cancelling: bool = False) -> list[str]:
+    """The topics a message names, in the order it names them (at most one per topic).
+    ``cancelling``: a cancellation waits for its yes, so "will I be charged?" asks its policy."""
     from hotelbox.nlu.text import fold
 
     folded = " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
@@ -138,13 +139,18 @@ def topics_in(text: str) -> list[str]:
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool
-    if _CANCEL_COST.search(fold(text)):  # "tenho de pagar alguma coisa por cancelar?": the policy
+    if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
+        # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
         topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
     return topics
 
 
+_CHARGE = re.compile(
+    r"\b(?:charg\w*|cobr\w*|pay\w*|pag\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa"
+    r"|reembols\w*|refund\w*|devuelv\w*|devolv\w*|money\s+back|dinero|dinheiro)\b"
+)
 # what cancelling costs, in the guest's words: the cancellation policy, not how to pay
 _CANCEL_COST = re.compile(
     r"\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*"

@@ -294,3 +294,65 @@ async def test_a_question_the_facts_do_not_cover_goes_to_reception_and_the_booki
     await c(NAME[lang])
     await c(YES[lang])
     assert len(await c.booked()) == 1
+
+
+SUMMARY_QUESTION = {
+    "es": ("una doble del 10 al 12 de junio para 2", "Ana Ruiz, ana@example.com", "tenéis wifi?", "sí"),
+    "en": ("a double from 10 to 12 june for 2", "Ana Ruiz, ana@example.com", "is there wifi?", "yes"),
+    "pt": ("um quarto duplo de 10 a 12 de junho para 2", "Ana Ruiz, ana@example.com", "têm wifi?", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_question_at_the_summary_is_answered_without_the_summary_again(lang: str, chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat()
+    first, name, question, yes = SUMMARY_QUESTION[lang]
+    await c(first)
+    await c(name)
+    assert c.sent()[-1] == "confirm_booking"
+    await c(question)
+    assert c.sent() == ["info:wifi", "continue_confirm"]  # answered, and the yes asked in one line
+    assert "Miramar-Guest" in c.last[0].text
+    await c(yes)
+    assert len(await c.booked()) == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "cancel", "question", "yes"),
+    [
+        ("es", "hola, quiero cancelar mi reserva {ref}", "me cobráis algo?", "sí, anúlala"),
+        (
+            "en",
+            "hi I need to cancel booking {ref}",
+            "will I get charged? and do you have wifi?",
+            "yes cancel it",
+        ),
+        ("pt", "olá, quero cancelar a reserva {ref}", "vão cobrar alguma coisa?", "sim, pode cancelar"),
+    ],
+)
+async def test_a_charge_question_while_cancelling_gets_the_policy(
+    lang: str, cancel: str, question: str, yes: str, chat, box
+) -> None:  # type: ignore[no-untyped-def]
+    from hotelbox.pms import BookingRequest
+
+    b, _ = box
+    c = chat()
+    booking = await b.pms.create_booking(
+        BookingRequest(
+            idempotency_key=f"answers4-{next(_ids)}",
+            room_type="double",
+            check_in=date(2027, 7, 20),
+            check_out=date(2027, 7, 23),
+            adults=2,
+            children=0,
+            guest_name="Lucía Fernández Ruiz",
+            email="lucia@example.com",
+            phone=c.address,
+            expected_total=None,
+        )
+    )
+    await c(cancel.format(ref=booking.reference))
+    await c(question)
+    assert c.said("48", last=True)  # what cancelling costs, not how to pay
+    await c(yes)
+    assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
