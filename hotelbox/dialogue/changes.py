@@ -21,6 +21,10 @@ from hotelbox.nlu.text import fold, numbers_to_digits
 _INSTEAD = re.compile(
     r"\b(?:instead\s+of|rather\s+than|en\s+vez\s+de(?:l)?|en\s+lugar\s+de(?:l)?|em\s+vez\s+d[eoa]s?"
     r"|ao\s+inves\s+d[eoa]s?|no\s+lugar\s+d[eoa]s?|not)\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas)\s|$)"
+    # "no el 8, el 9", "não é dia 8, é dia 9", "no es el 11 sino el 12": a day said only to be denied
+    r"|\b(?:no|nao)\s+(?:(?:es|e|era|seria|sera|el|la|o|a|dia|the|dels?|do)\s+)*\d{1,2}(?:st|nd|rd|th|º)?\b"
+    r"(?!\s*(?:adult\w*|personas?|people|pessoas?|noches?|nights?|noites?|nin\w*|kids?|crian\w*|hues\w*"
+    r"|guests?|h\b|hrs?\b|:|%|euros?|€))"
 )
 # "me iría el domingo", "saio a 9", "we'd leave on the 19th": a lone date is the departure
 _LEAVE = re.compile(
@@ -90,6 +94,11 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     t = fold(text)
     if not re.search(r"\d", t) and not _WHEN_WORDS.search(t):
         return {}  # "yes, that's the one" names no day
+    denied = {
+        int(d)
+        for m in _INSTEAD.finditer(t)
+        for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", m.group(0))
+    }
     kept = _INSTEAD.sub(" ", t)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
     kept = re.sub(r"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{1,2})\s+(?:a|al|ao|to)\s+(\d{1,2})\b(?!\s*:)",
@@ -110,6 +119,8 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     ci, co = stay.check_in, stay.check_out
     if ci and not co and _LEAVE.search(kept) and ci > check_in:
         ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
+        ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)
     if ci and leave and int(leave.group("day")) == ci.day and ci > check_in:
         ci, co = None, ci  # "one night less, we leave on the 22nd": not one night from the 22nd
@@ -203,6 +214,11 @@ def says_change(text: str, lang: str) -> bool:
     on Sunday") rather than give new dates outright?"""
     t = fold(text)
     return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
+
+
+def says_instead(text: str) -> bool:
+    """Does the message name a day or date only to replace it ("instead of the 20th", "no el 8")?"""
+    return bool(_INSTEAD.search(fold(text)))
 
 
 def leave_day(text: str, check_in: date | None) -> date | None:
