@@ -87,6 +87,13 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
     return None
 
 
+# "from 3 to 4 pm", "2 a 3 personas": numbers that are not days
+_NOT_DAYS = (
+    r"(?!\s*(?:pm|am|h\b|hs?\b|hrs?|horas?|hours?|personas?|people|pessoas?|adult\w*|nin\w*|kids?|crian\w*"
+    r"|euros?|€|%|noches|nights|noites|dias|days|semanas|weeks))"
+)
+
+
 def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -> dict[str, object]:
     """The dates in ``text`` as they change the stay ``check_in``–``check_out``: old dates left
     out, day-only and weekday dates read near the stay, a lone date after "leave" a departure.
@@ -101,8 +108,11 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     }
     kept = _INSTEAD.sub(" ", t)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
-    kept = re.sub(r"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{1,2})\s+(?:a|al|ao|to)\s+(\d{1,2})\b(?!\s*:)",
+    kept = re.sub(rf"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{{1,2}})\s+(?:a|al|ao|to)\s+(\d{{1,2}})\b(?!\s*:){_NOT_DAYS}",
                   r"de \1 a \2", kept)  # fmt: skip
+    kept = re.sub(
+        rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
+    )  # "21-24"
     stay = _nearest(kept, lang, check_in, today)
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay

@@ -814,6 +814,10 @@ def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:
     s = state.slots
     known = {"check_in": s.check_in, "check_out": s.check_out, "adults": s.adults, "children": s.children,
              "room_type": s.room_type, "nights": s.nights}  # fmt: skip
+    target = state.target or {}
+    if state.flow == "modify" and target.get("check_in"):  # "no, 21 a 24" to the change waiting for its yes
+        known.update(check_in=target["check_in"], check_out=target.get("check_out"), nights=None)
+        return any(k in entities and entities[k] != known[k] for k in ("check_in", "check_out"))
     return any(k in entities and entities[k] != known[k] for k in known)
 
 

@@ -145,6 +145,13 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
         if m and 1 <= int(m.group(1)) <= 20:
             entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
+    if stay is not None and not ("check_in" in entities and "check_out" in entities):
+        # "hmm afinal 21 a 24", "mejor 21 al 24", "no, 21-24": a range of days about the stay discussed
+        said = changes.reread(_CONTACT.sub(" ", u.text), u.lang, stay[0], stay[1], t.guest.today)
+        if said.get("check_in") and said.get("check_out"):
+            entities.pop("extra_nights", None)
+            entities.update(said)
+            u.flags.discard("past_date")
     refused = s.refused if stay is None and s.refused else None
     if refused and not any(k in entities for k in ("check_in", "check_out", "nights", "extra_nights")):
         stay = date.fromisoformat(refused[0]), date.fromisoformat(refused[1])  # "that date has passed"

@@ -227,3 +227,23 @@ async def test_a_departure_alone_as_first_message_changes_the_guests_booking(
             lang,
             [r.key for r in replies],
         )
+
+
+async def test_a_range_of_days_correcting_a_change_is_not_a_no(box: tuple[Box, RecordingChannel]) -> None:
+    """A change waits for its yes and the guest corrects it with days alone ("no, 21 a 24",
+    "hmm actually 21-24"): the change is put again with those days (of the booking's month), never
+    dropped as a "no" nor confirmed with the dates the guest has just corrected."""
+    scripts = {
+        "es": ("quiero cambiar mi reserva al 22-25 de julio", "no, mejor 21 al 24", "si"),
+        "en": ("i need to move my booking to 22-25 july", "hmm actually 21-24", "yes"),
+        "pt": ("quero mudar a minha reserva para 22 a 25 de julho", "não, 21 a 24", "sim"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        seeded = await seed(g.box, g.phone or "")
+        replies = await play(g, *turns)
+        now = await g.box.pms.get_booking(seeded.reference)
+        assert (now.check_in, now.check_out) == (date(2027, 7, 21), date(2027, 7, 24)), (
+            lang,
+            [r.key for r in replies],
+        )
