@@ -27,6 +27,10 @@ _INSTEAD = re.compile(
     # "the 21st, not the 22nd", "el 21 y no el 22", "dia 21 e não dia 22": a date that is not wanted
     r"|(?:^|(?<=,)|(?<=,\s)|(?<=\by\s)|(?<=\be\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bpero\s))(?:not|no|nao)(?=(?:\s+(?:on|the|el|la|o|a|dia|del|do|day))*\s+\d)"
     r"|not(?=(?:\s+(?:on|the|day))*\s+\d))\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas|sino|senao)\s|$)"
+    # "no el 8, el 9", "não é dia 8, é dia 9", "no es el 11 sino el 12": a day said only to be denied
+    r"|\b(?:no|nao)\s+(?:(?:es|e|era|seria|sera|el|la|o|a|dia|the|dels?|do)\s+)*\d{1,2}(?:st|nd|rd|th|º)?\b"
+    r"(?!\s*(?:adult\w*|personas?|people|pessoas?|noches?|nights?|noites?|nin\w*|kids?|crian\w*|hues\w*"
+    r"|guests?|h\b|hrs?\b|:|%|euros?|€))"
 )
 # "me iría el domingo", "saio a 9", "we'd leave on the 19th": a lone date is the departure
 _LEAVE = re.compile(
@@ -112,6 +116,13 @@ def _kept_end(t: str) -> str | None:
     return None
 
 
+# "from 3 to 4 pm", "2 a 3 personas": numbers that are not days
+_NOT_DAYS = (
+    r"(?!\s*(?:pm|am|h\b|hs?\b|hrs?|horas?|hours?|personas?|people|pessoas?|adult\w*|nin\w*|kids?|crian\w*"
+    r"|euros?|€|%|noches|nights|noites|dias|days|semanas|weeks))"
+)
+
+
 def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -> dict[str, object]:
     """The dates in ``text`` as they change the stay ``check_in``–``check_out``: old dates left
     out, day-only and weekday dates read near the stay, a lone date after "leave" a departure.
@@ -119,10 +130,18 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     t = fold(text)
     if not re.search(r"\d", t) and not _WHEN_WORDS.search(t):
         return {}  # "yes, that's the one" names no day
+    denied = {
+        int(d)
+        for m in _INSTEAD.finditer(t)
+        for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", m.group(0))
+    }
     kept = _INSTEAD.sub(" ", t)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
-    kept = re.sub(r"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{1,2})\s+(?:a|al|ao|to)\s+(\d{1,2})\b(?!\s*:)",
+    kept = re.sub(rf"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{{1,2}})\s+(?:a|al|ao|to)\s+(\d{{1,2}})\b(?!\s*:){_NOT_DAYS}",
                   r"de \1 a \2", kept)  # fmt: skip
+    kept = re.sub(
+        rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
+    )  # "21-24"
     stay = _nearest(kept, lang, check_in, today)
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay
@@ -137,16 +156,10 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
         return {}
     found: dict[str, object] = {}
     ci, co = stay.check_in, stay.check_out
-    replaced = {
-        int(d) for m in _INSTEAD.finditer(t) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", m.group(0))
-    }
-    if (
-        ci
-        and not co
-        and ci > check_in
-        and (_LEAVE.search(kept) or (check_out.day in replaced and check_in.day not in replaced))
-    ):
-        ci, co = None, ci  # "me iría el domingo 19", "el 21 en vez del 22" (the 22nd is the departure)
+    if ci and not co and _LEAVE.search(kept) and ci > check_in:
+        ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
+        ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)
     if ci and leave and int(leave.group("day")) == ci.day and ci > check_in:
         ci, co = None, ci  # "one night less, we leave on the 22nd": not one night from the 22nd
@@ -240,6 +253,11 @@ def says_change(text: str, lang: str) -> bool:
     on Sunday") rather than give new dates outright?"""
     t = fold(text)
     return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
+
+
+def says_instead(text: str) -> bool:
+    """Does the message name a day or date only to replace it ("instead of the 20th", "no el 8")?"""
+    return bool(_INSTEAD.search(fold(text)))
 
 
 def leave_day(text: str, check_in: date | None) -> date | None:
