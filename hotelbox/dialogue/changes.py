@@ -462,16 +462,17 @@ def says_room_switch(text: str) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _room_lexicons(
-    aliases: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[str, RoomTypeLexicon], ...]:
-    return tuple((code, RoomTypeLexicon({code: words})) for code, words in aliases)
+def _room_lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> RoomTypeLexicon:
+    return RoomTypeLexicon(dict(aliases))
 
 
 def rooms_named(text: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
     """Every room type the message names ("una doble … cambiar a la suite" names both)."""
-    key = tuple(sorted((code, tuple(words)) for code, words in aliases.items()))
-    return {code for code, lexicon in _room_lexicons(key) if lexicon.find(text)}
+    lexicon = _room_lexicon(tuple(sorted((code, tuple(words)) for code, words in aliases.items())))
+    named = set(lexicon.find_all(text))
+    if not named and (misspelt := lexicon.find(text)):  # "the familair room"
+        named.add(misspelt)
+    return named
 
 
 _PRICE_WORDS = re.compile(
@@ -511,4 +512,5 @@ def adds_someone(text: str, lang: str) -> bool:
     return bool(
         re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
+        or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
     )

@@ -10,6 +10,7 @@ pipeline before the PMS sees them, like new bookings.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -68,6 +69,7 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     """The booking this flow is about, asking the guest when it is not clear (then None)."""
     state, pms = t.state, t.dialogue.pms
     ref = entities.get("booking_ref") or (state.target or {}).get("reference")
+    waiting = (state.target or {}).get("waiting")  # the change said before we asked which booking
     if not ref and state.created and not (t.guest.phone or t.guest.email):
         ref = state.created[-1]  # the web chat guest's booking made in this conversation
     if ref:
@@ -78,7 +80,7 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
             t.ask("booking_ref", "booking_ref_not_found", ref=ref)
             return None
         if state.target is None or state.target.get("reference") != booking.reference:
-            state.target = _current(booking)
+            state.target = {**_current(booking), **({"waiting": waiting} if waiting else {})}
         return booking
     if not (t.guest.phone or t.guest.email):
         t.ask("booking_ref", "ask_booking_ref")
@@ -111,7 +113,24 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     )
     t.ask("pick_booking", "choose_booking", options)
     state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
+    if (
+        state.flow == "modify" and t.message is not None
+    ):  # "one more night on my booking": kept for the one picked
+        kept = {k: v for k, v in entities.items() if k in _CHANGE_FACTS}
+        state.target["waiting"] = {"text": t.message.text, "entities": kept}
     return None
+
+
+_CHANGE_FACTS = (
+    "check_in",
+    "check_out",
+    "nights",
+    "extra_nights",
+    "adults",
+    "children",
+    "room_type",
+    "_party_change",
+)
 
 
 def _candidate(b: PmsBooking) -> dict[str, str]:
@@ -151,6 +170,20 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         return
     if t.state.flow == "status" and _asks_a_change(t, booking, entities, flags):
         t.state.flow = "modify"  # "booking HB-…: we leave on the 21st, not the 22nd"
+    waiting = (t.state.target or {}).pop("waiting", None)
+    if (
+        t.state.flow == "modify"
+        and waiting
+        and t.message is not None
+        and not _asks_a_change(t, booking, entities, flags)
+    ):  # "the one in May": the change is the one said before we asked which booking
+        said = t.message
+        t.message = replace(said, text=waiting["text"])
+        try:
+            await _modify(t, booking, {**waiting["entities"], **entities}, flags)
+        finally:
+            t.message = said
+        return
     await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
 
 

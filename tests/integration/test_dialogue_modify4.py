@@ -216,3 +216,47 @@ async def test_switching_to_another_room_is_quoted_then_made_after_a_yes(lang: s
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.room_type, changed.adults, changed.total_price) == ("suite", 2, price)
     assert (await g.conversation())["control"] == "bot"  # no handoff for what the PMS can do
+
+
+# -- the change said before the booking was picked ------------------------------------------------
+BEFORE_PICKING = {
+    "es": ("hola, quiero una noche más en mi reserva", "la de mayo", "sí"),
+    "en": ("hi, I want one more night on my booking", "the one in May", "yes"),
+    "pt": ("oi, quero mais uma noite na minha reserva", "a de maio", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_change_said_before_the_booking_is_picked_is_kept(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    may = await seed(b, g.phone)  # 18–22 May
+    july = await seed(b, g.phone, check_in=date(2027, 7, 5), check_out=date(2027, 7, 8))
+    ask, pick, yes = BEFORE_PICKING[lang]
+    assert keys(await g.says(ask))[-1] == "choose_booking"
+    asked = await g.says(pick)
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)  # not "which new dates?"
+    await g.says(yes)
+    assert (await b.pms.get_booking(may.reference)).check_out == date(2027, 5, 23)
+    assert (await b.pms.get_booking(july.reference)).check_out == date(2027, 7, 8)
+
+
+NOT_COMING = {
+    "es": "hola, mi pareja no puede venir, en la reserva quedo solo yo",
+    "en": "hi, my partner can't come, so on my booking it's just me",
+    "pt": "oi, meu namorado não pode vir, na reserva fica só eu",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_someone_not_coming_with_no_booking_in_view_changes_the_guests_booking(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(NOT_COMING[lang])
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults, changed.children) == ("double", 1, 0)
