@@ -260,3 +260,23 @@ async def test_someone_not_coming_with_no_booking_in_view_changes_the_guests_boo
     await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.room_type, changed.adults, changed.children) == ("double", 1, 0)
+
+
+@pytest.mark.parametrize("pms_kind", ["qloapps"])
+async def test_with_qloapps_a_switch_to_the_suite_is_quoted_and_made(pms_kind: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """QloApps changes a booking's room type through its PUT: quoted, confirmed and made, with
+    nothing left to reception."""
+    b, _ = box
+    codes = {rt.names["en"]: rt.code for rt in await b.pms.room_types()}
+    g = guest()
+    booking = await seed(b, g.phone, room=codes["Double room"])
+    ask, yes = TO_THE_SUITE["es"]
+    asked = await g.says(ask.format(ref=booking.reference))
+    assert keys(asked)[-2:] == ["modify_costs_more", "confirm_modify_stay"], shown(asked)
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults) == (codes["Suite"], 2)
+    assert (changed.check_in, changed.check_out) == (booking.check_in, booking.check_out)
+    conversation = await g.conversation()
+    assert (conversation["control"], conversation["attention"]) == ("bot", None)
