@@ -66,6 +66,8 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (-1, -1)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (7, 7)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (-7, -7)),
+    (re.compile(r"\b(?:(?:the\s+)?(?:following\s+week|week\s+after)|(?:la\s+)?semana\s+(?:siguiente|de\s+despues|posterior)"
+                r"|(?:a\s+)?semana\s+(?:seguinte|a\s+seguir|depois))\b"), (7, 7)),
     (re.compile(r"\b(?:(?:al\s+)?(?:finde|fin\s+de\s+semana)\s+(?:siguiente|que\s+viene|de\s+despues)|(?:al\s+)?otro\s+finde"
                 r"|(?:the\s+)?(?:following|next)\s+weekend|weekend\s+after|fim\s+de\s+semana\s+seguinte|(?:o\s+)?outro\s+fim\s+de\s+semana)\b"), (7, 7)),
 )  # fmt: skip
@@ -242,6 +244,14 @@ def says_change(text: str, lang: str) -> bool:
     return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
 
 
+_UNTIL = re.compile(r"\b(?:until|till|til|hasta|ate|up\s+to)\b")
+
+
+def says_new_end(text: str) -> bool:
+    """ "Can we stay until the 2nd?", "hasta el 2", "até dia 2": a new last day for the stay."""
+    return bool(_UNTIL.search(fold(text)))
+
+
 def leave_day(text: str, check_in: date | None) -> date | None:
     """The departure a message names by its day alone ("me voy el 30", "saio a 9"), after ``check_in``."""
     m = _LEAVE_DAY.search(fold(text))
@@ -300,8 +310,9 @@ _WHO = re.compile(rf"(?:\b(?P<n>\d+)\s+)?\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_O
 # "mi amigo no viene", "my parents are coming too", "a minha mãe também vem"
 # "nuestro hijo de 8 años", "my son (8)", "he's 8": an age between the person and the verb
 _AGE = r"(?:\s*\(?\s*(?:de\s+)?\d{1,2}\s*(?:anos|anitos|years?(?:\s+old)?|yo|y/o|meses|months?)?\s*\)?)?"
+_IN_THE_END = r"(?:(?:al\s+final|afinal|no\s+fim|after\s+all|finalmente|in\s+the\s+end|now|ahora|agora)\s+)?"
 _WHO_THEN = re.compile(
-    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
+    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+{_IN_THE_END}(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
     r"|puede\s+venir|pueden\s+venir)|(?:can'?t|cannot|won'?t)\s+come|(?:is|are)n'?t\s+coming|(?:is|are)\s+not\s+coming"
     r"|nao\s+(?:vem|vai|pode\s+vir|vao))|(?P<in>(?:(?:is|are)\s+)?(?:also\s+)?(?:coming|comes|come)\s+(?:too|as\s+well|also)"
     r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem"

@@ -536,7 +536,10 @@ class Dialogue:
             and (
                 PARTY_CHANGE.search(fold(u.text))
                 or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
-                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+                or (  # "cambiar a la suite", "booking HB-…: how much would the suite be?"
+                    "room_type" in entities
+                    and (changes.says_room_switch(u.text) or changes.asks_price(u.text))
+                )
             )
             and (
                 "booking_ref" in entities

@@ -280,3 +280,68 @@ async def test_with_qloapps_a_switch_to_the_suite_is_quoted_and_made(pms_kind: s
     assert (changed.check_in, changed.check_out) == (booking.check_in, booking.check_out)
     conversation = await g.conversation()
     assert (conversation["control"], conversation["attention"]) == ("bot", None)
+
+
+# -- more of the same classes, said otherwise --------------------------------------------------------
+ONE_KID_LESS = {
+    "es": "hola, reserva {ref}. uno de los niños al final no viene",
+    "en": "hi, booking {ref}. one of the kids isn't coming after all",
+    "pt": "olá, reserva {ref}. uma das crianças afinal não vem",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_child_not_coming_after_all_is_one_child_less(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="family", adults=2)
+    await g.says(f"hola, reserva {booking.reference}: ahora seremos 4, dos adultos y dos niños")
+    await g.says("sí")  # the booking is now 2 adults + 2 children
+    assert (await b.pms.get_booking(booking.reference)).children == 2
+    asked = await g.says(ONE_KID_LESS[lang].format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults, changed.children) == ("family", 2, 1)
+
+
+MOVED = {  # (message, new arrival, new departure) for the 18–22 May booking
+    "es": ("hola, la reserva {ref} la podemos pasar a la semana siguiente?", date(2027, 5, 25), date(2027, 5, 29)),
+    "en": ("hi, booking {ref}: can we stay until the 24th?", date(2027, 5, 18), date(2027, 5, 24)),
+    "pt": ("olá, a reserva {ref} pode passar para a semana seguinte?", date(2027, 5, 25), date(2027, 5, 29)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_following_week_or_until_a_day_moves_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    text, check_in, check_out = MOVED[lang]
+    asked = await g.says(text.format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (check_in, check_out)
+
+
+SUITE_PRICE = {
+    "es": ("hola, reserva {ref}, cuánto costaría la suite?", "uf, no, entonces la dejo como está"),
+    "en": ("hi, booking {ref}, how much would the suite be?", "hmm no, leave it as it is then"),
+    "pt": ("olá, reserva {ref}, quanto custaria a suíte?", "não, então deixe como está"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_price_of_another_room_for_a_booking_is_the_difference_not_a_new_stay(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    ask, no = SUITE_PRICE[lang]
+    asked = await g.says(ask.format(ref=booking.reference))
+    assert keys(asked)[-2:] == ["modify_costs_more", "confirm_modify_stay"], shown(asked)
+    kept = await g.says(no)
+    assert keys(kept)[-1] == "modify_aborted", shown(kept)
+    assert (await b.pms.get_booking(booking.reference)).room_type == "double"
