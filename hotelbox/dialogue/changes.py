@@ -70,6 +70,8 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (-1, -1)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (7, 7)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (-7, -7)),
+    (re.compile(r"\b(?:(?:the\s+)?(?:following\s+week|week\s+after)|(?:la\s+)?semana\s+(?:siguiente|de\s+despues|posterior)"
+                r"|(?:a\s+)?semana\s+(?:seguinte|a\s+seguir|depois))\b"), (7, 7)),
     (re.compile(r"\b(?:(?:al\s+)?(?:finde|fin\s+de\s+semana)\s+(?:siguiente|que\s+viene|de\s+despues)|(?:al\s+)?otro\s+finde"
                 r"|(?:the\s+)?(?:following|next)\s+weekend|weekend\s+after|fim\s+de\s+semana\s+seguinte|(?:o\s+)?outro\s+fim\s+de\s+semana)\b"), (7, 7)),
 )  # fmt: skip
@@ -260,6 +262,14 @@ def says_instead(text: str) -> bool:
     return bool(_INSTEAD.search(fold(text)))
 
 
+_UNTIL = re.compile(r"\b(?:until|till|til|hasta|ate|up\s+to)\b")
+
+
+def says_new_end(text: str) -> bool:
+    """ "Can we stay until the 2nd?", "hasta el 2", "até dia 2": a new last day for the stay."""
+    return bool(_UNTIL.search(fold(text)))
+
+
 def leave_day(text: str, check_in: date | None) -> date | None:
     """The departure a message names by its day alone ("me voy el 30", "saio a 9"), after ``check_in``."""
     m = _LEAVE_DAY.search(fold(text))
@@ -318,8 +328,9 @@ _WHO = re.compile(rf"(?:\b(?P<n>\d+)\s+)?\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_O
 # "mi amigo no viene", "my parents are coming too", "a minha mãe também vem"
 # "nuestro hijo de 8 años", "my son (8)", "he's 8": an age between the person and the verb
 _AGE = r"(?:\s*\(?\s*(?:de\s+)?\d{1,2}\s*(?:anos|anitos|years?(?:\s+old)?|yo|y/o|meses|months?)?\s*\)?)?"
+_IN_THE_END = r"(?:(?:al\s+final|afinal|no\s+fim|after\s+all|finalmente|in\s+the\s+end|now|ahora|agora)\s+)?"
 _WHO_THEN = re.compile(
-    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
+    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+{_IN_THE_END}(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
     r"|puede\s+venir|pueden\s+venir)|(?:can'?t|cannot|won'?t)\s+come|(?:is|are)n'?t\s+coming|(?:is|are)\s+not\s+coming"
     r"|nao\s+(?:vem|vai|pode\s+vir|vao))|(?P<in>(?:(?:is|are)\s+)?(?:also\s+)?(?:coming|comes|come)\s+(?:too|as\s+well|also)"
     r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem"
@@ -480,16 +491,17 @@ def says_room_switch(text: str) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _room_lexicons(
-    aliases: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[str, RoomTypeLexicon], ...]:
-    return tuple((code, RoomTypeLexicon({code: words})) for code, words in aliases)
+def _room_lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> RoomTypeLexicon:
+    return RoomTypeLexicon(dict(aliases))
 
 
 def rooms_named(text: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
     """Every room type the message names ("una doble … cambiar a la suite" names both)."""
-    key = tuple(sorted((code, tuple(words)) for code, words in aliases.items()))
-    return {code for code, lexicon in _room_lexicons(key) if lexicon.find(text)}
+    lexicon = _room_lexicon(tuple(sorted((code, tuple(words)) for code, words in aliases.items())))
+    named = set(lexicon.find_all(text))
+    if not named and (misspelt := lexicon.find(text)):  # "the familair room"
+        named.add(misspelt)
+    return named
 
 
 _PRICE_WORDS = re.compile(
@@ -529,4 +541,5 @@ def adds_someone(text: str, lang: str) -> bool:
     return bool(
         re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
+        or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
     )

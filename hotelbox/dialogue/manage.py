@@ -198,7 +198,7 @@ def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]
         return True
     if _room_wanted(t, booking, entities):
         return True
-    if not changes.says_change(text, lang):
+    if not (changes.says_change(text, lang) or changes.says_new_end(text)):
         return False  # dates alone name the booking ("my booking of the 10th"), not a change
     wanted = _new_dates(t, booking, entities, flags)
     return wanted is not None and wanted != (booking.check_in, booking.check_out)
@@ -353,6 +353,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     ):
         if t.state.expect == "confirm_modify" and _ask_again(t):
             return  # "can you put him on the same booking?" while that change waits for its yes
+        if not changes.says_party_change(text, lang):
+            await _show(t, booking, entities, flags)  # "how much is our double?": the booking as it is
+            return
         t.handoff("party_change", "handoff_requested")  # who comes, said in a way we cannot read
         t.turn.attention = "party_change"
         return
