@@ -71,7 +71,7 @@ _AND_THEIRS = re.compile(
 )
 # the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
 _WITH_ME = re.compile(
-    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:,|\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
+    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
     r"|\b(?:con|with|com)\s+(?:mi|my|mis|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
     r"|\b(?:vamos|viajamos|we|we're|nosotros|nos|somos|us|our|nuestr[oa]s?)\b"
 )
@@ -164,6 +164,7 @@ _NAME_CUE = re.compile(
 )
 _SOFT_NAME_CUE = re.compile(
     r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"|\b(?:booking|reservation|room|reserva|habitaci[oó]n|quarto)\s+(?:is|es|é|e|will\s+be|ser[aá])\s+(?:for|para|pra|under)"
     r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
     re.IGNORECASE,
@@ -385,7 +386,7 @@ def _clean_name(raw: str) -> str | None:
         words.append(word)
     while (
         words
-        and fold(words[-1]) in _NAME_STOP
+        and (fold(words[-1]) in _NAME_STOP or fold(words[-1]) in _PARTICLES)
         and not (fold(words[-1]) == "vale" and len(words) > 1 and fold(words[-2]) in _PARTICLES)
     ):
         words.pop()
@@ -397,6 +398,17 @@ def _clean_name(raw: str) -> str | None:
     return " ".join(
         w if any(c.isupper() for c in w) or fold(w) in _PARTICLES else w.capitalize() for w in name.split()
     )
+
+
+_DATE_COMPANIONS = {"next", "this", "last", "proximo", "proxima", "este", "esta", "weekend", "semana", "week"}
+
+
+def _date_like(name: str) -> bool:
+    """ "Friday", "Next Friday", "March": a date, not a name; "Marco Bianchi" is a name."""
+    words = [fold(w) for w in name.split()]
+    if not any(w in _DATE_WORDS for w in words):
+        return False
+    return len(words) < 2 or all(w in _DATE_WORDS or w in _DATE_COMPANIONS for w in words)
 
 
 def extract_name(text: str) -> str | None:
@@ -412,7 +424,7 @@ def extract_name(text: str) -> str | None:
             name = _clean_name(nm.group(0))
             if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
                 continue  # "em nome do meu marido": who, not a name
-            if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
+            if name and not (needs_capital and _date_like(name)):
                 return name
     for name, capitalised in relation_names(text):
         if capitalised:

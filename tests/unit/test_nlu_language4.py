@@ -241,3 +241,22 @@ def test_numeric_ranges_read_the_way_that_makes_a_stay(
 )
 def test_a_child_by_age_shorthand(understander: Understander, text: str, adults: int, children: int) -> None:
     assert party(understander, "en", text) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "name"),
+    [
+        ("en", "hi, I'd like a single for my dad Peter Lowe, 3 to 5 june", 1, "Peter Lowe"),
+        ("en", "great, the booking is for Marco Bianchi", None, "Marco Bianchi"),
+        ("es", "vale, la reserva es para Julia Marco Sanz", None, "Julia Marco Sanz"),
+        ("pt", "ok, a reserva é para Marco Antunes", None, "Marco Antunes"),
+        ("es", "una individual para mi padre Tomás Gil Soto del 3 al 5 de junio", 1, "Tomás Gil Soto"),
+        ("pt", "um quarto para a minha mãe Ana Reis da Costa de 3 a 5 de junho", 1, "Ana Reis da Costa"),
+        ("en", "the booking is for next week", None, None),
+    ],
+)
+def test_who_the_booking_is_for(
+    understander: Understander, lang: str, text: str, adults: int | None, name: str | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("adults"), e.get("guest_name")) == (adults, name)
