@@ -468,7 +468,7 @@ def relation_names(text: str) -> list[tuple[str, bool]]:
         rest = re.sub(r"^(?:name\s*(?:is\s*)?:?|nombre\s*:?|nome\s*:?)\s*", "", rest, flags=re.IGNORECASE)
         nm = _NAME.match(rest)
         name = _clean_name(nm.group(0)) if nm else None
-        if not name:
+        if nm is None or not name:
             continue
         parts = name.split()
         if sum(fold(w) not in _PARTICLES for w in parts) < 2 or any(fold(w) in _DATE_WORDS for w in parts):
