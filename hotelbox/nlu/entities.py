@@ -20,7 +20,9 @@ from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
 
 _ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
-_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
+_ADULTS = re.compile(
+    rf"\b{_N}\s+(?:adult[oa]s?|adults?|adul|adl|adls|adt|adts|mayores|maiores|grown[\s-]?ups?)\b"
+)
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
@@ -154,7 +156,7 @@ _REF_CONTEXT = re.compile(
     r"|confirmacao)\W*$"
 )
 _NAME_CUE = re.compile(
-    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
+    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\ba\s+nombre\s+d(?=\s)|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bno\s+nome\s+d[eoa]|\bem\s+nome\s+d[oa]|\ben\s+nombre\s+de|\bal\s+nombre\s+de|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
@@ -191,6 +193,8 @@ _NOT_NAME = {
     "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
     "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
     "eu", "yo", "me", "i", "mesmo", "mesma", "mismo", "misma", "myself", "nosotros", "nos", "we", "todos",
+    "mim", "mi", "ti", "voce", "vc", "vcs", "usted", "ustedes", "you", "him", "her", "them", "ele", "ela",
+    "ella", "todas", "ambos", "both",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -551,6 +555,10 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
+_ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
+_ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
+
+
 class RoomTypeLexicon:
     """Finds room types by the words guests use for them (from the PMS catalogue)."""
 
@@ -573,7 +581,7 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        folded = fold(text)
+        folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
         m = self._pattern.search(folded)
         if m:
             return self._by_alias[m.group(0)]

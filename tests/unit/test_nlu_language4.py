@@ -260,3 +260,67 @@ def test_who_the_booking_is_for(
 ) -> None:
     e = entities(understander, lang, text)
     assert (e.get("adults"), e.get("guest_name")) == (adults, name)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # WhatsApp shorthand: abbreviated weekdays and rooms, glued counts, "p/ 2", "15-17/5"
+        (
+            "es",
+            "hab doble x 3 noches desde el jue",
+            {"check_in": "2027-03-11", "check_out": "2027-03-14", "room_type": "double"},
+        ),
+        (
+            "en",
+            "sgl room 2 nights from thu",
+            {"check_in": "2027-03-11", "check_out": "2027-03-13", "room_type": "single"},
+        ),
+        (
+            "en",
+            "a dbl for 2 this wknd",
+            {"check_in": "2027-03-12", "check_out": "2027-03-14", "room_type": "double", "adults": 2},
+        ),
+        (
+            "es",
+            "hay lugar p/ 3 el finde q viene?",
+            {"check_in": "2027-03-19", "check_out": "2027-03-21", "adults": 3},
+        ),
+        (
+            "es",
+            "3pax del 8 al 10 de mayo",
+            {"check_in": "2027-05-08", "check_out": "2027-05-10", "adults": 3},
+        ),
+        (
+            "es",
+            "hab. doble 20-22/6",
+            {"check_in": "2027-06-20", "check_out": "2027-06-22", "room_type": "double"},
+        ),
+        (
+            "pt",
+            "quarto p/ 2 pessoas de 8 a 10/6",
+            {"check_in": "2027-06-08", "check_out": "2027-06-10", "adults": 2},
+        ),
+        ("es", "somos 3 adul y 2 nenes", {"adults": 3, "children": 2}),
+        ("pt", "reserva pra sexta, 1 noite", {"check_in": "2027-03-12", "check_out": "2027-03-13"}),
+        ("es", "vale, a nombre d maria soler", {"guest_name": "Maria Soler"}),
+    ],
+)
+def test_whatsapp_shorthand(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("pt", "pode reservar pra mim tb", "guest_name"),
+        ("es", "lo reservas para ti?", "guest_name"),
+        ("en", "we sat in the sun", "check_in"),
+        ("es", "vamos al mar el domingo por la tarde?", "room_type"),
+    ],
+)
+def test_shorthand_that_is_not(understander: Understander, lang: str, text: str, absent: str) -> None:
+    assert absent not in entities(understander, lang, text)
