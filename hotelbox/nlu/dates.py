@@ -698,6 +698,15 @@ _WD_ABBR_AFTER_ROLE = re.compile(
 )
 
 
+# "2 niños de 3 y 5", "filhos de 3 e 9", "kids 4 and 7": ages, never days of the month
+_CHILD_AGES = re.compile(
+    r"\b(?P<who>ninos|ninas|nenes|nenas|hij[oa]s|kids|children|sons|daughters|boys|girls|criancas|filh[oa]s|miudos"
+    r"|peques|pequenos|pequenas|chicos|chicas|crios|bebes)\s+(?:de|of|aged|ages|con|com|with|\()?\s*"
+    r"(?:1[0-7]|0?[1-9])(?:\s*(?:,|y|e|and|&)\s*(?:1[0-7]|0?[1-9]))+\b"
+    rf"(?!\s*(?:de\s+|of\s+)?(?:{_MONTH_ALT}|{_ABBR_ALT})\b)(?!\s*/)"
+)
+
+
 def _weekday_abbreviations(folded: str) -> str:
     folded = _WD_ABBR_AFTER_ROLE.sub(
         lambda m: (
@@ -740,6 +749,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         folded,
     )
     folded = _weekday_abbreviations(folded)
+    folded = _CHILD_AGES.sub(lambda m: m.group("who") + " " * (len(m.group(0)) - len(m.group("who"))), folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)

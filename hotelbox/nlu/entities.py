@@ -114,6 +114,11 @@ _JUST_CHILD_AND_ME = re.compile(
 _THE_CHILD_IS = re.compile(
     rf"\b(?:the|our|my|mi|el|la|o|a|nuestr[oa]|meu|minha|noss[oa])\s+{_CHILD_WORD}\s+(?:is|tiene|tem|has)\s+\d{{1,2}}\b"
 )
+# "2 niños y un bebé", "2 kids and a baby": the baby on top of the children counted
+_PLUS_BABY = re.compile(
+    r"^[^.?!]{0,30}?(?:,|\by|\band|\be|\+|&|\bplus|\bmas|\bmais)\s+(?:un|una|a|an|um|uma|one|1|o|el|the|our|nuestro|nosso)\s+"
+    r"(?:bebe|baby|nene|nena|nenem|bebezinho|infant|toddler|recien\s+nacido|newborn)\b"
+)
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
 # "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
@@ -235,7 +240,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if m := _ADULTS.search(t):
         adults = _count(m.group("n"))
     if m := _CHILDREN.search(t):
-        children = _count(m.group("n"))
+        children = _count(m.group("n")) + (1 if _PLUS_BABY.search(t[m.end() :]) else 0)
     elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):

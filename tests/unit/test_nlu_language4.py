@@ -324,3 +324,45 @@ def test_whatsapp_shorthand(
 )
 def test_shorthand_that_is_not(understander: Understander, lang: str, text: str, absent: str) -> None:
     assert absent not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "children"),
+    [
+        # children's ages without "años": no dates
+        ("es", "vamos con 2 niños de 4 y 8", 2),
+        ("es", "mis hijas de 11 y 14 vienen tambien", None),
+        ("pt", "2 crianças de 6 e 9", 2),
+        ("pt", "com os filhos de 2 e 7", None),
+        ("en", "2 kids 5 and 10", 2),
+    ],
+)
+def test_childrens_ages_are_no_dates(
+    understander: Understander, lang: str, text: str, children: int | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert "check_in" not in e
+    if children is not None:
+        assert e.get("children") == children
+
+
+def test_childrens_ages_beside_real_dates(understander: Understander) -> None:
+    e = entities(understander, "es", "2 niños de 4 y 8, del 3 al 5 de mayo")
+    assert (e.get("check_in"), e.get("check_out"), e.get("children")) == ("2027-05-03", "2027-05-05", 2)
+    e = entities(understander, "es", "las noches del 12 y 13 de abril")
+    assert (e.get("check_in"), e.get("check_out")) == ("2027-04-12", "2027-04-14")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "children"),
+    [
+        ("es", "somos 2 adultos, 3 niños y un bebe", 2, 4),
+        ("en", "2 adults, 1 kid and a baby", 2, 2),
+        ("pt", "2 adultos, 2 crianças e um bebê", 2, 3),
+        ("en", "2 adults and 2 babies", 2, 2),
+    ],
+)
+def test_a_baby_on_top_of_the_children(
+    understander: Understander, lang: str, text: str, adults: int, children: int
+) -> None:
+    assert party(understander, lang, text) == (adults, children)
