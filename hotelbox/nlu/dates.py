@@ -134,7 +134,7 @@ _IN_N = re.compile(
 _WEEKEND = re.compile(
     r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
     r"(?P<we>fin\s+de\s+semana|finde|weekend|wknd|wkend|fim\s+de\s+semana|fds)"
-    r"(?:\s+(?P<next2>(?:que|q)\s+viene|(?:que|q)\s+vem|proximo))?\b"
+    r"(?:\s+(?P<next2>(?:que|q)\s+viene|(?:que|q)\s+vem|proximo|siguiente|seguinte|after))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
@@ -760,6 +760,13 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
     folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
+    # "add a night", "añadir 2 noches", "acrescentar uma noite": nights on top of the stay
+    folded = re.sub(
+        r"\b(?:add|adding|anadir|anadimos|agregar|agregamos|sumar|adicionar|acrescentar|extend\s+(?:it\s+)?(?:by|for)|alargar)"
+        r"\s+(?:(?:an?|one|una?|uma?)\s+)?(\d{1,2}\s+)?(noches?|nights?|noites?)\b(?!\s+(?:mas|more|mais|extra))",
+        lambda m: f"{(m.group(1) or '1 ').strip()} {m.group(2)} more",
+        folded,
+    )
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:

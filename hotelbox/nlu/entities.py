@@ -119,6 +119,11 @@ _PLUS_BABY = re.compile(
     r"^[^.?!]{0,30}?(?:,|\by|\band|\be|\+|&|\bplus|\bmas|\bmais)\s+(?:un|una|a|an|um|uma|one|1|o|el|the|our|nuestro|nosso)\s+"
     r"(?:bebe|baby|nene|nena|nenem|bebezinho|infant|toddler|recien\s+nacido|newborn)\b"
 )
+# "hablar con una persona", "talk to a person": someone at the desk, not a guest
+_TALK_TO = re.compile(
+    r"\b(?:hablar|habla|falar|fala|talk|speak|chat|atender|atienda|atenda|contact\w*|contactar|pasar|passar|put\s+me\s+through)"
+    r"\w*\s+(?:con|com|to|with|a|me\s+with)\s+$"
+)
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
 # "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
@@ -250,7 +255,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if adults is None:
         persons: int | None = None
         family = _FAMILY_OF.search(t)
-        if m := _PERSONS.search(t):
+        if (m := _PERSONS.search(t)) and not _TALK_TO.search(t[: m.start()]):
             persons = _count(m.group("n"))
         elif m := _COUPLES.search(t):
             persons = 2 * int(m.group("n"))

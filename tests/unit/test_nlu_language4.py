@@ -366,3 +366,24 @@ def test_a_baby_on_top_of_the_children(
     understander: Understander, lang: str, text: str, adults: int, children: int
 ) -> None:
     assert party(understander, lang, text) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "can we add a night to our stay?", {"extra_nights": 1, "nights": None}),
+        ("en", "we'd like to add 2 nights", {"extra_nights": 2, "nights": None}),
+        ("es", "se puede añadir una noche?", {"extra_nights": 1, "nights": None}),
+        ("pt", "queria acrescentar uma noite", {"extra_nights": 1, "nights": None}),
+        ("es", "la podemos pasar al finde siguiente?", {"check_in": "2027-03-19", "check_out": "2027-03-21"}),
+        ("es", "quiero hablar con una persona", {"adults": None}),
+        ("en", "can I speak to a person please", {"adults": None}),
+        ("pt", "quero falar com uma pessoa", {"adults": None}),
+        ("es", "una habitacion para una persona", {"adults": 1}),
+    ],
+)
+def test_nights_added_and_people_at_the_desk(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
