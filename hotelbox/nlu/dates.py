@@ -739,6 +739,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         folded,
     )
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    folded = re.sub(r"\bx(?=\d{1,2}\s+[a-z])", "x ", folded)  # "x2 personas", "x3 noches"
     folded = re.sub(
         r"(?<![\d/.-])\b(\d{1,2})\s*(-|al|a|ao|to|ate)\s*(\d{1,2})/(\d{1,2})\b(?!/)",
         lambda m: (

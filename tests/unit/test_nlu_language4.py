@@ -302,6 +302,7 @@ def test_who_the_booking_is_for(
             {"check_in": "2027-06-08", "check_out": "2027-06-10", "adults": 2},
         ),
         ("es", "somos 3 adul y 2 nenes", {"adults": 3, "children": 2}),
+        ("es", "x2 personas x3 noches desde el 5 de abril", {"adults": 2, "check_out": "2027-04-08"}),
         ("pt", "reserva pra sexta, 1 noite", {"check_in": "2027-03-12", "check_out": "2027-03-13"}),
         ("es", "vale, a nombre d maria soler", {"guest_name": "Maria Soler"}),
     ],
