@@ -166,11 +166,12 @@ _REF_CONTEXT = re.compile(
     r"|confirmacao)\W*$"
 )
 _NAME_CUE = re.compile(
-    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\ba\s+nombre\s+d(?=\s)|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
+    r"(?:\bnombre\s+y\s+apellidos?\s*:?|\bnome\s+e\s+(?:apelidos?|sobrenome)\s*:?|\bfirst\s+and\s+last\s+names?\s*:?"
+    r"|\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\ba\s+nombre\s+d(?=\s)|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bno\s+nome\s+d[eoa]|\bem\s+nome\s+d[oa]|\ben\s+nombre\s+de|\bal\s+nombre\s+de|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
-    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
+    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])(?:\s*:)?\s+"
     r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
@@ -404,7 +405,7 @@ def _clean_name(raw: str) -> str | None:
         and not (fold(words[-1]) == "vale" and len(words) > 1 and fold(words[-2]) in _PARTICLES)
     ):
         words.pop()
-    if not words or fold(words[0]) in _NOT_NAME or len(words) > 5:
+    if not words or fold(words[0]) in _NOT_NAME or sum(fold(w) not in _PARTICLES for w in words) > 5:
         return None
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:

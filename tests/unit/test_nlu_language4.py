@@ -388,3 +388,18 @@ def test_nights_added_and_people_at_the_desk(
 ) -> None:
     e = entities(understander, lang, text)
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("es", "hola soy maria jose garcia de la vega", "Maria Jose Garcia de la Vega"),
+        ("es", "Reserva a nombre de: Elena Ruiz Martín", "Elena Ruiz Martín"),
+        ("es", "nombre y apellidos: luis mora rey", "Luis Mora Rey"),
+        ("pt", "nome e sobrenome: ana lima", "Ana Lima"),
+        ("en", "first and last name: tom hardy", "Tom Hardy"),
+        ("pt", "em nome de: Rita Paiva", "Rita Paiva"),
+    ],
+)
+def test_names_after_a_form_like_cue(understander: Understander, lang: str, text: str, name: str) -> None:
+    assert entities(understander, lang, text).get("guest_name") == name
