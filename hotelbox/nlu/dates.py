@@ -763,9 +763,9 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
     # "add a night", "añadir 2 noches", "acrescentar uma noite": nights on top of the stay
     folded = re.sub(
-        r"\b(?:add|adding|anadir|anadimos|agregar|agregamos|sumar|adicionar|acrescentar|extend\s+(?:it\s+)?(?:by|for)|alargar)"
-        r"\s+(?:(?:an?|one|una?|uma?)\s+)?(\d{1,2}\s+)?(noches?|nights?|noites?)\b(?!\s+(?:mas|more|mais|extra))",
-        lambda m: f"{(m.group(1) or '1 ').strip()} {m.group(2)} more",
+        r"\b(?:add|adding|anadir|anadimos|agregar|agregamos|sumar|adicionar|acrescentar|extend\s+(?:it\s+)?by)"
+        r"\s+(?:(?:an?|one|una?|uma?)\s+|(\d{1,2})\s+)(noches?|nights?|noites?)\b(?!\s+(?:mas|more|mais|extra))",
+        lambda m: f"{m.group(1) or 1} {m.group(2)} more",
         folded,
     )
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last

@@ -376,6 +376,8 @@ def test_a_baby_on_top_of_the_children(
         ("en", "we'd like to add 2 nights", {"extra_nights": 2, "nights": None}),
         ("es", "se puede añadir una noche?", {"extra_nights": 1, "nights": None}),
         ("pt", "queria acrescentar uma noite", {"extra_nights": 1, "nights": None}),
+        ("es", "quiero alargar a 3 noches", {"extra_nights": None, "nights": 3}),
+        ("en", "can we extend it to 4 nights", {"extra_nights": None, "nights": 4}),
         ("es", "la podemos pasar al finde siguiente?", {"check_in": "2027-03-19", "check_out": "2027-03-21"}),
         ("es", "quiero hablar con una persona", {"adults": None}),
         ("en", "can I speak to a person please", {"adults": None}),
