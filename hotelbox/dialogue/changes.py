@@ -27,6 +27,10 @@ _INSTEAD = re.compile(
     # "the 21st, not the 22nd", "el 21 y no el 22", "dia 21 e não dia 22": a date that is not wanted
     r"|(?:^|(?<=,)|(?<=,\s)|(?<=\by\s)|(?<=\be\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bpero\s))(?:not|no|nao)(?=(?:\s+(?:on|the|el|la|o|a|dia|del|do|day))*\s+\d)"
     r"|not(?=(?:\s+(?:on|the|day))*\s+\d))\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas|sino|senao)\s|$)"
+    # "no el 8, el 9", "não é dia 8, é dia 9", "no es el 11 sino el 12": a day said only to be denied
+    r"|\b(?:no|nao)\s+(?:(?:es|e|era|seria|sera|el|la|o|a|dia|the|dels?|do)\s+)*\d{1,2}(?:st|nd|rd|th|º)?\b"
+    r"(?!\s*(?:adult\w*|personas?|people|pessoas?|noches?|nights?|noites?|nin\w*|kids?|crian\w*|hues\w*"
+    r"|guests?|h\b|hrs?\b|:|%|euros?|€))"
 )
 # "me iría el domingo", "saio a 9", "we'd leave on the 19th": a lone date is the departure
 _LEAVE = re.compile(
@@ -66,6 +70,8 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (-1, -1)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (7, 7)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (-7, -7)),
+    (re.compile(r"\b(?:(?:the\s+)?(?:following\s+week|week\s+after)|(?:la\s+)?semana\s+(?:siguiente|de\s+despues|posterior)"
+                r"|(?:a\s+)?semana\s+(?:seguinte|a\s+seguir|depois))\b"), (7, 7)),
     (re.compile(r"\b(?:(?:al\s+)?(?:finde|fin\s+de\s+semana)\s+(?:siguiente|que\s+viene|de\s+despues)|(?:al\s+)?otro\s+finde"
                 r"|(?:the\s+)?(?:following|next)\s+weekend|weekend\s+after|fim\s+de\s+semana\s+seguinte|(?:o\s+)?outro\s+fim\s+de\s+semana)\b"), (7, 7)),
 )  # fmt: skip
@@ -112,6 +118,13 @@ def _kept_end(t: str) -> str | None:
     return None
 
 
+# "from 3 to 4 pm", "2 a 3 personas": numbers that are not days
+_NOT_DAYS = (
+    r"(?!\s*(?:pm|am|h\b|hs?\b|hrs?|horas?|hours?|personas?|people|pessoas?|adult\w*|nin\w*|kids?|crian\w*"
+    r"|euros?|€|%|noches|nights|noites|dias|days|semanas|weeks))"
+)
+
+
 def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -> dict[str, object]:
     """The dates in ``text`` as they change the stay ``check_in``–``check_out``: old dates left
     out, day-only and weekday dates read near the stay, a lone date after "leave" a departure.
@@ -119,10 +132,18 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     t = fold(text)
     if not re.search(r"\d", t) and not _WHEN_WORDS.search(t):
         return {}  # "yes, that's the one" names no day
+    denied = {
+        int(d)
+        for m in _INSTEAD.finditer(t)
+        for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", m.group(0))
+    }
     kept = _INSTEAD.sub(" ", t)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
-    kept = re.sub(r"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{1,2})\s+(?:a|al|ao|to)\s+(\d{1,2})\b(?!\s*:)",
+    kept = re.sub(rf"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{{1,2}})\s+(?:a|al|ao|to)\s+(\d{{1,2}})\b(?!\s*:){_NOT_DAYS}",
                   r"de \1 a \2", kept)  # fmt: skip
+    kept = re.sub(
+        rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
+    )  # "21-24"
     stay = _nearest(kept, lang, check_in, today)
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay
@@ -137,16 +158,10 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
         return {}
     found: dict[str, object] = {}
     ci, co = stay.check_in, stay.check_out
-    replaced = {
-        int(d) for m in _INSTEAD.finditer(t) for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th)?\b", m.group(0))
-    }
-    if (
-        ci
-        and not co
-        and ci > check_in
-        and (_LEAVE.search(kept) or (check_out.day in replaced and check_in.day not in replaced))
-    ):
-        ci, co = None, ci  # "me iría el domingo 19", "el 21 en vez del 22" (the 22nd is the departure)
+    if ci and not co and _LEAVE.search(kept) and ci > check_in:
+        ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
+        ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)
     if ci and leave and int(leave.group("day")) == ci.day and ci > check_in:
         ci, co = None, ci  # "one night less, we leave on the 22nd": not one night from the 22nd
@@ -242,6 +257,19 @@ def says_change(text: str, lang: str) -> bool:
     return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
 
 
+def says_instead(text: str) -> bool:
+    """Does the message name a day or date only to replace it ("instead of the 20th", "no el 8")?"""
+    return bool(_INSTEAD.search(fold(text)))
+
+
+_UNTIL = re.compile(r"\b(?:until|till|til|hasta|ate|up\s+to)\b")
+
+
+def says_new_end(text: str) -> bool:
+    """ "Can we stay until the 2nd?", "hasta el 2", "até dia 2": a new last day for the stay."""
+    return bool(_UNTIL.search(fold(text)))
+
+
 def leave_day(text: str, check_in: date | None) -> date | None:
     """The departure a message names by its day alone ("me voy el 30", "saio a 9"), after ``check_in``."""
     m = _LEAVE_DAY.search(fold(text))
@@ -300,8 +328,9 @@ _WHO = re.compile(rf"(?:\b(?P<n>\d+)\s+)?\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_O
 # "mi amigo no viene", "my parents are coming too", "a minha mãe também vem"
 # "nuestro hijo de 8 años", "my son (8)", "he's 8": an age between the person and the verb
 _AGE = r"(?:\s*\(?\s*(?:de\s+)?\d{1,2}\s*(?:anos|anitos|years?(?:\s+old)?|yo|y/o|meses|months?)?\s*\)?)?"
+_IN_THE_END = r"(?:(?:al\s+final|afinal|no\s+fim|after\s+all|finalmente|in\s+the\s+end|now|ahora|agora)\s+)?"
 _WHO_THEN = re.compile(
-    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
+    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+{_IN_THE_END}(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
     r"|puede\s+venir|pueden\s+venir)|(?:can'?t|cannot|won'?t)\s+come|(?:is|are)n'?t\s+coming|(?:is|are)\s+not\s+coming"
     r"|nao\s+(?:vem|vai|pode\s+vir|vao))|(?P<in>(?:(?:is|are)\s+)?(?:also\s+)?(?:coming|comes|come)\s+(?:too|as\s+well|also)"
     r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem"
@@ -462,16 +491,17 @@ def says_room_switch(text: str) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _room_lexicons(
-    aliases: tuple[tuple[str, tuple[str, ...]], ...],
-) -> tuple[tuple[str, RoomTypeLexicon], ...]:
-    return tuple((code, RoomTypeLexicon({code: words})) for code, words in aliases)
+def _room_lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> RoomTypeLexicon:
+    return RoomTypeLexicon(dict(aliases))
 
 
 def rooms_named(text: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
     """Every room type the message names ("una doble … cambiar a la suite" names both)."""
-    key = tuple(sorted((code, tuple(words)) for code, words in aliases.items()))
-    return {code for code, lexicon in _room_lexicons(key) if lexicon.find(text)}
+    lexicon = _room_lexicon(tuple(sorted((code, tuple(words)) for code, words in aliases.items())))
+    named = set(lexicon.find_all(text))
+    if not named and (misspelt := lexicon.find(text)):  # "the familair room"
+        named.add(misspelt)
+    return named
 
 
 _PRICE_WORDS = re.compile(
@@ -511,4 +541,5 @@ def adds_someone(text: str, lang: str) -> bool:
     return bool(
         re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
+        or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
     )

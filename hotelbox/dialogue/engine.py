@@ -17,7 +17,14 @@ from typing import Any
 from hotelbox.config import DialogueSettings
 from hotelbox.dialogue import asides, changes
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import after_questions, choose_by_stay, declines_email, polarity, read_choice
+from hotelbox.dialogue.choices import (
+    after_questions,
+    choose_by_stay,
+    declines_email,
+    option_named,
+    polarity,
+    read_choice,
+)
 from hotelbox.dialogue.knowledge import (
     NOT_HAVE,
     Knowledge,
@@ -584,7 +591,10 @@ class Dialogue:
             and (
                 PARTY_CHANGE.search(fold(u.text))
                 or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
-                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+                or (  # "cambiar a la suite", "booking HB-…: how much would the suite be?"
+                    "room_type" in entities
+                    and (changes.says_room_switch(u.text) or changes.asks_price(u.text))
+                )
             )
             and (
                 "booking_ref" in entities
@@ -593,10 +603,19 @@ class Dialogue:
                 or (
                     state.discussed and not {"check_in", "check_out", "nights"} & entities.keys()
                 )  # just shown
-                or (  # "can I add my son?" with no booking in view: the guest's own, found or asked
+                or (  # "can you add my son? he's 6" with no stay asked for: someone on a booking they have
                     state.flow is None
-                    and changes.adds_someone(u.text, u.lang)
-                    and not {"check_in", "check_out", "nights"} & entities.keys()
+                    and (
+                        (
+                            changes.adds_someone(u.text, u.lang)
+                            and not {"check_in", "check_out", "nights"} & entities.keys()
+                        )
+                        or (
+                            intent not in BOOKING_INTENTS
+                            and ADD_TO_BOOKING.search(fold(u.text))
+                            and not _has_stay({k: v for k, v in entities.items() if k != "children"})
+                        )
+                    )
                 )
             )
         ):
@@ -622,7 +641,12 @@ class Dialogue:
                 and choice in ("no", "change", "dont_book", "other_dates")
             ):
                 choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
-            if choice and not tapped and intent in ("request_human", "complaint"):
+            if (
+                choice
+                and not tapped
+                and intent in ("request_human", "complaint")
+                and not option_named(u.text, t.prompt_options())  # "option 1 please" names the option
+            ):
                 choice = None
             if (
                 choice in ("yes", "no")
@@ -800,6 +824,13 @@ PARTY_CHANGE = re.compile(
     r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
     r"|amig[oa]|friend|cuna|cot|berco)\b"
 )
+# "add" (not "bring"): someone added to something that exists, a booking when no stay is being asked for
+ADD_TO_BOOKING = re.compile(
+    r"\b(?:add|adding|anadir|agregar|sumar|incluir|include|acrescentar|adicionar|incluir)\b.{0,40}\b(?:hij[oa]s?"
+    r"|bebes?|babys?|babies|daughter|son|child|children|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa"
+    r"|adulto|adult|madre|padre|mother|father|mae|pai|amig[oa]|friend|wife|husband|esposa|marido|mujer|mulher"
+    r"|novi[oa]|namorad[oa]|partner|pareja)\b"
+)
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
 _CHANGE_WORDS = re.compile(
     r"\b(?:cambi\w*|change\w*|mov\w*|alter\w*|adia\w*|postpone|pospon\w*|retras\w*|atras\w*|push|modif\w*"
@@ -820,7 +851,18 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     if _MAKE_BOOKING.search(folded):
         return None  # "quiero hacer mi reserva": a new one
     shift = relative_shift(u.text, u.lang) is not None
-    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status", "modify")):
+    # "can we stay until the 25th instead?" with nothing being booked: a departure alone, or a day
+    # "instead of" another, reshapes a stay the guest has (none found: the booking flow takes it)
+    reshape = state.flow is None and (
+        (
+            "check_out" in u.entities
+            and not {"check_in", "adults", "children", "room_type"} & u.entities.keys()
+        )
+        or ("check_in" in u.entities and changes.says_instead(u.text))
+    )
+    if not _HAVE_BOOKING.search(folded) and not (
+        (shift or reshape) and state.flow in (None, "status", "modify")
+    ):
         return None
     if intent in ("cancel_booking", "modify_booking"):
         return intent  # the model said so too, if faintly: sure now
@@ -828,6 +870,7 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
         return "cancel_booking"
     if (
         shift
+        or reshape
         or _CHANGE_WORDS.search(folded)
         or any(k in u.entities for k in ("check_in", "check_out", "nights"))
     ):
@@ -841,6 +884,10 @@ def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:
     s = state.slots
     known = {"check_in": s.check_in, "check_out": s.check_out, "adults": s.adults, "children": s.children,
              "room_type": s.room_type, "nights": s.nights}  # fmt: skip
+    target = state.target or {}
+    if state.flow == "modify" and target.get("check_in"):  # "no, 21 a 24" to the change waiting for its yes
+        known.update(check_in=target["check_in"], check_out=target.get("check_out"), nights=None)
+        return any(k in entities and entities[k] != known[k] for k in ("check_in", "check_out"))
     return any(k in entities and entities[k] != known[k] for k in known)
 
 

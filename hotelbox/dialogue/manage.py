@@ -10,6 +10,7 @@ pipeline before the PMS sees them, like new bookings.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -137,10 +138,20 @@ def _new_dates(
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message about an existing booking: the pending confirmation, then which booking,
     whether this guest may touch it, and what they want done with it."""
+    state = t.state
     if _confirmation(t, intent, entities):
         return
     if await _a_new_stay_after_all(t, intent, entities, flags):
         return
+    if (
+        state.expect == "booking_ref"
+        and intent == "deny"
+        and "booking_ref" not in entities
+        and (t.message is None or t.message.intent not in ("book_room", "check_availability", "ask_price"))
+    ):
+        t.handoff("no_reference", "handoff_requested")  # "no tengo el número": reception finds it by name
+        return
+    pending = (state.target or {}).get("request")
     try:
         booking = await _find_target(t, entities)
     except PmsError:
@@ -148,10 +159,32 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         t.turn.attention = "pms_unavailable"
         return
     if booking is None or not _proven(t, booking, entities):
+        if state.flow == "modify" and t.message is not None and state.expect:
+            # "add my son" asked which booking: the request waits for the answer, not lost with it
+            asked = pending or {"text": t.message.text, "entities": _plain(entities)}
+            state.target = {**(state.target or {}), "request": asked}
         return
     if t.state.flow == "status" and _asks_a_change(t, booking, entities, flags):
         t.state.flow = "modify"  # "booking HB-…: we leave on the 21st, not the 22nd"
-    await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
+    if pending and state.flow == "modify" and not _says_change(t, entities):
+        t.message = replace(t.message, text=pending["text"]) if t.message is not None else None
+        entities = {**pending["entities"], **{k: v for k, v in entities.items() if k == "booking_ref"}}
+    await ACTIONS[state.flow or "status"](t, booking, entities, flags)
+
+
+def _plain(entities: dict[str, Any]) -> dict[str, Any]:
+    """What of a message's entities can wait in the state (JSON) for the next turn."""
+    return {k: v for k, v in entities.items() if isinstance(v, str | int | float | bool)}
+
+
+def _says_change(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """Does this message say what to change (dates, guests, room), not only which booking?"""
+    keys = ("check_in", "check_out", "nights", "extra_nights", "adults", "children", "_party_change")
+    if any(k in entities for k in keys):
+        return True
+    text = t.message.text if t.message is not None else ""
+    lang = t.message.lang if t.message is not None else t.lang
+    return bool(text) and (changes.relative_shift(text, lang) is not None or changes.says_room_switch(text))
 
 
 def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> bool:
@@ -165,7 +198,7 @@ def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]
         return True
     if _room_wanted(t, booking, entities):
         return True
-    if not changes.says_change(text, lang):
+    if not (changes.says_change(text, lang) or changes.says_new_end(text)):
         return False  # dates alone name the booking ("my booking of the 10th"), not a change
     wanted = _new_dates(t, booking, entities, flags)
     return wanted is not None and wanted != (booking.check_in, booking.check_out)
@@ -320,6 +353,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     ):
         if t.state.expect == "confirm_modify" and _ask_again(t):
             return  # "can you put him on the same booking?" while that change waits for its yes
+        if not changes.says_party_change(text, lang):
+            await _show(t, booking, entities, flags)  # "how much is our double?": the booking as it is
+            return
         t.handoff("party_change", "handoff_requested")  # who comes, said in a way we cannot read
         t.turn.attention = "party_change"
         return

@@ -133,8 +133,8 @@ _IN_N = re.compile(
 )
 _WEEKEND = re.compile(
     r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
-    r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
-    r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
+    r"(?P<we>fin\s+de\s+semana|finde|weekend|wknd|wkend|fim\s+de\s+semana|fds)"
+    r"(?:\s+(?P<next2>(?:que|q)\s+viene|(?:que|q)\s+vem|proximo|siguiente|seguinte|after))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
@@ -158,7 +158,7 @@ _PT_WEEKDAY_PAIRED = re.compile(
     rf"\b(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?$"
 )
 _WEEKDAY = re.compile(
-    rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
+    rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until|pra|para|pro)\s+)?"
     rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
     rf"(?!\s+(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"  # "un sábado de junio": any Saturday of June
 )
@@ -491,7 +491,9 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             wd in _PT_ORDINAL_WEEKDAYS
             and (
                 not (
-                    m.group("feira") or m.group("next") or mod in ("na", "a", "esta", "proxima", "de", "ate")
+                    m.group("feira")
+                    or m.group("next")
+                    or mod in ("na", "a", "esta", "proxima", "de", "ate", "pra", "para")
                 )
                 or _PT_ORDINAL_NOUN.match(text, m.end())
             )
@@ -689,7 +691,34 @@ _WD_ABBR_RANGE = re.compile(
 )
 
 
+# "desde el vie", "from fri", "na sex": one abbreviation, said where a day goes
+_WD_ABBR_AFTER_ROLE = re.compile(
+    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el)\s+"
+    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
+)
+
+
+# "2 niños de 3 y 5", "filhos de 3 e 9", "kids 4 and 7": ages, never days of the month
+_CHILD_AGES = re.compile(
+    r"\b(?P<who>ninos|ninas|nenes|nenas|hij[oa]s|kids|children|sons|daughters|boys|girls|criancas|filh[oa]s|miudos"
+    r"|peques|pequenos|pequenas|chicos|chicas|crios|bebes)\s+(?:de|of|aged|ages|con|com|with|\()?\s*"
+    r"(?:1[0-7]|0?[1-9])(?:\s*(?:,|y|e|and|&)\s*(?:1[0-7]|0?[1-9]))+\b"
+    rf"(?!\s*(?:de\s+|of\s+)?(?:{_MONTH_ALT}|{_ABBR_ALT})\b)(?!\s*/)"
+)
+
+
 def _weekday_abbreviations(folded: str) -> str:
+    folded = _WD_ABBR_AFTER_ROLE.sub(
+        lambda m: (
+            f"{m.group('role')} {WEEKDAY_ABBR[m.group('a')]}"
+            if m.group("a") not in ("sun", "sex", "ter", "qui", "mar", "sat")
+            or m.group("role")
+            in ("desde el", "a partir del", "from", "on", "this", "next", "na", "till", "until")
+            else m.group(0)
+        ),
+        folded,
+    )
+
     def full(m: re.Match[str]) -> str:
         a, b = m.group("a"), m.group("b")
         if a in WEEKDAYS and b in WEEKDAYS:
@@ -703,7 +732,25 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
     folded = _month_typos(folded)
+    # WhatsApp shorthand: "2pax", "3noches", "p/ 2", "15-17/5" (= 15/5 to 17/5)
+    folded = re.sub(
+        r"\b(\d{1,2})(pax|ppl|personas?|pessoas?|people|adult\w*|adul|ninos?|kids?|noches?|nights?|noites?)\b",
+        r"\1 \2",
+        folded,
+    )
+    folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    folded = re.sub(r"\bx(?=\d{1,2}\s+[a-z])", "x ", folded)  # "x2 personas", "x3 noches"
+    folded = re.sub(
+        r"(?<![\d/.-])\b(\d{1,2})\s*(-|al|a|ao|to|ate)\s*(\d{1,2})/(\d{1,2})\b(?!/)",
+        lambda m: (
+            f"{m.group(1)}/{m.group(4)} {m.group(2)} {m.group(3)}/{m.group(4)}"
+            if int(m.group(1)) < int(m.group(3))
+            else m.group(0)
+        ),
+        folded,
+    )
     folded = _weekday_abbreviations(folded)
+    folded = _CHILD_AGES.sub(lambda m: m.group("who") + " " * (len(m.group(0)) - len(m.group("who"))), folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)
@@ -714,6 +761,13 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
     folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
+    # "add a night", "añadir 2 noches", "acrescentar uma noite": nights on top of the stay
+    folded = re.sub(
+        r"\b(?:add|adding|anadir|anadimos|agregar|agregamos|sumar|adicionar|acrescentar|extend\s+(?:it\s+)?by)"
+        r"\s+(?:(?:an?|one|una?|uma?)\s+|(\d{1,2})\s+)(noches?|nights?|noites?)\b(?!\s+(?:mas|more|mais|extra))",
+        lambda m: f"{m.group(1) or 1} {m.group(2)} more",
+        folded,
+    )
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:

@@ -20,7 +20,9 @@ from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
 
 _ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
-_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
+_ADULTS = re.compile(
+    rf"\b{_N}\s+(?:adult[oa]s?|adults?|adul|adl|adls|adt|adts|mayores|maiores|grown[\s-]?ups?)\b"
+)
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
@@ -71,7 +73,7 @@ _AND_THEIRS = re.compile(
 )
 # the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
 _WITH_ME = re.compile(
-    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:,|\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
+    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
     r"|\b(?:con|with|com)\s+(?:mi|my|mis|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
     r"|\b(?:vamos|viajamos|we|we're|nosotros|nos|somos|us|our|nuestr[oa]s?)\b"
 )
@@ -111,6 +113,16 @@ _JUST_CHILD_AND_ME = re.compile(
 # "two adults, the boy is 11", "el nino tiene 7", "a menina tem 5 anos"
 _THE_CHILD_IS = re.compile(
     rf"\b(?:the|our|my|mi|el|la|o|a|nuestr[oa]|meu|minha|noss[oa])\s+{_CHILD_WORD}\s+(?:is|tiene|tem|has)\s+\d{{1,2}}\b"
+)
+# "2 niños y un bebé", "2 kids and a baby": the baby on top of the children counted
+_PLUS_BABY = re.compile(
+    r"^[^.?!]{0,30}?(?:,|\by|\band|\be|\+|&|\bplus|\bmas|\bmais)\s+(?:un|una|a|an|um|uma|one|1|o|el|the|our|nuestro|nosso)\s+"
+    r"(?:bebe|baby|nene|nena|nenem|bebezinho|infant|toddler|recien\s+nacido|newborn)\b"
+)
+# "hablar con una persona", "talk to a person": someone at the desk, not a guest
+_TALK_TO = re.compile(
+    r"\b(?:hablar|habla|falar|fala|talk|speak|chat|atender|atienda|atenda|contact\w*|contactar|pasar|passar|put\s+me\s+through)"
+    r"\w*\s+(?:con|com|to|with|a|me\s+with)\s+$"
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
@@ -154,16 +166,18 @@ _REF_CONTEXT = re.compile(
     r"|confirmacao)\W*$"
 )
 _NAME_CUE = re.compile(
-    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
+    r"(?:\bnombre\s+y\s+apellidos?\s*:?|\bnome\s+e\s+(?:apelidos?|sobrenome)\s*:?|\bfirst\s+and\s+last\s+names?\s*:?"
+    r"|\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\ba\s+nombre\s+d(?=\s)|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bno\s+nome\s+d[eoa]|\bem\s+nome\s+d[oa]|\ben\s+nombre\s+de|\bal\s+nombre\s+de|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
-    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
+    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])(?:\s*:)?\s+"
     r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
     r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"|\b(?:booking|reservation|room|reserva|habitaci[oó]n|quarto)\s+(?:is|es|é|e|will\s+be|ser[aá])\s+(?:for|para|pra|under)"
     r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
     re.IGNORECASE,
@@ -190,6 +204,8 @@ _NOT_NAME = {
     "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
     "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
     "eu", "yo", "me", "i", "mesmo", "mesma", "mismo", "misma", "myself", "nosotros", "nos", "we", "todos",
+    "mim", "mi", "ti", "voce", "vc", "vcs", "usted", "ustedes", "you", "him", "her", "them", "ele", "ela",
+    "ella", "todas", "ambos", "both",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -230,7 +246,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if m := _ADULTS.search(t):
         adults = _count(m.group("n"))
     if m := _CHILDREN.search(t):
-        children = _count(m.group("n"))
+        children = _count(m.group("n")) + (1 if _PLUS_BABY.search(t[m.end() :]) else 0)
     elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):
@@ -240,7 +256,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if adults is None:
         persons: int | None = None
         family = _FAMILY_OF.search(t)
-        if m := _PERSONS.search(t):
+        if (m := _PERSONS.search(t)) and not _TALK_TO.search(t[: m.start()]):
             persons = _count(m.group("n"))
         elif m := _COUPLES.search(t):
             persons = 2 * int(m.group("n"))
@@ -385,11 +401,11 @@ def _clean_name(raw: str) -> str | None:
         words.append(word)
     while (
         words
-        and fold(words[-1]) in _NAME_STOP
+        and (fold(words[-1]) in _NAME_STOP or fold(words[-1]) in _PARTICLES)
         and not (fold(words[-1]) == "vale" and len(words) > 1 and fold(words[-2]) in _PARTICLES)
     ):
         words.pop()
-    if not words or fold(words[0]) in _NOT_NAME or len(words) > 5:
+    if not words or fold(words[0]) in _NOT_NAME or sum(fold(w) not in _PARTICLES for w in words) > 5:
         return None
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:
@@ -397,6 +413,17 @@ def _clean_name(raw: str) -> str | None:
     return " ".join(
         w if any(c.isupper() for c in w) or fold(w) in _PARTICLES else w.capitalize() for w in name.split()
     )
+
+
+_DATE_COMPANIONS = {"next", "this", "last", "proximo", "proxima", "este", "esta", "weekend", "semana", "week"}
+
+
+def _date_like(name: str) -> bool:
+    """ "Friday", "Next Friday", "March": a date, not a name; "Marco Bianchi" is a name."""
+    words = [fold(w) for w in name.split()]
+    if not any(w in _DATE_WORDS for w in words):
+        return False
+    return len(words) < 2 or all(w in _DATE_WORDS or w in _DATE_COMPANIONS for w in words)
 
 
 def extract_name(text: str) -> str | None:
@@ -412,7 +439,7 @@ def extract_name(text: str) -> str | None:
             name = _clean_name(nm.group(0))
             if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
                 continue  # "em nome do meu marido": who, not a name
-            if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
+            if name and not (needs_capital and _date_like(name)):
                 return name
     for name, capitalised in relation_names(text):
         if capitalised:
@@ -539,6 +566,10 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
+_ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
+_ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
+
+
 class RoomTypeLexicon:
     """Finds room types by the words guests use for them (from the PMS catalogue)."""
 
@@ -561,11 +592,17 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        folded = fold(text)
+        folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
         m = self._pattern.search(folded)
         if m:
             return self._by_alias[m.group(0)]
         return self._misspelt(folded)
+
+    def find_all(self, text: str) -> list[str]:
+        """Every room type the text names, in order ("a double … the suite": double, suite)."""
+        if self._pattern is None:
+            return []
+        return list(dict.fromkeys(self._by_alias[m.group(0)] for m in self._pattern.finditer(fold(text))))
 
     def _misspelt(self, folded: str) -> str | None:
         # "la suit", "the suit for 2 nights": an alias without its last letter after an article

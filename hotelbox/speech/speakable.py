@@ -38,6 +38,7 @@ HOUR_H = re.compile(r"\b([01]?\d|2[0-3])\s?h\b")  # "15h", "15 h": the hour as P
 REFERENCE = re.compile(
     r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b|\b[A-Z]{2,4}\d{3,}\b"
 )
+LETTERS_DIGITS = re.compile(r"\b([A-Z]{1,4})(\d+)\b")
 PHONE = re.compile(r"\+?\d(?:[ \-]?\d){7,14}\b")
 URL = re.compile(r"https?://\S+|www\.\S+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -201,6 +202,7 @@ def speakable(text: str, lang: str) -> str:
     text = re.sub(r"([:.!?;,])\s*\n+\s*", r"\1 ", text.strip())  # a line ending in punctuation
     text = re.sub(r"\s*\n+\s*", ". ", text)  # list items and paragraphs: sentences
     text = REFERENCE.sub(lambda m: say_reference(m.group(0), lang), text)
+    text = LETTERS_DIGITS.sub(r"\1 \2", text)  # "HB48" (a code the voice would read as one word)
     text = PHONE.sub(lambda m: spell(m.group(0), lang), text)
 
     def price(amount_text: str, symbol: str) -> str:

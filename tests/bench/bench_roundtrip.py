@@ -23,6 +23,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import string
 import time
 from datetime import date
@@ -111,11 +112,21 @@ def join_letters(text: str, lang: str) -> str:
     return " ".join(out)
 
 
+SPELLINGS = {  # one word written two ways (after normalise): both sides get the first
+    "e mail": "email",
+    "wi fi": "wifi",
+    "recepcao": "rececao",  # Brazilian and European spelling of "receção" (Whisper writes either)
+}
+_SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
+
+
 def words(text: str, lang: str) -> str:
     """Both sides as words, the same way: written out by the box's speakable step, accents and
-    punctuation gone, one spelling for a word written two ways ("e-mail" and "email"; spelled
-    letters "H B" and "HB")."""
-    return join_letters(normalise(speakable(text, lang)).replace("e mail", "email"), lang)
+    punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
+    "wifi", "recepção" and "receção"; spelled letters "H B" and "HB")."""
+    return join_letters(
+        _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
+    )
 
 
 def voices_from_env() -> dict[str, str]:

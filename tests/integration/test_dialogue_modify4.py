@@ -216,3 +216,132 @@ async def test_switching_to_another_room_is_quoted_then_made_after_a_yes(lang: s
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.room_type, changed.adults, changed.total_price) == ("suite", 2, price)
     assert (await g.conversation())["control"] == "bot"  # no handoff for what the PMS can do
+
+
+# -- the change said before the booking was picked ------------------------------------------------
+BEFORE_PICKING = {
+    "es": ("hola, quiero una noche más en mi reserva", "la de mayo", "sí"),
+    "en": ("hi, I want one more night on my booking", "the one in May", "yes"),
+    "pt": ("oi, quero mais uma noite na minha reserva", "a de maio", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_change_said_before_the_booking_is_picked_is_kept(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    may = await seed(b, g.phone)  # 18–22 May
+    july = await seed(b, g.phone, check_in=date(2027, 7, 5), check_out=date(2027, 7, 8))
+    ask, pick, yes = BEFORE_PICKING[lang]
+    assert keys(await g.says(ask))[-1] == "choose_booking"
+    asked = await g.says(pick)
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)  # not "which new dates?"
+    await g.says(yes)
+    assert (await b.pms.get_booking(may.reference)).check_out == date(2027, 5, 23)
+    assert (await b.pms.get_booking(july.reference)).check_out == date(2027, 7, 8)
+
+
+NOT_COMING = {
+    "es": "hola, mi pareja no puede venir, en la reserva quedo solo yo",
+    "en": "hi, my partner can't come, so on my booking it's just me",
+    "pt": "oi, meu namorado não pode vir, na reserva fica só eu",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_someone_not_coming_with_no_booking_in_view_changes_the_guests_booking(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(NOT_COMING[lang])
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults, changed.children) == ("double", 1, 0)
+
+
+@pytest.mark.parametrize("pms_kind", ["qloapps"])
+async def test_with_qloapps_a_switch_to_the_suite_is_quoted_and_made(pms_kind: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    """QloApps changes a booking's room type through its PUT: quoted, confirmed and made, with
+    nothing left to reception."""
+    b, _ = box
+    codes = {rt.names["en"]: rt.code for rt in await b.pms.room_types()}
+    g = guest()
+    booking = await seed(b, g.phone, room=codes["Double room"])
+    ask, yes = TO_THE_SUITE["es"]
+    asked = await g.says(ask.format(ref=booking.reference))
+    assert keys(asked)[-2:] == ["modify_costs_more", "confirm_modify_stay"], shown(asked)
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults) == (codes["Suite"], 2)
+    assert (changed.check_in, changed.check_out) == (booking.check_in, booking.check_out)
+    conversation = await g.conversation()
+    assert (conversation["control"], conversation["attention"]) == ("bot", None)
+
+
+# -- more of the same classes, said otherwise --------------------------------------------------------
+ONE_KID_LESS = {
+    "es": "hola, reserva {ref}. uno de los niños al final no viene",
+    "en": "hi, booking {ref}. one of the kids isn't coming after all",
+    "pt": "olá, reserva {ref}. uma das crianças afinal não vem",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_child_not_coming_after_all_is_one_child_less(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="family", adults=2)
+    await g.says(f"hola, reserva {booking.reference}: ahora seremos 4, dos adultos y dos niños")
+    await g.says("sí")  # the booking is now 2 adults + 2 children
+    assert (await b.pms.get_booking(booking.reference)).children == 2
+    asked = await g.says(ONE_KID_LESS[lang].format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults, changed.children) == ("family", 2, 1)
+
+
+MOVED = {  # (message, new arrival, new departure) for the 18–22 May booking
+    "es": ("hola, la reserva {ref} la podemos pasar a la semana siguiente?", date(2027, 5, 25), date(2027, 5, 29)),
+    "en": ("hi, booking {ref}: can we stay until the 24th?", date(2027, 5, 18), date(2027, 5, 24)),
+    "pt": ("olá, a reserva {ref} pode passar para a semana seguinte?", date(2027, 5, 25), date(2027, 5, 29)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_following_week_or_until_a_day_moves_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    text, check_in, check_out = MOVED[lang]
+    asked = await g.says(text.format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (check_in, check_out)
+
+
+SUITE_PRICE = {
+    "es": ("hola, reserva {ref}, cuánto costaría la suite?", "uf, no, entonces la dejo como está"),
+    "en": ("hi, booking {ref}, how much would the suite be?", "hmm no, leave it as it is then"),
+    "pt": ("olá, reserva {ref}, quanto custaria a suíte?", "não, então deixe como está"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_the_price_of_another_room_for_a_booking_is_the_difference_not_a_new_stay(
+    lang: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    ask, no = SUITE_PRICE[lang]
+    asked = await g.says(ask.format(ref=booking.reference))
+    assert keys(asked)[-2:] == ["modify_costs_more", "confirm_modify_stay"], shown(asked)
+    kept = await g.says(no)
+    assert keys(kept)[-1] == "modify_aborted", shown(kept)
+    assert (await b.pms.get_booking(booking.reference)).room_type == "double"

@@ -241,3 +241,167 @@ def test_numeric_ranges_read_the_way_that_makes_a_stay(
 )
 def test_a_child_by_age_shorthand(understander: Understander, text: str, adults: int, children: int) -> None:
     assert party(understander, "en", text) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "name"),
+    [
+        ("en", "hi, I'd like a single for my dad Peter Lowe, 3 to 5 june", 1, "Peter Lowe"),
+        ("en", "great, the booking is for Marco Bianchi", None, "Marco Bianchi"),
+        ("es", "vale, la reserva es para Julia Marco Sanz", None, "Julia Marco Sanz"),
+        ("pt", "ok, a reserva é para Marco Antunes", None, "Marco Antunes"),
+        ("es", "una individual para mi padre Tomás Gil Soto del 3 al 5 de junio", 1, "Tomás Gil Soto"),
+        ("pt", "um quarto para a minha mãe Ana Reis da Costa de 3 a 5 de junho", 1, "Ana Reis da Costa"),
+        ("en", "the booking is for next week", None, None),
+    ],
+)
+def test_who_the_booking_is_for(
+    understander: Understander, lang: str, text: str, adults: int | None, name: str | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("adults"), e.get("guest_name")) == (adults, name)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # WhatsApp shorthand: abbreviated weekdays and rooms, glued counts, "p/ 2", "15-17/5"
+        (
+            "es",
+            "hab doble x 3 noches desde el jue",
+            {"check_in": "2027-03-11", "check_out": "2027-03-14", "room_type": "double"},
+        ),
+        (
+            "en",
+            "sgl room 2 nights from thu",
+            {"check_in": "2027-03-11", "check_out": "2027-03-13", "room_type": "single"},
+        ),
+        (
+            "en",
+            "a dbl for 2 this wknd",
+            {"check_in": "2027-03-12", "check_out": "2027-03-14", "room_type": "double", "adults": 2},
+        ),
+        (
+            "es",
+            "hay lugar p/ 3 el finde q viene?",
+            {"check_in": "2027-03-19", "check_out": "2027-03-21", "adults": 3},
+        ),
+        (
+            "es",
+            "3pax del 8 al 10 de mayo",
+            {"check_in": "2027-05-08", "check_out": "2027-05-10", "adults": 3},
+        ),
+        (
+            "es",
+            "hab. doble 20-22/6",
+            {"check_in": "2027-06-20", "check_out": "2027-06-22", "room_type": "double"},
+        ),
+        (
+            "pt",
+            "quarto p/ 2 pessoas de 8 a 10/6",
+            {"check_in": "2027-06-08", "check_out": "2027-06-10", "adults": 2},
+        ),
+        ("es", "somos 3 adul y 2 nenes", {"adults": 3, "children": 2}),
+        ("es", "x2 personas x3 noches desde el 5 de abril", {"adults": 2, "check_out": "2027-04-08"}),
+        ("pt", "reserva pra sexta, 1 noite", {"check_in": "2027-03-12", "check_out": "2027-03-13"}),
+        ("es", "vale, a nombre d maria soler", {"guest_name": "Maria Soler"}),
+    ],
+)
+def test_whatsapp_shorthand(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("pt", "pode reservar pra mim tb", "guest_name"),
+        ("es", "lo reservas para ti?", "guest_name"),
+        ("en", "we sat in the sun", "check_in"),
+        ("es", "vamos al mar el domingo por la tarde?", "room_type"),
+    ],
+)
+def test_shorthand_that_is_not(understander: Understander, lang: str, text: str, absent: str) -> None:
+    assert absent not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "children"),
+    [
+        # children's ages without "años": no dates
+        ("es", "vamos con 2 niños de 4 y 8", 2),
+        ("es", "mis hijas de 11 y 14 vienen tambien", None),
+        ("pt", "2 crianças de 6 e 9", 2),
+        ("pt", "com os filhos de 2 e 7", None),
+        ("en", "2 kids 5 and 10", 2),
+    ],
+)
+def test_childrens_ages_are_no_dates(
+    understander: Understander, lang: str, text: str, children: int | None
+) -> None:
+    e = entities(understander, lang, text)
+    assert "check_in" not in e
+    if children is not None:
+        assert e.get("children") == children
+
+
+def test_childrens_ages_beside_real_dates(understander: Understander) -> None:
+    e = entities(understander, "es", "2 niños de 4 y 8, del 3 al 5 de mayo")
+    assert (e.get("check_in"), e.get("check_out"), e.get("children")) == ("2027-05-03", "2027-05-05", 2)
+    e = entities(understander, "es", "las noches del 12 y 13 de abril")
+    assert (e.get("check_in"), e.get("check_out")) == ("2027-04-12", "2027-04-14")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "children"),
+    [
+        ("es", "somos 2 adultos, 3 niños y un bebe", 2, 4),
+        ("en", "2 adults, 1 kid and a baby", 2, 2),
+        ("pt", "2 adultos, 2 crianças e um bebê", 2, 3),
+        ("en", "2 adults and 2 babies", 2, 2),
+    ],
+)
+def test_a_baby_on_top_of_the_children(
+    understander: Understander, lang: str, text: str, adults: int, children: int
+) -> None:
+    assert party(understander, lang, text) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "can we add a night to our stay?", {"extra_nights": 1, "nights": None}),
+        ("en", "we'd like to add 2 nights", {"extra_nights": 2, "nights": None}),
+        ("es", "se puede añadir una noche?", {"extra_nights": 1, "nights": None}),
+        ("pt", "queria acrescentar uma noite", {"extra_nights": 1, "nights": None}),
+        ("es", "quiero alargar a 3 noches", {"extra_nights": None, "nights": 3}),
+        ("en", "can we extend it to 4 nights", {"extra_nights": None, "nights": 4}),
+        ("es", "la podemos pasar al finde siguiente?", {"check_in": "2027-03-19", "check_out": "2027-03-21"}),
+        ("es", "quiero hablar con una persona", {"adults": None}),
+        ("en", "can I speak to a person please", {"adults": None}),
+        ("pt", "quero falar com uma pessoa", {"adults": None}),
+        ("es", "una habitacion para una persona", {"adults": 1}),
+    ],
+)
+def test_nights_added_and_people_at_the_desk(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name"),
+    [
+        ("es", "hola soy maria jose garcia de la vega", "Maria Jose Garcia de la Vega"),
+        ("es", "Reserva a nombre de: Elena Ruiz Martín", "Elena Ruiz Martín"),
+        ("es", "nombre y apellidos: luis mora rey", "Luis Mora Rey"),
+        ("pt", "nome e sobrenome: ana lima", "Ana Lima"),
+        ("en", "first and last name: tom hardy", "Tom Hardy"),
+        ("pt", "em nome de: Rita Paiva", "Rita Paiva"),
+    ],
+)
+def test_names_after_a_form_like_cue(understander: Understander, lang: str, text: str, name: str) -> None:
+    assert entities(understander, lang, text).get("guest_name") == name

@@ -20,6 +20,7 @@ from hotelbox.speech.speakable import speakable
         ("es", "HB-0512", "H B, cero cinco, doce"),
         ("pt", "HB-48213", "H B, quatrocentos e oitenta e dois, treze"),
         ("en", "HB-123", "H B, one hundred and twenty-three"),
+        ("es", "la reserva HV48 21", "la reserva HV cuarenta y ocho veintiuno"),
         # counts in the gender of the noun they count
         ("pt", "chego na sexta, 2 noites", "chego na sexta, duas noites"),
         ("pt", "2 adultos e 1 criança", "dois adultos e uma criança"),
