@@ -197,7 +197,8 @@ ROOM_FEATURES: dict[str, tuple[str, str]] = {
     "kettle": (r"kettle|hervidor|chaleira|coffee\s+(?:machine|maker)|cafetera|cafeteira|maquina\s+de\s+cafe"
                r"|nespresso|tea\s+and\s+coffee|te\s+y\s+cafe", r"$^"),
     "fridge": (r"fridge|minibar|mini\s+bar|nevera|frigo|frigorifico|geladeira|frigobar", r"$^"),
-    "safe": (r"(?:a|an\s+in-room|in-room|room)\s+safe|safe\s+(?:box|deposit)|safety\s+(?:box|deposit)|caja\s+fuerte"
+    "safe": (r"(?:a|an\s+in-room|in-room|room)\s+safe(?!\s+(?:area|place|neighbou?rhood|zone|city|street|walk|to))"
+             r"|safe\s+(?:box|deposit)|safety\s+(?:box|deposit)|caja\s+fuerte"
              r"|cofre|caixa[\s-]forte", r"$^"),
     "size": (r"how\s+(?:big|large|spacious)|size|square\s+met(?:er|re)s?|sq\s?m|m2|metros\s+(?:cuadrados|quadrados)"
              r"|cuantos\s+metros|quantos\s+metros|tamano|tamanho|que\s+tan\s+grande|de\s+que\s+tamanho", r"$^"),
@@ -269,6 +270,6 @@ def priced_aside(text: str, entities: dict[str, object]) -> bool:
 
 
 _ROOM_PRICE = re.compile(
-    r"(?:rooms?|habitacion\w*|cuartos?|quartos?|noches?|nights?|noites?|total|todo|tudo|everything|estancia"
-    r"|estadia|stay|reserva|booking)"
+    r"\b(?:rooms?|habitacion\w*|cuartos?|quartos?|noches?|nights?|noites?|total|todo|tudo|everything|estancia"
+    r"|estadia|stay|reserva|booking)\b"
 )
