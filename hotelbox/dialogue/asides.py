@@ -63,6 +63,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|proposal|pedida\s+de\s+mano|pedido\s+de\s+casamento)\b"
     ),
 }
+_PERSON_DIET = re.compile(
+    r"\b(?:alerg\w*|allerg\w*|celiac\w*|coeliac\w*|celiaco|intoleran\w*|vegan\w*|vegetarian\w*)\b"
+)
 ATTENTION = {"cot": "cot_request"}  # what the desk is told now; other requests: special_request
 
 
@@ -71,8 +74,9 @@ def requests_in(text: str) -> list[str]:
     cot", "and a cot please" request one."""
     folded = " ".join(fold(text).split())
     found = [kind for kind, pattern in REQUESTS.items() if pattern.search(folded)]
-    if "cot" in found and _OFFERED.search(folded) and not re.search(rf"\b(?:{_WANT})\b", folded):
-        found.remove("cot")  # only asked whether there are cots
+    if _OFFERED.search(folded) and not re.search(rf"\b(?:{_WANT})\b", folded):
+        asked = ("cot",) if _PERSON_DIET.search(folded) else ("cot", "diet")  # "my wife is celiac" tells
+        found = [k for k in found if k not in asked]  # only asked whether there are cots, gluten-free food
     return found
 
 

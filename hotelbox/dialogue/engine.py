@@ -724,7 +724,8 @@ class Dialogue:
         own = intent in ("modify_booking", "booking_status") or "booking_ref" in u.entities
         own = own or bool(_HAVE_BOOKING.search(fold(u.text)))
         # "we need a cot": kept with the booking, said once (a booking's own cot is the change flow's)
-        asides.take_requests(t, u.text, cot=not (own or t.state.flow in ("modify", "status")))
+        if intent != "cancel_booking" and t.state.flow != "cancel":
+            asides.take_requests(t, u.text, cot=not (own or t.state.flow in ("modify", "status")))
         if t.answered or not (asks(u.text) or asks_quietly(u.text)):
             return
         for topic in topics_in(u.text, cancelling=t.state.flow == "cancel")[:3]:

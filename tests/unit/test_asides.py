@@ -76,3 +76,8 @@ def test_the_price_of_parking_is_parkings_and_a_charge_while_cancelling_is_the_p
     assert not priced_aside("how much is the room with breakfast?", {})
     assert topics_in("do ye take amex?") == ["payment"]
     assert topics_in("will I get charged?", cancelling=True) == ["cancellation_policy"]
+
+
+def test_asking_whether_there_is_something_requests_nothing() -> None:
+    assert requests_in("do you have gluten free breakfast?") == []
+    assert requests_in("is there gluten free breakfast? my wife is celiac") == ["diet"]
