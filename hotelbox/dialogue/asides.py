@@ -125,7 +125,7 @@ def answer_rooms(t: TurnBuilder, text: str, entities: dict[str, Any]) -> bool:
     unknown = False
     offered = {o.get("room_type") for o in t.state.offers}
     for feature in features[:3]:
-        having = [rt for rt in rooms if room_has(feature, rt.descriptions)]
+        having = [rt for rt in rooms if room_has(feature, rt.descriptions, text)]
         having = [rt for rt in having if rt.code in offered] or having  # of the rooms just offered
         if code:
             rt = t.dialogue.room_type(code)

@@ -392,7 +392,14 @@ class Dialogue:
             t.answered = True
             t.reprompt()
             return None
-        if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
+        if low and "?" in u.text and features_in(u.text) and not _has_stay(entities):
+            intent = "room_info"  # "y hay alguna con balcón?", however faintly read: about the rooms
+        if (
+            low
+            and intent in ("ask_info", "room_info", "special_request")
+            and not topics_in(u.text)
+            and not features_in(u.text)
+        ):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
         if intent == "ask_price" and priced_aside(u.text, entities):

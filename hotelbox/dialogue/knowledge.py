@@ -228,12 +228,28 @@ def features_in(text: str) -> list[str]:
     return features
 
 
-def room_has(feature: str, descriptions: dict[str, str]) -> bool:
-    """Does a room's description (any language) name this feature?"""
+def room_has(feature: str, descriptions: dict[str, str], asked: str = "") -> bool:
+    """Does a room's description (any language) name this feature — the sea view when the guest
+    asked for the sea (``asked``: the guest's message)?"""
     from hotelbox.nlu.text import fold
 
     fact = ROOM_FEATURES[feature][1]
-    return any(re.search(rf"\b(?:{fact})\b", fold(d)) for d in descriptions.values() if d)
+    said = [fold(d) for d in descriptions.values() if d]
+    if not any(re.search(rf"\b(?:{fact})\b", d) for d in said):
+        return False
+    for wanted, named in _QUALIFIERS.get(feature, ()):
+        if re.search(wanted, fold(asked)) and not any(re.search(named, d) for d in said):
+            return False
+    return True
+
+
+# what kind of a feature the guest asks for, and how a description names that kind
+_QUALIFIERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "view": (
+        (r"\b(?:sea|mar|ocean|oceano|playa|praia|beach)\b", r"\b(?:sea|mar)\b"),
+        (r"\b(?:city|ciudad|cidade|town)\b", r"\b(?:city|ciudad|cidade)\b"),
+    ),
+}
 
 
 # A question asked without a question mark ("y el desayuno va aparte o esta incluido"): words

@@ -356,3 +356,20 @@ async def test_a_charge_question_while_cancelling_gets_the_policy(
     assert c.said("48", last=True)  # what cancelling costs, not how to pay
     await c(yes)
     assert (await b.pms.get_booking(booking.reference)).status == "cancelled"
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("hola, las habitaciones tienen aire acondicionado?", "y hay alguna con balcón?"),
+        ("hi, do the rooms have a tv?", "and is there any with a balcony?"),
+        ("olá, os quartos têm ar condicionado?", "e há algum com varanda?"),
+    ],
+)
+async def test_room_questions_with_no_booking_in_view(first: str, then: str, chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat()
+    await c(first)
+    assert c.sent() == ["info:room_unknown"]  # the facts do not say: reception is asked
+    await c(then)
+    assert c.sent()[0] == "info:room_list"  # the rooms that have one, from their descriptions
+    assert c.said("Suite", last=True)

@@ -81,3 +81,10 @@ def test_the_price_of_parking_is_parkings_and_a_charge_while_cancelling_is_the_p
 def test_asking_whether_there_is_something_requests_nothing() -> None:
     assert requests_in("do you have gluten free breakfast?") == []
     assert requests_in("is there gluten free breakfast? my wife is celiac") == ["diet"]
+
+
+def test_a_sea_view_is_not_a_city_view() -> None:
+    single = {"en": "105 cm bed, private bathroom, desk and city views."}
+    assert room_has("view", single, "any room with a view?")
+    assert not room_has("view", single, "which rooms have a sea view?")
+    assert not room_has("view", single, "quartos com vista para o mar?")
