@@ -24,6 +24,7 @@ from hotelbox.dialogue.choices import (
     option_named,
     polarity,
     read_choice,
+    says_cancel,
 )
 from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
@@ -600,6 +601,14 @@ class Dialogue:
                 )
             ):
                 choice = None  # "ok, cancel it then" while asked for new dates: a request, not a yes
+        if (
+            choice is None
+            and intent != "cancel_booking"
+            and (state.flow in ("modify", "status") or state.discussed)
+            and says_cancel(u.text)
+        ):
+            intent = "cancel_booking"  # "uff, es muy caro, mejor cancélala" about the booking in view
+            u.flags -= {"low_confidence", "unknown_words"}
         if choice:
             kind, _, value = choice.partition(":")
             if kind == "yes":

@@ -247,3 +247,22 @@ async def test_a_range_of_days_correcting_a_change_is_not_a_no(box: tuple[Box, R
             lang,
             [r.key for r in replies],
         )
+
+
+async def test_cancel_it_instead_while_a_change_waits_cancels_after_its_yes(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "uff, es muy caro, mejor cancélala" while a change of dates waits for its yes: the guest now
+    wants the booking cancelled (asked, then done), not the change put to them again."""
+    scripts = {
+        "es": ("quiero cambiar mi reserva al 22-25 de julio", "uff es muy caro, mejor cancelala", "si"),
+        "en": ("change my booking to 22-25 july", "hmm too expensive, just cancel it then", "yes"),
+        "pt": ("quero mudar a minha reserva para 22 a 25 de julho", "fica caro demais, cancela então", "sim"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        seeded = await seed(g.box, g.phone or "")
+        replies = await play(g, *turns)
+        now = await g.box.pms.get_booking(seeded.reference)
+        assert now.status == "cancelled", (lang, [r.key for r in replies])
+        assert (now.check_in, now.check_out) == (date(2027, 7, 20), date(2027, 7, 23))
