@@ -252,6 +252,12 @@ _GROWN = (
     r"|wife|husband|partner|girlfriend|boyfriend|friends?|mum|mom|mother|dad|father|sister|brother|colleague"
     r"|grandma|grandmother|grandpa|grandfather|mulher|namorad[oa]|mae|pai|irma|irmao|sogr[oa]|avo|colega)"
 )
+# whose relative someone is: "wife's" (sister), "de mi mujer", "da minha mulher" — not one more guest
+_WHOSE = re.compile(
+    rf"\b(?:my|our|his|her|their)?\s*\w+'s\b(?=\s+(?:\w+\s+)?(?:{_KID}|{_GROWN})\b)"
+    rf"|(?<=\w)\s+(?:de|del|da|do|das|dos)\s+(?:(?:mi|mis|tu|su|sus|nuestr[oa]s?|minhas?|meus?|nossas?|nossos?|la|el|a|o)\s+)+"
+    rf"(?:{_KID}|{_GROWN})\b"
+)
 _COUPLE_OF = r"(?:padres|parents|pais|suegros|in-laws|sogros|abuelos|grandparents|avos)"
 _ADD = (
     r"(?:add|adding|bring|bringing|include|including|traer|traemos|traigo|traere|llevar|llevamos|llevo"
@@ -318,6 +324,7 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
     cot = bool(_COT.search(t))
     t = _COT.sub(" ", t)
     t = _INSTEAD.sub(" ", t)
+    t = _WHOSE.sub(" ", t)  # "my wife's sister", "la hermana de mi mujer": one person, the sister
     if _ALONE_NOW.search(t):
         return Party(1, 0, cot)
     new_adults, new_children = adults, children

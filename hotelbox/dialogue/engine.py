@@ -782,7 +782,10 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
     from hotelbox.dialogue.changes import relative_shift
 
-    if intent in ("booking_status", "request_human", "complaint"):
+    if intent == "booking_status":
+        # "what are the dates on my booking?" at low confidence: the guest's booking, sure
+        return intent if state.flow != "booking" and _HAVE_BOOKING.search(fold(u.text)) else None
+    if intent in ("request_human", "complaint"):
         return None
     if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
         return None

@@ -266,3 +266,22 @@ async def test_cancel_it_instead_while_a_change_waits_cancels_after_its_yes(
         now = await g.box.pms.get_booking(seeded.reference)
         assert now.status == "cancelled", (lang, [r.key for r in replies])
         assert (now.check_in, now.check_out) == (date(2027, 7, 20), date(2027, 7, 23))
+
+
+async def test_whose_relative_is_one_guest_more_not_two(box: tuple[Box, RecordingChannel]) -> None:
+    """ "my wife's sister is coming too" / "viene también la hermana de mi mujer" / "vem também a
+    irmã da minha mulher" is one adult more (the sister), not two: a family room for 3 is offered,
+    never the several-rooms handoff. Asked first, the booking's dates are shown at low confidence."""
+    scripts = {
+        "es": ("hola, me recuerdas las fechas de mi reserva?", "viene tambien la hermana de mi mujer", "si"),
+        "en": ("hey, what are the dates on my booking?", "ok add my wife's sister, she's coming too", "yes"),
+        "pt": ("olá, quais são as datas da minha reserva?", "vem também a irmã da minha mulher", "sim"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        seeded = await seed(g.box, g.phone or "")
+        replies = await play(g, *turns)
+        assert replies[0].key == "booking_details", (lang, [r.key for r in replies])
+        now = await g.box.pms.get_booking(seeded.reference)
+        assert (now.room_type, now.adults) == ("family", 3), (lang, [r.key for r in replies])
+        assert (await g.conversation())["control"] == "bot"
