@@ -544,7 +544,10 @@ class Dialogue:
             and (
                 PARTY_CHANGE.search(fold(u.text))
                 or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
-                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+                or (  # "cambiar a la suite", "booking HB-…: how much would the suite be?"
+                    "room_type" in entities
+                    and (changes.says_room_switch(u.text) or changes.asks_price(u.text))
+                )
             )
             and (
                 "booking_ref" in entities
@@ -553,12 +556,20 @@ class Dialogue:
                 or (
                     state.discussed and not {"check_in", "check_out", "nights"} & entities.keys()
                 )  # just shown
-                or (
+                or (  # "can you add my son? he's 6" with no stay asked for: someone on a booking they have
                     state.flow is None
-                    and intent not in BOOKING_INTENTS
-                    and ADD_TO_BOOKING.search(fold(u.text))
-                    and not _has_stay({k: v for k, v in entities.items() if k != "children"})
-                )  # "can you add my son? he's 6" with no stay asked for: someone on a booking they have
+                    and (
+                        (
+                            changes.adds_someone(u.text, u.lang)
+                            and not {"check_in", "check_out", "nights"} & entities.keys()
+                        )
+                        or (
+                            intent not in BOOKING_INTENTS
+                            and ADD_TO_BOOKING.search(fold(u.text))
+                            and not _has_stay({k: v for k, v in entities.items() if k != "children"})
+                        )
+                    )
+                )
             )
         ):
             own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates

@@ -164,6 +164,8 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
             asked = pending or {"text": t.message.text, "entities": _plain(entities)}
             state.target = {**(state.target or {}), "request": asked}
         return
+    if t.state.flow == "status" and _asks_a_change(t, booking, entities, flags):
+        t.state.flow = "modify"  # "booking HB-…: we leave on the 21st, not the 22nd"
     if pending and state.flow == "modify" and not _says_change(t, entities):
         t.message = replace(t.message, text=pending["text"]) if t.message is not None else None
         entities = {**pending["entities"], **{k: v for k, v in entities.items() if k == "booking_ref"}}
@@ -185,6 +187,23 @@ def _says_change(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     return bool(text) and (changes.relative_shift(text, lang) is not None or changes.says_room_switch(text))
 
 
+def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> bool:
+    """Does a message about a booking also say what should change in it (other dates, who
+    comes, another room)? Then it is a change, not a question about the booking."""
+    if t.message is None or booking.status != "confirmed":
+        return False
+    text, lang = t.message.text, t.message.lang
+    party = changes.new_party(text, lang, booking.adults, booking.children, entities)
+    if party is not None and (party.adults, party.children) != (booking.adults, booking.children):
+        return True
+    if _room_wanted(t, booking, entities):
+        return True
+    if not (changes.says_change(text, lang) or changes.says_new_end(text)):
+        return False  # dates alone name the booking ("my booking of the 10th"), not a change
+    wanted = _new_dates(t, booking, entities, flags)
+    return wanted is not None and wanted != (booking.check_in, booking.check_out)
+
+
 _NEW_STAY = ("check_in", "check_out", "nights", "adults", "children", "room_type")
 
 
@@ -196,6 +215,8 @@ async def _a_new_stay_after_all(
     state = t.state
     if state.flow != "modify" or "booking_ref" in entities or not any(k in entities for k in _NEW_STAY):
         return False
+    if entities.get("_party_change") and not any(k in entities for k in ("check_in", "check_out", "nights")):
+        return False  # "can I add my son?" is about a booking that exists: found, or its reference asked
     if not (state.asked and state.asked[0] == "no_bookings_found"):
         if state.expect is not None or not (t.guest.phone or t.guest.email):
             return False
@@ -245,6 +266,14 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
         if intent == "deny":
+            if (state.prompt or {}).get("key") == "confirm_modify_long" and target.get("current_check_in"):
+                t.ask(  # "no, that's not it": the dates again, not the booking dropped
+                    "new_dates",
+                    "ask_new_dates",
+                    check_in=t.date(target["current_check_in"]),
+                    check_out=t.date(target["current_check_out"]),
+                )
+                return True
             t.say("modify_aborted", ref=ref)
             state.reset_flow()
             return True
@@ -307,9 +336,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
-    room = str(entities.get("room_type") or "")
-    if room == booking.room_type or not (text and changes.says_room_switch(text)):
-        room = ""
+    room = _room_wanted(t, booking, entities)
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
     if party is not None and party.cot:
         t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
@@ -324,6 +351,11 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         and not room
         and not any(k in entities for k in ("check_in", "check_out", "extra_nights"))
     ):
+        if t.state.expect == "confirm_modify" and _ask_again(t):
+            return  # "can you put him on the same booking?" while that change waits for its yes
+        if not changes.says_party_change(text, lang):
+            await _show(t, booking, entities, flags)  # "how much is our double?": the booking as it is
+            return
         t.handoff("party_change", "handoff_requested")  # who comes, said in a way we cannot read
         t.turn.attention = "party_change"
         return
@@ -333,7 +365,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     wanted = _new_dates(t, booking, entities, flags)
     if wanted is None and (party_changed or room):
         wanted = (booking.check_in, booking.check_out)
-    if wanted is None and t.state.expect == "confirm_modify" and t.reask():
+    if wanted is None and t.state.expect == "confirm_modify" and _ask_again(t):
         return  # "she's 8" while the change waits for its yes: the question again, not "which dates?"
     if wanted is None:
         t.ask(
@@ -375,7 +407,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     }
     t.ask(
         "confirm_modify",
-        "confirm_modify",
+        "confirm_modify_long" if _much_longer(booking, ci, co) else "confirm_modify",
         (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
         ref=booking.reference,
         check_in=t.date(ci),
@@ -383,7 +415,33 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         nights=t.nights((co - ci).days),
         total=t.money(offer.total_price, offer.currency),
         old_total=t.money(booking.total_price, booking.currency),
+        old_nights=t.nights(booking.nights),
     )
+
+
+def _much_longer(booking: PmsBooking, check_in: date, check_out: date) -> bool:
+    """A change that makes the stay far longer than the booking ("el 21 y no el 22" misread as a
+    month): put to the guest as a question with both lengths, never confirmed as a routine change."""
+    nights = (check_out - check_in).days
+    return nights - booking.nights > 7 and nights > 2 * booking.nights
+
+
+def _room_wanted(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> str:
+    """The room type the guest wants instead of the booking's, or "" (see :func:`changes.room_wanted`)."""
+    if t.message is None:
+        return ""
+    named = changes.rooms_named(t.message.text, t.dialogue.room_aliases())
+    return changes.room_wanted(t.message.text, booking.room_type, named, entities.get("room_type"))
+
+
+def _ask_again(t: TurnBuilder) -> bool:
+    """The pending question again: in full after a question ("will he fit in our room?": the
+    change names the room, the guests and the price), in short otherwise."""
+    prompt = t.state.prompt
+    if prompt and t.message is not None and "?" in t.message.text and t.state.flow and t.state.expect:
+        t.say(prompt["key"], t.prompt_options(), **prompt["values"])
+        return True
+    return t.reask()
 
 
 async def _change_stay(
@@ -439,6 +497,15 @@ async def _change_stay(
         t.state.reset_flow()
         return
     t.state.target = _target(booking, offer, adults, children)
+    if t.message is not None and changes.asks_price(t.message.text):  # "¿cuánto sería la diferencia?"
+        diff = offer.total_price - booking.total_price
+        t.say(
+            "modify_costs_more" if diff > 0 else "modify_costs_less" if diff < 0 else "modify_costs_same",
+            room=t.room_name(offer.room_type.code),
+            total=t.money(offer.total_price, offer.currency),
+            diff=t.money(abs(diff), offer.currency),
+            old_total=t.money(booking.total_price, booking.currency),
+        )
     t.ask(
         "confirm_modify",
         "confirm_modify_stay",

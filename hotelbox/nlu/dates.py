@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import difflib
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -131,8 +133,8 @@ _IN_N = re.compile(
 )
 _WEEKEND = re.compile(
     r"\b(?:(?P<next1>proximo|next|el\s+otro)\s+)?(?:este\s+|el\s+|this\s+|o\s+|neste\s+|esse\s+|no\s+)?"
-    r"(?P<we>fin\s+de\s+semana|finde|weekend|fim\s+de\s+semana|fds)"
-    r"(?:\s+(?P<next2>que\s+viene|que\s+vem|proximo))?\b"
+    r"(?P<we>fin\s+de\s+semana|finde|weekend|wknd|wkend|fim\s+de\s+semana|fds)"
+    r"(?:\s+(?P<next2>(?:que|q)\s+viene|(?:que|q)\s+vem|proximo|siguiente|seguinte|after))?\b"
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
@@ -148,11 +150,15 @@ _NEXT_WEEK = re.compile(
 )
 # "sexta e sábado", "sexta a domingo": a weekday beside another is a weekday, not an ordinal
 _PT_WEEKDAY_PAIR = re.compile(rf"\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?(?:{_WEEKDAY_ALT})\b")
+# "chegamos quinta e saímos domingo": a weekday right after arriving or leaving is a weekday
+_PT_WEEKDAY_VERB = re.compile(
+    r"\b(?:cheg\w*|sai\w*|sa[ií]mos|entrada|saida|check[\s-]?in|checkout|partir\s+de|volt\w*|embora)\s+$"
+)
 _PT_WEEKDAY_PAIRED = re.compile(
     rf"\b(?:{_WEEKDAY_ALT})(?:[\s-]*feira)?\s+(?:e|a|ate|ao|ou)\s+(?:o\s+|a\s+)?$"
 )
 _WEEKDAY = re.compile(
-    rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until)\s+)?"
+    rf"\b(?:(?P<mod>este|esta|this|next|proximo|proxima|on|el|la|na|no|a|o|de|ate|hasta|until|pra|para|pro)\s+)?"
     rf"(?P<wd>{_WEEKDAY_ALT})(?P<feira>[\s-]*feira)?(?:\s+(?P<next>que\s+viene|que\s+vem|proximo|proxima))?\b"
     rf"(?!\s+(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"  # "un sábado de junio": any Saturday of June
 )
@@ -194,7 +200,8 @@ _NIGHTS_OF = re.compile(
 # "viernes 15", "Friday the 8th", "quinta-feira, 10": the weekday says which month the day is in
 _WEEKDAY_DAY = re.compile(
     rf"\b(?P<wd>{_WEEKDAY_ALT})(?:[\s-]*feira)?,?\s+(?:the\s+|dia\s+)?(?P<d>{_DAY})(?:st|nd|rd|th|º|ª)?\b"
-    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la))"
+    r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|people|pessoas|adult|euros?|€|de\s+la"
+    r"|ppl|pax|pers\b|guests?|huespedes|hospedes|kids?|children|ninos|criancas|of\s+us|rooms?|habitacion|quartos?))"
 )
 # "friday and saturday night", "las noches del viernes y el sábado", "as noites de sexta e sábado":
 # the nights named by their evenings, so the guest leaves the morning after the last one
@@ -359,6 +366,7 @@ def _full_dates(
     text: str, lang: str, today: date, out: list[DateMention], blocked: list[DateMention]
 ) -> bool:
     invalid = False
+    numeric: list[tuple[int, int, int, str | None]] = []
     for m in _FULL_DATE.finditer(text):
         try:
             if m.group("r1"):
@@ -398,9 +406,20 @@ def _full_dates(
                     continue
                 value, explicit = _numeric(int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today)
                 out.append(DateMention(m.start(), m.end(), value, None, explicit))
+                numeric.append((len(out) - 1, int(m.group("n1")), int(m.group("n2")), m.group("n3")))
         except _Invalid:
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
+    for (i, a1, b1, y1), (j, a2, b2, y2) in itertools.pairwise(numeric):
+        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights
+        first, second = out[i], out[j]
+        if y1 or y2 or a1 != a2 or a1 > 12 or 0 < (second.value - first.value).days <= 31:
+            continue
+        with contextlib.suppress(_Invalid):
+            start, end = _infer_year(a1, b1, today), _infer_year(a2, b2, today)
+            if 0 < (end - start).days <= 31:
+                out[i] = DateMention(first.start, first.end, start, None, False)
+                out[j] = DateMention(second.start, second.end, end, None, False)
     return invalid
 
 
@@ -472,7 +491,9 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             wd in _PT_ORDINAL_WEEKDAYS
             and (
                 not (
-                    m.group("feira") or m.group("next") or mod in ("na", "a", "esta", "proxima", "de", "ate")
+                    m.group("feira")
+                    or m.group("next")
+                    or mod in ("na", "a", "esta", "proxima", "de", "ate", "pra", "para")
                 )
                 or _PT_ORDINAL_NOUN.match(text, m.end())
             )
@@ -480,6 +501,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
                 _PT_WEEKDAY_PAIR.match(text, m.end())
                 or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
                 or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
+                or _PT_WEEKDAY_VERB.search(text[max(0, m.start() - 24) : m.start()])
             )
         ):
             continue
@@ -617,9 +639,118 @@ def _nights(text: str, taken: list[DateMention]) -> tuple[int | None, bool]:
     return None, False
 
 
+_LONG_MONTHS = [m for m in MONTHS if len(m) >= 5]
+_WORD_NEAR_DAY = re.compile(
+    r"(?<=\d)(?:st|nd|rd|th)?\s+(?:(?:de|of|the)\s+)?(?P<a>[a-z]{5,10})\b|\b(?P<b>[a-z]{5,10})\s+(?:the\s+)?(?=\d)"
+)
+# words that look like a month and are none: "junto", "mayores", "julia"
+_NOT_MONTH = {
+    "junto",
+    "juntos",
+    "juntas",
+    "mayor",
+    "mayores",
+    "julia",
+    "junta",
+    "agosto",
+    "marcos",
+    "setembro",
+}
+
+
+def _month_typos(folded: str) -> str:
+    """ "10 al 14 de agosot", "augst 10-14", "12 a 15 de outbro": a word next to a day number that
+    is one slip away from a month's name is that month."""
+
+    def fix(m: re.Match[str]) -> str:
+        group = "a" if m.group("a") else "b"
+        word = m.group(group)
+        if word in MONTHS or word in WEEKDAYS or word in _NOT_MONTH:
+            return m.group(0)
+        close = difflib.get_close_matches(word, _LONG_MONTHS, n=1, cutoff=0.8)
+        if not close or close[0][0] != word[0]:
+            return m.group(0)
+        start, end = m.span(group)
+        return m.group(0)[: start - m.start()] + close[0] + m.group(0)[end - m.start() :]
+
+    return _WORD_NEAR_DAY.sub(fix, folded)
+
+
+WEEKDAY_ABBR: dict[str, str] = {
+    "mon": "monday", "tue": "tuesday", "tues": "tuesday", "wed": "wednesday", "thu": "thursday",
+    "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
+    "lun": "lunes", "mie": "miercoles", "mier": "miercoles", "jue": "jueves", "vie": "viernes",
+    "sab": "sabado", "dom": "domingo", "seg": "segunda", "ter": "terca", "qui": "quinta",
+    "sex": "sexta",
+}  # fmt: skip
+_WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
+_WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
+# "sat to mon", "vie-dom", "sex a dom": abbreviations are weekdays only paired with another weekday
+_WD_ABBR_RANGE = re.compile(
+    rf"\b(?P<a>{_WD_ANY})\.?\s*(?P<sep>-|to|till|until|thru|through|al|a|hasta|ao|ate)\s*(?P<b>{_WD_ANY})\b\.?"
+)
+
+
+# "desde el vie", "from fri", "na sex": one abbreviation, said where a day goes
+_WD_ABBR_AFTER_ROLE = re.compile(
+    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el)\s+"
+    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
+)
+
+
+# "2 niños de 3 y 5", "filhos de 3 e 9", "kids 4 and 7": ages, never days of the month
+_CHILD_AGES = re.compile(
+    r"\b(?P<who>ninos|ninas|nenes|nenas|hij[oa]s|kids|children|sons|daughters|boys|girls|criancas|filh[oa]s|miudos"
+    r"|peques|pequenos|pequenas|chicos|chicas|crios|bebes)\s+(?:de|of|aged|ages|con|com|with|\()?\s*"
+    r"(?:1[0-7]|0?[1-9])(?:\s*(?:,|y|e|and|&)\s*(?:1[0-7]|0?[1-9]))+\b"
+    rf"(?!\s*(?:de\s+|of\s+)?(?:{_MONTH_ALT}|{_ABBR_ALT})\b)(?!\s*/)"
+)
+
+
+def _weekday_abbreviations(folded: str) -> str:
+    folded = _WD_ABBR_AFTER_ROLE.sub(
+        lambda m: (
+            f"{m.group('role')} {WEEKDAY_ABBR[m.group('a')]}"
+            if m.group("a") not in ("sun", "sex", "ter", "qui", "mar", "sat")
+            or m.group("role")
+            in ("desde el", "a partir del", "from", "on", "this", "next", "na", "till", "until")
+            else m.group(0)
+        ),
+        folded,
+    )
+
+    def full(m: re.Match[str]) -> str:
+        a, b = m.group("a"), m.group("b")
+        if a in WEEKDAYS and b in WEEKDAYS:
+            return m.group(0)
+        return f"{WEEKDAY_ABBR.get(a, a)} {m.group('sep')} {WEEKDAY_ABBR.get(b, b)}"
+
+    return _WD_ABBR_RANGE.sub(full, folded)
+
+
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
     folded = numbers_to_digits(fold(text), lang)
+    folded = _month_typos(folded)
+    # WhatsApp shorthand: "2pax", "3noches", "p/ 2", "15-17/5" (= 15/5 to 17/5)
+    folded = re.sub(
+        r"\b(\d{1,2})(pax|ppl|personas?|pessoas?|people|adult\w*|adul|ninos?|kids?|noches?|nights?|noites?)\b",
+        r"\1 \2",
+        folded,
+    )
+    folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    folded = re.sub(r"\bx(?=\d{1,2}\s+[a-z])", "x ", folded)  # "x2 personas", "x3 noches"
+    folded = re.sub(
+        r"(?<![\d/.-])\b(\d{1,2})\s*(-|al|a|ao|to|ate)\s*(\d{1,2})/(\d{1,2})\b(?!/)",
+        lambda m: (
+            f"{m.group(1)}/{m.group(4)} {m.group(2)} {m.group(3)}/{m.group(4)}"
+            if int(m.group(1)) < int(m.group(3))
+            else m.group(0)
+        ),
+        folded,
+    )
+    folded = _weekday_abbreviations(folded)
+    folded = _CHILD_AGES.sub(lambda m: m.group("who") + " " * (len(m.group(0)) - len(m.group("who"))), folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)
@@ -630,6 +761,13 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     # "mais uma noite", "otra noche", "another night": nights on top of the stay, said before the count
     folded = re.sub(r"\bmais\s+(\d{1,2}|uma|um)\s+(noites?)\b", r"\1 \2 mais", folded)
     folded = re.sub(r"\b(?:another|otra|outra)\s+(noche|night|noite)\b", r"1 \1 more", folded)
+    # "add a night", "añadir 2 noches", "acrescentar uma noite": nights on top of the stay
+    folded = re.sub(
+        r"\b(?:add|adding|anadir|anadimos|agregar|agregamos|sumar|adicionar|acrescentar|extend\s+(?:it\s+)?by)"
+        r"\s+(?:(?:an?|one|una?|uma?)\s+|(\d{1,2})\s+)(noches?|nights?|noites?)\b(?!\s+(?:mas|more|mais|extra))",
+        lambda m: f"{m.group(1) or 1} {m.group(2)} more",
+        folded,
+    )
     # "las noches del 12 y 13", "the nights of the 12th and 13th": check-out the morning after the last
     nights_of = _NIGHTS_OF.search(folded)
     if nights_of:
@@ -715,6 +853,16 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     if check_in and check_out and check_out < check_in and stay.nights is None:
         # "del 3 al 1", or a check-out day that fell into the next month: keep what was said
         pass
+    said = folded[mentions[0].start : mentions[-1].end] if mentions else ""
+    if (
+        check_in
+        and check_out
+        and stay.nights
+        and (check_out - check_in).days == stay.nights - 1
+        and re.search(r"\b(?:y|and|e)\b|&", said)
+        and not re.search(r"-|\b(?:al|to|a|ao|hasta|ate|until|till|through|thru|entre|between)\b", said)
+    ):
+        check_out = check_in + timedelta(days=stay.nights)  # "2 nights, the 14th and 15th": nights named
     if check_in and check_out is None:
         if stay.nights:
             check_out = check_in + timedelta(days=stay.nights)

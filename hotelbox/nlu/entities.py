@@ -20,10 +20,14 @@ from hotelbox.nlu.text import ONE_WORDS, fold, numbers_to_digits
 
 _ONE = "|".join(sorted({w for ws in ONE_WORDS.values() for w in ws}, key=len, reverse=True))
 _N = rf"(?P<n>\d{{1,3}}|{_ONE})"
-_ADULTS = re.compile(rf"\b{_N}\s+(?:adult[oa]s?|adults?|mayores|maiores|grown[\s-]?ups?)\b")
+_ADULTS = re.compile(
+    rf"\b{_N}\s+(?:adult[oa]s?|adults?|adul|adl|adls|adt|adts|mayores|maiores|grown[\s-]?ups?)\b"
+)
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
+    r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
@@ -41,7 +45,7 @@ _WE_ARE = re.compile(
 )
 # "(the) three of us", "los tres", "nós três": the count comes before the pronoun
 _N_OF_US = re.compile(
-    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|los|las)\s+(?P<n2>\d{1,2})\s*$"
+    r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|(?<!\ba\s)(?<!\bde\s)(?<!\bhasta\s)(?<!\bdesde\s)(?<!\bsobre\s)(?<!\bhacia\s)(?<!\btipo\s)(?:los|las))\s+(?P<n2>\d{1,2})\s*$"
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
 _FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
@@ -59,6 +63,24 @@ _COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandpare
 _POSS = r"(?:mi|my|the|(?:a\s+|o\s+)?(?:minha|meu))"
 _POSS_PL = r"(?:mis|my|(?:as\s+|os\s+)?(?:minhas|meus))"
 _WHO = re.compile(rf"\b(?:{_POSS}\s+(?P<one>{_COMPANION})|{_POSS_PL}\s+(?P<two>{_COMPANIONS_2}))\b")
+# a room for someone else: "a single for my mum", "para mis padres", "pro meu pai e a mulher dele"
+_KIN_ADULT = r"(?:hij[oa]|filh[oa]|son|daughter)"
+_FOR_WHOM = re.compile(
+    rf"\b(?:for|para|pra|pro)\s+(?:{_POSS}|{_POSS_PL})\s+(?:(?P<two>{_COMPANIONS_2})|(?P<one>{_COMPANION}|{_KIN_ADULT}))\b(?!'s)"
+)
+_AND_THEIRS = re.compile(
+    rf"^(?:\s+[^\W\d_][\w'-]*){{0,4}}?\s*,?\s*(?:y|and|e|\+|&)\s+(?:(?:para|for|pra|pro)\s+)?(?:su|his|her|their|{_POSS}|a|o)\s+{_COMPANION}(?:\s+(?:dele|dela))?\b"
+)
+# the writer comes along: "me and my mum", "para mi y mi madre", "with my wife", "we"
+_WITH_ME = re.compile(
+    r"\b(?:yo|i|me|eu|mim|mi|myself)\s*(?:,|\by\b|\band\b|\be\b|&|\+)|(?:\by|\band|\be|&|\+)\s*(?:(?:para|for|pra)\s+(?:mi|me|mim)|yo|i|me|eu|mim|myself)\b"
+    r"|\b(?:con|with|com)\s+(?:mi|my|mis|a\s+minha|o\s+meu|minha|meu|as\s+minhas|os\s+meus)\s"
+    r"|\b(?:vamos|viajamos|we|we're|nosotros|nos|somos|us|our|nuestr[oa]s?)\b"
+)
+# a present, not a stay: "a surprise for my wife" (the writer likely comes)
+_NOT_FOR_STAY = re.compile(
+    r"\b(?:surprise|sorpresa|surpresa|birthday|cumple\w*|aniversario|anniversary|regalo|gift|presente?s?|present)\b"
+)
 # the writer is one of the party: "yo", "me", "eu", "para mí"; or goes *with* the companion
 _ME_IN = re.compile(
     r"\b(?:yo|i|me|eu|mim|myself|i'm|im)\b|\bpara\s+mi\b(?=\s*(?:$|[,.!?;]|y\b|e\b|con\b|and\b))"
@@ -82,6 +104,26 @@ _JUST_ME_AND_CHILD = re.compile(
     r"(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
 )
+_CHILD_WORD = r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|boy|girl|filh[oa]|crianca|menin[oa]|miud[oa]|peque)"
+# "just my son and me", "solo mi hijo y yo", "so o meu filho e eu"
+_JUST_CHILD_AND_ME = re.compile(
+    rf"\b(?:just|only|solo|so|apenas|somente)\s+(?:my|mi|o\s+meu|a\s+minha|meu|minha)\s+(?:little\s+)?{_CHILD_WORD}"
+    r"\s+(?:and|y|e|&)\s+(?:me|yo|eu|i)\b"
+)
+# "two adults, the boy is 11", "el nino tiene 7", "a menina tem 5 anos"
+_THE_CHILD_IS = re.compile(
+    rf"\b(?:the|our|my|mi|el|la|o|a|nuestr[oa]|meu|minha|noss[oa])\s+{_CHILD_WORD}\s+(?:is|tiene|tem|has)\s+\d{{1,2}}\b"
+)
+# "2 niños y un bebé", "2 kids and a baby": the baby on top of the children counted
+_PLUS_BABY = re.compile(
+    r"^[^.?!]{0,30}?(?:,|\by|\band|\be|\+|&|\bplus|\bmas|\bmais)\s+(?:un|una|a|an|um|uma|one|1|o|el|the|our|nuestro|nosso)\s+"
+    r"(?:bebe|baby|nene|nena|nenem|bebezinho|infant|toddler|recien\s+nacido|newborn)\b"
+)
+# "hablar con una persona", "talk to a person": someone at the desk, not a guest
+_TALK_TO = re.compile(
+    r"\b(?:hablar|habla|falar|fala|talk|speak|chat|atender|atienda|atenda|contact\w*|contactar|pasar|passar|put\s+me\s+through)"
+    r"\w*\s+(?:con|com|to|with|a|me\s+with)\s+$"
+)
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
 # "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
@@ -95,7 +137,7 @@ _ME_PLUS = re.compile(
 )
 # "our 2 year old", "a 5-year-old": one child each
 _AGED_CHILD = re.compile(
-    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:years?|yrs?|y)[\s-]*olds?\b"
+    r"\b(?:our|my|a|an|the|plus|and|with|\+)\s+(?:\d{1,2}|one)[\s-]*(?:(?:years?|yrs?|y)[\s-]*olds?|yo|y/o|yrs?)\b"
 )
 # "un niño de 12 y otro de 8", "one aged 5 and another of 8": one more child
 _ANOTHER_CHILD = re.compile(
@@ -124,16 +166,18 @@ _REF_CONTEXT = re.compile(
     r"|confirmacao)\W*$"
 )
 _NAME_CUE = re.compile(
-    r"(?:\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
+    r"(?:\bnombre\s+y\s+apellidos?\s*:?|\bnome\s+e\s+(?:apelidos?|sobrenome)\s*:?|\bfirst\s+and\s+last\s+names?\s*:?"
+    r"|\bme\s+llamo|\bmi\s+nombre\s+es|\ba\s+nombre\s+de|\ba\s+nombre\s+d(?=\s)|\bmy\s+name\s+is|\bmy\s+name's|\bunder\s+the\s+name(?:\s+of)?"
     r"|\bin\s+the\s+name\s+of|\bno\s+nome\s+d[eoa]|\bem\s+nome\s+d[oa]|\ben\s+nombre\s+de|\bal\s+nombre\s+de|\bme\s+chamo|\bchamo-me|\b(?:o\s+)?meu\s+nome\s+[eé]|\bem\s+nome\s+de"
     r"|\bnombre\s*:|\bname\s*:|\bnome\s*:|\bnombre\s+completo\s*:?|\bfull\s+name\s*:?|\bnome\s+completo\s*:?"
     r"|\b(?:and|y|e|,)\s+(?:the\s+)?name|^name|\.\s*name|\bnombre(?=\s+[A-ZÁÉÍÓÚ])|\bnome(?=\s+[A-ZÁÉÍÓÚ])"
-    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])\s+"
+    r"|\bname(?=\s+[A-Z])|\bname['’]s|\bname\s+is|\bnombre\s+es|\bnome\s+[eé])(?:\s*:)?\s+"
     r"(?:(?:is|es|é|e|será|sera|will\s+be)\s+|:\s*)?",
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
     r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"|\b(?:booking|reservation|room|reserva|habitaci[oó]n|quarto)\s+(?:is|es|é|e|will\s+be|ser[aá])\s+(?:for|para|pra|under)"
     r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
     re.IGNORECASE,
@@ -160,6 +204,8 @@ _NOT_NAME = {
     "obrigado", "obrigada", "perfect", "perfecto", "perfeito", "genial", "vale", "sim", "yes", "si",
     "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
     "eu", "yo", "me", "i", "mesmo", "mesma", "mismo", "misma", "myself", "nosotros", "nos", "we", "todos",
+    "mim", "mi", "ti", "voce", "vc", "vcs", "usted", "ustedes", "you", "him", "her", "them", "ele", "ela",
+    "ella", "todas", "ambos", "both",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -200,8 +246,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if m := _ADULTS.search(t):
         adults = _count(m.group("n"))
     if m := _CHILDREN.search(t):
-        children = _count(m.group("n"))
-    elif _WITH_CHILD.search(t):
+        children = _count(m.group("n")) + (1 if _PLUS_BABY.search(t[m.end() :]) else 0)
+    elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
@@ -210,7 +256,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     if adults is None:
         persons: int | None = None
         family = _FAMILY_OF.search(t)
-        if m := _PERSONS.search(t):
+        if (m := _PERSONS.search(t)) and not _TALK_TO.search(t[: m.start()]):
             persons = _count(m.group("n"))
         elif m := _COUPLES.search(t):
             persons = 2 * int(m.group("n"))
@@ -252,6 +298,8 @@ def _companions(t: str) -> int | None:
             one += 1
         else:
             two += 1
+    if (fw := _FOR_WHOM.search(t)) and not _WITH_ME.search(t) and not _NOT_FOR_STAY.search(t):
+        return (2 if fw.group("two") else 1) + (1 if _AND_THEIRS.match(t[fw.end() :]) else 0)
     if not one and not two:
         return None
     if not _ME_IN.search(t):
@@ -285,7 +333,42 @@ def extract_phone(text: str, region: str) -> str | None:
     return None
 
 
+_SPACED_REF = re.compile(r"\b(?P<l>[A-Za-z]{2,3})\s(?P<d>\d{3,8})\b")
+_CURRENCY = {
+    "eur",
+    "usd",
+    "gbp",
+    "brl",
+    "mxn",
+    "ars",
+    "cop",
+    "clp",
+    "pen",
+    "uyu",
+    "chf",
+    "hab",
+    "no",
+    "nr",
+    "num",
+    "tel",
+    "apt",
+    "rm",
+    "cp",
+    "km",
+}
+
+
 def extract_booking_ref(text: str) -> str | None:
+    for m in _SPACED_REF.finditer(text):
+        # "HB 3390", "reserva hb 3390": written with a space, upper case or said to be a booking's
+        letters = m.group("l")
+        if fold(letters) in _CURRENCY or re.match(
+            r"\d{3,8}\s*(?:€|euros?|eur|reais|dolares|dollars)", text[m.start("d") :], re.I
+        ):
+            continue
+        said = letters.isupper() or _REF_CONTEXT.search(fold(text[: m.start()]).rstrip())
+        if said and not _REF.search(text[: m.start()]):
+            return f"{letters.upper()}-{m.group('d')}"
     for m in _REF.finditer(text):
         ref = m.group("ref").upper()
         if "-" not in ref:
@@ -318,11 +401,11 @@ def _clean_name(raw: str) -> str | None:
         words.append(word)
     while (
         words
-        and fold(words[-1]) in _NAME_STOP
+        and (fold(words[-1]) in _NAME_STOP or fold(words[-1]) in _PARTICLES)
         and not (fold(words[-1]) == "vale" and len(words) > 1 and fold(words[-2]) in _PARTICLES)
     ):
         words.pop()
-    if not words or fold(words[0]) in _NOT_NAME or len(words) > 5:
+    if not words or fold(words[0]) in _NOT_NAME or sum(fold(w) not in _PARTICLES for w in words) > 5:
         return None
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:
@@ -330,6 +413,17 @@ def _clean_name(raw: str) -> str | None:
     return " ".join(
         w if any(c.isupper() for c in w) or fold(w) in _PARTICLES else w.capitalize() for w in name.split()
     )
+
+
+_DATE_COMPANIONS = {"next", "this", "last", "proximo", "proxima", "este", "esta", "weekend", "semana", "week"}
+
+
+def _date_like(name: str) -> bool:
+    """ "Friday", "Next Friday", "March": a date, not a name; "Marco Bianchi" is a name."""
+    words = [fold(w) for w in name.split()]
+    if not any(w in _DATE_WORDS for w in words):
+        return False
+    return len(words) < 2 or all(w in _DATE_WORDS or w in _DATE_COMPANIONS for w in words)
 
 
 def extract_name(text: str) -> str | None:
@@ -345,15 +439,65 @@ def extract_name(text: str) -> str | None:
             name = _clean_name(nm.group(0))
             if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
                 continue  # "em nome do meu marido": who, not a name
-            if name and not (needs_capital and any(fold(w) in _DATE_WORDS for w in name.split())):
+            if name and not (needs_capital and _date_like(name)):
                 return name
+    for name, capitalised in relation_names(text):
+        if capitalised:
+            return name
     return None
+
+
+_RELATION = re.compile(
+    rf"(?:{_COMPANION}|{_COMPANIONS_2}|{_KIN_ADULT}|mum|mummy|mommy|mamae|mama|grandson|granddaughter|nieto|nieta|neto|neta"
+    r"|sobrin[oa]|niece|nephew|guest|cliente|client|huesped|hospede)(?:'s)?"
+)
+_POSS_WORDS = {
+    "my",
+    "mi",
+    "mis",
+    "minha",
+    "meu",
+    "minhas",
+    "meus",
+    "our",
+    "nuestro",
+    "nuestra",
+    "nosso",
+    "nossa",
+}
+
+
+def relation_names(text: str) -> list[tuple[str, bool]]:
+    """Names right after a relation: "a single for my mum Rose Fox", "es para mi compañero Luis
+    Navarro", "for my daughter emily clarke": (name, written with capitals); two words or more,
+    so "my wife Ana and I" names no one."""
+    out: list[tuple[str, bool]] = []
+    words = text.split()
+    for i in range(1, len(words) - 1):
+        if fold(words[i - 1]) not in _POSS_WORDS:
+            continue
+        relation = fold(words[i]).rstrip(",:")
+        if relation in ("name", "nombre", "nome") or not _RELATION.fullmatch(relation):
+            continue
+        rest = " ".join(words[i + 1 :]).lstrip(",: ")
+        rest = re.sub(r"^(?:name\s*(?:is\s*)?:?|nombre\s*:?|nome\s*:?)\s*", "", rest, flags=re.IGNORECASE)
+        nm = _NAME.match(rest)
+        name = _clean_name(nm.group(0)) if nm else None
+        if nm is None or not name:
+            continue
+        parts = name.split()
+        if sum(fold(w) not in _PARTICLES for w in parts) < 2 or any(fold(w) in _DATE_WORDS for w in parts):
+            continue
+        out.append(
+            (name, all(w[:1].isupper() or fold(w) in _PARTICLES for w in nm.group(0).split()[: len(parts)]))
+        )
+    return out
 
 
 def soft_cue_names(text: str) -> list[str]:
     """Names in lower case after "soy", "this is", "sou o" ("soy lucia fernandez ruiz"): two or
     more words; the caller keeps those its vocabulary does not know as other words."""
-    out = []
+    out = [name for name, capitalised in relation_names(text) if not capitalised]
     for m in [*_SOFT_NAME_CUE.finditer(text), *_WEAK_NAME_CUE.finditer(text)]:
         nm = _NAME.match(text[m.end() :])
         name = _clean_name(nm.group(0)) if nm else None
@@ -422,6 +566,10 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
+_ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
+_ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
+
+
 class RoomTypeLexicon:
     """Finds room types by the words guests use for them (from the PMS catalogue)."""
 
@@ -444,13 +592,29 @@ class RoomTypeLexicon:
     def find(self, text: str) -> str | None:
         if self._pattern is None:
             return None
-        folded = fold(text)
+        folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
         m = self._pattern.search(folded)
         if m:
             return self._by_alias[m.group(0)]
         return self._misspelt(folded)
 
+    def find_all(self, text: str) -> list[str]:
+        """Every room type the text names, in order ("a double … the suite": double, suite)."""
+        if self._pattern is None:
+            return []
+        return list(dict.fromkeys(self._by_alias[m.group(0)] for m in self._pattern.finditer(fold(text))))
+
     def _misspelt(self, folded: str) -> str | None:
+        # "la suit", "the suit for 2 nights": an alias without its last letter after an article
+        # ("does that suit you" is no room)
+        for m in re.finditer(
+            r"\b(?:the|la|el|a|una|um|uma|o|una)\s+([a-z]{4,})\b(?!\s+(?:you|me|us|your|ya)\b)", folded
+        ):
+            if (code := self._by_alias.get(m.group(1) + "e")) is not None:
+                return code
+        return self._misspelt_word(folded)
+
+    def _misspelt_word(self, folded: str) -> str | None:
         """A room word with a typo ("indivudual", "sencila", "familair"): one word of 6+ letters
         close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
         words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
