@@ -324,6 +324,14 @@ class Dialogue:
         given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if (
+            intent == "request_human"
+            and not HUMAN_WORDS.search(fold(u.text))
+            and _answers_question(state, entities)
+        ):
+            intent = given = (
+                "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
+            )
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
@@ -341,7 +349,7 @@ class Dialogue:
             return None
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
-            intent in WEAK_INTENTS - {"affirm", "deny"}
+            intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}
             and "?" in u.text
             and topics_in(u.text)
             and not _has_stay(entities)
@@ -471,6 +479,18 @@ class Dialogue:
                 # "yes", "no", a name… with nothing asked: offer help without counting a miss
                 t.say("not_understood")
                 return
+        if (
+            state.flow == "booking"
+            and changes.says_cot(u.text, u.lang)
+            and not t.answered
+            and t.turn.attention != "special_request"
+        ):
+            # "we need a cot for the baby" inside a booking message: for the room, noted for reception
+            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+                t.say("cot_noted")
+            if u.text.strip()[:300] not in state.notes:
+                state.notes.append(u.text.strip()[:300])
+            t.turn.attention = t.turn.attention or "cot_request"
         if state.flow == "booking":
             await booking.advance(t, intent, entities, u.flags)
         else:
@@ -733,6 +753,9 @@ _INDIRECT = re.compile(
     r"\b(?:decime|dime|digame|diganme|dinos|tell\s+me|let\s+me\s+know|me\s+dices|me\s+dizes|me\s+diz|diz-me"
     r"|quisiera\s+saber|queria\s+saber|quiero\s+saber|quero\s+saber|gostaria\s+de\s+saber|would\s+like\s+to\s+know"
     r"|wondering|i\s+wonder|pregunto|pergunto)\b"
+    # "y el desayuno va aparte o está incluido", "breakfast included or extra": asked without a "?"
+    r"|\b(?:va\s+aparte|se\s+paga\s+aparte|esta\s+incluid[oa]|estan\s+incluid[oa]s|ta\s+incluid[oa]|vem\s+incluid[oa]"
+    r"|e\s+a\s+parte|is\s+(?:it\s+)?included|included\s+or|incluid[oa]\s+o|incluid[oa]\s+ou)\b"
     r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
 )
 
@@ -773,6 +796,12 @@ PARTY_CHANGE = re.compile(
     r"|incluir|include|quitar|remove|tirar)\b.{0,40}\b(?:hij[oa]s?|bebes?|babys?|babies|daughter|son|child|children"
     r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
     r"|amig[oa]|friend|cuna|cot|berco)\b"
+)
+# words that ask for a person: without one, "request_human" read in an answer is the model's guess
+HUMAN_WORDS = re.compile(
+    r"\b(?:person\w*|persona\w*|pessoa\w*|human\w*|humano\w*|agent\w*|agente\w*|recep\w*|staff|someone|somebody"
+    r"|alguien|alguem|atendente|operador\w*|operator|manager|gerente|encargad\w*|real|de\s+verdad|people|gente"
+    r"|call\s+me|llam\w*|ligu\w*|liga\w*|telefon\w*|phone)\b"
 )
 # "add" (not "bring"): someone added to something that exists, a booking when no stay is being asked for
 ADD_TO_BOOKING = re.compile(

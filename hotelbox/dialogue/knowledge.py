@@ -78,7 +78,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                  "city centre", "city center", "centro", "perto do centro", "cerca del centro", "near the centre",
                  "near the center"),
     "payment": ("pagar", "pago", "payment", "pay", "tarjeta", "card", "cartao", "efectivo", "cash", "dinheiro", "cards",
-                "tarjetas", "cartoes"),
+                "tarjetas", "cartoes", "amex", "american express", "visa", "mastercard", "credit card",
+                "tarjeta de credito", "cartao de credito", "bizum", "mb way", "pix"),
     "cancellation_policy": ("politica de cancelacion", "cancellation policy", "politica de cancelamento",
                             "free cancellation", "cancelacion gratuita", "cancelamento gratuito",
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
@@ -86,6 +87,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
     "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
+    "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
                       "movilidad reducida", "mobilidade reduzida"),
 }  # fmt: skip

@@ -285,3 +285,67 @@ async def test_whose_relative_is_one_guest_more_not_two(box: tuple[Box, Recordin
         now = await g.box.pms.get_booking(seeded.reference)
         assert (now.room_type, now.adults) == ("family", 3), (lang, [r.key for r in replies])
         assert (await g.conversation())["control"] == "bot"
+
+
+async def test_a_room_named_at_the_choice_is_not_a_request_for_a_person(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "a suite se houver, por favor" answering "which room?" (read by the model as 'a person,
+    please'): the suite is quoted, nobody is handed over; "do ye take amex?" is a question about
+    payment, not a goodbye."""
+    scripts = {
+        "es": (
+            "doble, familiar o suite del 2 al 5 de diciembre para 2 adultos",
+            "la suite si hay, por favor",
+        ),
+        "en": ("room for 2 adults 9 to 12 december please", "the suite if there is one, please"),
+        "pt": ("Gostaria de ficar de 16 a 19 de dezembro, somos 2 adultos", "a suite se houver, por favor"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert (await g.conversation())["control"] == "bot", (lang, [r.key for r in replies])
+        assert "room_chosen" in [r.key for r in replies], (lang, [r.key for r in replies])
+    g = guest(box, "en")
+    replies = await play(g, "do ye take amex?")
+    assert [r.key for r in replies] == ["info:payment"]
+
+
+async def test_yes_to_shall_i_book_it_with_the_name_known_books(box: tuple[Box, RecordingChannel]) -> None:
+    """The name given with the first message ("fala o Rui Tavares", "soy Francisca Vera Contreras"),
+    then "resérvela al tiro" to "shall I book it?": booked at once (the e-mail is optional), not one
+    more question the guest never answers."""
+    scripts = {
+        "es": ("hola, soy Francisca Vera Contreras, necesito una pieza para 3 adultos del 20 al 23 de septiembre",
+               "ya po, resérvela al tiro"),
+        "en": ("hi, Tom Baker here, need a room for 3 adults 13 to 16 september", "great, book it"),
+        "pt": ("Boa tarde, fala o Rui Tavares. Precisava de um quarto para 3 adultos de 6 a 9 de setembro",
+               "pode reservar"),
+    }  # fmt: skip
+    names = {"es": "Francisca Vera Contreras", "en": "Tom Baker", "pt": "Rui Tavares"}
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert replies[0].key == "offer_single", (lang, [r.key for r in replies])
+        [made] = await made_by(g)
+        assert (made.room_type, made.adults, made.guest_name) == ("family", 3, names[lang])
+
+
+async def test_questions_and_a_cot_inside_a_booking_message_are_answered(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """A run-on booking message that also asks ("y el desayuno va aparte o está incluido", "it have
+    bathtub?") or needs a cot: each answered or noted along with the offer."""
+    scripts = {
+        "es": ("queremos una doble del 7 al 9 de mayo somos mi marido y yo y el desayuno va aparte o esta incluido",
+               "info:breakfast"),
+        "en": ("hi, i would like a suite for me and my husband 10 to 13 december, it have bathtub?", "info:bathtub"),
+        "pt": ("queria um quarto duplo de 5 a 8 de julho para 2 adultos e o bebé, precisamos de um berço",
+               "cot_noted"),
+    }  # fmt: skip
+    for lang, (text, key) in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, text)
+        keys = [r.key for r in replies]
+        assert key in keys, (lang, keys)
+        assert any(k in ("room_chosen", "offers_choose", "offer_single") for k in keys), (lang, keys)
