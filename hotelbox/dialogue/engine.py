@@ -122,6 +122,8 @@ class TurnBuilder:
         rephrased with an example; a third time, the guest goes to a person instead."""
         state = self.state
         times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
+        if times > 1 and any(r.key.startswith("info:") for r in self.turn.replies):
+            times -= 1  # the guest asked something and was answered: a digression, not a miss
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}

@@ -349,3 +349,26 @@ async def test_questions_and_a_cot_inside_a_booking_message_are_answered(
         keys = [r.key for r in replies]
         assert key in keys, (lang, keys)
         assert any(k in ("room_chosen", "offers_choose", "offer_single") for k in keys), (lang, keys)
+
+
+async def test_a_question_answered_while_a_question_waits_is_not_a_miss(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """Asked how many guests, the guest says "yes, but first: is breakfast included?" then "ok, go
+    on then": the question is answered and the party asked again (rephrased), but the answered
+    question is no miss: nobody is handed over, and "we are 2" goes on to the rooms."""
+    scripts = {
+        "es": ("quiero reservar del 2 al 5 de mayo", "si, pero antes una duda: el desayuno esta incluido?",
+               "ah vale, entonces sigue", "somos 2"),
+        "en": ("i want to book 2 to 5 may", "yes but one question first: is breakfast included?",
+               "ah ok, go on then", "we are 2"),
+        "pt": ("quero reservar de 2 a 5 de maio", "sim, mas so uma duvida antes: o cafe da manha ta incluido?",
+               "ah ok, tranquilo. entao segue", "somos 2"),
+    }  # fmt: skip
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        keys = [r.key for r in replies]
+        assert (await g.conversation())["control"] == "bot", (lang, keys)
+        assert "info:breakfast" in keys
+        assert keys[-1] in ("offers_choose", "offer_single"), (lang, keys)
