@@ -319,6 +319,7 @@ def test_whatsapp_shorthand(
     [
         ("pt", "pode reservar pra mim tb", "guest_name"),
         ("es", "lo reservas para ti?", "guest_name"),
+        ("es", "es para ella", "guest_name"),
         ("en", "we sat in the sun", "check_in"),
         ("es", "vamos al mar el domingo por la tarde?", "room_type"),
     ],
@@ -405,3 +406,8 @@ def test_nights_added_and_people_at_the_desk(
 )
 def test_names_after_a_form_like_cue(understander: Understander, lang: str, text: str, name: str) -> None:
     assert entities(understander, lang, text).get("guest_name") == name
+
+
+def test_ella_is_a_name_too(understander: Understander) -> None:
+    e = entities(understander, "en", "double for 2 adults june 3 to 5, Ella Fox, ella@mail.com")
+    assert e.get("guest_name") == "Ella Fox"
