@@ -170,7 +170,7 @@ _NOT_ORDINAL_DAY = (
 )
 _BARE_DAY = re.compile(
     rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
+    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
@@ -730,7 +730,7 @@ def _weekday_abbreviations(folded: str) -> str:
 
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
-    folded = numbers_to_digits(fold(text), lang)
+    folded = numbers_to_digits(fold(re.sub(r"\b[nN]\s*[º°]\s*(?=\d)", "numero ", text)), lang)
     folded = _month_typos(folded)
     # WhatsApp shorthand: "2pax", "3noches", "p/ 2", "15-17/5" (= 15/5 to 17/5)
     folded = re.sub(

@@ -566,6 +566,8 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
+_BEDS_AFTER = re.compile(r"\s+(?:beds|camas)\b")
+_BEDS_BEFORE = re.compile(r"\b(?:camas|beds)\s+(?:de\s+)?$")
 _ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
 _ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
 
@@ -593,10 +595,13 @@ class RoomTypeLexicon:
         if self._pattern is None:
             return None
         folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
-        m = self._pattern.search(folded)
-        if m:
+        found = False
+        for m in self._pattern.finditer(folded):
+            found = True
+            if _BEDS_AFTER.match(folded, m.end()) or _BEDS_BEFORE.search(folded, 0, m.start()):
+                continue  # "2 single beds", "duas camas de solteiro": beds, not the room
             return self._by_alias[m.group(0)]
-        return self._misspelt(folded)
+        return None if found else self._misspelt(folded)
 
     def _misspelt(self, folded: str) -> str | None:
         # "la suit", "the suit for 2 nights": an alias without its last letter after an article

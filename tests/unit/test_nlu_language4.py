@@ -411,3 +411,32 @@ def test_names_after_a_form_like_cue(understander: Understander, lang: str, text
 def test_ella_is_a_name_too(understander: Understander) -> None:
     e = entities(understander, "en", "double for 2 adults june 3 to 5, Ella Fox, ella@mail.com")
     assert e.get("guest_name") == "Ella Fox"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("en", "the 2nd one please", "check_in"),
+        ("es", "el 3 piso esta bien", "check_in"),
+        ("es", "habitacion nº 2", "check_in"),
+        ("en", "a room with 2 single beds", "room_type"),
+        ("pt", "um quarto com duas camas de solteiro", "room_type"),
+        ("es", "con dos camas individuales", "room_type"),
+    ],
+)
+def test_choices_floors_and_beds_are_no_dates_or_rooms(
+    understander: Understander, lang: str, text: str, absent: str
+) -> None:
+    assert absent not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "room"),
+    [
+        ("en", "a single room please", "single"),
+        ("pt", "quarto de solteiro", "single"),
+        ("es", "doble con cama de matrimonio", "double"),
+    ],
+)
+def test_room_words_still_read(understander: Understander, lang: str, text: str, room: str) -> None:
+    assert entities(understander, lang, text).get("room_type") == room
