@@ -307,7 +307,27 @@ def _companions(t: str) -> int | None:
     return 1 + one + 2 * two
 
 
+_TLD = r"(?:com|es|pt|br|net|org|mx|ar|co|cl|pe|uy|uk|de|fr|it|nl|io|info|eu|edu|gov)"
+_SPOKEN_EMAIL_HINT = re.compile(rf"\b(?:arroba|at)\b.*\b(?:punto|ponto|dot)\s+{_TLD}\b")
+# "ana.garcia@gmail,com": a comma typed for the last dot
+_COMMA_TLD = re.compile(rf"(@[\w-]+(?:\.[\w-]+)*),\s?({_TLD})\b")
+
+
+def _spoken_email(text: str) -> str:
+    """ "ana punto garcia arroba gmail punto com" (a voice note, or typed so): the address written."""
+    t = fold(text)
+    if not _SPOKEN_EMAIL_HINT.search(t):
+        return ""
+    t = re.sub(r"\s+(?:guion\s+bajo|underscore|underline|sublinhado)\s+", "_", t)
+    t = re.sub(r"\s+(?:guion|hifen|hyphen|dash)\s+", "-", t)
+    t = re.sub(r"\s+(?:punto|ponto|dot)\s+", ".", t)
+    return re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+
+
 def extract_email(text: str) -> str | None:
+    text = _COMMA_TLD.sub(r"\1.\2", text)
+    if "@" not in text and (spoken := _spoken_email(text)):
+        text = spoken
     for m in _EMAIL.finditer(text):
         candidate = m.group(0).strip(".")
         try:

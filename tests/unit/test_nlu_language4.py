@@ -440,3 +440,17 @@ def test_choices_floors_and_beds_are_no_dates_or_rooms(
 )
 def test_room_words_still_read(understander: Understander, lang: str, text: str, room: str) -> None:
     assert entities(understander, lang, text).get("room_type") == room
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "email"),
+    [
+        ("es", "mi correo es lucia punto romero arroba gmail punto com", "lucia.romero@gmail.com"),
+        ("en", "email is mark dot lee at outlook dot com thanks", "mark.lee@outlook.com"),
+        ("pt", "o email é bia underline souza arroba uol ponto com ponto br", "bia_souza@uol.com.br"),
+        ("es", "rosa.m@gmail,com", "rosa.m@gmail.com"),
+        ("en", "we arrive at 5, see you at the desk", None),
+    ],
+)
+def test_emails_said_in_words(understander: Understander, lang: str, text: str, email: str | None) -> None:
+    assert entities(understander, lang, text).get("email") == email
