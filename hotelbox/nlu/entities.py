@@ -26,7 +26,7 @@ _ADULTS = re.compile(
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
-    r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|childs|child|kids?|sons?|daughters?|babies|baby"
     r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
@@ -123,6 +123,9 @@ _PLUS_BABY = re.compile(
 _TALK_TO = re.compile(
     r"\b(?:hablar|habla|falar|fala|talk|speak|chat|atender|atienda|atenda|contact\w*|contactar|pasar|passar|put\s+me\s+through)"
     r"\w*\s+(?:con|com|to|with|a|me\s+with)\s+$"
+)
+_YOUNG_AFTER_ADULTS = re.compile(
+    r"\badult\w*\s*(?:,|y|e|and|\+|&)?\s*(?P<n>\d{1,2}|un|una|um|uma)\s+(?:chic[oa]s?|pibes?|gurises?|crios?|guris)\b"
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
@@ -251,6 +254,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
+    if children is None and adults is not None and (m := _YOUNG_AFTER_ADULTS.search(t)):
+        children = _count(m.group("n"))  # "2 adultos 2 chicos": beside adults, "chicos" are the kids
     if children is not None:
         children += len(_ANOTHER_CHILD.findall(t))
     if adults is None:

@@ -454,3 +454,24 @@ def test_room_words_still_read(understander: Understander, lang: str, text: str,
 )
 def test_emails_said_in_words(understander: Understander, lang: str, text: str, email: str | None) -> None:
     assert entities(understander, lang, text).get("email") == email
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "we are 2 adults with 2 childs, room 12.7 - 15.7",
+            {"check_in": "2027-07-12", "check_out": "2027-07-15", "children": 2},
+        ),
+        ("es", "del 3.8 al 6.8", {"check_in": "2027-08-03", "check_out": "2027-08-06"}),
+        ("es", "hab p 4 personas (2 adultos 2 chicos)", {"adults": 2, "children": 2}),
+        ("en", "breakfast from 7.30 to 10.30?", {"check_in": None}),
+        ("es", "somos 2 chicos y 2 chicas", {"children": None}),
+    ],
+)
+def test_dotted_ranges_childs_and_chicos(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
