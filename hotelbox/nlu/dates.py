@@ -847,6 +847,10 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_in = mention.value
         elif check_out is None and mention.value > check_in:
             check_out = mention.value
+        elif check_out is None and mention.kind == "day" and not stay.nights:
+            # "the 3rd of july and go the 6th": a bare day after the arrival is the next one after it
+            with contextlib.suppress(_Invalid):
+                check_out = _bare_day(mention.value.day, check_in + timedelta(days=1))
         i += 1
 
     if check_in and check_out and check_out <= check_in:

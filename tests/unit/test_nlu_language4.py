@@ -475,3 +475,30 @@ def test_dotted_ranges_childs_and_chicos(
 ) -> None:
     e = entities(understander, lang, text)
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "we come the 3rd of july and go the 6th",
+            {"check_in": "2027-07-03", "check_out": "2027-07-06"},
+        ),
+        (
+            "es",
+            "entramos el 3 de julio y nos vamos el 6",
+            {"check_in": "2027-07-03", "check_out": "2027-07-06"},
+        ),
+        (
+            "pt",
+            "chegamos dia 28 de julho e saímos dia 2",
+            {"check_in": "2027-07-28", "check_out": "2027-08-02"},
+        ),
+    ],
+)
+def test_a_bare_departure_day_after_a_full_date(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
