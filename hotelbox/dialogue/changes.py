@@ -559,11 +559,21 @@ def asks_price(text: str) -> bool:
 _ADD_TO = r"(?:add|adding|include|including|anadir|anade|anadid|agregar|agrega|incluir|incluye|sumar|meter|apuntar|colocar|acrescentar|acrescenta|adicionar|adiciona)"
 
 
+_NEW_BOOKING = re.compile(
+    r"\b(?:reservar|to\s+book|book\s+(?:a|an|one|two|\d+|for)|hacer\s+una\s+reserva|fazer\s+uma\s+reserva"
+    r"|make\s+a\s+(?:booking|reservation)|new\s+booking|nueva\s+reserva|nova\s+reserva|una\s+habitacion\s+para"
+    r"|um\s+quarto\s+para|a\s+room\s+for|teneis\s+habitacion|tienen\s+habitacion|tem\s+quarto|tem\s+quartos"
+    r"|have\s+(?:a\s+)?rooms?|any\s+rooms?)\b"
+)
+
+
 def adds_someone(text: str, lang: str) -> bool:
     """Does the message add someone to (or take someone off) a stay ("can I add my son?",
     "¿puedo añadir a mi hijo?", "posso acrescentar o meu filho?")? Nobody adds a guest to a
     booking that does not exist: with no booking in view, it is about the guest's own."""
     t = numbers_to_digits(fold(text), lang)
+    if _NEW_BOOKING.search(t):
+        return False  # "I want to book a double, can I add my son?": a new stay, for the booking flow
     return bool(
         re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))

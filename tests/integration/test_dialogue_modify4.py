@@ -421,3 +421,18 @@ async def test_alone_now_in_a_double_moves_to_a_single_for_one(lang: str, box, g
     await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
     changed = await b.pms.get_booking(booking.reference)
     assert (changed.room_type, changed.adults, changed.children) == ("single", 1, 0)
+
+
+NEW_STAY_WITH_SOMEONE = {
+    "es": "hola, quiero reservar, vamos mi mujer y yo y mi hijo viene también",
+    "en": "hi, I'd like to book, me and my wife and my son is coming too",
+    "pt": "olá, queria reservar, eu e a minha mulher e o meu filho vem também",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_someone_coming_in_a_request_for_a_new_stay_is_not_a_change(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    g = guest()  # no booking anywhere
+    asked = await g.says(NEW_STAY_WITH_SOMEONE[lang])
+    assert "no_bookings_found" not in keys(asked), shown(asked)
+    assert (await g.conversation())["control"] == "bot"
