@@ -179,6 +179,17 @@ def polarity(text: str) -> str | None:
     return None
 
 
+def says_cancel(text: str) -> bool:
+    """ "cancélala", "uff, muy caro, mejor cancélala", "just cancel it then": a request to cancel
+    (not "no la canceles", not "can I cancel for free?")."""
+    if "?" in text:
+        return False
+    answer = polarity(text)
+    return answer == "cancel" or (
+        answer is None and _has(_words(text), _CANCEL) and not _NEGATION.search(_words(text))
+    )
+
+
 def declines_email(text: str) -> bool:
     """ "no email", "sin correo", "não tenho email": the guest would rather not give one."""
     return bool(_NO_EMAIL.search(_words(text)))

@@ -24,6 +24,7 @@ from hotelbox.dialogue.choices import (
     option_named,
     polarity,
     read_choice,
+    says_cancel,
 )
 from hotelbox.dialogue.knowledge import (
     NOT_HAVE,
@@ -137,6 +138,8 @@ class TurnBuilder:
         rephrased with an example; a third time, the guest goes to a person instead."""
         state = self.state
         times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
+        if times > 1 and any(r.key.startswith("info:") for r in self.turn.replies):
+            times -= 1  # the guest asked something and was answered: a digression, not a miss
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
@@ -343,6 +346,14 @@ class Dialogue:
         given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if (
+            intent == "request_human"
+            and not HUMAN_WORDS.search(fold(u.text))
+            and _answers_question(state, entities)
+        ):
+            intent = given = (
+                "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
+            )
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
@@ -525,6 +536,18 @@ class Dialogue:
                 # "yes", "no", a name… with nothing asked: offer help without counting a miss
                 t.say("not_understood")
                 return
+        if (
+            state.flow == "booking"
+            and changes.says_cot(u.text, u.lang)
+            and not t.answered
+            and t.turn.attention != "special_request"
+        ):
+            # "we need a cot for the baby" inside a booking message: for the room, noted for reception
+            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+                t.say("cot_noted")
+            if u.text.strip()[:300] not in state.notes:
+                state.notes.append(u.text.strip()[:300])
+            t.turn.attention = t.turn.attention or "cot_request"
         if state.flow == "booking":
             await booking.advance(t, intent, entities, u.flags)
         else:
@@ -666,6 +689,14 @@ class Dialogue:
                 )
             ):
                 choice = None  # "ok, cancel it then" while asked for new dates: a request, not a yes
+        if (
+            choice is None
+            and intent != "cancel_booking"
+            and (state.flow in ("modify", "status") or state.discussed)
+            and says_cancel(u.text)
+        ):
+            intent = "cancel_booking"  # "uff, es muy caro, mejor cancélala" about the booking in view
+            u.flags -= {"low_confidence", "unknown_words"}
         if choice:
             kind, _, value = choice.partition(":")
             if kind == "yes":
@@ -791,6 +822,9 @@ _INDIRECT = re.compile(
     r"\b(?:decime|dime|digame|diganme|dinos|tell\s+me|let\s+me\s+know|me\s+dices|me\s+dizes|me\s+diz|diz-me"
     r"|quisiera\s+saber|queria\s+saber|quiero\s+saber|quero\s+saber|gostaria\s+de\s+saber|would\s+like\s+to\s+know"
     r"|wondering|i\s+wonder|pregunto|pergunto)\b"
+    # "y el desayuno va aparte o está incluido", "breakfast included or extra": asked without a "?"
+    r"|\b(?:va\s+aparte|se\s+paga\s+aparte|esta\s+incluid[oa]|estan\s+incluid[oa]s|ta\s+incluid[oa]|vem\s+incluid[oa]"
+    r"|e\s+a\s+parte|is\s+(?:it\s+)?included|included\s+or|incluid[oa]\s+o|incluid[oa]\s+ou)\b"
     r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
 )
 
@@ -832,6 +866,12 @@ PARTY_CHANGE = re.compile(
     r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
     r"|amig[oa]|friend|cuna|cot|berco)\b"
 )
+# words that ask for a person: without one, "request_human" read in an answer is the model's guess
+HUMAN_WORDS = re.compile(
+    r"\b(?:person\w*|persona\w*|pessoa\w*|human\w*|humano\w*|agent\w*|agente\w*|recep\w*|staff|someone|somebody"
+    r"|alguien|alguem|atendente|operador\w*|operator|manager|gerente|encargad\w*|real|de\s+verdad|people|gente"
+    r"|call\s+me|llam\w*|ligu\w*|liga\w*|telefon\w*|phone)\b"
+)
 # "add" (not "bring"): someone added to something that exists, a booking when no stay is being asked for
 ADD_TO_BOOKING = re.compile(
     r"\b(?:add|adding|anadir|agregar|sumar|incluir|include|acrescentar|adicionar|incluir)\b.{0,40}\b(?:hij[oa]s?"
@@ -851,7 +891,10 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
     from hotelbox.dialogue.changes import relative_shift
 
-    if intent in ("booking_status", "request_human", "complaint"):
+    if intent == "booking_status":
+        # "what are the dates on my booking?" at low confidence: the guest's booking, sure
+        return intent if state.flow != "booking" and _HAVE_BOOKING.search(fold(u.text)) else None
+    if intent in ("request_human", "complaint"):
         return None
     if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
         return None

@@ -92,7 +92,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                  "near the center"),
     "payment": ("pagar", "pago", "payment", "pay", "tarjeta", "card", "cartao", "efectivo", "cash", "dinheiro", "cards",
                 "tarjetas", "cartoes", "amex", "american express", "visa", "mastercard", "master card", "paypal",
-                "bizum", "pix", "credit card", "debit card", "tarjeta de credito", "cartao de credito"),
+                "bizum", "mb way", "pix", "credit card", "debit card", "tarjeta de credito", "cartao de credito"),
     "cancellation_policy": ("politica de cancelacion", "cancellation policy", "politica de cancelamento",
                             "free cancellation", "cancelacion gratuita", "cancelamento gratuito",
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
@@ -100,6 +100,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
     "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
+    "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
                       "movilidad reducida", "mobilidade reduzida"),
 }  # fmt: skip

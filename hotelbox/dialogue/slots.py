@@ -251,6 +251,8 @@ _FILLER = re.compile(
     r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
     r"|(?:my\s+|the\s+|mi\s+|el\s+|meu\s+|o\s+meu\s+|o\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
+    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+habla"
+    r"|(?:sou|soy)\s+(?:o|a|el|la)|here\s+is|you'?re\s+talking\s+to"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
     r"|(?:booking|reservation)\s+(?:is\s+)?(?:under|for)|in\s+the\s+name\s+of"

@@ -247,3 +247,128 @@ async def test_a_range_of_days_correcting_a_change_is_not_a_no(box: tuple[Box, R
             lang,
             [r.key for r in replies],
         )
+
+
+async def test_cancel_it_instead_while_a_change_waits_cancels_after_its_yes(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "uff, es muy caro, mejor cancélala" while a change of dates waits for its yes: the guest now
+    wants the booking cancelled (asked, then done), not the change put to them again."""
+    scripts = {
+        "es": ("quiero cambiar mi reserva al 22-25 de julio", "uff es muy caro, mejor cancelala", "si"),
+        "en": ("change my booking to 22-25 july", "hmm too expensive, just cancel it then", "yes"),
+        "pt": ("quero mudar a minha reserva para 22 a 25 de julho", "fica caro demais, cancela então", "sim"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        seeded = await seed(g.box, g.phone or "")
+        replies = await play(g, *turns)
+        now = await g.box.pms.get_booking(seeded.reference)
+        assert now.status == "cancelled", (lang, [r.key for r in replies])
+        assert (now.check_in, now.check_out) == (date(2027, 7, 20), date(2027, 7, 23))
+
+
+async def test_whose_relative_is_one_guest_more_not_two(box: tuple[Box, RecordingChannel]) -> None:
+    """ "my wife's sister is coming too" / "viene también la hermana de mi mujer" / "vem também a
+    irmã da minha mulher" is one adult more (the sister), not two: a family room for 3 is offered,
+    never the several-rooms handoff. Asked first, the booking's dates are shown at low confidence."""
+    scripts = {
+        "es": ("hola, me recuerdas las fechas de mi reserva?", "viene tambien la hermana de mi mujer", "si"),
+        "en": ("hey, what are the dates on my booking?", "ok add my wife's sister, she's coming too", "yes"),
+        "pt": ("olá, quais são as datas da minha reserva?", "vem também a irmã da minha mulher", "sim"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        seeded = await seed(g.box, g.phone or "")
+        replies = await play(g, *turns)
+        assert replies[0].key == "booking_details", (lang, [r.key for r in replies])
+        now = await g.box.pms.get_booking(seeded.reference)
+        assert (now.room_type, now.adults) == ("family", 3), (lang, [r.key for r in replies])
+        assert (await g.conversation())["control"] == "bot"
+
+
+async def test_a_room_named_at_the_choice_is_not_a_request_for_a_person(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "a suite se houver, por favor" answering "which room?" (read by the model as 'a person,
+    please'): the suite is quoted, nobody is handed over; "do ye take amex?" is a question about
+    payment, not a goodbye."""
+    scripts = {
+        "es": (
+            "doble, familiar o suite del 2 al 5 de diciembre para 2 adultos",
+            "la suite si hay, por favor",
+        ),
+        "en": ("room for 2 adults 9 to 12 december please", "the suite if there is one, please"),
+        "pt": ("Gostaria de ficar de 16 a 19 de dezembro, somos 2 adultos", "a suite se houver, por favor"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert (await g.conversation())["control"] == "bot", (lang, [r.key for r in replies])
+        assert "room_chosen" in [r.key for r in replies], (lang, [r.key for r in replies])
+    g = guest(box, "en")
+    replies = await play(g, "do ye take amex?")
+    assert [r.key for r in replies] == ["info:payment"]
+
+
+async def test_yes_to_shall_i_book_it_with_the_name_known_books(box: tuple[Box, RecordingChannel]) -> None:
+    """The name given with the first message ("fala o Rui Tavares", "soy Francisca Vera Contreras"),
+    then "resérvela al tiro" to "shall I book it?": booked at once (the e-mail is optional), not one
+    more question the guest never answers."""
+    scripts = {
+        "es": ("hola, soy Francisca Vera Contreras, necesito una pieza para 3 adultos del 20 al 23 de septiembre",
+               "ya po, resérvela al tiro"),
+        "en": ("hi, Tom Baker here, need a room for 3 adults 13 to 16 september", "great, book it"),
+        "pt": ("Boa tarde, fala o Rui Tavares. Precisava de um quarto para 3 adultos de 6 a 9 de setembro",
+               "pode reservar"),
+    }  # fmt: skip
+    names = {"es": "Francisca Vera Contreras", "en": "Tom Baker", "pt": "Rui Tavares"}
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert replies[0].key == "offer_single", (lang, [r.key for r in replies])
+        [made] = await made_by(g)
+        assert (made.room_type, made.adults, made.guest_name) == ("family", 3, names[lang])
+
+
+async def test_questions_and_a_cot_inside_a_booking_message_are_answered(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """A run-on booking message that also asks ("y el desayuno va aparte o está incluido", "it have
+    bathtub?") or needs a cot: each answered or noted along with the offer."""
+    scripts = {
+        "es": ("queremos una doble del 7 al 9 de mayo somos mi marido y yo y el desayuno va aparte o esta incluido",
+               "info:breakfast"),
+        "en": ("hi, i would like a suite for me and my husband 10 to 13 december, it have bathtub?", "info:bathtub"),
+        "pt": ("queria um quarto duplo de 5 a 8 de julho para 2 adultos e o bebé, precisamos de um berço",
+               "cot_noted"),
+    }  # fmt: skip
+    for lang, (text, key) in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, text)
+        keys = [r.key for r in replies]
+        assert key in keys, (lang, keys)
+        assert any(k in ("room_chosen", "offers_choose", "offer_single") for k in keys), (lang, keys)
+
+
+async def test_a_question_answered_while_a_question_waits_is_not_a_miss(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """Asked how many guests, the guest says "yes, but first: is breakfast included?" then "ok, go
+    on then": the question is answered and the party asked again (rephrased), but the answered
+    question is no miss: nobody is handed over, and "we are 2" goes on to the rooms."""
+    scripts = {
+        "es": ("quiero reservar del 2 al 5 de mayo", "si, pero antes una duda: el desayuno esta incluido?",
+               "ah vale, entonces sigue", "somos 2"),
+        "en": ("i want to book 2 to 5 may", "yes but one question first: is breakfast included?",
+               "ah ok, go on then", "we are 2"),
+        "pt": ("quero reservar de 2 a 5 de maio", "sim, mas so uma duvida antes: o cafe da manha ta incluido?",
+               "ah ok, tranquilo. entao segue", "somos 2"),
+    }  # fmt: skip
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        keys = [r.key for r in replies]
+        assert (await g.conversation())["control"] == "bot", (lang, keys)
+        assert "info:breakfast" in keys
+        assert keys[-1] in ("offers_choose", "offer_single"), (lang, keys)
