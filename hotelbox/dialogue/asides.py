@@ -58,6 +58,11 @@ REQUESTS: dict[str, re.Pattern[str]] = {
         r"|\b(?:away\s+from\s+(?:the\s+)?(?:noise|lift|elevator|street)|lejos\s+del\s+(?:ruido|ascensor)"
         r"|longe\s+do\s+(?:barulho|elevador))\b"
     ),
+    "beds": re.compile(
+        r"\b(?:twin\s+beds?|two\s+(?:single\s+|separate\s+)?beds|separate\s+beds|camas\s+separadas|dos\s+camas"
+        r"|duas\s+camas|camas\s+de\s+solteiro|one\s+big\s+bed|a\s+double\s+bed|cama\s+de\s+matrimonio"
+        r"|cama\s+de\s+casal|cama\s+grande)\b"
+    ),
     "anniversary": re.compile(
         r"\b(?:anniversary|aniversario|honeymoon|luna\s+de\s+miel|lua\s+de\s+mel|birthday|cumpleanos|bodas\s+de\s+\w+"
         r"|proposal|pedida\s+de\s+mano|pedido\s+de\s+casamento)\b"
@@ -74,6 +79,8 @@ def requests_in(text: str) -> list[str]:
     cot", "and a cot please" request one."""
     folded = " ".join(fold(text).split())
     found = [kind for kind, pattern in REQUESTS.items() if pattern.search(folded)]
+    if "beds" in found and not re.search(rf"\b(?:{_WANT}|instead|en\s+vez|em\s+vez|prefer\w*)\b", folded):
+        found.remove("beds")  # "what beds does it have?": a question about the room, nothing asked for
     if _OFFERED.search(folded) and not re.search(rf"\b(?:{_WANT})\b", folded):
         asked = ("cot",) if _PERSON_DIET.search(folded) else ("cot", "diet")  # "my wife is celiac" tells
         found = [k for k in found if k not in asked]  # only asked whether there are cots, gluten-free food

@@ -88,3 +88,9 @@ def test_a_sea_view_is_not_a_city_view() -> None:
     assert room_has("view", single, "any room with a view?")
     assert not room_has("view", single, "which rooms have a sea view?")
     assert not room_has("view", single, "quartos com vista para o mar?")
+
+
+def test_twin_beds_asked_for_are_a_request_and_what_beds_is_a_question() -> None:
+    assert requests_in("yes but can we get twin beds instead of one big bed?") == ["beds"]
+    assert requests_in("queremos camas separadas") == ["beds"]
+    assert requests_in("what beds does the suite have?") == []
