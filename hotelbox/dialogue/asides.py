@@ -97,8 +97,10 @@ def take_requests(t: TurnBuilder, text: str, *, cot: bool = True) -> list[str]:
     kinds = [kind for kind in requests_in(text) if not noted(t, kind) and (cot or kind != "cot")]
     for kind in kinds:
         t.state.notes.append(f"[{kind}] {' '.join(text.split())[:200]}")
-        said = t.dialogue.knowledge.sentence(t.lang, "requests", kind)
-        if said:
+        if kind == "cot":  # the catalogue's own line: a cot goes in the room, not counted as a guest
+            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+                t.say("cot_noted")
+        elif said := t.dialogue.knowledge.sentence(t.lang, "requests", kind):
             t.say_text(said, f"request:{kind}")
         t.turn.attention = ATTENTION.get(kind, "special_request")
     return kinds
@@ -124,10 +126,11 @@ def _room_in_view(t: TurnBuilder, entities: dict[str, Any]) -> str | None:
 
 def answer_rooms(t: TurnBuilder, text: str, entities: dict[str, Any]) -> bool:
     """Answer each question about what a room has; True when the message asked one."""
-    features = features_in(text)
+    knowledge, rooms = t.dialogue.knowledge, t.dialogue.room_types
+    # a feature the hotel answers in its own words (a "bathtub" topic) is answered there
+    features = [f for f in features_in(text) if not knowledge.answer(t.lang, f)]
     if not features:
         return False
-    knowledge, rooms = t.dialogue.knowledge, t.dialogue.room_types
     code = _room_in_view(t, entities)
     unknown = False
     offered = {o.get("room_type") for o in t.state.offers}

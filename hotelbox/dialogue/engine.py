@@ -541,6 +541,7 @@ class Dialogue:
             and changes.says_cot(u.text, u.lang)
             and not t.answered
             and t.turn.attention != "special_request"
+            and not asides.noted(t, "cot")  # noted with the message's other requests already
         ):
             # "we need a cot for the baby" inside a booking message: for the room, noted for reception
             if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):

@@ -178,13 +178,13 @@ async def test_a_cot_asked_while_booking_is_acknowledged_once_and_reaches_the_de
     c = chat()
     text, word = COT[lang]
     await c(text)
-    assert "request:cot" in c.sent()
+    assert "cot_noted" in c.sent()
     assert c.said(word, last=True)
     assert (await c.conversation())["attention"] == "cot_request"
     await c("1")  # the first room offered
     await c(NAME[lang])
     await c(YES[lang])
-    assert c.sent(last=False).count("request:cot") == 1  # acknowledged once
+    assert c.sent(last=False).count("cot_noted") == 1  # acknowledged once
     [request] = await c.booked() or [c.transcript()]
     assert word in fold(request["remark"] or "") or "[cot]" in (request["remark"] or "")
 
