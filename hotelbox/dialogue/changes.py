@@ -63,6 +63,9 @@ _DELAY = r"(?:adiar|adia-?la|adia-?lo|adia|postpone|posponer|pospon\w*|retrasar\
 _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     # (pattern on folded text with numbers as digits, (days moved at arrival, at departure) per unit)
     (re.compile(rf"\b(\d+)\s+{_NIGHT}\s+{_MORE}\b|\b(?:mais|more|another|otra|outra|extra)\s+(\d+)?\s*{_NIGHT}\b"), (0, 1)),
+    (re.compile(rf"\b(?:extend\w*|alarg\w*|prolong\w*|estend\w*|ampli\w*|add|anadir|agregar|sumar|acrescentar|adicionar)\b"
+                rf"[^.;!?]{{0,30}}?\b(\d+)\s+(?:{_NIGHT}|dias?|days?)\b"), (0, 1)),
+    (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_MORE}\b|\b(?:mais|more|another|otra|outra|extra)\s+(\d+)?\s*(?:semanas?|weeks?)\b"), (0, 7)),
     (re.compile(rf"\b(\d+)\s+{_NIGHT}\s+{_LESS}\b|\b{_LESS}\s+(\d+)?\s*{_NIGHT}\b"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:ultima|last)\s+{_NIGHT}"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:primera|first|primeira)\s+{_NIGHT}"), (1, 0)),
@@ -215,13 +218,26 @@ def new_dates(
     entities: dict[str, Any],
     *,
     against_stay: bool = True,
+    prefer_departure: bool = False,
 ) -> tuple[date, date] | None:
     """The dates wanted instead of ``check_in``–``check_out``: "until the 30th" (of that month),
     "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"; None when
     the message asks for no change of dates."""
     if against_stay:  # read again against the stay, not from today
+        said = reread(text, lang, check_in, check_out, today)
+        dated = said or any(k in entities for k in ("check_in", "check_out"))
         entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
-        entities.update(reread(text, lang, check_in, check_out, today))
+        if not dated and (nights := _nights_alone(text, lang)):
+            said["nights"] = nights  # "al final solo nos quedamos 2 noches": from the same arrival
+        entities.update(said)
+    if (
+        prefer_departure
+        and entities.get("check_in")
+        and not entities.get("check_out")
+        and not _ARRIVE.search(fold(text))
+        and date.fromisoformat(entities["check_in"]) > check_in
+    ):
+        entities["check_out"] = entities.pop("check_in")  # "no sorry, the 19th" after a new departure
     ci = date.fromisoformat(entities["check_in"]) if entities.get("check_in") else None
     co = date.fromisoformat(entities["check_out"]) if entities.get("check_out") else None
     extra = int(entities.get("extra_nights") or 0)
@@ -238,6 +254,8 @@ def new_dates(
         return check_in, check_out + timedelta(days=extra)
     if ci and co:
         return ci, co
+    if ci and not entities.get("nights") and ci < check_out and _arrival_only(text):
+        return ci, check_out  # "can we arrive on Friday instead of Saturday?": the departure stays
     if ci:  # same length of stay from the new arrival day
         return ci, ci + timedelta(days=int(entities.get("nights") or (check_out - check_in).days))
     if co:
@@ -248,6 +266,30 @@ def new_dates(
     if nights and nights != (check_out - check_in).days:
         return check_in, check_in + timedelta(days=nights)
     return None
+
+
+_NIGHTS_ALONE = re.compile(rf"\b(\d{{1,2}})\s+{_NIGHT}\b")
+
+
+def _nights_alone(text: str, lang: str) -> int | None:
+    """ "Solo nos quedamos 2 noches", "we can only stay 2 nights": the stay's new length, when
+    the message names no date and no change relative to the stay ("2 nights more")."""
+    if relative_shift(text, lang) is not None:
+        return None
+    found = {int(n) for n in _NIGHTS_ALONE.findall(numbers_to_digits(fold(text), lang))}
+    return found.pop() if len(found) == 1 else None
+
+
+_MOVE = re.compile(
+    rf"\b(?:{_DELAY}|adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward|everything|todo|tudo)\b"
+)
+
+
+def _arrival_only(text: str) -> bool:
+    """Only the arrival is said to change ("llegar el viernes en vez del sábado"), nothing moved
+    as a whole ("move it to Friday", "push everything") and no departure named."""
+    t = fold(text)
+    return bool(_ARRIVE.search(t)) and not _DEPART.search(t) and not _MOVE.search(t)
 
 
 def says_change(text: str, lang: str) -> bool:
@@ -316,7 +358,9 @@ _COT = re.compile(
 )
 _ALONE_NOW = re.compile(
     r"\b(?:solo\s+yo|yo\s+sol[oa]|sol[oa]\s+yo|just\s+me|only\s+me|me\s+alone|just\s+myself|so\s+eu|apenas\s+eu"
-    r"|eu\s+sozinh[oa]|sozinh[oa]|iré\s+sol[oa]|ire\s+sol[oa]|voy\s+sol[oa]|vou\s+sozinh[oa]|on\s+my\s+own)\b"
+    r"|eu\s+sozinh[oa]|sozinh[oa]|iré\s+sol[oa]|ire\s+sol[oa]|voy\s+sol[oa]|vou\s+sozinh[oa]|on\s+my\s+own"
+    r"|(?:i'?m|i\s+am|i'?ll\s+be|i\s+will\s+be)\s+(?:now\s+)?(?:travel+ing\s+|coming\s+|going\s+)?alone|alone\s+now"
+    r"|(?:viajo|vengo|ire|voy\s+a\s+ir|ahora\s+voy|ahora\s+viajo)\s+sol[oa]|(?:viajo|venho|viajarei)\s+sozinh[oa])\b"
 )
 _NOW_WE_ARE = re.compile(
     r"\b(?:seremos|somos|seriamos|we'?ll\s+be|we\s+will\s+be|we\s+are|we'?re|we'?d\s+be|vamos\s+a\s+ser|vamos\s+ser"
@@ -487,7 +531,7 @@ def says_party_change(text: str, lang: str) -> bool:
 
 _ROOM_SWITCH = re.compile(
     r"\b(?:cambi\w*|pasar\w*|pasarnos|switch\w*|change\w*|move\w*|upgrade\w*|mudar\w*|mudanca|passar\w*|trocar\w*"
-    r"|en\s+vez\s+de|instead|em\s+vez\s+de|prefer\w*|mejor|rather)\b"
+    r"|en\s+vez\s+de|instead|em\s+vez\s+de|prefer\w*|mejor|rather|make\s+it|hacerla|convertir\w*|deixar\s+(?:em|como))\b"
 )
 
 
@@ -540,11 +584,21 @@ def asks_price(text: str) -> bool:
 _ADD_TO = r"(?:add|adding|include|including|anadir|anade|anadid|agregar|agrega|incluir|incluye|sumar|meter|apuntar|colocar|acrescentar|acrescenta|adicionar|adiciona)"
 
 
+_NEW_BOOKING = re.compile(
+    r"\b(?:reservar|to\s+book|book\s+(?:a|an|one|two|\d+|for)|hacer\s+una\s+reserva|fazer\s+uma\s+reserva"
+    r"|make\s+a\s+(?:booking|reservation)|new\s+booking|nueva\s+reserva|nova\s+reserva|una\s+habitacion\s+para"
+    r"|um\s+quarto\s+para|a\s+room\s+for|teneis\s+habitacion|tienen\s+habitacion|tem\s+quarto|tem\s+quartos"
+    r"|have\s+(?:a\s+)?rooms?|any\s+rooms?)\b"
+)
+
+
 def adds_someone(text: str, lang: str) -> bool:
     """Does the message add someone to (or take someone off) a stay ("can I add my son?",
     "¿puedo añadir a mi hijo?", "posso acrescentar o meu filho?")? Nobody adds a guest to a
     booking that does not exist: with no booking in view, it is about the guest's own."""
     t = numbers_to_digits(fold(text), lang)
+    if _NEW_BOOKING.search(t):
+        return False  # "I want to book a double, can I add my son?": a new stay, for the booking flow
     return bool(
         re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))

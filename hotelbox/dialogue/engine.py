@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.config import DialogueSettings
-from hotelbox.dialogue import changes
+from hotelbox.dialogue import asides, changes
 from hotelbox.dialogue.catalog import Catalog, room_in
 from hotelbox.dialogue.choices import (
     after_questions,
@@ -26,7 +26,14 @@ from hotelbox.dialogue.choices import (
     read_choice,
     says_cancel,
 )
-from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
+from hotelbox.dialogue.knowledge import (
+    NOT_HAVE,
+    Knowledge,
+    asks_quietly,
+    features_in,
+    priced_aside,
+    topics_in,
+)
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
 from hotelbox.nlu.language import phone_language, variety
@@ -38,6 +45,15 @@ HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
 _IBERIAN = ("es", "pt")
+# questions waiting for a yes, reminded after a digression in a line, not repeated in full
+SHORT_REMINDER = {
+    "confirm_booking": "continue_confirm",
+    "offer_single": "continue_confirm",
+    "price_answer": "continue_confirm",
+    "confirm_modify": "continue_change",
+    "confirm_modify_stay": "continue_change",
+    "modify_room_suggest": "continue_change",
+}
 AMBIGUOUS_LANG = 0.6  # below this, a message written alike in Spanish and Portuguese is either
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
@@ -171,8 +187,12 @@ class TurnBuilder:
         if self.reminded_before:  # a second question in a row: answered, without the reminder again
             return
         self.state.reminded = True
-        question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
+        short = SHORT_REMINDER.get(prompt["key"])
+        if short and self.catalog.has(short):  # the offer or the summary again in full: robotic
+            self.say(short, options, **prompt["values"])
+            return
+        question = self.text(prompt["key"], **prompt["values"])
         self.say_text(self.text("continue_booking", question=question), "continue_booking", options)
 
     # formatting shortcuts
@@ -351,9 +371,9 @@ class Dialogue:
             return None
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
-            intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}
+            intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
             and "?" in u.text
-            and topics_in(u.text)
+            and (topics_in(u.text, cancelling=state.flow == "cancel") or features_in(u.text))
             and not _has_stay(entities)
             and not _gives_details(entities)
             and "booking_ref" not in entities
@@ -369,9 +389,25 @@ class Dialogue:
             and not topics_in(u.text)
         ):
             return given  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
+        if (
+            low
+            and state.flow
+            and "?" in u.text
+            and intent in ("ask_info", "room_info", "special_request")
+            and not topics_in(u.text)
+            and not features_in(u.text)
+            and not _meaningful(entities)
+        ):
+            # "a company rate?" mid-booking: reception is asked, the booking goes on
+            self._answer_info(t, None)
+            t.answered = True
+            t.reprompt()
+            return None
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
+        if intent == "ask_price" and priced_aside(u.text, entities):
+            intent = "ask_info"  # "parking, how much a day?": its answer carries its price, not the rooms'
         if lacks and (
             intent in ("special_request", "room_info", "ask_info", "out_of_scope") or not _has_stay(entities)
         ):
@@ -394,11 +430,23 @@ class Dialogue:
             t.reprompt()
             return None
         if intent == "special_request":
-            state.notes.append(u.text.strip()[:300])
-            t.say("special_request_noted", request=u.text.strip()[:200])
-            t.turn.attention = "special_request"
+            if asides.take_requests(t, u.text):  # a cot, a late arrival…: noted once, in its words
+                pass
+            elif state.flow and "?" in u.text and not _meaningful(entities):
+                self._answer_info(t, None)  # "a company rate?" mid-booking: a question reception answers
+                t.answered = True
+            else:
+                state.notes.append(u.text.strip()[:300])
+                t.say("special_request_noted", request=u.text.strip()[:200])
+                t.turn.attention = "special_request"
             if state.flow and _meaningful(entities):
                 return given  # "my husband and I with the baby, we'd need a cot": noted, and taken
+            if (
+                state.flow is None
+                and _has_stay(entities)
+                and any(k in entities for k in ("check_in", "nights"))
+            ):
+                return "book_room"  # "a room for us and the baby 5 to 8 July, we need a cot": both
             t.reprompt()
             return None
         if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
@@ -672,7 +720,10 @@ class Dialogue:
     # -- answers that need no flow -----------------------------------------------------------
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
-        topics: list[str | None] = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
+        cancelling = t.state.flow == "cancel"
+        topics: list[str | None] = [
+            k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
+        ]
         if (
             u.topic
             and u.topic not in topics
@@ -681,6 +732,11 @@ class Dialogue:
             and not (u.topic == "payment" and "cancellation_policy" in topics)  # what cancelling costs
         ):
             topics.insert(0, u.topic)
+        if features_in(u.text):
+            for topic in topics[:3]:
+                self._answer_info(t, topic)
+            asides.answer_rooms(t, u.text, u.entities)  # "has it a bathtub?": that room's facts, not the list
+            return
         if not topics and intent == "room_info":
             self._describe_rooms(t)
             return
@@ -696,17 +752,21 @@ class Dialogue:
     def answer_asides(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Questions about the hotel asked inside a message about the booking ("…, Ana Ruiz. Is
         breakfast included?"): each answered before the booking goes on."""
-        if t.answered or not asks(u.text):
-            return
         own = intent in ("modify_booking", "booking_status") or "booking_ref" in u.entities
         own = own or bool(_HAVE_BOOKING.search(fold(u.text)))
-        for topic in topics_in(u.text)[:3]:
+        # "we need a cot": kept with the booking, said once (a booking's own cot is the change flow's)
+        if intent != "cancel_booking" and t.state.flow != "cancel":
+            asides.take_requests(t, u.text, cot=not (own or t.state.flow in ("modify", "status")))
+        if t.answered or not (asks(u.text) or asks_quietly(u.text)):
+            return
+        for topic in topics_in(u.text, cancelling=t.state.flow == "cancel")[:3]:
             if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
                 continue
-            if topic == "cot" and (own or t.state.flow in ("modify", "status")):
+            if topic == "cot" and (own or t.state.flow in ("modify", "status") or asides.noted(t, "cot")):
                 continue  # "a cot for booking HB-…, please?": a request the flow notes, not a question
             if answer := self.knowledge.answer(t.lang, topic):
                 t.say_text(answer, f"info:{topic}")
+        asides.answer_rooms(t, u.text, u.entities)
 
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
         answer = self.knowledge.answer(t.lang, topic)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import choose_by_stay
-from hotelbox.dialogue.engine import GuestContext, TurnBuilder
+from hotelbox.dialogue.engine import GuestContext, TurnBuilder, asks
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
 from hotelbox.messages import Option
@@ -130,8 +130,21 @@ def _new_dates(
     """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
+    target = t.state.target or {}
+    departure_pending = (  # the change waiting for its yes moved only the departure
+        t.state.expect == "confirm_modify"
+        and target.get("check_in") == b.check_in.isoformat()
+        and target.get("check_out") not in (None, b.check_out.isoformat())
+    )
     return changes.new_dates(
-        text, lang, b.check_in, b.check_out, t.guest.today, entities, against_stay=t.message is not None
+        text,
+        lang,
+        b.check_in,
+        b.check_out,
+        t.guest.today,
+        entities,
+        against_stay=t.message is not None,
+        prefer_departure=departure_pending,
     )
 
 
@@ -405,8 +418,8 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         "check_out": co.isoformat(),
         "expected_total": str(offer.total_price),
     }
-    t.ask(
-        "confirm_modify",
+    _propose(
+        t,
         "confirm_modify_long" if _much_longer(booking, ci, co) else "confirm_modify",
         (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
         ref=booking.reference,
@@ -417,6 +430,18 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         old_total=t.money(booking.total_price, booking.currency),
         old_nights=t.nights(booking.nights),
     )
+
+
+def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:
+    """Put a change to the guest for a yes. Another change than the one waiting ("no sorry, the
+    19th") is a new question, asked in full with its dates and price, not "reply yes to…"."""
+    prompt = t.state.prompt or {}
+    if prompt.get("key") == key and prompt.get("values") != values:
+        t.state.asked = []
+    elif prompt.get("key") == key and t.message is not None and asks(t.message.text):
+        t.say(key, options, **values)  # the same change, asked about: the question again, in full
+        return
+    t.ask("confirm_modify", key, options, **values)
 
 
 def _much_longer(booking: PmsBooking, check_in: date, check_out: date) -> bool:
@@ -476,8 +501,8 @@ async def _change_stay(
     if offer is None and offers and asked is not None and not asked.fits(adults, children):
         other = offers[0]  # the cheapest room that takes them all, free for the stay
         t.state.target = _target(booking, other, adults, children)
-        t.ask(
-            "confirm_modify",
+        _propose(
+            t,
             "modify_room_suggest",
             (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
             ref=booking.reference,
@@ -496,8 +521,14 @@ async def _change_stay(
         t.turn.attention = "party_change"  # reception may find a way (another room, two rooms)
         t.state.reset_flow()
         return
+    waiting = (
+        t.state.expect == "confirm_modify" and (t.state.prompt or {}).get("key") == "confirm_modify_stay"
+    )
+    same = waiting and _target(booking, offer, adults, children) == t.state.target
     t.state.target = _target(booking, offer, adults, children)
-    if t.message is not None and changes.asks_price(t.message.text):  # "¿cuánto sería la diferencia?"
+    if same:
+        pass  # "how much is it with the suite?" about the change waiting: its question has the price
+    elif t.message is not None and changes.asks_price(t.message.text):  # "¿cuánto sería la diferencia?"
         diff = offer.total_price - booking.total_price
         t.say(
             "modify_costs_more" if diff > 0 else "modify_costs_less" if diff < 0 else "modify_costs_same",
@@ -506,8 +537,8 @@ async def _change_stay(
             diff=t.money(abs(diff), offer.currency),
             old_total=t.money(booking.total_price, booking.currency),
         )
-    t.ask(
-        "confirm_modify",
+    _propose(
+        t,
         "confirm_modify_stay",
         (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
         ref=booking.reference,

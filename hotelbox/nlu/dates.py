@@ -170,7 +170,7 @@ _NOT_ORDINAL_DAY = (
 )
 _BARE_DAY = re.compile(
     rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
+    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
@@ -730,7 +730,7 @@ def _weekday_abbreviations(folded: str) -> str:
 
 def extract_stay(text: str, lang: str, today: date) -> StayDates:
     """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
-    folded = numbers_to_digits(fold(text), lang)
+    folded = numbers_to_digits(fold(re.sub(r"\b[nN]\s*[º°]\s*(?=\d)", "numero ", text)), lang)
     folded = _month_typos(folded)
     # WhatsApp shorthand: "2pax", "3noches", "p/ 2", "15-17/5" (= 15/5 to 17/5)
     folded = re.sub(
@@ -739,6 +739,16 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         folded,
     )
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
+    folded = re.sub(
+        r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\s*(-|to|al|a|ao|ate|until|till)\s*(\d{1,2})\.(\d{1,2})\b(?![.:]\d)",
+        lambda m: (
+            f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}/{m.group(5)}"
+            if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(5)) <= 12
+            else m.group(0)
+        ),
+        folded,
+    )
     folded = re.sub(r"\bx(?=\d{1,2}\s+[a-z])", "x ", folded)  # "x2 personas", "x3 noches"
     folded = re.sub(
         r"(?<![\d/.-])\b(\d{1,2})\s*(-|al|a|ao|to|ate)\s*(\d{1,2})/(\d{1,2})\b(?!/)",
@@ -837,6 +847,10 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             check_in = mention.value
         elif check_out is None and mention.value > check_in:
             check_out = mention.value
+        elif check_out is None and mention.kind == "day" and not stay.nights:
+            # "the 3rd of july and go the 6th": a bare day after the arrival is the next one after it
+            with contextlib.suppress(_Invalid):
+                check_out = _bare_day(mention.value.day, check_in + timedelta(days=1))
         i += 1
 
     if check_in and check_out and check_out <= check_in:

@@ -26,7 +26,7 @@ _ADULTS = re.compile(
 _CHILDREN = re.compile(
     rf"\b{_N}\s+(?:(?:mis|my|meus|minhas|nuestros|our|os|as|los|las)\s+)?"
     r"(?:(?:teenage|little|small|young|younger|pequen[oa]s|chiquitos|chiquitas)\s+)?"
-    r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|child|kids?|sons?|daughters?|babies|baby"
+    r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|childs|child|kids?|sons?|daughters?|babies|baby"
     r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
     r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
@@ -124,6 +124,9 @@ _TALK_TO = re.compile(
     r"\b(?:hablar|habla|falar|fala|talk|speak|chat|atender|atienda|atenda|contact\w*|contactar|pasar|passar|put\s+me\s+through)"
     r"\w*\s+(?:con|com|to|with|a|me\s+with)\s+$"
 )
+_YOUNG_AFTER_ADULTS = re.compile(
+    r"\badult\w*\s*(?:,|y|e|and|\+|&)?\s*(?P<n>\d{1,2}|un|una|um|uma)\s+(?:chic[oa]s?|pibes?|gurises?|crios?|guris)\b"
+)
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
 # "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
@@ -205,7 +208,7 @@ _NOT_NAME = {
     "reveillon", "nochevieja", "ano", "new", "halloween", "thanksgiving", "vacaciones", "ferias",
     "eu", "yo", "me", "i", "mesmo", "mesma", "mismo", "misma", "myself", "nosotros", "nos", "we", "todos",
     "mim", "mi", "ti", "voce", "vc", "vcs", "usted", "ustedes", "you", "him", "her", "them", "ele", "ela",
-    "ella", "todas", "ambos", "both",
+    "todas", "ambos", "both",
 }  # fmt: skip
 _NAME_STOP = {
     "y", "and", "e", "con", "with", "com", "mi", "my", "meu", "minha", "email", "correo", "telefono",
@@ -251,6 +254,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
+    if children is None and adults is not None and (m := _YOUNG_AFTER_ADULTS.search(t)):
+        children = _count(m.group("n"))  # "2 adultos 2 chicos": beside adults, "chicos" are the kids
     if children is not None:
         children += len(_ANOTHER_CHILD.findall(t))
     if adults is None:
@@ -307,7 +312,27 @@ def _companions(t: str) -> int | None:
     return 1 + one + 2 * two
 
 
+_TLD = r"(?:com|es|pt|br|net|org|mx|ar|co|cl|pe|uy|uk|de|fr|it|nl|io|info|eu|edu|gov)"
+_SPOKEN_EMAIL_HINT = re.compile(rf"\b(?:arroba|at)\b.*\b(?:punto|ponto|dot)\s+{_TLD}\b")
+# "ana.garcia@gmail,com": a comma typed for the last dot
+_COMMA_TLD = re.compile(rf"(@[\w-]+(?:\.[\w-]+)*),\s?({_TLD})\b")
+
+
+def _spoken_email(text: str) -> str:
+    """ "ana punto garcia arroba gmail punto com" (a voice note, or typed so): the address written."""
+    t = fold(text)
+    if not _SPOKEN_EMAIL_HINT.search(t):
+        return ""
+    t = re.sub(r"\s+(?:guion\s+bajo|underscore|underline|sublinhado)\s+", "_", t)
+    t = re.sub(r"\s+(?:guion|hifen|hyphen|dash)\s+", "-", t)
+    t = re.sub(r"\s+(?:punto|ponto|dot)\s+", ".", t)
+    return re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+
+
 def extract_email(text: str) -> str | None:
+    text = _COMMA_TLD.sub(r"\1.\2", text)
+    if "@" not in text and (spoken := _spoken_email(text)):
+        text = spoken
     for m in _EMAIL.finditer(text):
         candidate = m.group(0).strip(".")
         try:
@@ -566,6 +591,8 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
+_BEDS_AFTER = re.compile(r"\s+(?:beds|camas)\b")
+_BEDS_BEFORE = re.compile(r"\b(?:camas|beds)\s+(?:de\s+)?$")
 _ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
 _ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
 
@@ -593,10 +620,13 @@ class RoomTypeLexicon:
         if self._pattern is None:
             return None
         folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
-        m = self._pattern.search(folded)
-        if m:
+        found = False
+        for m in self._pattern.finditer(folded):
+            found = True
+            if _BEDS_AFTER.match(folded, m.end()) or _BEDS_BEFORE.search(folded, 0, m.start()):
+                continue  # "2 single beds", "duas camas de solteiro": beds, not the room
             return self._by_alias[m.group(0)]
-        return self._misspelt(folded)
+        return None if found else self._misspelt(folded)
 
     def find_all(self, text: str) -> list[str]:
         """Every room type the text names, in order ("a double … the suite": double, suite)."""

@@ -36,7 +36,8 @@ PRICE_BEFORE = re.compile(rf"({_SYMBOL})\s?({_AMOUNT})")
 TIME = re.compile(r"\b([01]?\d|2[0-3])[:.h]([0-5]\d)\b")
 HOUR_H = re.compile(r"\b([01]?\d|2[0-3])\s?h\b")  # "15h", "15 h": the hour as Portuguese and Spanish write it
 REFERENCE = re.compile(
-    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b|\b[A-Z]{2,4}\d{3,}\b"
+    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b"
+    r"|\b(?!(?:EUR|USD|GBP|BRL)\b)[A-Z]{2,4} ?\d{3,}\b"  # "HB4821", "HB 4821" (not "EUR 240")
 )
 LETTERS_DIGITS = re.compile(r"\b([A-Z]{1,4})(\d+)\b")
 PHONE = re.compile(r"\+?\d(?:[ \-]?\d){7,14}\b")

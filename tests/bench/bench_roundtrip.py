@@ -115,7 +115,8 @@ def join_letters(text: str, lang: str) -> str:
 SPELLINGS = {  # one word written two ways (after normalise): both sides get the first
     "e mail": "email",
     "wi fi": "wifi",
-    "recepcao": "rececao",  # Brazilian and European spelling of "receção" (Whisper writes either)
+    "recepcao": "rececao",  # Brazilian and European spellings of one word (Whisper writes either)
+    "contato": "contacto",
 }
 _SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
 
@@ -123,7 +124,7 @@ _SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")
 def words(text: str, lang: str) -> str:
     """Both sides as words, the same way: written out by the box's speakable step, accents and
     punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
-    "wifi", "recepção" and "receção"; spelled letters "H B" and "HB")."""
+    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB")."""
     return join_letters(
         _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
     )

@@ -345,3 +345,94 @@ async def test_the_price_of_another_room_for_a_booking_is_the_difference_not_a_n
     kept = await g.says(no)
     assert keys(kept)[-1] == "modify_aborted", shown(kept)
     assert (await b.pms.get_booking(booking.reference)).room_type == "double"
+
+
+# -- lengths and ends said in words, a corrected change, alone in a double ---------------------------
+LENGTHS = {  # the 18–22 May booking (4 nights): (message, new arrival, new departure)
+    "es": [
+        ("hola, quisiera alargar mi reserva {ref} 2 noches", date(2027, 5, 18), date(2027, 5, 24)),
+        ("hola, reserva {ref}, nos queremos quedar una semana más", date(2027, 5, 18), date(2027, 5, 29)),
+        ("hola, la reserva {ref}: al final solo nos quedamos 2 noches", date(2027, 5, 18), date(2027, 5, 20)),
+        ("hola, reserva {ref}: ¿podemos llegar el lunes en vez del martes?", date(2027, 5, 17), date(2027, 5, 22)),
+    ],
+    "en": [
+        ("hi, I'd like to extend my booking {ref} by 2 nights", date(2027, 5, 18), date(2027, 5, 24)),
+        ("hi, booking {ref}, we want to stay one more week", date(2027, 5, 18), date(2027, 5, 29)),
+        ("hi, booking {ref}: we can only stay 2 nights now", date(2027, 5, 18), date(2027, 5, 20)),
+        ("hi, booking {ref}: can we arrive monday instead of tuesday?", date(2027, 5, 17), date(2027, 5, 22)),
+    ],
+    "pt": [
+        ("oi, queria estender minha reserva {ref} por 2 noites", date(2027, 5, 18), date(2027, 5, 24)),
+        ("olá, reserva {ref}, queremos ficar mais uma semana", date(2027, 5, 18), date(2027, 5, 29)),
+        ("olá, reserva {ref}: afinal só vamos ficar 2 noites", date(2027, 5, 18), date(2027, 5, 20)),
+        ("olá, reserva {ref}: dá pra chegar na segunda em vez de terça?", date(2027, 5, 17), date(2027, 5, 22)),
+    ],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_length_or_one_end_said_in_words_changes_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    for text, check_in, check_out in LENGTHS[lang]:
+        g = guest()
+        booking = await seed(b, g.phone)
+        asked = await g.says(text.format(ref=booking.reference))
+        assert keys(asked)[-1] == "confirm_modify", (text, shown(asked))
+        await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+        changed = await b.pms.get_booking(booking.reference)
+        assert (changed.check_in, changed.check_out) == (check_in, check_out), text
+
+
+CORRECTED = {
+    "es": ("hola, reserva {ref}, nos vamos el 20", "no perdón, el 21", "sí"),
+    "en": ("hi, booking {ref}, we leave on the 20th", "no sorry, the 21st", "yes"),
+    "pt": ("oi, reserva {ref}, vamos sair dia 20", "não desculpa, dia 21", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_corrected_change_is_proposed_again_in_full_for_the_same_end(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)  # 18–22 May
+    first, fixed, yes = CORRECTED[lang]
+    await g.says(first.format(ref=booking.reference))
+    asked = await g.says(fixed)
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)  # the new dates in full, not "reply yes"
+    await g.says(yes)
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.check_in, changed.check_out) == (date(2027, 5, 18), date(2027, 5, 21))
+
+
+ALONE_SINGLE = {
+    "es": "hola, tengo una doble ({ref}) pero ahora viajo sola, ¿la podemos cambiar a individual?",
+    "en": "hi, I booked a double ({ref}) but now I'm travelling alone, can we make it a single?",
+    "pt": "oi, reservei um duplo ({ref}) mas agora vou sozinha, dá pra trocar pra individual?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_alone_now_in_a_double_moves_to_a_single_for_one(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(ALONE_SINGLE[lang].format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    await g.says({"es": "sí", "en": "yes", "pt": "sim"}[lang])
+    changed = await b.pms.get_booking(booking.reference)
+    assert (changed.room_type, changed.adults, changed.children) == ("single", 1, 0)
+
+
+NEW_STAY_WITH_SOMEONE = {
+    "es": "hola, quiero reservar, vamos mi mujer y yo y mi hijo viene también",
+    "en": "hi, I'd like to book, me and my wife and my son is coming too",
+    "pt": "olá, queria reservar, eu e a minha mulher e o meu filho vem também",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_someone_coming_in_a_request_for_a_new_stay_is_not_a_change(lang: str, guest) -> None:  # type: ignore[no-untyped-def]
+    g = guest()  # no booking anywhere
+    asked = await g.says(NEW_STAY_WITH_SOMEONE[lang])
+    assert "no_bookings_found" not in keys(asked), shown(asked)
+    assert (await g.conversation())["control"] == "bot"

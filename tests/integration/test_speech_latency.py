@@ -121,3 +121,90 @@ async def test_every_later_voice_note_of_a_guest_is_heard_in_the_conversations_l
         assert (first["lang"], second["lang"]) == ("pt", "pt")
         assert first["lang_prob"] > 0  # detected
         assert second.get("lang_prob") is None  # the conversation's language, no detection
+
+
+LONG_REPLY = (
+    "Breakfast is served every morning from seven until half past ten in the dining room on the "
+    "ground floor, it is included in the price of every room, and there are gluten free breads, "
+    "lactose free milk and fresh fruit for guests who ask for them at the buffet or at reception."
+)
+
+
+async def test_a_guests_voice_note_is_heard_before_the_voice_reply_sentence_under_way_ends(
+    tmp_path: Path,
+) -> None:
+    """Hearing goes before speaking (issue 16): a voice note that arrives while the speech worker
+    speaks a background voice reply's (one, long) sentence stops that sentence, is heard, and the
+    sentence is then said again from its start — whole."""
+    import asyncio
+
+    from hotelbox.config import load_settings
+    from hotelbox.scheduler import Priority, Scheduler
+    from hotelbox.speech.voice import VoiceService
+    from tests.support import wait_for
+
+    settings = load_settings(state_dir=tmp_path, speech={"engines": "workers"})
+    scheduler = Scheduler(settings.scheduler)
+    await scheduler.start()
+    voice = VoiceService(settings, scheduler)
+    await asyncio.to_thread(voice.load)
+    await voice.start()
+    try:
+        note = kokoro_voice_note("Hello, what time is breakfast served, please?", "en", settings.model_cache)
+        _ogg, alone = await voice.speak(LONG_REPLY, "en", priority=Priority.BACKGROUND)
+        done: list[str] = []
+
+        async def reply() -> None:
+            await voice.speak(LONG_REPLY, "en", priority=Priority.BACKGROUND)
+            done.append("voice reply")
+
+        speaking = asyncio.create_task(reply())
+        await wait_for(lambda: voice._background_speaking > 0, 60, interval=0.001)
+        heard = await voice.transcribe(note, "en")
+        done.append("voice note heard")
+        await speaking
+        assert done == ["voice note heard", "voice reply"]  # the one sentence did not hold the note
+        assert "breakfast" in heard.text.lower()
+        assert voice.interrupted == 1
+        again = await voice.speak(LONG_REPLY, "en", priority=Priority.BACKGROUND)
+        assert abs(again[1].duration_s - alone.duration_s) < 0.05  # said whole, as when alone
+        assert voice.health()["workers"]["speech"]["restarts"] == 0
+    finally:
+        await voice.stop()
+        await scheduler.stop()
+
+
+def test_kokoro_stops_a_synthesis_when_interrupted_and_speaks_the_next_whole(tmp_path: Path) -> None:
+    import threading
+
+    from hotelbox.config import load_settings
+    from hotelbox.errors import ModelError
+    from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
+
+    settings = load_settings(state_dir=tmp_path)
+    store = ModelStore(tmp_path / "models", settings.model_cache)
+    voices = VoiceSet(TtsSpec((voice_spec(store, "en", "kokoro-af_heart"),), threads=1))
+    voices.load()
+    whole = voices.synthesize(LONG_REPLY, "en")
+    voices.interrupt()  # before it starts: the next synthesis stops at once
+    with pytest.raises(ModelError) as stopped:
+        voices.synthesize(LONG_REPLY, "en")
+    assert stopped.value.code == "speech_interrupted"
+    failures: list[str] = []
+
+    def speak() -> None:
+        try:
+            voices.synthesize(LONG_REPLY, "en")
+        except ModelError as exc:
+            failures.append(exc.code)
+
+    session = voices.engines["en"]._session  # type: ignore[attr-defined]
+    thread = threading.Thread(target=speak)
+    thread.start()
+    while session._current is None:  # wait for the (one, long) onnxruntime run to be under way
+        thread.join(0.01)
+    voices.interrupt()
+    thread.join()
+    assert failures == ["speech_interrupted"]
+    after = voices.synthesize(LONG_REPLY, "en")
+    assert after.duration_s == whole.duration_s

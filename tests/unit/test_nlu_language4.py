@@ -319,6 +319,7 @@ def test_whatsapp_shorthand(
     [
         ("pt", "pode reservar pra mim tb", "guest_name"),
         ("es", "lo reservas para ti?", "guest_name"),
+        ("es", "es para ella", "guest_name"),
         ("en", "we sat in the sun", "check_in"),
         ("es", "vamos al mar el domingo por la tarde?", "room_type"),
     ],
@@ -405,3 +406,99 @@ def test_nights_added_and_people_at_the_desk(
 )
 def test_names_after_a_form_like_cue(understander: Understander, lang: str, text: str, name: str) -> None:
     assert entities(understander, lang, text).get("guest_name") == name
+
+
+def test_ella_is_a_name_too(understander: Understander) -> None:
+    e = entities(understander, "en", "double for 2 adults june 3 to 5, Ella Fox, ella@mail.com")
+    assert e.get("guest_name") == "Ella Fox"
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "absent"),
+    [
+        ("en", "the 2nd one please", "check_in"),
+        ("es", "el 3 piso esta bien", "check_in"),
+        ("es", "habitacion nº 2", "check_in"),
+        ("en", "a room with 2 single beds", "room_type"),
+        ("pt", "um quarto com duas camas de solteiro", "room_type"),
+        ("es", "con dos camas individuales", "room_type"),
+    ],
+)
+def test_choices_floors_and_beds_are_no_dates_or_rooms(
+    understander: Understander, lang: str, text: str, absent: str
+) -> None:
+    assert absent not in entities(understander, lang, text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "room"),
+    [
+        ("en", "a single room please", "single"),
+        ("pt", "quarto de solteiro", "single"),
+        ("es", "doble con cama de matrimonio", "double"),
+    ],
+)
+def test_room_words_still_read(understander: Understander, lang: str, text: str, room: str) -> None:
+    assert entities(understander, lang, text).get("room_type") == room
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "email"),
+    [
+        ("es", "mi correo es lucia punto romero arroba gmail punto com", "lucia.romero@gmail.com"),
+        ("en", "email is mark dot lee at outlook dot com thanks", "mark.lee@outlook.com"),
+        ("pt", "o email é bia underline souza arroba uol ponto com ponto br", "bia_souza@uol.com.br"),
+        ("es", "rosa.m@gmail,com", "rosa.m@gmail.com"),
+        ("en", "we arrive at 5, see you at the desk", None),
+    ],
+)
+def test_emails_said_in_words(understander: Understander, lang: str, text: str, email: str | None) -> None:
+    assert entities(understander, lang, text).get("email") == email
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "we are 2 adults with 2 childs, room 12.7 - 15.7",
+            {"check_in": "2027-07-12", "check_out": "2027-07-15", "children": 2},
+        ),
+        ("es", "del 3.8 al 6.8", {"check_in": "2027-08-03", "check_out": "2027-08-06"}),
+        ("es", "hab p 4 personas (2 adultos 2 chicos)", {"adults": 2, "children": 2}),
+        ("en", "breakfast from 7.30 to 10.30?", {"check_in": None}),
+        ("es", "somos 2 chicos y 2 chicas", {"children": None}),
+    ],
+)
+def test_dotted_ranges_childs_and_chicos(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "en",
+            "we come the 3rd of july and go the 6th",
+            {"check_in": "2027-07-03", "check_out": "2027-07-06"},
+        ),
+        (
+            "es",
+            "entramos el 3 de julio y nos vamos el 6",
+            {"check_in": "2027-07-03", "check_out": "2027-07-06"},
+        ),
+        (
+            "pt",
+            "chegamos dia 28 de julho e saímos dia 2",
+            {"check_in": "2027-07-28", "check_out": "2027-08-02"},
+        ),
+    ],
+)
+def test_a_bare_departure_day_after_a_full_date(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = entities(understander, lang, text)
+    assert {k: e.get(k) for k in expected} == expected

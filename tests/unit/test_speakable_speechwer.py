@@ -20,6 +20,8 @@ from hotelbox.speech.speakable import speakable
         ("es", "HB-0512", "H B, cero cinco, doce"),
         ("pt", "HB-48213", "H B, quatrocentos e oitenta e dois, treze"),
         ("en", "HB-123", "H B, one hundred and twenty-three"),
+        ("pt", "A sua referência é AB 4821.", "A sua referência é A B, quarenta e oito, vinte e um."),
+        ("es", "total EUR 240", "total doscientos cuarenta euros"),
         ("es", "la reserva HV48 21", "la reserva HV cuarenta y ocho veintiuno"),
         # counts in the gender of the noun they count
         ("pt", "chego na sexta, 2 noites", "chego na sexta, duas noites"),
