@@ -738,6 +738,12 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         r"\1 \2",
         folded,
     )
+    # "de mañana a pasado mañana", "mañana y pasado": tomorrow, then the day after
+    folded = re.sub(
+        r"\bde\s+(manana|amanha)\s+(?=(?:a|al|hasta|ate|y|e)\s+(?:pasado|depois))", r"\1 ", folded
+    )
+    folded = re.sub(r"\b(manana\s+(?:y|a|hasta)\s+)pasado\b(?!\s+manana)", r"\1pasado manana", folded)
+    folded = re.sub(r"\b(amanha\s+(?:e|a|ate)\s+)depois\b(?!\s+de\s+amanha)", r"\1depois de amanha", folded)
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(

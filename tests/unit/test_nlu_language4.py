@@ -502,3 +502,19 @@ def test_a_bare_departure_day_after_a_full_date(
 ) -> None:
     e = entities(understander, lang, text)
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "de mañana a pasado mañana", "2027-03-11", "2027-03-12"),
+        ("es", "mañana y pasado", "2027-03-11", "2027-03-12"),
+        ("pt", "de amanhã a depois de amanhã", "2027-03-11", "2027-03-12"),
+        ("pt", "amanhã e depois", "2027-03-11", "2027-03-12"),
+    ],
+)
+def test_tomorrow_and_the_day_after(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
