@@ -91,6 +91,9 @@ class Box:
             on_catalogue=self._catalogue_changed,
             on_recovered=self._pms_recovered,
             on_answering_again=self._pms_answering_again,
+            on_booking_changed=lambda conversation_id: self.live.publish(
+                {"type": "conversation", "conversation_id": conversation_id, "by": "pms"}
+            ),
         )
         self.understander = make_understander(settings)
         self.dialogue = Dialogue(

@@ -287,6 +287,21 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
         s.email = s.email or t.guest.email or t.guest.claimed_email
         return False
     phone = s.phone or t.guest.phone
+    offered = t.state.prompt is not None and t.state.prompt.get("key") in ("offer_single", "price_answer")
+    if (
+        offered
+        and t.state.expect == "room_type"
+        and intent == "affirm"
+        and phone
+        and t.state.quote is not None
+        and not _no_name(t)
+        and (t.message is None or says_yes(t.message.text))
+    ):
+        # "ya po, resérvela al tiro" to "shall I book it?" with the name known: booked, as asked (the
+        # e-mail is optional and the offer said room, dates, guests and total)
+        s.no_email = True
+        _book(t)
+        return True
     if t.state.expect == "email" and phone:
         # asked once is enough: "no", "sim, confirmo", anything but an address books with the phone
         s.no_email = True  # QloApps still gets an address: a placeholder, and staff are told

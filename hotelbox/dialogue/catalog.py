@@ -34,6 +34,15 @@ VARIETY_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("Os esperamos", "Los esperamos"), ("os esperamos", "los esperamos"),
     ),
     "pt-BR": (
+        # Object pronouns after the verb ("dá-lhe", "passei-a") are Portugal's: Brazil puts them
+        # before it or says "para você" (tests/unit/test_variety_wording.py checks every sentence).
+        ("Passei-a à receção", "Passei sua mensagem para a recepção"), ("respondo-lhe só", "respondo só"),
+        ("vão responder-lhe", "vão lhe responder"), ("dou-lhe o preço", "passo o preço para você"),
+        ("Escreva-as assim", "Escreva assim"), ("Reservo-lhe o ", "Posso reservar o "),
+        ("ou passo-o à receção", "ou transfiro você para a recepção"),
+        ("guardamos-lhe a bagagem", "guardamos sua bagagem"), ("Guardamos-lhe a bagagem", "Guardamos sua bagagem"),
+        ("dá-lhe a senha", "passa a senha para você"), ("reservar-lhe um", "reservar para você um"),
+        ("posso dizer-lhe", "posso lhe dizer"), ("bebés", "bebês"), ("bebé", "bebê"),
         ("vou passá-lo à nossa equipa da receção", "vou transferir você para a nossa equipe da recepção"),
         ("Vou passá-lo à receção", "Vou transferir você para a recepção"),
         ("vou passá-lo à receção", "vou transferir você para a recepção"), ("vou passá-lo a eles", "vou transferir você para eles"),

@@ -10,17 +10,27 @@ they are read against the stay being changed.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from hotelbox.nlu.dates import StayDates, extract_stay
+from hotelbox.nlu.entities import RoomTypeLexicon
 from hotelbox.nlu.text import fold, numbers_to_digits
 
 # "instead of the 14th", "en vez del 13 al 16 de julio", "em vez de 8": the old value, left out
 _INSTEAD = re.compile(
     r"\b(?:instead\s+of|rather\s+than|en\s+vez\s+de(?:l)?|en\s+lugar\s+de(?:l)?|em\s+vez\s+d[eoa]s?"
-    r"|ao\s+inves\s+d[eoa]s?|no\s+lugar\s+d[eoa]s?|not)\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas)\s|$)"
+    r"|ao\s+inves\s+d[eoa]s?|no\s+lugar\s+d[eoa]s?"
+    # "the 21st, not the 22nd", "el 21 y no el 22", "dia 21 e não dia 22": a date that is not wanted
+    r"|(?:^|(?<=,)|(?<=,\s)|(?<=\by\s)|(?<=\be\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bpero\s))(?:not|no|nao)(?=(?:\s+(?:on|the|el|la|o|a|dia|del|do|day))*\s+\d)"
+    r"|not(?=(?:\s+(?:on|the|day))*\s+\d))\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas|sino|senao)\s|$)"
+    # "no el 8, el 9", "não é dia 8, é dia 9", "no es el 11 sino el 12": a day said only to be denied
+    r"|\b(?:no|nao)\s+(?:(?:es|e|era|seria|sera|el|la|o|a|dia|the|dels?|do)\s+)*\d{1,2}(?:st|nd|rd|th|º)?\b"
+    r"(?!\s*(?:adult\w*|personas?|people|pessoas?|noches?|nights?|noites?|nin\w*|kids?|crian\w*|hues\w*"
+    r"|guests?|h\b|hrs?\b|:|%|euros?|€))"
 )
 # "me iría el domingo", "saio a 9", "we'd leave on the 19th": a lone date is the departure
 _LEAVE = re.compile(
@@ -49,10 +59,13 @@ _ARRIVE = re.compile(
 _DEPART = re.compile(
     _LEAVE.pattern + r"|\b(?:salir|salida|saida|go\s+home|volver\w*|voltar\w*|regresar\w*)\b"
 )
-_DELAY = r"(?:adiar|adia-?la|adia-?lo|adia|postpone|posponer|pospon\w*|retrasar\w*|atrasar\w*|delay|push\s+(?:it\s+)?back|mover\w*|move|pasar\w*|passar\w*)"
+_DELAY = r"(?:adiar|adia-?la|adia-?lo|adia|postpone|posponer|pospon\w*|retrasar\w*|atrasar\w*|delay|push(?:\s+(?:it|us|everything))?(?:\s+back)?|shift|bump|mover\w*|move|pasar\w*|passar\w*)"
 _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     # (pattern on folded text with numbers as digits, (days moved at arrival, at departure) per unit)
     (re.compile(rf"\b(\d+)\s+{_NIGHT}\s+{_MORE}\b|\b(?:mais|more|another|otra|outra|extra)\s+(\d+)?\s*{_NIGHT}\b"), (0, 1)),
+    (re.compile(rf"\b(?:extend\w*|alarg\w*|prolong\w*|estend\w*|ampli\w*|add|anadir|agregar|sumar|acrescentar|adicionar)\b"
+                rf"[^.;!?]{{0,30}}?\b(\d+)\s+(?:{_NIGHT}|dias?|days?)\b"), (0, 1)),
+    (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_MORE}\b|\b(?:mais|more|another|otra|outra|extra)\s+(\d+)?\s*(?:semanas?|weeks?)\b"), (0, 7)),
     (re.compile(rf"\b(\d+)\s+{_NIGHT}\s+{_LESS}\b|\b{_LESS}\s+(\d+)?\s*{_NIGHT}\b"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:ultima|last)\s+{_NIGHT}"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:primera|first|primeira)\s+{_NIGHT}"), (1, 0)),
@@ -60,6 +73,8 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (-1, -1)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (7, 7)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (-7, -7)),
+    (re.compile(r"\b(?:(?:the\s+)?(?:following\s+week|week\s+after)|(?:la\s+)?semana\s+(?:siguiente|de\s+despues|posterior)"
+                r"|(?:a\s+)?semana\s+(?:seguinte|a\s+seguir|depois))\b"), (7, 7)),
     (re.compile(r"\b(?:(?:al\s+)?(?:finde|fin\s+de\s+semana)\s+(?:siguiente|que\s+viene|de\s+despues)|(?:al\s+)?otro\s+finde"
                 r"|(?:the\s+)?(?:following|next)\s+weekend|weekend\s+after|fim\s+de\s+semana\s+seguinte|(?:o\s+)?outro\s+fim\s+de\s+semana)\b"), (7, 7)),
 )  # fmt: skip
@@ -79,8 +94,38 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
                 arriving, leaving = bool(_ARRIVE.search(t)), bool(_DEPART.search(t))
                 if arriving != leaving:
                     return (arrive * n, 0) if arriving else (0, leave * n)
+                if arriving and (kept := _kept_end(t)):  # "…a day later but leave the same day"
+                    return (0, leave * n) if kept == "arrival" else (arrive * n, 0)
             return arrive * n, leave * n
     return None
+
+
+_SAME = (
+    r"(?:(?:the\s+|el\s+|la\s+|o\s+|a\s+|no\s+)?(?:same\s+(?:day|date)|mismo\s+dia|misma\s+fecha|mesmo\s+dia|mesma\s+data)"
+    r"|as\s+(?:planned|booked|before)|como\s+(?:estaba|previsto|esta|antes)|igual)"
+)
+_KEPT_DEPART = re.compile(
+    rf"(?:{_DEPART.pattern})(?:\s+\w+){{0,3}}?\s+{_SAME}|\b{_SAME}\s+(?:departure|check\s*-?\s*out|salida|saida)\b"
+)
+_KEPT_ARRIVE = re.compile(
+    rf"(?:{_ARRIVE.pattern})(?:\s+\w+){{0,3}}?\s+{_SAME}|\b{_SAME}\s+(?:arrival|check\s*-?\s*in|llegada|chegada|entrada)\b"
+)
+
+
+def _kept_end(t: str) -> str | None:
+    """The end of the stay the guest keeps ("but we leave the same day"), if they say so."""
+    if _KEPT_DEPART.search(t):
+        return "departure"
+    if _KEPT_ARRIVE.search(t):
+        return "arrival"
+    return None
+
+
+# "from 3 to 4 pm", "2 a 3 personas": numbers that are not days
+_NOT_DAYS = (
+    r"(?!\s*(?:pm|am|h\b|hs?\b|hrs?|horas?|hours?|personas?|people|pessoas?|adult\w*|nin\w*|kids?|crian\w*"
+    r"|euros?|€|%|noches|nights|noites|dias|days|semanas|weeks))"
+)
 
 
 def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -> dict[str, object]:
@@ -90,10 +135,18 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     t = fold(text)
     if not re.search(r"\d", t) and not _WHEN_WORDS.search(t):
         return {}  # "yes, that's the one" names no day
+    denied = {
+        int(d)
+        for m in _INSTEAD.finditer(t)
+        for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", m.group(0))
+    }
     kept = _INSTEAD.sub(" ", t)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
-    kept = re.sub(r"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{1,2})\s+(?:a|al|ao|to)\s+(\d{1,2})\b(?!\s*:)",
+    kept = re.sub(rf"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{{1,2}})\s+(?:a|al|ao|to)\s+(\d{{1,2}})\b(?!\s*:){_NOT_DAYS}",
                   r"de \1 a \2", kept)  # fmt: skip
+    kept = re.sub(
+        rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
+    )  # "21-24"
     stay = _nearest(kept, lang, check_in, today)
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay
@@ -110,6 +163,8 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     ci, co = stay.check_in, stay.check_out
     if ci and not co and _LEAVE.search(kept) and ci > check_in:
         ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
+        ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)
     if ci and leave and int(leave.group("day")) == ci.day and ci > check_in:
         ci, co = None, ci  # "one night less, we leave on the 22nd": not one night from the 22nd
@@ -163,13 +218,26 @@ def new_dates(
     entities: dict[str, Any],
     *,
     against_stay: bool = True,
+    prefer_departure: bool = False,
 ) -> tuple[date, date] | None:
     """The dates wanted instead of ``check_in``–``check_out``: "until the 30th" (of that month),
     "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"; None when
     the message asks for no change of dates."""
     if against_stay:  # read again against the stay, not from today
+        said = reread(text, lang, check_in, check_out, today)
+        dated = said or any(k in entities for k in ("check_in", "check_out"))
         entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
-        entities.update(reread(text, lang, check_in, check_out, today))
+        if not dated and (nights := _nights_alone(text, lang)):
+            said["nights"] = nights  # "al final solo nos quedamos 2 noches": from the same arrival
+        entities.update(said)
+    if (
+        prefer_departure
+        and entities.get("check_in")
+        and not entities.get("check_out")
+        and not _ARRIVE.search(fold(text))
+        and date.fromisoformat(entities["check_in"]) > check_in
+    ):
+        entities["check_out"] = entities.pop("check_in")  # "no sorry, the 19th" after a new departure
     ci = date.fromisoformat(entities["check_in"]) if entities.get("check_in") else None
     co = date.fromisoformat(entities["check_out"]) if entities.get("check_out") else None
     extra = int(entities.get("extra_nights") or 0)
@@ -186,6 +254,8 @@ def new_dates(
         return check_in, check_out + timedelta(days=extra)
     if ci and co:
         return ci, co
+    if ci and not entities.get("nights") and ci < check_out and _arrival_only(text):
+        return ci, check_out  # "can we arrive on Friday instead of Saturday?": the departure stays
     if ci:  # same length of stay from the new arrival day
         return ci, ci + timedelta(days=int(entities.get("nights") or (check_out - check_in).days))
     if co:
@@ -198,11 +268,48 @@ def new_dates(
     return None
 
 
+_NIGHTS_ALONE = re.compile(rf"\b(\d{{1,2}})\s+{_NIGHT}\b")
+
+
+def _nights_alone(text: str, lang: str) -> int | None:
+    """ "Solo nos quedamos 2 noches", "we can only stay 2 nights": the stay's new length, when
+    the message names no date and no change relative to the stay ("2 nights more")."""
+    if relative_shift(text, lang) is not None:
+        return None
+    found = {int(n) for n in _NIGHTS_ALONE.findall(numbers_to_digits(fold(text), lang))}
+    return found.pop() if len(found) == 1 else None
+
+
+_MOVE = re.compile(
+    rf"\b(?:{_DELAY}|adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward|everything|todo|tudo)\b"
+)
+
+
+def _arrival_only(text: str) -> bool:
+    """Only the arrival is said to change ("llegar el viernes en vez del sábado"), nothing moved
+    as a whole ("move it to Friday", "push everything") and no departure named."""
+    t = fold(text)
+    return bool(_ARRIVE.search(t)) and not _DEPART.search(t) and not _MOVE.search(t)
+
+
 def says_change(text: str, lang: str) -> bool:
     """Does the message change a stay relative to itself ("one more night", "instead of", "leave
     on Sunday") rather than give new dates outright?"""
     t = fold(text)
     return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
+
+
+def says_instead(text: str) -> bool:
+    """Does the message name a day or date only to replace it ("instead of the 20th", "no el 8")?"""
+    return bool(_INSTEAD.search(fold(text)))
+
+
+_UNTIL = re.compile(r"\b(?:until|till|til|hasta|ate|up\s+to)\b")
+
+
+def says_new_end(text: str) -> bool:
+    """ "Can we stay until the 2nd?", "hasta el 2", "até dia 2": a new last day for the stay."""
+    return bool(_UNTIL.search(fold(text)))
 
 
 def leave_day(text: str, check_in: date | None) -> date | None:
@@ -226,6 +333,12 @@ _GROWN = (
     r"|wife|husband|partner|girlfriend|boyfriend|friends?|mum|mom|mother|dad|father|sister|brother|colleague"
     r"|grandma|grandmother|grandpa|grandfather|mulher|namorad[oa]|mae|pai|irma|irmao|sogr[oa]|avo|colega)"
 )
+# whose relative someone is: "wife's" (sister), "de mi mujer", "da minha mulher" — not one more guest
+_WHOSE = re.compile(
+    rf"\b(?:my|our|his|her|their)?\s*\w+'s\b(?=\s+(?:\w+\s+)?(?:{_KID}|{_GROWN})\b)"
+    rf"|(?<=\w)\s+(?:de|del|da|do|das|dos)\s+(?:(?:mi|mis|tu|su|sus|nuestr[oa]s?|minhas?|meus?|nossas?|nossos?|la|el|a|o)\s+)+"
+    rf"(?:{_KID}|{_GROWN})\b"
+)
 _COUPLE_OF = r"(?:padres|parents|pais|suegros|in-laws|sogros|abuelos|grandparents|avos)"
 _ADD = (
     r"(?:add|adding|bring|bringing|include|including|traer|traemos|traigo|traere|llevar|llevamos|llevo"
@@ -245,7 +358,9 @@ _COT = re.compile(
 )
 _ALONE_NOW = re.compile(
     r"\b(?:solo\s+yo|yo\s+sol[oa]|sol[oa]\s+yo|just\s+me|only\s+me|me\s+alone|just\s+myself|so\s+eu|apenas\s+eu"
-    r"|eu\s+sozinh[oa]|sozinh[oa]|iré\s+sol[oa]|ire\s+sol[oa]|voy\s+sol[oa]|vou\s+sozinh[oa]|on\s+my\s+own)\b"
+    r"|eu\s+sozinh[oa]|sozinh[oa]|iré\s+sol[oa]|ire\s+sol[oa]|voy\s+sol[oa]|vou\s+sozinh[oa]|on\s+my\s+own"
+    r"|(?:i'?m|i\s+am|i'?ll\s+be|i\s+will\s+be)\s+(?:now\s+)?(?:travel+ing\s+|coming\s+|going\s+)?alone|alone\s+now"
+    r"|(?:viajo|vengo|ire|voy\s+a\s+ir|ahora\s+voy|ahora\s+viajo)\s+sol[oa]|(?:viajo|venho|viajarei)\s+sozinh[oa])\b"
 )
 _NOW_WE_ARE = re.compile(
     r"\b(?:seremos|somos|seriamos|we'?ll\s+be|we\s+will\s+be|we\s+are|we'?re|we'?d\s+be|vamos\s+a\s+ser|vamos\s+ser"
@@ -261,12 +376,36 @@ _MORE_FIRST = re.compile(
 )
 _WHO = re.compile(rf"(?:\b(?P<n>\d+)\s+)?\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN}))\b")
 # "mi amigo no viene", "my parents are coming too", "a minha mãe também vem"
+# "nuestro hijo de 8 años", "my son (8)", "he's 8": an age between the person and the verb
+_AGE = r"(?:\s*\(?\s*(?:de\s+)?\d{1,2}\s*(?:anos|anitos|years?(?:\s+old)?|yo|y/o|meses|months?)?\s*\)?)?"
+_IN_THE_END = r"(?:(?:al\s+final|afinal|no\s+fim|after\s+all|finalmente|in\s+the\s+end|now|ahora|agora)\s+)?"
 _WHO_THEN = re.compile(
-    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN}))\s+(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
+    rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}\s+{_IN_THE_END}(?:(?P<out>(?:ya\s+)?no\s+(?:viene|vienen|vendra|vendran"
     r"|puede\s+venir|pueden\s+venir)|(?:can'?t|cannot|won'?t)\s+come|(?:is|are)n'?t\s+coming|(?:is|are)\s+not\s+coming"
     r"|nao\s+(?:vem|vai|pode\s+vir|vao))|(?P<in>(?:(?:is|are)\s+)?(?:also\s+)?(?:coming|comes|come)\s+(?:too|as\s+well|also)"
-    r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem))"
+    r"|(?:tambien\s+)?(?:viene|vienen)\s+tambien|tambien\s+(?:viene|vienen)|tambem\s+(?:vem|vai|vao)|(?:vem|vai|vao)\s+tambem"
+    # "nosso filho vai com a gente", "mi hijo se viene con nosotros", "my son is coming with us / after all"
+    r"|(?:(?:al\s+final|afinal|no\s+fim|tambem|tambien|also)\s+)?(?:se\s+)?(?:vai|vem|vao|viene|vienen|va|van"
+    r"|(?:(?:is|are)\s+)?(?:coming|comes|come))\s+(?:com\s+a\s+gente|conosco|com\s+nos(?:co)?|con\s+nosotros|with\s+us"
+    r"|along|after\s+all|al\s+final|afinal|no\s+fim)"
+    # "my son has decided he's coming after all": the person, then what they decided
+    r"|(?:has|have)\s+decided\s+(?:he'?s|she'?s|they'?re|to)\s+(?:coming|come)))"
 )
+# "can we add him?", "da pra colocar ele?", "¿se puede añadirlo?", "pode incluí-la?": the one named is added
+_PUT_IN = (
+    r"(?:add|include|put|bring|anadir|agregar|incluir|sumar|meter|poner|apuntar|colocar|acrescentar|adicionar"
+    r"|por|botar|levar|traer|llevar)"
+)
+_PRONOUN_ADD = re.compile(
+    rf"\b(?:{_PUT_IN}\s+(?:him|her|them|ele|ela|eles|elas)|{_PUT_IN}(?:lo|la|los|las|le|les)"
+    r"|(?:coloca|inclui|acrescenta|adiciona|po|bota|mete|leva|anota)-(?:lo|la|los|las))\b"
+)
+# "he's 8", "tiene 8 años", "tem 6 anos", "(8)": an age that makes the one added a child
+_CHILD_AGE = re.compile(
+    r"\b(?:(?:he|she)'?s|(?:he|she)\s+is)\s+(?P<age>\d{1,2})\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|/|:|am|pm))"
+    r"|\b(?P<years>\d{1,2})\s*(?:anos|years?\s+old|yo|y/o|anitos|meses|months?)\b"
+)
+_PERSON_NAMED = re.compile(rf"\b(?:(?P<kid>{_KID})|(?P<two>{_COUPLE_OF})|(?P<grown>{_GROWN})){_AGE}")
 
 
 @dataclass(frozen=True)
@@ -292,6 +431,7 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
     cot = bool(_COT.search(t))
     t = _COT.sub(" ", t)
     t = _INSTEAD.sub(" ", t)
+    t = _WHOSE.sub(" ", t)  # "my wife's sister", "la hermana de mi mujer": one person, the sister
     if _ALONE_NOW.search(t):
         return Party(1, 0, cot)
     new_adults, new_children = adults, children
@@ -336,6 +476,18 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
             else:
                 new_adults += sign * (2 if m.group("two") else 1)
             said = True
+    if not said and _PRONOUN_ADD.search(t):  # "my son, he's 8: can we add him?"
+        named = _PERSON_NAMED.search(t)
+        age = _CHILD_AGE.search(t)
+        if named is not None:
+            if named.group("kid"):
+                new_children += 1
+            else:
+                new_adults += 2 if named.group("two") else 1
+            said = True
+        elif age is not None and int(age.group("age") or age.group("years")) < 18:
+            new_children += 1
+            said = True
     if not said:
         now_we_are = _NOW_WE_ARE.search(t)
         kids = entities.get("children")
@@ -372,13 +524,14 @@ def says_party_change(text: str, lang: str) -> bool:
         or _MORE_FIRST.search(t)
         or _NOW_WE_ARE.search(t)
         or _WHO_THEN.search(t)
+        or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
         or re.search(rf"\b(?:{_ADD}|{_REMOVE})\b[^.;!?]{{0,60}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
     )
 
 
 _ROOM_SWITCH = re.compile(
     r"\b(?:cambi\w*|pasar\w*|pasarnos|switch\w*|change\w*|move\w*|upgrade\w*|mudar\w*|mudanca|passar\w*|trocar\w*"
-    r"|en\s+vez\s+de|instead|em\s+vez\s+de|prefer\w*|mejor|rather)\b"
+    r"|en\s+vez\s+de|instead|em\s+vez\s+de|prefer\w*|mejor|rather|make\s+it|hacerla|convertir\w*|deixar\s+(?:em|como))\b"
 )
 
 
@@ -386,3 +539,68 @@ def says_room_switch(text: str) -> bool:
     """Does the message ask to move to another room type ("cambiar a la suite", "mudar para o
     quarto familiar", "can we switch to the family room?")? The room itself is an entity."""
     return bool(_ROOM_SWITCH.search(fold(text)))
+
+
+@lru_cache(maxsize=8)
+def _room_lexicon(aliases: tuple[tuple[str, tuple[str, ...]], ...]) -> RoomTypeLexicon:
+    return RoomTypeLexicon(dict(aliases))
+
+
+def rooms_named(text: str, aliases: Mapping[str, Iterable[str]]) -> set[str]:
+    """Every room type the message names ("una doble … cambiar a la suite" names both)."""
+    lexicon = _room_lexicon(tuple(sorted((code, tuple(words)) for code, words in aliases.items())))
+    named = set(lexicon.find_all(text))
+    if not named and (misspelt := lexicon.find(text)):  # "the familair room"
+        named.add(misspelt)
+    return named
+
+
+_PRICE_WORDS = re.compile(
+    r"\b(?:cuanto|how\s+much|quanto|precio|price|preco|diferencia|difference|diferenca|cost\w*|cuesta\w*|custa\w*"
+    r"|costaria|custaria|saldria|sairia|suplemento|supplement|extra\s+charge)\b"
+)
+
+
+def room_wanted(text: str, current: str, named: set[str], entity: str | None) -> str:
+    """The room type a guest asks to move their booking to, or "": one named that is not the
+    booking's own ("tengo una doble y queremos cambiar a la suite"), asked as a switch ("cambiar
+    a", "instead") or as what it would cost ("what would the suite cost?")."""
+    others = named - {current}
+    if entity and entity != current and (entity in others or not named):
+        wanted = entity
+    elif len(others) == 1:
+        wanted = next(iter(others))
+    else:
+        return ""
+    folded = fold(text)
+    return wanted if _ROOM_SWITCH.search(folded) or _PRICE_WORDS.search(folded) else ""
+
+
+def asks_price(text: str) -> bool:
+    """Does the message ask what something costs ("¿cuánto sería la diferencia?")?"""
+    return bool(_PRICE_WORDS.search(fold(text)))
+
+
+_ADD_TO = r"(?:add|adding|include|including|anadir|anade|anadid|agregar|agrega|incluir|incluye|sumar|meter|apuntar|colocar|acrescentar|acrescenta|adicionar|adiciona)"
+
+
+_NEW_BOOKING = re.compile(
+    r"\b(?:reservar|to\s+book|book\s+(?:a|an|one|two|\d+|for)|hacer\s+una\s+reserva|fazer\s+uma\s+reserva"
+    r"|make\s+a\s+(?:booking|reservation)|new\s+booking|nueva\s+reserva|nova\s+reserva|una\s+habitacion\s+para"
+    r"|um\s+quarto\s+para|a\s+room\s+for|teneis\s+habitacion|tienen\s+habitacion|tem\s+quarto|tem\s+quartos"
+    r"|have\s+(?:a\s+)?rooms?|any\s+rooms?)\b"
+)
+
+
+def adds_someone(text: str, lang: str) -> bool:
+    """Does the message add someone to (or take someone off) a stay ("can I add my son?",
+    "¿puedo añadir a mi hijo?", "posso acrescentar o meu filho?")? Nobody adds a guest to a
+    booking that does not exist: with no booking in view, it is about the guest's own."""
+    t = numbers_to_digits(fold(text), lang)
+    if _NEW_BOOKING.search(t):
+        return False  # "I want to book a double, can I add my son?": a new stay, for the booking flow
+    return bool(
+        re.search(rf"\b(?:{_ADD_TO}|{_REMOVE})\b[^.;!?]{{0,40}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)
+        or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
+        or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
+    )

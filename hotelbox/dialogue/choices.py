@@ -90,6 +90,11 @@ _NUMBER = re.compile(
     r"(?P<n>[1-9]|[a-z]+)(?:\s*(?:one|opcion|option|opcao|\.|\)))?$"
 )
 _PUNCT = re.compile(r"[^\w\s']+")
+# courtesy around a number or a label: "la 1 porfa", "option 2 please", "a primeira, obrigado"
+_POLITE = re.compile(
+    r"(?<=\s)(?:por\s+favor|porfa|porfis|pf|pls|plz|please|thanks|thank\s+you|thx|ty|gracias|obrigad[oa]"
+    r"|se\s+faz\s+favor|por\s+gentileza|pfv|pfvr)(?=\s)"
+)
 # An unaccented "si" that opens a clause of its own is "if", not "yes": "en el mismo cuarto si se
 # puede", "si no es molestia, confírmalo". It is one when words come before it in its clause, or
 # when a verb or "no" follows it ("si es posible"); "claro q si", "si dale", "sí, se puede" say yes.
@@ -174,6 +179,17 @@ def polarity(text: str) -> str | None:
     return None
 
 
+def says_cancel(text: str) -> bool:
+    """ "cancélala", "uff, muy caro, mejor cancélala", "just cancel it then": a request to cancel
+    (not "no la canceles", not "can I cancel for free?")."""
+    if "?" in text:
+        return False
+    answer = polarity(text)
+    return answer == "cancel" or (
+        answer is None and _has(_words(text), _CANCEL) and not _NEGATION.search(_words(text))
+    )
+
+
 def declines_email(text: str) -> bool:
     """ "no email", "sin correo", "não tenho email": the guest would rather not give one."""
     return bool(_NO_EMAIL.search(_words(text)))
@@ -208,6 +224,17 @@ def _by_label(t: str, options: Sequence[Option]) -> Option | None:
     return None
 
 
+def option_named(text: str, options: Sequence[Option]) -> str | None:
+    """The id of the option whose label or number the guest typed ("Sí, confirmar", "la opción 1
+    porfa", "option 2 please"), else None: unmistakable, whatever else the message resembles."""
+    t = _words(text)
+    if not t:
+        return None
+    bare = _POLITE.sub(" ", f" {t} ").strip() or t
+    option = _by_label(bare, options) or _by_number(bare, options)
+    return option.id if option is not None else None
+
+
 def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = None) -> str | None:
     """The id of the option the guest means (tap, label, number, yes/no words), else None.
 
@@ -217,9 +244,9 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     t = _words(text)
     if not t and not polarity(text):  # "👍" has no words, and says yes
         return None
-    option = (_by_label(t, options) or _by_number(t, options)) if t else None
-    if option is not None:
-        return option.id
+    named = option_named(text, options)
+    if named is not None:
+        return named
     answer = polarity(text)
     ids = [o.id for o in options]
     if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one

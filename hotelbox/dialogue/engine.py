@@ -15,10 +15,25 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.config import DialogueSettings
-from hotelbox.dialogue import changes
+from hotelbox.dialogue import asides, changes
 from hotelbox.dialogue.catalog import Catalog, room_in
-from hotelbox.dialogue.choices import after_questions, choose_by_stay, declines_email, polarity, read_choice
-from hotelbox.dialogue.knowledge import NOT_HAVE, Knowledge, topics_in
+from hotelbox.dialogue.choices import (
+    after_questions,
+    choose_by_stay,
+    declines_email,
+    option_named,
+    polarity,
+    read_choice,
+    says_cancel,
+)
+from hotelbox.dialogue.knowledge import (
+    NOT_HAVE,
+    Knowledge,
+    asks_quietly,
+    features_in,
+    priced_aside,
+    topics_in,
+)
 from hotelbox.dialogue.state import DialogueState, Flow, Turn
 from hotelbox.messages import Inbound, Option, Reply
 from hotelbox.nlu.language import phone_language, variety
@@ -30,6 +45,15 @@ HESITATION = re.compile(
     r"^(?:h+m+|h+u+m+|m{2,}|e+h+|e{2,}|u+m+|u+h+|a+h+|hmm+|uhm+|ehm+)[\s.!?…]*$", re.IGNORECASE
 )
 _IBERIAN = ("es", "pt")
+# questions waiting for a yes, reminded after a digression in a line, not repeated in full
+SHORT_REMINDER = {
+    "confirm_booking": "continue_confirm",
+    "offer_single": "continue_confirm",
+    "price_answer": "continue_confirm",
+    "confirm_modify": "continue_change",
+    "confirm_modify_stay": "continue_change",
+    "modify_room_suggest": "continue_change",
+}
 AMBIGUOUS_LANG = 0.6  # below this, a message written alike in Spanish and Portuguese is either
 _STAY_WORDS = ("check_in", "check_out", "nights", "room_type")
 BOOKING_INTENTS = ("book_room", "check_availability", "ask_price")
@@ -114,6 +138,8 @@ class TurnBuilder:
         rephrased with an example; a third time, the guest goes to a person instead."""
         state = self.state
         times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
+        if times > 1 and any(r.key.startswith("info:") for r in self.turn.replies):
+            times -= 1  # the guest asked something and was answered: a digression, not a miss
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
@@ -161,8 +187,12 @@ class TurnBuilder:
         if self.reminded_before:  # a second question in a row: answered, without the reminder again
             return
         self.state.reminded = True
-        question = self.text(prompt["key"], **prompt["values"])
         options = tuple(Option(**o) for o in prompt.get("options", []))
+        short = SHORT_REMINDER.get(prompt["key"])
+        if short and self.catalog.has(short):  # the offer or the summary again in full: robotic
+            self.say(short, options, **prompt["values"])
+            return
+        question = self.text(prompt["key"], **prompt["values"])
         self.say_text(self.text("continue_booking", question=question), "continue_booking", options)
 
     # formatting shortcuts
@@ -316,6 +346,14 @@ class Dialogue:
         given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if (
+            intent == "request_human"
+            and not HUMAN_WORDS.search(fold(u.text))
+            and _answers_question(state, entities)
+        ):
+            intent = given = (
+                "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
+            )
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
@@ -333,9 +371,9 @@ class Dialogue:
             return None
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
-            intent in WEAK_INTENTS - {"affirm", "deny"}
+            intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
             and "?" in u.text
-            and topics_in(u.text)
+            and (topics_in(u.text, cancelling=state.flow == "cancel") or features_in(u.text))
             and not _has_stay(entities)
             and not _gives_details(entities)
             and "booking_ref" not in entities
@@ -351,9 +389,25 @@ class Dialogue:
             and not topics_in(u.text)
         ):
             return given  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
+        if (
+            low
+            and state.flow
+            and "?" in u.text
+            and intent in ("ask_info", "room_info", "special_request")
+            and not topics_in(u.text)
+            and not features_in(u.text)
+            and not _meaningful(entities)
+        ):
+            # "a company rate?" mid-booking: reception is asked, the booking goes on
+            self._answer_info(t, None)
+            t.answered = True
+            t.reprompt()
+            return None
         if low and intent in ("ask_info", "room_info", "special_request") and not topics_in(u.text):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
+        if intent == "ask_price" and priced_aside(u.text, entities):
+            intent = "ask_info"  # "parking, how much a day?": its answer carries its price, not the rooms'
         if lacks and (
             intent in ("special_request", "room_info", "ask_info", "out_of_scope") or not _has_stay(entities)
         ):
@@ -376,11 +430,23 @@ class Dialogue:
             t.reprompt()
             return None
         if intent == "special_request":
-            state.notes.append(u.text.strip()[:300])
-            t.say("special_request_noted", request=u.text.strip()[:200])
-            t.turn.attention = "special_request"
+            if asides.take_requests(t, u.text):  # a cot, a late arrival…: noted once, in its words
+                pass
+            elif state.flow and "?" in u.text and not _meaningful(entities):
+                self._answer_info(t, None)  # "a company rate?" mid-booking: a question reception answers
+                t.answered = True
+            else:
+                state.notes.append(u.text.strip()[:300])
+                t.say("special_request_noted", request=u.text.strip()[:200])
+                t.turn.attention = "special_request"
             if state.flow and _meaningful(entities):
                 return given  # "my husband and I with the baby, we'd need a cot": noted, and taken
+            if (
+                state.flow is None
+                and _has_stay(entities)
+                and any(k in entities for k in ("check_in", "nights"))
+            ):
+                return "book_room"  # "a room for us and the baby 5 to 8 July, we need a cot": both
             t.reprompt()
             return None
         if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
@@ -463,6 +529,18 @@ class Dialogue:
                 # "yes", "no", a name… with nothing asked: offer help without counting a miss
                 t.say("not_understood")
                 return
+        if (
+            state.flow == "booking"
+            and changes.says_cot(u.text, u.lang)
+            and not t.answered
+            and t.turn.attention != "special_request"
+        ):
+            # "we need a cot for the baby" inside a booking message: for the room, noted for reception
+            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+                t.say("cot_noted")
+            if u.text.strip()[:300] not in state.notes:
+                state.notes.append(u.text.strip()[:300])
+            t.turn.attention = t.turn.attention or "cot_request"
         if state.flow == "booking":
             await booking.advance(t, intent, entities, u.flags)
         else:
@@ -536,7 +614,10 @@ class Dialogue:
             and (
                 PARTY_CHANGE.search(fold(u.text))
                 or changes.says_party_change(u.text, u.lang)  # "seremos 3", "one more adult"
-                or ("room_type" in entities and changes.says_room_switch(u.text))  # "cambiar a la suite"
+                or (  # "cambiar a la suite", "booking HB-…: how much would the suite be?"
+                    "room_type" in entities
+                    and (changes.says_room_switch(u.text) or changes.asks_price(u.text))
+                )
             )
             and (
                 "booking_ref" in entities
@@ -545,6 +626,20 @@ class Dialogue:
                 or (
                     state.discussed and not {"check_in", "check_out", "nights"} & entities.keys()
                 )  # just shown
+                or (  # "can you add my son? he's 6" with no stay asked for: someone on a booking they have
+                    state.flow is None
+                    and (
+                        (
+                            changes.adds_someone(u.text, u.lang)
+                            and not {"check_in", "check_out", "nights"} & entities.keys()
+                        )
+                        or (
+                            intent not in BOOKING_INTENTS
+                            and ADD_TO_BOOKING.search(fold(u.text))
+                            and not _has_stay({k: v for k, v in entities.items() if k != "children"})
+                        )
+                    )
+                )
             )
         ):
             own = "modify_booking"  # "can you add our daughter to booking HB-…?": the party, not the dates
@@ -569,7 +664,12 @@ class Dialogue:
                 and choice in ("no", "change", "dont_book", "other_dates")
             ):
                 choice = None  # "no, better from the 6th to the 9th": a correction, not a refusal
-            if choice and not tapped and intent in ("request_human", "complaint"):
+            if (
+                choice
+                and not tapped
+                and intent in ("request_human", "complaint")
+                and not option_named(u.text, t.prompt_options())  # "option 1 please" names the option
+            ):
                 choice = None
             if (
                 choice in ("yes", "no")
@@ -582,6 +682,14 @@ class Dialogue:
                 )
             ):
                 choice = None  # "ok, cancel it then" while asked for new dates: a request, not a yes
+        if (
+            choice is None
+            and intent != "cancel_booking"
+            and (state.flow in ("modify", "status") or state.discussed)
+            and says_cancel(u.text)
+        ):
+            intent = "cancel_booking"  # "uff, es muy caro, mejor cancélala" about the booking in view
+            u.flags -= {"low_confidence", "unknown_words"}
         if choice:
             kind, _, value = choice.partition(":")
             if kind == "yes":
@@ -612,7 +720,10 @@ class Dialogue:
     # -- answers that need no flow -----------------------------------------------------------
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
-        topics: list[str | None] = [k for k in topics_in(u.text) if self.knowledge.answer(t.lang, k)]
+        cancelling = t.state.flow == "cancel"
+        topics: list[str | None] = [
+            k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
+        ]
         if (
             u.topic
             and u.topic not in topics
@@ -621,6 +732,11 @@ class Dialogue:
             and not (u.topic == "payment" and "cancellation_policy" in topics)  # what cancelling costs
         ):
             topics.insert(0, u.topic)
+        if features_in(u.text):
+            for topic in topics[:3]:
+                self._answer_info(t, topic)
+            asides.answer_rooms(t, u.text, u.entities)  # "has it a bathtub?": that room's facts, not the list
+            return
         if not topics and intent == "room_info":
             self._describe_rooms(t)
             return
@@ -636,17 +752,21 @@ class Dialogue:
     def answer_asides(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Questions about the hotel asked inside a message about the booking ("…, Ana Ruiz. Is
         breakfast included?"): each answered before the booking goes on."""
-        if t.answered or not asks(u.text):
-            return
         own = intent in ("modify_booking", "booking_status") or "booking_ref" in u.entities
         own = own or bool(_HAVE_BOOKING.search(fold(u.text)))
-        for topic in topics_in(u.text)[:3]:
+        # "we need a cot": kept with the booking, said once (a booking's own cot is the change flow's)
+        if intent != "cancel_booking" and t.state.flow != "cancel":
+            asides.take_requests(t, u.text, cot=not (own or t.state.flow in ("modify", "status")))
+        if t.answered or not (asks(u.text) or asks_quietly(u.text)):
+            return
+        for topic in topics_in(u.text, cancelling=t.state.flow == "cancel")[:3]:
             if topic in NOT_HAVE or (topic == "payment" and intent == "ask_price"):
                 continue
-            if topic == "cot" and (own or t.state.flow in ("modify", "status")):
+            if topic == "cot" and (own or t.state.flow in ("modify", "status") or asides.noted(t, "cot")):
                 continue  # "a cot for booking HB-…, please?": a request the flow notes, not a question
             if answer := self.knowledge.answer(t.lang, topic):
                 t.say_text(answer, f"info:{topic}")
+        asides.answer_rooms(t, u.text, u.entities)
 
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
         answer = self.knowledge.answer(t.lang, topic)
@@ -695,6 +815,9 @@ _INDIRECT = re.compile(
     r"\b(?:decime|dime|digame|diganme|dinos|tell\s+me|let\s+me\s+know|me\s+dices|me\s+dizes|me\s+diz|diz-me"
     r"|quisiera\s+saber|queria\s+saber|quiero\s+saber|quero\s+saber|gostaria\s+de\s+saber|would\s+like\s+to\s+know"
     r"|wondering|i\s+wonder|pregunto|pergunto)\b"
+    # "y el desayuno va aparte o está incluido", "breakfast included or extra": asked without a "?"
+    r"|\b(?:va\s+aparte|se\s+paga\s+aparte|esta\s+incluid[oa]|estan\s+incluid[oa]s|ta\s+incluid[oa]|vem\s+incluid[oa]"
+    r"|e\s+a\s+parte|is\s+(?:it\s+)?included|included\s+or|incluid[oa]\s+o|incluid[oa]\s+ou)\b"
     r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
 )
 
@@ -736,6 +859,19 @@ PARTY_CHANGE = re.compile(
     r"|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa|adulto|adult|madre|padre|mother|father|mae|pai"
     r"|amig[oa]|friend|cuna|cot|berco)\b"
 )
+# words that ask for a person: without one, "request_human" read in an answer is the model's guess
+HUMAN_WORDS = re.compile(
+    r"\b(?:person\w*|persona\w*|pessoa\w*|human\w*|humano\w*|agent\w*|agente\w*|recep\w*|staff|someone|somebody"
+    r"|alguien|alguem|atendente|operador\w*|operator|manager|gerente|encargad\w*|real|de\s+verdad|people|gente"
+    r"|call\s+me|llam\w*|ligu\w*|liga\w*|telefon\w*|phone)\b"
+)
+# "add" (not "bring"): someone added to something that exists, a booking when no stay is being asked for
+ADD_TO_BOOKING = re.compile(
+    r"\b(?:add|adding|anadir|agregar|sumar|incluir|include|acrescentar|adicionar|incluir)\b.{0,40}\b(?:hij[oa]s?"
+    r"|bebes?|babys?|babies|daughter|son|child|children|kids?|nin[oa]s?|filh[oa]s?|criancas?|persona|person|pessoa"
+    r"|adulto|adult|madre|padre|mother|father|mae|pai|amig[oa]|friend|wife|husband|esposa|marido|mujer|mulher"
+    r"|novi[oa]|namorad[oa]|partner|pareja)\b"
+)
 _CANCEL_WORDS = re.compile(r"\b(?:cancel\w*|anul\w*|desmarcar)\b")
 _CHANGE_WORDS = re.compile(
     r"\b(?:cambi\w*|change\w*|mov\w*|alter\w*|adia\w*|postpone|pospon\w*|retras\w*|atras\w*|push|modif\w*"
@@ -748,7 +884,10 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     much it sounds like a new one; so is "one night less" when no new stay is being discussed."""
     from hotelbox.dialogue.changes import relative_shift
 
-    if intent in ("booking_status", "request_human", "complaint"):
+    if intent == "booking_status":
+        # "what are the dates on my booking?" at low confidence: the guest's booking, sure
+        return intent if state.flow != "booking" and _HAVE_BOOKING.search(fold(u.text)) else None
+    if intent in ("request_human", "complaint"):
         return None
     if state.flow == "booking" or state.expect in ("confirm_cancel", "confirm_modify", "pick_booking"):
         return None
@@ -756,7 +895,18 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     if _MAKE_BOOKING.search(folded):
         return None  # "quiero hacer mi reserva": a new one
     shift = relative_shift(u.text, u.lang) is not None
-    if not _HAVE_BOOKING.search(folded) and not (shift and state.flow in (None, "status", "modify")):
+    # "can we stay until the 25th instead?" with nothing being booked: a departure alone, or a day
+    # "instead of" another, reshapes a stay the guest has (none found: the booking flow takes it)
+    reshape = state.flow is None and (
+        (
+            "check_out" in u.entities
+            and not {"check_in", "adults", "children", "room_type"} & u.entities.keys()
+        )
+        or ("check_in" in u.entities and changes.says_instead(u.text))
+    )
+    if not _HAVE_BOOKING.search(folded) and not (
+        (shift or reshape) and state.flow in (None, "status", "modify")
+    ):
         return None
     if intent in ("cancel_booking", "modify_booking"):
         return intent  # the model said so too, if faintly: sure now
@@ -764,6 +914,7 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
         return "cancel_booking"
     if (
         shift
+        or reshape
         or _CHANGE_WORDS.search(folded)
         or any(k in u.entities for k in ("check_in", "check_out", "nights"))
     ):
@@ -777,6 +928,10 @@ def _changes_stay(state: DialogueState, entities: dict[str, Any]) -> bool:
     s = state.slots
     known = {"check_in": s.check_in, "check_out": s.check_out, "adults": s.adults, "children": s.children,
              "room_type": s.room_type, "nights": s.nights}  # fmt: skip
+    target = state.target or {}
+    if state.flow == "modify" and target.get("check_in"):  # "no, 21 a 24" to the change waiting for its yes
+        known.update(check_in=target["check_in"], check_out=target.get("check_out"), nights=None)
+        return any(k in entities and entities[k] != known[k] for k in ("check_in", "check_out"))
     return any(k in entities and entities[k] != known[k] for k in known)
 
 

@@ -15,20 +15,33 @@ from pathlib import Path
 LANGS = ("es", "en", "pt")
 
 
+SECTIONS = ("rooms", "requests")  # sentences beside the topics: about the rooms, requests noted
+
+
 class Knowledge:
     def __init__(self, override_dir: Path | None = None) -> None:
         root = resources.files("hotelbox.dialogue") / "answers"
-        self.answers: dict[str, dict[str, str]] = {
-            lang: dict(tomllib.loads((root / f"{lang}.toml").read_text(encoding="utf-8"))["topics"])
-            for lang in LANGS
+        shipped = {lang: tomllib.loads((root / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGS}
+        self.answers: dict[str, dict[str, str]] = {lang: dict(shipped[lang]["topics"]) for lang in LANGS}
+        self.sections: dict[str, dict[str, dict[str, str]]] = {
+            lang: {name: dict(shipped[lang].get(name, {})) for name in SECTIONS} for lang in LANGS
         }
         if override_dir is not None:
             for lang in LANGS:
                 path = override_dir / f"{lang}.toml"
                 if path.is_file():
-                    self.answers[lang].update(
-                        tomllib.loads(path.read_text(encoding="utf-8")).get("topics", {})
-                    )
+                    own = tomllib.loads(path.read_text(encoding="utf-8"))
+                    self.answers[lang].update(own.get("topics", {}))
+                    for name in SECTIONS:
+                        if isinstance(own.get(name), dict):
+                            self.sections[lang][name].update(own[name])
+
+    def sentence(self, lang: str, section: str, key: str, **values: str) -> str | None:
+        """A sentence of the ``[rooms]`` or ``[requests]`` section, its ``{fields}`` filled."""
+        text = self.sections.get(lang, {}).get(section, {}).get(key)
+        if not text:
+            return None
+        return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
     def topics(self) -> list[str]:
         return sorted({t for answers in self.answers.values() for t in answers})
@@ -50,8 +63,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia",
                         "piscina privativa", "piscina particular", "plunge pool"),
     "no_kitchen": ("kitchen", "kitchenette", "cocina", "cozinha", "cocinar", "cook", "cozinhar", "cocinita", "cozinhinha"),
-    "no_spa": ("spa", "sauna", "jacuzzi", "hot tub", "banho turco", "bano turco", "massage", "masaje", "massagem",
-               "massages", "masajes", "massagens", "wellness", "hidromassagem", "hidromasaje"),
+    "no_spa": ("spa", "sauna", "banho turco", "bano turco", "massage", "masaje", "massagem",
+               "massages", "masajes", "massagens", "wellness"),
     "checkin_time": ("check-in", "check in", "checkin", "hora de entrada", "hora de llegada", "entrar al cuarto",
                      "what time can we arrive", "a que hora podemos llegar", "hora do check", "horario de entrada",
                      "hora de entrada", "horarios de entrada", "la entrada y la salida", "a entrada e a saida",
@@ -78,7 +91,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                  "city centre", "city center", "centro", "perto do centro", "cerca del centro", "near the centre",
                  "near the center"),
     "payment": ("pagar", "pago", "payment", "pay", "tarjeta", "card", "cartao", "efectivo", "cash", "dinheiro", "cards",
-                "tarjetas", "cartoes"),
+                "tarjetas", "cartoes", "amex", "american express", "visa", "mastercard", "master card", "paypal",
+                "bizum", "mb way", "pix", "credit card", "debit card", "tarjeta de credito", "cartao de credito"),
     "cancellation_policy": ("politica de cancelacion", "cancellation policy", "politica de cancelamento",
                             "free cancellation", "cancelacion gratuita", "cancelamento gratuito",
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
@@ -86,6 +100,7 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
     "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
+    "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
                       "movilidad reducida", "mobilidade reduzida"),
 }  # fmt: skip
@@ -108,8 +123,9 @@ _DEPARTURE = re.compile(
 NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
 
 
-def topics_in(text: str) -> list[str]:
-    """The topics a message names, in the order it names them (at most one per topic)."""
+def topics_in(text: str, *, cancelling: bool = False) -> list[str]:
+    """The topics a message names, in the order it names them (at most one per topic).
+    ``cancelling``: a cancellation waits for its yes, so "will I be charged?" asks its policy."""
     from hotelbox.nlu.text import fold
 
     folded = " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
@@ -124,13 +140,18 @@ def topics_in(text: str) -> list[str]:
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool
-    if _CANCEL_COST.search(fold(text)):  # "tenho de pagar alguma coisa por cancelar?": the policy
+    if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
+        # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
         topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
     return topics
 
 
+_CHARGE = re.compile(
+    r"\b(?:charg\w*|cobr\w*|pay\w*|pag\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa"
+    r"|reembols\w*|refund\w*|devuelv\w*|devolv\w*|money\s+back|dinero|dinheiro)\b"
+)
 # what cancelling costs, in the guest's words: the cancellation policy, not how to pay
 _CANCEL_COST = re.compile(
     r"\b(?:pag\w*|pay\w*|cobr\w*|charg\w*|cost\w*|cuesta|custa|fee|penal\w*|gratis|gratuit\w*|free|multa|reembols\w*"
@@ -156,3 +177,100 @@ def _times_asked(folded: str) -> list[tuple[int, str]]:
             timed = False
         at += len(clause)
     return found
+
+
+# What a room HAS, asked in the guest's words (folded): answered from the rooms' own descriptions
+# (the PMS's), each feature with the words a description uses for it; a feature no description
+# names ("is there a kettle?") is a question for reception, never a guess.
+ROOM_FEATURES: dict[str, tuple[str, str]] = {
+    "bathtub": (r"bath\s?tubs?|tubs?|(?:a|en)\s+bath|banera|banheira|tina|jacuzzi|whirlpool|hot\s+tub|hidromasaje"
+                r"|hidromassagem", r"whirlpool|bathtub|banera|banheira|hidromasaje|hidromassagem"),
+    "bathroom": (r"(?:private|own|en\s?suite)\s+bath(?:room)?|bathrooms?|ensuite|en\s+suite|banos?|aseos?|casas?\s+de\s+banho"
+                 r"|banheiros?|wc|toilets?|shower|ducha|duche|chuveiro",
+                 r"bathroom|bano|casa\s+de\s+banho|banheiro|whirlpool|banera|banheira"),
+    "balcony": (r"balcon(?:y|ies|es)?|varandas?|sacadas?|terrac(?:e|es|o)|terrazas?",
+                r"balcony|balcon|varanda|terrace|terraza|terraco"),
+    "view": (r"(?:sea|ocean|city)\s+views?|views?|vistas?\s+(?:al|a\s+la|para\s+o|pro|pra|do|de|sobre|a)\b"
+             r"|con\s+vistas?|com\s+vistas?|vista\s+(?:mar|al\s+mar)", r"views?|vistas?"),
+    "air_conditioning": (r"air\s?con(?:ditioning|ditioned)?|air-conditioning|aircon|a/c|aire\s+acondicionado"
+                         r"|ar[\s-]condicionado|climatizad[oa]s?|climatizacion|heating|calefaccion|aquecimento", r"$^"),
+    "tv": (r"tvs?|tele|television|televisao|televisor|smart\s?tv|netflix", r"$^"),
+    "kettle": (r"kettle|hervidor|chaleira|coffee\s+(?:machine|maker)|cafetera|cafeteira|maquina\s+de\s+cafe"
+               r"|nespresso|tea\s+and\s+coffee|te\s+y\s+cafe", r"$^"),
+    "fridge": (r"fridge|minibar|mini\s+bar|nevera|frigo|frigorifico|geladeira|frigobar", r"$^"),
+    "safe": (r"(?:a|an\s+in-room|in-room|room)\s+safe(?!\s+(?:area|place|neighbou?rhood|zone|city|street|walk|to))"
+             r"|safe\s+(?:box|deposit)|safety\s+(?:box|deposit)|caja\s+fuerte"
+             r"|cofre|caixa[\s-]forte", r"$^"),
+    "size": (r"how\s+(?:big|large|spacious)|size|square\s+met(?:er|re)s?|sq\s?m|m2|metros\s+(?:cuadrados|quadrados)"
+             r"|cuantos\s+metros|quantos\s+metros|tamano|tamanho|que\s+tan\s+grande|de\s+que\s+tamanho", r"$^"),
+    "bed": (r"(?:what|which|kind\s+of|type\s+of)\s+beds?|beds?|camas?|king\s?size|queen\s?size|cama\s+de\s+(?:matrimonio|casal)"
+            r"|camas\s+separadas|twin\s+beds", r"beds?|camas?"),
+    "hairdryer": (r"hair\s?dryer|secador(?:\s+de\s+pelo|\s+de\s+cabelo)?", r"$^"),
+}  # fmt: skip
+_NOT_A_BED = re.compile(
+    r"\b(?:cama\s+extra|extra\s+bed|cama\s+supletoria|supletoria|camas?\s+de\s+bebe|sofa[\s-]?cama)\b"
+)
+
+
+def features_in(text: str) -> list[str]:
+    """The room features a message names (folded words), in the order it names them."""
+    from hotelbox.nlu.text import fold
+
+    folded = " ".join(re.sub(r"[^\w\s/-]", " ", fold(text)).split())
+    found: list[tuple[int, str]] = []
+    for feature, (asked, _) in ROOM_FEATURES.items():
+        if feature == "bed" and _NOT_A_BED.search(folded):
+            continue
+        if m := re.search(rf"(?<![\w-])(?:{asked})(?![\w-])", folded):
+            found.append((m.start(), feature))
+    features = [f for _, f in sorted(found)]
+    if "bathtub" in features and "bathroom" in features:
+        features.remove("bathroom")  # "a bathroom with a tub?": the tub is the question
+    return features
+
+
+def room_has(feature: str, descriptions: dict[str, str]) -> bool:
+    """Does a room's description (any language) name this feature?"""
+    from hotelbox.nlu.text import fold
+
+    fact = ROOM_FEATURES[feature][1]
+    return any(re.search(rf"\b(?:{fact})\b", fold(d)) for d in descriptions.values() if d)
+
+
+# A question asked without a question mark ("y el desayuno va aparte o esta incluido"): words
+# that ask, in the three languages (folded)
+_ASKING = re.compile(
+    r"\b(?:incluid[oa]s?|included|incluso|inclus[oa]s?|va\s+aparte|aparte|se\s+paga|se\s+cobra|cuanto|cuanta|quanto"
+    r"|how\s+much|how\s+many|tienen|teneis|tendrian|hay|tem|tens|teem|ha\s+(?:algum|alguma)|do\s+you|does\s+(?:it|the)"
+    r"|is\s+there|are\s+there|is\s+it|do\s+ye|have\s+you|can\s+(?:i|we|you)|could\s+(?:i|we|you)|se\s+puede"
+    r"|puedo|posso|da\s+pra|da\s+para|aceptan|aceitam|accept|take)\b"
+)
+
+
+def asks_quietly(text: str) -> bool:
+    """Words that ask a question about the hotel, where the guest left out the question mark."""
+    from hotelbox.nlu.text import fold
+
+    return bool(_ASKING.search(fold(text)))
+
+
+PRICED = ("parking", "breakfast", "pets", "airport_transfer", "cot", "luggage")  # answers that carry a price
+
+
+def priced_aside(text: str, entities: dict[str, object]) -> bool:
+    """ "e estacionamento? quanto custa por dia?": the price asked is the topic's own (its answer
+    says it), not a room's — unless the message is also about a stay."""
+    from hotelbox.nlu.text import fold
+
+    stay = ("check_in", "check_out", "nights", "adults", "children", "room_type")
+    return (
+        any(t in PRICED for t in topics_in(text))
+        and not any(k in entities for k in stay)
+        and not _ROOM_PRICE.search(fold(text))
+    )
+
+
+_ROOM_PRICE = re.compile(
+    r"\b(?:rooms?|habitacion\w*|cuartos?|quartos?|noches?|nights?|noites?|total|todo|tudo|everything|estancia"
+    r"|estadia|stay|reserva|booking)\b"
+)

@@ -10,12 +10,13 @@ pipeline before the PMS sees them, like new bookings.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import choose_by_stay
-from hotelbox.dialogue.engine import GuestContext, TurnBuilder
+from hotelbox.dialogue.engine import GuestContext, TurnBuilder, asks
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
 from hotelbox.messages import Option
@@ -129,18 +130,41 @@ def _new_dates(
     """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
+    target = t.state.target or {}
+    departure_pending = (  # the change waiting for its yes moved only the departure
+        t.state.expect == "confirm_modify"
+        and target.get("check_in") == b.check_in.isoformat()
+        and target.get("check_out") not in (None, b.check_out.isoformat())
+    )
     return changes.new_dates(
-        text, lang, b.check_in, b.check_out, t.guest.today, entities, against_stay=t.message is not None
+        text,
+        lang,
+        b.check_in,
+        b.check_out,
+        t.guest.today,
+        entities,
+        against_stay=t.message is not None,
+        prefer_departure=departure_pending,
     )
 
 
 async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: set[str]) -> None:
     """One message about an existing booking: the pending confirmation, then which booking,
     whether this guest may touch it, and what they want done with it."""
+    state = t.state
     if _confirmation(t, intent, entities):
         return
     if await _a_new_stay_after_all(t, intent, entities, flags):
         return
+    if (
+        state.expect == "booking_ref"
+        and intent == "deny"
+        and "booking_ref" not in entities
+        and (t.message is None or t.message.intent not in ("book_room", "check_availability", "ask_price"))
+    ):
+        t.handoff("no_reference", "handoff_requested")  # "no tengo el número": reception finds it by name
+        return
+    pending = (state.target or {}).get("request")
     try:
         booking = await _find_target(t, entities)
     except PmsError:
@@ -148,8 +172,49 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         t.turn.attention = "pms_unavailable"
         return
     if booking is None or not _proven(t, booking, entities):
+        if state.flow == "modify" and t.message is not None and state.expect:
+            # "add my son" asked which booking: the request waits for the answer, not lost with it
+            asked = pending or {"text": t.message.text, "entities": _plain(entities)}
+            state.target = {**(state.target or {}), "request": asked}
         return
-    await ACTIONS[t.state.flow or "status"](t, booking, entities, flags)
+    if t.state.flow == "status" and _asks_a_change(t, booking, entities, flags):
+        t.state.flow = "modify"  # "booking HB-…: we leave on the 21st, not the 22nd"
+    if pending and state.flow == "modify" and not _says_change(t, entities):
+        t.message = replace(t.message, text=pending["text"]) if t.message is not None else None
+        entities = {**pending["entities"], **{k: v for k, v in entities.items() if k == "booking_ref"}}
+    await ACTIONS[state.flow or "status"](t, booking, entities, flags)
+
+
+def _plain(entities: dict[str, Any]) -> dict[str, Any]:
+    """What of a message's entities can wait in the state (JSON) for the next turn."""
+    return {k: v for k, v in entities.items() if isinstance(v, str | int | float | bool)}
+
+
+def _says_change(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """Does this message say what to change (dates, guests, room), not only which booking?"""
+    keys = ("check_in", "check_out", "nights", "extra_nights", "adults", "children", "_party_change")
+    if any(k in entities for k in keys):
+        return True
+    text = t.message.text if t.message is not None else ""
+    lang = t.message.lang if t.message is not None else t.lang
+    return bool(text) and (changes.relative_shift(text, lang) is not None or changes.says_room_switch(text))
+
+
+def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> bool:
+    """Does a message about a booking also say what should change in it (other dates, who
+    comes, another room)? Then it is a change, not a question about the booking."""
+    if t.message is None or booking.status != "confirmed":
+        return False
+    text, lang = t.message.text, t.message.lang
+    party = changes.new_party(text, lang, booking.adults, booking.children, entities)
+    if party is not None and (party.adults, party.children) != (booking.adults, booking.children):
+        return True
+    if _room_wanted(t, booking, entities):
+        return True
+    if not (changes.says_change(text, lang) or changes.says_new_end(text)):
+        return False  # dates alone name the booking ("my booking of the 10th"), not a change
+    wanted = _new_dates(t, booking, entities, flags)
+    return wanted is not None and wanted != (booking.check_in, booking.check_out)
 
 
 _NEW_STAY = ("check_in", "check_out", "nights", "adults", "children", "room_type")
@@ -163,6 +228,8 @@ async def _a_new_stay_after_all(
     state = t.state
     if state.flow != "modify" or "booking_ref" in entities or not any(k in entities for k in _NEW_STAY):
         return False
+    if entities.get("_party_change") and not any(k in entities for k in ("check_in", "check_out", "nights")):
+        return False  # "can I add my son?" is about a booking that exists: found, or its reference asked
     if not (state.asked and state.asked[0] == "no_bookings_found"):
         if state.expect is not None or not (t.guest.phone or t.guest.email):
             return False
@@ -212,6 +279,14 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
         if intent == "deny":
+            if (state.prompt or {}).get("key") == "confirm_modify_long" and target.get("current_check_in"):
+                t.ask(  # "no, that's not it": the dates again, not the booking dropped
+                    "new_dates",
+                    "ask_new_dates",
+                    check_in=t.date(target["current_check_in"]),
+                    check_out=t.date(target["current_check_out"]),
+                )
+                return True
             t.say("modify_aborted", ref=ref)
             state.reset_flow()
             return True
@@ -274,9 +349,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
-    room = str(entities.get("room_type") or "")
-    if room == booking.room_type or not (text and changes.says_room_switch(text)):
-        room = ""
+    room = _room_wanted(t, booking, entities)
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
     if party is not None and party.cot:
         t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
@@ -291,6 +364,11 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         and not room
         and not any(k in entities for k in ("check_in", "check_out", "extra_nights"))
     ):
+        if t.state.expect == "confirm_modify" and _ask_again(t):
+            return  # "can you put him on the same booking?" while that change waits for its yes
+        if not changes.says_party_change(text, lang):
+            await _show(t, booking, entities, flags)  # "how much is our double?": the booking as it is
+            return
         t.handoff("party_change", "handoff_requested")  # who comes, said in a way we cannot read
         t.turn.attention = "party_change"
         return
@@ -300,7 +378,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     wanted = _new_dates(t, booking, entities, flags)
     if wanted is None and (party_changed or room):
         wanted = (booking.check_in, booking.check_out)
-    if wanted is None and t.state.expect == "confirm_modify" and t.reask():
+    if wanted is None and t.state.expect == "confirm_modify" and _ask_again(t):
         return  # "she's 8" while the change waits for its yes: the question again, not "which dates?"
     if wanted is None:
         t.ask(
@@ -340,9 +418,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         "check_out": co.isoformat(),
         "expected_total": str(offer.total_price),
     }
-    t.ask(
-        "confirm_modify",
-        "confirm_modify",
+    _propose(
+        t,
+        "confirm_modify_long" if _much_longer(booking, ci, co) else "confirm_modify",
         (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
         ref=booking.reference,
         check_in=t.date(ci),
@@ -350,7 +428,45 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         nights=t.nights((co - ci).days),
         total=t.money(offer.total_price, offer.currency),
         old_total=t.money(booking.total_price, booking.currency),
+        old_nights=t.nights(booking.nights),
     )
+
+
+def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:
+    """Put a change to the guest for a yes. Another change than the one waiting ("no sorry, the
+    19th") is a new question, asked in full with its dates and price, not "reply yes to…"."""
+    prompt = t.state.prompt or {}
+    if prompt.get("key") == key and prompt.get("values") != values:
+        t.state.asked = []
+    elif prompt.get("key") == key and t.message is not None and asks(t.message.text):
+        t.say(key, options, **values)  # the same change, asked about: the question again, in full
+        return
+    t.ask("confirm_modify", key, options, **values)
+
+
+def _much_longer(booking: PmsBooking, check_in: date, check_out: date) -> bool:
+    """A change that makes the stay far longer than the booking ("el 21 y no el 22" misread as a
+    month): put to the guest as a question with both lengths, never confirmed as a routine change."""
+    nights = (check_out - check_in).days
+    return nights - booking.nights > 7 and nights > 2 * booking.nights
+
+
+def _room_wanted(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> str:
+    """The room type the guest wants instead of the booking's, or "" (see :func:`changes.room_wanted`)."""
+    if t.message is None:
+        return ""
+    named = changes.rooms_named(t.message.text, t.dialogue.room_aliases())
+    return changes.room_wanted(t.message.text, booking.room_type, named, entities.get("room_type"))
+
+
+def _ask_again(t: TurnBuilder) -> bool:
+    """The pending question again: in full after a question ("will he fit in our room?": the
+    change names the room, the guests and the price), in short otherwise."""
+    prompt = t.state.prompt
+    if prompt and t.message is not None and "?" in t.message.text and t.state.flow and t.state.expect:
+        t.say(prompt["key"], t.prompt_options(), **prompt["values"])
+        return True
+    return t.reask()
 
 
 async def _change_stay(
@@ -385,8 +501,8 @@ async def _change_stay(
     if offer is None and offers and asked is not None and not asked.fits(adults, children):
         other = offers[0]  # the cheapest room that takes them all, free for the stay
         t.state.target = _target(booking, other, adults, children)
-        t.ask(
-            "confirm_modify",
+        _propose(
+            t,
             "modify_room_suggest",
             (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
             ref=booking.reference,
@@ -405,9 +521,24 @@ async def _change_stay(
         t.turn.attention = "party_change"  # reception may find a way (another room, two rooms)
         t.state.reset_flow()
         return
+    waiting = (
+        t.state.expect == "confirm_modify" and (t.state.prompt or {}).get("key") == "confirm_modify_stay"
+    )
+    same = waiting and _target(booking, offer, adults, children) == t.state.target
     t.state.target = _target(booking, offer, adults, children)
-    t.ask(
-        "confirm_modify",
+    if same:
+        pass  # "how much is it with the suite?" about the change waiting: its question has the price
+    elif t.message is not None and changes.asks_price(t.message.text):  # "¿cuánto sería la diferencia?"
+        diff = offer.total_price - booking.total_price
+        t.say(
+            "modify_costs_more" if diff > 0 else "modify_costs_less" if diff < 0 else "modify_costs_same",
+            room=t.room_name(offer.room_type.code),
+            total=t.money(offer.total_price, offer.currency),
+            diff=t.money(abs(diff), offer.currency),
+            old_total=t.money(booking.total_price, booking.currency),
+        )
+    _propose(
+        t,
         "confirm_modify_stay",
         (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
         ref=booking.reference,

@@ -145,6 +145,13 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         m = _ROOM_FOR_N.search(folded)  # "una suite para 2 del 8 al 10": a room for two people
         if m and 1 <= int(m.group(1)) <= 20:
             entities["adults"] = int(m.group(1)) - int(entities.get("children", 0))
+    if stay is not None and not ("check_in" in entities and "check_out" in entities):
+        # "hmm afinal 21 a 24", "mejor 21 al 24", "no, 21-24": a range of days about the stay discussed
+        said = changes.reread(_CONTACT.sub(" ", u.text), u.lang, stay[0], stay[1], t.guest.today)
+        if said.get("check_in") and said.get("check_out"):
+            entities.pop("extra_nights", None)
+            entities.update(said)
+            u.flags.discard("past_date")
     refused = s.refused if stay is None and s.refused else None
     if refused and not any(k in entities for k in ("check_in", "check_out", "nights", "extra_nights")):
         stay = date.fromisoformat(refused[0]), date.fromisoformat(refused[1])  # "that date has passed"
@@ -242,12 +249,20 @@ _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
     r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y|hi|hello|hey|hola|ola|olá|oi|buenas|good\s+morning"
     r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
-    r"|(?:my\s+|mi\s+|meu\s+|o\s+meu\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
+    r"|(?:my\s+|the\s+|mi\s+|el\s+|meu\s+|o\s+meu\s+|o\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
+    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+habla"
+    r"|(?:sou|soy)\s+(?:o|a|el|la)|here\s+is|you'?re\s+talking\s+to"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
     r"|(?:booking|reservation)\s+(?:is\s+)?(?:under|for)|in\s+the\s+name\s+of"
     r"|para|for|pra)\b[\s,.:!-]*",
+    re.IGNORECASE,
+)
+# "Mark Evans here", "pedro gomez por favor", "Joana Silva falando": words after a name
+_TRAILER = re.compile(
+    r"(?:\s+(?:here|speaking|(?:por\s+)?aqui|(?:por\s+)?aquí|falando|hablando|por\s+favor|porfa|please|pls|plz|thanks|thank\s+you"
+    r"|thx|gracias|obrigad[oa]|de\s+nuevo|again))+\s*$",
     re.IGNORECASE,
 )
 _EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
@@ -261,12 +276,17 @@ def name_in(text: str) -> str | None:
         part = part.strip(" .!")
         while (m := _FILLER.match(part)) and m.end() > 0:
             part = part[m.end() :]
-        parts.append(part)
+        parts.append(_TRAILER.sub("", part))
     capitalised = [p for p in parts if p and all(w[:1].isupper() for w in p.split() if len(w) > 3)]
     names = [
         name
         for part in [*capitalised, *parts]  # "great, book it please. it's Tom Baker": Tom Baker
-        if part and len(part.split()) <= 5 and polarity(part) is None and (name := clean_name(part))
+        if part
+        and len(part.split()) <= 5
+        and polarity(part) is None
+        and (name := clean_name(part))
+        and not any(fold(w) in _NOT_NAME_WORDS for w in name.split())  # "mejor la suite"
+        and (part in capitalised or len(name.split()) >= len(part.split()))  # not "Back To" the double
     ]
     # "Lovely, it's for Jess Taylor": a first name and surname before a lone word
     return next((n for n in names if len(n.split()) >= 2), names[0] if names else None)
@@ -294,6 +314,25 @@ _NOT_NAME_WORDS = frozenset(
         "natal",
         "wifi",
         "check",
+        "doble",
+        "dobles",
+        "duplo",
+        "individual",
+        "familiar",
+        "cuarto",
+        "habitaciones",
+        "quartos",
+        "noche",
+        "noches",
+        "night",
+        "nights",
+        "noite",
+        "noites",
+        "adultos",
+        "adults",
+        "personas",
+        "pessoas",
+        "people",
     ]
 )
 
@@ -337,12 +376,15 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
     if given and _has_full_name(t) and expect not in NAME_EXPECTS and not _as_written(given, u.text):
         entities.pop("guest_name")  # "o email é … caso precisem dele": not a name, and we have one
         return
+    if given and any(fold(w) in _NOT_NAME_WORDS for w in given.split()):
+        entities.pop("guest_name")  # "mejor la suite": a change of room, not a guest called so
+        given = None
     if given:
         if candidate and candidate != given and (given.endswith(candidate) or len(given.split()) < 2):
             entities["guest_name"] = candidate
         return
-    if candidate and (booking_talk or expect in NAME_EXPECTS):
-        entities["guest_name"] = candidate
+    if candidate and (booking_talk or expect in NAME_EXPECTS or contact):
+        entities["guest_name"] = candidate  # "hi, Mark Evans here, mark@x.com": who they are, for later
 
 
 def _has_full_name(t: TurnBuilder) -> bool:

@@ -628,6 +628,12 @@ class RoomTypeLexicon:
             return self._by_alias[m.group(0)]
         return None if found else self._misspelt(folded)
 
+    def find_all(self, text: str) -> list[str]:
+        """Every room type the text names, in order ("a double … the suite": double, suite)."""
+        if self._pattern is None:
+            return []
+        return list(dict.fromkeys(self._by_alias[m.group(0)] for m in self._pattern.finditer(fold(text))))
+
     def _misspelt(self, folded: str) -> str | None:
         # "la suit", "the suit for 2 nights": an alias without its last letter after an article
         # ("does that suit you" is no room)

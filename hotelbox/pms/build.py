@@ -39,10 +39,13 @@ def make_pms(
     on_catalogue: Callable[[object], Awaitable[None]] | None = None,
     on_recovered: Callable[[], Awaitable[None]] | None = None,
     on_answering_again: Callable[[], None] | None = None,
+    on_booking_changed: Callable[[int], None] | None = None,
 ) -> Pms:
     """The PMS of ``pms.kind``. ``today``: the demo hotel's date (the corpus pins it). QloApps:
     ``on_catalogue`` (rooms or rates changed), ``on_recovered`` (a sync succeeded after failures)
-    and ``on_answering_again`` (its circuit closed) are called by the mirror and the breaker."""
+    ``on_answering_again`` (its circuit closed) and ``on_booking_changed`` (a conversation's booking
+    was changed in QloApps' back office; the conversation's id) are called by the mirror and the
+    breaker."""
     if settings.pms.kind == "demo":
         return DemoPms(settings.demo_pms_path, today=today)
     if settings.pms.kind == "qloapps":
@@ -63,6 +66,7 @@ def make_pms(
             settings.hotel.today,
             on_catalogue=on_catalogue,
             on_recovered=on_recovered,
+            on_booking_changed=on_booking_changed,
         )
         return MirroredPms(remote, sync, settings.pms.sync)
     raise ValueError(f"unknown pms.kind {settings.pms.kind!r}")

@@ -52,6 +52,7 @@ class MirrorSync:
         *,
         on_catalogue: Callable[[Catalogue], Awaitable[None]] | None = None,
         on_recovered: Callable[[], Awaitable[None]] | None = None,
+        on_booking_changed: Callable[[int], None] | None = None,
     ) -> None:
         self.remote = remote
         self.store = store
@@ -61,7 +62,7 @@ class MirrorSync:
         self.today = today
         self.on_catalogue = on_catalogue
         self.on_recovered = on_recovered
-        self.on_booking_changed: Callable[[int], None] | None = None  # conversation id
+        self.on_booking_changed = on_booking_changed  # a conversation's booking changed in the PMS
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._due: dict[str, float] = {}

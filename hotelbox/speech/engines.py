@@ -155,6 +155,15 @@ class VoiceSet:
                 continue
             self._loaded |= set(langs) & engine.languages
 
+    def interrupt(self) -> bool:
+        """Stop a synthesis under way (engines that can: Kokoro); True if one was stopped."""
+        stopped = False
+        for engine in {id(e): e for e in self.engines.values()}.values():
+            interrupt = getattr(engine, "interrupt", None)
+            if interrupt is not None:
+                stopped = bool(interrupt()) or stopped
+        return stopped
+
     def synthesize(self, text: str, lang: str) -> Speech:
         engine = self.engines.get(lang)
         if engine is None or lang not in self._loaded:

@@ -71,17 +71,46 @@ def sentences(text: str) -> list[str]:
 class ShrinkingSession:
     """An onnxruntime session whose memory arena gives back what a run grew it by, at the end of
     each run: the arena stays on (turned off, peaks reached 1.4 GB) but the worker's idle memory
-    returns near its loaded size after a long sentence instead of keeping that sentence's peak."""
+    returns near its loaded size after a long sentence instead of keeping that sentence's peak.
+
+    ``interrupt`` stops the run under way (onnxruntime's ``RunOptions.terminate``, safe from
+    another thread) and every run after it until ``resume`` (the end of the synthesis it stopped):
+    a guest's voice note waiting to be heard does not wait for a voice reply's sentence to end."""
 
     def __init__(self, session: Any) -> None:
+        self._session = session
+        self._current: Any = None
+        self._stopped = False
+
+    def _options(self) -> Any:
         import onnxruntime
 
-        self._session = session
-        self._options = onnxruntime.RunOptions()
-        self._options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        options = onnxruntime.RunOptions()
+        options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+        return options
 
     def run(self, output_names: Any, inputs: Any, run_options: Any = None) -> Any:
-        return self._session.run(output_names, inputs, run_options or self._options)
+        options = run_options or self._options()
+        self._current = options
+        if self._stopped:  # interrupted between two runs
+            options.terminate = True
+        try:
+            return self._session.run(output_names, inputs, options)
+        finally:
+            self._current = None
+
+    def interrupt(self) -> None:
+        self._stopped = True
+        current = self._current
+        if current is not None:
+            current.terminate = True
+
+    def resume(self) -> None:
+        self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._session, name)
@@ -95,6 +124,7 @@ class KokoroTts:
         self.voice_specs = {v.lang: v for v in voices}
         self.threads = threads
         self._kokoro: Any = None
+        self._session: ShrinkingSession | None = None
         self._styles: dict[str, np.ndarray] = {}
         self.load_seconds = 0.0
 
@@ -127,25 +157,42 @@ class KokoroTts:
                 )
         except Exception as exc:
             raise ModelError(f"Kokoro model {self.model_path} failed to load: {exc}") from exc
-        self._kokoro = kokoro
+        self._kokoro, self._session = kokoro, session
         for lang, voice in self.voice_specs.items():
             self._styles[lang] = load_voice_file(voice.path)
         self.load_seconds = time.perf_counter() - started
 
     def synthesize(self, text: str, lang: str) -> Speech:
         style = self._styles.get(lang)
-        if style is None or self._kokoro is None:
+        if style is None or self._kokoro is None or self._session is None:
             raise ModelError(f"no voice installed for {lang}", code="voice_missing")
         started = time.perf_counter()
         spoken = speakable(text, lang)
         pieces = [np.zeros(0, dtype=np.float32)]
         pause = np.zeros(int(PAUSE_S * SAMPLE_RATE), dtype=np.float32)
-        for sentence in self.sentences(spoken):
-            if len(pieces) > 1:
-                pieces.append(pause)
-            pieces.append(self._say(sentence, style, lang))
+        try:
+            for sentence in self.sentences(spoken):
+                if len(pieces) > 1:
+                    pieces.append(pause)
+                pieces.append(self._say(sentence, style, lang))
+        except Exception as exc:
+            if self._session.stopped:
+                raise ModelError(
+                    "interrupted: a voice note waits to be heard", code="speech_interrupted"
+                ) from exc
+            raise
+        finally:
+            self._session.resume()
         samples = np.concatenate(pieces)
         return Speech(samples, SAMPLE_RATE, time.perf_counter() - started, spoken)
+
+    def interrupt(self) -> bool:
+        """Stop the synthesis under way, or the next one if it has not started yet (from another
+        thread): it raises ModelError ``speech_interrupted``."""
+        if self._session is None:
+            return False
+        self._session.interrupt()
+        return True
 
     def sentences(self, spoken: str) -> list[str]:
         return sentences(spoken)

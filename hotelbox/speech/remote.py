@@ -24,7 +24,7 @@ from hotelbox.errors import ModelError
 from hotelbox.speech.audio import SAMPLE_RATE, AudioError
 from hotelbox.speech.stt import Transcript as BoxTranscript
 from hotelbox.speech.tts import Speech
-from hotelbox.speech.worker import TRANSCRIBE_FILE, pcm16
+from hotelbox.speech.worker import INTERRUPT, INTERRUPTED, TRANSCRIBE_FILE, pcm16
 
 
 class WorkerGone(ModelError):
@@ -137,3 +137,9 @@ async def synthesize(uri: str, text: str, lang: str, voice_name: str | None, *, 
     samples = np.frombuffer(b"".join(chunks), dtype="<i2").astype(np.float32) / 32768.0
     spoken = (events[-1].data.get("hotelbox") or {}).get("text", text)
     return Speech(samples, rate, time.perf_counter() - started, spoken)
+
+
+async def interrupt(uri: str, *, timeout_s: float = 5.0) -> bool:
+    """Ask our own speech worker to stop the synthesis under way; True if it stopped one."""
+    events = await _exchange(uri, [Event(type=INTERRUPT)], {INTERRUPTED}, timeout_s)
+    return bool(events[-1].data.get("stopped"))

@@ -3,11 +3,15 @@
 Piper (through espeak-ng) reads raw digits, symbols and codes badly: "240,50 €", "15:00",
 "HB-4821" or "12 December" come out wrong or not at all. Numbers are written out with
 num2words (es, en, pt), prices with their currency, times as a person says them, booking
-references spelled character by character, emoji and links dropped, list lines made sentences.
+references the way a receptionist reads them out (letters one by one, digits in pairs: "H B,
+cuarenta y ocho, veintiuno"), counts in the gender of what they count ("duas noites"),
+abbreviations and units in full, date ranges with their preposition, emoji and links dropped
+(an emoji that ended a sentence still ends it), list lines made sentences.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -30,9 +34,12 @@ _AMOUNT = r"\d{1,3}(?:[.,\u202f\u00a0 ]\d{3})*(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2}
 PRICE_AFTER = re.compile(rf"({_AMOUNT})\s?({_SYMBOL})")
 PRICE_BEFORE = re.compile(rf"({_SYMBOL})\s?({_AMOUNT})")
 TIME = re.compile(r"\b([01]?\d|2[0-3])[:.h]([0-5]\d)\b")
+HOUR_H = re.compile(r"\b([01]?\d|2[0-3])\s?h\b")  # "15h", "15 h": the hour as Portuguese and Spanish write it
 REFERENCE = re.compile(
-    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b|\b[A-Z]{2,4}\d{3,}\b"
+    r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z])[A-Z0-9]{1,5}(?:-[A-Z0-9]{1,8})+\b"
+    r"|\b(?!(?:EUR|USD|GBP|BRL)\b)[A-Z]{2,4} ?\d{3,}\b"  # "HB4821", "HB 4821" (not "EUR 240")
 )
+LETTERS_DIGITS = re.compile(r"\b([A-Z]{1,4})(\d+)\b")
 PHONE = re.compile(r"\+?\d(?:[ \-]?\d){7,14}\b")
 URL = re.compile(r"https?://\S+|www\.\S+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
@@ -41,11 +48,25 @@ EN_MONTH_DAY = re.compile(rf"\b({MONTHS_EN})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", r
 EN_ORDINAL = re.compile(r"\b(\d{1,3})(?:st|nd|rd|th)\b", re.IGNORECASE)  # "the 12th of March"
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 EMAIL_WORDS = {"es": ("arroba", "punto"), "pt": ("arroba", "ponto"), "en": ("at", "dot")}
-ONE_BEFORE_NOUN = re.compile(r"\b1\s+([^\W\d_]+)")
-FEMININE = {  # nouns the replies count that take "una" / "uma" (the others take "un" / "um")
+COUNT_BEFORE_WORD = re.compile(r"(?<![\d.,])\b(\d+)\s+([^\W\d_]+)")
+FEMININE = {  # nouns the replies count that take "una" / "uma", "duas" (the others take "un" / "um", "dois")
     "es": {"noche", "habitación", "persona", "cama", "hora", "semana", "suite", "niña", "cuna", "reserva"},
     "pt": {"noite", "pessoa", "cama", "hora", "semana", "suíte", "criança", "reserva", "diária"},
 }
+NOT_A_NOUN = {  # after "1": no apocope ("el 1 de marzo" is "uno de marzo", not "un de marzo")
+    "es": {"de", "del", "a", "al", "y", "o", "e", "u", "en", "por", "para", "con", "hasta"},
+    "pt": {"de", "do", "da", "a", "ao", "e", "ou", "em", "por", "para", "com", "até"},
+}
+ABBREVIATIONS = {  # written short in the replies, said in full
+    "es": {"máx.": "máximo", "pers.": "personas", "tel.": "teléfono"},
+    "pt": {"máx.": "máximo", "pess.": "pessoas", "tel.": "telefone"},
+    "en": {"max.": "maximum", "tel.": "phone"},
+}
+UNITS = {"cm": {"es": "centímetros", "pt": "centímetros", "en": "centimeters"}}
+UNIT = re.compile(r"(\d)\s?(cm)\b")
+RANGE_DASH = re.compile(r"\s+–\s+")  # "12 de marzo – 15 de marzo"
+RANGE_WORD = {"es": "al", "pt": "a", "en": "to"}
+EMOJI_CATEGORIES = ("So", "Sk", "Cs", "Co")
 
 
 def _words(n: int | Decimal, lang: str, to: str = "cardinal") -> str:
@@ -97,9 +118,67 @@ def say_time(h: int, m: int, lang: str) -> str:
 
 
 def spell(reference: str, lang: str) -> str:
-    """'HB-4821' → 'H, B, cuatro, ocho, dos, uno': one character at a time, so it can be written down."""
+    """A phone number, one digit at a time: '+34 952…' → 'tres, cuatro, nueve, cinco, dos…'."""
     parts = [_words(int(ch), lang) if ch.isdigit() else ch for ch in reference if ch.isalnum()]
     return ", ".join(parts)
+
+
+def _digit_groups(digits: str, lang: str) -> list[str]:
+    """'4821' → ['cuarenta y ocho', 'veintiuno']: up to three digits as one number, longer runs in
+    pairs (three first when odd); a group starting with 0 digit by digit ('05' → 'cero cinco')."""
+    if len(digits) <= 3:
+        groups = [digits]
+    else:
+        head = 3 if len(digits) % 2 else 2
+        groups = [digits[:head]] + [digits[i : i + 2] for i in range(head, len(digits), 2)]
+    said = []
+    for group in groups:
+        if group.startswith("0") and len(group) > 1:
+            said.append(" ".join(_words(int(d), lang) for d in group))
+        else:
+            said.append(_words(int(group), lang))
+    return said
+
+
+def say_reference(reference: str, lang: str) -> str:
+    """'HB-4821' → 'H B, cuarenta y ocho, veintiuno', as a receptionist reads it out: the letters one
+    by one, the digits in pairs (one character at a time was heard as 'hbmil doscientos…')."""
+    groups: list[str] = []
+    for part in re.findall(r"[A-Za-z]+|\d+", reference):
+        if part.isdigit():
+            groups.extend(_digit_groups(part, lang))
+        else:
+            groups.append(" ".join(part.upper()))
+    return ", ".join(groups)
+
+
+def _counted(n: int, noun: str, lang: str) -> str:
+    """A count in the gender of what it counts: 'una noche', 'un adulto', 'duas noites', 'vinte e uma'."""
+    said = _words(n, lang)
+    word = noun.lower()
+    if word in NOT_A_NOUN[lang]:
+        return said
+    singular = re.sub(r"(?<=[^s])e?s$", "", word) if lang == "es" else re.sub(r"s$", "", word)
+    feminine = word in FEMININE[lang] or singular in FEMININE[lang] or word.rstrip("s") in FEMININE[lang]
+    if lang == "es":
+        if feminine:
+            return re.sub(r"uno$", "una", said)
+        return re.sub(r"\buno$", "un", re.sub(r"veintiuno$", "veintiún", said))
+    if feminine:
+        return re.sub(r"\bdois$", "duas", re.sub(r"\bum$", "uma", said))
+    return said
+
+
+def _unit(m: re.Match[str], text: str, lang: str) -> str:
+    """'105 cm' → 'ciento cinco centímetros'; English before a noun is singular ('a 105 centimeter bed')."""
+    said = UNITS[m.group(2)][lang]
+    if lang == "en" and re.match(r"\s+[a-z]", text[m.end() :]):
+        return said.removesuffix("s")
+    return said
+
+
+def _abbreviation(m: re.Match[str], full: str) -> str:
+    return full.capitalize() if m.group(0)[0].isupper() else full
 
 
 def speakable(text: str, lang: str) -> str:
@@ -108,12 +187,23 @@ def speakable(text: str, lang: str) -> str:
     text = EMAIL.sub(lambda m: m.group(0).replace("@", f" {at} ").replace(".", f" {dot} "), text)
     text = URL.sub("", text)
     text = "".join(
-        ch for ch in text if unicodedata.category(ch) not in ("So", "Sk", "Cs", "Co") and ch != "\ufe0f"
+        "\x00" if unicodedata.category(ch) in EMOJI_CATEGORIES or ch == "\ufe0f" else ch for ch in text
     )
+    # "Hecho ✅ Tu reserva…": the emoji ended the sentence; said without it, the sentence still ends
+    text = re.sub(r"(?<=[^\W_])[ \x00]*\x00[ \x00]*(?=[A-ZÁÉÍÓÚÂÊÔÃÕÇ¿¡])", ". ", text)
+    text = text.replace("\x00", "")
+    for short, full in ABBREVIATIONS[lang].items():
+        text = re.sub(
+            rf"(?<!\w){re.escape(short)}", functools.partial(_abbreviation, full=full), text, flags=re.I
+        )
+    text = UNIT.sub(lambda m: f"{m.group(1)} {_unit(m, text, lang)}", text)
+    text = RANGE_DASH.sub(f" {RANGE_WORD[lang]} ", text)
+    text = re.sub(r"\s+[—·]\s+", ", ", text)  # "desta vez — esperamos", "Anna Miller · anna@…"
     text = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s+", "", text, flags=re.MULTILINE)  # list markers
     text = re.sub(r"([:.!?;,])\s*\n+\s*", r"\1 ", text.strip())  # a line ending in punctuation
     text = re.sub(r"\s*\n+\s*", ". ", text)  # list items and paragraphs: sentences
-    text = REFERENCE.sub(lambda m: spell(m.group(0), lang), text)
+    text = REFERENCE.sub(lambda m: say_reference(m.group(0), lang), text)
+    text = LETTERS_DIGITS.sub(r"\1 \2", text)  # "HB48" (a code the voice would read as one word)
     text = PHONE.sub(lambda m: spell(m.group(0), lang), text)
 
     def price(amount_text: str, symbol: str) -> str:
@@ -125,6 +215,8 @@ def speakable(text: str, lang: str) -> str:
     text = PRICE_AFTER.sub(lambda m: price(m.group(1), m.group(2)), text)
     text = PRICE_BEFORE.sub(lambda m: price(m.group(2), m.group(1)), text)
     text = TIME.sub(lambda m: say_time(int(m.group(1)), int(m.group(2)), lang), text)
+    if lang != "en":
+        text = HOUR_H.sub(lambda m: say_time(int(m.group(1)), 0, lang), text)
     if lang == "en":
         text = EN_DAY_MONTH.sub(
             lambda m: f"the {_words(int(m.group(1)), lang, 'ordinal')} of {m.group(2)}", text
@@ -133,10 +225,9 @@ def speakable(text: str, lang: str) -> str:
 
     if lang == "en":
         text = EN_ORDINAL.sub(lambda m: _words(int(m.group(1)), lang, "ordinal"), text)
-    else:  # "1 noche" is "una noche", "1 adulto" "un adulto" (num2words says "uno")
-        one = {"es": ("un", "una"), "pt": ("um", "uma")}[lang]
-        text = ONE_BEFORE_NOUN.sub(
-            lambda m: f"{one[m.group(1).lower() in FEMININE[lang]]} {m.group(1)}", text
+    else:  # "1 noche" is "una noche", "1 adulto" "un adulto", "2 noites" "duas noites"
+        text = COUNT_BEFORE_WORD.sub(
+            lambda m: f"{_counted(int(m.group(1)), m.group(2), lang)} {m.group(2)}", text
         )
 
     def number(m: re.Match[str]) -> str:

@@ -74,9 +74,11 @@ class WhisperStt:
         )
 
     def transcribe(self, samples: np.ndarray, lang_hint: str | None = None) -> Transcript:
-        """One VAD pass, one decode: the language (when unknown) is detected on the speech first,
-        among the hotel's languages, then the speech is decoded once in it (letting Whisper detect
-        inside its own call decoded a clip it heard as Italian twice)."""
+        """One VAD pass, one encoder pass, one decode: the language (when unknown) is detected
+        among the hotel's languages on the encoder output of the speech's first 30 s, and that same
+        output is decoded in it (letting Whisper detect inside its own call decoded a clip it heard
+        as Italian twice; faster-whisper's ``detect_language`` then ``transcribe`` encoded the same
+        window twice, ~1 s of a first voice note's 3)."""
         if self._model is None:
             self.load()
         started = time.perf_counter()
@@ -88,15 +90,29 @@ class WhisperStt:
         else:
             lang = None
         speech = self._speech(samples)
-        if lang is None and speech.size:
-            _best, _p, probs = self._model.detect_language(audio=speech)
-            allowed = [(la, float(p)) for la, p in probs if la in self.languages]
-            lang, prob = max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
+        text = ""
+        if speech.size:
+            features = self._model.feature_extractor(speech)
+            encoded = None
+            if lang is None:
+                encoded = self._encode_first_window(features)
+                probs = [(tok[2:-2], float(p)) for tok, p in self._model.model.detect_language(encoded)[0]]
+                allowed = [(la, p) for la, p in probs if la in self.languages]
+                lang, prob = max(allowed, key=lambda lp: lp[1]) if allowed else (self.languages[0], 0.0)
+            text = self._decode_features(features, lang, encoded)
         lang = lang or self.languages[0]
-        text = self._decode(speech, lang) if speech.size else ""
         return Transcript(
             text, lang, prob, len(samples) / SAMPLE_RATE, time.perf_counter() - started, self.name
         )
+
+    def _encode_first_window(self, features: np.ndarray) -> Any:
+        """The encoder output of the window faster-whisper's ``generate_segments`` decodes first
+        (its first ``nb_max_frames`` content frames, padded), so passing it back skips its encode."""
+        from faster_whisper.audio import pad_or_trim
+
+        content_frames = features.shape[-1] - 1
+        window = features[:, : min(self._model.feature_extractor.nb_max_frames, content_frames)]
+        return self._model.encode(pad_or_trim(window))
 
     def _speech(self, samples: np.ndarray) -> np.ndarray:
         """The speech in the clip, silences cut (Silero VAD, as faster-whisper's vad_filter does)."""
@@ -109,15 +125,49 @@ class WhisperStt:
         return np.concatenate(pieces).astype(np.float32, copy=False)
 
     def _decode(self, speech: np.ndarray, lang: str) -> str:
-        segments, _info = self._model.transcribe(
-            speech,
-            language=lang,
-            initial_prompt=self.initial_prompt.get(lang) or None,
-            beam_size=self.beam_size,
-            vad_filter=False,  # cut already
-            condition_on_previous_text=False,
-            without_timestamps=True,
+        """Decode the speech in ``lang`` (encoding it here)."""
+        return self._decode_features(self._model.feature_extractor(speech), lang, None)
+
+    def _decode_features(self, features: np.ndarray, lang: str, encoded: Any) -> str:
+        """faster-whisper's ``transcribe`` minus its own language detection and first encode:
+        its options with the defaults of faster-whisper 1.2 (pinned in pyproject.toml), then its
+        ``generate_segments`` given the first window's encoder output when we have it."""
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+        model = self._model
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=lang
         )
+        options = TranscriptionOptions(
+            beam_size=self.beam_size,
+            best_of=5,
+            patience=1,
+            length_penalty=1,
+            repetition_penalty=1,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=-1.0,
+            no_speech_threshold=0.6,
+            compression_ratio_threshold=2.4,
+            condition_on_previous_text=False,
+            prompt_reset_on_temperature=0.5,
+            temperatures=[0.0, 0.2, 0.4, 0.6, 0.8, 1.0],
+            initial_prompt=self.initial_prompt.get(lang) or None,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            without_timestamps=True,
+            max_initial_timestamp=1.0,
+            word_timestamps=False,
+            prepend_punctuations="\"'“¿([{-",
+            append_punctuations="\"'.。,，!！?？:：”)]}、",
+            multilingual=False,
+            max_new_tokens=None,
+            clip_timestamps="0",
+            hallucination_silence_threshold=None,
+            hotwords=None,
+        )
+        segments = model.generate_segments(features, tokenizer, options, False, encoded)
         return " ".join(s.text.strip() for s in segments).strip()  # the generator runs the decoder
 
 

@@ -80,6 +80,7 @@ def make_stt(
 
 
 SENTENCE_PAUSE_S = 0.25
+MAX_INTERRUPTIONS = 20  # a sentence stopped this often for guests' notes is given up (the text went)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -102,6 +103,8 @@ class VoiceService:
         self.load_seconds: dict[str, float] = {}
         self.transcribed = 0
         self.spoken = 0
+        self.interrupted = 0  # background sentences stopped for a guest's voice note, then said again
+        self._background_speaking = 0  # background sentences in the speech lane now
 
     @property
     def threads(self) -> int:
@@ -216,9 +219,7 @@ class VoiceService:
             def remote_work() -> Transcript:
                 return asyncio.run_coroutine_threadsafe(remote.transcribe(data, lang_hint), loop).result()
 
-            heard: Transcript = await self.scheduler.lane("speech").run(
-                remote_work, priority=priority, deadline_s=max_wait_s
-            )
+            heard = await self._hear(remote_work, priority, max_wait_s)
             self.transcribed += 1
             return heard
         stt = self.stt
@@ -231,11 +232,24 @@ class VoiceService:
             )
             return stt.transcribe(decoded.samples, lang_hint)
 
-        transcript: Transcript = await self.scheduler.lane("speech").run(
-            work, priority=priority, deadline_s=max_wait_s
-        )
+        transcript = await self._hear(work, priority, max_wait_s)
         self.transcribed += 1
         return transcript
+
+    async def _hear(
+        self, work: Callable[[], Transcript], priority: Priority, max_wait_s: float | None
+    ) -> Transcript:
+        """Queue the work in the speech lane; when a background voice reply's sentence holds the
+        lane, stop it (it queues again behind this note and is said from its start)."""
+        stop = priority < Priority.BACKGROUND and self._background_speaking > 0 and self.busy()
+        queued = asyncio.ensure_future(
+            self.scheduler.lane("speech").run(work, priority=priority, deadline_s=max_wait_s)
+        )
+        await asyncio.sleep(0)  # in the lane's queue before the sentence gives its slot up
+        if stop:
+            await self._interrupt_speaking()
+        heard: Transcript = await queued
+        return heard
 
     def can_speak(self, lang: str) -> bool:
         if self.remote is not None:
@@ -258,8 +272,7 @@ class VoiceService:
             assert tts is not None
             return tts.synthesize(sentence, lang)
 
-        lane = self.scheduler.lane("speech")
-        parts = [await lane.run(say, sentence, priority=priority) for sentence in reply_sentences(text)]
+        parts = [await self._say(say, sentence, priority) for sentence in reply_sentences(text)]
         if not parts:
             raise ModelError("nothing to say", code="voice_empty")
         rate = parts[0].sample_rate
@@ -275,6 +288,37 @@ class VoiceService:
         ogg = await asyncio.to_thread(voice_note, speech)
         self.spoken += 1
         return ogg, speech
+
+    async def _say(self, say: Callable[[str], Speech], sentence: str, priority: Priority) -> Speech:
+        """One sentence, one lane job; a background one stopped for a guest's voice note (issue 16)
+        queues again behind it and is said from its start."""
+        lane = self.scheduler.lane("speech")
+        background = priority >= Priority.BACKGROUND
+
+        def job() -> Speech:
+            self._background_speaking += background
+            try:
+                return say(sentence)
+            finally:
+                self._background_speaking -= background
+
+        for attempt in range(MAX_INTERRUPTIONS + 1):
+            try:
+                spoken: Speech = await lane.run(job, priority=priority)
+                return spoken
+            except ModelError as exc:
+                if exc.code != "speech_interrupted" or attempt == MAX_INTERRUPTIONS:
+                    raise
+                self.interrupted += 1
+        raise AssertionError("unreachable")
+
+    async def _interrupt_speaking(self) -> None:
+        if self.remote is not None:
+            stopped = await self.remote.interrupt()
+        else:
+            stopped = self.tts is not None and self.tts.interrupt()
+        if stopped:
+            log.info("voice reply sentence interrupted: a voice note waits to be heard")
 
     def health(self) -> dict[str, Any]:
         if self.remote is not None:
@@ -294,6 +338,7 @@ class VoiceService:
             "load_seconds": {k: round(v, 3) for k, v in self.load_seconds.items()},
             "transcribed": self.transcribed,
             "spoken": self.spoken,
+            "interrupted": self.interrupted,
         }
 
 

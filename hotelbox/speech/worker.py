@@ -40,12 +40,15 @@ from wyoming.info import AsrModel, AsrProgram, Attribution, Describe, Info, TtsP
 from wyoming.server import AsyncEventHandler, AsyncServer
 from wyoming.tts import Synthesize
 
+from hotelbox.errors import ModelError
 from hotelbox.speech.audio import SAMPLE_RATE, AudioError, decode
 from hotelbox.speech.engines import SttSpec, TtsSpec, VoiceSet, build_stt, spec_from_json
 from hotelbox.speech.stt import SpeechToText
 
 log = logging.getLogger("hotelbox.speech.worker")
 TRANSCRIBE_FILE = "hotelbox-transcribe-file"
+INTERRUPT = "hotelbox-interrupt"  # stop the synthesis under way: a voice note waits to be heard
+INTERRUPTED = "hotelbox-interrupted"
 CHUNK_SAMPLES = 4096
 ATTRIBUTION = Attribution(name="hotelbox", url="")
 
@@ -73,6 +76,10 @@ class SpeechHandler(AsyncEventHandler):
     async def handle_event(self, event: Event) -> bool:
         if Describe.is_type(event.type):
             await self.write_event(self.info.event())
+        elif event.type == INTERRUPT:
+            # only while a job holds the worker: the sentence under way, or the one about to start
+            stopped = self.tts.interrupt() if self.tts is not None and self.lock.locked() else False
+            await self.write_event(Event(type=INTERRUPTED, data={"stopped": stopped}))
         elif Synthesize.is_type(event.type):
             await self._synthesize(Synthesize.from_event(event))
         elif self.stt is None:
@@ -129,8 +136,13 @@ class SpeechHandler(AsyncEventHandler):
             await self.write_event(Error(f"no voice for {lang!r}", "voice_missing").event())
             return
         async with self.lock:
-            speech = await asyncio.to_thread(self.tts.synthesize, request.text, lang)
-            release_memory()
+            try:
+                speech = await asyncio.to_thread(self.tts.synthesize, request.text, lang)
+            except ModelError as exc:  # interrupted (the box asks again), or a voice that cannot speak
+                await self.write_event(Error(str(exc), exc.code).event())
+                return
+            finally:
+                release_memory()
         rate = speech.sample_rate
         await self.write_event(AudioStart(rate=rate, width=2, channels=1).event())
         data = pcm16(speech.samples)

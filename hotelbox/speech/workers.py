@@ -176,6 +176,16 @@ class WyomingSpeech:
             self.tts_uri, speakable(text, lang), lang, name, timeout_s=self.settings.worker_timeout_s
         )
 
+    async def interrupt(self) -> bool:
+        """Stop the synthesis our own worker is doing (a hotel's server is left alone)."""
+        if self.tts_worker is None or self.tts_uri is None:
+            return False
+        try:
+            return await remote.interrupt(self.tts_uri)
+        except ModelError as exc:  # the sentence then just runs to its end
+            log.warning("speech worker not interrupted code=%s", exc.code)
+            return False
+
     def health(self) -> dict[str, Any]:
         return {
             "stt_uri": self.stt_uri,

@@ -17,12 +17,14 @@ from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from hotelbox import openapi
 from hotelbox.config import Settings
 from hotelbox.errors import HotelboxError, InvalidInput
+from hotelbox.live_updates import Update
 from hotelbox.messages import Inbound
 from hotelbox.store import conversations
 from hotelbox.web import desk_api
@@ -30,6 +32,7 @@ from hotelbox.web.auth import PUBLIC, Auth, client_address, make_auth_middleware
 from hotelbox.web.guest_files import guest_file_response
 from hotelbox.web.interface import BOX, WebBox
 from hotelbox.web.limits import RateLimited, TryLimits
+from hotelbox.web.live_socket import live_socket
 
 log = logging.getLogger(__name__)
 LIMITS: web.AppKey[TryLimits] = web.AppKey("try_limits", TryLimits)
@@ -303,35 +306,20 @@ async def live(request: web.Request) -> web.WebSocketResponse:
     if not SESSION.match(session):
         raise InvalidInput("session must be 8-64 letters, digits, - or _")
     require_same_origin(request)
-    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
-    await ws.prepare(request)
-    subscription = request.app[BOX].live.subscribe(
-        lambda e: e.get("type") == "webchat.reply" and e.get("session") == session, maxsize=64
+
+    def reply(update: Update) -> dict[str, Any]:
+        shown = update["reply"]
+        return {
+            "type": "reply",
+            "id": update["message_id"],
+            "text": shown["text"],
+            "options": shown.get("options", []),
+            "audio": _audio_url(update["message_id"], session, {"reply": shown}),
+        }
+
+    return await live_socket(
+        request, lambda e: e.get("type") == "webchat.reply" and e.get("session") == session, reply
     )
-
-    async def pump() -> None:
-        async for event in subscription:
-            reply = event["reply"]
-            await ws.send_json(
-                {
-                    "type": "reply",
-                    "id": event["message_id"],
-                    "text": reply["text"],
-                    "options": reply.get("options", []),
-                    "audio": _audio_url(event["message_id"], session, {"reply": reply}),
-                }
-            )
-        await ws.close(code=1013, message=b"too slow")
-
-    task = asyncio.create_task(pump())
-    try:
-        async for msg in ws:
-            if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
-                break
-    finally:
-        subscription.close()
-        task.cancel()
-    return ws
 
 
 def make_app(box: WebBox) -> web.Application:

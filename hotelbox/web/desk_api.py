@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from hotelbox.errors import InvalidInput, NotFound
 from hotelbox.maintenance import delete_files
@@ -36,6 +36,7 @@ from hotelbox.web.auth import (
 )
 from hotelbox.web.guest_files import guest_file_response
 from hotelbox.web.interface import BOX
+from hotelbox.web.live_socket import live_socket
 
 log = logging.getLogger(__name__)
 AUTH: web.AppKey[Auth] = web.AppKey("desk_auth", Auth)
@@ -453,26 +454,9 @@ async def desk_ws(request: web.Request) -> web.WebSocketResponse:
     """What changed, as it happens; the page refetches what it shows. A page that falls behind
     (64 updates queued) is dropped and reconnects — it can never slow the box down."""
     require_same_origin(request)
-    ws = web.WebSocketResponse(heartbeat=20.0, max_msg_size=4096)
-    await ws.prepare(request)
-    box = request.app[BOX]
-    sub = box.live.subscribe(
-        lambda e: e.get("type") in ("message", "conversation", "delivery", "booking"), maxsize=64
+    shown = ("type", "conversation_id", "direction", "by")
+    return await live_socket(
+        request,
+        lambda e: e.get("type") in ("message", "conversation", "delivery", "booking"),
+        lambda e: {k: v for k, v in e.items() if k in shown},
     )
-
-    async def pump() -> None:
-        async for event in sub:
-            await ws.send_json(
-                {k: v for k, v in event.items() if k in ("type", "conversation_id", "direction", "by")}
-            )
-        await ws.close(code=1013, message=b"too slow")
-
-    task = asyncio.create_task(pump())
-    try:
-        async for msg in ws:
-            if msg.type in (WSMsgType.ERROR, WSMsgType.CLOSE):
-                break
-    finally:
-        sub.close()
-        task.cancel()
-    return ws

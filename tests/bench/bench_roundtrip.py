@@ -10,11 +10,20 @@ Printed per language: corpus WER (errors over words), sentences heard perfectly,
 sentences with what Whisper heard (what :mod:`hotelbox.speech.speakable` should read better).
 ``HOTELBOX_ROUNDTRIP_LANGS`` (es,en,pt) and ``HOTELBOX_ROUNDTRIP_VOICES`` (e.g. en=en_US-joe-medium)
 choose what runs; ``HOTELBOX_ROUNDTRIP_BEAMS`` (5) the Whisper beam sizes compared on the same audio.
+For quick loops: ``HOTELBOX_ROUNDTRIP_KEYS`` (message keys, shell patterns, comma separated) runs a
+subset; ``HOTELBOX_ROUNDTRIP_CACHE`` (a directory) keeps each voice note heard, keyed by voice,
+speed and the exact speakable text, and what Whisper heard in it, keyed by the audio's bytes, beam
+and prompt, so a run only speaks and hears what changed; ``HOTELBOX_ROUNDTRIP_WORST``
+(8) how many of the worst messages are printed; ``HOTELBOX_ROUNDTRIP_SPEED`` (1.0) Kokoro's speed;
+``HOTELBOX_ROUNDTRIP_PROMPT=1`` gives Whisper the hotel-vocabulary prompt of ``BENCH=vocabulary``.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import os
+import re
 import string
 import time
 from datetime import date
@@ -23,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import jiwer
+import numpy as np
 
 from hotelbox.config import load_settings
 from hotelbox.dialogue.catalog import Catalog
@@ -79,10 +89,45 @@ def sentences(catalog: Catalog, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+ONE_LETTER_WORDS = {
+    "es": {"a", "e", "o", "u", "y"},
+    "pt": {"a", "e", "o"},
+    "en": {"a", "i"},
+}  # after normalise
+
+
+def join_letters(text: str, lang: str) -> str:
+    """Letters spelled one by one are one word, written either way: "H B", "H.B." and "HB" are all
+    "hb" (a language's one-letter words, "y", "e", "a", are never joined)."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*text.split(), ""]:
+        if len(word) == 1 and word.isalpha() and word not in ONE_LETTER_WORDS[lang]:
+            run.append(word)
+            continue
+        out.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if word:
+            out.append(word)
+    return " ".join(out)
+
+
+SPELLINGS = {  # one word written two ways (after normalise): both sides get the first
+    "e mail": "email",
+    "wi fi": "wifi",
+    "recepcao": "rececao",  # Brazilian and European spellings of one word (Whisper writes either)
+    "contato": "contacto",
+}
+_SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
+
+
 def words(text: str, lang: str) -> str:
-    """Both sides as words: written out by the box's speakable step, accents and punctuation gone,
-    one spelling for a word written two ways ("e-mail" and "email")."""
-    return normalise(speakable(text, lang)).replace("e mail", "email")
+    """Both sides as words, the same way: written out by the box's speakable step, accents and
+    punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
+    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB")."""
+    return join_letters(
+        _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
+    )
 
 
 def voices_from_env() -> dict[str, str]:
@@ -91,6 +136,60 @@ def voices_from_env() -> dict[str, str]:
         lang, name = pair.split("=", 1)
         voices[lang] = name
     return voices
+
+
+def keys_from_env() -> list[str]:
+    return [k.strip() for k in os.environ.get("HOTELBOX_ROUNDTRIP_KEYS", "").split(",") if k.strip()]
+
+
+def selected(key: str, patterns: list[str]) -> bool:
+    return not patterns or any(fnmatch.fnmatchcase(key, p) for p in patterns)
+
+
+def with_speed(speed: float) -> None:
+    """Kokoro at another speed, for this benchmark only (the product speaks at 1.0)."""
+    from hotelbox.speech.kokoro import KokoroTts
+
+    def _say(self: KokoroTts, sentence: str, style: np.ndarray, lang: str) -> np.ndarray:
+        phonemes = self.voice_specs[lang].phonemes
+        samples, _rate = self._kokoro.create(sentence, voice=style, lang=phonemes, speed=speed)
+        return np.asarray(samples, dtype=np.float32)
+
+    KokoroTts._say = _say  # type: ignore[method-assign]
+
+
+def errors(ref: str, hyp: str) -> int:
+    """Word errors (substitutions, deletions, insertions) of one message: what it adds to the corpus WER."""
+    if not ref:
+        return len(hyp.split())
+    out = jiwer.process_words(ref, hyp)
+    return int(out.substitutions + out.deletions + out.insertions)
+
+
+def heard_audio(tts: VoiceSet, text: str, lang: str, key: str, cache: Path | None) -> np.ndarray:
+    """The voice note as the box decodes it (16 kHz), from the cache when this exact text was spoken."""
+    path = cache / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.npy" if cache else None
+    if path is not None and path.is_file():
+        return np.load(path)
+    audio = decode(voice_note(tts.synthesize(text, lang))).samples
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, audio)
+    return audio
+
+
+def transcript(whisper: WhisperStt, audio: np.ndarray, lang: str, cache: Path | None) -> str:
+    """What Whisper heard (language given), from the cache when it already heard these exact samples."""
+    if cache is None:
+        return whisper.transcribe(audio, lang).text
+    digest = hashlib.sha256(audio.tobytes())
+    digest.update(f"|{lang}|{whisper.beam_size}|{whisper.initial_prompt.get(lang, '')}".encode())
+    path = cache / f"heard-{digest.hexdigest()[:32]}.txt"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    heard = whisper.transcribe(audio, lang).text
+    path.write_text(heard, encoding="utf-8")
+    return heard
 
 
 def wer_of(pairs: list[tuple[str, str]]) -> float:
@@ -105,29 +204,56 @@ async def run(tmp: Path) -> dict[str, Any]:
     store = ModelStore(tmp / "models", tmp / "model-cache")
     catalog = Catalog.load()
     voices = voices_from_env()
+    patterns = keys_from_env()
+    cache = (
+        Path(os.environ["HOTELBOX_ROUNDTRIP_CACHE"]) if os.environ.get("HOTELBOX_ROUNDTRIP_CACHE") else None
+    )
+    worst_n = int(os.environ.get("HOTELBOX_ROUNDTRIP_WORST", "8"))
+    speed = float(os.environ.get("HOTELBOX_ROUNDTRIP_SPEED", "1.0"))
+    if speed != 1.0:
+        with_speed(speed)
+    prompt: dict[str, str] = {}
+    if os.environ.get("HOTELBOX_ROUNDTRIP_PROMPT") == "1":
+        from tests.bench.bench_vocabulary import PROMPTS
+
+        prompt = dict(PROMPTS)
     whisper = {
-        b: WhisperStt(store.locate("whisper-base"), "whisper-base", threads=1, beam_size=b) for b in beams
+        b: WhisperStt(
+            store.locate("whisper-base"), "whisper-base", threads=1, beam_size=b, initial_prompt=prompt
+        )
+        for b in beams
     }
     for w in whisper.values():
         w.load()
     out: dict[str, Any] = {}
-    print(f"### round trip over the reply catalogues: voices {voices}, Whisper base beam {beams}")
+    print(
+        f"### round trip over the reply catalogues: voices {voices}, Whisper base beam {beams}, speed {speed}, "
+        f"prompt {'on' if prompt else 'off'}{', messages ' + ','.join(patterns) if patterns else ''}"
+    )
     for lang in langs:
         tts = VoiceSet(TtsSpec((voice_spec(store, lang, voices[lang]),), threads=1))
         tts.load()
         rows: dict[int, list[tuple[str, str, str]]] = {b: [] for b in beams}
         took = {"tts": 0.0, **{f"stt{b}": 0.0 for b in beams}}
         for key, text in sentences(catalog, lang):
+            if not selected(key, patterns):
+                continue
             said = speakable(text, lang)
             started = time.perf_counter()
-            audio = decode(voice_note(tts.synthesize(text, lang))).samples
+            audio = heard_audio(tts, text, lang, f"{voices[lang]}|{speed}|{said}", cache)
             took["tts"] += time.perf_counter() - started
             for b, w in whisper.items():
                 started = time.perf_counter()
-                heard = w.transcribe(audio, lang).text
+                heard = transcript(w, audio, lang, cache)
                 took[f"stt{b}"] += time.perf_counter() - started
                 rows[b].append((key, words(said, lang), words(heard, lang)))
-        result: dict[str, Any] = {"sentences": len(rows[beams[0]]), "voice": voices[lang], "seconds": took}
+        result: dict[str, Any] = {
+            "sentences": len(rows[beams[0]]),
+            "voice": voices[lang],
+            "speed": speed,
+            "prompt": bool(prompt),
+            "seconds": took,
+        }
         for b in beams:
             pairs = [(r, h) for _, r, h in rows[b]]
             wer = wer_of(pairs)
@@ -138,10 +264,13 @@ async def run(tmp: Path) -> dict[str, Any]:
                 f"({sum(len(r.split()) for r, _ in pairs)} words), {perfect} heard perfectly; "
                 f"Whisper {took[f'stt{b}']:.0f} s, voice {took['tts']:.0f} s"
             )
-        worst = sorted(rows[beams[0]], key=lambda row: -jiwer.wer(row[1], row[2]) if row[1] else 0)[:8]
+        worst = sorted(rows[beams[0]], key=lambda row: -errors(row[1], row[2]))[:worst_n]
         for key, ref, hyp in worst:
             if ref != hyp:
-                print(f"  {key}: read  «{ref}»\n  {' ' * len(key)}  heard «{hyp}»")
+                print(
+                    f"  {key} ({errors(ref, hyp)} errors): read  «{ref}»\n"
+                    f"  {' ' * len(key)}              heard «{hyp}»"
+                )
         result["worst"] = worst
         result["rows"] = rows[beams[0]]  # every message: key, what was read, what was heard
         out[lang] = result

@@ -152,6 +152,7 @@ async def test_a_booking_cancelled_in_the_back_office_is_followed(
         assert confirmed.key == "booking_confirmed"
         row = await box.store.fetchone("SELECT * FROM bookings")
         assert row is not None
+        desk = box.live.subscribe(lambda e: e.get("type") == "conversation")  # an open desk page
         staff = await other_client(fake)
         await staff.cancel_booking(row["pms_reference"], "desk-1")
         await staff.close()
@@ -161,6 +162,8 @@ async def test_a_booking_cancelled_in_the_back_office_is_followed(
         assert row is not None
         assert row["status"] == "cancelled"
         assert (await guest.conversation())["attention"] == "booking_changed_in_pms"
+        shown = desk.queue.get_nowait()  # the desk is told at once, not at its next reload
+        assert shown == {"type": "conversation", "conversation_id": row["conversation_id"], "by": "pms"}
         actions = [r["action"] for r in await box.store.fetchall("SELECT action FROM audit_log")]
         assert "booking.changed_in_pms" in actions
         health = await box.health()

@@ -26,7 +26,7 @@ from hotelbox.speech.speakable import speakable
         ("pt", "1 noite, 1 adulto e 1 criança", "uma noite, um adulto e uma criança"),
         ("es", "escribe a ana.gil@correo.es", "escribe a ana punto gil arroba correo punto es"),
         ("en", "write to anna@mail.com.", "write to anna at mail dot com."),
-        ("es", "Tu referencia es HB-4821.", "Tu referencia es H, B, cuatro, ocho, dos, uno."),
+        ("es", "Tu referencia es HB-4821.", "Tu referencia es H B, cuarenta y ocho, veintiuno."),
         ("en", "on Saturday 12 December", "on Saturday the twelfth of December"),
         ("es", "¡Confirmada! ✅🎉", "¡Confirmada!"),
         ("es", "llama al +34 952 123 456", "llama al tres, cuatro, nueve, cinco, dos, uno, dos, tres, cuatro, cinco, seis"),
