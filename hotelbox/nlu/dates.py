@@ -747,7 +747,7 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(
-        r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\s*(-|to|al|a|ao|ate|until|till)\s*(\d{1,2})\.(\d{1,2})\b(?![.:]\d)",
+        r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\.?\s*(-|to|al|a|ao|ate|until|till|bis)\s*(\d{1,2})\.(\d{1,2})\b\.?(?![.:]?\d)",
         lambda m: (
             f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}/{m.group(5)}"
             if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(5)) <= 12
