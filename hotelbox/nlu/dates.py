@@ -813,7 +813,9 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
-    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions):
+    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions) or (
+        weekday_nights and any(mm.kind.startswith("weekday") for mm in mentions)
+    ):
         # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
         mentions = [mm for mm in mentions if mm.kind != "weekend"]
     mentions.sort(key=lambda mm: mm.start)

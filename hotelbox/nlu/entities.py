@@ -156,7 +156,8 @@ _WITH_CHILD = re.compile(
     r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa](?![-\s]*almoco)"
-    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
+    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho|crio|cria|chamac[oa]|pibe|piba"
+    r"|guri|guria|escuincle|chiquit[oa]|nenit[oa]|bebit[oa])\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"

@@ -528,3 +528,31 @@ def test_tomorrow_and_the_day_after(
 ) -> None:
     e = entities(understander, lang, text)
     assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "today", "expected"),
+    [
+        # the weekend and its nights named: the nights said win ("viernes y sábado a la noche" = Fri to Sun)
+        (
+            "es",
+            "tienen lugar este finde? viernes y sabado a la noche, somos dos",
+            date(2027, 5, 19),
+            {"check_in": "2027-05-21", "check_out": "2027-05-23", "adults": 2},
+        ),
+        (
+            "en",
+            "this weekend, friday and saturday night",
+            date(2027, 5, 19),
+            {"check_in": "2027-05-21", "check_out": "2027-05-23"},
+        ),
+        ("es", "somos mi pareja y yo y un crio de 3 años", TODAY, {"adults": 2, "children": 1}),
+        ("es", "vamos mi marido, yo y la chamaca", TODAY, {"adults": 2, "children": 1}),
+        ("es", "mi mujer y yo con el pibe", TODAY, {"adults": 2, "children": 1}),
+    ],
+)
+def test_dev_corpus_classes(
+    understander: Understander, lang: str, text: str, today: date, expected: dict[str, Any]
+) -> None:
+    e = understander.understand(text, today=today, lang=lang).entities
+    assert {k: e.get(k) for k in expected} == expected
