@@ -556,3 +556,16 @@ def test_dev_corpus_classes(
 ) -> None:
     e = understander.understand(text, today=today, lang=lang).entities
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults"),
+    [
+        ("en", "a double room for me and a colleague", 2),
+        ("es", "una doble para mi y una amiga", 2),
+        ("pt", "um quarto so pra mim", 1),
+        ("pt", "é pra mim sozinha", 1),
+    ],
+)
+def test_me_and_a_companion_or_just_me(understander: Understander, lang: str, text: str, adults: int) -> None:
+    assert entities(understander, lang, text).get("adults") == adults
