@@ -169,8 +169,8 @@ _NOT_ORDINAL_DAY = (
     r"|door|booking|reservation|message|call|visit|stay|year|birthday|anniversary|of\s+(?:us|them)))"
 )
 _BARE_DAY = re.compile(
-    rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
+    rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|from|to\s+the|till\s+the|until\s+the)\s+"
+    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|am\b|pm\b|a\.m|p\.m|o.?clock|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"

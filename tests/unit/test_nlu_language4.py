@@ -569,3 +569,20 @@ def test_dev_corpus_classes(
 )
 def test_me_and_a_companion_or_just_me(understander: Understander, lang: str, text: str, adults: int) -> None:
     assert entities(understander, lang, text).get("adults") == adults
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("anything from 19 till sunday?", "2027-03-19", "2027-03-21"),
+        ("from 25 for 3 nights", "2027-03-25", "2027-03-28"),
+    ],
+)
+def test_from_a_bare_day(understander: Understander, text: str, check_in: str, check_out: str) -> None:
+    e = entities(understander, "en", text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize("text", ["prices from 90 euros", "from 2 people up", "open from 7 am"])
+def test_from_a_number_that_is_no_day(understander: Understander, text: str) -> None:
+    assert "check_in" not in entities(understander, "en", text)
