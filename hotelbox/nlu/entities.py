@@ -633,7 +633,14 @@ class RoomTypeLexicon:
         """Every room type the text names, in order ("a double … the suite": double, suite)."""
         if self._pattern is None:
             return []
-        return list(dict.fromkeys(self._by_alias[m.group(0)] for m in self._pattern.finditer(fold(text))))
+        folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
+        return list(
+            dict.fromkeys(
+                self._by_alias[m.group(0)]
+                for m in self._pattern.finditer(folded)
+                if not (_BEDS_AFTER.match(folded, m.end()) or _BEDS_BEFORE.search(folded, 0, m.start()))
+            )
+        )
 
     def _misspelt(self, folded: str) -> str | None:
         # "la suit", "the suit for 2 nights": an alias without its last letter after an article

@@ -586,3 +586,7 @@ def test_from_a_bare_day(understander: Understander, text: str, check_in: str, c
 @pytest.mark.parametrize("text", ["prices from 90 euros", "from 2 people up", "open from 7 am"])
 def test_from_a_number_that_is_no_day(understander: Understander, text: str) -> None:
     assert "check_in" not in entities(understander, "en", text)
+
+
+def test_every_room_named_reads_shorthand_and_skips_beds(understander: Understander) -> None:
+    assert understander.rooms.find_all("a dbl with 2 single beds, or the suite") == ["double", "suite"]
