@@ -37,7 +37,7 @@ _YES = (
     # pt
     "sim", "pode", "podes", "isso", "certo", "confirme", "perfeito", "combinado", "beleza", "bora",
     "com certeza", "pode ser", "exato", "exatamente", "fechado", "ta bom", "esta bem", "pode reservar",
-    "claro que sim", "manda ver",
+    "claro que sim", "manda ver", "certinho", "certissimo", "fechou", "demorou", "ta otimo", "otimo",
 )  # fmt: skip
 _YES_ALONE = ("s", "y", "k", "kk", "yy", "ss", "va", "sale")
 # "cancel it" says yes to "cancel the booking?", but no to "shall I make the booking?"
@@ -46,7 +46,7 @@ _CANCEL = (
     "cancel", "cancel it", "cancel please", "pode cancelar", "cancele", "cancelar a reserva",
 )  # fmt: skip
 _NO_START = (
-    "no", "nop", "nope", "nah", "nao", "negativo", "nunca", "never", "mejor no", "better not",
+    "no", "nop", "nops", "nopes", "nope", "nah", "nao", "naum", "nn", "negativo", "nunca", "never", "mejor no", "better not",
     "melhor nao", "not", "nem", "ni hablar", "no thanks", "no gracias", "nao obrigado",
 )  # fmt: skip
 _NO = (

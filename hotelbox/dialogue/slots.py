@@ -69,7 +69,12 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
         # "del jueves 25 al lunes 29 de marzo": the day numbers say it; the weekdays only agree
         text = _WEEKDAY_DAY.sub(r"\g<day>", fold(u.text))
         plain = extract_stay(text, u.lang, t.guest.today)
-        if plain.check_in or plain.check_out:
+        # never a poorer reading than understanding's ("from friday the 19th till sunday": both ends)
+        if (
+            (plain.check_in or plain.check_out)
+            and (plain.check_in or "check_in" not in entities)
+            and (plain.check_out or "check_out" not in entities)
+        ):
             for key in ("check_in", "check_out", "nights"):
                 entities.pop(key, None)
             entities.update({k: v for k, v in plain.as_entities().items() if k != "extra_nights"})

@@ -169,8 +169,8 @@ _NOT_ORDINAL_DAY = (
     r"|door|booking|reservation|message|call|visit|stay|year|birthday|anniversary|of\s+(?:us|them)))"
 )
 _BARE_DAY = re.compile(
-    rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|to\s+the|till\s+the|until\s+the)\s+"
-    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
+    rf"\b(?:(?:el|del|al|o|do|ao|no|the|on\s+the|from\s+the|from|to\s+the|till\s+the|until\s+the)\s+"
+    rf"(?:dia\s+)?|dia\s+|(?={_DAY}(?:st|nd|rd|th)\b{_NOT_ORDINAL_DAY}))(?P<d>{_DAY})(?P<ord>st|nd|rd|th|º|ª)?\b(?!\s*(?:/|:|h\b|\.\d|de\s+la|am\b|pm\b|a\.m|p\.m|o.?clock|ones?\b|1\s*(?:$|[,.!?]|please|pls|por\s+favor|porfa|thanks)|option|opci|opca|choice|floor|piso|andar|planta|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos|children|kids|euros?|€|of\s+us|{_AGES}))"
 )
 _NOT_DAY_AFTER = (
     r"(?!\s*(?:/|:|h\b|\.\d|noches?|nights?|noites?|personas?|adult|people|pessoas|huespedes|ninos"
@@ -738,10 +738,16 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         r"\1 \2",
         folded,
     )
+    # "de mañana a pasado mañana", "mañana y pasado": tomorrow, then the day after
+    folded = re.sub(
+        r"\bde\s+(manana|amanha)\s+(?=(?:a|al|hasta|ate|y|e)\s+(?:pasado|depois))", r"\1 ", folded
+    )
+    folded = re.sub(r"\b(manana\s+(?:y|a|hasta)\s+)pasado\b(?!\s+manana)", r"\1pasado manana", folded)
+    folded = re.sub(r"\b(amanha\s+(?:e|a|ate)\s+)depois\b(?!\s+de\s+amanha)", r"\1depois de amanha", folded)
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(
-        r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\s*(-|to|al|a|ao|ate|until|till)\s*(\d{1,2})\.(\d{1,2})\b(?![.:]\d)",
+        r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\.?\s*(-|to|al|a|ao|ate|until|till|bis)\s*(\d{1,2})\.(\d{1,2})\b\.?(?![.:]?\d)",
         lambda m: (
             f"{m.group(1)}/{m.group(2)} {m.group(3)} {m.group(4)}/{m.group(5)}"
             if 1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(5)) <= 12
@@ -807,7 +813,9 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
-    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions):
+    if any(mm.kind in ("range", "dayrange", "date") for mm in mentions) or (
+        weekday_nights and any(mm.kind.startswith("weekday") for mm in mentions)
+    ):
         # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
         mentions = [mm for mm in mentions if mm.kind != "weekend"]
     mentions.sort(key=lambda mm: mm.start)

@@ -93,7 +93,7 @@ _WE_WORD = re.compile(r"\b(?:we|nosotros|nos|somos|us|our|nuestr[oa]s?)\b")
 _COUPLE = re.compile(
     rf"\b(?:una\s+pareja|a\s+couple|um\s+casal|somos\s+pareja|we\s+are\s+a\s+couple|a\s+dos|los\s+dos|las\s+dos"
     rf"|nosotros\s+dos|nosotras\s+dos|the\s+2\s+of\s+us|both\s+of\s+us|nos\s+2|nos\s+dois|nos\s+duas|a\s+gente\s+2"
-    rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+{_POSS}\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
+    rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+(?:{_POSS}|a|an|un|una|um|uma)\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
     rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
     rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
     rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
@@ -149,14 +149,15 @@ _ANOTHER_CHILD = re.compile(
 _ALONE = re.compile(
     r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
     r"|just\s+for\s+me|only\s+for\s+me|(?:voy|viajo|vengo|estare|ire)\s+sol[oa]|una\s+sola\s+persona"
-    r"|so\s+eu|apenas\s+eu|so\s+para\s+mim|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
+    r"|so\s+eu|apenas\s+eu|(?:so|apenas|somente)\s+(?:para|pra|p/)\s+mim|(?:para|pra)\s+mim\s+(?:so|sozinh[oa])|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
     r"(?:\b(?:con|with|com|y|and|e|mas|plus|viene|vienen|comes|coming|vem|vai|tb|tambien|too|also|tambem)|\+|&)"
     r"\s+(?:mi|my|o\s+meu|a\s+minha|meu|minha|un|una|a|an|um|uma|our|nuestro|nuestra"
     r"|o\s+nosso|a\s+nossa|nosso|nossa|el|la|the|o|a)\s+"
     r"(?:hij[oa]|nin[oa]|nene|nena|bebe|baby|child|kid|son|daughter|filh[oa]|crianca|bebe|toddler|infant|peque|pequen[oa](?![-\s]*almoco)"
-    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho)\b"
+    r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho|crio|cria|chamac[oa]|pibe|piba"
+    r"|guri|guria|escuincle|chiquit[oa]|nenit[oa]|bebit[oa])\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
@@ -632,7 +633,14 @@ class RoomTypeLexicon:
         """Every room type the text names, in order ("a double … the suite": double, suite)."""
         if self._pattern is None:
             return []
-        return list(dict.fromkeys(self._by_alias[m.group(0)] for m in self._pattern.finditer(fold(text))))
+        folded = _ROOM_SHORTHAND.sub(lambda m: _ROOM_WORDS[m.group(0)], fold(text))
+        return list(
+            dict.fromkeys(
+                self._by_alias[m.group(0)]
+                for m in self._pattern.finditer(folded)
+                if not (_BEDS_AFTER.match(folded, m.end()) or _BEDS_BEFORE.search(folded, 0, m.start()))
+            )
+        )
 
     def _misspelt(self, folded: str) -> str | None:
         # "la suit", "the suit for 2 nights": an alias without its last letter after an article

@@ -372,3 +372,21 @@ async def test_a_question_answered_while_a_question_waits_is_not_a_miss(
         assert (await g.conversation())["control"] == "bot", (lang, keys)
         assert "info:breakfast" in keys
         assert keys[-1] in ("offers_choose", "offer_single"), (lang, keys)
+
+
+async def test_a_weekday_with_its_day_then_a_weekday_keeps_both_ends(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "from friday the 19th till sunday? 2 of us": Friday 19 to Sunday 21 March, offered at once
+    (the weekday and its day agree), not "for which dates?"."""
+    scripts = {
+        "es": "tienen algo desde el viernes 19 hasta el domingo? somos 2",
+        "en": "hey have you anything from friday the 19th till sunday? 2 of us",
+        "pt": "têm quarto da sexta, dia 19, até domingo? somos 2",
+    }
+    for lang, text in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, text)
+        keys = [r.key for r in replies]
+        assert keys[-1] in ("offers_choose", "offer_single"), (lang, keys)
+        assert any("21" in r.text and "19" in r.text for r in replies), (lang, [r.text for r in replies])

@@ -34,13 +34,19 @@ def test_an_unaccented_si_opening_a_clause_is_if_not_yes(text: str) -> None:
         "por que no",
         "bora",
         "pode ser",
+        "certinho",  # Brazilian WhatsApp yeses
+        "fechou, pode fazer",
+        "ótimo",
     ],
 )
 def test_yes_words(text: str) -> None:
     assert polarity(text) == "yes"
 
 
-@pytest.mark.parametrize("text", ["nah thanks", "nope", "mejor no", "deixa pra la", "nah, i'm good"])
+@pytest.mark.parametrize(
+    "text",
+    ["nah thanks", "nope", "mejor no", "deixa pra la", "nah, i'm good", "nops", "naum, obrigado", "nn"],
+)
 def test_no_words(text: str) -> None:
     assert polarity(text) == "no"
 

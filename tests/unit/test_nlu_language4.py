@@ -465,6 +465,16 @@ def test_emails_said_in_words(understander: Understander, lang: str, text: str, 
             {"check_in": "2027-07-12", "check_out": "2027-07-15", "children": 2},
         ),
         ("es", "del 3.8 al 6.8", {"check_in": "2027-08-03", "check_out": "2027-08-06"}),
+        (
+            "en",
+            "we come from 12.9. until 16.9., family room",
+            {"check_in": "2027-09-12", "check_out": "2027-09-16"},
+        ),
+        (
+            "en",
+            "12.9.-16.9. for 2 adults",
+            {"check_in": "2027-09-12", "check_out": "2027-09-16", "adults": 2},
+        ),
         ("es", "hab p 4 personas (2 adultos 2 chicos)", {"adults": 2, "children": 2}),
         ("en", "breakfast from 7.30 to 10.30?", {"check_in": None}),
         ("es", "somos 2 chicos y 2 chicas", {"children": None}),
@@ -502,3 +512,81 @@ def test_a_bare_departure_day_after_a_full_date(
 ) -> None:
     e = entities(understander, lang, text)
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("es", "de mañana a pasado mañana", "2027-03-11", "2027-03-12"),
+        ("es", "mañana y pasado", "2027-03-11", "2027-03-12"),
+        ("pt", "de amanhã a depois de amanhã", "2027-03-11", "2027-03-12"),
+        ("pt", "amanhã e depois", "2027-03-11", "2027-03-12"),
+    ],
+)
+def test_tomorrow_and_the_day_after(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    e = entities(understander, lang, text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "today", "expected"),
+    [
+        # the weekend and its nights named: the nights said win ("viernes y sábado a la noche" = Fri to Sun)
+        (
+            "es",
+            "tienen lugar este finde? viernes y sabado a la noche, somos dos",
+            date(2027, 5, 19),
+            {"check_in": "2027-05-21", "check_out": "2027-05-23", "adults": 2},
+        ),
+        (
+            "en",
+            "this weekend, friday and saturday night",
+            date(2027, 5, 19),
+            {"check_in": "2027-05-21", "check_out": "2027-05-23"},
+        ),
+        ("es", "somos mi pareja y yo y un crio de 3 años", TODAY, {"adults": 2, "children": 1}),
+        ("es", "vamos mi marido, yo y la chamaca", TODAY, {"adults": 2, "children": 1}),
+        ("es", "mi mujer y yo con el pibe", TODAY, {"adults": 2, "children": 1}),
+    ],
+)
+def test_dev_corpus_classes(
+    understander: Understander, lang: str, text: str, today: date, expected: dict[str, Any]
+) -> None:
+    e = understander.understand(text, today=today, lang=lang).entities
+    assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults"),
+    [
+        ("en", "a double room for me and a colleague", 2),
+        ("es", "una doble para mi y una amiga", 2),
+        ("pt", "um quarto so pra mim", 1),
+        ("pt", "é pra mim sozinha", 1),
+    ],
+)
+def test_me_and_a_companion_or_just_me(understander: Understander, lang: str, text: str, adults: int) -> None:
+    assert entities(understander, lang, text).get("adults") == adults
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        ("anything from 19 till sunday?", "2027-03-19", "2027-03-21"),
+        ("from 25 for 3 nights", "2027-03-25", "2027-03-28"),
+    ],
+)
+def test_from_a_bare_day(understander: Understander, text: str, check_in: str, check_out: str) -> None:
+    e = entities(understander, "en", text)
+    assert (e.get("check_in"), e.get("check_out")) == (check_in, check_out)
+
+
+@pytest.mark.parametrize("text", ["prices from 90 euros", "from 2 people up", "open from 7 am"])
+def test_from_a_number_that_is_no_day(understander: Understander, text: str) -> None:
+    assert "check_in" not in entities(understander, "en", text)
+
+
+def test_every_room_named_reads_shorthand_and_skips_beds(understander: Understander) -> None:
+    assert understander.rooms.find_all("a dbl with 2 single beds, or the suite") == ["double", "suite"]
