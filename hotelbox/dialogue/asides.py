@@ -127,10 +127,13 @@ def _room_in_view(t: TurnBuilder, entities: dict[str, Any]) -> str | None:
 def answer_rooms(t: TurnBuilder, text: str, entities: dict[str, Any]) -> bool:
     """Answer each question about what a room has; True when the message asked one."""
     knowledge, rooms = t.dialogue.knowledge, t.dialogue.room_types
-    # a feature the hotel answers in its own words (a "bathtub" topic) is answered there
-    features = [f for f in features_in(text) if not knowledge.answer(t.lang, f)]
+    asked = features_in(text)
+    for feature in asked:  # a feature the hotel answers in its own words (a "bathtub" topic): those
+        if own := knowledge.answer(t.lang, feature):
+            t.say_text(own, f"info:{feature}")  # once, if the topic was answered already
+    features = [f for f in asked if not knowledge.answer(t.lang, f)]
     if not features:
-        return False
+        return bool(asked)
     code = _room_in_view(t, entities)
     unknown = False
     offered = {o.get("room_type") for o in t.state.offers}

@@ -94,3 +94,12 @@ def test_twin_beds_asked_for_are_a_request_and_what_beds_is_a_question() -> None
     assert requests_in("yes but can we get twin beds instead of one big bed?") == ["beds"]
     assert requests_in("queremos camas separadas") == ["beds"]
     assert requests_in("what beds does the suite have?") == []
+
+
+def test_a_hotel_may_answer_a_room_feature_in_its_own_words(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from hotelbox.dialogue.knowledge import Knowledge
+
+    (tmp_path / "en.toml").write_text('[topics]\nair_conditioning = "Every room has air conditioning."\n')
+    knowledge = Knowledge(tmp_path)
+    assert knowledge.answer("en", "air_conditioning") == "Every room has air conditioning."
+    assert knowledge.sentence("en", "requests", "late_arrival")  # the shipped sections stay
