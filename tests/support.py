@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import socket
 import subprocess
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 from hotelbox.channels import SendResult
 from hotelbox.daemon import Box
 from hotelbox.messages import Inbound, Reply
-from hotelbox.pms import PmsBooking
+from hotelbox.pms import BookingRequest, PmsBooking
 from hotelbox.store.outbox import OutboxItem
 from tests.fakes.qloapps import FakeQloApps
 from tests.fakes.qloapps.seed import qloapps_room_text
@@ -116,6 +117,37 @@ class Guest:
         )
         assert row is not None
         return dict(row)
+
+
+_seeded = itertools.count(1)
+
+
+async def seed_booking(
+    box: Box,
+    phone: str | None,
+    name: str = "Lucía Fernández Ruiz",
+    *,
+    room: str = "double",
+    check_in: date = date(2027, 7, 20),
+    check_out: date = date(2027, 7, 23),
+    adults: int = 2,
+    email: str = "lucia@example.com",
+) -> PmsBooking:
+    """A booking already in the box's PMS before the chat starts: the guest's earlier booking."""
+    return await box.pms.create_booking(
+        BookingRequest(
+            idempotency_key=f"seed-{os.getpid()}-{next(_seeded)}",
+            room_type=room,
+            check_in=check_in,
+            check_out=check_out,
+            adults=adults,
+            children=0,
+            guest_name=name,
+            email=email,
+            phone=phone,
+            expected_total=None,
+        )
+    )
 
 
 def free_port() -> int:

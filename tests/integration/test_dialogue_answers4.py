@@ -19,34 +19,26 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotelbox.daemon import Box
-from hotelbox.messages import Inbound, Reply
+from hotelbox.messages import Reply
 from hotelbox.nlu.text import fold
-from tests.support import RecordingChannel
+from tests.support import Guest, RecordingChannel, seed_booking
 
 TODAY = date(2027, 3, 10)
 _ids = count(1)
 
 
 @dataclass
-class Chat:
-    box: Box
-    channel: RecordingChannel
-    address: str
+class Chat(Guest):
+    """A guest who is also the phone it writes from, keeping every reply (``last``: this turn's)."""
+
     replies: list[Reply] = field(default_factory=list)
     last: list[Reply] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.phone = self.phone or self.address
+
     async def __call__(self, text: str) -> list[Reply]:
-        accepted = await self.box.pipeline.accept(
-            Inbound(
-                channel=self.channel.name,
-                channel_message_id=f"{self.address}-{next(_ids)}",
-                sender=self.address,
-                text=text,
-                phone=self.address,
-            )
-        )
-        await self.box.settle(accepted.conversation_id)
-        self.last = self.channel.replies(self.address)[len(self.replies) :]
+        self.last = await self.says(text)
         self.replies.extend(self.last)
         return self.last
 
@@ -59,15 +51,6 @@ class Chat:
 
     def sent(self, last: bool = True) -> list[str]:
         return [r.key or "" for r in (self.last if last else self.replies)]
-
-    async def conversation(self) -> dict[str, Any]:
-        row = await self.box.store.fetchone(
-            "SELECT c.* FROM conversations c JOIN guest_identities i ON i.id = c.identity_id"
-            " WHERE i.channel = ? AND i.address = ?",
-            (self.channel.name, self.address),
-        )
-        assert row is not None
-        return dict(row)
 
     async def booked(self) -> list[dict[str, Any]]:
         """The create requests this guest's conversation queued for the PMS."""
@@ -333,24 +316,9 @@ async def test_a_question_at_the_summary_is_answered_without_the_summary_again(l
 async def test_a_charge_question_while_cancelling_gets_the_policy(
     lang: str, cancel: str, question: str, yes: str, chat, box
 ) -> None:  # type: ignore[no-untyped-def]
-    from hotelbox.pms import BookingRequest
-
     b, _ = box
     c = chat()
-    booking = await b.pms.create_booking(
-        BookingRequest(
-            idempotency_key=f"answers4-{next(_ids)}",
-            room_type="double",
-            check_in=date(2027, 7, 20),
-            check_out=date(2027, 7, 23),
-            adults=2,
-            children=0,
-            guest_name="Lucía Fernández Ruiz",
-            email="lucia@example.com",
-            phone=c.address,
-            expected_total=None,
-        )
-    )
+    booking = await seed_booking(b, c.address)
     await c(cancel.format(ref=booking.reference))
     await c(question)
     assert c.said("48", last=True)  # what cancelling costs, not how to pay

@@ -20,8 +20,8 @@ import pytest
 from hotelbox.daemon import Box
 from hotelbox.messages import Inbound, Reply
 from hotelbox.nlu.text import fold
-from hotelbox.pms import BookingRequest, PmsBooking
-from tests.support import HOTELBOX, RecordingChannel, pms_bookings
+from hotelbox.pms import PmsBooking
+from tests.support import HOTELBOX, RecordingChannel, pms_bookings, seed_booking
 
 TODAY = date(2027, 3, 10)  # a Wednesday
 _ids = count(1)
@@ -98,20 +98,7 @@ def guest(box: tuple[Box, RecordingChannel]) -> Callable[..., Chat]:
     return make
 
 
-async def seed(b: Box, phone: str, name: str = "Lucía Fernández Ruiz", **kw: Any) -> PmsBooking:
-    request = BookingRequest(
-        idempotency_key=f"seed-{next(_ids)}",
-        room_type=kw.get("room", "double"),
-        check_in=kw.get("check_in", date(2027, 7, 20)),
-        check_out=kw.get("check_out", date(2027, 7, 23)),
-        adults=kw.get("adults", 2),
-        children=0,
-        guest_name=name,
-        email=kw.get("email", "lucia@example.com"),
-        phone=phone,
-        expected_total=None,
-    )
-    return await b.pms.create_booking(request)
+seed = seed_booking
 
 
 def made(bookings: list[PmsBooking]) -> PmsBooking:

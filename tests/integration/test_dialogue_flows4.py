@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from itertools import count
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from hotelbox.daemon import Box
 from hotelbox.messages import Reply
-from hotelbox.pms import BookingRequest, PmsBooking
-from tests.support import Guest, RecordingChannel, pms_bookings
+from hotelbox.pms import PmsBooking
+from tests.support import Guest, RecordingChannel, pms_bookings, seed_booking
 
 TODAY = date(2027, 3, 10)
 _ids = count(1)
@@ -43,21 +42,7 @@ async def made_by(g: Guest) -> list[PmsBooking]:
     return [b for b in await pms_bookings(g.box) if b.phone == g.phone]
 
 
-async def seed(b: Box, phone: str, **kw: Any) -> PmsBooking:
-    return await b.pms.create_booking(
-        BookingRequest(
-            idempotency_key=f"seed-{next(_ids)}",
-            room_type=kw.get("room", "double"),
-            check_in=kw.get("check_in", date(2027, 7, 20)),
-            check_out=kw.get("check_out", date(2027, 7, 23)),
-            adults=kw.get("adults", 2),
-            children=0,
-            guest_name="Lucía Fernández Ruiz",
-            email="lucia@example.com",
-            phone=phone,
-            expected_total=None,
-        )
-    )
+seed = seed_booking
 
 
 async def test_a_room_change_at_the_name_question_is_not_a_name(box: tuple[Box, RecordingChannel]) -> None:

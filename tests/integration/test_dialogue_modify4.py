@@ -6,11 +6,11 @@ real pipeline and the demo PMS, in Spanish, English and Portuguese, with the hot
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import count
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,8 +18,7 @@ import pytest
 from hotelbox.daemon import Box
 from hotelbox.messages import Reply
 from hotelbox.nlu.text import fold
-from hotelbox.pms import BookingRequest, PmsBooking
-from tests.support import Guest, RecordingChannel
+from tests.support import Guest, RecordingChannel, seed_booking
 
 TODAY = date(2027, 3, 10)
 _ids = count(1)
@@ -43,20 +42,7 @@ def guest(box: tuple[Box, RecordingChannel]) -> Callable[..., Guest]:
     return make
 
 
-async def seed(b: Box, phone: str | None, **kw: Any) -> PmsBooking:
-    request = BookingRequest(
-        idempotency_key=f"seed4-{next(_ids)}",
-        room_type=kw.get("room", "double"),
-        check_in=kw.get("check_in", date(2027, 5, 18)),
-        check_out=kw.get("check_out", date(2027, 5, 22)),
-        adults=kw.get("adults", 2),
-        children=0,
-        guest_name="Lucía Fernández Ruiz",
-        email="lucia@example.com",
-        phone=phone,
-        expected_total=None,
-    )
-    return await b.pms.create_booking(request)
+seed = functools.partial(seed_booking, check_in=date(2027, 5, 18), check_out=date(2027, 5, 22))
 
 
 def keys(replies: list[Reply]) -> list[str]:
