@@ -38,6 +38,7 @@ from hotelbox.config import load_settings
 from hotelbox.dialogue.catalog import Catalog
 from hotelbox.speech.audio import decode
 from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
+from hotelbox.speech.kokoro import kokoro_text
 from hotelbox.speech.models import ModelStore
 from hotelbox.speech.speakable import speakable
 from hotelbox.speech.stt import WhisperStt
@@ -62,6 +63,8 @@ def sample_values(catalog: Catalog, lang: str) -> dict[str, Any]:
         "guests": catalog.guests(lang, 2, 1),
         "total": catalog.money(lang, Decimal("345.50"), "EUR"),
         "old_total": catalog.money(lang, Decimal("230"), "EUR"),
+        "diff": catalog.money(lang, Decimal("115.50"), "EUR"),
+        "old_nights": catalog.nights(lang, 2),
         "price": catalog.money(lang, Decimal("95"), "EUR"),
         "ref": "HB-4821",
         "name": "Anna Miller",
@@ -238,7 +241,7 @@ async def run(tmp: Path) -> dict[str, Any]:
         for key, text in sentences(catalog, lang):
             if not selected(key, patterns):
                 continue
-            said = speakable(text, lang)
+            said = kokoro_text(text, lang) if voices[lang].startswith("kokoro") else speakable(text, lang)
             started = time.perf_counter()
             audio = heard_audio(tts, text, lang, f"{voices[lang]}|{speed}|{said}", cache)
             took["tts"] += time.perf_counter() - started
