@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from hotelbox.dialogue.varieties import localize
 from hotelbox.errors import ModelError
 from hotelbox.speech.speakable import speakable
 from hotelbox.speech.tts import Speech
@@ -32,6 +33,16 @@ SAMPLE_RATE = 24_000
 PAUSE_S = 0.2
 VOICE_SHAPE = (510, 1, 256)  # one style row per phoneme count
 PHONEMES = {"es": "es", "pt": "pt-br", "en": "en-us"}  # espeak-ng languages; pt-BR voices
+WORDING = {"pt": "pt-BR"}  # the variety each language's voices speak: they say its words
+
+
+def kokoro_text(text: str, lang: str) -> str:
+    """What a Kokoro voice says for a reply: in its own variety's words (Kokoro's Portuguese is
+    Brazilian: a European "vão responder-lhe" said with Brazilian phonemes was heard as
+    "responder de"), made speakable."""
+    return speakable(localize(text, WORDING.get(lang)), lang)
+
+
 ESPEAK_DATA_DIRS = (
     "/usr/lib/x86_64-linux-gnu/espeak-ng-data",
     "/usr/lib/aarch64-linux-gnu/espeak-ng-data",
@@ -167,7 +178,7 @@ class KokoroTts:
         if style is None or self._kokoro is None or self._session is None:
             raise ModelError(f"no voice installed for {lang}", code="voice_missing")
         started = time.perf_counter()
-        spoken = speakable(text, lang)
+        spoken = kokoro_text(text, lang)
         pieces = [np.zeros(0, dtype=np.float32)]
         pause = np.zeros(int(PAUSE_S * SAMPLE_RATE), dtype=np.float32)
         try:

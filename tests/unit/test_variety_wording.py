@@ -87,3 +87,15 @@ def test_the_check_itself_catches_european_wording() -> None:
     es = "Os esperamos con vuestro coche."
     assert all(re.search(p, pt, re.I) for p in (EUROPEAN_ONLY["pt-BR"][0], EUROPEAN_ONLY["pt-BR"][2]))
     assert all(re.search(EUROPEAN_ONLY["es-419"][i], es, re.I) for i in (1, 2, 5))
+
+
+def test_a_brazilian_voice_says_the_brazilian_wording() -> None:
+    """Kokoro's Portuguese voices are Brazilian: a reply is said in Brazilian words (its European
+    enclitics were heard back wrong), whatever wording the guest's text message had."""
+    from hotelbox.speech.kokoro import kokoro_text
+
+    said = kokoro_text("Passei a sua pergunta à receção; vão responder-lhe por aqui.", "pt")
+    assert "lhe responder" in said
+    assert "responder-lhe" not in said
+    assert "recepção" in said
+    assert "sois" in kokoro_text("¿Cuántos sois?", "es")  # Spanish voices speak Spain's words
