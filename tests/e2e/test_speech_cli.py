@@ -48,7 +48,7 @@ def test_say_writes_a_whatsapp_voice_note_and_refuses_languages_without_a_voice(
     info = json.loads(done.stdout)
     assert info["bytes"] == (tmp_path / "reply.ogg").stat().st_size
     assert info["duration_s"] > 1
-    assert "one, two, three, four" in info["spoken"]
+    assert "H B, twelve, thirty-four" in info["spoken"]  # a reference read in pairs, as a receptionist would
     heard = json.loads(run_cli("transcribe", "reply.ogg", "--lang", "en", cwd=tmp_path).stdout)
     assert "confirmed" in heard["text"].lower()
     # Portuguese speaks with the box's own default voice (Kokoro), not only piper's
