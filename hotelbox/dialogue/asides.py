@@ -96,14 +96,20 @@ def take_requests(t: TurnBuilder, text: str, *, cot: bool = True) -> list[str]:
     acknowledged once per conversation and kind. The kinds newly taken."""
     kinds = [kind for kind in requests_in(text) if not noted(t, kind) and (cot or kind != "cot")]
     for kind in kinds:
-        t.state.notes.append(f"[{kind}] {' '.join(text.split())[:200]}")
-        if kind == "cot":  # the catalogue's own line: a cot goes in the room, not counted as a guest
-            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
-                t.say("cot_noted")
-        elif said := t.dialogue.knowledge.sentence(t.lang, "requests", kind):
-            t.say_text(said, f"request:{kind}")
+        note_request(t, kind, text)
         t.turn.attention = ATTENTION.get(kind, "special_request")
     return kinds
+
+
+def note_request(t: TurnBuilder, kind: str, text: str) -> None:
+    """Keep one request with the booking (its remark) and acknowledge it; the desk is told by the
+    caller (the turn's attention)."""
+    t.state.notes.append(f"[{kind}] {' '.join(text.split())[:200]}")
+    if kind == "cot":  # the catalogue's own line: a cot goes in the room, not counted as a guest
+        if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+            t.say("cot_noted")
+    elif said := t.dialogue.knowledge.sentence(t.lang, "requests", kind):
+        t.say_text(said, f"request:{kind}")
 
 
 # -- what a room has -------------------------------------------------------------------------

@@ -544,10 +544,7 @@ class Dialogue:
             and not asides.noted(t, "cot")  # noted with the message's other requests already
         ):
             # "we need a cot for the baby" inside a booking message: for the room, noted for reception
-            if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
-                t.say("cot_noted")
-            if u.text.strip()[:300] not in state.notes:
-                state.notes.append(u.text.strip()[:300])
+            asides.note_request(t, "cot", u.text)
             t.turn.attention = t.turn.attention or "cot_request"
         if state.flow == "booking":
             await booking.advance(t, intent, entities, u.flags)
