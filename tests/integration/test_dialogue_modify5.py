@@ -1,0 +1,96 @@
+"""Changes to an existing booking said the way guests say them (issue 12, fifth round): both ends
+by their day alone ("arrive 13 and leave 16"), a night taken off with the departure named
+("quitar una noche, nos iríamos el 29"), "the same dates next month". Whole conversations through
+the real pipeline and the demo PMS, in Spanish, English and Portuguese, with the hotel's clock
+pinned; what is checked is what the PMS stores after the guest's typed yes."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, datetime
+from itertools import count
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotelbox.daemon import Box
+from hotelbox.messages import Reply
+from tests.support import Guest, RecordingChannel, seed_booking
+
+TODAY = date(2027, 3, 10)
+_ids = count(1)
+
+
+def pin(b: Box) -> None:
+    b.pipeline.clock = lambda: datetime(
+        TODAY.year, TODAY.month, TODAY.day, 11, tzinfo=ZoneInfo("Europe/Madrid")
+    )
+
+
+@pytest.fixture
+def guest(box: tuple[Box, RecordingChannel]) -> Callable[..., Guest]:
+    b, channel = box
+    pin(b)
+
+    def make(phone: str | None = "mine") -> Guest:
+        address = f"+347{next(_ids):08d}"
+        return Guest(b, channel, address, address if phone == "mine" else phone)
+
+    return make
+
+
+seed = functools.partial(seed_booking, check_in=date(2027, 5, 18), check_out=date(2027, 5, 21))
+
+
+def keys(replies: list[Reply]) -> list[str]:
+    return [r.key or "" for r in replies]
+
+
+def shown(replies: list[Reply]) -> list[tuple[str | None, str]]:
+    return [(r.key, r.text) for r in replies]
+
+
+async def changed_to(b: Box, g: Guest, first: str, yes: str, ref: str) -> tuple[date, date]:
+    asked = await g.says(first.format(ref=ref))
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_done", shown(done)
+    stored = await b.pms.get_booking(ref)
+    return stored.check_in, stored.check_out
+
+
+# -- dates said against the booking: both days alone, a night off with the departure, next month --
+DATES = [
+    # booking 18–21 May
+    ("en", "hello, my booking {ref}. is possible to push it one day later? arrive 19 and leave 22", "ok yes do it",
+     (date(2027, 5, 19), date(2027, 5, 22))),
+    ("pt", "bom dia, reserva {ref}, é possível adiar um dia? chegamos a 19 e saímos a 22", "sim, pode ser",
+     (date(2027, 5, 19), date(2027, 5, 22))),
+    ("es", "hola, la {ref}, llegaríamos el 17 y nos vamos el 20, se puede?", "vale sí",
+     (date(2027, 5, 17), date(2027, 5, 20))),
+    ("es", "hola! la reserva {ref}, podemos quitar una noche? nos iriamos el 20", "vale sí",
+     (date(2027, 5, 18), date(2027, 5, 20))),
+    ("pt", "oi, reserva {ref}, da pra tirar uma noite? a gente sai dia 20", "pode sim",
+     (date(2027, 5, 18), date(2027, 5, 20))),
+    ("en", "hi, booking {ref}: can you cut one night, we'd leave on the 20th", "yes",
+     (date(2027, 5, 18), date(2027, 5, 20))),
+    ("en", "Hello, something came up, can we move our stay ({ref}) to the same dates next month?", "yes that works",
+     (date(2027, 6, 18), date(2027, 6, 21))),
+    ("es", "hola, podemos pasar la reserva {ref} a las mismas fechas pero del mes siguiente?", "dale, si",
+     (date(2027, 6, 18), date(2027, 6, 21))),
+    ("pt", "oi, dá pra passar a reserva {ref} pras mesmas datas do mês que vem?", "beleza, pode",
+     (date(2027, 6, 18), date(2027, 6, 21))),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "yes", "wanted"), DATES, ids=[f"{d[0]}-{i}" for i, d in enumerate(DATES)]
+)
+async def test_dates_said_against_the_booking(
+    lang: str, first: str, yes: str, wanted: tuple[date, date], box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    assert await changed_to(b, g, first, yes, booking.reference) == wanted
