@@ -94,3 +94,23 @@ async def test_dates_said_against_the_booking(
     g = guest()
     booking = await seed(b, g.phone)
     assert await changed_to(b, g, first, yes, booking.reference) == wanted
+
+
+# -- "what did I book?": the guest's own booking shown, however faintly the model read it --------
+WHAT_BOOKED = {
+    "en": "hey there, could you remind me what we booked? can't find the email",
+    "es": "buenas, me podeis decir que fechas tenemos reservadas? no lo encuentro",
+    "pt": "oi, me lembra o que eu reservei? perdi o email",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_what_did_i_book_shows_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    replies = await g.says(WHAT_BOOKED[lang])
+    assert keys(replies)[-1] == "booking_details", shown(replies)
+    assert booking.reference in replies[-1].text
+    assert "18" in replies[-1].text
+    assert "21" in replies[-1].text
