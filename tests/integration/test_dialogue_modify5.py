@@ -114,3 +114,34 @@ async def test_what_did_i_book_shows_the_booking(lang: str, box, guest) -> None:
     assert booking.reference in replies[-1].text
     assert "18" in replies[-1].text
     assert "21" in replies[-1].text
+
+
+# -- a change right after the booking was made in the same chat: "we'd leave on the 10th" --------
+JUST_BOOKED = {
+    "en": ("hi, a double from 6 to 9 april for two, name Rose Tyler", "yes confirm",
+           "oh sorry, could we leave on the 10th?", "yes"),
+    "es": ("hola, una doble del 6 al 9 de abril para dos, a nombre de Rocío Marín", "sí, confirma",
+           "perdona, nos podemos ir el 10?", "sí"),
+    "pt": ("oi, quarto duplo de 6 a 9 de abril pra 2, em nome de Patrícia Gomes", "sim, confirma",
+           "desculpa, da pra sair dia 10?", "sim"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_departure_changed_right_after_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    book, yes, change, yes_again = JUST_BOOKED[lang]
+    await g.says(book)
+    made = await g.says(yes)
+    if keys(made)[-1] != "booking_confirmed":  # asked for an e-mail first
+        made = await g.says(yes)
+    assert keys(made)[-1] == "booking_confirmed", shown(made)
+    [booking] = await b.pms.find_bookings(phone=g.phone)
+    asked = await g.says(change)
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    done = await g.says(yes_again)
+    assert keys(done)[-1] == "modify_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.check_in, stored.check_out) == (date(2027, 4, 6), date(2027, 4, 10))
+    assert len(await b.pms.find_bookings(phone=g.phone)) == 1
