@@ -9,6 +9,7 @@ pipeline before the PMS sees them, like new bookings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -91,6 +92,12 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         if b.check_out >= t.guest.today and (state.flow == "status" or b.status == "confirmed")
     ]
     if not relevant:
+        said = t.message.text if t.message is not None else ""
+        if _NO_REFERENCE.search(fold(said)) or (
+            "guest_name" in entities and any(k in entities for k in ("check_in", "check_out"))
+        ):  # "for Yuki Tanaka, 6 to 9 April, I lost the number": reception finds it by name
+            t.handoff("no_reference", "handoff_no_reference")
+            return None
         t.ask("booking_ref", "no_bookings_found")
         return None
     if len(relevant) == 1:
@@ -113,6 +120,14 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     t.ask("pick_booking", "choose_booking", options)
     state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
     return None
+
+
+# "I lost the number", "no tengo el localizador", "não tenho o código": no reference to give
+_NO_REFERENCE = re.compile(
+    r"\b(?:lost|los[et]|don'?t\s+have|do\s+not\s+have|can'?t\s+find|cannot\s+find|no\s+(?:tengo|tenemos|encuentro)"
+    r"|perdi|perdimos|he\s+perdido|hemos\s+perdido|nao\s+(?:tenho|temos|acho|encontro)|sin)\b[^.;!?]{0,25}?"
+    r"\b(?:number|ref\w*|code|numero|codigo|localizador|confirmation|confirmacion|confirmacao|email|mail|correo)\b"
+)
 
 
 def _candidate(b: PmsBooking) -> dict[str, str]:

@@ -145,3 +145,22 @@ async def test_departure_changed_right_after_booking(lang: str, box, guest) -> N
     stored = await b.pms.get_booking(booking.reference)
     assert (stored.check_in, stored.check_out) == (date(2027, 4, 6), date(2027, 4, 10))
     assert len(await b.pms.find_bookings(phone=g.phone)) == 1
+
+
+# -- no booking under this number, no reference: reception looks it up by name -------------------
+NO_REFERENCE = {
+    "en": "hi, I need to cancel the booking of Sara Lind, 18 to 21 may, I don't have the booking number",
+    "es": "hola quiero anular la reserva a nombre de Sara Lind del 18 al 21 de mayo, perdí el localizador",
+    "pt": "olá, queria cancelar a reserva em nome de Sara Lind de 18 a 21 de maio, não tenho o código",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_no_reference_and_another_phone_goes_to_reception(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, "+34699000111", "Sara Lind")  # made from another phone
+    replies = await g.says(NO_REFERENCE[lang])
+    assert keys(replies)[-1] == "handoff_no_reference", shown(replies)
+    assert (await g.conversation())["control"] == "waiting_staff"
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"  # nothing done by the bot
