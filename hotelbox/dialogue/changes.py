@@ -682,3 +682,66 @@ def adds_someone(text: str, lang: str) -> bool:
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
         or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
     )
+
+
+# -- who the booking is under: a new name or e-mail for it (issue 12) ----------------------------
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_CUE = (
+    r"(?:(?:in|under|to)\s+(?:the\s+)?name\s+of|(?:a|en|bajo)\s+nombre\s+de(?:l)?|(?:em|no)\s+nome\s+d[eoa]s?"
+    r"|name\s+(?:to|should\s+be|must\s+be)|nombre\s+(?:a|de|por)|nome\s+(?:para|pra|por))"
+)
+_CONTACT = re.compile(
+    rf"\b(?:must|has\s+to|have\s+to|should|needs?\s+to|tiene\s+que|tendria\s+que|debe\w*|tem\s+que|deve\w*|precisa\w*"
+    rf"|que\s+(?:este|quede|fique|esteja)|quede|fique|esteja|ponga|pongan|coloquem?|pasen|passem?)\b[^.;!?]{{0,25}}?\b{_NAME_CUE}\b"
+    r"|\b(?:chang\w*|updat\w*|correct\w*|fix|put|cambi\w*|correg\w*|corrij\w*|actualiz\w*|pon\w*|mud\w*|alter\w*"
+    r"|troc\w*|corrig\w*|atualiz\w*|coloc\w*)\b[^.;!?]{0,30}?\b(?:name|nombre|nome|e-?mail|correo|mail|titular|holder)\b"
+    r"|\b(?:name|nombre|nome|e-?mail|correo|mail)\b[^.;!?]{0,25}?\b(?:is\s+wrong|wrong|incorrect[oa]?|esta\s+mal"
+    r"|mal\s+escrit[oa]|errad[oa]|errone[oa])\b|\b(?:new|nuevo|novo)\s+(?:e-?mail|correo|mail)\b"
+)
+_RELATIVE = (
+    r"(?:(?:my|our|mi|mis|nuestr[oa]|meu|minha|nosso|nossa|o|a|el|la)\s+)?(?:husband|wife|partner|son|daughter"
+    r"|mother|father|friend|colleague|boss|marido|mujer|esposa|esposo|pareja|hij[oa]|madre|padre|amig[oa]|jefe"
+    r"|mulher|filh[oa]|mae|pai|chefe)"
+)
+_NAME_WORDS = re.compile(
+    r"[^\W\d_][\w'’-]*(?:\s+(?:(?:de|del|da|do|dos|das|van|von|la)\s+)?[^\W\d_][\w'’-]*){1,3}"
+)
+_NOT_NAME = re.compile(
+    r"\b(?:please|pls|por\s+favor|porfa|gracias|thanks|obrigad[oa]|and|y|e|instead|thank|en\s+vez|em\s+vez)\b.*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """A new name and/or e-mail for a booking, as the guest wrote them ("" when not said)."""
+
+    name: str = ""
+    email: str = ""
+
+
+def contact_change(text: str) -> ContactChange | None:
+    """ "Booking HB-… must be in the name of my husband, Carlos Lima", "cambiad el correo a
+    x@y.com", "o nome está errado, é Ana Souza": the booking's new holder or e-mail. None when the
+    message asks for no such change or gives no new value."""
+    folded = fold(text)
+    if not _CONTACT.search(folded):
+        return None
+    email = m.group(0) if (m := _EMAIL.search(text)) else ""
+    name = ""
+    rest = _EMAIL.sub(" ", text)
+    cue = re.search(rf"\b{_NAME_CUE}\b", fold(rest)) or re.search(  # "the name … to / is / é"
+        r"\b(?:name|nombre|nome|titular|holder)\b[^.;!?]{0,30}?\b(?:is|es|e|sea|seja|should\s+be|to|a|para|pra|por)\b"
+        r"(?=\s+[^\W\d_])",
+        fold(rest),
+    )
+    if cue is not None and (email == "" or re.search(r"\b(?:name|nombre|nome|titular|holder)\b", folded)):
+        after = rest[cue.end() :]  # fold keeps positions: it only strips accents and case
+        after = re.sub(rf"^\s*(?:{_RELATIVE})\s*[,:(-]?\s*", "", after, flags=re.IGNORECASE)
+        after = re.split(r"[,.;!?()\n]", after.strip(), maxsplit=1)[0]
+        after = _NOT_NAME.sub("", after).strip()
+        if (m := _NAME_WORDS.fullmatch(after)) and not re.search(r"\bHB\b", after, re.IGNORECASE):
+            name = " ".join(w[:1].upper() + w[1:] for w in m.group(0).split())
+    if not (name or email):
+        return None
+    return ContactChange(name, email)

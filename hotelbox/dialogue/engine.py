@@ -904,6 +904,12 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     folded = fold(u.text)
     if _MAKE_BOOKING.search(folded):
         return None  # "quiero hacer mi reserva": a new one
+    if (
+        changes.contact_change(u.text)
+        and not {"check_in", "check_out", "adults", "room_type"} & u.entities.keys()
+        and ("booking_ref" in u.entities or _HAVE_BOOKING.search(folded) or state.discussed or state.created)
+    ):
+        return "modify_booking"  # "booking HB-… must be in my husband's name, Carlos Lima"
     shift = relative_shift(u.text, u.lang) is not None
     # "can we stay until the 25th instead?" with nothing being booked: a departure alone, or a day
     # "instead of" another, reshapes a stay the guest has (none found: the booking flow takes it)

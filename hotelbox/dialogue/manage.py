@@ -221,6 +221,8 @@ def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]
     if t.message is None or booking.status != "confirmed":
         return False
     text, lang = t.message.text, t.message.lang
+    if changes.contact_change(text) is not None:
+        return True  # "booking HB-…: it has to be in my wife's name"
     party = changes.new_party(text, lang, booking.adults, booking.children, entities)
     if party is not None and (party.adults, party.children) != (booking.adults, booking.children):
         return True
@@ -363,6 +365,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         return
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
+    if text and (contact := changes.contact_change(text)) is not None:
+        _contact_noted(t, booking, contact)
+        return
     party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
     room = _room_wanted(t, booking, entities)
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
@@ -445,6 +450,20 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         old_total=t.money(booking.total_price, booking.currency),
         old_nights=t.nights(booking.nights),
     )
+
+
+def _contact_noted(t: TurnBuilder, booking: PmsBooking, contact: changes.ContactChange) -> None:
+    """A new holder or e-mail for the booking: reception makes it (in QloApps the name and e-mail
+    are the customer's, shared with their other orders), flagged for staff; the stay is untouched."""
+    if contact.name and contact.email:
+        t.say("contact_both_noted", ref=booking.reference, name=contact.name, email=contact.email)
+    elif contact.name:
+        t.say("contact_name_noted", ref=booking.reference, name=contact.name)
+    else:
+        t.say("contact_email_noted", ref=booking.reference, email=contact.email)
+    t.turn.attention = "contact_change"
+    t.state.reset_flow()
+    t.state.discussed = booking.reference
 
 
 def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:

@@ -164,3 +164,55 @@ async def test_no_reference_and_another_phone_goes_to_reception(lang: str, box, 
     assert keys(replies)[-1] == "handoff_no_reference", shown(replies)
     assert (await g.conversation())["control"] == "waiting_staff"
     assert (await b.pms.get_booking(booking.reference)).status == "confirmed"  # nothing done by the bot
+
+
+# -- a new holder or e-mail for the booking: noted for reception, the stay untouched ---------------
+CONTACT = [
+    ("en", "hi, booking {ref} has to be in the name of my wife, Emma Stone please", "contact_name_noted", "Emma Stone"),
+    ("es", "hola, podeis cambiar el correo de mi reserva a pepe.gil@example.com?", "contact_email_noted",
+     "pepe.gil@example.com"),
+    ("pt", "oi, a reserva {ref} tem que ficar em nome do meu marido, joão pereira", "contact_name_noted", "João Pereira"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "said", "key", "value"), CONTACT, ids=[c[0] for c in CONTACT])
+async def test_new_name_or_email_is_noted_for_reception(
+    lang: str, said: str, key: str, value: str, box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    replies = await g.says(said.format(ref=booking.reference))
+    assert keys(replies)[-1] == key, shown(replies)
+    assert value in replies[-1].text
+    assert booking.reference in replies[-1].text
+    conversation = await g.conversation()
+    assert conversation["attention"] == "contact_change", conversation
+    assert conversation["control"] == "bot"
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.guest_name, stored.check_in, stored.check_out) == (
+        booking.guest_name,
+        booking.check_in,
+        booking.check_out,
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "wanted"),
+    [
+        ("la reserva ponla a nombre de mi mujer, maría lópez", ("María López", "")),
+        ("o nome da reserva está errado, é Ana Souza", ("Ana Souza", "")),
+        ("can you change the name on my booking to john smith please", ("John Smith", "")),
+        ("pode mudar o email da minha reserva? novo: ana@example.com", ("", "ana@example.com")),
+        # a name given for a new booking or to find one is no change of holder
+        ("quiero una doble del 6 al 9 a nombre de Carlos Lima", None),
+        ("book it in the name of Tom Hanks", None),
+        ("tengo una reserva a nombre de Carlos Lima?", None),
+        ("tenho uma reserva em nome de Ana Souza, quero mudar as datas", None),
+    ],
+)
+def test_contact_change_reading(said: str, wanted: tuple[str, str] | None) -> None:
+    from hotelbox.dialogue.changes import contact_change
+
+    found = contact_change(said)
+    assert (None if found is None else (found.name, found.email)) == wanted
