@@ -199,6 +199,17 @@ _PT_CODES = ("+351", "+55", "+244", "+258", "+238", "+245", "+239", "+670")
 _EN_CODES = ("+44", "+353", "+61", "+64", "+27", "+1")
 
 
+def month_first(lang: str, phone: str | None) -> bool:
+    """Whether a guest writes "4/5" as April 5th: English from a North American number (the
+    Spanish-speaking Caribbean shares +1 and writes day first, as Spain, Portugal and the UK do)."""
+    return (
+        lang == "en"
+        and bool(phone)
+        and str(phone).startswith("+1")
+        and not str(phone).startswith(_LATAM_CODES)
+    )
+
+
 def phone_language(phone: str | None) -> str | None:
     """The language a number's country most likely writes (for a message with no readable words:
     an emoji, a keyboard mash), or None when the country says nothing about es/en/pt."""

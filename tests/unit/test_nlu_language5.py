@@ -1,0 +1,153 @@
+"""Understanding, fifth round (issue 12): classes found by a probe set of WhatsApp messages written
+apart from the bot — nights named by listing them, one night named by its evening, stays counted in
+days, numeric dates by the guest's country, holidays instead of dates, ordinals in words. The
+sentences here are new ones of each class."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hotelbox.nlu.understanding import Understander
+
+TODAY = date(2027, 5, 4)  # a Tuesday
+
+
+def stay(u: Understander, lang: str, text: str, phone: str | None = None) -> tuple[Any, Any]:
+    e = u.understand(text, today=TODAY, lang=lang, phone=phone).entities
+    return e.get("check_in"), e.get("check_out")
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        # two days in a row joined by "and" are the nights: the guest leaves the morning after
+        ("es", "el 14 y 15 de junio, hay sitio?", "2027-06-14", "2027-06-16"),
+        ("en", "the 20th and 21st for two", "2027-05-20", "2027-05-22"),
+        ("pt", "dia 3 e 4 de julho", "2027-07-03", "2027-07-05"),
+        ("es", "hoy y mañana", "2027-05-04", "2027-05-06"),
+        ("en", "saturday and sunday", "2027-05-08", "2027-05-10"),
+        ("pt", "sáb e dom", "2027-05-08", "2027-05-10"),
+        ("en", "tomorrow and the day after", "2027-05-05", "2027-05-07"),
+        # arrival and departure stay so
+        ("es", "entre el 14 y el 15 de junio", "2027-06-14", "2027-06-15"),
+        ("en", "arriving the 20th and leaving the 21st", "2027-05-20", "2027-05-21"),
+        ("es", "del 14 al 15 de junio", "2027-06-14", "2027-06-15"),
+        ("pt", "chegamos dia 13 e saímos dia 15", "2027-05-13", "2027-05-15"),
+    ],
+)
+def test_listed_days_are_nights(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str
+) -> None:
+    assert stay(understander, lang, text) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "saturday night only", "2027-05-08", "2027-05-09"),
+        ("es", "solo la noche del sábado", "2027-05-08", "2027-05-09"),
+        ("pt", "só a noite de sexta-feira", "2027-05-07", "2027-05-08"),
+        ("en", "just the night of the 20th", "2027-05-20", "2027-05-21"),
+        # the evening they arrive is no length of stay
+        ("es", "llegamos el viernes por la noche", "2027-05-07", None),
+        ("en", "we get in friday night", "2027-05-07", None),
+    ],
+)
+def test_one_night_named_by_its_evening(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str | None
+) -> None:
+    assert stay(understander, lang, text) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "5 days from friday", "2027-05-07", "2027-05-12"),
+        ("es", "cuatro días a partir del lunes", "2027-05-10", "2027-05-14"),
+        ("pt", "por 3 dias a partir de amanhã", "2027-05-05", "2027-05-08"),
+        ("pt", "de hoje a 8 dias", "2027-05-11", None),
+        ("es", "de hoy en quince días", "2027-05-18", None),
+        ("pt", "de hoje a 10 dias, 2 noites", "2027-05-14", "2027-05-16"),
+    ],
+)
+def test_days_counted_from_a_day(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str | None
+) -> None:
+    assert stay(understander, lang, text) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        # "out" is October only in Portuguese
+        ("en", "in 3/6, out 5/6", "2027-06-03", "2027-06-05"),
+        ("en", "arrive the 9th of may and go out the 12th", "2027-05-09", "2027-05-12"),
+        ("pt", "chegada 2 out, saída 5 out", "2027-10-02", "2027-10-05"),
+        # ordinals in words, as dictated
+        ("en", "from the twenty first to the twenty fourth", "2027-05-21", "2027-05-24"),
+        ("en", "june the third until june the sixth", "2027-06-03", "2027-06-06"),
+        ("en", "first of all, do you have parking?", None, None),
+        ("en", "is it my second booking with you?", None, None),
+    ],
+)
+def test_out_and_ordinal_words(
+    understander: Understander, lang: str, text: str, check_in: str | None, check_out: str | None
+) -> None:
+    assert stay(understander, lang, text) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "phone", "text", "check_in", "check_out"),
+    [
+        ("en", "+14155550123", "arriving 6/3 leaving 6/5", "2027-06-03", "2027-06-05"),
+        ("en", "+447911123456", "arriving 3/6 leaving 5/6", "2027-06-03", "2027-06-05"),
+        ("en", "+4915112345678", "from 3/6 to 5/6", "2027-06-03", "2027-06-05"),
+        # a date only readable day first: this guest writes day first whatever the number
+        ("en", "+14155550123", "28/5 to 2/6", "2027-05-28", "2027-06-02"),
+        ("es", "+18095551234", "del 3/6 al 5/6", "2027-06-03", "2027-06-05"),
+        ("pt", "+5511987654321", "de 3/6 a 5/6", "2027-06-03", "2027-06-05"),
+    ],
+)
+def test_numeric_dates_by_the_guests_country(
+    understander: Understander, lang: str, phone: str, text: str, check_in: str, check_out: str
+) -> None:
+    assert stay(understander, lang, text, phone) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("es", "una habitación para el puente"),
+        ("pt", "tem vaga pro feriado?"),
+        ("en", "easter weekend, 2 adults"),
+        ("pt", "para o carnaval, somos 4"),
+        ("es", "para semana santa"),
+        ("en", "over the bank holiday weekend"),
+    ],
+)
+def test_a_holiday_is_no_dates(understander: Understander, lang: str, text: str) -> None:
+    u = understander.understand(text, today=TODAY, lang=lang)
+    assert (u.entities.get("check_in"), u.entities.get("check_out")) == (None, None)
+    assert "vague_dates" in u.flags
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        ("en", "new year's eve, one night", "2027-12-31", "2028-01-01"),
+        ("es", "nochebuena y navidad", "2027-12-24", None),
+        ("pt", "réveillon, 2 noites", "2027-12-31", "2028-01-02"),
+        # the days said win over the holiday's name
+        ("es", "para el puente, del 6 al 8 de diciembre", "2027-12-06", "2027-12-08"),
+        ("es", "este finde", "2027-05-07", "2027-05-09"),
+    ],
+)
+def test_holiday_eves_are_dates(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str | None
+) -> None:
+    u = understander.understand(text, today=TODAY, lang=lang)
+    assert (u.entities.get("check_in"), u.entities.get("check_out")) == (check_in, check_out)
+    assert "vague_dates" not in u.flags
