@@ -35,7 +35,7 @@ _PERSONS = re.compile(
     rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|ppl|pers|adultos\s+y\s+ninos)\b"
 )
 _WE_ARE = re.compile(
-    r"\b(?:somos|seremos|seriamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
+    r"\b(?:somos|seremos|seriamos|formos|fossemos|fuesemos|fueramos|seamos|sejamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
     r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
     r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
@@ -327,7 +327,13 @@ def _spoken_email(text: str) -> str:
     t = re.sub(r"\s+(?:guion\s+bajo|underscore|underline|sublinhado)\s+", "_", t)
     t = re.sub(r"\s+(?:guion|hifen|hyphen|dash)\s+", "-", t)
     t = re.sub(r"\s+(?:punto|ponto|dot)\s+", ".", t)
-    return re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+    t = re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+    # "my email is peter hughes at gmail dot com": the words after the cue are one local part
+    return re.sub(
+        r"(\b(?:e-?mail|correo|mail)(?:\s+(?:address|electronico))?\s*(?:is|es|e|:)?\s+)(?!(?:is|es|e)\s)((?:[\w.-]+\s+){1,2}[\w.-]+)(?=@)",
+        lambda m: m.group(1) + m.group(2).replace(" ", ""),
+        t,
+    )
 
 
 def extract_email(text: str) -> str | None:

@@ -151,3 +151,67 @@ def test_holiday_eves_are_dates(
     u = understander.understand(text, today=TODAY, lang=lang)
     assert (u.entities.get("check_in"), u.entities.get("check_out")) == (check_in, check_out)
     assert "vague_dates" not in u.flags
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "phone", "expected"),
+    [
+        ("es", "ocupamos dos cuartos para el sabado", None, "es-419"),
+        ("es", "me regalas el precio de la doble?", None, "es-419"),
+        ("pt", "tô indo de carro, tem garagem?", None, "pt-BR"),
+        ("pt", "estamos saindo de São Paulo amanhã", None, "pt-BR"),
+        ("pt", "estamos a sair de Lisboa amanhã", None, "pt-PT"),
+        ("pt", "tá bom, pode reservar", None, "pt-BR"),
+        ("es", "queremos un cuarto con baño", "+34612345678", None),
+    ],
+)
+def test_variety_words(lang: str, text: str, phone: str | None, expected: str | None) -> None:
+    from hotelbox.nlu.language import variety
+
+    assert variety(lang, text, phone) == expected
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults"),
+    [
+        ("pt", "e se formos 4, quanto fica?", 4),
+        ("pt", "caso sejamos 3 pessoas", 3),
+        ("es", "y si fuésemos 5?", 5),
+        ("en", "what if we're 3", 3),
+    ],
+)
+def test_a_party_in_a_conditional(understander: Understander, lang: str, text: str, adults: int) -> None:
+    assert understander.understand(text, today=TODAY, lang=lang).entities.get("adults") == adults
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "email"),
+    [
+        ("en", "sure, my email is mary jane at outlook dot com", "maryjane@outlook.com"),
+        ("es", "mi correo es carlos ruiz arroba yahoo punto es", "carlosruiz@yahoo.es"),
+        ("pt", "o e-mail é rita campos arroba sapo ponto pt", "ritacampos@sapo.pt"),
+        ("es", "el correo es lola punto vidal arroba gmail punto com", "lola.vidal@gmail.com"),
+    ],
+)
+def test_a_dictated_address_of_several_words(
+    understander: Understander, lang: str, text: str, email: str
+) -> None:
+    assert understander.understand(text, today=TODAY, lang=lang).entities.get("email") == email
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "intents"),
+    [
+        ("en", "okay thx!", {"thanks"}),
+        ("pt", "ok, obgd", {"thanks"}),
+        ("es", "ok, muchas gracias", {"thanks"}),
+        ("en", "nah im good", {"deny"}),
+        ("en", "is a late check out possible?", {"special_request"}),
+        ("pt", "tem como sair mais tarde do quarto?", {"special_request"}),
+        ("es", "tendríais una cuna de viaje?", {"special_request"}),
+    ],
+)
+def test_short_thanks_refusals_and_requests(
+    understander: Understander, lang: str, text: str, intents: set[str]
+) -> None:
+    assert understander.understand(text, today=TODAY, lang=lang).intent in intents
