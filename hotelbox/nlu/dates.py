@@ -754,7 +754,8 @@ _EN_ORD_ALT = "|".join(sorted(_EN_ORDINALS, key=len, reverse=True))
 # "on the twentieth", "the twenty third", "january thirty-first": ordinals said in words, where a
 # day goes ("the first time", "a second room" stay words)
 _EN_ORDINAL_DAY = re.compile(
-    rf"\b(?P<lead>the|(?:{_MONTH_ALT}))\s+(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<ord>{_EN_ORD_ALT})\b"
+    rf"\b(?P<lead>the|(?:{_MONTH_ALT})|(?P<role>until|till|to|thru|through|from|and|on))\s+"
+    rf"(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<ord>{_EN_ORD_ALT})\b"
 )
 
 
@@ -764,6 +765,8 @@ def _ordinal_words(folded: str) -> str:
             20 if m.group("tens") == "twenty" else 30 if m.group("tens") else 0
         )
         if value > 31 or (m.group("tens") and _EN_ORDINALS[m.group("ord")] > 9):
+            return m.group(0)
+        if m.group("role") and value < 4:  # "and second", "from first": only where "the" says a day
             return m.group(0)
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(value % 10 if value not in (11, 12, 13) else 0, "th")
         return f"{m.group('lead')} {value}{suffix}"
@@ -857,6 +860,17 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         lambda m: f"dentro de {int(m.group(1)) - 1 if m.group(1) in ('8', '15') else m.group(1)} dias",
         folded,
     )
+    # "a week from today", "de hoy a una semana", "3 days from now": a day, counted from today
+    folded = re.sub(
+        r"\b(?:(?:de\s+)?(?:hoy|hoje|hj)\s+(?:a|en|em)\s+(?P<w>una|uma|um|1|2)\s+semanas?"
+        r"|(?P<e>a|one|1|2)\s+weeks?\s+from\s+(?:today|now)|(?P<d>\d{1,2})\s+days\s+from\s+(?:today|now))\b",
+        lambda m: (
+            f"dentro de {m.group('d')} dias"
+            if m.group("d")
+            else f"dentro de {14 if (m.group('w') or m.group('e')) == '2' else 7} dias"
+        ),
+        folded,
+    )
     # "5 days from monday", "por 3 días", "for 4 days": a stay counted in days is counted in nights
     folded = re.sub(
         r"\b(\d{1,2})\s+(?:dias|days)\b(?=\s+(?:from|starting|beginning|a\s+partir|apartir|desde)\b)",
@@ -916,6 +930,12 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
             + " al "
             + folded[nights_of.end("sep") :]
         )
+    # "dia 18 e 19", "el 19 y 20": the second number of a pair of days is a day too
+    folded = re.sub(
+        rf"\b((?:dia|el|o|on\s+the|the)\s+{_DAY}(?:st|nd|rd|th|º)?\s+(?:e|y|and|&)\s+)(?={_DAY}\b{_NOT_DAY_AFTER}(?!\s*(?:de\s+)?(?:{_MONTH_ALT}|{_ABBR_ALT})\b))",
+        r"\1dia ",
+        folded,
+    )
     weekday_nights = _WEEKDAY_NIGHTS.search(folded)
     folded, weekdays = _blank_weekdays(folded)
     mentions: list[DateMention] = []

@@ -215,3 +215,60 @@ def test_short_thanks_refusals_and_requests(
     understander: Understander, lang: str, text: str, intents: set[str]
 ) -> None:
     assert understander.understand(text, today=TODAY, lang=lang).intent in intents
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "check_in", "check_out"),
+    [
+        # the second day of a pair said without its "dia"/"el"
+        ("pt", "tem quarto dia 20 e 21?", "2027-05-20", "2027-05-22"),
+        ("es", "el 27 y 28 hay algo?", "2027-05-27", "2027-05-29"),
+        ("pt", "dia 20 e 3 pessoas", "2027-05-20", None),
+        # a day counted from today is a day, not a stay
+        ("es", "de hoy a una semana", "2027-05-11", None),
+        ("en", "two weeks from today, 2 nights", "2027-05-18", "2027-05-20"),
+        ("en", "3 days from now", "2027-05-07", None),
+        ("pt", "de hoje a uma semana, 3 noites", "2027-05-11", "2027-05-14"),
+        # ordinals in words after "until", "to"
+        ("en", "the twenty-second until twenty-fifth", "2027-05-22", "2027-05-25"),
+        ("en", "from the fifth to seventh of june", "2027-06-05", "2027-06-07"),
+    ],
+)
+def test_pairs_weeks_from_today_and_ordinals(
+    understander: Understander, lang: str, text: str, check_in: str, check_out: str | None
+) -> None:
+    assert stay(understander, lang, text) == (check_in, check_out)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "adults", "children"),
+    [
+        ("es", "somos yo y mis 3 hijos", 1, 3),
+        ("en", "we are me and my 2 kids", 1, 2),
+        ("pt", "somos eu e os meus 2 filhos", 1, 2),
+        ("es", "somos yo y mi mujer y 2 niños", 2, 2),
+        ("es", "una doble pa 2 el finde", 2, None),
+    ],
+)
+def test_the_writer_with_children_and_pa(
+    understander: Understander, lang: str, text: str, adults: int, children: int | None
+) -> None:
+    e = understander.understand(text, today=TODAY, lang=lang).entities
+    assert (e.get("adults"), e.get("children")) == (adults, children)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "intents"),
+    [
+        ("en", "the internet keeps cutting out in our room", {"complaint"}),
+        ("pt", "a internet não pega no meu quarto", {"complaint"}),
+        ("es", "el wifi se corta cada dos por tres", {"complaint"}),
+        ("pt", "esquece, deixa pra lá", {"deny"}),
+        ("en", "what time does the bar open?", {"ask_info"}),
+        ("es", "a qué hora abre el bar?", {"ask_info"}),
+    ],
+)
+def test_colloquial_complaints_refusals_and_opening_hours(
+    understander: Understander, lang: str, text: str, intents: set[str]
+) -> None:
+    assert understander.understand(text, today=TODAY, lang=lang).intent in intents
