@@ -194,7 +194,8 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # message was not for us. Said alone (no question, no fact), it is answered with "no problem",
 # never read as a complaint, a date or a topic.
 _OOPS = re.compile(
-    r"\bwrong\s+(?:chat|number|person|conversation|group|contact|window|thread|whatsapp|guy|hotel)\b"
+    r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
+    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$|\bwrong\s+(?:chat|number|person|conversation|group|contact|window|thread|whatsapp|guy|hotel)\b"
     r"|\bsent\s+(?:it|this|that)\s+to\s+the\s+wrong\b|\b(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|it|my\s+last"
     r"|the\s+last|previous|the\s+previous|my\s+previous|the\s+message|my\s+message|me)\b|\bnever\s?mind\b|\bnvm\b"
     r"|\b(?:was|wasn'?t|is|isn'?t|not)\s+(?:meant\s+)?for\s+you\b|\bmeant\s+for\s+someone\s+else\b"
@@ -211,6 +212,18 @@ _OOPS = re.compile(
     r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
     r"|\b(?:ignora|ignore|ignorem|esquece|esqueca|esquecam|desconsidera|desconsidere)\s*(?:isso|isto|a\s+mensagem"
     r"|essa\s+mensagem|a\s+msg|$)"
+)
+# a complaint in the guest's words, whatever else the message names (a booking, a room): a person
+_COMPLAINT = re.compile(
+    r"\b(?:not\s+happy|unhappy|disappointed|unacceptable|disgusting|dirty|filthy|smells?\s+(?:of|like|bad|awful)"
+    r"|stinks?|(?:is|are|was)\s+broken|doesn'?t\s+work|does\s+not\s+work|not\s+working|no\s+hot\s+water|rude"
+    r"|terrible|awful|horrible|worst|complain\w*|overcharged|charged\s+(?:me\s+)?twice|cockroach\w*|bed\s?bugs|mou?ld"
+    r"|suci[oa]s?|asco|asqueros[oa]|huele\s+(?:a|fatal|mal)|mal\s+olor|olor\s+a|rot[oa]s?|no\s+funciona\w*|no\s+sirve"
+    r"|queja\w*|reclamacion\w*|reclamar|verguenza|inaceptable|pesim[oa]|fatal|decepcionad[oa]s?|indignad[oa]s?"
+    r"|cobra\w*\s+dos\s+veces|cucarachas?|maleducad[oa]|grosero|sem\s+agua\s+quente|sin\s+agua\s+caliente"
+    r"|suj[oa]s?|nojent[oa]|fedor|cheiro\s+(?:de|ruim|horrivel)|quebrad[oa]s?|estragad[oa]s?|nao\s+funciona\w*"
+    r"|reclamacao|absurdo|vergonha|inaceitavel|pessim[oa]|horrivel|decepcionad[oa]s?|cobra\w*\s+duas\s+vezes"
+    r"|mal\s+educad[oa]|grossei?r[oa])\b"
 )
 # the message was not for the hotel at all (another person, a wrong number): what it started goes
 _NOT_FOR_US = re.compile(
@@ -279,6 +292,14 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
             t.reprompt()
         state.misunderstood = 0
         return True
+    if (
+        _COMPLAINT.search(folded)
+        and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
+        and intent not in ("request_human", "complaint")
+        and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
+    ):
+        t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
+        return True
     if requests_on_booking(t, u, intent, entities):
         return True
     if (
@@ -334,7 +355,10 @@ def requests_on_booking(t: TurnBuilder, u: Understanding, intent: str, entities:
     if entities.get("_party_change") or any(k in entities for k in _STAY[:6]):
         return False
     kinds = requests_in(u.text)
-    if not kinds or topics_in(u.text) or features_in(u.text):
+    from hotelbox.dialogue.engine import _HAVE_BOOKING
+
+    own = "booking_ref" in entities or bool(_HAVE_BOOKING.search(fold(u.text))) or bool(state.created)
+    if not kinds or (not own and (topics_in(u.text) or features_in(u.text))):
         return False  # "is there parking, can I bring my dog?": questions first, requests beside them
     for kind in kinds:
         if noted(t, kind):
@@ -342,8 +366,8 @@ def requests_on_booking(t: TurnBuilder, u: Understanding, intent: str, entities:
         else:
             note_request(t, kind, u.text)
         t.turn.attention = ATTENTION.get(kind, "special_request")
-    t.answered = True
     t.dialogue.answer_asides(t, u, intent)  # "…and what time is check-in?": answered too
+    t.answered = True
     if state.flow and state.prompt:
         t.reprompt()
     return True

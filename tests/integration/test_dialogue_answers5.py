@@ -278,3 +278,49 @@ async def test_a_request_on_someone_elses_booking_writes_nothing(box, chat) -> N
     await c(f"hi, booking {other.reference} - we'll arrive late, around 11pm")
     assert await c.writes("modify") == [], c.transcript()
     assert await remarks(b, other.reference) == []
+
+
+# -- a complaint said about a booking: a person, not the booking's details -------------------------
+@pytest.mark.parametrize(
+    ("prefix", "text"),
+    [
+        ("+447", "booking {ref}: we arrived and the room smells of smoke, not happy at all"),
+        ("+346", "reserva {ref}: la habitación está sucia y el aire no funciona"),
+        ("+5511", "reserva {ref}, o quarto está sujo e o chuveiro quebrado"),
+    ],
+)
+async def test_a_complaint_about_a_booking_goes_to_a_person(box, chat, prefix, text) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    c = chat(prefix)
+    booking = await seed_booking(b, c.phone)
+    await c(text.format(ref=booking.reference))
+    assert c.sent() == "handoff_complaint", c.transcript()
+    assert (await c.conversation())["control"] == "waiting_staff"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "first", "then", "key"),
+    [
+        ("+5511", "Alexa tocar musica sertaneja", "ops", "oops_ack"),
+        ("+447", "ok grazie, i will think and write again", "bye", "goodbye"),
+        ("+346", "vale, lo pienso y os digo", "gracias", "thanks"),
+    ],
+)
+async def test_oops_and_later_never_end_in_a_handoff(chat, prefix, first, then, key) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(first)
+    await c(then)
+    assert c.sent() == key, c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+async def test_a_request_on_a_booking_with_a_question_gets_both(box, chat) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    c = chat("+346")
+    booking = await seed_booking(b, c.phone)
+    await c(
+        f"hola! para la reserva {booking.reference}, somos celíacos, tenéis opciones sin gluten en el desayuno?"
+    )
+    assert "request:diet" in c.sent(), c.transcript()
+    assert "info:breakfast" in c.sent(), c.transcript()
+    assert [w["reference"] for w in await c.writes("modify")] == [booking.reference]
