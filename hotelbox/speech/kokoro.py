@@ -153,6 +153,8 @@ class KokoroTts:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # no spinning between ops: an idle Kokoro thread leaves the core to guests' text (issue 16)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ShrinkingSession(
                 onnxruntime.InferenceSession(
