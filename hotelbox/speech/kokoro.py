@@ -57,6 +57,8 @@ SAID: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
             (r"\bvai ouvi-la\b", "vai ouvir"),
             (r"\bPeço desculpa, algo correu mal\b", "Desculpe, algo deu errado"),  # "pesso de desculpa"
             (r"\bPara estadias de mais de\b", "Para hospedagens com mais de"),  # "estar dias demais de"
+            (r"\bestes preços e esta disponibilidade\b", "esses preços e essa disponibilidade"),  # heard so
+            (r"\btêm de ser\b", "precisam ser"),  # "têm de ser" was heard "tende ser"
             (r"\bResponda “sim”", "Responda: “sim”"),  # a pause: "responda sim" was heard "responda assim"
         )
     ),

@@ -49,6 +49,7 @@ def test_a_portuguese_reference_is_set_apart_and_its_letters_are_one_word(
         ("Pode escrevê-la? Se não, alguém vai ouvi-la.", "Pode escrever? Se não, alguém vai ouvir."),
         ("Peço desculpa, algo correu mal da minha parte.", "Desculpe, algo deu errado da minha parte."),
         ("Para estadias de mais de 8 noites", "Para hospedagens com mais de oito noites"),
+        ("estes preços e esta disponibilidade têm de ser confirmados", "esses preços e essa disponibilidade precisam ser confirmados"),
     ],
 )  # fmt: skip
 def test_the_brazilian_voice_says_what_it_says_ambiguously_in_other_words(text: str, said: str) -> None:
@@ -72,6 +73,19 @@ def test_the_text_and_the_other_voices_keep_their_words() -> None:
 )
 def test_the_normaliser_reads_a_reference_with_its_pairs_apart_as_the_same_words(heard: str) -> None:
     assert words(heard, "pt") == "reserva gb quarenta e oito vinte e um e agora"
+
+
+@pytest.mark.parametrize(
+    ("heard", "lang", "expected"),
+    [
+        ("anarroba-mail.com", "pt", "anarroba mail ponto com"),
+        ("Ana ponto-miler-arroba-meu.com.", "pt", "ana ponto miler arroba meu ponto com"),
+        ("ana@mail.com", "pt", "ana arroba mail ponto com"),
+        ("booking.com", "en", "booking dot com"),
+    ],
+)
+def test_the_normaliser_reads_a_domain_as_the_words_said_for_it(heard: str, lang: str, expected: str) -> None:
+    assert words(heard, lang) == expected
 
 
 def test_the_normaliser_is_the_same_on_both_sides() -> None:
