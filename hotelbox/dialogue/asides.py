@@ -225,6 +225,13 @@ _COMPLAINT = re.compile(
     r"|reclamacao|absurdo|vergonha|inaceitavel|pessim[oa]|horrivel|decepcionad[oa]s?|cobra\w*\s+duas\s+vezes"
     r"|mal\s+educad[oa]|grossei?r[oa])\b"
 )
+
+
+def complains(text: str) -> bool:
+    """The guest's own words say something is wrong ("smells of smoke", "no funciona")."""
+    return bool(_COMPLAINT.search(fold(text)))
+
+
 # the message was not for the hotel at all (another person, a wrong number): what it started goes
 _NOT_FOR_US = re.compile(
     r"\b(?:number|numero|person|persona|pessoa|contact|contacto|contato|chat|conversation|conversacion|conversa"
@@ -297,6 +304,8 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
         and intent not in ("request_human", "complaint")
         and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
+        and not {"check_in", "check_out", "nights"}
+        & entities.keys()  # "my hotel is awful, can I come to you?"
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True

@@ -360,6 +360,12 @@ class Dialogue:
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
+        if (
+            intent == "complaint"
+            and not asides.complains(u.text)
+            and (state.flow or "low_confidence" in u.flags)
+        ):
+            intent = given = _second_reading(state, u)  # "no wait, keep it", "too pricey, the double then"
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return None
@@ -990,3 +996,12 @@ def _answers_question(state: DialogueState, entities: dict[str, Any]) -> bool:
         "new_dates": ("check_in", "check_out", "nights"),
     }.get(state.expect or "", ())
     return any(k in entities for k in wanted)
+
+
+def _second_reading(state: DialogueState, u: Understanding) -> str:
+    """A complaint read with no word of complaint, in the middle of a flow or faintly: the answer
+    to the question pending, else the model's next reading."""
+    answer = polarity(u.text) if state.expect else None
+    if answer in ("yes", "no"):
+        return "affirm" if answer == "yes" else "deny"
+    return next((a.intent for a in u.alternatives if a.intent != "complaint"), "provide_info")

@@ -43,6 +43,13 @@ VARIETY_WORDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("rés-do-chão", "térreo"), ("telemóvel", "celular"), ("autocarro", "ônibus"), ("receção", "recepção"),
         ("ginásio", "academia"), ("lavandaria", "lavanderia"), ("frigorífico", "geladeira"),
         ("Desculpe, acho que não percebi", "Desculpe, acho que não entendi"), ("percebi", "entendi"),
+        ("Pode indicar-me um email", "Pode me passar um e-mail"), ("diga-me:", "me avise:"),
+        ("Diga-me as datas", "Me diga as datas"), ("Diga-me o dia", "Me diga o dia"),
+        ("ou diga-me", "ou me diga"), ("Escreva-nos", "Escreva para nós"), ("escreva-nos", "escreva para nós"),
+        ("enviar-me um áudio", "me enviar um áudio"), ("chegou-nos com atraso", "chegou com atraso"),
+        ("mantém-se", "continua de pé"), ("faltam-me as datas", "estão faltando as datas"),
+        ("pergunte-nos", "pergunte para nós"), ("Avise-nos", "Avise a gente"), ("avise-nos", "avise a gente"),
+        ("Diga-nos e", "Avise a gente e"),
     ),
 }  # fmt: skip
 

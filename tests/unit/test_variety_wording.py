@@ -17,6 +17,7 @@ EUROPEAN_ONLY = {
     "pt-BR": [
         r"\b\w+-lhe(s)?\b",  # enclitic "dá-lhe", "guardamos-lhe": Brazil says "lhe dá", "para você"
         r"\b\w+-(o|a|os|as)\b(?!-)",  # "passá-lo", "ajudá-lo" (hyphenated object pronouns)
+        r"\b\w+-(me|te|se|nos)\b",  # "indicar-me", "diga-me", "chama-se": Brazil puts them before
         r"\b(estou|está|estamos|estão) a \w+(ar|er|ir)\b",  # "está a responder": Brazil uses the gerund
         r"\bequipa\b",
         r"\brece[çc][ãa]o\b(?<!recepção)",
@@ -83,9 +84,9 @@ def test_no_european_only_wording_reaches_the_variety(variety: str) -> None:
 
 def test_the_check_itself_catches_european_wording() -> None:
     """The patterns are not vacuous: Portugal's and Spain's own sentences are caught."""
-    pt = "Guardamos-lhe a bagagem; a receção está a responder."
+    pt = "Guardamos-lhe a bagagem; a receção está a responder. Pode indicar-me o email?"
     es = "Os esperamos con vuestro coche."
-    assert all(re.search(p, pt, re.I) for p in (EUROPEAN_ONLY["pt-BR"][0], EUROPEAN_ONLY["pt-BR"][2]))
+    assert all(re.search(EUROPEAN_ONLY["pt-BR"][i], pt, re.I) for i in (0, 2, 3))
     assert all(re.search(EUROPEAN_ONLY["es-419"][i], es, re.I) for i in (1, 2, 5))
 
 
