@@ -9,6 +9,7 @@ it in the PMS; the result comes back as an event (:func:`on_result`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,11 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import says_yes
+from hotelbox.dialogue.choices import declines_email, polarity, says_yes
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
 from hotelbox.messages import Option
+from hotelbox.nlu.text import fold
 from hotelbox.pms import Offer, PmsBooking
 
 STAY_KEYS = slots.STAY_KEYS
@@ -98,6 +100,10 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     state, s = t.state, t.state.slots
     choice = str(entities.pop("_choice", "") or "")
     offered = state.expect == "room_type" and state.quote is not None  # "shall I book it?" after a price
+    if state.expect == "confirm" and not _new_facts(t, entities) and _declines_offered_email(t):
+        s.no_email = True  # "no" to "e-mail? shall I confirm?": the e-mail, and the question put plainly
+        t.ask("confirm", "confirm_no_email", _summary_options(t))
+        return True
     if (
         choice == "dont_book"
         or (state.expect in ("change",) and intent == "deny")
@@ -120,7 +126,11 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             s.room_type = None
     if choice == "other_dates":
         _clear_dates(t)
-    if state.expect == "confirm" and not _new_facts(t, entities):
+    new = _new_facts(t, entities) if state.expect == "confirm" else set()
+    if state.expect == "confirm" and new == {"email"} and intent == "affirm" and not _bad_contact(t):
+        s.email = str(entities.pop("email"))  # "yes, ana@x.com": the summary's offer taken, and a yes
+        new = set()
+    if state.expect == "confirm" and not new:
         if intent == "affirm":
             _book(t)
             return True
@@ -128,6 +138,26 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             t.ask("change", "what_to_change", _change_options(t))
             return True
     return False
+
+
+def _declines_offered_email(t: TurnBuilder) -> bool:
+    """A bare "no" / "no thanks" / "no email" to the summary that also offered an e-mail."""
+    prompt = t.state.prompt or {}
+    text = t.message.text if t.message is not None else ""
+    if prompt.get("key") != "confirm_booking_email":
+        return False
+    if declines_email(text):  # "sin correo" (the model may read it as a yes): not a yes to the booking
+        return not says_yes(text)
+    return polarity(text) == "no" and len(text.split()) <= 3 and not _NOT_BOOK.search(fold(text))
+
+
+_NOT_BOOK = re.compile(r"\b(?:book|reserv\w*|cancel\w*|confirm\w*|anul\w*|olvida\w*|forget|esquece\w*)")
+
+
+def _bad_contact(t: TurnBuilder) -> bool:
+    """The message is not a plain yes once its address is taken out ("yes but the email is …")."""
+    text = t.message.text if t.message is not None else ""
+    return not says_yes(slots.without_contact(text))
 
 
 def _new_facts(t: TurnBuilder, entities: dict[str, Any]) -> set[str]:
@@ -310,7 +340,9 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
             _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
             return True
         return False
-    t.ask("email", "ask_email_optional" if phone else "ask_email")
+    if phone:
+        return False  # optional: the summary offers it, so "yes" there books what the guest has read
+    t.ask("email", "ask_email")
     return True
 
 
@@ -320,7 +352,7 @@ async def _ask_confirm(t: TurnBuilder, intent: str) -> bool:
     phone = s.phone or t.guest.phone
     t.ask(
         "confirm",
-        "confirm_booking",
+        "confirm_booking" if s.email or s.no_email else "confirm_booking_email",  # e-mail: optional
         _summary_options(t),
         room=t.room_name(q["room_type"]),
         name=s.guest_name,

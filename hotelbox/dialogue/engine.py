@@ -140,6 +140,8 @@ class TurnBuilder:
         times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
         if times > 1 and any(r.key.startswith("info:") for r in self.turn.replies):
             times -= 1  # the guest asked something and was answered: a digression, not a miss
+        if times > 1 and self.progress and key.startswith("confirm_booking"):
+            times = 1  # the summary changed (another name, an e-mail): shown again in full
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
@@ -712,8 +714,9 @@ class Dialogue:
             entities["_choice"] = choice
             return "provide_info", entities
         weak = intent in WEAK_INTENTS or not u.understood
-        if state.flow == "booking" and "email" not in entities and declines_email(u.text):
-            entities["_no_email"] = True  # "no email" answers the e-mail question, whenever it comes
+        if booking_talk and "email" not in entities and declines_email(u.text):
+            # "no email" answers the e-mail question whenever it comes, even before it is asked
+            entities["_no_email"] = True
             intent = "provide_info" if intent == "deny" else intent
         contact = "email" in entities or "phone" in entities  # "Ana Souza, ana@x.com" whatever we asked
         if (weak or contact) and slots.answers_expected(t, u, entities):

@@ -62,6 +62,11 @@ _ROOM_FOR_N = re.compile(
 )
 
 
+def without_contact(text: str) -> str:
+    """The message with its e-mail addresses and phone numbers taken out."""
+    return " ".join(_CONTACT.sub(" ", text).split())
+
+
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
@@ -338,6 +343,18 @@ _NOT_NAME_WORDS = frozenset(
         "personas",
         "pessoas",
         "people",
+        # words of a request, never of a name: "mi correo es …, quería reservar"
+        "reservar",
+        "reserve",
+        "book",
+        "quiero",
+        "queria",
+        "quero",
+        "gostaria",
+        "want",
+        "need",
+        "necesito",
+        "preciso",
     ]
 )
 
@@ -346,6 +363,8 @@ def full_name_in(text: str) -> str | None:
     """A first name and surname written with capitals somewhere in a longer message, whatever was
     asked: "ok, fico com a suite. Bernardo Leite Sampaio", "it's Harry Potts, sorry"."""
     name = name_in(text)
+    if not name or len(name.split()) < 2 or not _as_written(name, text):
+        name = _capitalised_tail(text)  # "sorry, make it Jane Doe Smith", "put it under Ana Souza"
     if not name or len(name.split()) < 2:
         return None
     if not _as_written(name, text):
@@ -354,6 +373,22 @@ def full_name_in(text: str) -> str | None:
     if any(fold(w) in _NOT_NAME_WORDS for w in words):
         return None
     return name
+
+
+_CAPITALISED_TAIL = re.compile(
+    r"\b(?:it|be|under|is|es|é|e|named|called|llamo|chamo|nombre|nome|name|seria|sería|fica)\s+((?:[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+\s+)(?:(?:de|del|da|do|dos|das|la|van|von)\s+)?"
+    r"[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la|van|von)\s+)?[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+){0,2})"
+    r"\s*[.!]*\s*$"
+)
+
+
+def _capitalised_tail(text: str) -> str | None:
+    """First name and surname written with capitals at the end of a sentence that is not a name."""
+    for part in reversed(re.split(r"[,;\n?()]", _EMAIL_OR_PHONE.sub(",", text))):
+        m = _CAPITALISED_TAIL.search(part.strip())
+        if m and (name := clean_name(m.group(1))) and len(name.split()) >= 2:
+            return name
+    return None
 
 
 def _as_written(name: str, text: str) -> bool:

@@ -1,0 +1,168 @@
+"""A new booking from the first message to the confirmation, written differently from the corpus
+(issue 12, session 5): each class of failure found by probing the bot in new wordings, in
+Spanish, English and Portuguese, through the real pipeline and the demo hotel, with the hotel's
+clock pinned (Wednesday 10 March 2027)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from hotelbox.daemon import Box
+from hotelbox.messages import Reply
+from hotelbox.nlu.entities import extract_email
+from hotelbox.pms import PmsBooking
+from tests.support import Guest, RecordingChannel, pms_bookings
+
+TODAY = date(2027, 3, 10)
+_ids = count(1)
+YES = {"es": "si", "en": "yes", "pt": "sim"}
+
+
+def guest(box: tuple[Box, RecordingChannel], lang: str) -> Guest:
+    b, channel = box
+    b.pipeline.clock = lambda: datetime(
+        TODAY.year, TODAY.month, TODAY.day, 11, tzinfo=ZoneInfo("Europe/Madrid")
+    )
+    prefix = {"es": "+3462", "en": "+44771", "pt": "+35192"}[lang]
+    number = f"{prefix}{next(_ids):07d}"
+    return Guest(b, channel, number, number)
+
+
+async def play(g: Guest, *turns: str) -> list[Reply]:
+    replies: list[Reply] = []
+    for text in turns:
+        replies += await g.says(text)
+    return replies
+
+
+async def made_by(g: Guest) -> list[PmsBooking]:
+    return [b for b in await pms_bookings(g.box) if b.phone == g.phone]
+
+
+def keys(replies: list[Reply]) -> list[str]:
+    return [r.key for r in replies]
+
+
+async def test_no_email_said_before_the_question_is_never_asked(box: tuple[Box, RecordingChannel]) -> None:
+    """ "no email thanks" / "sin email" / "sem email" in the first message: the e-mail is not asked
+    (nor offered) later; the summary is shown and a yes books without one."""
+    scripts = {
+        "es": ("hola, una individual del 20 al 23 de abril, sin email", "Javier Martin Gil"),
+        "en": ("hi, can you book me a single from 20 april for 3 nights? no email thanks", "Peter Wong"),
+        "pt": ("boa tarde, queria um quarto individual de 20 a 23 de abril, sem email", "Joao Pereira"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert not any("email" in k for k in keys(replies)), (lang, keys(replies))
+        assert replies[-1].key == "confirm_booking", (lang, keys(replies))
+        await play(g, YES[lang])
+        [made] = await made_by(g)
+        assert (made.room_type, made.check_in, made.check_out) == (
+            "single",
+            date(2027, 4, 20),
+            date(2027, 4, 23),
+        )
+        assert made.guest_name == turns[1]
+        assert not made.email
+
+
+async def test_yes_to_the_email_offer_books_only_what_the_summary_showed(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """The e-mail is offered inside the summary, never as a question of its own: a bare "yes" / "ok"
+    after the name books only once the guest has read the booking back; "yes, x@y.com" books with
+    that address; an address alone shows the summary again with it."""
+    scripts = {
+        "es": ("individual del 14 al 16 de abril", "Ivan Romero"),
+        "en": ("i want single room 14 to 16 april", "Ivan Petrov"),
+        "pt": ("quarto individual de 14 a 16 de abril", "Tiago Fonseca"),
+    }
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert replies[-1].key == "confirm_booking_email", (lang, keys(replies))
+        assert not await made_by(g)
+        await play(g, {"es": "vale", "en": "ok", "pt": "pode ser"}[lang])
+        [made] = await made_by(g)
+        assert made.guest_name == turns[1]
+        assert not made.email
+    for lang, turns in scripts.items():  # "yes, my email is …": both at once
+        g = guest(box, lang)
+        await play(g, *turns)
+        await play(g, {"es": "si, mi correo es ivan@romero.es", "en": "yes, ivan@petrov.com",
+                       "pt": "sim, o email é tiago@fonseca.pt"}[lang])  # fmt: skip
+        [made] = await made_by(g)
+        assert made.email, lang
+        assert made.email.split("@")[0] in ("ivan", "tiago"), lang
+    for lang, turns in scripts.items():  # the address alone: the summary again, with it
+        g = guest(box, lang)
+        await play(g, *turns)
+        replies = await play(g, "ivan.x@example.com")
+        assert replies[-1].key == "confirm_booking", (lang, keys(replies))
+        assert "ivan.x@example.com" in replies[-1].text
+        assert not await made_by(g)
+        await play(g, YES[lang])
+        [made] = await made_by(g)
+        assert made.email == "ivan.x@example.com"
+
+
+async def test_a_bare_no_to_the_email_offer_declines_the_email_not_the_booking(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "no" / "no gracias" / "não obrigado" to the summary that also offers the e-mail: the e-mail
+    is declined and the confirmation asked once more, plainly; a yes then books."""
+    scripts = {
+        "es": ("doble del 3 al 5 de mayo para 2", "Marta Ruiz Gil", "no gracias"),
+        "en": ("double 3-5 may for 2", "Mark Evans", "no thanks"),
+        "pt": ("duplo de 3 a 5 de maio para 2", "Rita Santos", "não obrigado"),
+    }
+    more = {"es": "nah, sin correo", "en": "no mail needed", "pt": "sem email, obrigado"}
+    for lang, turns in [*scripts.items(), *((lang, (*t[:2], more[lang])) for lang, t in scripts.items())]:
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert replies[-1].key == "confirm_no_email", (lang, keys(replies))
+        await play(g, YES[lang])
+        [made] = await made_by(g)
+        assert made.guest_name == turns[1]
+        assert not made.email
+
+
+async def test_a_name_changed_at_the_summary_shows_the_summary_again(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """A new name (or address) sent at the summary is shown in a new summary, not answered with
+    "just reply yes"; request words next to an e-mail are never a name ("quería reservar")."""
+    scripts = {
+        "es": ("hola, mi correo es lucia.gomez@example.com, quería reservar", "una doble del 6 al 9 de abril para 2",
+               "Lucía Gómez"),
+        "en": ("hi my email is jane.doe@example.com, i want to book", "a double april 6 to 9 for two", "Jane Doe"),
+        "pt": ("oi, meu email é ana.souza@example.com, quero reservar", "um duplo de 6 a 9 de abril pra 2",
+               "Ana Souza"),
+    }  # fmt: skip
+    for lang, turns in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert replies[-1].key == "confirm_booking", (lang, keys(replies))
+        assert turns[2] in replies[-1].text
+        replies = await play(g, {"es": "perdón, a nombre de Lucía Gómez Pardo", "en": "sorry, make it Jane Doe Smith",
+                                 "pt": "desculpa, em nome de Ana Souza Lima"}[lang])  # fmt: skip
+        assert replies[-1].key == "confirm_booking", (lang, keys(replies))
+        assert turns[2] in replies[-1].text
+        assert len(replies[-1].text) > 60
+        await play(g, YES[lang])
+        [made] = await made_by(g)
+        assert made.guest_name.startswith(turns[2]), made.guest_name
+        assert len(made.guest_name.split()) == 3, made.guest_name
+
+
+def test_an_address_followed_by_a_comma_keeps_its_domain() -> None:
+    """ "ahmed.k@example.com, it is just me": the address ends at the comma (no ".it")."""
+    assert (
+        extract_email("name Ahmed Khan and email ahmed.k@example.com, it is just me") == "ahmed.k@example.com"
+    )
+    assert extract_email("mi correo es ana@mail.es, es para 2") == "ana@mail.es"
+    assert extract_email("o email é rui@sapo.pt, pt mesmo") == "rui@sapo.pt"
+    assert extract_email("ana.garcia@gmail,com") == "ana.garcia@gmail.com"  # a comma for the dot: still read
