@@ -615,6 +615,14 @@ class Dialogue:
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
+        if intent in (
+            "special_request",
+            "out_of_scope",
+            "provide_info",
+            "request_human",
+        ) and WANT_A_ROOM.match(fold(u.text)):
+            intent = "book_room"  # "need a room", "preciso de um quarto": a booking, not a request
+            u.flags -= {"low_confidence", "unknown_words"}
         own = _about_own_booking(state, u, intent)
         if (
             state.flow != "booking"
@@ -850,6 +858,14 @@ def _meaningful(entities: dict[str, Any]) -> bool:
     return any(k != "phone" for k in entities)
 
 
+# the whole message asks for a room and nothing else ("need a room", "queria um quarto pfv")
+WANT_A_ROOM = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hola|buenas|oi|ola|bom\s+dia|boa\s+tarde|good\s+(?:morning|afternoon))\W+)?"
+    r"(?:i|we|yo|eu|nos)?\s*(?:would\s+like|'?d\s+like|need|want|looking\s+for|necesit\w*|quier\w*|quer\w*"
+    r"|busc\w*|precis\w*|gostari\w*|procur\w*)\s+(?:de\s+)?(?:to\s+book\s+|reservar\s+)?"
+    r"(?:a|an|one|una|un|um|uma)?\s*(?:room|habitacion|cuarto|quarto|pieza)(?:\s+(?:please|pls|plz|por\s+favor"
+    r"|porfa|pfv|por\s+favor|thanks|gracias|obrigad[oa]))?\W*$"
+)
 _HAVE_BOOKING = re.compile(
     r"\b(?:tengo|tenemos|tenia|teniamos|hice|hicimos|i\s+have|i'?ve\s+got|we\s+have|we'?ve\s+got|i\s+made|we\s+made"
     r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"

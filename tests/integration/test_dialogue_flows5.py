@@ -166,3 +166,14 @@ def test_an_address_followed_by_a_comma_keeps_its_domain() -> None:
     assert extract_email("mi correo es ana@mail.es, es para 2") == "ana@mail.es"
     assert extract_email("o email é rui@sapo.pt, pt mesmo") == "rui@sapo.pt"
     assert extract_email("ana.garcia@gmail,com") == "ana.garcia@gmail.com"  # a comma for the dot: still read
+
+
+async def test_asking_for_a_room_and_nothing_else_starts_a_booking(box: tuple[Box, RecordingChannel]) -> None:
+    """ "need a room" / "necesito una habitación por favor" / "preciso de um quarto": the booking
+    starts (the dates are asked), never a special request noted for reception."""
+    for lang, text in (("en", "need a room"), ("en", "hi, we need a room please"),
+                       ("es", "necesito una habitación por favor"), ("pt", "preciso de um quarto")):  # fmt: skip
+        g = guest(box, lang)
+        replies = await play(g, text)
+        assert keys(replies) == ["ask_dates"], (text, keys(replies))
+        assert await g.conversation() is not None
