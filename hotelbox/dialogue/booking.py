@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -264,6 +264,11 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         t.say("operation_pending")
         t.turn.attention = "pms_unavailable"
         return True
+    if s.other_check_in:
+        offers = await _cheaper_arrival(t, offers)
+        ci, co = s.dates()
+        assert ci
+        assert co
     shown_before = [o["room_type"] for o in state.offers]
     state.offers = [_offer_json(o) for o in offers]
     if getattr(offers, "stale", False):  # the PMS could not be asked: not a fact (issue 14)
@@ -296,6 +301,50 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
               total=t.money(chosen["total"], chosen["currency"]), **_stay_values(t))  # fmt: skip
     s.room_type = chosen["room_type"]
     return False
+
+
+async def _cheaper_arrival(t: TurnBuilder, offers: list[Offer]) -> list[Offer]:
+    """ "The 12th or the 13th, whichever is cheaper": both arrivals priced for the room asked (or
+    the best value that fits), the cheaper one kept and said so."""
+    s, d = t.state.slots, t.dialogue
+    ci, co = s.dates()
+    assert ci
+    assert co
+    assert s.other_check_in
+    other_ci = date.fromisoformat(s.other_check_in)
+    s.other_check_in = None
+    other_co = other_ci + (co - ci)
+    if d.check_stay(t, other_ci, other_co):
+        return offers
+    assert s.adults is not None
+    try:
+        others = await d.pms.search(other_ci, other_co, s.adults, s.children or 0)
+    except PmsError:
+        return offers
+
+    def best(found: list[Offer]) -> Offer | None:
+        fitting = [o for o in found if not s.room_type or o.room_type.code == s.room_type]
+        return min(fitting, key=lambda o: o.total_price, default=None)
+
+    mine, theirs = best(list(offers)), best(list(others))
+    if mine is None and theirs is None:
+        return offers
+    chosen: Offer | None
+    other: Offer | None
+    if theirs is not None and (mine is None or theirs.total_price < mine.total_price):
+        s.check_in, s.check_out = other_ci.isoformat(), other_co.isoformat()
+        chosen, other, offers = theirs, mine, others
+    else:
+        chosen, other = mine, theirs
+    assert chosen is not None
+    t.say(
+        "cheaper_arrival",
+        check_in=t.date(chosen.check_in),
+        total=t.money(chosen.total_price, chosen.currency),
+        other_check_in=t.date(other.check_in if other else (other_ci if chosen.check_in == ci else ci)),
+        other_total=t.money(other.total_price, other.currency) if other else "—",
+    )
+    return offers
 
 
 async def _ask_name(t: TurnBuilder, intent: str) -> bool:

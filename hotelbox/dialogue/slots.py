@@ -67,9 +67,41 @@ def without_contact(text: str) -> str:
     return " ".join(_CONTACT.sub(" ", text).split())
 
 
+# "the 12th or the 13th", "el 12 o el 13 de mayo", "dia 12 ou 13": two arrival days to choose from
+_EITHER_DAY = re.compile(
+    r"\b(?P<one>\d{1,2})(?:st|nd|rd|th|º)?\s+(?:or|o|u|ou)\s+(?:(?:on\s+)?the\s+|el\s+|o\s+|dia\s+)?"
+    r"(?P<two>\d{1,2})(?:st|nd|rd|th|º)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|personas?|people|pessoas?|adult))"
+)
+
+
+def _either_day(t: TurnBuilder, u: Understanding, entities: dict[str, Any]) -> None:
+    """Two arrival days offered ("arriving the 12th or 13th of May, whichever is cheaper"): the
+    first as the stay, the other kept so that the offer can compare them."""
+    text = numbers_to_digits(fold(u.text), u.lang)
+    m = _EITHER_DAY.search(text)
+    if not m or int(m.group("one")) == int(m.group("two")):
+        return
+    first = text[: m.start()] + m.group("one") + text[m.end("two") :]
+    second = text[: m.start()] + m.group("two") + text[m.end("two") :]
+    one = extract_stay(first, u.lang, t.guest.today)
+    two = extract_stay(second, u.lang, t.guest.today)
+    if not (one.check_in and two.check_in) or one.past or two.past:
+        return
+    for key in ("check_in", "check_out", "nights", "extra_nights"):
+        entities.pop(key, None)
+    entities.update({k: v for k, v in one.as_entities().items() if k != "extra_nights"})
+    u.flags -= {"past_date", "day_only"}
+    nights = one.nights or ((one.check_out - one.check_in).days if one.check_out else t.state.slots.nights)
+    t.state.slots.other_check_in = two.check_in.isoformat() if nights else None
+    if nights and "nights" not in entities:
+        entities["nights"] = nights
+
+
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
+    if _EITHER_DAY.search(numbers_to_digits(fold(u.text), u.lang)):
+        _either_day(t, u, entities)
     if _WEEKDAY_DAY.search(fold(u.text)):
         # "del jueves 25 al lunes 29 de marzo": the day numbers say it; the weekdays only agree
         text = _WEEKDAY_DAY.sub(r"\g<day>", fold(u.text))

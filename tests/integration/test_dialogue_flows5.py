@@ -177,3 +177,30 @@ async def test_asking_for_a_room_and_nothing_else_starts_a_booking(box: tuple[Bo
         replies = await play(g, text)
         assert keys(replies) == ["ask_dates"], (text, keys(replies))
         assert await g.conversation() is not None
+
+
+async def test_two_arrival_days_offered_get_the_cheaper_one(box: tuple[Box, RecordingChannel]) -> None:
+    """ "arriving the 13th or 14th of May, whichever is cheaper" (2 nights, a double): both priced,
+    the cheaper arrival (as the PMS prices it) kept and said;
+    never a two-month stay from the first day to the second."""
+    scripts = {
+        "es": "buenas, una doble para 2 personas, 2 noches, llegando el 12 o el 13 de mayo, lo que salga más barato",
+        "en": "hello, double room for 2 persons, 2 nights, arriving 12th or 13th of may, whichever is cheaper",
+        "pt": "olá, um duplo pra 2 pessoas, 2 noites, chegando dia 12 ou 13 de maio, o que for mais barato",
+    }
+    b, _ = box
+    prices = {}
+    for day in (12, 13):
+        [offer] = [o for o in await b.pms.search(date(2027, 5, day), date(2027, 5, day + 2), 2, 0)
+                   if o.room_type.code == "double"]  # fmt: skip
+        prices[day] = offer.total_price
+    cheaper = min(prices, key=lambda d: prices[d])
+    for lang, text in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, text)
+        assert replies[0].key == "cheaper_arrival", (lang, keys(replies))
+        assert str(int(prices[cheaper])) in replies[0].text
+        assert (await g.conversation())["control"] == "bot"
+        await play(g, {"es": "Diego Torres", "en": "Omar Haddad", "pt": "Pedro Costa"}[lang], YES[lang])
+        [made] = await made_by(g)
+        assert (made.check_in, made.check_out) == (date(2027, 5, cheaper), date(2027, 5, cheaper + 2)), lang
