@@ -362,6 +362,15 @@ class Dialogue:
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
+        if (
+            intent == "complaint"
+            and state.flow == "booking"
+            and state.quote is not None
+            and any(k in entities for k in ("room_type", "check_in", "check_out", "nights", "adults"))
+        ):
+            intent = given = (
+                "provide_info"  # "mamma mia, too expensive.. the double then": a change, not a complaint
+            )
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return None

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import months_named, polarity
 from hotelbox.nlu.dates import extract_stay
-from hotelbox.nlu.entities import clean_name, looks_like_name
+from hotelbox.nlu.entities import clean_name, extract_guests, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
 if TYPE_CHECKING:
@@ -53,6 +53,13 @@ _SAME_DATES = re.compile(
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 _TOTAL = re.compile(
     r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
+)
+_PA = re.compile(r"\bpa\s+(?:mi|mis|nosotr[oa]s|los|las|el|la|dos|tres|cuatro|2|3|4)\b")
+_PA_WORD = re.compile(r"\bpa\b")
+# "9 chicas", "6 friends", "4 amigos": a party counted in people who are not "adults"
+_GROUP = re.compile(
+    r"\b(\d{1,2})\s+(?:chic[oa]s|amig[oa]s|girls|guys|boys|friends|mates|ladies|colleagues|colegas|meninas|meninos"
+    r"|rapazes|raparigas|senhoras|señoras|chavales|compañer[oa]s|companheir[oa]s|colegas|pax)\b"
 )
 _ROOM_FOR_N = re.compile(
     r"\b(?:suites?|dobles?|doubles?|duplos?|individual(?:es)?|singles?|familiar(?:es)?|family|habitacion(?:es)?|rooms?"
@@ -180,6 +187,18 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     if "adults" in entities and _only_a_time(u.text, u.lang, int(entities["adults"])):
         entities.pop("adults")  # "llegamos a las 5": an hour, not five guests
     total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and _PA.search(fold(u.text)):
+        # "pa mi novia y pa mi" (spoken "para"): the party read as written out
+        party = extract_guests(_PA_WORD.sub("para", fold(u.text)), u.lang)
+        if party.adults:
+            entities["adults"] = party.adults
+            if party.children is not None:
+                entities["children"] = party.children
+            if "pa" in fold(str(entities.get("guest_name", ""))).split():
+                entities.pop("guest_name")
+    group = _GROUP.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and "children" not in entities and group:
+        entities["adults"] = int(group.group(1))  # "una despedida, 9 chicas": nine guests
     if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
         entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
     if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
@@ -290,10 +309,11 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
 _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
     r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y|hi|hello|hey|hola|ola|olá|oi|buenas|good\s+morning"
-    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
+    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buen\s+d[ií]a|buenas\s+tardes|buenas\s+noches|boa\s+noite|good\s+evening"
     r"|(?:my\s+|the\s+|mi\s+|el\s+|meu\s+|o\s+meu\s+|o\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
-    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+habla"
+    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+(?:habla|escribe|saluda)"
+    r"|(?:quien\s+)?(?:escribe|saluda|writing\s+is|escreve)"
     r"|(?:sou|soy)\s+(?:o|a|el|la)|here\s+is|you'?re\s+talking\s+to"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
@@ -452,7 +472,12 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
         entities.pop("guest_name")  # "mejor la suite": a change of room, not a guest called so
         given = None
     if given:
-        if candidate and candidate != given and (given.endswith(candidate) or len(given.split()) < 2):
+        if (
+            candidate
+            and candidate != given
+            and (given.endswith(candidate) or len(given.split()) < 2 or not _as_written(given, u.text))
+        ):
+            # "viagem de trabalho. Tiago Moreira, …": the name as a name is written, not the words
             entities["guest_name"] = candidate
         return
     if candidate and (booking_talk or expect in NAME_EXPECTS or contact):

@@ -204,3 +204,51 @@ async def test_two_arrival_days_offered_get_the_cheaper_one(box: tuple[Box, Reco
         await play(g, {"es": "Diego Torres", "en": "Omar Haddad", "pt": "Pedro Costa"}[lang], YES[lang])
         [made] = await made_by(g)
         assert (made.check_in, made.check_out) == (date(2027, 5, cheaper), date(2027, 5, cheaper + 2)), lang
+
+
+async def test_the_name_written_as_a_name_wins_over_words_around_it(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "Buen día, les escribe Alejandro Ruiz Treviño (…@…)", "…, viagem de trabalho. Tiago Moreira,
+    …@…", "good evening, writing is Omar Haddad, …": the capitalised name is the guest's, never the
+    greeting or the words before it."""
+    scripts = {
+        "es": ("Buen día, les escribe Alejandro Ruiz Treviño (alex.ruiz@gmail.com), quisiera hacer una reservación",
+               "una suite del 17 al 20 de mayo para 2", "Alejandro Ruiz Treviño"),
+        "en": ("Good evening. I need a single 2 to 5 may, business trip. Omar Haddad, omar@haddad.com", None,
+               "Omar Haddad"),
+        "pt": ("Olá. Preciso de um quarto individual de 2 a 5 de maio, sou só eu, viagem de trabalho. Tiago Moreira, "
+               "tiago@empresa.pt", None, "Tiago Moreira"),
+    }  # fmt: skip
+    for lang, (first, second, name) in scripts.items():
+        g = guest(box, lang)
+        replies = await play(g, first, *([second] if second else []))
+        assert replies[-1].key == "confirm_booking", (lang, keys(replies))
+        await play(g, YES[lang])
+        [made] = await made_by(g)
+        assert made.guest_name == name
+
+
+async def test_a_party_counted_in_people_words_is_a_party(box: tuple[Box, RecordingChannel]) -> None:
+    """ "9 chicas", "6 friends", "8 amigos": a group bigger than any room goes to reception;
+    "pa mi novia y pa mi" is two adults; "too expensive… the double then" after an offer is a
+    change of room, not a complaint."""
+    for lang, text in (("es", "hola!! somos una despedida, 9 chicas, del 8 al 10 de octubre, teneis sitio??"),
+                       ("en", "hi, 6 friends from 8 to 10 october, do you have space?"),
+                       ("pt", "olá, somos 8 amigos, de 8 a 10 de outubro, têm vaga?")):  # fmt: skip
+        g = guest(box, lang)
+        replies = await play(g, text)
+        assert replies[-1].key in ("handoff_group", "handoff_multi_room"), (lang, keys(replies))
+    g = guest(box, "es")
+    replies = await play(g, "buenas! una doble del 30 de abril al 2 de mayo pa mi novia y pa mi")
+    assert keys(replies) == ["room_chosen", "ask_name"], keys(replies)
+    for lang, turns in (("en", ("we are 2 adults, the suite from 5 to 8 july",
+                                "mamma mia is very expensive.. maybe the double room is better")),
+                        ("es", ("somos 2, la suite del 5 al 8 de julio", "uff que caro!! mejor la doble")),
+                        ("pt", ("somos 2, a suite de 5 a 8 de julho", "nossa, muito caro, melhor o duplo"))):  # fmt: skip
+        g = guest(box, lang)
+        replies = await play(g, *turns)
+        assert (await g.conversation())["control"] == "bot", (lang, keys(replies))
+        assert "room_chosen" in keys(replies), (lang, keys(replies))
+        last = [r for r in replies if r.key == "room_chosen"][-1]
+        assert {"en": "double", "es": "doble", "pt": "duplo"}[lang] in last.text.lower(), (lang, last.text)
