@@ -377,6 +377,12 @@ class Dialogue:
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
             return None
+        if state.flow is None and state.created and set(entities) == {"email"} and not asks(u.text):
+            # "yes" to the summary, then the address it offered: noted for the booking just made
+            t.turn.guest_updates = {"email": entities["email"]}
+            t.turn.attention = "booking_notes"
+            t.say("email_after_booking", email=entities["email"], ref=state.created[-1])
+            return None
         if state.flow is None and _introduces(entities) and not asks(u.text):
             s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
             s.guest_name = entities.get("guest_name") or s.guest_name

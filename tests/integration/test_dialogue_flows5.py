@@ -252,3 +252,20 @@ async def test_a_party_counted_in_people_words_is_a_party(box: tuple[Box, Record
         assert "room_chosen" in keys(replies), (lang, keys(replies))
         last = [r for r in replies if r.key == "room_chosen"][-1]
         assert {"en": "double", "es": "doble", "pt": "duplo"}[lang] in last.text.lower(), (lang, last.text)
+
+
+async def test_an_address_sent_right_after_the_booking_is_noted_for_it(
+    box: tuple[Box, RecordingChannel],
+) -> None:
+    """ "yes" to the summary that offered the e-mail, then the address alone: thanked and noted for
+    the booking just made (the guest's contact, reception told), never a greeting."""
+    for lang, name in (("es", "Iván Romero"), ("en", "Ivan Petrov"), ("pt", "Tiago Fonseca")):
+        g = guest(box, lang)
+        await play(g, {"es": "individual del 14 al 16 de abril", "en": "single room 14 to 16 april",
+                       "pt": "quarto individual de 14 a 16 de abril"}[lang], name, YES[lang])  # fmt: skip
+        [made] = await made_by(g)
+        replies = await play(g, "ivan.r@example.com")
+        assert keys(replies) == ["email_after_booking"], (lang, keys(replies))
+        assert made.reference in replies[0].text
+        conversation = await g.conversation()
+        assert conversation["attention"] == "booking_notes"
