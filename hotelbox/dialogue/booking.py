@@ -9,18 +9,20 @@ it in the PMS; the result comes back as an event (:func:`on_result`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import says_yes
+from hotelbox.dialogue.choices import declines_email, polarity, says_yes
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
 from hotelbox.messages import Option
+from hotelbox.nlu.text import fold
 from hotelbox.pms import Offer, PmsBooking
 
 STAY_KEYS = slots.STAY_KEYS
@@ -98,6 +100,10 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     state, s = t.state, t.state.slots
     choice = str(entities.pop("_choice", "") or "")
     offered = state.expect == "room_type" and state.quote is not None  # "shall I book it?" after a price
+    if state.expect == "confirm" and not _new_facts(t, entities) and _declines_offered_email(t):
+        s.no_email = True  # "no" to "e-mail? shall I confirm?": the e-mail, and the question put plainly
+        t.ask("confirm", "confirm_no_email", _summary_options(t))
+        return True
     if (
         choice == "dont_book"
         or (state.expect in ("change",) and intent == "deny")
@@ -120,7 +126,11 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             s.room_type = None
     if choice == "other_dates":
         _clear_dates(t)
-    if state.expect == "confirm" and not _new_facts(t, entities):
+    new = _new_facts(t, entities) if state.expect == "confirm" else set()
+    if state.expect == "confirm" and new == {"email"} and intent == "affirm" and not _bad_contact(t):
+        s.email = str(entities.pop("email"))  # "yes, ana@x.com": the summary's offer taken, and a yes
+        new = set()
+    if state.expect == "confirm" and not new:
         if intent == "affirm":
             _book(t)
             return True
@@ -128,6 +138,26 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             t.ask("change", "what_to_change", _change_options(t))
             return True
     return False
+
+
+def _declines_offered_email(t: TurnBuilder) -> bool:
+    """A bare "no" / "no thanks" / "no email" to the summary that also offered an e-mail."""
+    prompt = t.state.prompt or {}
+    text = t.message.text if t.message is not None else ""
+    if prompt.get("key") != "confirm_booking_email":
+        return False
+    if declines_email(text):  # "sin correo" (the model may read it as a yes): not a yes to the booking
+        return not says_yes(text)
+    return polarity(text) == "no" and len(text.split()) <= 3 and not _NOT_BOOK.search(fold(text))
+
+
+_NOT_BOOK = re.compile(r"\b(?:book|reserv\w*|cancel\w*|confirm\w*|anul\w*|olvida\w*|forget|esquece\w*)")
+
+
+def _bad_contact(t: TurnBuilder) -> bool:
+    """The message is not a plain yes once its address is taken out ("yes but the email is …")."""
+    text = t.message.text if t.message is not None else ""
+    return not says_yes(slots.without_contact(text))
 
 
 def _new_facts(t: TurnBuilder, entities: dict[str, Any]) -> set[str]:
@@ -234,6 +264,11 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         t.say("operation_pending")
         t.turn.attention = "pms_unavailable"
         return True
+    if s.other_check_in:
+        offers = await _cheaper_arrival(t, offers)
+        ci, co = s.dates()
+        assert ci
+        assert co
     shown_before = [o["room_type"] for o in state.offers]
     state.offers = [_offer_json(o) for o in offers]
     if getattr(offers, "stale", False):  # the PMS could not be asked: not a fact (issue 14)
@@ -266,6 +301,50 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
               total=t.money(chosen["total"], chosen["currency"]), **_stay_values(t))  # fmt: skip
     s.room_type = chosen["room_type"]
     return False
+
+
+async def _cheaper_arrival(t: TurnBuilder, offers: list[Offer]) -> list[Offer]:
+    """ "The 12th or the 13th, whichever is cheaper": both arrivals priced for the room asked (or
+    the best value that fits), the cheaper one kept and said so."""
+    s, d = t.state.slots, t.dialogue
+    ci, co = s.dates()
+    assert ci
+    assert co
+    assert s.other_check_in
+    other_ci = date.fromisoformat(s.other_check_in)
+    s.other_check_in = None
+    other_co = other_ci + (co - ci)
+    if d.check_stay(t, other_ci, other_co):
+        return offers
+    assert s.adults is not None
+    try:
+        others = await d.pms.search(other_ci, other_co, s.adults, s.children or 0)
+    except PmsError:
+        return offers
+
+    def best(found: list[Offer]) -> Offer | None:
+        fitting = [o for o in found if not s.room_type or o.room_type.code == s.room_type]
+        return min(fitting, key=lambda o: o.total_price, default=None)
+
+    mine, theirs = best(list(offers)), best(list(others))
+    if mine is None and theirs is None:
+        return offers
+    chosen: Offer | None
+    other: Offer | None
+    if theirs is not None and (mine is None or theirs.total_price < mine.total_price):
+        s.check_in, s.check_out = other_ci.isoformat(), other_co.isoformat()
+        chosen, other, offers = theirs, mine, others
+    else:
+        chosen, other = mine, theirs
+    assert chosen is not None
+    t.say(
+        "cheaper_arrival",
+        check_in=t.date(chosen.check_in),
+        total=t.money(chosen.total_price, chosen.currency),
+        other_check_in=t.date(other.check_in if other else (other_ci if chosen.check_in == ci else ci)),
+        other_total=t.money(other.total_price, other.currency) if other else "—",
+    )
+    return offers
 
 
 async def _ask_name(t: TurnBuilder, intent: str) -> bool:
@@ -310,7 +389,9 @@ async def _ask_email(t: TurnBuilder, intent: str) -> bool:
             _book(t)  # "yes, confirm" to the offer they have seen: no need to ask a third time
             return True
         return False
-    t.ask("email", "ask_email_optional" if phone else "ask_email")
+    if phone:
+        return False  # optional: the summary offers it, so "yes" there books what the guest has read
+    t.ask("email", "ask_email")
     return True
 
 
@@ -320,7 +401,7 @@ async def _ask_confirm(t: TurnBuilder, intent: str) -> bool:
     phone = s.phone or t.guest.phone
     t.ask(
         "confirm",
-        "confirm_booking",
+        "confirm_booking" if s.email or s.no_email else "confirm_booking_email",  # e-mail: optional
         _summary_options(t),
         room=t.room_name(q["room_type"]),
         name=s.guest_name,

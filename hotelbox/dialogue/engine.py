@@ -140,6 +140,8 @@ class TurnBuilder:
         times = state.asked[1] + 1 if state.asked and state.asked[0] == key else 1
         if times > 1 and any(r.key.startswith("info:") for r in self.turn.replies):
             times -= 1  # the guest asked something and was answered: a digression, not a miss
+        if times > 1 and self.progress and key.startswith("confirm_booking"):
+            times = 1  # the summary changed (another name, an e-mail): shown again in full
         state.asked = [key, times]
         state.expect = expect
         state.prompt = {"key": key, "values": values, "options": [o.__dict__ for o in options]}
@@ -362,15 +364,30 @@ class Dialogue:
             return None
         if (
             intent == "complaint"
+            and state.flow == "booking"
+            and state.quote is not None
+            and any(k in entities for k in ("room_type", "check_in", "check_out", "nights", "adults"))
+        ):
+            intent = given = (
+                "provide_info"  # "mamma mia, too expensive.. the double then": a change, not a complaint
+            )
+        if (
+            intent == "complaint"
             and not asides.complains(u.text)
             and (state.flow or "low_confidence" in u.flags)
         ):
-            intent = given = _second_reading(state, u)  # "no wait, keep it", "too pricey, the double then"
+            intent = given = _second_reading(state, u)  # "no wait, keep it": the answer pending
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return None
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
+            return None
+        if state.flow is None and state.created and set(entities) == {"email"} and not asks(u.text):
+            # "yes" to the summary, then the address it offered: noted for the booking just made
+            t.turn.guest_updates = {"email": entities["email"]}
+            t.turn.attention = "booking_notes"
+            t.say("email_after_booking", email=entities["email"], ref=state.created[-1])
             return None
         if state.flow is None and _introduces(entities) and not asks(u.text):
             s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
@@ -626,6 +643,14 @@ class Dialogue:
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
+        if intent in (
+            "special_request",
+            "out_of_scope",
+            "provide_info",
+            "request_human",
+        ) and WANT_A_ROOM.match(fold(u.text)):
+            intent = "book_room"  # "need a room", "preciso de um quarto": a booking, not a request
+            u.flags -= {"low_confidence", "unknown_words"}
         own = _about_own_booking(state, u, intent)
         if (
             state.flow != "booking"
@@ -727,8 +752,9 @@ class Dialogue:
             entities["_choice"] = choice
             return "provide_info", entities
         weak = intent in WEAK_INTENTS or not u.understood
-        if state.flow == "booking" and "email" not in entities and declines_email(u.text):
-            entities["_no_email"] = True  # "no email" answers the e-mail question, whenever it comes
+        if booking_talk and "email" not in entities and declines_email(u.text):
+            # "no email" answers the e-mail question whenever it comes, even before it is asked
+            entities["_no_email"] = True
             intent = "provide_info" if intent == "deny" else intent
         contact = "email" in entities or "phone" in entities  # "Ana Souza, ana@x.com" whatever we asked
         if (weak or contact) and slots.answers_expected(t, u, entities):
@@ -862,6 +888,14 @@ def _meaningful(entities: dict[str, Any]) -> bool:
     return any(k != "phone" for k in entities)
 
 
+# the whole message asks for a room and nothing else ("need a room", "queria um quarto pfv")
+WANT_A_ROOM = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|hola|buenas|oi|ola|bom\s+dia|boa\s+tarde|good\s+(?:morning|afternoon))\W+)?"
+    r"(?:i|we|yo|eu|nos)?\s*(?:would\s+like|'?d\s+like|need|want|looking\s+for|necesit\w*|quier\w*|quer\w*"
+    r"|busc\w*|precis\w*|gostari\w*|procur\w*)\s+(?:de\s+)?(?:to\s+book\s+|reservar\s+)?"
+    r"(?:a|an|one|una|un|um|uma)?\s*(?:room|habitacion|cuarto|quarto|pieza)(?:\s+(?:please|pls|plz|por\s+favor"
+    r"|porfa|pfv|por\s+favor|thanks|gracias|obrigad[oa]))?\W*$"
+)
 _HAVE_BOOKING = re.compile(
     r"\b(?:tengo|tenemos|tenia|teniamos|hice|hicimos|i\s+have|i'?ve\s+got|we\s+have|we'?ve\s+got|i\s+made|we\s+made"
     r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"

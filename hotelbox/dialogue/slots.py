@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import months_named, polarity
 from hotelbox.nlu.dates import extract_stay
-from hotelbox.nlu.entities import clean_name, looks_like_name
+from hotelbox.nlu.entities import clean_name, extract_guests, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
 if TYPE_CHECKING:
@@ -54,6 +54,13 @@ _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 _TOTAL = re.compile(
     r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
 )
+_PA = re.compile(r"\bpa\s+(?:mi|mis|nosotr[oa]s|los|las|el|la|dos|tres|cuatro|2|3|4)\b")
+_PA_WORD = re.compile(r"\bpa\b")
+# "9 chicas", "6 friends", "4 amigos": a party counted in people who are not "adults"
+_GROUP = re.compile(
+    r"\b(\d{1,2})\s+(?:chic[oa]s|amig[oa]s|girls|guys|boys|friends|mates|ladies|colleagues|colegas|meninas|meninos"
+    r"|rapazes|raparigas|senhoras|señoras|chavales|compañer[oa]s|companheir[oa]s|colegas|pax)\b"
+)
 _ROOM_FOR_N = re.compile(
     r"\b(?:suites?|dobles?|doubles?|duplos?|individual(?:es)?|singles?|familiar(?:es)?|family|habitacion(?:es)?|rooms?"
     r"|quartos?|cuartos?)\b[^,.;!?\d]{0,12}\b(?:para|for|pra|pa)\s+(\d{1,2})\b"
@@ -62,9 +69,46 @@ _ROOM_FOR_N = re.compile(
 )
 
 
+def without_contact(text: str) -> str:
+    """The message with its e-mail addresses and phone numbers taken out."""
+    return " ".join(_CONTACT.sub(" ", text).split())
+
+
+# "the 12th or the 13th", "el 12 o el 13 de mayo", "dia 12 ou 13": two arrival days to choose from
+_EITHER_DAY = re.compile(
+    r"\b(?P<one>\d{1,2})(?:st|nd|rd|th|º)?\s+(?:or|o|u|ou)\s+(?:(?:on\s+)?the\s+|el\s+|o\s+|dia\s+)?"
+    r"(?P<two>\d{1,2})(?:st|nd|rd|th|º)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|personas?|people|pessoas?|adult))"
+)
+
+
+def _either_day(t: TurnBuilder, u: Understanding, entities: dict[str, Any]) -> None:
+    """Two arrival days offered ("arriving the 12th or 13th of May, whichever is cheaper"): the
+    first as the stay, the other kept so that the offer can compare them."""
+    text = numbers_to_digits(fold(u.text), u.lang)
+    m = _EITHER_DAY.search(text)
+    if not m or int(m.group("one")) == int(m.group("two")):
+        return
+    first = text[: m.start()] + m.group("one") + text[m.end("two") :]
+    second = text[: m.start()] + m.group("two") + text[m.end("two") :]
+    one = extract_stay(first, u.lang, t.guest.today)
+    two = extract_stay(second, u.lang, t.guest.today)
+    if not (one.check_in and two.check_in) or one.past or two.past:
+        return
+    for key in ("check_in", "check_out", "nights", "extra_nights"):
+        entities.pop(key, None)
+    entities.update({k: v for k, v in one.as_entities().items() if k != "extra_nights"})
+    u.flags -= {"past_date", "day_only"}
+    nights = one.nights or ((one.check_out - one.check_in).days if one.check_out else t.state.slots.nights)
+    t.state.slots.other_check_in = two.check_in.isoformat() if nights else None
+    if nights and "nights" not in entities:
+        entities["nights"] = nights
+
+
 def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     """The message's entities, with day-only dates read against the stay being discussed."""
     entities = dict(u.entities)
+    if _EITHER_DAY.search(numbers_to_digits(fold(u.text), u.lang)):
+        _either_day(t, u, entities)
     if _WEEKDAY_DAY.search(fold(u.text)):
         # "del jueves 25 al lunes 29 de marzo": the day numbers say it; the weekdays only agree
         text = _WEEKDAY_DAY.sub(r"\g<day>", fold(u.text))
@@ -143,6 +187,18 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     if "adults" in entities and _only_a_time(u.text, u.lang, int(entities["adults"])):
         entities.pop("adults")  # "llegamos a las 5": an hour, not five guests
     total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and _PA.search(fold(u.text)):
+        # "pa mi novia y pa mi" (spoken "para"): the party read as written out
+        party = extract_guests(_PA_WORD.sub("para", fold(u.text)), u.lang)
+        if party.adults:
+            entities["adults"] = party.adults
+            if party.children is not None:
+                entities["children"] = party.children
+            if "pa" in fold(str(entities.get("guest_name", ""))).split():
+                entities.pop("guest_name")
+    group = _GROUP.search(numbers_to_digits(fold(u.text), u.lang))
+    if "adults" not in entities and "children" not in entities and group:
+        entities["adults"] = int(group.group(1))  # "una despedida, 9 chicas": nine guests
     if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
         entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
     if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
@@ -253,10 +309,11 @@ def answers_expected(t: TurnBuilder, u: Understanding, entities: dict[str, Any])
 _FILLER = re.compile(
     r"^(?:ok(?:ay)?|vale|si|sí|sim|yes|yeah|sure|claro|perfecto|perfeito|bueno|bem|well|so|pues|entonces"
     r"|ah|oh|y|and|also|tambien|también|tb|btw|ah\s+y|hi|hello|hey|hola|ola|olá|oi|buenas|good\s+morning"
-    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buenas\s+tardes"
+    r"|bom\s+dia|boa\s+tarde|buenos\s+d[ií]as|buen\s+d[ií]a|buenas\s+tardes|buenas\s+noches|boa\s+noite|good\s+evening"
     r"|(?:my\s+|the\s+|mi\s+|el\s+|meu\s+|o\s+meu\s+|o\s+)?(?:full\s+)?(?:name|nombre|nome)(?:'s|\s+is|\s+es|\s+[eé]|\s+completo)?"
     r"|it'?s|is|es|é|e|i'?m|i\s+am|this\s+is|soy|sou|me\s+llamo|me\s+chamo|chamo-me"
-    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+habla"
+    r"|(?:quem\s+)?fala\s+(?:o|a|é\s+o|é\s+a|e\s+o|e\s+a)|aqui\s+(?:é|e)(?:\s+(?:o|a))?|(?:te|le|les)\s+(?:habla|escribe|saluda)"
+    r"|(?:quien\s+)?(?:escribe|saluda|writing\s+is|escreve)"
     r"|(?:sou|soy)\s+(?:o|a|el|la)|here\s+is|you'?re\s+talking\s+to"
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
@@ -338,6 +395,18 @@ _NOT_NAME_WORDS = frozenset(
         "personas",
         "pessoas",
         "people",
+        # words of a request, never of a name: "mi correo es …, quería reservar"
+        "reservar",
+        "reserve",
+        "book",
+        "quiero",
+        "queria",
+        "quero",
+        "gostaria",
+        "want",
+        "need",
+        "necesito",
+        "preciso",
     ]
 )
 
@@ -346,6 +415,8 @@ def full_name_in(text: str) -> str | None:
     """A first name and surname written with capitals somewhere in a longer message, whatever was
     asked: "ok, fico com a suite. Bernardo Leite Sampaio", "it's Harry Potts, sorry"."""
     name = name_in(text)
+    if not name or len(name.split()) < 2 or not _as_written(name, text):
+        name = _capitalised_tail(text)  # "sorry, make it Jane Doe Smith", "put it under Ana Souza"
     if not name or len(name.split()) < 2:
         return None
     if not _as_written(name, text):
@@ -354,6 +425,22 @@ def full_name_in(text: str) -> str | None:
     if any(fold(w) in _NOT_NAME_WORDS for w in words):
         return None
     return name
+
+
+_CAPITALISED_TAIL = re.compile(
+    r"\b(?:it|be|under|is|es|é|e|named|called|llamo|chamo|nombre|nome|name|seria|sería|fica)\s+((?:[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+\s+)(?:(?:de|del|da|do|dos|das|la|van|von)\s+)?"
+    r"[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la|van|von)\s+)?[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+){0,2})"
+    r"\s*[.!]*\s*$"
+)
+
+
+def _capitalised_tail(text: str) -> str | None:
+    """First name and surname written with capitals at the end of a sentence that is not a name."""
+    for part in reversed(re.split(r"[,;\n?()]", _EMAIL_OR_PHONE.sub(",", text))):
+        m = _CAPITALISED_TAIL.search(part.strip())
+        if m and (name := clean_name(m.group(1))) and len(name.split()) >= 2:
+            return name
+    return None
 
 
 def _as_written(name: str, text: str) -> bool:
@@ -385,7 +472,12 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
         entities.pop("guest_name")  # "mejor la suite": a change of room, not a guest called so
         given = None
     if given:
-        if candidate and candidate != given and (given.endswith(candidate) or len(given.split()) < 2):
+        if (
+            candidate
+            and candidate != given
+            and (given.endswith(candidate) or len(given.split()) < 2 or not _as_written(given, u.text))
+        ):
+            # "viagem de trabalho. Tiago Moreira, …": the name as a name is written, not the words
             entities["guest_name"] = candidate
         return
     if candidate and (booking_talk or expect in NAME_EXPECTS or contact):

@@ -31,6 +31,7 @@ class Slots:
     no_email: bool = False  # the guest would rather not give one: we book with the phone
     month: int | None = None  # "in August", said before any day: the month of days said later
     refused: list[str] | None = None  # [check_in, check_out] refused as past: "I meant June" moves it
+    other_check_in: str | None = None  # "the 12th or the 13th, whichever is cheaper": the other arrival
 
     def dates(self) -> tuple[date | None, date | None]:
         return (

@@ -323,7 +323,7 @@ def _companions(t: str) -> int | None:
 _TLD = r"(?:com|es|pt|br|net|org|mx|ar|co|cl|pe|uy|uk|de|fr|it|nl|io|info|eu|edu|gov)"
 _SPOKEN_EMAIL_HINT = re.compile(rf"\b(?:arroba|at)\b.*\b(?:punto|ponto|dot)\s+{_TLD}\b")
 # "ana.garcia@gmail,com": a comma typed for the last dot
-_COMMA_TLD = re.compile(rf"(@[\w-]+(?:\.[\w-]+)*),\s?({_TLD})\b")
+_COMMA_TLD = re.compile(rf"(@[\w-]+),\s?({_TLD})\b")  # not "@x.com, it is me"
 
 
 def _spoken_email(text: str) -> str:

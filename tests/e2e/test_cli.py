@@ -140,7 +140,7 @@ def test_book_change_and_cancel_through_hotelbox_chat(
         "ask_guests",
         "room_chosen",
         "ask_name",
-        "ask_email_optional",
+        "confirm_booking_email",
         "confirm_booking",
         "booking_confirmed",
     ]

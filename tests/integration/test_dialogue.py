@@ -42,7 +42,7 @@ async def test_booking_step_by_step_creates_it_in_the_pms(lang: str, box, make_g
     replies = await guest.says(BOOK[lang].format(a=say_date(ci, lang), b=say_date(co, lang)))
     assert keys(replies) == ["room_chosen", "ask_name"]
     assert all(r.lang == lang for r in replies)
-    assert keys(await guest.says(NAMES[lang])) == ["ask_email_optional"]
+    assert keys(await guest.says(NAMES[lang])) == ["confirm_booking_email"]  # the e-mail: offered, optional
     summary = await guest.says(f"{lang}.guest@example.com")
     assert keys(summary) == ["confirm_booking"]
     assert [o.id for o in summary[0].options] == ["yes", "change", "dont_book"]
@@ -103,7 +103,7 @@ async def test_a_question_in_the_middle_of_a_booking_then_back_to_it(box, make_g
     assert keys(replies) == ["info:breakfast", "continue_booking"]
     assert "7:30" in replies[0].text
     assert "nombre" in replies[1].text  # the pending question again
-    assert keys(await guest.says("Pablo Gómez")) == ["ask_email_optional"]
+    assert keys(await guest.says("Pablo Gómez")) == ["confirm_booking_email"]
 
 
 async def test_asking_for_a_person_hands_off_and_the_bot_stays_silent(box, make_guest) -> None:  # type: ignore[no-untyped-def]

@@ -88,7 +88,7 @@ async def test_a_booking_in_progress_survives_a_restart(settings: Settings) -> N
             accepted = await b.pipeline.accept(message("+34600000400", n, text))
             await b.settle(accepted.conversation_id)
         assert [r.key for r in channel.replies()] == [
-            "ask_email_optional",
+            "confirm_booking_email",
             "confirm_booking",
             "booking_confirmed",
         ]
