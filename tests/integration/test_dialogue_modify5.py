@@ -216,3 +216,25 @@ def test_contact_change_reading(said: str, wanted: tuple[str, str] | None) -> No
 
     found = contact_change(said)
     assert (None if found is None else (found.name, found.email)) == wanted
+
+
+# -- the reference in any spelling: "hb_1234", "HB 1234", "the number is hb1234" ------------------
+SPELLINGS = [
+    ("en", "hi, my booking number is {spelt}, I'd like to cancel it", lambda r: r.replace("-", "").lower()),
+    ("es", "hola, quiero anular la reserva {spelt}", lambda r: r.replace("-", "_").lower()),
+    ("pt", "olá, queria cancelar a reserva {spelt}", lambda r: r.replace("-", " ")),
+]
+
+
+@pytest.mark.parametrize(("lang", "said", "spell"), SPELLINGS, ids=[s[0] for s in SPELLINGS])
+async def test_reference_in_any_spelling_finds_the_booking(
+    lang: str, said: str, spell: Callable[[str], str], box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, "+34699000222", "Sara Lind")  # another phone: the surname is asked
+    replies = await g.says(said.format(spelt=spell(booking.reference)))
+    assert keys(replies)[-1] == "ask_owner_name", shown(replies)
+    assert booking.reference in replies[-1].text
+    done = await g.says("Lind")
+    assert keys(done)[-1] == "confirm_cancel", shown(done)
