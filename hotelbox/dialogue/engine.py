@@ -363,7 +363,12 @@ class Dialogue:
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
             return None
-        if state.flow is None and _introduces(entities) and not asks(u.text):
+        if (
+            state.flow is None
+            and _introduces(entities)
+            and not asks(u.text)
+            and not changes.contact_change(u.text)  # "change the e-mail on my booking to …": for manage
+        ):
             s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
             s.guest_name = entities.get("guest_name") or s.guest_name
             s.email = entities.get("email") or s.email

@@ -238,3 +238,50 @@ async def test_reference_in_any_spelling_finds_the_booking(
     assert booking.reference in replies[-1].text
     done = await g.says("Lind")
     assert keys(done)[-1] == "confirm_cancel", shown(done)
+
+
+# -- "thursday instead of friday, same checkout": the departure kept -------------------------------
+SAME_END = {
+    "en": ("hey, booking {ref} - could we check in on monday instead of tuesday? same checkout", "yes"),
+    "es": ("hola, la reserva {ref}: podemos entrar el lunes en vez del martes? misma salida", "sí"),
+    "pt": ("olá, a reserva {ref}: dá para fazer o check-in na segunda em vez de terça? mesma saída", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_arrival_moved_with_the_same_checkout(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)  # Tuesday 18 – Friday 21 May
+    first, yes = SAME_END[lang]
+    assert await changed_to(b, g, first, yes, booking.reference) == (date(2027, 5, 17), date(2027, 5, 21))
+
+
+# -- "we'll be one less": one adult fewer, not a party of one -------------------------------------
+ONE_LESS = {
+    "en": "hi, on my booking {ref} we'll be one less now, my sister-in-law can't come",
+    "es": "hola, en mi reserva {ref} al final seremos uno menos, mi cuñado no viene",
+    "pt": "olá, na reserva {ref} afinal somos 1 a menos, o meu cunhado não vem",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_one_less_is_one_adult_fewer(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="family", adults=3)
+    asked = await g.says(ONE_LESS[lang].format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    done = await g.says({"en": "yes", "es": "sí", "pt": "sim"}[lang])
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.adults, stored.children) == ("family", 2, 0)
+
+
+async def test_new_email_with_a_greeting_is_not_an_introduction(box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    replies = await g.says("olá, queria alterar o email da minha reserva para nuno.reis@example.pt")
+    assert keys(replies)[-1] == "contact_email_noted", shown(replies)
+    assert booking.reference in replies[-1].text
