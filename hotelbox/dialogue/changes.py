@@ -555,9 +555,9 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
             else:
                 new_adults += n
             said = True
-    if not said and (m := _ONE_LESS.search(t)):
-        sign = 1 if re.fullmatch(r"mas|more|a\s+mais|de\s+mais", m.group("sign")) else -1
-        new_adults += sign * int(m.group("n"))
+    if not said and (one_less := _ONE_LESS.search(t)):
+        sign = 1 if re.fullmatch(r"mas|more|a\s+mais|de\s+mais", one_less.group("sign")) else -1
+        new_adults += sign * int(one_less.group("n"))
         said = True
     if not said:
         for verb, sign in ((_ADD, 1), (_REMOVE, -1)):
