@@ -288,6 +288,16 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
         changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
     else:
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if (
+        state.flow == "modify"
+        and state.expect in ("confirm_modify", "new_dates")
+        and t.message is not None
+        and not changed
+        and _KEEP_AS_IS.search(fold(t.message.text))
+    ):  # "ah ok, then leave it as it is" after "no suite free then, other dates?"
+        t.say("modify_aborted", ref=ref)
+        state.reset_flow()
+        return True
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
             if t.message is not None and changes.says_cot(t.message.text, t.message.lang):
@@ -308,6 +318,17 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             state.reset_flow()
             return True
     return False
+
+
+# "leave it as it is", "déjala como está", "deixa ficar assim", "never mind", "olvídalo"
+_KEEP_AS_IS = re.compile(
+    r"\b(?:(?:leave|keep)\s+(?:it|everything|the\s+booking|my\s+booking|our\s+booking)\s+(?:as\s+(?:it\s+)?is|like\s+(?:it\s+is|that)"
+    r"|the\s+same|unchanged|as\s+(?:it\s+)?was)|never\s*mind|forget\s+(?:it|about\s+it)|no\s+change"
+    r"|dej\w*\s+(?:como\s+esta|asi|igual|tal\s+cual)|(?:la|lo)\s+dejo\s+(?:como\s+esta|asi|igual)|dejala|dejalo"
+    r"|que\s+se\s+quede\s+(?:como\s+esta|asi|igual)|olvidalo|olvidelo|mejor\s+no\s+(?:la\s+)?cambi\w*|no\s+la\s+cambi\w*"
+    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
+    r"|melhor\s+nao\s+(?:mudar|alterar))\b"
+)
 
 
 def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bool:

@@ -285,3 +285,32 @@ async def test_new_email_with_a_greeting_is_not_an_introduction(box, guest) -> N
     replies = await g.says("olá, queria alterar o email da minha reserva para nuno.reis@example.pt")
     assert keys(replies)[-1] == "contact_email_noted", shown(replies)
     assert booking.reference in replies[-1].text
+
+
+# -- "leave it as it is" after "no suite free then, other dates?": the booking stays ---------------
+KEEP = {
+    "en": ("hi, can we move {ref} a week later?", "ah ok, then leave it as it is"),
+    "es": ("hola, podemos pasar la {ref} una semana más tarde?", "vaya, pues déjala como está"),
+    "pt": ("oi, dá pra adiar a {ref} uma semana?", "ah tá, então deixa como está"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_leave_it_as_it_is_after_no_room(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="suite")
+    for n in range(2):  # both suites taken the week after
+        await seed_booking(b, f"+34699000{n}33", "Other Guest", room="suite",
+                           check_in=date(2027, 5, 25), check_out=date(2027, 5, 28))  # fmt: skip
+    first, keep = KEEP[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "modify_unavailable", shown(asked)
+    kept = await g.says(keep)
+    assert keys(kept)[-1] == "modify_aborted", shown(kept)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.check_in, stored.check_out, stored.status) == (
+        booking.check_in,
+        booking.check_out,
+        "confirmed",
+    )
