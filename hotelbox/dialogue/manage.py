@@ -449,6 +449,28 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         t.turn.attention = "pms_unavailable"
         return
     offer = next((o for o in offers if o.room_type.code == booking.room_type), None)
+    if offer is None and (near := await _nearest_free(t, booking, ci, co)) is not None:
+        t.state.target = {
+            **_current(booking),
+            "check_in": near.check_in.isoformat(),
+            "check_out": near.check_out.isoformat(),
+            "expected_total": str(near.total_price),
+        }
+        _propose(  # "no suite from the 13th; the nearest is 14–17 April, €…: shall I?"
+            t,
+            "modify_nearest",
+            (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
+            ref=booking.reference,
+            room=t.room_name(booking.room_type),
+            check_in=t.date(ci),
+            check_out=t.date(co),
+            near_in=t.date(near.check_in),
+            near_out=t.date(near.check_out),
+            nights=t.nights((near.check_out - near.check_in).days),
+            total=t.money(near.total_price, near.currency),
+            old_total=t.money(booking.total_price, booking.currency),
+        )
+        return
     if offer is None:
         t.ask("new_dates", "modify_unavailable", room=t.room_name(booking.room_type),
               check_in=t.date(ci), check_out=t.date(co))  # fmt: skip
@@ -485,6 +507,27 @@ def _contact_noted(t: TurnBuilder, booking: PmsBooking, contact: changes.Contact
     t.turn.attention = "contact_change"
     t.state.reset_flow()
     t.state.discussed = booking.reference
+
+
+_NEAREST_DAYS = (1, -1, 2, -2, 3, -3)  # how far the nearest free stay is looked for (one PMS search each)
+
+
+async def _nearest_free(t: TurnBuilder, booking: PmsBooking, check_in: date, check_out: date) -> Offer | None:
+    """The booking's room free for as many nights as close as possible to the dates asked (a few
+    days either way), not the booking's own dates and not in the past; None when there is none."""
+    for days in _NEAREST_DAYS:
+        ci, co = check_in + timedelta(days=days), check_out + timedelta(days=days)
+        if (ci, co) == (booking.check_in, booking.check_out) or t.dialogue.check_stay(t, ci, co):
+            continue
+        try:
+            offers = await t.dialogue.pms.search(
+                ci, co, booking.adults, booking.children, exclude=booking.reference
+            )
+        except PmsError:
+            return None
+        if found := next((o for o in offers if o.room_type.code == booking.room_type), None):
+            return found
+    return None
 
 
 def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:

@@ -305,7 +305,7 @@ async def test_leave_it_as_it_is_after_no_room(lang: str, box, guest) -> None:  
                            check_in=date(2027, 5, 25), check_out=date(2027, 5, 28))  # fmt: skip
     first, keep = KEEP[lang]
     asked = await g.says(first.format(ref=booking.reference))
-    assert keys(asked)[-1] == "modify_unavailable", shown(asked)
+    assert keys(asked)[-1] == "modify_nearest", shown(asked)  # no suite then: the nearest offered
     kept = await g.says(keep)
     assert keys(kept)[-1] == "modify_aborted", shown(kept)
     stored = await b.pms.get_booking(booking.reference)
@@ -313,4 +313,34 @@ async def test_leave_it_as_it_is_after_no_room(lang: str, box, guest) -> None:  
         booking.check_in,
         booking.check_out,
         "confirmed",
+    )
+
+
+# -- a change that is not available: the nearest free dates offered, and taken with a yes ---------
+NEAREST = {
+    "en": ("hello, could we push {ref} back a week?", "ok yes, those dates are fine"),
+    "es": ("hola, se puede retrasar la {ref} una semana?", "vale, sí, esas fechas"),
+    "pt": ("olá, é possível adiar a {ref} uma semana?", "sim, pode ser nessas datas"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_not_available_offers_the_nearest_dates(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="suite")  # 18–21 May
+    for n in range(2):  # both suites taken 25–28 May
+        await seed_booking(b, f"+34699000{n}44", "Other Guest", room="suite",
+                           check_in=date(2027, 5, 25), check_out=date(2027, 5, 28))  # fmt: skip
+    first, yes = NEAREST[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "modify_nearest", shown(asked)
+    assert (await b.pms.get_booking(booking.reference)).check_in == booking.check_in  # nothing before the yes
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.check_in, stored.check_out) == (
+        "suite",
+        date(2027, 5, 28),
+        date(2027, 5, 31),
     )
