@@ -286,6 +286,7 @@ class Dialogue:
                 go_on = self._global_intent(t, u, intent, entities)
                 if go_on is not None:
                     await self._advance_flow(t, u, go_on, entities)
+                await asides.file_requests(t)  # a request about a booking made: into its remark
         finally:
             if not sure and not state.lang_sure:
                 state.lang = None  # an unreadable first line must not fix the conversation's language
@@ -316,7 +317,7 @@ class Dialogue:
         if u.flags & {"empty", "no_words"}:
             if state.expect and t.prompt_options() and polarity(u.text):
                 return False  # "👍" to a yes/no question: an answer (to "your e-mail?", a nod)
-            if not t.reask():
+            if not t.reask() and not asides.nodded(t, u.text):
                 t.say("no_words")
             return True
         if TEXT_ONLY.search(u.text) or VOICE_PLEASE.search(u.text):
@@ -346,6 +347,8 @@ class Dialogue:
         given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if asides.small_talk(t, u, intent, entities):  # "sorry, wrong chat", "ok thanks", a late arrival
+            return None
         if (
             intent == "request_human"
             and not HUMAN_WORDS.search(fold(u.text))
@@ -415,6 +418,7 @@ class Dialogue:
             and intent in ("ask_info", "room_info", "special_request")
             and not topics_in(u.text)
             and not ("?" in u.text and features_in(u.text))  # "liga a televisão da sala" asks nothing
+            and not asides.requests_in(u.text)  # "y llegaremos tarde": a request, however faintly read
         ):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
@@ -598,6 +602,9 @@ class Dialogue:
 
         t = TurnBuilder(self, state, guest)
         if event.get("type") != "pms_result":
+            return t.turn
+        if asides.is_note(event):  # a request written into a booking's remark
+            asides.note_written(t, event)
             return t.turn
         if event["operation"] == "create":
             await booking.on_result(t, event)

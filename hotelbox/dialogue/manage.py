@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from hotelbox.dialogue import changes
+from hotelbox.dialogue import asides, changes
 from hotelbox.dialogue.choices import choose_by_stay
 from hotelbox.dialogue.engine import GuestContext, TurnBuilder, asks
 from hotelbox.dialogue.state import BookingAction, DialogueState
@@ -301,7 +301,9 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
             if t.message is not None and changes.says_cot(t.message.text, t.message.lang):
-                t.say("cot_noted")  # "yes, and a cot please": the change, and the cot for reception
+                asides.note_request(
+                    t, "cot", t.message.text
+                )  # "yes, and a cot please": the change, and the cot
                 t.turn.attention = "cot_request"
             _act(t, "modify", {k: v for k, v in (state.target or {}).items() if not k.startswith("current_")})
             return True
@@ -393,7 +395,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     room = _room_wanted(t, booking, entities)
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
     if party is not None and party.cot:
-        t.say("cot_noted")  # a cot is for the room, not a guest: reception prepares it
+        asides.note_request(t, "cot", text)  # for the room, not a guest: into the booking's remark
         t.turn.attention = "cot_request"
         if not party_changed and not room and not _new_dates(t, booking, entities, flags):
             if not t.reask():  # "and a cot, please" while a change waits for its yes: ask it again
