@@ -344,3 +344,63 @@ async def test_not_available_offers_the_nearest_dates(lang: str, box, guest) -> 
         date(2027, 5, 28),
         date(2027, 5, 31),
     )
+
+
+# -- a yes that says what stays: "sim, no mesmo quarto", "yes, the dates stay the same" ------------
+YES_KEEPING = {
+    "en": (
+        "hi, booking {ref}: our son (6) is coming along after all, can you add him?",
+        "yes, the dates stay the same",
+    ),
+    "es": (
+        "hola, reserva {ref}: al final viene nuestro hijo de 6 años, lo podéis añadir?",
+        "sí, las fechas se mantienen",
+    ),
+    "pt": (
+        "olá, reserva {ref}: afinal vem o nosso filho de 6 anos, dá para acrescentar?",
+        "sim, no mesmo quarto, pode ser",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_yes_naming_what_stays_is_a_yes(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    first, yes = YES_KEEPING[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.adults, stored.children) == ("double", 2, 1)
+
+
+# -- "I've got a family room booked for the 10th, can we add my son?": that booking, not a new one --
+ROOM_BOOKED = {
+    "en": "Hi, I've got a double room booked with you for 18th May. Our daughter's coming after all, can we add her? She's 5",
+    "es": "hola, tenemos una doble reservada para el 18 de mayo. Al final viene nuestra hija de 5 años, la podéis añadir?",
+    "pt": "olá, temos um quarto duplo reservado para 18 de maio. Afinal vem a nossa filha de 5 anos, dá para acrescentar?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_room_booked_with_you_is_the_guests_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(ROOM_BOOKED[lang])
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    assert booking.reference in asked[-1].text
+
+
+async def test_tem_vaga_asks_for_a_room_not_a_parking_space(box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(
+        f"Oi, sou a Lucía, reserva {booking.reference}. Queria ficar mais 2 noites, tem vaga?"
+    )
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    assert "request:parking_space" not in keys(asked)
