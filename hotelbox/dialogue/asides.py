@@ -47,7 +47,9 @@ REQUESTS: dict[str, re.Pattern[str]] = {
     ),
     "parking_space": re.compile(
         r"\b(?:reserv\w*|book|need|necesit\w*|precis\w*|quer\w*|want|guard\w*|keep)\b[^.?!]{0,30}"
-        r"\b(?:parking|aparcamiento|estacionamento|garaje|garagem|vaga|car\s+park|plaza\s+de\s+(?:parking|garaje))\b"
+        r"\b(?:parking|aparcamiento|estacionamento|garaje|garagem|car\s+park|plaza\s+de\s+(?:parking|garaje)"
+        # "tem vaga?" asks for a room; "vaga de garagem", "vaga pro carro" is a parking space
+        r"|vaga\s+(?:de\s+(?:estacionamento|garagem|carro)|(?:para|pra|pro)\s+(?:o\s+)?carro))\b"
         r"|\b(?:venimos|vamos|iremos|vamos\s+a\s+ir|come|coming|driving|vimos|vamos\s+de)\s+(?:en|de|by|com|no|with\s+the|in\s+the|in\s+our)"
         r"\s+(?:coche|carro|car|auto)\b"
     ),

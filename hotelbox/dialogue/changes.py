@@ -160,8 +160,18 @@ _KEPT_ARRIVE = re.compile(
 )
 
 
+_SAME_END = r"\b(?:same|misma|mesma|igual)\s+(?:(?:dia|day|date|fecha|data)\s+(?:de\s+|of\s+)?)?"
+_KEPT_DEPART_SHORT = re.compile(_SAME_END + r"(?:departure|check\s*-?\s*out|salida|saida)\b")
+_KEPT_ARRIVE_SHORT = re.compile(_SAME_END + r"(?:arrival|check\s*-?\s*in|llegada|chegada|entrada)\b")
+
+
 def _kept_end(t: str) -> str | None:
-    """The end of the stay the guest keeps ("but we leave the same day"), if they say so."""
+    """The end of the stay the guest keeps ("but we leave the same day", "same checkout"), if
+    they say so."""
+    if _KEPT_DEPART_SHORT.search(t):
+        return "departure"
+    if _KEPT_ARRIVE_SHORT.search(t):
+        return "arrival"
     if _KEPT_DEPART.search(t):
         return "departure"
     if _KEPT_ARRIVE.search(t):
@@ -325,7 +335,12 @@ def new_dates(
         return check_in, check_out + timedelta(days=extra)
     if ci and co:
         return ci, co
-    if ci and not entities.get("nights") and ci < check_out and _arrival_only(text):
+    if (
+        ci
+        and not entities.get("nights")
+        and ci < check_out
+        and (_arrival_only(text) or _kept_end(fold(text)) == "departure")
+    ):
         return ci, check_out  # "can we arrive on Friday instead of Saturday?": the departure stays
     if ci:  # same length of stay from the new arrival day
         return ci, ci + timedelta(days=int(entities.get("nights") or (check_out - check_in).days))
@@ -409,7 +424,8 @@ _GROWN = (
     r"(?:adult[oa]s?|adults?|personas?|persons?|people|pessoas?|huespedes?|guests?|hospedes?"
     r"|mujer|esposa|esposo|marido|novi[oa]|pareja|madre|mama|padre|papa|herman[oa]|amig[oa]s?|suegr[oa]|abuel[oa]"
     r"|wife|husband|partner|girlfriend|boyfriend|friends?|mum|mom|mother|dad|father|sister|brother|colleague"
-    r"|grandma|grandmother|grandpa|grandfather|mulher|namorad[oa]|mae|pai|irma|irmao|sogr[oa]|avo|colega)"
+    r"|grandma|grandmother|grandpa|grandfather|mulher|namorad[oa]|mae|pai|irma|irmao|sogr[oa]|avo|colega"
+    r"|cunad[oa]|cunhad[oa]|brother-in-law|sister-in-law|ti[oa]|prim[oa]|uncle|aunt|cousin)"
 )
 # whose relative someone is: "wife's" (sister), "de mi mujer", "da minha mulher" — not one more guest
 _WHOSE = re.compile(
@@ -443,7 +459,14 @@ _ALONE_NOW = re.compile(
 _NOW_WE_ARE = re.compile(
     r"\b(?:seremos|somos|seriamos|we'?ll\s+be|we\s+will\s+be|we\s+are|we'?re|we'?d\s+be|vamos\s+a\s+ser|vamos\s+ser"
     r"|seremos\s+ahora|agora\s+somos|ahora\s+somos|now\s+we'?re|sao|serao)\s+(?:(?:solo|so|only|just|ya|now|ahora"
-    r"|agora|al\s+final|afinal|then)\s+)?(?P<n>\d{1,2})\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|de\s|/|:))"
+    r"|agora|al\s+final|afinal|then)\s+)?(?P<n>\d{1,2})\b(?!\s*(?:noches?|nights?|noites?|dias?|days?|de\s|/|:"
+    r"|menos|less|fewer|a\s+menos|mas|more|a\s+mais))"
+)
+# "seremos uno menos", "we'll be one fewer", "vamos ser um a mais": the party, one person more or less
+_ONE_LESS = re.compile(
+    r"\b(?:seremos|somos|seriamos|we'?ll\s+be|we\s+will\s+be|we\s+are|we'?re|we'?d\s+be|vamos\s+a\s+ser|vamos\s+ser"
+    r"|serao|sao)\s+(?:(?:al\s+final|afinal|now|ahora|agora|then|ya)\s+)?(?P<n>\d{1,2})\s+"
+    r"(?P<sign>menos|less|fewer|a\s+menos|de\s+menos|mas|more|a\s+mais|de\s+mais)\b"
 )
 _COUNTED = re.compile(
     rf"\b(?P<n>{_ONE})\s+(?:{_MORE_WORD}\s+)?(?P<who>{_KID}|{_GROWN})\s+(?P<more>{_MORE_WORD}|{_LESS_WORD})\b"
@@ -532,6 +555,10 @@ def new_party(text: str, lang: str, adults: int, children: int, entities: dict[s
             else:
                 new_adults += n
             said = True
+    if not said and (one_less := _ONE_LESS.search(t)):
+        sign = 1 if re.fullmatch(r"mas|more|a\s+mais|de\s+mais", one_less.group("sign")) else -1
+        new_adults += sign * int(one_less.group("n"))
+        said = True
     if not said:
         for verb, sign in ((_ADD, 1), (_REMOVE, -1)):
             for m in re.finditer(rf"\b{verb}\b(?P<rest>[^.;!?]{{0,60}})", t):
@@ -601,6 +628,7 @@ def says_party_change(text: str, lang: str) -> bool:
         or _COUNTED.search(t)
         or _MORE_FIRST.search(t)
         or _NOW_WE_ARE.search(t)
+        or _ONE_LESS.search(t)
         or _WHO_THEN.search(t)
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
         or re.search(rf"\b(?:{_ADD}|{_REMOVE})\b[^.;!?]{{0,60}}?\b(?:{_KID}|{_GROWN}|{_COUPLE_OF})\b", t)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from hotelbox.messages import Option
@@ -105,6 +106,13 @@ _IF_AFTER = (
 _CLAUSES = re.compile(r"[^,.;:!?¡¿\n]+")
 # "no más" / "nomás" after a verb is "just" in Latin America ("resérvela no más")
 _JUST = re.compile(r"(?<=\w)\s+(?:no\s+mas|nomas)(?=$|\s+(?:porfa|por\s+favor|gracias)$)")
+# what stays as it is in a change being confirmed ("as datas mantêm-se", "the dates stay the same",
+# "no mesmo quarto" — pt "no" is "in the"): no refusal, whatever its "mantém" or "no"
+_SAME_KEPT = re.compile(
+    r"(?:^|\s)(?:(?:as|las|los|the|os|our|nuestras|nossas)\s+)?(?:datas|fechas|dates|dias|days|room|quarto|habitacion)\s+"
+    r"(?:mantem\s+se|se\s+mantem|mantem|se\s+mantienen|se\s+quedan\s+igual|(?:stay|remain)(?:\s+the\s+same)?|ficam(?:\s+iguais)?)(?=$|\s)"
+    r"|(?:^|\s)no\s+(?=(?:mesm[oa]|dia|quarto|hotel|meu|minha|nosso|nossa|fim)(?:$|\s))"
+)
 # a message opening with a question word asks; it does not answer yes
 _ASKS = re.compile(
     r"(?:(?:y|and|e|pero|but|mas)\s+)?(?:cuanto|cuanta|cuantos|cuantas|que|como|cuando|donde|cual|how|what|when"
@@ -119,7 +127,15 @@ def _words(text: str) -> str:
 
 
 def _has(text: str, phrases: Sequence[str]) -> bool:
-    return any(re.search(rf"(?:^|\s){re.escape(p)}(?:$|\s)", text) for p in phrases)
+    return bool(_phrases(tuple(phrases)).search(text))
+
+
+@lru_cache(maxsize=128)
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern per word list (a pattern per phrase, built on every call, overflowed
+    the ``re`` module's cache and recompiled on each message: ~10 ms a turn)."""
+    words = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?:^|\s)(?:{words})(?:$|\s)")
 
 
 def _without_ifs(text: str) -> str:
@@ -147,6 +163,7 @@ def polarity(text: str) -> str | None:
     if not t and _words(text):
         return None  # "si no es molestia": a condition, and nothing else
     t = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
+    t = _SAME_KEPT.sub(" ", t).strip()  # "sim, as datas mantêm-se", "no mesmo quarto": nothing refused
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
         if not t:

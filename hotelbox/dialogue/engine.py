@@ -383,13 +383,24 @@ class Dialogue:
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
             return None
-        if state.flow is None and state.created and set(entities) == {"email"} and not asks(u.text):
+        if (
+            state.flow is None
+            and state.created
+            and set(entities) == {"email"}
+            and not asks(u.text)
+            and not changes.contact_change(u.text)
+        ):
             # "yes" to the summary, then the address it offered: noted for the booking just made
             t.turn.guest_updates = {"email": entities["email"]}
             t.turn.attention = "booking_notes"
             t.say("email_after_booking", email=entities["email"], ref=state.created[-1])
             return None
-        if state.flow is None and _introduces(entities) and not asks(u.text):
+        if (
+            state.flow is None
+            and _introduces(entities)
+            and not asks(u.text)
+            and not changes.contact_change(u.text)  # "change the e-mail on my booking to …": for manage
+        ):
             s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
             s.guest_name = entities.get("guest_name") or s.guest_name
             s.email = entities.get("email") or s.email
@@ -901,6 +912,10 @@ _HAVE_BOOKING = re.compile(
     r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"
     r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
     r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+    # "I've got a family room booked with you", "tenemos una doble reservada", "tenho um quarto reservado"
+    r"|\b(?:i'?ve\s+got|i\s+have|we\s+have|we'?ve\s+got|tengo|tenemos|tenho|temos)\s+(?:a|an|una|un|uma|um)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:room|habitacion|quarto|suite|double|single|doble|duplo)(?:\s+[\w-]+)?\s+"
+    r"(?:booked|reserved|reservad[oa])\b"
     # "remind me what I booked", "¿qué fechas tengo reservadas?", "o que eu reservei?": theirs, by what they did
     r"|\b(?:what|which\s+\w+|the\s+\w+)\s+(?:did\s+)?(?:i|we)\s+(?:booked|reserved|book|reserve)\b"
     r"|\b(?:tengo|tenemos|tenho|temos)\s+reservad[oa]s?\b|\bque\s+(?:(?:yo|eu|nos)\s+)?(?:reserve|reservei|reservamos)\b"

@@ -288,6 +288,16 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
         changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
     else:
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if (
+        state.flow == "modify"
+        and state.expect in ("confirm_modify", "new_dates")
+        and t.message is not None
+        and not changed
+        and _KEEP_AS_IS.search(fold(t.message.text))
+    ):  # "ah ok, then leave it as it is" after "no suite free then, other dates?"
+        t.say("modify_aborted", ref=ref)
+        state.reset_flow()
+        return True
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
             if t.message is not None and changes.says_cot(t.message.text, t.message.lang):
@@ -310,6 +320,17 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             state.reset_flow()
             return True
     return False
+
+
+# "leave it as it is", "déjala como está", "deixa ficar assim", "never mind", "olvídalo"
+_KEEP_AS_IS = re.compile(
+    r"\b(?:(?:leave|keep)\s+(?:it|everything|the\s+booking|my\s+booking|our\s+booking)\s+(?:as\s+(?:it\s+)?is|like\s+(?:it\s+is|that)"
+    r"|the\s+same|unchanged|as\s+(?:it\s+)?was)|never\s*mind|forget\s+(?:it|about\s+it)|no\s+change"
+    r"|dej\w*\s+(?:como\s+esta|asi|igual|tal\s+cual)|(?:la|lo)\s+dejo\s+(?:como\s+esta|asi|igual)|dejala|dejalo"
+    r"|que\s+se\s+quede\s+(?:como\s+esta|asi|igual)|olvidalo|olvidelo|mejor\s+no\s+(?:la\s+)?cambi\w*|no\s+la\s+cambi\w*"
+    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
+    r"|melhor\s+nao\s+(?:mudar|alterar))\b"
+)
 
 
 def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bool:
@@ -430,6 +451,28 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         t.turn.attention = "pms_unavailable"
         return
     offer = next((o for o in offers if o.room_type.code == booking.room_type), None)
+    if offer is None and (near := await _nearest_free(t, booking, ci, co)) is not None:
+        t.state.target = {
+            **_current(booking),
+            "check_in": near.check_in.isoformat(),
+            "check_out": near.check_out.isoformat(),
+            "expected_total": str(near.total_price),
+        }
+        _propose(  # "no suite from the 13th; the nearest is 14–17 April, €…: shall I?"
+            t,
+            "modify_nearest",
+            (Option("yes", t.text("opt_yes")), Option("no", t.text("opt_no"))),
+            ref=booking.reference,
+            room=t.room_name(booking.room_type),
+            check_in=t.date(ci),
+            check_out=t.date(co),
+            near_in=t.date(near.check_in),
+            near_out=t.date(near.check_out),
+            nights=t.nights((near.check_out - near.check_in).days),
+            total=t.money(near.total_price, near.currency),
+            old_total=t.money(booking.total_price, booking.currency),
+        )
+        return
     if offer is None:
         t.ask("new_dates", "modify_unavailable", room=t.room_name(booking.room_type),
               check_in=t.date(ci), check_out=t.date(co))  # fmt: skip
@@ -466,6 +509,27 @@ def _contact_noted(t: TurnBuilder, booking: PmsBooking, contact: changes.Contact
     t.turn.attention = "contact_change"
     t.state.reset_flow()
     t.state.discussed = booking.reference
+
+
+_NEAREST_DAYS = (1, -1, 2, -2, 3, -3)  # how far the nearest free stay is looked for (one PMS search each)
+
+
+async def _nearest_free(t: TurnBuilder, booking: PmsBooking, check_in: date, check_out: date) -> Offer | None:
+    """The booking's room free for as many nights as close as possible to the dates asked (a few
+    days either way), not the booking's own dates and not in the past; None when there is none."""
+    for days in _NEAREST_DAYS:
+        ci, co = check_in + timedelta(days=days), check_out + timedelta(days=days)
+        if (ci, co) == (booking.check_in, booking.check_out) or t.dialogue.check_stay(t, ci, co):
+            continue
+        try:
+            offers = await t.dialogue.pms.search(
+                ci, co, booking.adults, booking.children, exclude=booking.reference
+            )
+        except PmsError:
+            return None
+        if found := next((o for o in offers if o.room_type.code == booking.room_type), None):
+            return found
+    return None
 
 
 def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:

@@ -167,7 +167,7 @@ _WITH_CHILD = re.compile(
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
 _ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_REF = re.compile(r"\b(?P<ref>[A-Za-z]{2,3}-?\d{3,8})\b")
+_REF = re.compile(r"(?<![^\W_])(?P<ref>[A-Za-z]{2,3}[-_]?\d{3,8})\b")
 _QLO_REF = re.compile(r"\b(?P<ref>[A-Z]{9})\b")
 _REF_CONTEXT = re.compile(
     r"(?:ref\w*|localizador|codigo|code|numero|number|reserva|booking|confirmation|confirmacion"
@@ -394,6 +394,28 @@ _CURRENCY = {
     "rm",
     "cp",
     "km",
+    # "my booking number is 1234": a word before the number, not the reference's letters
+    "is",
+    "es",
+    "el",
+    "la",
+    "de",
+    "da",
+    "do",
+    "my",
+    "mi",
+    "the",
+    "our",
+    "and",
+    "con",
+    "com",
+    "por",
+    "um",
+    "una",
+    "uno",
+    "nos",
+    "was",
+    "era",
 }
 
 
@@ -409,7 +431,7 @@ def extract_booking_ref(text: str) -> str | None:
         if said and not _REF.search(text[: m.start()]):
             return f"{letters.upper()}-{m.group('d')}"
     for m in _REF.finditer(text):
-        ref = m.group("ref").upper()
+        ref = m.group("ref").upper().replace("_", "-")
         if "-" not in ref:
             letters = "".join(c for c in ref if c.isalpha())
             ref = f"{letters}-{ref[len(letters) :]}"

@@ -216,3 +216,191 @@ def test_contact_change_reading(said: str, wanted: tuple[str, str] | None) -> No
 
     found = contact_change(said)
     assert (None if found is None else (found.name, found.email)) == wanted
+
+
+# -- the reference in any spelling: "hb_1234", "HB 1234", "the number is hb1234" ------------------
+SPELLINGS = [
+    ("en", "hi, my booking number is {spelt}, I'd like to cancel it", lambda r: r.replace("-", "").lower()),
+    ("es", "hola, quiero anular la reserva {spelt}", lambda r: r.replace("-", "_").lower()),
+    ("pt", "olá, queria cancelar a reserva {spelt}", lambda r: r.replace("-", " ")),
+]
+
+
+@pytest.mark.parametrize(("lang", "said", "spell"), SPELLINGS, ids=[s[0] for s in SPELLINGS])
+async def test_reference_in_any_spelling_finds_the_booking(
+    lang: str, said: str, spell: Callable[[str], str], box, guest
+) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, "+34699000222", "Sara Lind")  # another phone: the surname is asked
+    replies = await g.says(said.format(spelt=spell(booking.reference)))
+    assert keys(replies)[-1] == "ask_owner_name", shown(replies)
+    assert booking.reference in replies[-1].text
+    done = await g.says("Lind")
+    assert keys(done)[-1] == "confirm_cancel", shown(done)
+
+
+# -- "thursday instead of friday, same checkout": the departure kept -------------------------------
+SAME_END = {
+    "en": ("hey, booking {ref} - could we check in on monday instead of tuesday? same checkout", "yes"),
+    "es": ("hola, la reserva {ref}: podemos entrar el lunes en vez del martes? misma salida", "sí"),
+    "pt": ("olá, a reserva {ref}: dá para fazer o check-in na segunda em vez de terça? mesma saída", "sim"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_arrival_moved_with_the_same_checkout(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)  # Tuesday 18 – Friday 21 May
+    first, yes = SAME_END[lang]
+    assert await changed_to(b, g, first, yes, booking.reference) == (date(2027, 5, 17), date(2027, 5, 21))
+
+
+# -- "we'll be one less": one adult fewer, not a party of one -------------------------------------
+ONE_LESS = {
+    "en": "hi, on my booking {ref} we'll be one less now, my sister-in-law can't come",
+    "es": "hola, en mi reserva {ref} al final seremos uno menos, mi cuñado no viene",
+    "pt": "olá, na reserva {ref} afinal somos 1 a menos, o meu cunhado não vem",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_one_less_is_one_adult_fewer(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="family", adults=3)
+    asked = await g.says(ONE_LESS[lang].format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    done = await g.says({"en": "yes", "es": "sí", "pt": "sim"}[lang])
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.adults, stored.children) == ("family", 2, 0)
+
+
+async def test_new_email_with_a_greeting_is_not_an_introduction(box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    replies = await g.says("olá, queria alterar o email da minha reserva para nuno.reis@example.pt")
+    assert keys(replies)[-1] == "contact_email_noted", shown(replies)
+    assert booking.reference in replies[-1].text
+
+
+# -- "leave it as it is" after "no suite free then, other dates?": the booking stays ---------------
+KEEP = {
+    "en": ("hi, can we move {ref} a week later?", "ah ok, then leave it as it is"),
+    "es": ("hola, podemos pasar la {ref} una semana más tarde?", "vaya, pues déjala como está"),
+    "pt": ("oi, dá pra adiar a {ref} uma semana?", "ah tá, então deixa como está"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_leave_it_as_it_is_after_no_room(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="suite")
+    for n in range(2):  # both suites taken the week after
+        await seed_booking(b, f"+34699000{n}33", "Other Guest", room="suite",
+                           check_in=date(2027, 5, 25), check_out=date(2027, 5, 28))  # fmt: skip
+    first, keep = KEEP[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "modify_nearest", shown(asked)  # no suite then: the nearest offered
+    kept = await g.says(keep)
+    assert keys(kept)[-1] == "modify_aborted", shown(kept)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.check_in, stored.check_out, stored.status) == (
+        booking.check_in,
+        booking.check_out,
+        "confirmed",
+    )
+
+
+# -- a change that is not available: the nearest free dates offered, and taken with a yes ---------
+NEAREST = {
+    "en": ("hello, could we push {ref} back a week?", "ok yes, those dates are fine"),
+    "es": ("hola, se puede retrasar la {ref} una semana?", "vale, sí, esas fechas"),
+    "pt": ("olá, é possível adiar a {ref} uma semana?", "sim, pode ser nessas datas"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_not_available_offers_the_nearest_dates(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone, room="suite")  # 18–21 May
+    for n in range(2):  # both suites taken 25–28 May
+        await seed_booking(b, f"+34699000{n}44", "Other Guest", room="suite",
+                           check_in=date(2027, 5, 25), check_out=date(2027, 5, 28))  # fmt: skip
+    first, yes = NEAREST[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "modify_nearest", shown(asked)
+    assert (await b.pms.get_booking(booking.reference)).check_in == booking.check_in  # nothing before the yes
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.check_in, stored.check_out) == (
+        "suite",
+        date(2027, 5, 28),
+        date(2027, 5, 31),
+    )
+
+
+# -- a yes that says what stays: "sim, no mesmo quarto", "yes, the dates stay the same" ------------
+YES_KEEPING = {
+    "en": (
+        "hi, booking {ref}: our son (6) is coming along after all, can you add him?",
+        "yes, the dates stay the same",
+    ),
+    "es": (
+        "hola, reserva {ref}: al final viene nuestro hijo de 6 años, lo podéis añadir?",
+        "sí, las fechas se mantienen",
+    ),
+    "pt": (
+        "olá, reserva {ref}: afinal vem o nosso filho de 6 anos, dá para acrescentar?",
+        "sim, no mesmo quarto, pode ser",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_yes_naming_what_stays_is_a_yes(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    first, yes = YES_KEEPING[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    done = await g.says(yes)
+    assert keys(done)[-1] == "modify_stay_done", shown(done)
+    stored = await b.pms.get_booking(booking.reference)
+    assert (stored.room_type, stored.adults, stored.children) == ("double", 2, 1)
+
+
+# -- "I've got a family room booked for the 10th, can we add my son?": that booking, not a new one --
+ROOM_BOOKED = {
+    "en": "Hi, I've got a double room booked with you for 18th May. Our daughter's coming after all, can we add her? She's 5",
+    "es": "hola, tenemos una doble reservada para el 18 de mayo. Al final viene nuestra hija de 5 años, la podéis añadir?",
+    "pt": "olá, temos um quarto duplo reservado para 18 de maio. Afinal vem a nossa filha de 5 anos, dá para acrescentar?",
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_a_room_booked_with_you_is_the_guests_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(ROOM_BOOKED[lang])
+    assert keys(asked)[-1] == "confirm_modify_stay", shown(asked)
+    assert booking.reference in asked[-1].text
+
+
+async def test_tem_vaga_asks_for_a_room_not_a_parking_space(box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    asked = await g.says(
+        f"Oi, sou a Lucía, reserva {booking.reference}. Queria ficar mais 2 noites, tem vaga?"
+    )
+    assert keys(asked)[-1] == "confirm_modify", shown(asked)
+    assert "request:parking_space" not in keys(asked)
