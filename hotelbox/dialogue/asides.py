@@ -12,10 +12,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from hotelbox.dialogue.knowledge import features_in, room_has
+from hotelbox.dialogue.state import BookingAction
+from hotelbox.errors import PmsError
 from hotelbox.nlu.text import fold
 
 if TYPE_CHECKING:
     from hotelbox.dialogue.engine import TurnBuilder
+    from hotelbox.nlu.understanding import Understanding
 
 # -- requests --------------------------------------------------------------------------------
 _WANT = (
@@ -105,11 +108,7 @@ def note_request(t: TurnBuilder, kind: str, text: str) -> None:
     """Keep one request with the booking (its remark) and acknowledge it; the desk is told by the
     caller (the turn's attention)."""
     t.state.notes.append(f"[{kind}] {' '.join(text.split())[:200]}")
-    if kind == "cot":  # the catalogue's own line: a cot goes in the room, not counted as a guest
-        if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
-            t.say("cot_noted")
-    elif said := t.dialogue.knowledge.sentence(t.lang, "requests", kind):
-        t.say_text(said, f"request:{kind}")
+    _acknowledge(t, kind)
 
 
 # -- what a room has -------------------------------------------------------------------------
@@ -188,3 +187,250 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
     said = t.dialogue.knowledge.sentence(t.lang, "rooms", "some_have", rooms=lines)
     if said:
         t.say_text(said, "info:room_list")
+
+
+# -- small talk around the flows -------------------------------------------------------------
+# "sorry, wrong chat", "ignore that", "número equivocado", "foi mal, era outra conversa": the last
+# message was not for us. Said alone (no question, no fact), it is answered with "no problem",
+# never read as a complaint, a date or a topic.
+_OOPS = re.compile(
+    r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
+    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$|\bwrong\s+(?:chat|number|person|conversation|group|contact|window|thread|whatsapp|guy|hotel)\b"
+    r"|\bsent\s+(?:it|this|that)\s+to\s+the\s+wrong\b|\b(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|it|my\s+last"
+    r"|the\s+last|previous|the\s+previous|my\s+previous|the\s+message|my\s+message|me)\b|\bnever\s?mind\b|\bnvm\b"
+    r"|\b(?:was|wasn'?t|is|isn'?t|not)\s+(?:meant\s+)?for\s+you\b|\bmeant\s+for\s+someone\s+else\b"
+    r"|\bequivoqu\w*\s+(?:de\s+)?(?:chat|numero|persona|conversacion|contacto|grupo|whatsapp|hotel|mensaje)\b"
+    r"|\b(?:numero|chat|mensaje|msj|contacto|conversacion|persona|grupo)\s+equivocad[oa]\b"
+    r"|\bno\s+(?:era|es|iba)\s+(?:para|pa)\s+(?:ti|vos|usted|ustedes|vosotros|ustedes|este\s+(?:chat|numero)|aca|aqui)\b"
+    r"|\b(?:era|es|iba)\s+(?:para|pa)\s+otr[oa]s?\s+(?:persona|conversacion|chat|gente|grupo|contacto|numero)\b"
+    r"|\b(?:ignora|ignoralo|ignorad|ignore|olvidalo|olvida\s+eso|no\s+hagas\s+caso|haz\s+caso\s+omiso|borra\s+eso)\b"
+    r"|\b(?:numero|conversa|chat|pessoa|contato|contacto|grupo|mensagem|msg)\s+errad[oa]\b"
+    r"|\b(?:mandei|enviei|escrevi)\s+(?:errado|no\s+lugar\s+errado|pra\s+pessoa\s+errada|para\s+a\s+pessoa\s+errada)\b"
+    r"|\bfoi\s+engano\b|\b(?:era|e|foi)\s+(?:pra\s+|para\s+|de\s+|em\s+|na\s+|no\s+)?outr[ao]s?\s+(?:pessoa|conversa|gente"
+    r"|grupo|contato|numero|chat)\b|\b(?:era|es|iba)\s+(?:de\s+|en\s+)?otr[oa]\s+(?:chat|conversacion|grupo|numero)\b"
+    r"|\b(?:for|to)\s+(?:another|a\s+different|the\s+other)\s+(?:chat|person|group|conversation|number)\b"
+    r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
+    r"|\b(?:ignora|ignore|ignorem|esquece|esqueca|esquecam|desconsidera|desconsidere)\s*(?:isso|isto|a\s+mensagem"
+    r"|essa\s+mensagem|a\s+msg|$)"
+)
+# a complaint in the guest's words, whatever else the message names (a booking, a room): a person
+_COMPLAINT = re.compile(
+    r"\b(?:not\s+happy|unhappy|disappointed|unacceptable|disgusting|dirty|filthy|smells?\s+(?:of|like|bad|awful)"
+    r"|stinks?|(?:is|are|was)\s+broken|doesn'?t\s+work|does\s+not\s+work|not\s+working|no\s+hot\s+water|rude"
+    r"|terrible|awful|horrible|worst|complain\w*|overcharged|charged\s+(?:me\s+)?twice|cockroach\w*|bed\s?bugs|mou?ld"
+    r"|suci[oa]s?|asco|asqueros[oa]|huele\s+(?:a|fatal|mal)|mal\s+olor|olor\s+a|rot[oa]s?|no\s+funciona\w*|no\s+sirve"
+    r"|queja\w*|reclamacion\w*|reclamar|verguenza|inaceptable|pesim[oa]|fatal|decepcionad[oa]s?|indignad[oa]s?"
+    r"|cobra\w*\s+dos\s+veces|cucarachas?|maleducad[oa]|grosero|sem\s+agua\s+quente|sin\s+agua\s+caliente"
+    r"|suj[oa]s?|nojent[oa]|fedor|cheiro\s+(?:de|ruim|horrivel)|quebrad[oa]s?|estragad[oa]s?|nao\s+funciona\w*"
+    r"|reclamacao|absurdo|vergonha|inaceitavel|pessim[oa]|horrivel|decepcionad[oa]s?|cobra\w*\s+duas\s+vezes"
+    r"|mal\s+educad[oa]|grossei?r[oa])\b"
+)
+# the message was not for the hotel at all (another person, a wrong number): what it started goes
+_NOT_FOR_US = re.compile(
+    r"\b(?:number|numero|person|persona|pessoa|contact|contacto|contato|chat|conversation|conversacion|conversa"
+    r"|whatsapp|group|grupo|gente|hotel)\b"
+)
+_BYE = re.compile(
+    r"\b(?:bye|byebye|goodbye|see\s+you|see\s+ya|cya|take\s+care|adios|hasta\s+(?:pronto|luego|manana|la\s+vista)"
+    r"|nos\s+vemos|chau|chao|tchau|ate\s+(?:logo|breve|mais|amanha|ja)|abracos?|saludos|un\s+saludo|cumprimentos"
+    r"|buenas\s+noches|boa\s+noite|good\s+night)\b"
+)
+# "I'll think about it and write again", "lo pienso y os digo", "vou pensar e depois falo": the
+# guest is leaving it there for now
+_LATER = re.compile(
+    r"\b(?:i'?ll|i\s+will|we'?ll|we\s+will|let\s+me|i\s+need\s+to|we\s+need\s+to)\s+(?:think|get\s+back|write\s+(?:again|back|later)"
+    r"|let\s+you\s+know|talk\s+(?:to|with)\s+my|decide|come\s+back|check\s+with|ask\s+my)"
+    r"|\blo\s+(?:pienso|pensamos|hablo|hablamos|consulto|consultamos|miro|vemos|veo)\b"
+    r"|\b(?:os|te|les)\s+(?:digo|decimos|aviso|avisamos|escribo|escribimos|confirmo|confirmamos)\s+(?:algo|luego|despues|mas\s+tarde|manana)?"
+    r"|\b(?:vou|vamos)\s+(?:pensar|ver\s+com|falar\s+com|conversar)|\bdepois\s+(?:eu\s+)?(?:falo|escrevo|confirmo|aviso|volto)\b"
+    r"|\b(?:te|lhe|vos)\s+(?:aviso|falo|escrevo)\b|\bvolto\s+a\s+(?:falar|escrever)\b"
+)
+# a short nod when nothing was asked: "ok", "ah ok", "vale", "entendi", "got it", "perfecto"
+_NOD = re.compile(
+    r"(?:(?:ah|ahh|oh|aa|ahn|hmm?|ok|okay|okey|oki|okis|vale|dale|bueno|bien|perfecto|perfect|great|genial"
+    r"|estupendo|entendido|entiendo|entendi|got\s+it|i\s+see|understood|alright|all\s+right|fine|cool|nice|sure"
+    r"|de\s+acuerdo|claro|listo|ta|ta\s+bom|tudo\s+bem|beleza|blz|certo|show|otimo|perfeito|combinado|fechado"
+    r"|ya|ya\s+veo|va|sale|okk+|top|joia|massa|si|sim|yes|yeah|yep|yup)[\s,.!]*){1,4}"
+)
+# the questions that ask for a fact (dates, who, a name): "thanks" does not answer them, it closes
+_DATA_QUESTIONS = frozenset(
+    {
+        "dates",
+        "check_out",
+        "guests",
+        "name",
+        "new_dates",
+        "new_party",
+        "booking_ref",
+        "owner_name",
+        "room_type",
+    }
+)
+_STAY = ("check_in", "check_out", "nights", "adults", "children", "room_type", "guest_name", "email")
+
+
+def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]) -> bool:
+    """What is said around the hotel's business — "sorry, wrong chat", "thanks, bye" while a
+    question waits, "ok" with nothing asked, a request about a booking the guest already has —
+    answered here whatever the flow; True when that was the whole message."""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    state = t.state
+    folded = " ".join(fold(u.text).split())
+    facts = any(k in entities for k in (*_STAY, "booking_ref", "_party_change"))
+    asked = "?" in u.text or bool(topics_in(u.text)) or bool(features_in(u.text))
+    told = any(
+        k in entities for k in (*_STAY[:6], "email", "booking_ref", "_party_change")
+    )  # a name: misread
+    if _OOPS.search(folded) and not told and not asked and not requests_in(u.text):
+        if _NOT_FOR_US.search(folded) or not state.prompt:
+            state.reset_flow()  # "Oi mãe, chego às 8" was not a booking: nothing of it is kept
+            state.slots = type(state.slots)(guest_name=state.slots.guest_name, email=state.slots.email)
+            t.say("oops_ack")
+        else:
+            t.say("oops_ack")
+            t.reprompt()
+        state.misunderstood = 0
+        return True
+    if (
+        _COMPLAINT.search(folded)
+        and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
+        and intent not in ("request_human", "complaint")
+        and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
+    ):
+        t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
+        return True
+    if requests_on_booking(t, u, intent, entities):
+        return True
+    if (
+        _LATER.search(folded)
+        and not facts
+        and "?" not in u.text
+        and intent not in ("request_human", "complaint")
+    ):
+        t.say("goodbye")  # "I'll think about it and write again": whenever they like
+        state.misunderstood = 0
+        return True
+    closing = (u.intent in ("thanks", "goodbye") and u.confidence >= 0.5) or bool(_BYE.search(folded))
+    if closing and not facts and "?" not in u.text and intent not in ("request_human", "complaint"):
+        thanks_only = u.intent == "thanks" and not _BYE.search(folded)
+        if state.expect in _DATA_QUESTIONS or (u.intent == "thanks" and _BYE.search(folded)):
+            # "ok thanks" to "which dates?": the guest is leaving it there, not answering
+            t.say("thanks" if thanks_only else "goodbye")
+            state.misunderstood = 0
+            return True
+    if (
+        not state.flow
+        and not state.expect
+        and not facts
+        and _NOD.fullmatch(folded)
+        and intent in ("affirm", "deny", "provide_info", "out_of_scope")
+    ):
+        t.say("ack")  # "ah ok", "entendi", "vale": nothing was asked, nothing to misunderstand
+        state.misunderstood = 0
+        return True
+    return False
+
+
+def nodded(t: TurnBuilder, text: str) -> bool:
+    """A "👍" or "👌" with nothing asked: acknowledged, not answered with what the bot can do."""
+    from hotelbox.dialogue.choices import polarity
+
+    if t.state.expect or polarity(text) != "yes":
+        return False
+    t.say("ack")
+    return True
+
+
+# -- a request about a booking the guest already has -----------------------------------------
+def requests_on_booking(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]) -> bool:
+    """ "booking HB-…: we'll arrive late", "can we have a cot?" after booking: no booking is being
+    made, so the request is for one the guest has — noted (and written into that booking's remark
+    by :func:`file_requests`), acknowledged, the desk told; never a change of dates asked for."""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    state = t.state
+    if state.flow == "booking" or intent in ("cancel_booking", "request_human", "complaint"):
+        return False
+    if entities.get("_party_change") or any(k in entities for k in _STAY[:6]):
+        return False
+    kinds = requests_in(u.text)
+    from hotelbox.dialogue.engine import _HAVE_BOOKING
+
+    own = "booking_ref" in entities or bool(_HAVE_BOOKING.search(fold(u.text))) or bool(state.created)
+    if not kinds or (not own and (topics_in(u.text) or features_in(u.text))):
+        return False  # "is there parking, can I bring my dog?": questions first, requests beside them
+    for kind in kinds:
+        if noted(t, kind):
+            _acknowledge(t, kind)
+        else:
+            note_request(t, kind, u.text)
+        t.turn.attention = ATTENTION.get(kind, "special_request")
+    t.dialogue.answer_asides(t, u, intent)  # "…and what time is check-in?": answered too
+    t.answered = True
+    if state.flow and state.prompt:
+        t.reprompt()
+    return True
+
+
+def _acknowledge(t: TurnBuilder, kind: str) -> None:
+    if kind == "cot":  # the catalogue's own line: a cot goes in the room, not counted as a guest
+        if not any(r.key in ("cot_noted", "info:cot") for r in t.turn.replies):
+            t.say("cot_noted")
+    elif said := t.dialogue.knowledge.sentence(t.lang, "requests", kind):
+        t.say_text(said, f"request:{kind}")
+
+
+async def file_requests(t: TurnBuilder) -> None:
+    """Requests kept while no booking is being made belong to a booking the guest already has:
+    written into that booking's remark in the PMS (a change through the durable outbox, like any
+    other), so the desk finds them on the booking — never kept for the next booking made."""
+    state = t.state
+    if not state.notes or state.flow == "booking" or state.expect == "booking_result" or t.turn.handoff:
+        return
+    reference = await _booking_in_view(t)
+    if reference is None:
+        return  # no booking yet: the requests wait for the one being made next
+    remark = "; ".join(state.notes)[:1000]
+    t.turn.actions.append(BookingAction("modify", {"reference": reference, "remark": remark, "note": True}))
+    state.notes = []
+
+
+async def _booking_in_view(t: TurnBuilder) -> str | None:
+    """The guest's own live booking the conversation is about: named in the message, being
+    changed or shown, made in this conversation, or the only one their phone or e-mail has."""
+    from hotelbox.dialogue.manage import owns
+
+    state, pms, today = t.state, t.dialogue.pms, t.guest.today
+    named = (t.message.entities.get("booking_ref") if t.message is not None else None) or None
+    seen = (
+        [named] if named else [(state.target or {}).get("reference"), state.discussed, *state.created[::-1]]
+    )
+    for reference in seen:
+        if not isinstance(reference, str) or not reference:
+            continue
+        try:
+            booking = await pms.get_booking(reference)
+        except PmsError:
+            continue
+        if booking.status == "confirmed" and booking.check_out >= today and owns(booking, t.guest, state):
+            return booking.reference
+    if named or (not t.guest.phone and not t.guest.email) or t.guest.channel == "webchat":
+        return None  # a reference that is not theirs names no booking of theirs
+    try:
+        found = await pms.find_bookings(email=t.guest.email, phone=t.guest.phone)
+    except PmsError:
+        return None
+    live = [b for b in found if b.status == "confirmed" and b.check_out >= today and owns(b, t.guest, state)]
+    return live[0].reference if len(live) == 1 else None  # several: the desk, told already, decides
+
+
+def note_written(t: TurnBuilder, event: dict[str, Any]) -> None:
+    """The PMS's answer to a request written into a booking's remark: the guest heard it was
+    noted already; only a failure is for the desk."""
+    if event.get("outcome") not in ("confirmed", "pending"):
+        t.turn.attention = "special_request"
+
+
+def is_note(event: dict[str, Any]) -> bool:
+    return bool((event.get("request") or {}).get("note"))

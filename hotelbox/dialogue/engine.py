@@ -286,6 +286,7 @@ class Dialogue:
                 go_on = self._global_intent(t, u, intent, entities)
                 if go_on is not None:
                     await self._advance_flow(t, u, go_on, entities)
+                await asides.file_requests(t)  # a request about a booking made: into its remark
         finally:
             if not sure and not state.lang_sure:
                 state.lang = None  # an unreadable first line must not fix the conversation's language
@@ -316,7 +317,7 @@ class Dialogue:
         if u.flags & {"empty", "no_words"}:
             if state.expect and t.prompt_options() and polarity(u.text):
                 return False  # "👍" to a yes/no question: an answer (to "your e-mail?", a nod)
-            if not t.reask():
+            if not t.reask() and not asides.nodded(t, u.text):
                 t.say("no_words")
             return True
         if TEXT_ONLY.search(u.text) or VOICE_PLEASE.search(u.text):
@@ -346,6 +347,8 @@ class Dialogue:
         given = intent
         if HESITATION.match(u.text.strip()):
             intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if asides.small_talk(t, u, intent, entities):  # "sorry, wrong chat", "ok thanks", a late arrival
+            return None
         if (
             intent == "request_human"
             and not HUMAN_WORDS.search(fold(u.text))
@@ -410,6 +413,7 @@ class Dialogue:
             and intent in ("ask_info", "room_info", "special_request")
             and not topics_in(u.text)
             and not ("?" in u.text and features_in(u.text))  # "liga a televisão da sala" asks nothing
+            and not asides.requests_in(u.text)  # "y llegaremos tarde": a request, however faintly read
         ):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
@@ -594,6 +598,9 @@ class Dialogue:
         t = TurnBuilder(self, state, guest)
         if event.get("type") != "pms_result":
             return t.turn
+        if asides.is_note(event):  # a request written into a booking's remark
+            asides.note_written(t, event)
+            return t.turn
         if event["operation"] == "create":
             await booking.on_result(t, event)
         else:
@@ -652,6 +659,8 @@ class Dialogue:
         if own is not None:
             intent = own  # read in context: understood, whatever the model's confidence
             u.flags -= {"low_confidence", "unknown_words"}
+            if u.intent == "out_of_scope":
+                u.intent = own  # "remind me what I booked" read as off-topic: about their booking
         tapped = inbound.choice if inbound is not None else None
         candidates = (state.target or {}).get("candidates")
         if not tapped and state.expect == "pick_booking" and candidates and "booking_ref" not in entities:
@@ -852,6 +861,9 @@ _HAVE_BOOKING = re.compile(
     r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"
     r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
     r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+    # "remind me what I booked", "¿qué fechas tengo reservadas?", "o que eu reservei?": theirs, by what they did
+    r"|\b(?:what|which\s+\w+|the\s+\w+)\s+(?:did\s+)?(?:i|we)\s+(?:booked|reserved|book|reserve)\b"
+    r"|\b(?:tengo|tenemos|tenho|temos)\s+reservad[oa]s?\b|\bque\s+(?:(?:yo|eu|nos)\s+)?(?:reserve|reservei|reservamos)\b"
 )
 _MAKE_BOOKING = re.compile(
     r"\b(?:make|making|hacer|haciendo|fazer|realizar|efectuar|do|complete|completar|terminar|finish)\s+"
@@ -899,6 +911,12 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     folded = fold(u.text)
     if _MAKE_BOOKING.search(folded):
         return None  # "quiero hacer mi reserva": a new one
+    if (
+        changes.contact_change(u.text)
+        and not {"check_in", "check_out", "adults", "room_type"} & u.entities.keys()
+        and ("booking_ref" in u.entities or _HAVE_BOOKING.search(folded) or state.discussed or state.created)
+    ):
+        return "modify_booking"  # "booking HB-… must be in my husband's name, Carlos Lima"
     shift = relative_shift(u.text, u.lang) is not None
     # "can we stay until the 25th instead?" with nothing being booked: a departure alone, or a day
     # "instead of" another, reshapes a stay the guest has (none found: the booking flow takes it)

@@ -81,7 +81,10 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "parking": ("parking", "aparcamiento", "aparcar", "estacionamiento", "estacionamento", "car park", "garage",
                 "garaje", "estacionar", "where can i park", "park the car", "parquear",
                 "garagem", "cochera", "where do we park", "where to park", "where can we park", "donde se aparca",
-                "donde aparco", "donde aparcamos", "onde estaciono", "onde estacionar", "onde se estaciona"),
+                "donde aparco", "donde aparcamos", "onde estaciono", "onde estacionar", "onde se estaciona",
+                "parqueadero", "parqueaderos", "parqueo", "parking lot", "vaga de garagem", "vaga para carro",
+                "vaga pro carro", "vaga para o carro", "deixar o carro", "dejar el coche", "dejar el carro",
+                "leave the car", "estacionamentos"),
     "breakfast": ("desayuno", "desayunos", "desayunar", "breakfast", "pequeno-almoco", "pequeno almoco",
                   "cafe da manha", "tomar cafe"),
     "pets": ("perro", "perros", "perrito", "mascota", "mascotas", "dog", "dogs", "pet", "pets", "gato", "gatos",
@@ -89,7 +92,15 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "location": ("direccion", "address", "endereco", "donde estan", "where are you", "onde fica", "onde ficam",
                  "ubicacion", "localizacao", "where is the hotel", "donde queda", "playa", "beach", "praia",
                  "city centre", "city center", "centro", "perto do centro", "cerca del centro", "near the centre",
-                 "near the center"),
+                 "near the center", "location", "located", "localizacion", "ubicados", "ubicado", "localizados",
+                 "localizado", "morada", "directions", "como llegar", "como llego", "como llegamos", "como chegar",
+                 "como chego", "como chegamos", "how do i get there", "how do we get there", "how to get there",
+                 "how to get to you", "how do i get to you", "how do we get to you", "how far", "que tan lejos",
+                 "a que distancia", "que distancia", "quao longe", "esta lejos", "estan lejos", "queda lejos",
+                 "fica longe", "ficam longe", "e longe", "is it far", "are you far", "far from", "lejos de",
+                 "longe do", "longe da", "close to the", "near the beach", "cerca de la playa", "perto da praia",
+                 "en que zona", "em que zona", "what area", "which area", "que barrio", "que bairro",
+                 "google maps", "maps"),
     "payment": ("pagar", "pago", "payment", "pay", "tarjeta", "card", "cartao", "efectivo", "cash", "dinheiro", "cards",
                 "tarjetas", "cartoes", "amex", "american express", "visa", "mastercard", "master card", "paypal",
                 "bizum", "mb way", "pix", "credit card", "debit card", "tarjeta de credito", "cartao de credito"),
@@ -120,6 +131,18 @@ _DEPARTURE = re.compile(
     rf"\b(?:(?:salida|saida|departure){_NOT_OF}|dejar\s+la\s+habitacion|deixar\s+o\s+quarto|leave\s+the\s+room"
     r"|vacate|salir\s+de\s+la\s+habitacion|sair\s+do\s+quarto)\b"
 )
+# "¿dónde estáis?", "onde vcs ficam", "where r u located": where the hotel is, in the guest's words
+# (a where-word, a verb of being somewhere, then nothing but who or "the hotel": "onde fica o
+# estacionamento?" asks where the car park is, which the parking answer says)
+_WHERE = re.compile(
+    r"\b(?:donde|onde|where|whereabouts)\s+(?:es\s+que\s+|exactly\s+|exactamente\s+|exatamente\s+)?"
+    r"(?:(?:vcs|voces|voce|vc|ustedes|vosotros|vos|you|u|ya|y'?all)\s+)?"
+    r"(?:quedan|queda|estan|estais|esta|estas|se\s+encuentra\w*|se\s+ubica\w*|ficam|fica|ficas|estao|se\s+localiza\w*"
+    r"|are|is|r)"
+    r"(?:\s+(?:ustedes|vosotros|vos|vcs|voces|voce|vc|you|u|ya|guys|located|situated|exactamente|exatamente"
+    r"|exactly|el|o|the|hotel|miramar|it|this|ese|esse|este|localizados?|ubicados?|situados?|situad[oa]s?))*"
+    r"\s*(?:$|[?.!,;]|\b(?:y|and|e|pls|please|por\s+favor|porfa|pf)\b)"
+)
 NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
 
 
@@ -137,6 +160,8 @@ def topics_in(text: str, *, cancelling: bool = False) -> list[str]:
         if positions:
             found.append((min(positions), topic))
     found += [(at, t) for at, t in _times_asked(fold(text)) if t not in {t for _, t in found}]
+    if "location" not in {t for _, t in found} and (where := _WHERE.search(fold(text))):
+        found.append((where.start(), "location"))  # "onde vcs ficam?", "where are you guys?"
     topics = [t for _, t in sorted(found)]
     if "no_private_pool" in topics and "amenities" in topics:
         topics.remove("amenities")  # "a private pool" is not a question about the pool

@@ -227,7 +227,7 @@ _IN_ROLE = re.compile(
     r"\b(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
 )
 _OUT_ROLE = re.compile(
-    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|sair|irnos|irme|nos\s+(?:podemos|podriamos|queremos)\s+ir|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
     r"|regres\w*|volvemos|vuelvo|voltamos|volto|(?:vai|vou|vao)\s+embora|return\w*|(?:head|go|fly)(?:ing)?\s+back"
     r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"

@@ -199,6 +199,7 @@ class StayChange:
     room_type: str | None = None
     adults: int | None = None
     children: int | None = None
+    remark: str | None = None  # a request for staff ("late arrival"), added to the booking's remarks
 
     def on(self, booking: PmsBooking) -> Stay:
         """The complete stay wanted for ``booking``."""
@@ -223,6 +224,8 @@ class StayChange:
         if self.adults is not None or self.children is not None:
             parts.append(f"guests {self.adults if self.adults is not None else '-'} adults"
                          f" {self.children if self.children is not None else '-'} children")  # fmt: skip
+        if self.remark:
+            parts.append("remark")
         return ", ".join(parts) or "no change"
 
     @classmethod
@@ -239,6 +242,7 @@ class StayChange:
             str(data["room_type"]) if data.get("room_type") else None,
             number("adults"),
             number("children"),
+            str(data["remark"])[:1000] if data.get("remark") else None,
         )
 
 

@@ -101,6 +101,7 @@ CREATE TABLE IF NOT EXISTS operations (
 -- every reference ever given out: one is never given again, even after its booking is purged
 -- (a box keeps the references it has seen; a reused one would name two different stays)
 CREATE TABLE IF NOT EXISTS issued_references (reference TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS remarks (reference TEXT NOT NULL, remark TEXT NOT NULL, created_at TEXT NOT NULL);
 INSERT OR IGNORE INTO issued_references SELECT reference FROM bookings;
 """
 
@@ -293,6 +294,13 @@ class DemoPms:
         ) as cur:
             return [self._booking(r) for r in await cur.fetchall()]
 
+    async def remarks(self, reference: str) -> list[str]:
+        """What staff read on a booking (requests, changes), newest first, as QloApps lists them."""
+        async with self.db.execute(
+            "SELECT remark FROM remarks WHERE reference = ? ORDER BY rowid DESC", (reference.upper(),)
+        ) as cur:
+            return [r["remark"] for r in await cur.fetchall()]
+
     async def all_bookings(self) -> list[PmsBooking]:
         async with self.db.execute("SELECT * FROM bookings ORDER BY created_at, reference") as cur:
             return [self._booking(r) for r in await cur.fetchall()]
@@ -375,6 +383,10 @@ class DemoPms:
                 "INSERT INTO operations VALUES (?, 'create', ?, ?)",
                 (request.idempotency_key, reference, now),
             )
+            if request.remark:
+                await self.db.execute(
+                    "INSERT INTO remarks VALUES (?, ?, ?)", (reference, request.remark, now)
+                )
             return await self.get_booking(reference)
 
         return await self._write(write)
@@ -437,6 +449,10 @@ class DemoPms:
                 "INSERT INTO operations VALUES (?, 'modify', ?, ?)",
                 (idempotency_key, booking.reference, now),
             )
+            if change.remark:
+                await self.db.execute(
+                    "INSERT INTO remarks VALUES (?, ?, ?)", (booking.reference, change.remark, now)
+                )
             return await self.get_booking(booking.reference)
 
         return await self._write(write)

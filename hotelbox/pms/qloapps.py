@@ -916,7 +916,7 @@ class QloAppsPms:
             booking = await self._read(order)
             if booking.status != "confirmed":
                 raise BookingRejected("the booking is cancelled", code="booking_cancelled")
-            if change.reached_by(booking) or await self._has_remark(order_id, token):
+            if (change.reached_by(booking) and not change.remark) or await self._has_remark(order_id, token):
                 return await self._changed(booking, change)  # already done (a retry)
             wanted = change.on(booking)
             self._check_change(cat, booking, wanted)
@@ -926,6 +926,8 @@ class QloAppsPms:
                 booking.check_in,
                 booking.check_out,
             )
+            if same_line and change.remark:  # a request for staff ("late arrival"): the remark alone
+                return await self._add_remark(order, booking, change, f"{token}: {change.remark}")
             if same_line:  # a PUT would change nothing but drop the room's services
                 return await self._changed(booking, change)
             room: dict[str, Any] = {
@@ -946,7 +948,8 @@ class QloAppsPms:
                     "id": order_id,
                     "id_property": self.hotel_id,
                     "currency": cat.hotel.currency,
-                    "remark": f"{token}: {_said(booking, wanted)}",
+                    "remark": f"{token}: {_said(booking, wanted)}"
+                    + (f"; {change.remark}" if change.remark else ""),
                     "associations": {
                         "customer_detail": await self._customer_of(
                             booking
@@ -977,6 +980,71 @@ class QloAppsPms:
                     raise PmsUnavailable("the change's outcome is unknown", code="pms_outcome_unknown")
                 raise error_for(answer.status, answer.text, answer.data, "PUT bookings")
             return await self._changed(await self._read(order), change)
+
+    async def _add_remark(
+        self, order: dict[str, Any], booking: PmsBooking, change: StayChange, remark: str
+    ) -> PmsBooking:
+        """PUT the booking's room lines exactly as they are, each room's services resent (QloApps
+        replaces a kept line's services with those sent), with a remark: a request for staff."""
+        order_id = as_int(order["id"])
+        data = await self._booking_document(order_id)
+        lines = ((data or {}).get("booking", {}).get("associations", {}) or {}).get("room_types") or []
+        if not lines:  # unreadable (the tax-display bug): the lines cannot be resent as they are
+            return replace(booking, notes=(*booking.notes, f"not written to QloApps, for the desk: {remark}"))
+        cat = await self._cat()
+        room_types = []
+        for line in lines:
+            rid = as_int(line["id_room_type"])
+            rooms = []
+            for room in line.get("rooms") or []:
+                sent: dict[str, Any] = {
+                    "adult": as_int(room.get("adults") or room.get("adult") or 1),
+                    "child": as_int(room.get("child") or 0),
+                    "id_tax_rules_group": cat.tax_groups.get(rid, 0),
+                }
+                if sent["child"]:
+                    sent["child_ages"] = [8] * sent["child"]
+                services = [
+                    {"id_service": as_int(s["id_service"]), "quantity": as_int(s.get("quantity") or 1)}
+                    for s in room.get("services") or []
+                    if isinstance(s, dict) and s.get("id_service")
+                ]
+                if services:
+                    sent["services"] = services
+                rooms.append(sent)
+            room_types.append(
+                {
+                    "id_room_type": rid,
+                    "checkin_date": str(line["checkin_date"])[:10],
+                    "checkout_date": str(line["checkout_date"])[:10],
+                    "number_of_rooms": len(rooms),
+                    "rooms": rooms,
+                }
+            )
+        body = {
+            "booking": {
+                "id": order_id,
+                "id_property": self.hotel_id,
+                "currency": cat.hotel.currency,
+                "remark": remark[:1000],
+                "associations": {
+                    "customer_detail": await self._customer_of(booking),
+                    "room_types": room_types,
+                },
+            }
+        }
+        token = remark.partition(":")[0]
+        try:
+            answer = await self.api.write("PUT", "bookings", body)
+        except PmsUnavailable:
+            answer = None
+        if answer is None or answer.status != 200:
+            if await self._has_remark(order_id, token):  # written, the answer lost or a PHP warning
+                return await self._changed(await self._read(order), change)
+            if answer is None:
+                raise PmsUnavailable("the remark's outcome is unknown", code="pms_outcome_unknown")
+            raise error_for(answer.status, answer.text, answer.data, "PUT bookings")
+        return await self._changed(await self._read(order), change)
 
     async def _has_remark(self, order_id: int, token: str) -> bool:
         try:
