@@ -605,8 +605,8 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
-_BEDS_AFTER = re.compile(r"\s+(?:beds|camas)\b")
-_BEDS_BEFORE = re.compile(r"\b(?:camas|beds)\s+(?:de\s+)?$")
+_BEDS_AFTER = re.compile(r"\s+(?:beds|camas|names?|surnames?)\b")  # "family name" is no room either
+_BEDS_BEFORE = re.compile(r"\b(?:camas|beds|nombre|nome|apellido)\s+(?:de\s+)?(?:la\s+|a\s+)?$")
 _ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
 _ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
 
@@ -686,6 +686,45 @@ _SECOND_GIVEN = {
     "isabel", "elena", "luisa", "jesus", "pablo", "ana", "beatriz", "fernanda", "gabriela", "vitoria",
     "ann", "anne", "marie", "lou", "beth", "jane", "paul", "james", "victoria", "clara", "sofia", "lucia",
 }  # fmt: skip
+
+
+# "CHEN Xiaoming, Chen is family name", "Ruiz es el apellido": the surname said as such goes last
+_SURNAME_IS = re.compile(
+    r"\b(?P<w>(?:[^\W\d_]{2,}\s+){0,2}[^\W\d_]{2,})\s+(?:is|es|e|é|sao|são|son|are)\s+(?:(?:my|the|our|mi|mis|el|los|o|os|a|meu|meus|minha)\s+){0,2}"
+    r"(?:family\s+names?|surnames?|last\s+names?|apellidos?|sobrenomes?|apelidos?|nomes?\s+de\s+fam[ií]lia)\b",
+    re.IGNORECASE,
+)
+
+
+_SURNAME_FIRST = re.compile(
+    r"\b(?:family\s+name|surname|last\s+name|apellidos?|sobrenome|apelido)\s+(?:is|es|e|é|:)\s*"
+    r"(?P<w>[^\W\d_]{2,}(?:\s+[^\W\d_]{2,}){0,2})",
+    re.IGNORECASE,
+)
+
+
+def surname_last(name: str, text: str) -> str:
+    """The name with the word(s) the guest calls their surname last, in ordinary capitals."""
+    m = _SURNAME_IS.search(text) or _SURNAME_FIRST.search(text)
+    words = name.split()
+    if not m or len(words) < 2:
+        return name
+    said = [fold(w) for w in m.group("w").split()]
+    if m.re is _SURNAME_FIRST:  # "surname is Kim Lee, thanks": the words said first
+        said = said[: next((k for k in range(len(said), 0, -1) if _contains(name, said[:k])), 0)]
+    folded = [fold(w) for w in words]
+    for k in range(min(len(said), len(words) - 1), 0, -1):
+        tail = said[-k:]
+        at = next((i for i in range(len(words) - k + 1) if folded[i : i + k] == tail), None)
+        if at is not None:
+            words = [*words[:at], *words[at + k :], *words[at : at + k]]
+            return " ".join(w.capitalize() if w.isupper() and len(w) > 1 else w for w in words)
+    return name
+
+
+def _contains(name: str, seq: list[str]) -> bool:
+    folded = [fold(w) for w in name.split()]
+    return any(folded[i : i + len(seq)] == seq for i in range(len(folded) - len(seq) + 1))
 
 
 def split_full_name(full: str) -> tuple[str, str]:

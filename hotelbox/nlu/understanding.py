@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
+PLANNED_STAY_COMPLAINT = 0.5  # below this, a complaint about a stay still to come is read otherwise
 _EMAIL_HINT = re.compile(r"[\w.+-]+@[\w-]+\.\w")
 # Someone hurt or ill, a fire, the police: a person at once, whatever the model makes of the words
 _EMERGENCY = re.compile(
@@ -163,6 +164,12 @@ class Understander:
             stripped, lang_guess_lang, today, flags, month_first=month_first(lang_guess_lang, phone)
         )
         intent, confidence, topic = best.intent, best.confidence, best.topic
+        if intent == "complaint" and confidence < PLANNED_STAY_COMPLAINT and len(ranked) > 1:
+            # "de 15 a 18 de outubro… e o pequeno-almoço como funciona?": a stay still to come is
+            # planned, not complained about; a faint complaint there is the next reading
+            check_in = entities.get("check_in")
+            if isinstance(check_in, str) and check_in >= today.isoformat():
+                intent, confidence, topic = ranked[1].intent, ranked[1].confidence, ranked[1].topic
         if _EMERGENCY.search(fold(stripped)):
             intent, confidence, topic = "request_human", max(confidence, 0.9), None
             flags.add("emergency")
@@ -246,7 +253,7 @@ class Understander:
         if name := ent.extract_name(text) or (
             None if foreign else self._name_alone(text) or self._name_after_cue(text)
         ):
-            entities["guest_name"] = name
+            entities["guest_name"] = ent.surname_last(name, text)
         if email := ent.extract_email(text):
             entities["email"] = email
         elif ent.looks_like_email_attempt(text):

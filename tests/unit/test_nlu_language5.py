@@ -269,3 +269,44 @@ def test_colloquial_refusals_and_opening_hours(
     understander: Understander, lang: str, text: str, intents: set[str]
 ) -> None:
     assert understander.understand(text, today=TODAY, lang=lang).intent in intents
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "name", "room"),
+    [
+        # the surname said as such goes last; "family name" is no family room
+        ("en", "name is WANG Lei, Wang is the family name", "Lei Wang", None),
+        ("en", "Park Ji-woo, my surname is Park", "Ji-woo Park", None),
+        (
+            "es",
+            "a nombre de Ortega Blanco Marta, Ortega Blanco son los apellidos",
+            "Marta Ortega Blanco",
+            None,
+        ),
+        ("pt", "em nome de Sato Hana, Sato é o sobrenome", "Hana Sato", None),
+        ("en", "the family room, name Tom Hardy", "Tom Hardy", "family"),
+    ],
+)
+def test_the_surname_said_as_such(
+    understander: Understander, lang: str, text: str, name: str, room: str | None
+) -> None:
+    e = understander.understand(text, today=TODAY, lang=lang).entities
+    assert (e.get("guest_name"), e.get("room_type")) == (name, room)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "intents"),
+    [
+        # a stay still to come with "how does X work": a question, not a complaint
+        ("pt", "vamos em julho de 3 a 6, e o estacionamento como funciona?", {"ask_info"}),
+        ("es", "llegamos el 3 de julio, ¿y el desayuno cómo funciona?", {"ask_info"}),
+        ("en", "we're coming 3-6 july, how does the parking work?", {"ask_info"}),
+        # still complaints
+        ("pt", "o chuveiro do quarto não funciona", {"complaint"}),
+        ("es", "la calefacción no funciona", {"complaint"}),
+    ],
+)
+def test_how_does_it_work_is_a_question(
+    understander: Understander, lang: str, text: str, intents: set[str]
+) -> None:
+    assert understander.understand(text, today=TODAY, lang=lang).intent in intents
