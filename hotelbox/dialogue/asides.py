@@ -297,6 +297,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
         and intent not in ("request_human", "complaint")
         and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
+        and not (
+            intent in ("book_room", "check_availability") and "check_out" in entities
+        )  # "o hotel onde to é horrivel, reservar com vcs…"
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True

@@ -133,9 +133,11 @@ _YOUNG_AFTER_ADULTS = re.compile(
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
-# "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
+_PA = re.compile(r"\bpa\b(?=\s+(?:mi|ti|el|la|los|las|nosotr[oa]s|mis|\d))")
+# "yo y 2 amigos" (3), "vamos 3 amigas" (3), "9 chicas": people counted by what they are to the writer
 _FRIENDS = re.compile(
     r"\b(?P<n>\d{1,2})\s+(?:amig[oa]s|friends|colegas|colleagues|companer[oa]s|companheir[oa]s|mates|buddies"
+    r"|chicas|chicos|girls|guys|lads|ladies|meninas|meninos|rapazes|raparigas|amigues"
     r"|primos|primas|cousins|hermanos|hermanas|brothers|sisters|irmaos|irmas)\b"
 )
 _ME_PLUS = re.compile(
@@ -184,7 +186,7 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
-    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"(?:\bsoy|\b(?:les|le|te|os)\s+(?:escribe|saluda|habla)|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
     r"|\b(?:booking|reservation|room|reserva|habitaci[oó]n|quarto)\s+(?:is|es|é|e|will\s+be|ser[aá])\s+(?:for|para|pra|under)"
     r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
@@ -220,6 +222,7 @@ _NAME_STOP = {
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
     "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
+    "pa", "pra", "pro",
 }  # fmt: skip
 # words of a sentence, never of a name: "email is t@x.com if u need it" leaves no name "If U Need It"
 _FUNCTION_WORDS = {
@@ -249,6 +252,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     "para 2 personas", "the 3 of us"); the party question's plain "3" is read by the dialogue.
     """
     t = folded if folded is not None else numbers_to_digits(fold(text), lang)
+    t = _PA.sub("para", t)  # "pa mi novia y pa mi", "pa 2": Spanish "para" as spoken
     adults: int | None = None
     children: int | None = None
     if m := _ADULTS.search(t):
@@ -611,6 +615,10 @@ _ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "indivi
 _ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
 
 
+# real words one letter from a room word: "despedida de soltera" is a hen party, not a single room
+_REAL_WORDS = {"soltera", "soltero", "solteras", "solteros", "doblez", "familiares", "sweet", "suited"}
+
+
 class RoomTypeLexicon:
     """Finds room types by the words guests use for them (from the PMS catalogue)."""
 
@@ -670,6 +678,8 @@ class RoomTypeLexicon:
         close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
         words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
         for word in re.findall(r"[a-z]{6,}", folded):
+            if word in _REAL_WORDS:
+                continue
             for alias in difflib.get_close_matches(word, words, n=1, cutoff=0.8):
                 if not (alias.startswith(word) or word.startswith(alias)) and alias[:2] == word[:2]:
                     return self._by_alias[alias]

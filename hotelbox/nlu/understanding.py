@@ -196,7 +196,12 @@ class Understander:
         if self.model is None:
             return None
         has_email = _EMAIL_HINT.search(text) is not None
-        for part in ent.standalone_names(text):
+        parts = ent.standalone_names(text)
+        # "viagem de trabalho. Tiago Moreira, t@x.pt": a capitalised name before any lower-case words
+        parts = sorted(
+            parts, key=lambda p: not all(w[:1].isupper() for w in p.split() if fold(w) not in _PARTICLES)
+        )
+        for part in parts:
             words = [w for w in part.split() if fold(w) not in _PARTICLES]
             known = [
                 len(fold(w)) < 3

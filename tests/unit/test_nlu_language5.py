@@ -51,13 +51,16 @@ def test_listed_days_are_nights(
         ("es", "solo la noche del sábado", "2027-05-08", "2027-05-09"),
         ("pt", "só a noite de sexta-feira", "2027-05-07", "2027-05-08"),
         ("en", "just the night of the 20th", "2027-05-20", "2027-05-21"),
+        ("pt", "só sexta à noite", "2027-05-07", "2027-05-08"),
+        ("pt", "quinta pela noite, somos 2", "2027-05-06", "2027-05-07"),
+        ("pt", "a segunda noite é mais barata?", None, None),
         # the evening they arrive is no length of stay
         ("es", "llegamos el viernes por la noche", "2027-05-07", None),
         ("en", "we get in friday night", "2027-05-07", None),
     ],
 )
 def test_one_night_named_by_its_evening(
-    understander: Understander, lang: str, text: str, check_in: str, check_out: str | None
+    understander: Understander, lang: str, text: str, check_in: str | None, check_out: str | None
 ) -> None:
     assert stay(understander, lang, text) == (check_in, check_out)
 
@@ -310,3 +313,30 @@ def test_how_does_it_work_is_a_question(
     understander: Understander, lang: str, text: str, intents: set[str]
 ) -> None:
     assert understander.understand(text, today=TODAY, lang=lang).intent in intents
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        # "pa" is "para" as spoken
+        ("es", "una doble pa mi chica y pa mi", {"adults": 2, "guest_name": None}),
+        ("es", "una doble pa nosotros 2", {"adults": 2}),
+        # a group named by who they are, and a hen party is no single room
+        ("es", "somos 6 chicas, despedida de soltera", {"adults": 6, "room_type": None}),
+        ("en", "we're a stag do, 8 lads", {"adults": 8}),
+        ("pt", "somos 5 meninas", {"adults": 5}),
+        ("es", "2 adultos y 2 chicos", {"adults": 2, "children": 2}),
+        # a name after "les escribe"; a capitalised name before lower-case words beside an e-mail
+        (
+            "es",
+            "Buenas tardes, les escribe Rosa María Quintero (rosa.q@gmail.com)",
+            {"guest_name": "Rosa María Quintero"},
+        ),
+        ("pt", "sou só eu, viagem de negócios. Rui Matos, rui.matos@firma.pt", {"guest_name": "Rui Matos"}),
+    ],
+)
+def test_pa_groups_and_names_beside_lower_case_words(
+    understander: Understander, lang: str, text: str, expected: dict[str, Any]
+) -> None:
+    e = understander.understand(text, today=TODAY, lang=lang).entities
+    assert {k: e.get(k) for k in expected} == expected
