@@ -19,7 +19,7 @@ from hotelbox.errors import ModelError
 from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
-from hotelbox.nlu.language import LanguageIdentifier, foreign_language, month_first
+from hotelbox.nlu.language import LanguageIdentifier, foreign_language, month_first, phone_language
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.training import ensure_model, example_name_words
 
@@ -182,6 +182,8 @@ class Understander:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
         if unknown and fallback_lang and not lang and not lang_hint:
             lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
+        elif unknown and not lang and not lang_hint and phone and phone_language(phone) is None:
+            lang_guess_lang = "en"  # "Salam alaikum" from a number abroad: English, the one most read
         elif foreign and not lang and not lang_hint:
             # French, German, Italian first: of our three, English is the one they most likely read
             lang_guess_lang = fallback_lang or "en"

@@ -340,3 +340,21 @@ def test_pa_groups_and_names_beside_lower_case_words(
 ) -> None:
     e = understander.understand(text, today=TODAY, lang=lang).entities
     assert {k: e.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "phone", "lang"),
+    [
+        # spelling only one of our languages has
+        ("perdão, enganei-me na conversa", None, "pt"),
+        ("diga-me só o preço", None, "pt"),
+        ("¿cuánto cuesta?", None, "es"),
+        # words of no language we speak, from a number abroad: English
+        ("Marhaba habibi", "+971501234567", "en"),
+        ("Namaste ji", "+919812345678", "en"),
+    ],
+)
+def test_language_by_spelling_and_by_a_foreign_number(
+    understander: Understander, text: str, phone: str | None, lang: str
+) -> None:
+    assert understander.understand(text, today=TODAY, phone=phone).lang == lang
