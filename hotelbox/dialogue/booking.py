@@ -234,6 +234,8 @@ class Step:
 
 
 async def _ask_dates(t: TurnBuilder, intent: str) -> bool:
+    if t.message is not None and "vague_dates" in t.message.flags:
+        t.say("dates_holiday")  # "para el puente": say so, then ask which nights (never guess)
     t.ask("dates", "ask_dates")
     return True
 

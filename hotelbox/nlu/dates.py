@@ -515,7 +515,7 @@ def _relative(text: str, today: date, out: list[DateMention]) -> bool:
             and not (
                 _PT_WEEKDAY_PAIR.match(text, m.end())
                 or _PT_WEEKDAY_PAIRED.search(text[max(0, m.start() - 20) : m.start()])
-                or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)", text[m.end() :])
+                or re.match(r"\s+(?:da|de)\s+(?:semana|proxima)|\s+(?:a|de|pela)\s+noite", text[m.end() :])
                 or _PT_WEEKDAY_VERB.search(text[max(0, m.start() - 24) : m.start()])
             )
         ):
@@ -806,7 +806,7 @@ def _listed_nights(folded: str, mentions: list[DateMention]) -> bool:
 
 
 _ONE_NIGHT_AFTER = re.compile(
-    r"\s*(?:por\s+la\s+|a\s+la\s+|a\s+|de\s+|at\s+|en\s+la\s+)?(?:noche|night|noite)\b"
+    r"\s*(?:por\s+la\s+|a\s+la\s+|a\s+|de\s+|at\s+|en\s+la\s+|pela\s+|na\s+)?(?:noche|night|noite)\b"
 )
 _ONE_NIGHT_BEFORE = re.compile(
     r"\b(?:la\s+|the\s+|a\s+)?(?:noche|night|noite)\s+(?:(?:del?|of|do|da|on)\s+)?(?:(?:el|the|a|o|dia)\s+)*$"

@@ -133,9 +133,11 @@ _YOUNG_AFTER_ADULTS = re.compile(
 )
 # "dos parejas", "two couples", "dois casais": twice as many adults
 _COUPLES = re.compile(r"\b(?P<n>\d{1,2})\s+(?:parejas|couples|casais|matrimonios)\b")
-# "yo y 2 amigos" (3), "vamos 3 amigas" (3): people counted by what they are to the writer
+_PA = re.compile(r"\bpa\b(?=\s+(?:mi|ti|el|la|los|las|nosotr[oa]s|mis|\d))")
+# "yo y 2 amigos" (3), "vamos 3 amigas" (3), "9 chicas": people counted by what they are to the writer
 _FRIENDS = re.compile(
     r"\b(?P<n>\d{1,2})\s+(?:amig[oa]s|friends|colegas|colleagues|companer[oa]s|companheir[oa]s|mates|buddies"
+    r"|chicas|chicos|girls|guys|lads|ladies|meninas|meninos|rapazes|raparigas|amigues"
     r"|primos|primas|cousins|hermanos|hermanas|brothers|sisters|irmaos|irmas)\b"
 )
 _ME_PLUS = re.compile(
@@ -184,7 +186,7 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _SOFT_NAME_CUE = re.compile(
-    r"(?:\bsoy|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
+    r"(?:\bsoy|\b(?:les|le|te|os)\s+(?:escribe|saluda|habla)|\bi'?m|\bi\s+am|\bthis\s+is|\bsou\s+(?:o|a)|\bit['’]?s(?:\s+(?:for|under))?|\bmy\s+name"
     r"|\b(?:booking|reservation|room|reserva|habitaci[oó]n|quarto)\s+(?:is|es|é|e|will\s+be|ser[aá])\s+(?:for|para|pra|under)"
     r"|\baqu[ií]\s+(?:es|e|é|habla|fala)(?:\s+(?:o|a|el|la))?|\b(?:book|reserve|put|make|leave)\s+(?:it|the\s+booking|the\s+reservation|the\s+room)\s+(?:for|under)"
     r")\s+",
@@ -220,6 +222,7 @@ _NAME_STOP = {
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
     "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
+    "pa", "pra", "pro",
 }  # fmt: skip
 # words of a sentence, never of a name: "email is t@x.com if u need it" leaves no name "If U Need It"
 _FUNCTION_WORDS = {
@@ -249,6 +252,7 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     "para 2 personas", "the 3 of us"); the party question's plain "3" is read by the dialogue.
     """
     t = folded if folded is not None else numbers_to_digits(fold(text), lang)
+    t = _PA.sub("para", t)  # "pa mi novia y pa mi", "pa 2": Spanish "para" as spoken
     adults: int | None = None
     children: int | None = None
     if m := _ADULTS.search(t):
@@ -627,10 +631,14 @@ def _with_plurals(alias: str) -> set[str]:
     return {alias, " ".join(plural(w) for w in words)} if words else {alias}
 
 
-_BEDS_AFTER = re.compile(r"\s+(?:beds|camas)\b")
-_BEDS_BEFORE = re.compile(r"\b(?:camas|beds)\s+(?:de\s+)?$")
+_BEDS_AFTER = re.compile(r"\s+(?:beds|camas|names?|surnames?)\b")  # "family name" is no room either
+_BEDS_BEFORE = re.compile(r"\b(?:camas|beds|nombre|nome|apellido)\s+(?:de\s+)?(?:la\s+|a\s+)?$")
 _ROOM_WORDS = {"dbl": "double", "sgl": "single", "twn": "twin", "indiv": "individual", "matri": "matrimonio"}
 _ROOM_SHORTHAND = re.compile(r"\b(?:dbl|sgl|twn|indiv|matri)\b")
+
+
+# real words one letter from a room word: "despedida de soltera" is a hen party, not a single room
+_REAL_WORDS = {"soltera", "soltero", "solteras", "solteros", "doblez", "familiares", "sweet", "suited"}
 
 
 class RoomTypeLexicon:
@@ -692,6 +700,8 @@ class RoomTypeLexicon:
         close to a one-word alias, and not a shorter or longer word of its own ("familia")."""
         words = [a for a in self._by_alias if " " not in a and len(a) >= 6]
         for word in re.findall(r"[a-z]{6,}", folded):
+            if word in _REAL_WORDS:
+                continue
             for alias in difflib.get_close_matches(word, words, n=1, cutoff=0.8):
                 if not (alias.startswith(word) or word.startswith(alias)) and alias[:2] == word[:2]:
                     return self._by_alias[alias]
@@ -708,6 +718,45 @@ _SECOND_GIVEN = {
     "isabel", "elena", "luisa", "jesus", "pablo", "ana", "beatriz", "fernanda", "gabriela", "vitoria",
     "ann", "anne", "marie", "lou", "beth", "jane", "paul", "james", "victoria", "clara", "sofia", "lucia",
 }  # fmt: skip
+
+
+# "CHEN Xiaoming, Chen is family name", "Ruiz es el apellido": the surname said as such goes last
+_SURNAME_IS = re.compile(
+    r"\b(?P<w>(?:[^\W\d_]{2,}\s+){0,2}[^\W\d_]{2,})\s+(?:is|es|e|é|sao|são|son|are)\s+(?:(?:my|the|our|mi|mis|el|los|o|os|a|meu|meus|minha)\s+){0,2}"
+    r"(?:family\s+names?|surnames?|last\s+names?|apellidos?|sobrenomes?|apelidos?|nomes?\s+de\s+fam[ií]lia)\b",
+    re.IGNORECASE,
+)
+
+
+_SURNAME_FIRST = re.compile(
+    r"\b(?:family\s+name|surname|last\s+name|apellidos?|sobrenome|apelido)\s+(?:is|es|e|é|:)\s*"
+    r"(?P<w>[^\W\d_]{2,}(?:\s+[^\W\d_]{2,}){0,2})",
+    re.IGNORECASE,
+)
+
+
+def surname_last(name: str, text: str) -> str:
+    """The name with the word(s) the guest calls their surname last, in ordinary capitals."""
+    m = _SURNAME_IS.search(text) or _SURNAME_FIRST.search(text)
+    words = name.split()
+    if not m or len(words) < 2:
+        return name
+    said = [fold(w) for w in m.group("w").split()]
+    if m.re is _SURNAME_FIRST:  # "surname is Kim Lee, thanks": the words said first
+        said = said[: next((k for k in range(len(said), 0, -1) if _contains(name, said[:k])), 0)]
+    folded = [fold(w) for w in words]
+    for k in range(min(len(said), len(words) - 1), 0, -1):
+        tail = said[-k:]
+        at = next((i for i in range(len(words) - k + 1) if folded[i : i + k] == tail), None)
+        if at is not None:
+            words = [*words[:at], *words[at + k :], *words[at : at + k]]
+            return " ".join(w.capitalize() if w.isupper() and len(w) > 1 else w for w in words)
+    return name
+
+
+def _contains(name: str, seq: list[str]) -> bool:
+    folded = [fold(w) for w in name.split()]
+    return any(folded[i : i + len(seq)] == seq for i in range(len(folded) - len(seq) + 1))
 
 
 def split_full_name(full: str) -> tuple[str, str]:

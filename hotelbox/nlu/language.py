@@ -41,6 +41,10 @@ class LanguageGuess:
 DomainScorer = Callable[[str], dict[str, float]]
 
 
+_PT_SPELLING = re.compile(r"[ãõç]|\b[^\W\d_]{3,}-(?:me|te|se|lhe|lhes|nos|vos|lo|la|los|las)\b")
+_ES_SPELLING = re.compile(r"[ñÑ¿¡]")
+
+
 class LanguageIdentifier:
     """lingua, combined (geometric mean) with the domain model when one is given."""
 
@@ -84,6 +88,11 @@ class LanguageIdentifier:
                         return LanguageGuess(hint, 0.5, sticky=True)
                     return LanguageGuess(lang, 0.9)
         lang, confidence = self._scores(text)[0]
+        pt_mark, es_mark = bool(_PT_SPELLING.search(text.lower())), bool(_ES_SPELLING.search(text))
+        if lang == "es" and pt_mark and not es_mark:
+            lang = "pt"  # "desculpe, enganei-me no número": ã, õ, ç and "-me" after a verb are Portuguese
+        elif lang == "pt" and es_mark and not pt_mark:
+            lang = "es"  # "ñ", "¿", "¡" are Spanish
         if hint and lang != hint and (len(words) < SWITCH_MIN_WORDS or confidence < SWITCH_MIN_CONFIDENCE):
             return LanguageGuess(hint, confidence, sticky=True)
         return LanguageGuess(lang, confidence)

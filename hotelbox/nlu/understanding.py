@@ -19,7 +19,7 @@ from hotelbox.errors import ModelError
 from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
-from hotelbox.nlu.language import LanguageIdentifier, foreign_language, month_first
+from hotelbox.nlu.language import LanguageIdentifier, foreign_language, month_first, phone_language
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.training import ensure_model, example_name_words
 
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _HAS_WORD = re.compile(r"[^\W_]", re.UNICODE)
 UNKNOWN_WORDS_CONFIDENCE = 0.6
+PLANNED_STAY_COMPLAINT = 0.5  # below this, a complaint about a stay still to come is read otherwise
 _EMAIL_HINT = re.compile(r"[\w.+-]+@[\w-]+\.\w")
 # Someone hurt or ill, a fire, the police: a person at once, whatever the model makes of the words
 _EMERGENCY = re.compile(
@@ -163,6 +164,12 @@ class Understander:
             stripped, lang_guess_lang, today, flags, month_first=month_first(lang_guess_lang, phone)
         )
         intent, confidence, topic = best.intent, best.confidence, best.topic
+        if intent == "complaint" and confidence < PLANNED_STAY_COMPLAINT and len(ranked) > 1:
+            # "de 15 a 18 de outubro… e o pequeno-almoço como funciona?": a stay still to come is
+            # planned, not complained about; a faint complaint there is the next reading
+            check_in = entities.get("check_in")
+            if isinstance(check_in, str) and check_in >= today.isoformat():
+                intent, confidence, topic = ranked[1].intent, ranked[1].confidence, ranked[1].topic
         if _EMERGENCY.search(fold(stripped)):
             intent, confidence, topic = "request_human", max(confidence, 0.9), None
             flags.add("emergency")
@@ -175,6 +182,8 @@ class Understander:
             flags.add("unknown_words")  # "blorp zumba": char n-grams find a faint intent anywhere
         if unknown and fallback_lang and not lang and not lang_hint:
             lang_guess_lang = fallback_lang  # a keyboard mash is no language: the phone's country
+        elif unknown and not lang and not lang_hint and phone and phone_language(phone) is None:
+            lang_guess_lang = "en"  # "Salam alaikum" from a number abroad: English, the one most read
         elif foreign and not lang and not lang_hint:
             # French, German, Italian first: of our three, English is the one they most likely read
             lang_guess_lang = fallback_lang or "en"
@@ -189,7 +198,12 @@ class Understander:
         if self.model is None:
             return None
         has_email = _EMAIL_HINT.search(text) is not None
-        for part in ent.standalone_names(text):
+        parts = ent.standalone_names(text)
+        # "viagem de trabalho. Tiago Moreira, t@x.pt": a capitalised name before any lower-case words
+        parts = sorted(
+            parts, key=lambda p: not all(w[:1].isupper() for w in p.split() if fold(w) not in _PARTICLES)
+        )
+        for part in parts:
             words = [w for w in part.split() if fold(w) not in _PARTICLES]
             known = [
                 len(fold(w)) < 3
@@ -246,7 +260,7 @@ class Understander:
         if name := ent.extract_name(text) or (
             None if foreign else self._name_alone(text) or self._name_after_cue(text)
         ):
-            entities["guest_name"] = name
+            entities["guest_name"] = ent.surname_last(name, text)
         if email := ent.extract_email(text):
             entities["email"] = email
         elif ent.looks_like_email_attempt(text):
