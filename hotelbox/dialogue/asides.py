@@ -74,6 +74,12 @@ REQUESTS: dict[str, re.Pattern[str]] = {
 _PERSON_DIET = re.compile(
     r"\b(?:alerg\w*|allerg\w*|celiac\w*|coeliac\w*|celiaco|intoleran\w*|vegan\w*|vegetarian\w*)\b"
 )
+# a stay moved by days ("a day later", "dos días más tarde"): a change of dates, not a late arrival
+_SHIFT = re.compile(
+    r"\b(?:un|una|dos|tres|cuatro|a|an|one|two|three|um|uma|dois|duas|tres|\d+)\s+(?:dia|dias|day|days|noche|noches"
+    r"|night|nights|noite|noites|semana|semanas|week|weeks)\s+(?:mas\s+|more\s+|mais\s+)?(?:tarde|later|despues|depois"
+    r"|after|antes|earlier|before|cedo|pronto)\b"
+)
 ATTENTION = {"cot": "cot_request"}  # what the desk is told now; other requests: special_request
 
 
@@ -82,6 +88,8 @@ def requests_in(text: str) -> list[str]:
     cot", "and a cot please" request one."""
     folded = " ".join(fold(text).split())
     found = [kind for kind, pattern in REQUESTS.items() if pattern.search(folded)]
+    if "late_arrival" in found and _SHIFT.search(folded):
+        found.remove("late_arrival")  # "llegamos un día más tarde": other dates, not a late hour
     if "beds" in found and not re.search(rf"\b(?:{_WANT}|instead|en\s+vez|em\s+vez|prefer\w*)\b", folded):
         found.remove("beds")  # "what beds does it have?": a question about the room, nothing asked for
     if _OFFERED.search(folded) and not re.search(rf"\b(?:{_WANT})\b", folded):
@@ -206,6 +214,12 @@ _OOPS = re.compile(
     r"|\b(?:ignora|ignoralo|ignorad|ignore|olvidalo|olvida\s+eso|no\s+hagas\s+caso|haz\s+caso\s+omiso|borra\s+eso)\b"
     r"|\b(?:numero|conversa|chat|pessoa|contato|contacto|grupo|mensagem|msg)\s+errad[oa]\b"
     r"|\b(?:mandei|enviei|escrevi)\s+(?:errado|no\s+lugar\s+errado|pra\s+pessoa\s+errada|para\s+a\s+pessoa\s+errada)\b"
+    r"|\b(?:sorry|sry|perdon|perdona|disculpa|disculpen|desculpa|desculpe|foi\s+mal|lo\s+siento)\b.{0,30}\b(?:my|mi|meu|minha"
+    r"|el|la|o|a)\s+(?:kid|kids|child|toddler|son|daughter|baby|little\s+one|hij[oa]|nin[oa]|nene|nena|peque|filh[oa]"
+    r"|bebe|crianca|cat|dog|gato|perro|cachorro)\b"
+    r"|\b(?:grabbed|took|cogio|agarro|pego|pegou|mexeu\s+n)\w*\s+(?:the|my|el|mi|o|meu|no)\s+(?:phone|mobile|movil|celular"
+    r"|telefone|telemovel|cel)\b"
+    r"|\bengan\w*(?:-me|\s+me)?\s+(?:no|de|na|do|da)\s+(?:numero|pessoa|conversa|contacto|contato|chat|grupo)\b"
     r"|\bfoi\s+engano\b|\b(?:era|e|foi)\s+(?:pra\s+|para\s+|de\s+|em\s+|na\s+|no\s+)?outr[ao]s?\s+(?:pessoa|conversa|gente"
     r"|grupo|contato|numero|chat)\b|\b(?:era|es|iba)\s+(?:de\s+|en\s+)?otr[oa]\s+(?:chat|conversacion|grupo|numero)\b"
     r"|\b(?:for|to)\s+(?:another|a\s+different|the\s+other)\s+(?:chat|person|group|conversation|number)\b"
@@ -235,6 +249,18 @@ _BYE = re.compile(
     r"|nos\s+vemos|chau|chao|tchau|ate\s+(?:logo|breve|mais|amanha|ja)|abracos?|saludos|un\s+saludo|cumprimentos"
     r"|buenas\s+noches|boa\s+noite|good\s+night)\b"
 )
+# a keyboard mash or a child at the phone: "asdf", "jjjjjj", "sdfghjk" (noise, not a misunderstanding)
+_MASH = re.compile(
+    r"(?:(?:[^\Waeiouy\d]{4,}|(\w)\1{3,}|\w*(?:asdf|qwer|zxcv|sdfg|dfgh|fghj|ghjk|hjkl|jkl|wert|erty|uiop|xcvb)\w*)"
+    r"[\s;.,!?]*){1,4}"
+)
+# words that ask for a person: a question about the hotel that names one ("hay ascensor? vamos con
+# una persona mayor") asks no person to take over
+_ASKS_PERSON = re.compile(
+    r"\b(?:hablar|talk|speak|falar|conversar)\s+(?:con|with|to|com)\b|\b(?:llam\w*|call|ligu\w*|liga\w*|telefon\w*)\b"
+    r"|\b(?:persona|person|pessoa|someone|alguien|alguem)\s+(?:real|de\s+verdad|de\s+verdade|human\w*)\b|\bhuman\w*"
+    r"|\bagent\w*|\brecep\w*|\batendente|\boperador\w*|\boperator|\bmanager|\bgerente|\bstaff\b"
+)
 # "I'll think about it and write again", "lo pienso y os digo", "vou pensar e depois falo": the
 # guest is leaving it there for now
 _LATER = re.compile(
@@ -244,6 +270,10 @@ _LATER = re.compile(
     r"|\b(?:os|te|les)\s+(?:digo|decimos|aviso|avisamos|escribo|escribimos|confirmo|confirmamos)\s+(?:algo|luego|despues|mas\s+tarde|manana)?"
     r"|\b(?:vou|vamos)\s+(?:pensar|ver\s+com|falar\s+com|conversar)|\bdepois\s+(?:eu\s+)?(?:falo|escrevo|confirmo|aviso|volto)\b"
     r"|\b(?:te|lhe|vos)\s+(?:aviso|falo|escrevo)\b|\bvolto\s+a\s+(?:falar|escrever)\b"
+)
+_FOREIGN_THANKS = re.compile(
+    r"(?:ok\s+|okay\s+|d'accord\s+)?(?:merci|merci\s+beaucoup|merci\s+bien|grazie|grazie\s+mille|danke|danke\s+schon"
+    r"|vielen\s+dank|dank\s+je(?:\s+wel)?|bedankt|tack|takk|dziekuje|spasibo)(?:\s+\w+)?[\s!.]*"
 )
 # a short nod when nothing was asked: "ok", "ah ok", "vale", "entendi", "got it", "perfecto"
 _NOD = re.compile(
@@ -300,6 +330,28 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True
+    if (
+        intent == "request_human"
+        and "?" in u.text
+        and topics_in(u.text)
+        and not any(
+            k in entities for k in ("check_in", "check_out", "nights", "booking_ref")
+        )  # "una persona mayor"
+        and not _ASKS_PERSON.search(folded)
+        and not u.flags & {"emergency"}
+    ):
+        t.dialogue.answer_asides(t, u, "ask_info")  # "hay ascensor? vamos con una persona mayor"
+        t.answered = True
+        t.reprompt()
+        return True
+    if _MASH.fullmatch(folded) and not facts:
+        from hotelbox.nlu.language import phone_language
+
+        if not state.lang_sure and (home := phone_language(t.guest.phone)):
+            state.lang = home  # a mash is no language: the phone's country says which
+        t.say("no_words")  # a child at the keyboard: what we can do, not counted towards a person
+        t.reprompt()
+        return True
     if requests_on_booking(t, u, intent, entities):
         return True
     if (
@@ -312,6 +364,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     closing = (u.intent in ("thanks", "goodbye") and u.confidence >= 0.5) or bool(_BYE.search(folded))
+    if _FOREIGN_THANKS.fullmatch(folded) and not state.expect:
+        t.say("thanks")  # "merci beaucoup", "danke": thanks, in any language
+        return True
     if closing and not facts and "?" not in u.text and intent not in ("request_human", "complaint"):
         thanks_only = u.intent == "thanks" and not _BYE.search(folded)
         if state.expect in _DATA_QUESTIONS or (u.intent == "thanks" and _BYE.search(folded)):

@@ -113,7 +113,9 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
     "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
-                      "movilidad reducida", "mobilidade reduzida"),
+                      "movilidad reducida", "mobilidade reduzida", "ascensor", "ascensores", "elevador",
+                      "elevadores", "lift", "elevator", "escaleras", "escadas", "stairs", "persona mayor",
+                      "personas mayores", "pessoa idosa", "idosos", "elderly", "adaptada", "adaptadas", "adapted"),
 }  # fmt: skip
 # a question about the time of arrival or departure, named by the guest's own word for it
 _TIME_QUESTION = re.compile(

@@ -324,3 +324,44 @@ async def test_a_request_on_a_booking_with_a_question_gets_both(box, chat) -> No
     assert "request:diet" in c.sent(), c.transcript()
     assert "info:breakfast" in c.sent(), c.transcript()
     assert [w["reference"] for w in await c.writes("modify")] == [booking.reference]
+
+
+# -- a keyboard mash, a child at the phone: what we can do, in the phone's language, no person ---
+@pytest.mark.parametrize(
+    ("prefix", "mash", "sorry", "lang"),
+    [
+        ("+447", "asdf", "sorry!! my toddler", "en"),
+        ("+346", "jjjjjjj", "perdón, era mi hijo", "es"),
+        ("+5511", "sdfghjk", "desculpa, foi meu filho", "pt"),
+    ],
+)
+async def test_a_keyboard_mash_is_noise_not_a_misunderstanding(chat, prefix, mash, sorry, lang) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(mash)
+    assert c.sent() == "no_words", c.transcript()
+    assert c.last[0].lang == lang, c.transcript()
+    await c("qwerty uiop")
+    await c(sorry)
+    assert c.sent() == "oops_ack", c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text", "topic"),
+    [
+        ("+346", "hay ascensor? vamos con una persona mayor", "info:accessibility"),
+        ("+5511", "tem elevador? vou com uma pessoa idosa", "info:accessibility"),
+    ],
+)
+async def test_a_question_naming_a_person_asks_no_person(chat, prefix, text, topic) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(text)
+    assert topic in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+async def test_thanks_in_french_is_thanks(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+336")
+    await c("hello, do you have parking?")
+    await c("merci beaucoup")
+    assert c.sent() == "thanks", c.transcript()
