@@ -325,6 +325,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     if (
         _COMPLAINT.search(folded)
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
+        and (
+            "booking_ref" in entities or not any(k in entities for k in _STAY[:6])
+        )  # "my hotel is awful, book me"
         and intent not in ("request_human", "complaint")
         and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
     ):

@@ -365,3 +365,17 @@ async def test_thanks_in_french_is_thanks(chat) -> None:  # type: ignore[no-unty
     await c("hello, do you have parking?")
     await c("merci beaucoup")
     assert c.sent() == "thanks", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text"),
+    [
+        ("+5511", "o hotel onde to é horrivel 😩 da pra reservar com vcs de 20 a 23 de março? só eu"),
+        ("+447", "our current hotel is filthy, do you have a double from 20 to 23 march for 2?"),
+    ],
+)
+async def test_a_complaint_about_another_hotel_is_a_booking_here(chat, prefix, text) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(text)
+    assert "handoff_complaint" not in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
