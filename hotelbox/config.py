@@ -275,7 +275,8 @@ class LaneSettings(Section):
 class SchedulerSettings(Section):
     speech: LaneSettings = Field(
         default_factory=lambda: LaneSettings(concurrency=1, threads=0),
-        description="Voice-note transcription and speech synthesis (CPU heavy).",
+        description="Voice-note transcription and speech synthesis (CPU heavy). threads 0: every core when "
+        "speech runs in niced workers (speech.worker_nice > 0), else all cores but one.",
     )
     nlu: LaneSettings = Field(
         default_factory=lambda: LaneSettings(concurrency=1, threads=1),
@@ -358,6 +359,16 @@ class SpeechSettings(Section):
     voice_replies: bool = Field(
         True, description="When a guest sends a voice note, answer with a voice note too (text always goes)."
     )
+    voice_max_seconds: float = Field(
+        6.0,
+        ge=2.0,
+        le=120.0,
+        description="A voice reply says the gist within about this many seconds of audio: the opening, the "
+        "closing question or next step, never a question the guest must answer (even over it); lists, prices "
+        "per room type, links and addresses stay in the text, and the note says so. 6 s: the text goes ~1.7 s "
+        "after a note, Kokoro makes ~1.5 s of audio per second on 2 cores, so the voice follows within ~5 s "
+        "(README, Figures).",
+    )
     model_dir: Path | None = Field(
         None, description="Where installed (production) models live; unset = models/ in the state directory."
     )
@@ -408,6 +419,14 @@ class SpeechSettings(Section):
     )
     worker_max_rss_mb: int = Field(
         900, ge=200, description="A speech worker above this resident memory is killed and restarted."
+    )
+    worker_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="CPU priority (nice) of the speech workers: guests' text turns in the box always win the "
+        "CPU, so one speech job may use every core (scheduler.speech.threads = 0). onnxruntime's threads "
+        "do not spin while waiting.",
     )
     voice_reply_max_age_s: float = Field(
         120.0,

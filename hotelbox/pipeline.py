@@ -318,6 +318,7 @@ class Pipeline:
             lang=heard_lang,
             lang_hint=hint,
             fallback_lang=fallback,
+            phone=conv.guest_phone,
         )
 
     async def _commit(

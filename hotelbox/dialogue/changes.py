@@ -35,7 +35,7 @@ _INSTEAD = re.compile(
 # "me iría el domingo", "saio a 9", "we'd leave on the 19th": a lone date is the departure
 _LEAVE = re.compile(
     r"\b(?:me\s+ir[ií]a|me\s+voy|nos\s+vamos|nos\s+ir[ií]amos|irnos|irme|salimos|saldr[ií]amos|salgo|saldr[ií]a"
-    r"|q(?:ue)?\s+ir|leave|leaving|depart\w*|check\s*-?\s*out|checkout|saio|sair\w*|sa[ií]mos|embora|partimos"
+    r"|q(?:ue)?\s+ir|leave|leaving|depart\w*|check\s*-?\s*out|checkout|saio|(?<!quanto )(?:sai|saem)|sair\w*|sa[ií]mos|embora|partimos"
     r"|partiria)\b"
 )
 _LEAVE_DAY = re.compile(
@@ -69,6 +69,10 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
     (re.compile(rf"\b(\d+)\s+{_NIGHT}\s+{_LESS}\b|\b{_LESS}\s+(\d+)?\s*{_NIGHT}\b"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:ultima|last)\s+{_NIGHT}"), (0, -1)),
     (re.compile(rf"\b(?:quitar\w*|quita\w*|remove|drop|cut|skip|tirar\w*|tira\w*|sin|without|sem)\b.{{0,25}}\b(?:primera|first|primeira)\s+{_NIGHT}"), (1, 0)),
+    # "quitar una noche", "tirar uma noite", "cut a night", "1 night shorter": the stay ends a night earlier
+    (re.compile(rf"\b(?:quitar\w*|quita\w*|quitad|quiten|remove|drop|cut|skip|tirar\w*|tira\w*|tirem|reduc\w*"
+                rf"|shorten\w*|acortar\w*|recortar\w*|encurtar\w*|diminu\w*)\b.{{0,15}}?\b(\d+)\s+{_NIGHT}\b"
+                rf"|\b(\d+)\s+{_NIGHT}\s+(?:shorter|less)\b"), (0, -1)),
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (1, 1)),
     (re.compile(rf"\b(\d+)\s+(?:dias?|days?)\s+{_EARLIER}\b|\b(?:adelantar\w*|antecipar\w*|bring\s+(?:it\s+)?forward)\b.{{0,20}}\b(\d+)\s+(?:dias?|days?)\b"), (-1, -1)),
     (re.compile(rf"\b(\d+)\s+(?:semanas?|weeks?)\s+{_LATER}\b|\b{_DELAY}\b.{{0,20}}\b(\d+)\s+(?:semanas?|weeks?)\b"), (7, 7)),
@@ -80,12 +84,56 @@ _SHIFTS: tuple[tuple[re.Pattern[str], tuple[int, int]], ...] = (
 )  # fmt: skip
 
 
-def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
-    """Days to move (arrival, departure) for a change said without dates, else None."""
-    t = numbers_to_digits(fold(text), lang)
-    t = re.sub(
+def _counted(folded: str, lang: str) -> str:
+    """Folded text with numbers as digits and "a night" / "una semana" as "1 night"."""
+    t = numbers_to_digits(folded, lang)
+    return re.sub(
         r"\b(?:an?|uma?|una?)\s+(?=(?:extra\s+)?(?:noche|night|noite|dia|day|semana|week)s?\b)", "1 ", t
     )
+
+
+def _without_shift(folded: str, lang: str) -> str:
+    """The text without the change it says relative to the stay ("quitar una noche", "push it a
+    day"): "una noche" there is not the stay's new length, nor "1 day" a date."""
+    t = _counted(folded, lang)
+    cut = t
+    for pattern, _ in _SHIFTS:
+        cut = pattern.sub(" ", cut)
+    return cut if cut != t else folded
+
+
+# "the same dates next month", "mismas fechas del mes que viene", "um mês depois": whole months
+_MONTH_SHIFT = re.compile(
+    r"\b(?:(?:the\s+)?(?:same\s+(?:dates?|days?)|mismas?\s+(?:fechas?|dias?)|mesm[ao]s\s+(?:datas?|dias?))"
+    r"(?:\s+(?:but|pero|mas|so\s+que))?\s+(?:(?:of|in|for|del|de|en|el|do|no|para|pro|pra)\s+)?(?:the\s+|el\s+|o\s+)?"
+    r"(?P<next>next\s+month|month\s+after|following\s+month|mes\s+(?:que\s+viene|siguiente|proximo|de\s+despues)"
+    r"|(?:proximo|siguiente)\s+mes|mes\s+(?:que\s+vem|seguinte|a\s+seguir)|(?:proximo|seguinte)\s+mes)"
+    r"|(?P<n>1|un|una|uma?|a|one)\s+(?:month|mes)\s+(?:later|after|despues|mas\s+tarde|depois|mais\s+tarde)"
+    r"|(?:to|al|para\s+el|para\s+o|pro|pra|ao)\s+(?:(?:the|el|o)\s+)?(?:next\s+month|following\s+month|mes\s+que\s+viene"
+    r"|mes\s+siguiente|proximo\s+mes|mes\s+que\s+vem|mes\s+seguinte))\b"
+)
+
+
+def month_shift(text: str) -> int:
+    """Whole months a stay moves by when the guest says "the same dates next month" / "un mes
+    después" (1), else 0."""
+    return 1 if _MONTH_SHIFT.search(fold(text)) else 0
+
+
+def _months_later(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
+    """Days to move (arrival, departure) for a change said without dates, else None."""
+    t = _counted(fold(text), lang)
     for pattern, (arrive, leave) in _SHIFTS:
         if m := pattern.search(t):
             n = next((int(g) for g in m.groups() if g), 1)
@@ -140,7 +188,7 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
         for m in _INSTEAD.finditer(t)
         for d in re.findall(r"\b(\d{1,2})(?:st|nd|rd|th|º|o)?\b", m.group(0))
     }
-    kept = _INSTEAD.sub(" ", t)
+    kept = _without_shift(_INSTEAD.sub(" ", t), lang)
     # "passaria para 13 a 16": a bare range of days, as understanding reads it with "de"
     kept = re.sub(rf"(?<!\bde )(?<!\bdel )(?<!\bfrom )(?<!\bdo )\b(\d{{1,2}})\s+(?:a|al|ao|to)\s+(\d{{1,2}})\b(?!\s*:){_NOT_DAYS}",
                   r"de \1 a \2", kept)  # fmt: skip
@@ -148,6 +196,12 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
         rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
     )  # "21-24"
     stay = _nearest(kept, lang, check_in, today)
+    if stay is None and (both := _arrive_and_leave(kept, check_in)):
+        return {
+            "check_in": both[0].isoformat(),
+            "check_out": both[1].isoformat(),
+            "nights": (both[1] - both[0]).days,
+        }
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay
         return {"check_out": day.isoformat()} if day and day > check_in else {}
@@ -175,6 +229,23 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     if ci and co:
         found["nights"] = (co - ci).days
     return found
+
+
+_ARRIVE_DAY = re.compile(
+    _ARRIVE.pattern
+    + r"\s+(?:(?:el|a|o|on|the|dia|day|no)\s+)*(?P<day>\d{1,2})(?:st|nd|rd|th)?\b(?!\s*(?:h\b|:|pm|am))"
+)
+
+
+def _arrive_and_leave(text: str, check_in: date) -> tuple[date, date] | None:
+    """ "Arrive 13 and leave 16", "chegamos a 13 e saímos a 16": both ends by their day alone,
+    read near the stay."""
+    arrive, leave = _ARRIVE_DAY.search(text), _LEAVE_DAY.search(text)
+    if arrive is None or leave is None:
+        return None
+    ci = _day_near(int(arrive.group("day")), check_in)
+    co = _day_near(int(leave.group("day")), ci + timedelta(days=1)) if ci else None
+    return (ci, co) if ci and co and ci < co <= ci + timedelta(days=31) else None
 
 
 def _day_near(day: int, near: date) -> date | None:
@@ -262,6 +333,8 @@ def new_dates(
         return check_in, co
     if shift:
         return check_in + timedelta(days=shift[0]), check_out + timedelta(days=shift[1])
+    if months := month_shift(text):  # "the same dates next month"
+        return _months_later(check_in, months), _months_later(check_in, months) + (check_out - check_in)
     nights = int(entities.get("nights") or 0)
     if nights and nights != (check_out - check_in).days:
         return check_in, check_in + timedelta(days=nights)
@@ -296,7 +369,12 @@ def says_change(text: str, lang: str) -> bool:
     """Does the message change a stay relative to itself ("one more night", "instead of", "leave
     on Sunday") rather than give new dates outright?"""
     t = fold(text)
-    return relative_shift(text, lang) is not None or bool(_INSTEAD.search(t)) or bool(_LEAVE.search(t))
+    return (
+        relative_shift(text, lang) is not None
+        or bool(month_shift(text))
+        or bool(_INSTEAD.search(t))
+        or bool(_LEAVE.search(t))
+    )
 
 
 def says_instead(text: str) -> bool:
@@ -604,3 +682,66 @@ def adds_someone(text: str, lang: str) -> bool:
         or (_PRONOUN_ADD.search(t) and (_PERSON_NAMED.search(t) or _CHILD_AGE.search(t)))
         or _WHO_THEN.search(t)  # "mi pareja no puede venir", "our son is coming with us after all"
     )
+
+
+# -- who the booking is under: a new name or e-mail for it (issue 12) ----------------------------
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_CUE = (
+    r"(?:(?:in|under|to)\s+(?:the\s+)?name\s+of|(?:a|en|bajo)\s+nombre\s+de(?:l)?|(?:em|no)\s+nome\s+d[eoa]s?"
+    r"|name\s+(?:to|should\s+be|must\s+be)|nombre\s+(?:a|de|por)|nome\s+(?:para|pra|por))"
+)
+_CONTACT = re.compile(
+    rf"\b(?:must|has\s+to|have\s+to|should|needs?\s+to|tiene\s+que|tendria\s+que|debe\w*|tem\s+que|deve\w*|precisa\w*"
+    rf"|que\s+(?:este|quede|fique|esteja)|quede|fique|esteja|ponga|pongan|coloquem?|pasen|passem?)\b[^.;!?]{{0,25}}?\b{_NAME_CUE}\b"
+    r"|\b(?:chang\w*|updat\w*|correct\w*|fix|put|cambi\w*|correg\w*|corrij\w*|actualiz\w*|pon\w*|mud\w*|alter\w*"
+    r"|troc\w*|corrig\w*|atualiz\w*|coloc\w*)\b[^.;!?]{0,30}?\b(?:name|nombre|nome|e-?mail|correo|mail|titular|holder)\b"
+    r"|\b(?:name|nombre|nome|e-?mail|correo|mail)\b[^.;!?]{0,25}?\b(?:is\s+wrong|wrong|incorrect[oa]?|esta\s+mal"
+    r"|mal\s+escrit[oa]|errad[oa]|errone[oa])\b|\b(?:new|nuevo|novo)\s+(?:e-?mail|correo|mail)\b"
+)
+_RELATIVE = (
+    r"(?:(?:my|our|mi|mis|nuestr[oa]|meu|minha|nosso|nossa|o|a|el|la)\s+)?(?:husband|wife|partner|son|daughter"
+    r"|mother|father|friend|colleague|boss|marido|mujer|esposa|esposo|pareja|hij[oa]|madre|padre|amig[oa]|jefe"
+    r"|mulher|filh[oa]|mae|pai|chefe)"
+)
+_NAME_WORDS = re.compile(
+    r"[^\W\d_][\w'’-]*(?:\s+(?:(?:de|del|da|do|dos|das|van|von|la)\s+)?[^\W\d_][\w'’-]*){1,3}"
+)
+_NOT_NAME = re.compile(
+    r"\b(?:please|pls|por\s+favor|porfa|gracias|thanks|obrigad[oa]|and|y|e|instead|thank|en\s+vez|em\s+vez)\b.*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """A new name and/or e-mail for a booking, as the guest wrote them ("" when not said)."""
+
+    name: str = ""
+    email: str = ""
+
+
+def contact_change(text: str) -> ContactChange | None:
+    """ "Booking HB-… must be in the name of my husband, Carlos Lima", "cambiad el correo a
+    x@y.com", "o nome está errado, é Ana Souza": the booking's new holder or e-mail. None when the
+    message asks for no such change or gives no new value."""
+    folded = fold(text)
+    if not _CONTACT.search(folded):
+        return None
+    email = m.group(0) if (m := _EMAIL.search(text)) else ""
+    name = ""
+    rest = _EMAIL.sub(" ", text)
+    cue = re.search(rf"\b{_NAME_CUE}\b", fold(rest)) or re.search(  # "the name … to / is / é"
+        r"\b(?:name|nombre|nome|titular|holder)\b[^.;!?]{0,30}?\b(?:is|es|e|sea|seja|should\s+be|to|a|para|pra|por)\b"
+        r"(?=\s+[^\W\d_])",
+        fold(rest),
+    )
+    if cue is not None and (email == "" or re.search(r"\b(?:name|nombre|nome|titular|holder)\b", folded)):
+        after = rest[cue.end() :]  # fold keeps positions: it only strips accents and case
+        after = re.sub(rf"^\s*(?:{_RELATIVE})\s*[,:(-]?\s*", "", after, flags=re.IGNORECASE)
+        after = re.split(r"[,.;!?()\n]", after.strip(), maxsplit=1)[0]
+        after = _NOT_NAME.sub("", after).strip()
+        if (m := _NAME_WORDS.fullmatch(after)) and not re.search(r"\bHB\b", after, re.IGNORECASE):
+            name = " ".join(w[:1].upper() + w[1:] for w in m.group(0).split())
+    if not (name or email):
+        return None
+    return ContactChange(name, email)

@@ -659,6 +659,8 @@ class Dialogue:
         if own is not None:
             intent = own  # read in context: understood, whatever the model's confidence
             u.flags -= {"low_confidence", "unknown_words"}
+            if u.intent == "out_of_scope":
+                u.intent = own  # "remind me what I booked" read as off-topic: about their booking
         tapped = inbound.choice if inbound is not None else None
         candidates = (state.target or {}).get("candidates")
         if not tapped and state.expect == "pick_booking" and candidates and "booking_ref" not in entities:
@@ -859,6 +861,9 @@ _HAVE_BOOKING = re.compile(
     r"|i\s+booked|we\s+booked|tenho|temos|fiz|fizemos)\s+(?:(?:una|un|dos|a|an|two|uma|duas|\d+)\s+)?"
     r"(?:reservas?|reservacion(?:es)?|bookings?|reservations?)\b(?!\s+(?:para\s+)?(?:hacer|fazer|to\s+make))"
     r"|\b(?:mi|mis|my|minha|minhas|nuestra|our|nossa)\s+(?:reservas?|reservacion|bookings?|reservations?)\b"
+    # "remind me what I booked", "¿qué fechas tengo reservadas?", "o que eu reservei?": theirs, by what they did
+    r"|\b(?:what|which\s+\w+|the\s+\w+)\s+(?:did\s+)?(?:i|we)\s+(?:booked|reserved|book|reserve)\b"
+    r"|\b(?:tengo|tenemos|tenho|temos)\s+reservad[oa]s?\b|\bque\s+(?:(?:yo|eu|nos)\s+)?(?:reserve|reservei|reservamos)\b"
 )
 _MAKE_BOOKING = re.compile(
     r"\b(?:make|making|hacer|haciendo|fazer|realizar|efectuar|do|complete|completar|terminar|finish)\s+"
@@ -906,6 +911,12 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
     folded = fold(u.text)
     if _MAKE_BOOKING.search(folded):
         return None  # "quiero hacer mi reserva": a new one
+    if (
+        changes.contact_change(u.text)
+        and not {"check_in", "check_out", "adults", "room_type"} & u.entities.keys()
+        and ("booking_ref" in u.entities or _HAVE_BOOKING.search(folded) or state.discussed or state.created)
+    ):
+        return "modify_booking"  # "booking HB-… must be in my husband's name, Carlos Lima"
     shift = relative_shift(u.text, u.lang) is not None
     # "can we stay until the 25th instead?" with nothing being booked: a departure alone, or a day
     # "instead of" another, reshapes a stay the guest has (none found: the booking flow takes it)

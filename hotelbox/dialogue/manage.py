@@ -9,6 +9,7 @@ pipeline before the PMS sees them, like new bookings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import date, timedelta
@@ -91,6 +92,12 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         if b.check_out >= t.guest.today and (state.flow == "status" or b.status == "confirmed")
     ]
     if not relevant:
+        said = t.message.text if t.message is not None else ""
+        if _NO_REFERENCE.search(fold(said)) or (
+            "guest_name" in entities and any(k in entities for k in ("check_in", "check_out"))
+        ):  # "for Yuki Tanaka, 6 to 9 April, I lost the number": reception finds it by name
+            t.handoff("no_reference", "handoff_no_reference")
+            return None
         t.ask("booking_ref", "no_bookings_found")
         return None
     if len(relevant) == 1:
@@ -113,6 +120,14 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     t.ask("pick_booking", "choose_booking", options)
     state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
     return None
+
+
+# "I lost the number", "no tengo el localizador", "não tenho o código": no reference to give
+_NO_REFERENCE = re.compile(
+    r"\b(?:lost|los[et]|don'?t\s+have|do\s+not\s+have|can'?t\s+find|cannot\s+find|no\s+(?:tengo|tenemos|encuentro)"
+    r"|perdi|perdimos|he\s+perdido|hemos\s+perdido|nao\s+(?:tenho|temos|acho|encontro)|sin)\b[^.;!?]{0,25}?"
+    r"\b(?:number|ref\w*|code|numero|codigo|localizador|confirmation|confirmacion|confirmacao|email|mail|correo)\b"
+)
 
 
 def _candidate(b: PmsBooking) -> dict[str, str]:
@@ -206,6 +221,8 @@ def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]
     if t.message is None or booking.status != "confirmed":
         return False
     text, lang = t.message.text, t.message.lang
+    if changes.contact_change(text) is not None:
+        return True  # "booking HB-…: it has to be in my wife's name"
     party = changes.new_party(text, lang, booking.adults, booking.children, entities)
     if party is not None and (party.adults, party.children) != (booking.adults, booking.children):
         return True
@@ -350,6 +367,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         return
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
+    if text and (contact := changes.contact_change(text)) is not None:
+        _contact_noted(t, booking, contact)
+        return
     party = changes.new_party(text, lang, booking.adults, booking.children, entities) if text else None
     room = _room_wanted(t, booking, entities)
     party_changed = party is not None and (party.adults, party.children) != (booking.adults, booking.children)
@@ -432,6 +452,20 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
         old_total=t.money(booking.total_price, booking.currency),
         old_nights=t.nights(booking.nights),
     )
+
+
+def _contact_noted(t: TurnBuilder, booking: PmsBooking, contact: changes.ContactChange) -> None:
+    """A new holder or e-mail for the booking: reception makes it (in QloApps the name and e-mail
+    are the customer's, shared with their other orders), flagged for staff; the stay is untouched."""
+    if contact.name and contact.email:
+        t.say("contact_both_noted", ref=booking.reference, name=contact.name, email=contact.email)
+    elif contact.name:
+        t.say("contact_name_noted", ref=booking.reference, name=contact.name)
+    else:
+        t.say("contact_email_noted", ref=booking.reference, email=contact.email)
+    t.turn.attention = "contact_change"
+    t.state.reset_flow()
+    t.state.discussed = booking.reference
 
 
 def _propose(t: TurnBuilder, key: str, options: tuple[Option, ...], **values: Any) -> None:

@@ -227,7 +227,7 @@ _IN_ROLE = re.compile(
     r"\b(?:a\s+partir\s+d[eo]|desde|from|starting|arriv\w*|llega\w*|llego|chego|chegamos|chegada|entrada|check[\s-]?in|entre|between|do|del)\s+(?:the\s+|el\s+|o\s+|on\s+)?(?:dia\s+)?$"
 )
 _OUT_ROLE = re.compile(
-    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
+    r"(?:hasta|until|till|ate|leav\w*|sali\w*|salgo|saio|saimos|saida|sair|irnos|irme|nos\s+(?:podemos|podriamos|queremos)\s+ir|departure|depart\w*|check[\s-]?out|me\s+voy|nos\s+vamos|out\s+on|vamos\s+embora"
     r"|regres\w*|volvemos|vuelvo|voltamos|volto|(?:vai|vou|vao)\s+embora|return\w*|(?:head|go|fly)(?:ing)?\s+back"
     r"|me\s+iria|nos\s+iriamos|saldria\w*|sairia\w*|iria\w*\s+embora|(?:would|'d)\s+leave|go\s+home"
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
@@ -268,6 +268,7 @@ class StayDates:
     day_only: bool = False  # only days of the month were said ("until the 30th"): no month, no weekday
     weekday_only: bool = False  # only plain weekdays were said ("nos vamos el domingo")
     without_dates: str = ""  # the folded text (numbers as digits) with the date expressions blanked
+    vague: str = ""  # a holiday said instead of dates ("el puente", "o feriado"): which nights is asked
 
     def as_entities(self) -> dict[str, object]:
         out: dict[str, object] = {}
@@ -350,10 +351,13 @@ def _with_year(m: re.Match[str], group: str, month: int, day: int, today: date) 
     return _infer_year(month, day, today), False
 
 
-def _numeric(a: int, b: int, year: str | None, lang: str, today: date) -> tuple[date, bool]:
-    # Day first, as in Spain and Portugal (and the UK); US order only when day-first is impossible.
+def _numeric(
+    a: int, b: int, year: str | None, lang: str, today: date, month_first: bool = False
+) -> tuple[date, bool]:
+    # Day first, as in Spain and Portugal (and the UK); US order for a US guest, or when day-first
+    # is impossible.
     day, month = a, b
-    if (month > 12 and day <= 12) or (lang == "en" and a <= 12 < b):
+    if (month > 12 and day <= 12) or (lang == "en" and a <= 12 < b) or (month_first and a <= 12):
         day, month = b, a
     if year:
         y = int(year)
@@ -363,9 +367,18 @@ def _numeric(a: int, b: int, year: str | None, lang: str, today: date) -> tuple[
 
 
 def _full_dates(
-    text: str, lang: str, today: date, out: list[DateMention], blocked: list[DateMention]
+    text: str,
+    lang: str,
+    today: date,
+    out: list[DateMention],
+    blocked: list[DateMention],
+    month_first: bool = False,
 ) -> bool:
     invalid = False
+    # "28/12 to 2/1" from a US number: a date only readable day first says how this guest writes
+    month_first = month_first and not any(
+        m.group("n1") and int(m.group("n1")) > 12 for m in _FULL_DATE.finditer(text)
+    )
     numeric: list[tuple[int, int, int, str | None]] = []
     for m in _FULL_DATE.finditer(text):
         try:
@@ -404,7 +417,9 @@ def _full_dates(
             else:
                 if m.group("sep") == "." and not m.group("n3"):
                     continue
-                value, explicit = _numeric(int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today)
+                value, explicit = _numeric(
+                    int(m.group("n1")), int(m.group("n2")), m.group("n3"), lang, today, month_first
+                )
                 out.append(DateMention(m.start(), m.end(), value, None, explicit))
                 numeric.append((len(out) - 1, int(m.group("n1")), int(m.group("n2")), m.group("n3")))
         except _Invalid:
@@ -687,7 +702,8 @@ _WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
 _WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
 # "sat to mon", "vie-dom", "sex a dom": abbreviations are weekdays only paired with another weekday
 _WD_ABBR_RANGE = re.compile(
-    rf"\b(?P<a>{_WD_ANY})\.?\s*(?P<sep>-|to|till|until|thru|through|al|a|hasta|ao|ate)\s*(?P<b>{_WD_ANY})\b\.?"
+    rf"\b(?P<a>{_WD_ANY})\.?\s*(?P<sep>-|to|till|until|thru|through|al|a|hasta|ao|ate|(?<=\s)(?:and|y|e|&)(?=\s))"
+    rf"\s*(?P<b>{_WD_ANY})\b\.?"
 )
 
 
@@ -728,9 +744,98 @@ def _weekday_abbreviations(folded: str) -> str:
     return _WD_ABBR_RANGE.sub(full, folded)
 
 
-def extract_stay(text: str, lang: str, today: date) -> StayDates:
-    """Find check-in, check-out and nights in ``text`` (any case, accents or not)."""
-    folded = numbers_to_digits(fold(re.sub(r"\b[nN]\s*[º°]\s*(?=\d)", "numero ", text)), lang)
+_EN_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
+    "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_EN_ORD_ALT = "|".join(sorted(_EN_ORDINALS, key=len, reverse=True))
+# "on the twentieth", "the twenty third", "january thirty-first": ordinals said in words, where a
+# day goes ("the first time", "a second room" stay words)
+_EN_ORDINAL_DAY = re.compile(
+    rf"\b(?P<lead>the|(?:{_MONTH_ALT})|(?P<role>until|till|to|thru|through|from|and|on))\s+"
+    rf"(?:(?P<tens>twenty|thirty)[\s-]+)?(?P<ord>{_EN_ORD_ALT})\b"
+)
+
+
+def _ordinal_words(folded: str) -> str:
+    def day(m: re.Match[str]) -> str:
+        value = _EN_ORDINALS[m.group("ord")] + (
+            20 if m.group("tens") == "twenty" else 30 if m.group("tens") else 0
+        )
+        if value > 31 or (m.group("tens") and _EN_ORDINALS[m.group("ord")] > 9):
+            return m.group(0)
+        if m.group("role") and value < 4:  # "and second", "from first": only where "the" says a day
+            return m.group(0)
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(value % 10 if value not in (11, 12, 13) else 0, "th")
+        return f"{m.group('lead')} {value}{suffix}"
+
+    return _EN_ORDINAL_DAY.sub(day, folded)
+
+
+# Nights named by a holiday: the eve is one date; the others ("el puente", "o feriado",
+# "Easter") move each year or span a choice of nights, so they are no dates: the dialogue asks.
+_HOLIDAY_EVE = re.compile(
+    r"\b(?P<nye>nochevieja|noche\s+vieja|new\s+years?\s+eve|new\s+year'?s\s+eve|nye|reveillon|revellion"
+    r"|vespera\s+de\s+ano\s+novo)\b"
+    r"|\b(?P<xe>nochebuena|noche\s+buena|christmas\s+eve|xmas\s+eve|vespera\s+de\s+natal|consoada)\b"
+)
+_HOLIDAY = re.compile(
+    r"\b(?:(?:el|un|los|este|o|um|no|na|the|a|this|over)\s+)?(?P<h>puentes?|feriados?|feriadao|festivos?|semana\s+santa"
+    r"|semana\s+de\s+pascua|pascuas?|pascoa|easter|carnaval|carnival|navidad(?:es)?|natal|christmas|xmas"
+    r"|ano\s+nuevo|ano\s+novo|fin\s+de\s+ano|fim\s+de\s+ano|new\s+year'?s?|reyes|bank\s+holidays?|long\s+weekend"
+    r"|thanksgiving|half[\s-]term)\b"
+)
+
+_AND_JOIN = re.compile(r"\s*,?\s*(?:y|and|e|&)\s+(?:(?:el|the|o|a|la|on|dia|de|do|da)\s+)*")
+_LISTED_RANGE = re.compile(rf"\d{{1,2}}{_ORD}{_AND_JOIN.pattern}\d")
+_BETWEEN = re.compile(r"\b(?:entre|between)\s+(?:(?:el|the|o|os|a|as|los|las|dia|dias|days)\s+)*$")
+
+
+def _listed_nights(folded: str, mentions: list[DateMention]) -> bool:
+    """Two days in a row joined by "and" ("el 24 y 25 de diciembre", "the 24th and 25th", "hoy y
+    mañana", "sábado e domingo") name the nights: the guest leaves the morning after the second.
+    "entre el 24 y el 25" and "llego el 24 y me voy el 25" are arrival and departure."""
+    if not mentions or _BETWEEN.search(folded[: mentions[0].start]):
+        return False
+    if len(mentions) == 1:
+        mm = mentions[0]
+        return mm.kind in ("range", "dayrange") and bool(_LISTED_RANGE.match(folded, mm.start))
+    return len(mentions) == 2 and bool(_AND_JOIN.fullmatch(folded, mentions[0].end, mentions[1].start))
+
+
+_ONE_NIGHT_AFTER = re.compile(
+    r"\s*(?:por\s+la\s+|a\s+la\s+|a\s+|de\s+|at\s+|en\s+la\s+)?(?:noche|night|noite)\b"
+)
+_ONE_NIGHT_BEFORE = re.compile(
+    r"\b(?:la\s+|the\s+|a\s+)?(?:noche|night|noite)\s+(?:(?:del?|of|do|da|on)\s+)?(?:(?:el|the|a|o|dia)\s+)*$"
+)
+_ARRIVING = re.compile(
+    r"\b(?:lleg\w*|arriv\w*|cheg\w*|get(?:ting)?\s+(?:there|in)|come|coming|entramos|entrada|check[\s-]?in)\b"
+    r"(?:\s+\w+){0,3}\s*$"
+)
+
+
+def _one_night(folded: str, mentions: list[DateMention]) -> bool:
+    """ "friday night only", "el viernes por la noche", "a noite de sábado", "the night of the 12th":
+    one night, unless it is when the guest arrives ("llegamos el viernes por la noche")."""
+    if len(mentions) != 1 or mentions[0].kind not in ("weekday", "weekday_from_today", "day", "date"):
+        return False
+    mm = mentions[0]
+    before = folded[max(0, mm.start - 40) : mm.start]
+    if _ARRIVING.search(before) or _OUT_ROLE.search(before):
+        return False
+    return bool(_ONE_NIGHT_AFTER.match(folded, mm.end) or _ONE_NIGHT_BEFORE.search(before))
+
+
+def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False) -> StayDates:
+    """Find check-in, check-out and nights in ``text`` (any case, accents or not).
+    ``month_first``: the guest writes numeric dates month first (a US number): "1/4" is 4 January."""
+    folded = fold(re.sub(r"\b[nN]\s*[º°]\s*(?=\d)", "numero ", text))
+    if lang == "en":
+        folded = _ordinal_words(folded)
+    folded = numbers_to_digits(folded, lang)
     folded = _month_typos(folded)
     # WhatsApp shorthand: "2pax", "3noches", "p/ 2", "15-17/5" (= 15/5 to 17/5)
     folded = re.sub(
@@ -744,6 +849,35 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     )
     folded = re.sub(r"\b(manana\s+(?:y|a|hasta)\s+)pasado\b(?!\s+manana)", r"\1pasado manana", folded)
     folded = re.sub(r"\b(amanha\s+(?:e|a|ate)\s+)depois\b(?!\s+de\s+amanha)", r"\1depois de amanha", folded)
+    folded = re.sub(
+        r"\b(tomorrow\s+(?:and|to|till|until)\s+)(?:the\s+)?day\s+after\b(?!\s+tomorrow)",
+        r"\1day after tomorrow",
+        folded,
+    )
+    # "de hoje a 8 dias", "de hoy en quince días": a week, two weeks from today (the day itself counted)
+    folded = re.sub(
+        r"\b(?:de\s+)?(?:hoje|hoy|hj)\s+(?:a|em|en)\s+(\d{1,2})\s+dias\b",
+        lambda m: f"dentro de {int(m.group(1)) - 1 if m.group(1) in ('8', '15') else m.group(1)} dias",
+        folded,
+    )
+    # "a week from today", "de hoy a una semana", "3 days from now": a day, counted from today
+    folded = re.sub(
+        r"\b(?:(?:de\s+)?(?:hoy|hoje|hj)\s+(?:a|en|em)\s+(?P<w>una|uma|um|1|2)\s+semanas?"
+        r"|(?P<e>a|one|1|2)\s+weeks?\s+from\s+(?:today|now)|(?P<d>\d{1,2})\s+days\s+from\s+(?:today|now))\b",
+        lambda m: (
+            f"dentro de {m.group('d')} dias"
+            if m.group("d")
+            else f"dentro de {14 if (m.group('w') or m.group('e')) == '2' else 7} dias"
+        ),
+        folded,
+    )
+    # "5 days from monday", "por 3 días", "for 4 days": a stay counted in days is counted in nights
+    folded = re.sub(
+        r"\b(\d{1,2})\s+(?:dias|days)\b(?=\s+(?:from|starting|beginning|a\s+partir|apartir|desde)\b)",
+        r"\1 nights",
+        folded,
+    )
+    folded = re.sub(r"\b(por|for|durante|during)\s+(\d{1,2})\s+(?:dias|days)\b", r"\1 \2 nights", folded)
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(
@@ -770,6 +904,8 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
     folded = re.sub(r"\bcheck(?:ing|ed)?[\s-]out\b", "checkout", folded)
+    if lang != "pt":  # "in 4/1, out 6/1", "go out the 23": leaving, not October ("out" is Portuguese)
+        folded = re.sub(r"\bout\b(?=\s+(?:on\s+)?(?:the\s+)?\d)", "leaving", folded)
     # "from 14. to 18. April": a day written with a dot after it
     folded = re.sub(
         r"\b(\d{1,2})\.(?=\s+(?:to|bis|-|al|a|ao|ate|until|till|\d|[a-z]{3,}\b))", r"\1", folded
@@ -794,11 +930,17 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
             + " al "
             + folded[nights_of.end("sep") :]
         )
+    # "dia 18 e 19", "el 19 y 20": the second number of a pair of days is a day too
+    folded = re.sub(
+        rf"\b((?:dia|el|o|on\s+the|the)\s+{_DAY}(?:st|nd|rd|th|º)?\s+(?:e|y|and|&)\s+)(?={_DAY}\b{_NOT_DAY_AFTER}(?!\s*(?:de\s+)?(?:{_MONTH_ALT}|{_ABBR_ALT})\b))",
+        r"\1dia ",
+        folded,
+    )
     weekday_nights = _WEEKDAY_NIGHTS.search(folded)
     folded, weekdays = _blank_weekdays(folded)
     mentions: list[DateMention] = []
     blocked: list[DateMention] = []
-    invalid = _full_dates(folded, lang, today, mentions, blocked)
+    invalid = _full_dates(folded, lang, today, mentions, blocked, month_first)
     mentions.extend(blocked)
     tonight = _relative(folded, today, mentions)
     invalid = _bare_days(folded, today, mentions, weekdays) or invalid
@@ -818,9 +960,25 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
     ):
         # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
         mentions = [mm for mm in mentions if mm.kind != "weekend"]
+    holidays = list(_HOLIDAY.finditer(folded))
+    # "Easter weekend", "el finde del puente": that holiday's weekend, not the coming one
+    mentions = [
+        mm
+        for mm in mentions
+        if mm.kind != "weekend"
+        or not any(h.start() - 25 <= mm.start and mm.end <= h.end() + 25 for h in holidays)
+    ]
+    vague = ""
+    if not mentions:
+        if eve := _HOLIDAY_EVE.search(folded):
+            with contextlib.suppress(_Invalid):
+                value = _infer_year(12, 31 if eve.group("nye") else 24, today)
+                mentions.append(DateMention(eve.start(), eve.end(), value, kind="date"))
+        elif holidays:
+            vague = holidays[0].group("h")
     mentions.sort(key=lambda mm: mm.start)
     nights, extra = _nights(folded, mentions)
-    stay = StayDates(mentions=mentions, invalid=invalid, nights=None if extra else nights)
+    stay = StayDates(mentions=mentions, invalid=invalid, nights=None if extra else nights, vague=vague)
     if extra:
         stay.extra_nights = nights
 
@@ -900,6 +1058,17 @@ def extract_stay(text: str, lang: str, today: date) -> StayDates:
         and stay.nights is None
     ):
         check_out += timedelta(days=1)
+    if (
+        check_in
+        and check_out
+        and stay.nights is None
+        and (check_out - check_in).days == 1
+        and not (nights_of or weekday_nights)
+        and _listed_nights(folded, mentions)
+    ):
+        check_out += timedelta(days=1)  # "el 24 y 25", "sábado e domingo": the nights named
+    if check_in and check_out is None and stay.nights is None and _one_night(folded, mentions):
+        check_out = check_in + timedelta(days=1)  # "friday night only", "la noche del 12"
     if check_in and check_out and stay.nights is None and check_out > check_in:
         stay.nights = (check_out - check_in).days
     stay.check_in, stay.check_out = check_in, check_out

@@ -35,8 +35,8 @@ _PERSONS = re.compile(
     rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|ppl|pers|adultos\s+y\s+ninos)\b"
 )
 _WE_ARE = re.compile(
-    r"\b(?:somos|seremos|seriamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
-    r"|vamos\s+ser|estamos|para|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
+    r"\b(?:somos|seremos|seriamos|formos|fossemos|fuesemos|fueramos|seamos|sejamos|we\s+are|we're|we\s+r|we\s+will\s+be|vamos(?:\s+em|\s+en)?|viajamos|there\s+are|there\s+will\s+be|vamos\s+a\s+ser"
+    r"|vamos\s+ser|estamos|para|pa|for|pra|nosotros|nos|grupo\s+de|group\s+of|party\s+of|familia\s+de"
     r"|family\s+of|(?:una|a|uma)\s+familia\s+de)\s+"
     r"(?P<n>\d{1,2})\b(?!\s?(?:de\s+\w|of\s+(?!us))|\s*(?:/|:|\.\d|h\b|am\b|pm\b|euros?|€|%|noches?|nights?"
     r"|noites?|nites?|nts|diarias?|dias?|days?|semanas?|weeks?|horas?|hours?|o'?clock|minut|rooms?|habitacion|quartos?"
@@ -89,6 +89,10 @@ _ME_IN = re.compile(
 )
 _ME = r"(?:yo|i|me|eu|mim|mi|myself)"
 _ME_WORD = re.compile(r"\b(?:yo|i|me|eu|mim)\b")
+# "somos yo y mis 2 hijas", "we are me and my son": the writer is the one adult
+_WE_ARE_ME = re.compile(
+    r"\b(?:somos|seremos|we\s+are|we're|we\s+will\s+be)\s+(?:yo|eu|me|i)\b(?!\s+(?:y|and|e)\s+(?:mi|my|a\s+minha|o\s+meu)\s+(?!\d|hij|filh|son|daught|kid|child|nin|bebe|baby))"
+)
 _WE_WORD = re.compile(r"\b(?:we|nosotros|nos|somos|us|our|nuestr[oa]s?)\b")
 _COUPLE = re.compile(
     rf"\b(?:una\s+pareja|a\s+couple|um\s+casal|somos\s+pareja|we\s+are\s+a\s+couple|a\s+dos|los\s+dos|las\s+dos"
@@ -290,7 +294,10 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
             adults = 2
         elif _ALONE.search(t):
             adults = 1
-        elif children and ((_ME_WORD.search(t) and not _WE_WORD.search(t)) or _JUST_ME_AND_CHILD.search(t)):
+        elif children and (
+            (_ME_WORD.search(t) and (not _WE_WORD.search(t) or _WE_ARE_ME.search(t)))
+            or _JUST_ME_AND_CHILD.search(t)
+        ):
             adults = 1  # "me and my son", "it'd just be me and my baby girl (we'd need a cot)"
     return Guests(adults, children)
 
@@ -327,7 +334,13 @@ def _spoken_email(text: str) -> str:
     t = re.sub(r"\s+(?:guion\s+bajo|underscore|underline|sublinhado)\s+", "_", t)
     t = re.sub(r"\s+(?:guion|hifen|hyphen|dash)\s+", "-", t)
     t = re.sub(r"\s+(?:punto|ponto|dot)\s+", ".", t)
-    return re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+    t = re.sub(r"\s+(?:arroba|at)\s+", "@", t)
+    # "my email is peter hughes at gmail dot com": the words after the cue are one local part
+    return re.sub(
+        r"(\b(?:e-?mail|correo|mail)(?:\s+(?:address|electronico))?\s*(?:is|es|e|:)?\s+)(?!(?:is|es|e)\s)((?:[\w.-]+\s+){1,2}[\w.-]+)(?=@)",
+        lambda m: m.group(1) + m.group(2).replace(" ", ""),
+        t,
+    )
 
 
 def extract_email(text: str) -> str | None:

@@ -151,7 +151,8 @@ _LATAM_CODES = ("+52", "+54", "+57", "+56", "+51", "+58", "+593", "+591", "+595"
                 "+502", "+503", "+504", "+505", "+53", "+1809", "+1829", "+1849", "+1787", "+1939")  # fmt: skip
 _ES_419_WORDS = ("ustedes", "celular", "carro", "cuadra", "chevere", "platicar", "ahorita", "apartar",
                  "recamara", "alberca", "boletos", "manejar", "computadora", "pileta", "departamento",
-                 "ustedes tienen", "che ", "vos tenes", "vos sabes", "tenes", "queres", "podes", "sabes vos")  # fmt: skip
+                 "ustedes tienen", "che ", "vos tenes", "vos sabes", "tenes", "queres", "podes", "sabes vos",
+                 "ocupo ", "ocupamos ", "regalame", "me regalas", "parqueadero", "rentar", "checar")  # fmt: skip
 _ES_ES_WORDS = (
     "vosotros",
     "vosotras",
@@ -164,7 +165,12 @@ _ES_ES_WORDS = (
     "vale",
 )
 _PT_BR_WORDS = ("voce", "vc ", "vcs", "cafe da manha", "banheiro", "onibus", "celular", "a gente", "legal",
-                "trem ", "sobrenome", "oi ", "tudo bem", "gostaria", "quarto de casal", "beleza", "valeu")  # fmt: skip
+                "trem ", "sobrenome", "oi ", "tudo bem", "gostaria", "quarto de casal", "beleza", "valeu",
+                "to ", "tamo ", "ta bom")  # fmt: skip
+# "estamos a sair", "está a chover": "estar a" + infinitive is European
+_PT_PT_INFINITIVE = re.compile(r"\b(?:estou|estamos|esta|estao|estas)\s+a\s+[a-z]+[aei]r\b")
+# "tô chegando", "estamos indo": the gerund after "estar" is Brazilian ("estou a chegar" in Portugal)
+_PT_BR_GERUND = re.compile(r"\b(?:estou|estamos|esta|estao|to|ta|tamo|tamos)\s+\w+ndo\b")
 _PT_PT_WORDS = ("pequeno-almoco", "pequeno almoco", "casa de banho", "telemovel", "autocarro", "apelido",
                 "estou a ", "tu queres", "esta bem", "ola bom dia", "comboio", "rapariga", "miudo")  # fmt: skip
 
@@ -181,9 +187,9 @@ def variety(lang: str, text: str, phone: str | None, current: str | None = None)
         if any(f" {w}" in t for w in _ES_419_WORDS):
             return "es-419"
     else:
-        if any(f" {w}" in t for w in _PT_PT_WORDS):
+        if any(f" {w}" in t for w in _PT_PT_WORDS) or _PT_PT_INFINITIVE.search(t):
             return "pt-PT"
-        if any(f" {w}" in t for w in _PT_BR_WORDS):
+        if any(f" {w}" in t for w in _PT_BR_WORDS) or _PT_BR_GERUND.search(t):
             return "pt-BR"
     if current and current.startswith(lang):
         return current
@@ -197,6 +203,17 @@ def variety(lang: str, text: str, phone: str | None, current: str | None = None)
 
 _PT_CODES = ("+351", "+55", "+244", "+258", "+238", "+245", "+239", "+670")
 _EN_CODES = ("+44", "+353", "+61", "+64", "+27", "+1")
+
+
+def month_first(lang: str, phone: str | None) -> bool:
+    """Whether a guest writes "4/5" as April 5th: English from a North American number (the
+    Spanish-speaking Caribbean shares +1 and writes day first, as Spain, Portugal and the UK do)."""
+    return (
+        lang == "en"
+        and bool(phone)
+        and str(phone).startswith("+1")
+        and not str(phone).startswith(_LATAM_CODES)
+    )
 
 
 def phone_language(phone: str | None) -> str | None:

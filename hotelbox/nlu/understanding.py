@@ -19,7 +19,7 @@ from hotelbox.errors import ModelError
 from hotelbox.nlu import entities as ent
 from hotelbox.nlu.dates import extract_stay
 from hotelbox.nlu.intents import IntentModel, IntentScore
-from hotelbox.nlu.language import LanguageIdentifier, foreign_language
+from hotelbox.nlu.language import LanguageIdentifier, foreign_language, month_first
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.training import ensure_model, example_name_words
 
@@ -132,9 +132,11 @@ class Understander:
         lang: str | None = None,
         lang_hint: str | None = None,
         fallback_lang: str | None = None,
+        phone: str | None = None,
     ) -> Understanding:
         """``fallback_lang``: the language to answer in when the text has no readable words and
-        the conversation no language yet (from the guest's phone number's country)."""
+        the conversation no language yet (from the guest's phone number's country). ``phone``: the
+        guest's number, whose country says how numeric dates are written (US: month first)."""
         if self.model is None:
             self.load()
         assert self.model is not None
@@ -157,7 +159,9 @@ class Understander:
             flags.add(f"foreign:{foreign}")
         ranked = self.model.predict(stripped, top=3)
         best = ranked[0]
-        entities = self.extract_entities(stripped, lang_guess_lang, today, flags)
+        entities = self.extract_entities(
+            stripped, lang_guess_lang, today, flags, month_first=month_first(lang_guess_lang, phone)
+        )
         intent, confidence, topic = best.intent, best.confidence, best.topic
         if _EMERGENCY.search(fold(stripped)):
             intent, confidence, topic = "request_human", max(confidence, 0.9), None
@@ -215,12 +219,14 @@ class Understander:
         return None
 
     def extract_entities(
-        self, text: str, lang: str, today: date, flags: set[str] | None = None
+        self, text: str, lang: str, today: date, flags: set[str] | None = None, *, month_first: bool = False
     ) -> dict[str, Any]:
         flags = flags if flags is not None else set()
         entities: dict[str, Any] = {}
-        stay = extract_stay(text, lang, today)
+        stay = extract_stay(text, lang, today, month_first=month_first)
         entities.update(stay.as_entities())
+        if stay.vague:
+            flags.add("vague_dates")  # "para el puente": which nights is asked, never guessed
         if stay.invalid:
             flags.add("invalid_date")
         if stay.past:

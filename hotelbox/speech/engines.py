@@ -53,6 +53,7 @@ class WorkerSpec:
 
     stt: SttSpec | None = None
     tts: TtsSpec | None = None
+    nice: int = 0  # the worker's CPU priority: the box's text turns win the CPU (speech.worker_nice)
 
     def to_json(self) -> str:
         tts = self.tts
@@ -60,6 +61,7 @@ class WorkerSpec:
             {
                 "stt": asdict(self.stt) if self.stt else None,
                 "tts": {"threads": tts.threads, "voices": [asdict(v) for v in tts.voices]} if tts else None,
+                "nice": self.nice,
             }
         )
 
@@ -72,6 +74,7 @@ def spec_from_json(text: str) -> WorkerSpec:
         TtsSpec(tuple(VoiceSpec(**v) for v in tts["voices"]), threads=int(tts.get("threads", 1)))
         if tts
         else None,
+        nice=int(data.get("nice", 0)),
     )
 
 

@@ -36,11 +36,43 @@ PHONEMES = {"es": "es", "pt": "pt-br", "en": "en-us"}  # espeak-ng languages; pt
 WORDING = {"pt": "pt-BR"}  # the variety each language's voices speak: they say its words
 
 
+# What the Brazilian voice says instead of words it says ambiguously or Whisper hears as others
+# (round trip, issue 16): Brazilian words a receptionist would say, for speech only — the text
+# message keeps its own wording.
+SAID: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "pt": tuple(
+        (re.compile(written), said)
+        for written, said in (
+            (r"\b([Ee])mail\b", r"\1-mail"),  # espeak reads "email" e-ma-iu: heard "e maio"
+            (r"\b([Jj]á) avisei\b", r"\1 informei"),  # "já avisei" was heard "já visei"
+            (r"\bDiga-me\b", "Me diga"),  # the Brazilian places the pronoun before the verb:
+            (r"\bdiga-me\b", "me diga"),  # "diga-me as datas" was heard "diga minhas datas"
+            (r"\bindicar-me\b", "me indicar"),
+            (r"\benviar-me\b", "me enviar"),
+            (r"\bfaltam-me\b", "ainda faltam"),
+            (r"\b([Tt]ambém) lhe respondo\b", r"\1 respondo"),
+            (r"\bmantém-se\b", "está mantida"),  # heard "mantência"
+            (r"\bescrevê-l[oa](?= outra vez)", "escrever"),
+            (r"\bescrevê-la\?", "escrever?"),
+            (r"\bvai ouvi-la\b", "vai ouvir"),
+            (r"\bPeço desculpa, algo correu mal\b", "Desculpe, algo deu errado"),  # "pesso de desculpa"
+            (r"\bPara estadias de mais de\b", "Para hospedagens com mais de"),  # "estar dias demais de"
+            (r"\bestes preços e esta disponibilidade\b", "esses preços e essa disponibilidade"),  # heard so
+            (r"\btêm de ser\b", "precisam ser"),  # "têm de ser" was heard "tende ser"
+            (r"\bResponda “sim”", "Responda: “sim”"),  # a pause: "responda sim" was heard "responda assim"
+        )
+    ),
+}
+
+
 def kokoro_text(text: str, lang: str) -> str:
     """What a Kokoro voice says for a reply: in its own variety's words (Kokoro's Portuguese is
     Brazilian: a European "vão responder-lhe" said with Brazilian phonemes was heard as
-    "responder de"), made speakable."""
-    return speakable(localize(text, WORDING.get(lang)), lang)
+    "responder de"), the words it says ambiguously said otherwise (``SAID``), made speakable."""
+    text = localize(text, WORDING.get(lang))
+    for written, said in SAID.get(lang, ()):
+        text = written.sub(said, text)
+    return speakable(text, lang)
 
 
 ESPEAK_DATA_DIRS = (
@@ -153,6 +185,8 @@ class KokoroTts:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = self.threads
         options.inter_op_num_threads = 1
+        # no spinning between ops: an idle Kokoro thread leaves the core to guests' text (issue 16)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ShrinkingSession(
                 onnxruntime.InferenceSession(

@@ -9,7 +9,8 @@ and its audio stay for staff.
 Text first, voice after (issue 16): a reply meant to be heard commits and goes out as text at
 once, with a voice job (:mod:`hotelbox.store.voice_jobs`) in the same transaction. The runner
 here speaks the job in the speech lane at background priority, below every guest's voice note,
-and queues the OGG/Opus note in the outbox. A job is skipped while other guests wait for the
+and queues the OGG/Opus note in the outbox: one note per turn, its script the gist and the
+question within ``speech.voice_max_seconds`` (:mod:`hotelbox.speech.script`). A job is skipped while other guests wait for the
 lane, when something newer was sent to that guest, or when staff took over.
 """
 
@@ -29,6 +30,7 @@ from hotelbox.errors import ModelError
 from hotelbox.messages import Reply
 from hotelbox.scheduler import DeadlineExceeded, Priority
 from hotelbox.speech.audio import AudioError
+from hotelbox.speech.script import spoken_script
 from hotelbox.speech.stt import Transcript
 from hotelbox.speech.voice import VoiceService
 from hotelbox.store import Store, media, voice_jobs
@@ -184,8 +186,10 @@ class VoiceNotes:
             log.warning("voice reply skipped, too late job=%d age_s=%.0f code=voice_reply_late", job.id, age)
             await self.store.write(lambda c: voice_jobs.finish(c, job, "skipped", "too_late"))
             return "skipped"
+        # one note for the turn: the gist and the question, the details stay in the text
+        script = spoken_script(reply.text, reply.lang, self.settings.speech.voice_max_seconds)
         try:
-            ogg, speech = await self.voice.speak(reply.text, reply.lang, priority=Priority.BACKGROUND)
+            ogg, speech = await self.voice.speak(script.text, reply.lang, priority=Priority.BACKGROUND)
         except Exception as exc:  # the text went: the voice note is a bonus, never a blocker
             log.error(
                 "voice reply failed job=%d lang=%s error=%s code=voice_reply_failed", job.id, reply.lang, exc
@@ -196,17 +200,19 @@ class VoiceNotes:
         self.on_synthesized(speech.seconds)
         path = self.out_dir / f"voice-{job.id}.ogg"
         await asyncio.to_thread(_write, path, ogg)
-        voice = replace(reply, options=(), key=f"{reply.key}:voice", audio=str(path))
+        voice = replace(reply, text=script.text, options=(), key=f"{reply.key}:voice", audio=str(path))
         outcome: str = await self.store.write(
             lambda c: voice_jobs.deliver(c, job, voice), label="voice.deliver"
         )
         if outcome == "sent":
             self.on_committed(job.channel)
             log.info(
-                "voice reply queued job=%d lang=%s audio_s=%.1f tts_s=%.2f",
+                "voice reply queued job=%d lang=%s audio_s=%.1f estimated_s=%.1f left_out=%d tts_s=%.2f",
                 job.id,
                 reply.lang,
                 speech.duration_s,
+                script.seconds,
+                script.left_out,
                 speech.seconds,
             )
         else:

@@ -142,14 +142,25 @@ def _digit_groups(digits: str, lang: str) -> list[str]:
 
 def say_reference(reference: str, lang: str) -> str:
     """'HB-4821' → 'H B, cuarenta y ocho, veintiuno', as a receptionist reads it out: the letters one
-    by one, the digits in pairs (one character at a time was heard as 'hbmil doscientos…')."""
+    by one, the digits in pairs (one character at a time was heard as 'hbmil doscientos…'). In
+    Portuguese the letters stay one word, 'HB' (the voice says 'agá-bê'; 'H B', said 'agá bê', was
+    heard 'GB', 'AB' or 'Gabé')."""
     groups: list[str] = []
     for part in re.findall(r"[A-Za-z]+|\d+", reference):
         if part.isdigit():
             groups.extend(_digit_groups(part, lang))
         else:
-            groups.append(" ".join(part.upper()))
+            groups.append(part.upper() if lang == "pt" else " ".join(part.upper()))
     return ", ".join(groups)
+
+
+def _reference(m: re.Match[str], lang: str) -> str:
+    """A reference in Portuguese comes after a pause, as a receptionist sets it apart ('a reserva,
+    HB, …'): run into the word before it, 'reserva agá' was heard 'reserva GB'."""
+    said = say_reference(m.group(0), lang)
+    if lang == "pt" and re.search(r"[^\W\d_]\s*$", m.string[: m.start()]):
+        return f", {said}"
+    return said
 
 
 def _counted(n: int, noun: str, lang: str) -> str:
@@ -202,7 +213,7 @@ def speakable(text: str, lang: str) -> str:
     text = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s+", "", text, flags=re.MULTILINE)  # list markers
     text = re.sub(r"([:.!?;,])\s*\n+\s*", r"\1 ", text.strip())  # a line ending in punctuation
     text = re.sub(r"\s*\n+\s*", ". ", text)  # list items and paragraphs: sentences
-    text = REFERENCE.sub(lambda m: say_reference(m.group(0), lang), text)
+    text = REFERENCE.sub(functools.partial(_reference, lang=lang), text)
     text = LETTERS_DIGITS.sub(r"\1 \2", text)  # "HB48" (a code the voice would read as one word)
     text = PHONE.sub(lambda m: spell(m.group(0), lang), text)
 

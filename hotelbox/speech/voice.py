@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import threading
 import time
@@ -108,6 +109,11 @@ class VoiceService:
 
     @property
     def threads(self) -> int:
+        """Threads one speech job may use: with ``scheduler.speech.threads = 0``, every core in
+        niced speech workers (the box's text turns still win the CPU), else all cores but one."""
+        lane = self.box_settings.scheduler.speech
+        if lane.threads == 0 and self.settings.engines == "workers" and self.settings.worker_nice > 0:
+            return os.cpu_count() or 1
         return self.scheduler.lane("speech").threads
 
     def load(self) -> None:

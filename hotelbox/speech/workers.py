@@ -52,6 +52,7 @@ class WyomingSpeech:
         self.tts_spec = tts
         sockets = socket_dir(settings.state_dir)
         budget = self.settings.worker_max_rss_mb
+        nice = self.settings.worker_nice
         hear = stt if stt is not None and not self.settings.stt_uri else None
         speak = tts if tts is not None and tts.voices and not self.settings.tts_uri else None
 
@@ -63,14 +64,14 @@ class WyomingSpeech:
         self.tts_worker: SpeechWorker | None = None
         if self.settings.worker_layout == "one" and (hear or speak):
             # one process for both: one Python, numpy and onnxruntime; peaks never add up
-            self.stt_worker = self.tts_worker = worker("speech", WorkerSpec(hear, speak))
+            self.stt_worker = self.tts_worker = worker("speech", WorkerSpec(hear, speak, nice))
             if hear is None:
                 self.stt_worker = None
             if speak is None:
                 self.tts_worker = None
         else:
-            self.stt_worker = worker("stt", WorkerSpec(stt=hear)) if hear else None
-            self.tts_worker = worker("tts", WorkerSpec(tts=speak)) if speak else None
+            self.stt_worker = worker("stt", WorkerSpec(stt=hear, nice=nice)) if hear else None
+            self.tts_worker = worker("tts", WorkerSpec(tts=speak, nice=nice)) if speak else None
         self.stt_uri = self.settings.stt_uri or (self.stt_worker.uri if self.stt_worker else None)
         self.tts_uri = self.settings.tts_uri or (self.tts_worker.uri if self.tts_worker else None)
         self.languages: set[str] = set()

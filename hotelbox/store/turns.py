@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hotelbox.messages import Reply
+from hotelbox.messages import Reply, merge_replies
 from hotelbox.store import audit, bookings, conversations, inbox, outbox, voice_jobs
 from hotelbox.store.conversations import Conversation
 from hotelbox.store.database import Conn
@@ -45,7 +45,7 @@ class TurnOutcome(enum.Enum):
 class TurnCommit:
     outcome: TurnOutcome
     replies: int = 0  # replies queued in the outbox for the conversation's channel
-    voice_notes: int = 0  # voice jobs queued, spoken after their text reply went
+    voice_notes: int = 0  # voice jobs queued (at most one a turn), spoken after the text went
 
 
 def commit_turn(
@@ -62,7 +62,8 @@ def commit_turn(
     """Make one turn durable in the caller's transaction (see the module docstring).
 
     ``replies`` are the turn's replies as they will be sent (merged or not, empty when staff were
-    in control as the message was read); ``voiced`` those of them that also get a voice note.
+    in control as the message was read); ``voiced`` those of them that the turn's one voice note
+    speaks (its script, the gist and the question, is made when it is spoken: speech/script.py).
     Raises :class:`VersionConflict` when the dialogue changed since ``conv`` was read, so the
     whole transaction rolls back and the message is processed again."""
     if not inbox.finish(conn, item.id):
@@ -99,9 +100,10 @@ def commit_turn(
         for reply in replies:
             last = outbox.enqueue(conn, conv.id, conv.channel, conv.address, reply, reply_to=item.id)
             queued += 1
-        for reply in voiced:  # text first, voice after (issue 16)
-            voice_jobs.enqueue(conn, conv.id, conv.channel, conv.address, reply, item.id, last)
-            spoken += 1
+        if voiced:  # text first, voice after; one voice note per turn (issue 16)
+            joined = merge_replies(list(voiced))[0]  # the replies as paragraphs: its script is made of them
+            voice_jobs.enqueue(conn, conv.id, conv.channel, conv.address, joined, item.id, last)
+            spoken = 1
     for n, action in enumerate(turn.actions):
         key = f"hb-{item.id}-{n}-{action.operation}"
         if action.operation == "create":

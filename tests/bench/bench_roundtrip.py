@@ -40,7 +40,7 @@ from hotelbox.speech.audio import decode
 from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
 from hotelbox.speech.kokoro import kokoro_text
 from hotelbox.speech.models import ModelStore
-from hotelbox.speech.speakable import speakable
+from hotelbox.speech.speakable import EMAIL_WORDS, speakable
 from hotelbox.speech.stt import WhisperStt
 from hotelbox.speech.tts import voice_note
 from tests.helpers import normalise
@@ -124,10 +124,23 @@ SPELLINGS = {  # one word written two ways (after normalise): both sides get the
 _SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
 
 
+# A booking reference written with its pairs of digits apart ("GB 48.21", "AB, 48, 21", "HB 48-21"):
+# the same words as "HB-4821" read in pairs, not a decimal number ("quarenta e oito vírgula dois um")
+SPLIT_REFERENCE = re.compile(r"\b(?!(?:EUR|USD|GBP|BRL)\b)([A-Z]{2,4})[\s,.-]*(\d{2})[\s,.-]+(\d{2})\b")
+
+# A domain written as such ("mail.com", the end of an address heard without its "@"): the words
+# "mail ponto com" the voice said for it
+DOMAIN = re.compile(r"(?<![@\w.])([^\W\d_][\w-]*)\.(com|net|org|pt|br|es)\b")
+
+
 def words(text: str, lang: str) -> str:
     """Both sides as words, the same way: written out by the box's speakable step, accents and
     punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
-    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB")."""
+    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB"; a
+    reference's digit pairs written apart "HB 48.21" and together "HB-4821"; "mail.com" and "mail ponto
+    com")."""
+    text = SPLIT_REFERENCE.sub(r"\1-\2\3", text)
+    text = DOMAIN.sub(lambda m: f"{m.group(1)} {EMAIL_WORDS[lang][1]} {m.group(2)}", text)
     return join_letters(
         _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
     )

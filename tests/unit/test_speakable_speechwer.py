@@ -14,13 +14,13 @@ from hotelbox.speech.speakable import speakable
     [
         # references: letters one by one, digits in pairs (one at a time was heard "hbmil doscientos…")
         ("es", "Tu referencia es HB-4821.", "Tu referencia es H B, cuarenta y ocho, veintiuno."),
-        ("pt", "A reserva HB-4821 fica como estava.", "A reserva H B, quarenta e oito, vinte e um fica como estava."),
+        ("pt", "A reserva HB-4821 fica como estava.", "A reserva, HB, quarenta e oito, vinte e um fica como estava."),
         ("en", "Booking HB-4821 is cancelled.", "Booking H B, forty-eight, twenty-one is cancelled."),
         ("es", "por ejemplo HB-1234", "por ejemplo H B, doce, treinta y cuatro"),
         ("es", "HB-0512", "H B, cero cinco, doce"),
-        ("pt", "HB-48213", "H B, quatrocentos e oitenta e dois, treze"),
+        ("pt", "HB-48213", "HB, quatrocentos e oitenta e dois, treze"),
         ("en", "HB-123", "H B, one hundred and twenty-three"),
-        ("pt", "A sua referência é AB 4821.", "A sua referência é A B, quarenta e oito, vinte e um."),
+        ("pt", "A sua referência é AB 4821.", "A sua referência é, AB, quarenta e oito, vinte e um."),
         ("es", "total EUR 240", "total doscientos cuarenta euros"),
         ("es", "la reserva HV48 21", "la reserva HV cuarenta y ocho veintiuno"),
         # counts in the gender of the noun they count
