@@ -203,7 +203,9 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # never read as a complaint, a date or a topic.
 _OOPS = re.compile(
     r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
-    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$|\bwrong\s+(?:chat|number|person|conversation|group|contact|window|thread|whatsapp|guy|hotel)\b"
+    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$"
+    r"|\bwrong\s+(?:\w+\s+)?(?:chat|number|person|conversation|convo|group|contact|window|thread|whatsapp|guy|hotel|app"
+    r"|application|tab|screen|message|text|box)\b"
     r"|\bsent\s+(?:it|this|that)\s+to\s+the\s+wrong\b|\b(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|it|my\s+last"
     r"|the\s+last|previous|the\s+previous|my\s+previous|the\s+message|my\s+message|me)\b|\bnever\s?mind\b|\bnvm\b"
     r"|\b(?:was|wasn'?t|is|isn'?t|not)\s+(?:meant\s+)?for\s+you\b|\bmeant\s+for\s+someone\s+else\b"
@@ -313,6 +315,7 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         k in entities for k in (*_STAY[:6], "email", "booking_ref", "_party_change")
     )  # a name: misread
     if _OOPS.search(folded) and not told and not asked and not requests_in(u.text):
+        _phone_language(t, u)  # "enganei-me no número" proves no language: the phone's country says
         if _NOT_FOR_US.search(folded) or not state.prompt:
             state.reset_flow()  # "Oi mãe, chego às 8" was not a booking: nothing of it is kept
             state.slots = type(state.slots)(guest_name=state.slots.guest_name, email=state.slots.email)
@@ -348,10 +351,7 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         t.reprompt()
         return True
     if _MASH.fullmatch(folded) and not facts:
-        from hotelbox.nlu.language import phone_language
-
-        if not state.lang_sure and (home := phone_language(t.guest.phone)):
-            state.lang = home  # a mash is no language: the phone's country says which
+        _phone_language(t)  # a mash is no language: the phone's country says which
         t.say("no_words")  # a child at the keyboard: what we can do, not counted towards a person
         t.reprompt()
         return True
@@ -388,6 +388,22 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     return False
+
+
+def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:
+    """A message that proves no language (a mash, an apology for a wrong number) before the
+    conversation has one: answered in the language of the phone's country, when it says one.
+    A short apology read faintly as Spanish from a Portuguese number ("desculpe, enganei-me no
+    número") is the number's language too."""
+    from hotelbox.nlu.language import phone_language, variety
+
+    home = phone_language(t.guest.phone)
+    if not home or home == t.state.lang:
+        return
+    faint = u is not None and u.lang in ("es", "pt") and home in ("es", "pt") and u.lang_confidence < 0.8
+    if not t.state.lang_sure or faint:
+        t.state.lang = home
+        t.state.variety = variety(home, u.text if u is not None else "", t.guest.phone, None)
 
 
 def nodded(t: TurnBuilder, text: str) -> bool:

@@ -379,3 +379,19 @@ async def test_a_complaint_about_another_hotel_is_a_booking_here(chat, prefix, t
     await c(text)
     assert "handoff_complaint" not in c.sent(), c.transcript()
     assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "first", "oops", "lang"),
+    [
+        ("+3519", "Olá Rita, já chegaste?", "desculpe, enganei-me no número", "pt"),
+        ("+447", "Hey Siri set a timer for 10 minutes", "lol wrong app sorry", "en"),
+    ],
+)
+async def test_an_apology_is_answered_in_the_phones_language(chat, prefix, first, oops, lang) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(first)
+    await c(oops)
+    assert c.sent() == "oops_ack", c.transcript()
+    assert c.last[0].lang == lang, c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
