@@ -253,7 +253,7 @@ _BYE = re.compile(
 )
 # a keyboard mash or a child at the phone: "asdf", "jjjjjj", "sdfghjk" (noise, not a misunderstanding)
 _MASH = re.compile(
-    r"(?:(?:[^\Waeiouy\d]{4,}|(\w)\1{3,}|\w*(?:asdf|qwer|zxcv|sdfg|dfgh|fghj|ghjk|hjkl|jkl|wert|erty|uiop|xcvb)\w*)"
+    r"(?:(?:[^\Waeiouy\d]{4,}|(\w)\1{2,}|\w*(?:asdf|qwer|zxcv|sdfg|dfgh|fghj|ghjk|hjkl|jkl|wert|erty|uiop|xcvb)\w*)"
     r"[\s;.,!?]*){1,4}"
 )
 # words that ask for a person: a question about the hotel that names one ("hay ascensor? vamos con
@@ -404,6 +404,29 @@ def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:
     if not t.state.lang_sure or faint:
         t.state.lang = home
         t.state.variety = variety(home, u.text if u is not None else "", t.guest.phone, None)
+
+
+def unless_complaint(u: Understanding) -> str:
+    """The message's intent, except a complaint read faintly from a message that names no
+    grievance ("no wait, keep it", "desculpe, o meu filho pegou no telemóvel… têm wifi?"), or from
+    one that gives a stay ("mamma mia, expensive… maybe the double, same dates"): a question about
+    the hotel when it names a topic, else the model's next reading — never a reason to hand the
+    guest over or to drop their answer to the pending question."""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    stay = any(k in u.entities for k in _STAY[:6])  # "too expensive, maybe the double, same dates"
+    if u.intent != "complaint" or not ("low_confidence" in u.flags or stay):
+        return u.intent
+    if _COMPLAINT.search(" ".join(fold(u.text).split())):
+        return u.intent
+    if topics_in(u.text):
+        return "ask_info"
+    others = [
+        a.intent
+        for a in u.alternatives
+        if a.intent not in ("complaint", "request_human") and a.confidence >= 0.1
+    ]
+    return others[0] if others else "out_of_scope"
 
 
 def nodded(t: TurnBuilder, text: str) -> bool:

@@ -395,3 +395,29 @@ async def test_an_apology_is_answered_in_the_phones_language(chat, prefix, first
     assert c.sent() == "oops_ack", c.transcript()
     assert c.last[0].lang == lang, c.transcript()
     assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+# -- a faint "complaint" with no grievance in it: the guest's answer, not a handoff ---------------
+async def test_keep_it_to_the_cancel_question_is_no_complaint(box, chat) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    c = chat("+447")
+    booking = await seed_booking(b, c.phone)
+    await c(f"i want cancel reservation {booking.reference}")
+    await c("no wait, keep it. we still come")
+    assert c.sent() == "cancel_aborted", c.transcript()
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+
+
+async def test_too_expensive_with_another_room_is_a_correction_not_a_complaint(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+393")
+    await c("Good morning, we are 2 adults, we want the suite from 5 to 8 july")
+    await c("mamma mia is very expensive.. maybe the double room is better, same dates")
+    assert "handoff_complaint" not in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+async def test_an_apology_with_a_question_gets_the_answer(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+3519")
+    await c("sdfkjh lkjjj ççç")
+    await c("desculpe, o meu filho pegou no telemóvel 🙈 queria saber se têm wifi nos quartos")
+    assert "info:wifi" in c.sent(), c.transcript()
