@@ -76,6 +76,12 @@ REQUESTS: dict[str, re.Pattern[str]] = {
 _PERSON_DIET = re.compile(
     r"\b(?:alerg\w*|allerg\w*|celiac\w*|coeliac\w*|celiaco|intoleran\w*|vegan\w*|vegetarian\w*)\b"
 )
+# a stay moved by days ("a day later", "dos días más tarde"): a change of dates, not a late arrival
+_SHIFT = re.compile(
+    r"\b(?:un|una|dos|tres|cuatro|a|an|one|two|three|um|uma|dois|duas|tres|\d+)\s+(?:dia|dias|day|days|noche|noches"
+    r"|night|nights|noite|noites|semana|semanas|week|weeks)\s+(?:mas\s+|more\s+|mais\s+)?(?:tarde|later|despues|depois"
+    r"|after|antes|earlier|before|cedo|pronto)\b"
+)
 ATTENTION = {"cot": "cot_request"}  # what the desk is told now; other requests: special_request
 
 
@@ -84,6 +90,8 @@ def requests_in(text: str) -> list[str]:
     cot", "and a cot please" request one."""
     folded = " ".join(fold(text).split())
     found = [kind for kind, pattern in REQUESTS.items() if pattern.search(folded)]
+    if "late_arrival" in found and _SHIFT.search(folded):
+        found.remove("late_arrival")  # "llegamos un día más tarde": other dates, not a late hour
     if "beds" in found and not re.search(rf"\b(?:{_WANT}|instead|en\s+vez|em\s+vez|prefer\w*)\b", folded):
         found.remove("beds")  # "what beds does it have?": a question about the room, nothing asked for
     if _OFFERED.search(folded) and not re.search(rf"\b(?:{_WANT})\b", folded):
@@ -197,7 +205,9 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # never read as a complaint, a date or a topic.
 _OOPS = re.compile(
     r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
-    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$|\bwrong\s+(?:chat|number|person|conversation|group|contact|window|thread|whatsapp|guy|hotel)\b"
+    r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$"
+    r"|\bwrong\s+(?:\w+\s+)?(?:chat|number|person|conversation|convo|group|contact|window|thread|whatsapp|guy|hotel|app"
+    r"|application|tab|screen|message|text|box)\b"
     r"|\bsent\s+(?:it|this|that)\s+to\s+the\s+wrong\b|\b(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|it|my\s+last"
     r"|the\s+last|previous|the\s+previous|my\s+previous|the\s+message|my\s+message|me)\b|\bnever\s?mind\b|\bnvm\b"
     r"|\b(?:was|wasn'?t|is|isn'?t|not)\s+(?:meant\s+)?for\s+you\b|\bmeant\s+for\s+someone\s+else\b"
@@ -208,6 +218,12 @@ _OOPS = re.compile(
     r"|\b(?:ignora|ignoralo|ignorad|ignore|olvidalo|olvida\s+eso|no\s+hagas\s+caso|haz\s+caso\s+omiso|borra\s+eso)\b"
     r"|\b(?:numero|conversa|chat|pessoa|contato|contacto|grupo|mensagem|msg)\s+errad[oa]\b"
     r"|\b(?:mandei|enviei|escrevi)\s+(?:errado|no\s+lugar\s+errado|pra\s+pessoa\s+errada|para\s+a\s+pessoa\s+errada)\b"
+    r"|\b(?:sorry|sry|perdon|perdona|disculpa|disculpen|desculpa|desculpe|foi\s+mal|lo\s+siento)\b.{0,30}\b(?:my|mi|meu|minha"
+    r"|el|la|o|a)\s+(?:kid|kids|child|toddler|son|daughter|baby|little\s+one|hij[oa]|nin[oa]|nene|nena|peque|filh[oa]"
+    r"|bebe|crianca|cat|dog|gato|perro|cachorro)\b"
+    r"|\b(?:grabbed|took|cogio|agarro|pego|pegou|mexeu\s+n)\w*\s+(?:the|my|el|mi|o|meu|no)\s+(?:phone|mobile|movil|celular"
+    r"|telefone|telemovel|cel)\b"
+    r"|\bengan\w*(?:-me|\s+me)?\s+(?:no|de|na|do|da)\s+(?:numero|pessoa|conversa|contacto|contato|chat|grupo)\b"
     r"|\bfoi\s+engano\b|\b(?:era|e|foi)\s+(?:pra\s+|para\s+|de\s+|em\s+|na\s+|no\s+)?outr[ao]s?\s+(?:pessoa|conversa|gente"
     r"|grupo|contato|numero|chat)\b|\b(?:era|es|iba)\s+(?:de\s+|en\s+)?otr[oa]\s+(?:chat|conversacion|grupo|numero)\b"
     r"|\b(?:for|to)\s+(?:another|a\s+different|the\s+other)\s+(?:chat|person|group|conversation|number)\b"
@@ -244,6 +260,18 @@ _BYE = re.compile(
     r"|nos\s+vemos|chau|chao|tchau|ate\s+(?:logo|breve|mais|amanha|ja)|abracos?|saludos|un\s+saludo|cumprimentos"
     r"|buenas\s+noches|boa\s+noite|good\s+night)\b"
 )
+# a keyboard mash or a child at the phone: "asdf", "jjjjjj", "sdfghjk" (noise, not a misunderstanding)
+_MASH = re.compile(
+    r"(?:(?:[^\Waeiouy\d]{4,}|(\w)\1{2,}|\w*(?:asdf|qwer|zxcv|sdfg|dfgh|fghj|ghjk|hjkl|jkl|wert|erty|uiop|xcvb)\w*)"
+    r"[\s;.,!?]*){1,4}"
+)
+# words that ask for a person: a question about the hotel that names one ("hay ascensor? vamos con
+# una persona mayor") asks no person to take over
+_ASKS_PERSON = re.compile(
+    r"\b(?:hablar|talk|speak|falar|conversar)\s+(?:con|with|to|com)\b|\b(?:llam\w*|call|ligu\w*|liga\w*|telefon\w*)\b"
+    r"|\b(?:persona|person|pessoa|someone|alguien|alguem)\s+(?:real|de\s+verdad|de\s+verdade|human\w*)\b|\bhuman\w*"
+    r"|\bagent\w*|\brecep\w*|\batendente|\boperador\w*|\boperator|\bmanager|\bgerente|\bstaff\b"
+)
 # "I'll think about it and write again", "lo pienso y os digo", "vou pensar e depois falo": the
 # guest is leaving it there for now
 _LATER = re.compile(
@@ -253,6 +281,10 @@ _LATER = re.compile(
     r"|\b(?:os|te|les)\s+(?:digo|decimos|aviso|avisamos|escribo|escribimos|confirmo|confirmamos)\s+(?:algo|luego|despues|mas\s+tarde|manana)?"
     r"|\b(?:vou|vamos)\s+(?:pensar|ver\s+com|falar\s+com|conversar)|\bdepois\s+(?:eu\s+)?(?:falo|escrevo|confirmo|aviso|volto)\b"
     r"|\b(?:te|lhe|vos)\s+(?:aviso|falo|escrevo)\b|\bvolto\s+a\s+(?:falar|escrever)\b"
+)
+_FOREIGN_THANKS = re.compile(
+    r"(?:ok\s+|okay\s+|d'accord\s+)?(?:merci|merci\s+beaucoup|merci\s+bien|grazie|grazie\s+mille|danke|danke\s+schon"
+    r"|vielen\s+dank|dank\s+je(?:\s+wel)?|bedankt|tack|takk|dziekuje|spasibo)(?:\s+\w+)?[\s!.]*"
 )
 # a short nod when nothing was asked: "ok", "ah ok", "vale", "entendi", "got it", "perfecto"
 _NOD = re.compile(
@@ -292,6 +324,7 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         k in entities for k in (*_STAY[:6], "email", "booking_ref", "_party_change")
     )  # a name: misread
     if _OOPS.search(folded) and not told and not asked and not requests_in(u.text):
+        _phone_language(t, u)  # "enganei-me no número" proves no language: the phone's country says
         if _NOT_FOR_US.search(folded) or not state.prompt:
             state.reset_flow()  # "Oi mãe, chego às 8" was not a booking: nothing of it is kept
             state.slots = type(state.slots)(guest_name=state.slots.guest_name, email=state.slots.email)
@@ -304,12 +337,34 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     if (
         _COMPLAINT.search(folded)
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
+        and (
+            "booking_ref" in entities or not any(k in entities for k in _STAY[:6])
+        )  # "my hotel is awful, book me"
         and intent not in ("request_human", "complaint")
         and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
         and not {"check_in", "check_out", "nights"}
         & entities.keys()  # "my hotel is awful, can I come to you?"
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
+        return True
+    if (
+        intent == "request_human"
+        and "?" in u.text
+        and topics_in(u.text)
+        and not any(
+            k in entities for k in ("check_in", "check_out", "nights", "booking_ref")
+        )  # "una persona mayor"
+        and not _ASKS_PERSON.search(folded)
+        and not u.flags & {"emergency"}
+    ):
+        t.dialogue.answer_asides(t, u, "ask_info")  # "hay ascensor? vamos con una persona mayor"
+        t.answered = True
+        t.reprompt()
+        return True
+    if _MASH.fullmatch(folded) and not facts:
+        _phone_language(t)  # a mash is no language: the phone's country says which
+        t.say("no_words")  # a child at the keyboard: what we can do, not counted towards a person
+        t.reprompt()
         return True
     if requests_on_booking(t, u, intent, entities):
         return True
@@ -323,6 +378,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     closing = (u.intent in ("thanks", "goodbye") and u.confidence >= 0.5) or bool(_BYE.search(folded))
+    if _FOREIGN_THANKS.fullmatch(folded) and not state.expect:
+        t.say("thanks")  # "merci beaucoup", "danke": thanks, in any language
+        return True
     if closing and not facts and "?" not in u.text and intent not in ("request_human", "complaint"):
         thanks_only = u.intent == "thanks" and not _BYE.search(folded)
         if state.expect in _DATA_QUESTIONS or (u.intent == "thanks" and _BYE.search(folded)):
@@ -341,6 +399,45 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     return False
+
+
+def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:
+    """A message that proves no language (a mash, an apology for a wrong number) before the
+    conversation has one: answered in the language of the phone's country, when it says one.
+    A short apology read faintly as Spanish from a Portuguese number ("desculpe, enganei-me no
+    número") is the number's language too."""
+    from hotelbox.nlu.language import phone_language, variety
+
+    home = phone_language(t.guest.phone)
+    if not home or home == t.state.lang:
+        return
+    faint = u is not None and u.lang in ("es", "pt") and home in ("es", "pt") and u.lang_confidence < 0.8
+    if not t.state.lang_sure or faint:
+        t.state.lang = home
+        t.state.variety = variety(home, u.text if u is not None else "", t.guest.phone, None)
+
+
+def unless_complaint(u: Understanding) -> str:
+    """The message's intent, except a complaint read faintly from a message that names no
+    grievance ("no wait, keep it", "desculpe, o meu filho pegou no telemóvel… têm wifi?"), or from
+    one that gives a stay ("mamma mia, expensive… maybe the double, same dates"): a question about
+    the hotel when it names a topic, else the model's next reading — never a reason to hand the
+    guest over or to drop their answer to the pending question."""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    stay = any(k in u.entities for k in _STAY[:6])  # "too expensive, maybe the double, same dates"
+    if u.intent != "complaint" or not ("low_confidence" in u.flags or stay):
+        return u.intent
+    if _COMPLAINT.search(" ".join(fold(u.text).split())):
+        return u.intent
+    if topics_in(u.text):
+        return "ask_info"
+    others = [
+        a.intent
+        for a in u.alternatives
+        if a.intent not in ("complaint", "request_human") and a.confidence >= 0.1
+    ]
+    return others[0] if others else "out_of_scope"
 
 
 def nodded(t: TurnBuilder, text: str) -> bool:

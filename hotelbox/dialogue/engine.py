@@ -650,7 +650,7 @@ class Dialogue:
         from hotelbox.dialogue import slots
 
         state = t.state
-        intent = u.intent
+        intent = asides.unless_complaint(u)  # a faint "complaint" with no grievance in it is none
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked

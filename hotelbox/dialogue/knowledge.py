@@ -7,6 +7,7 @@ desk can edit them at run time through :meth:`Knowledge.set`.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from importlib import resources
@@ -113,7 +114,9 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
     "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
     "accessibility": ("silla de ruedas", "wheelchair", "accesible", "accessible", "cadeira de rodas", "acessivel",
-                      "movilidad reducida", "mobilidade reduzida"),
+                      "movilidad reducida", "mobilidade reduzida", "ascensor", "ascensores", "elevador",
+                      "elevadores", "lift", "elevator", "escaleras", "escadas", "stairs", "persona mayor",
+                      "personas mayores", "pessoa idosa", "idosos", "elderly", "adaptada", "adaptadas", "adapted"),
 }  # fmt: skip
 # a question about the time of arrival or departure, named by the guest's own word for it
 _TIME_QUESTION = re.compile(
@@ -146,19 +149,33 @@ _WHERE = re.compile(
 NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
 
 
+# one pattern per topic (its words, longest first), compiled once: a turn asks for the topics of
+# its message several times, and ~300 patterns looked up one by one cost milliseconds each time
+_TOPIC_PATTERNS = {
+    topic: re.compile(
+        r"(?<![\w-])(?:"
+        + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+        + r")(?![\w-])"
+    )
+    for topic, words in TOPIC_WORDS.items()
+}
+
+
 def topics_in(text: str, *, cancelling: bool = False) -> list[str]:
     """The topics a message names, in the order it names them (at most one per topic).
     ``cancelling``: a cancellation waits for its yes, so "will I be charged?" asks its policy."""
+    return list(_topics_in(text, cancelling))
+
+
+@functools.lru_cache(maxsize=256)
+def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     from hotelbox.nlu.text import fold
 
     folded = " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split())
     found: list[tuple[int, str]] = []
-    for topic, words in TOPIC_WORDS.items():
-        positions = [
-            m.start() for w in words for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", folded)
-        ]
-        if positions:
-            found.append((min(positions), topic))
+    for topic, pattern in _TOPIC_PATTERNS.items():
+        if m := pattern.search(folded):
+            found.append((m.start(), topic))
     found += [(at, t) for at, t in _times_asked(fold(text)) if t not in {t for _, t in found}]
     if "location" not in {t for _, t in found} and (where := _WHERE.search(fold(text))):
         found.append((where.start(), "location"))  # "onde vcs ficam?", "where are you guys?"
@@ -170,7 +187,7 @@ def topics_in(text: str, *, cancelling: bool = False) -> list[str]:
         topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
-    return topics
+    return tuple(topics)
 
 
 _CHARGE = re.compile(

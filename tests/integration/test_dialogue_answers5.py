@@ -324,3 +324,100 @@ async def test_a_request_on_a_booking_with_a_question_gets_both(box, chat) -> No
     assert "request:diet" in c.sent(), c.transcript()
     assert "info:breakfast" in c.sent(), c.transcript()
     assert [w["reference"] for w in await c.writes("modify")] == [booking.reference]
+
+
+# -- a keyboard mash, a child at the phone: what we can do, in the phone's language, no person ---
+@pytest.mark.parametrize(
+    ("prefix", "mash", "sorry", "lang"),
+    [
+        ("+447", "asdf", "sorry!! my toddler", "en"),
+        ("+346", "jjjjjjj", "perdón, era mi hijo", "es"),
+        ("+5511", "sdfghjk", "desculpa, foi meu filho", "pt"),
+    ],
+)
+async def test_a_keyboard_mash_is_noise_not_a_misunderstanding(chat, prefix, mash, sorry, lang) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(mash)
+    assert c.sent() == "no_words", c.transcript()
+    assert c.last[0].lang == lang, c.transcript()
+    await c("qwerty uiop")
+    await c(sorry)
+    assert c.sent() == "oops_ack", c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text", "topic"),
+    [
+        ("+346", "hay ascensor? vamos con una persona mayor", "info:accessibility"),
+        ("+5511", "tem elevador? vou com uma pessoa idosa", "info:accessibility"),
+    ],
+)
+async def test_a_question_naming_a_person_asks_no_person(chat, prefix, text, topic) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(text)
+    assert topic in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+async def test_thanks_in_french_is_thanks(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+336")
+    await c("hello, do you have parking?")
+    await c("merci beaucoup")
+    assert c.sent() == "thanks", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text"),
+    [
+        ("+5511", "o hotel onde to é horrivel 😩 da pra reservar com vcs de 20 a 23 de março? só eu"),
+        ("+447", "our current hotel is filthy, do you have a double from 20 to 23 march for 2?"),
+    ],
+)
+async def test_a_complaint_about_another_hotel_is_a_booking_here(chat, prefix, text) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(text)
+    assert "handoff_complaint" not in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "first", "oops", "lang"),
+    [
+        ("+3519", "Olá Rita, já chegaste?", "desculpe, enganei-me no número", "pt"),
+        ("+447", "Hey Siri set a timer for 10 minutes", "lol wrong app sorry", "en"),
+    ],
+)
+async def test_an_apology_is_answered_in_the_phones_language(chat, prefix, first, oops, lang) -> None:  # type: ignore[no-untyped-def]
+    c = chat(prefix)
+    await c(first)
+    await c(oops)
+    assert c.sent() == "oops_ack", c.transcript()
+    assert c.last[0].lang == lang, c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+# -- a faint "complaint" with no grievance in it: the guest's answer, not a handoff ---------------
+async def test_keep_it_to_the_cancel_question_is_no_complaint(box, chat) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    c = chat("+447")
+    booking = await seed_booking(b, c.phone)
+    await c(f"i want cancel reservation {booking.reference}")
+    await c("no wait, keep it. we still come")
+    assert c.sent() == "cancel_aborted", c.transcript()
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
+
+
+async def test_too_expensive_with_another_room_is_a_correction_not_a_complaint(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+393")
+    await c("Good morning, we are 2 adults, we want the suite from 5 to 8 july")
+    await c("mamma mia is very expensive.. maybe the double room is better, same dates")
+    assert "handoff_complaint" not in c.sent(), c.transcript()
+    assert (await c.conversation())["control"] == "bot", c.transcript()
+
+
+async def test_an_apology_with_a_question_gets_the_answer(chat) -> None:  # type: ignore[no-untyped-def]
+    c = chat("+3519")
+    await c("sdfkjh lkjjj ççç")
+    await c("desculpe, o meu filho pegou no telemóvel 🙈 queria saber se têm wifi nos quartos")
+    assert "info:wifi" in c.sent(), c.transcript()

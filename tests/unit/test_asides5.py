@@ -107,3 +107,15 @@ def test_a_correction_is_not_an_apology_for_the_wrong_chat(text: str) -> None:
 )
 def test_requests_about_a_booking(text: str, kind: str) -> None:
     assert kind in requests_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "reserva HB-1: llegamos un día más tarde pero nos vamos el mismo día",
+        "booking HB-1: we arrive a day later but leave the same day",
+        "reserva HB-1: chegamos um dia mais tarde mas saímos no mesmo dia",
+    ],
+)
+def test_a_stay_moved_by_days_is_no_late_arrival(text: str) -> None:
+    assert "late_arrival" not in requests_in(text)
