@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from hotelbox.speech.speakable import EMAIL, PHONE, PRICE_AFTER, PRICE_BEFORE, URL, speakable
 
 # Characters of speakable text per second of audio, Kokoro's default voices (ef_dora, af_heart,
-# pf_dora), measured over catalogue replies: README, "Latency of a 10 s voice note".
-CHARS_PER_SECOND = {"es": 15.0, "en": 14.5, "pt": 14.0}
+# pf_dora), measured over the hotel answers (checkin_time, breakfast, parking, luggage,
+# cancellation_policy; 37 s of audio per language): README, "Latency of a 10 s voice note".
+CHARS_PER_SECOND = {"es": 17.6, "en": 17.7, "pt": 17.2}
 SENTENCE_PAUSE_S = 0.25  # the voice service's pause between two sentences
 DETAILS_KEY = "voice_details_in_writing"
 
@@ -53,7 +54,7 @@ class Script:
 
 def estimate_seconds(sentences: list[str], lang: str) -> float:
     """Audio seconds a Kokoro voice takes to say these sentences (pauses included)."""
-    rate = CHARS_PER_SECOND.get(lang[:2], 14.5)
+    rate = CHARS_PER_SECOND.get(lang[:2], 17.2)
     spoken = [speakable(s, lang[:2]) for s in sentences]
     return sum(len(s) for s in spoken) / rate + SENTENCE_PAUSE_S * max(0, len(spoken) - 1)
 
