@@ -431,7 +431,7 @@ class Dialogue:
             and state.flow
             and "?" in u.text
             and intent in ("ask_info", "room_info", "special_request")
-            and not topics_in(u.text)
+            and not topics_in(u.text, cancelling=state.flow == "cancel")  # "vão cobrar alguma coisa?"
             and not features_in(u.text)
             and not _meaningful(entities)
         ):
@@ -445,7 +445,7 @@ class Dialogue:
         if (
             low
             and intent in ("ask_info", "room_info", "special_request")
-            and not topics_in(u.text)
+            and not topics_in(u.text, cancelling=state.flow == "cancel")
             and not ("?" in u.text and features_in(u.text))  # "liga a televisão da sala" asks nothing
             and not asides.requests_in(u.text)  # "y llegaremos tarde": a request, however faintly read
         ):
