@@ -725,6 +725,8 @@ class Dialogue:
                 and not tapped
                 and intent in ("request_human", "complaint")
                 and not option_named(u.text, t.prompt_options())  # "option 1 please" names the option
+                # "no wait, keep it" read faintly as a complaint: the answer to the question stands
+                and not ("low_confidence" in u.flags and not HUMAN_WORDS.search(fold(u.text)))
             ):
                 choice = None
             if (

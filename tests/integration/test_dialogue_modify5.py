@@ -404,3 +404,25 @@ async def test_tem_vaga_asks_for_a_room_not_a_parking_space(box, guest) -> None:
     )
     assert keys(asked)[-1] == "confirm_modify", shown(asked)
     assert "request:parking_space" not in keys(asked)
+
+
+# -- "no wait, keep it" at "are you sure you want to cancel?": kept, never a complaint handoff -----
+KEEP_IT = {
+    "en": ("i want cancel reservation {ref}", "no wait, keep it. we still come"),
+    "es": ("quiero anular la reserva {ref}", "no espera, déjala. al final sí vamos"),
+    "pt": ("quero cancelar a reserva {ref}", "não espera, mantém. afinal vamos"),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en", "pt"])
+async def test_keep_it_at_the_cancel_question_keeps_the_booking(lang: str, box, guest) -> None:  # type: ignore[no-untyped-def]
+    b, _ = box
+    g = guest()
+    booking = await seed(b, g.phone)
+    first, keep = KEEP_IT[lang]
+    asked = await g.says(first.format(ref=booking.reference))
+    assert keys(asked)[-1] == "confirm_cancel", shown(asked)
+    kept = await g.says(keep)
+    assert keys(kept)[-1] == "cancel_aborted", shown(kept)
+    assert (await g.conversation())["control"] == "bot"
+    assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
