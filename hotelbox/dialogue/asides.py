@@ -18,6 +18,7 @@ from hotelbox.nlu.text import fold
 
 if TYPE_CHECKING:
     from hotelbox.dialogue.engine import TurnBuilder
+    from hotelbox.dialogue.state import DialogueState
     from hotelbox.nlu.understanding import Understanding
 
 # -- requests --------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ _COMPLAINT = re.compile(
 
 def complains(text: str) -> bool:
     """The guest's own words say something is wrong ("smells of smoke", "no funciona")."""
-    return bool(_COMPLAINT.search(fold(text)))
+    return bool(_COMPLAINT.search(" ".join(fold(text).split())))
 
 
 # the message was not for the hotel at all (another person, a wrong number): what it started goes
@@ -417,19 +418,32 @@ def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:
         t.state.variety = variety(home, u.text if u is not None else "", t.guest.phone, None)
 
 
-def unless_complaint(u: Understanding) -> str:
-    """The message's intent, except a complaint read faintly from a message that names no
-    grievance ("no wait, keep it", "desculpe, o meu filho pegou no telemóvel… têm wifi?"), or from
-    one that gives a stay ("mamma mia, expensive… maybe the double, same dates"): a question about
-    the hotel when it names a topic, else the model's next reading — never a reason to hand the
-    guest over or to drop their answer to the pending question."""
+def unless_complaint(u: Understanding, state: DialogueState) -> str:
+    """The message's intent, except a complaint read from a message that names no grievance
+    ("no wait, keep it", "desculpe, o meu filho pegou no telemóvel… têm wifi?") when it was read
+    faintly, gives a stay, or comes in the middle of a flow: the answer to the pending yes/no
+    question, a question about the hotel when it names a topic, else the model's next reading —
+    never a reason to hand the guest over or to drop their answer. A change to the offer on the
+    table ("mamma mia, too expensive.. the double then") is a change, whatever words it uses."""
+    from hotelbox.dialogue.choices import polarity
     from hotelbox.dialogue.knowledge import topics_in
 
+    if u.intent != "complaint":
+        return u.intent
+    if (
+        state.flow == "booking"
+        and state.quote is not None
+        and any(k in u.entities for k in ("room_type", "check_in", "check_out", "nights", "adults"))
+    ):
+        return "provide_info"
     stay = any(k in u.entities for k in _STAY[:6])  # "too expensive, maybe the double, same dates"
-    if u.intent != "complaint" or not ("low_confidence" in u.flags or stay):
+    if not ("low_confidence" in u.flags or stay or state.flow):
         return u.intent
-    if _COMPLAINT.search(" ".join(fold(u.text).split())):
+    if complains(u.text):
         return u.intent
+    answer = polarity(u.text) if state.expect else None
+    if answer in ("yes", "no"):
+        return "affirm" if answer == "yes" else "deny"
     if topics_in(u.text):
         return "ask_info"
     others = [

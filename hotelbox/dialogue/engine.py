@@ -362,21 +362,6 @@ class Dialogue:
         if intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return None
-        if (
-            intent == "complaint"
-            and state.flow == "booking"
-            and state.quote is not None
-            and any(k in entities for k in ("room_type", "check_in", "check_out", "nights", "adults"))
-        ):
-            intent = given = (
-                "provide_info"  # "mamma mia, too expensive.. the double then": a change, not a complaint
-            )
-        if (
-            intent == "complaint"
-            and not asides.complains(u.text)
-            and (state.flow or "low_confidence" in u.flags)
-        ):
-            intent = given = _second_reading(state, u)  # "no wait, keep it": the answer pending
         if intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
             return None
@@ -650,7 +635,7 @@ class Dialogue:
         from hotelbox.dialogue import slots
 
         state = t.state
-        intent = asides.unless_complaint(u)  # a faint "complaint" with no grievance in it is none
+        intent = asides.unless_complaint(u, state)  # a faint "complaint" with no grievance in it is none
         entities = slots.in_context(t, u)
         booking_talk = state.flow == "booking" or _has_stay(entities) or intent in BOOKING_INTENTS
         slots.take_name(t, u, entities, booking_talk)  # every fact from every message, whatever we asked
@@ -1047,12 +1032,3 @@ def _answers_question(state: DialogueState, entities: dict[str, Any]) -> bool:
         "new_dates": ("check_in", "check_out", "nights"),
     }.get(state.expect or "", ())
     return any(k in entities for k in wanted)
-
-
-def _second_reading(state: DialogueState, u: Understanding) -> str:
-    """A complaint read with no word of complaint, in the middle of a flow or faintly: the answer
-    to the question pending, else the model's next reading."""
-    answer = polarity(u.text) if state.expect else None
-    if answer in ("yes", "no"):
-        return "affirm" if answer == "yes" else "deny"
-    return next((a.intent for a in u.alternatives if a.intent != "complaint"), "provide_info")
