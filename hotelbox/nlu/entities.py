@@ -29,7 +29,7 @@ _CHILDREN = re.compile(
     r"(?:ninos?|ninas?|nenes?|nenas?|hij[oa]s?|children|childs|child|kids?|sons?|daughters?|babies|baby"
     r"|(?:(?<=little\s)|(?<=young\s)|(?<=small\s)|(?<=my\s)|(?<=our\s))(?:girls?|boys?)"
     r"|bebes?|criancas?|filh[oa]s?|menor(?:es)?|miudos?|pequenos?(?![-\s]*almocos?)|teenagers?|adolescentes?|peques|crios|chamac[oa]s"
-    r"|chamaquit[oa]s|escuincles|gurises|guaguas|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
+    r"|chamaquit[oa]s|escuincles|gurises|guaguas|pibes|pibas|chavales|chiquillos|chiquillas|cabros|little\s+ones|toddlers?|infants?|minors|bebitos?|nenens|nenems)\b"
 )
 _PERSONS = re.compile(
     rf"\b{_N}\s+(?:personas?|people|persons?|pessoas?|huespedes|guests?|hospedes|pax|ppl|pers|adultos\s+y\s+ninos)\b"

@@ -326,6 +326,9 @@ def test_how_does_it_work_is_a_question(
         ("en", "we're a stag do, 8 lads", {"adults": 8}),
         ("pt", "somos 5 meninas", {"adults": 5}),
         ("es", "2 adultos y 2 chicos", {"adults": 2, "children": 2}),
+        # children by regional words: the count of us minus them
+        ("es", "somos 5, mi señora, yo y los 3 pibes de 2, 6 y 9", {"adults": 2, "children": 3}),
+        ("es", "somos 4: mi marido y yo y los 2 chavales", {"adults": 2, "children": 2}),
         # a name after "les escribe"; a capitalised name before lower-case words beside an e-mail
         (
             "es",
