@@ -969,8 +969,12 @@ def _about_own_booking(state: DialogueState, u: Understanding, intent: str) -> s
         )
         or ("check_in" in u.entities and changes.says_instead(u.text))
     )
-    if not _HAVE_BOOKING.search(folded) and not (
-        (shift or reshape) and state.flow in (None, "status", "modify")
+    # "booking HB-…: we can only stay 2 nights now" read as a new stay: the booking it names
+    referenced = "booking_ref" in u.entities and intent in ("book_room", "check_availability")
+    if (
+        not _HAVE_BOOKING.search(folded)
+        and not referenced
+        and not ((shift or reshape) and state.flow in (None, "status", "modify"))
     ):
         return None
     if intent in ("cancel_booking", "modify_booking"):

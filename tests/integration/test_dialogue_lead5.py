@@ -131,3 +131,21 @@ async def test_a_complaint_in_words_still_goes_to_a_person(
     conversation = await g.conversation()
     assert conversation["control"] == "waiting_staff"
     assert conversation["attention"] == "complaint"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text"),
+    [
+        ("+447", "hi, booking {ref}: we can only stay 2 nights now"),
+        ("+346", "hola, reserva {ref}: al final solo podemos 2 noches"),
+        ("+3519", "olá, reserva {ref}: afinal só podemos ficar 2 noites"),
+    ],
+)
+async def test_a_stay_said_with_a_booking_reference_changes_that_booking(
+    box: tuple[Box, RecordingChannel], guest: Callable[[str], Guest], prefix: str, text: str
+) -> None:
+    """However the model reads it (a new stay, faintly), a message naming the guest's booking is about it."""
+    g = guest(prefix)
+    booking = await seed_booking(box[0], g.phone, check_in=date(2027, 7, 20), check_out=date(2027, 7, 23))
+    replies = await g.says(text.format(ref=booking.reference))
+    assert replies[-1].key == "confirm_modify", [(r.key, r.text) for r in replies]
