@@ -86,6 +86,24 @@ def units(text: str) -> list[Unit]:
     return out
 
 
+_CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+[—–]\s+")
+
+
+def _first_clauses(sentence: str, lang: str, max_seconds: float, note: str) -> str:
+    """A sentence too long for the voice note, cut after the clauses that fit with the note
+    ("We keep your luggage free of charge before check-in and after check-out, in our…" → up to
+    the comma); the first clause at least, the whole sentence when it has no clause to cut at."""
+    clauses = _CLAUSE.split(sentence)
+    kept = clauses[0]
+    for clause in clauses[1:]:
+        if estimate_seconds([f"{kept}, {clause}", note], lang) > max_seconds:
+            break
+        kept = f"{kept} {clause}" if kept.endswith((",", ";", ":")) else f"{kept}, {clause}"
+    if kept == sentence:
+        return sentence
+    return kept.rstrip(",;: ") + "."
+
+
 @functools.cache
 def _details_note(lang: str) -> str:
     from hotelbox.dialogue.catalog import Catalog
@@ -105,25 +123,37 @@ def spoken_script(text: str, lang: str, max_seconds: float, details_note: str | 
     note = details_note if details_note is not None else _details_note(lang)
     speakable_ix = [i for i, u in enumerate(all_units) if not u.written]
     chosen = {i for i, u in enumerate(all_units) if u.question}  # never dropped, whatever the budget
-    # then the opening, the closing (the next step), and what follows the opening in order, while
-    # it all fits next to the note
-    order = speakable_ix[:1] + speakable_ix[-1:] + speakable_ix[1:-1]
-    for n, i in enumerate(order):
+    shortened: dict[int, str] = {}
+    if speakable_ix and speakable_ix[0] not in chosen:  # the opening: the gist, cut to fit if it must be
+        first = speakable_ix[0]
+        asked = [all_units[j].text for j in sorted(chosen)]
+        whole = all_units[first].text
+        cut = _first_clauses(
+            whole, lang, max_seconds - (estimate_seconds(asked, lang) if asked else 0.0), note
+        )
+        if estimate_seconds([whole, *asked, note], lang) <= max_seconds:
+            chosen.add(first)
+        elif estimate_seconds([cut, *asked, note], lang) <= max_seconds or not asked:
+            chosen.add(first)  # with no question to carry the turn, the opening is said however long
+            if cut != whole:
+                shortened[first] = cut
+    if speakable_ix and speakable_ix[0] not in chosen and not all_units[speakable_ix[0]].question:
+        speakable_ix = []  # the question alone: a closing sentence without its opening means nothing
+    for i in speakable_ix[-1:] + speakable_ix[1:-1]:  # then the closing (the next step), the middle in order
         if i in chosen:
             continue
         trial = chosen | {i}
-        left = len(all_units) > len(trial)
-        cost = estimate_seconds([all_units[j].text for j in sorted(trial)] + ([note] if left else []), lang)
-        if cost > max_seconds:
-            if n >= 2:
+        left = len(all_units) > len(trial) or bool(shortened)
+        text_of = [shortened.get(j, all_units[j].text) for j in sorted(trial)]
+        if estimate_seconds(text_of + ([note] if left else []), lang) > max_seconds:
+            if i != speakable_ix[-1]:
                 break  # the middle is said in order or not at all
             continue
         chosen = trial
-    if not chosen and speakable_ix:
-        chosen = {speakable_ix[0]}  # nothing fits: the opening alone is the gist
-    said = [all_units[i].text for i in sorted(chosen)]
-    left_out = len(all_units) - len(chosen)
-    if left_out:
+    said = [shortened.get(i, all_units[i].text) for i in sorted(chosen)]
+    left_out = len(all_units) - len(chosen) + len(shortened)
+    gist = bool(speakable_ix) and speakable_ix[0] in chosen  # the opening said: the note only if it fits
+    if left_out and (not gist or estimate_seconds([*said, note], lang) <= max_seconds):
         last = max(chosen) if chosen else None
         if last is not None and all_units[last].question:
             said.insert(len(said) - 1, note)

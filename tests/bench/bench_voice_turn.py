@@ -102,11 +102,13 @@ class TurnChannel:
         self.text: dict[str, float] = {}
         self.voice: dict[str, float] = {}
         self.replies: dict[str, str] = {}
+        self.spoken: dict[str, str] = {}
 
     async def send(self, item: OutboxItem) -> SendResult:
         now = time.perf_counter()
         if item.reply.audio:
             self.voice.setdefault(item.recipient, now)
+            self.spoken.setdefault(item.recipient, item.reply.text)
         else:
             self.text.setdefault(item.recipient, now)
             self.replies.setdefault(item.recipient, item.reply.text)
@@ -131,6 +133,10 @@ async def box_turns(tmp: Path, notes: list[tuple[str, Path]], engines: str) -> d
             text_s.append(channel.text[address] - started)
             voice_s.append(channel.voice.get(address, float("nan")) - started)
             replies.append((lang, channel.replies[address]))
+            print(
+                f"  turn {n + 1} ({lang}): text {text_s[-1]:.2f} s, voice {voice_s[-1]:.2f} s,"
+                f" said {len(channel.spoken.get(address, ''))} characters: {channel.spoken.get(address, '')[:90]!r}"
+            )
         workers = box.voice.health().get("workers", {})
         stages = {k: stage_summary(getattr(box.pipeline.times, k)) for k in ("transcribe", "synthesize")}
     return {"text": stage_summary(text_s), "voice": stage_summary(voice_s), "replies": replies,

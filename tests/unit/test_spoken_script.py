@@ -134,3 +134,41 @@ def test_the_estimate_grows_with_what_is_said_and_the_script_is_deterministic() 
         assert 0 < estimate_seconds([short], lang) < estimate_seconds(long.split("\n\n"), lang)
         assert spoken_script(offers(lang), lang, BUDGET) == spoken_script(offers(lang), lang, BUDGET)
     assert spoken_script("", "en", BUDGET).text == ""
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "said", "not_said"),
+    [
+        (
+            "pt",
+            "Guardamos sua bagagem sem custos antes do check-in e depois do check-out, no nosso depósito"
+            " vigiado ao lado da recepção, até às 22:00 do dia de saída.",
+            "Guardamos sua bagagem sem custos antes do check-in e depois do check-out.",
+            "depósito",
+        ),
+        (
+            "es",
+            "Guardamos tu equipaje gratis antes del check-in y después del check-out, en la consigna"
+            " vigilada junto a recepción, hasta las 22:00 del día de salida.",
+            "Guardamos tu equipaje gratis antes del check-in y después del check-out.",
+            "consigna",
+        ),
+    ],
+)
+def test_an_opening_too_long_for_the_note_is_cut_after_the_clauses_that_fit(
+    lang: str, text: str, said: str, not_said: str
+) -> None:
+    script = spoken_script(text, lang, 6.0)
+    assert script.text.startswith(said), script
+    assert not_said not in script.text
+
+
+def test_a_closing_sentence_is_never_said_without_its_opening() -> None:
+    """"It costs 12 euros." alone says nothing: the opening is the gist, the note goes if it fits."""
+    text = (
+        "Breakfast is a buffet served from 7:30 to 10:30 in the ground-floor restaurant, with gluten-free"
+        " options on request. It costs 12 euros per person."
+    )
+    script = spoken_script(text, "en", 6.0)
+    assert script.text.startswith("Breakfast is a buffet"), script
+    assert "12 euros" not in script.text, script
