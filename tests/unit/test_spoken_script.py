@@ -164,7 +164,7 @@ def test_an_opening_too_long_for_the_note_is_cut_after_the_clauses_that_fit(
 
 
 def test_a_closing_sentence_is_never_said_without_its_opening() -> None:
-    """"It costs 12 euros." alone says nothing: the opening is the gist, the note goes if it fits."""
+    """ "It costs 12 euros." alone says nothing: the opening is the gist, the note goes if it fits."""
     text = (
         "Breakfast is a buffet served from 7:30 to 10:30 in the ground-floor restaurant, with gluten-free"
         " options on request. It costs 12 euros per person."
