@@ -122,6 +122,31 @@ class Guest:
 _seeded = itertools.count(1)
 
 
+@dataclass
+class Chat(Guest):
+    """A guest who is also the phone it writes from, keeping every reply (``last``: this turn's)."""
+
+    replies: list[Reply] = field(default_factory=list)
+    last: list[Reply] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.phone = self.phone or self.address
+
+    async def __call__(self, text: str) -> list[Reply]:
+        self.last = await self.says(text)
+        self.replies.extend(self.last)
+        return self.last
+
+    def said(self, *words: str, last: bool = False) -> bool:
+        from hotelbox.nlu.text import fold
+
+        text = fold(" ".join(r.text for r in (self.last if last else self.replies)))
+        return all(fold(w) in text for w in words)
+
+    def transcript(self) -> dict[str, Any]:
+        return {"transcript": [(r.key, r.text) for r in self.replies]}  # shown when an assertion fails
+
+
 async def seed_booking(
     box: Box,
     phone: str | None,

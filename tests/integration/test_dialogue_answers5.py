@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import count
 from typing import Any
@@ -19,35 +19,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotelbox.daemon import Box
-from hotelbox.messages import Reply
-from hotelbox.nlu.text import fold
-from tests.support import Guest, RecordingChannel, seed_booking
+from tests import support
+from tests.support import RecordingChannel, seed_booking
 
 TODAY = date(2027, 3, 10)
 _ids = count(1)
 
 
 @dataclass
-class Chat(Guest):
-    """A guest who is also the phone it writes from, keeping every reply (``last``: this turn's)."""
-
-    replies: list[Reply] = field(default_factory=list)
-    last: list[Reply] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.phone = self.phone or self.address
-
-    async def __call__(self, text: str) -> list[Reply]:
-        self.last = await self.says(text)
-        self.replies.extend(self.last)
-        return self.last
-
-    def said(self, *words: str, last: bool = False) -> bool:
-        text = fold(" ".join(r.text for r in (self.last if last else self.replies)))
-        return all(fold(w) in text for w in words)
-
-    def transcript(self) -> dict[str, Any]:
-        return {"transcript": [(r.key, r.text) for r in self.replies]}  # shown when an assertion fails
+class Chat(support.Chat):
+    """The shared chatting guest, with what this module asks of its conversation."""
 
     def sent(self, last: bool = True) -> str:
         return " ".join(r.key or "" for r in (self.last if last else self.replies))
