@@ -227,6 +227,17 @@ class TurnBuilder:
         return self.text(f"signoff_{n % 3 + 1}")
 
 
+@dataclass
+class _Reading:
+    """How a message is read as it goes through the global steps: ``given`` is the intent the
+    flow goes on with; ``intent`` what the steps answer."""
+
+    intent: str
+    given: str
+    low: bool = False
+    lacks: set[str] = field(default_factory=set)
+
+
 class Dialogue:
     """Stateless between turns: everything about a conversation is in its ``DialogueState``."""
 
@@ -344,30 +355,56 @@ class Dialogue:
         self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]
     ) -> str | None:
         """A person, a complaint, questions, greetings: answered whatever flow is going on. None
-        when that was all; else the intent the flow goes on with."""
+        when that was all; else the intent the flow goes on with. Each step either answers the
+        message (the turn is done) or hands it on, perhaps re-read, to the next."""
+        reading = _Reading(intent, intent)
+        steps = (
+            self._for_a_person,
+            self._introductions,
+            self._faint_readings,
+            self._questions,
+            self._requests,
+            self._small_talk_and_misses,
+        )
+        for step in steps:
+            done, go_on = step(t, u, reading, entities)
+            if done:
+                return go_on
+        return reading.given
+
+    def _for_a_person(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """Hesitation, small talk, a person asked for, a complaint, an emergency."""
         state = t.state
-        given = intent
         if HESITATION.match(u.text.strip()):
-            intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
-        if asides.small_talk(t, u, intent, entities):  # "sorry, wrong chat", "ok thanks", a late arrival
-            return None
+            r.intent = "out_of_scope"  # "hum", "mmm": thinking aloud, not a request for a human
+        if asides.small_talk(t, u, r.intent, entities):  # "sorry, wrong chat", "ok thanks", a late arrival
+            return True, None
         if (
-            intent == "request_human"
+            r.intent == "request_human"
             and not HUMAN_WORDS.search(fold(u.text))
             and _answers_question(state, entities)
         ):
-            intent = given = (
+            r.intent = r.given = (
                 "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
             )
-        if intent == "request_human":
+        if r.intent == "request_human":
             t.handoff("requested", "handoff_requested")
-            return None
-        if intent == "complaint":
+            return True, None
+        if r.intent == "complaint":
             t.handoff("complaint", "handoff_complaint")
-            return None
+            return True, None
         if EMERGENCY.search(fold(u.text)):
             t.handoff("emergency", "handoff_requested")  # someone is ill, a fire: a person, now
-            return None
+            return True, None
+        return False, None
+
+    def _introductions(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """A name or an e-mail with nothing else asked: kept (for the booking to come or just made)."""
+        state = t.state
         if (
             state.flow is None
             and state.created
@@ -379,7 +416,7 @@ class Dialogue:
             t.turn.guest_updates = {"email": entities["email"]}
             t.turn.attention = "booking_notes"
             t.say("email_after_booking", email=entities["email"], ref=state.created[-1])
-            return None
+            return True, None
         if (
             state.flow is None
             and _introduces(entities)
@@ -390,7 +427,16 @@ class Dialogue:
             s.guest_name = entities.get("guest_name") or s.guest_name
             s.email = entities.get("email") or s.email
             t.say("greet", hotel=self.hotel_name)
-            return None
+            return True, None
+        return False, None
+
+    def _faint_readings(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """What a faint or a small-talk reading really is: a question about the hotel, a stay, a
+        question for reception, nothing for us; and what the hotel does not have."""
+        state = t.state
+        intent, given = r.intent, r.given
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
             intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
@@ -410,7 +456,7 @@ class Dialogue:
             )
             and not topics_in(u.text)
         ):
-            return given  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
+            return True, given  # "an event for 15 people, 8 to 10 June": a stay, whatever else it sounds like
         if (
             low
             and state.flow
@@ -424,7 +470,7 @@ class Dialogue:
             self._answer_info(t, None)
             t.answered = True
             t.reprompt()
-            return None
+            return True, None
         if low and "?" in u.text and features_in(u.text) and not _has_stay(entities):
             intent = "room_info"  # "y hay alguna con balcón?", however faintly read: about the rooms
         if (
@@ -442,23 +488,41 @@ class Dialogue:
             intent in ("special_request", "room_info", "ask_info", "out_of_scope") or not _has_stay(entities)
         ):
             intent = "ask_info"  # "any rooms with a kitchen, or a penthouse?": a plain no for each
+        r.intent, r.low, r.lacks = intent, low, lacks
+        return False, None
+
+    def _questions(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """Questions about the hotel and its rooms, answered; then the flow goes on, or the stay
+        the message also gives is taken."""
+        state = t.state
+        intent, given, lacks = r.intent, r.given, r.lacks
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
             t.answered = True
             answer = polarity(after_questions(u.text)) if state.expect else None
-            if answer in ("yes", "no") and state.flow:
-                return "affirm" if answer == "yes" else "deny"  # "is breakfast included? ok, book it anyway"
+            if answer in ("yes", "no") and state.flow:  # "is breakfast included? ok, book it anyway"
+                return True, "affirm" if answer == "yes" else "deny"
             if state.flow is None and "check_in" in entities and not lacks:
                 state.flow = "booking"  # "a double 9 to 12 June? is breakfast included?": both
-                return "check_availability"
+                return True, "check_availability"
             if state.flow == "booking" and not lacks and _gives_details(entities):
-                return given  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
+                return True, given  # "book it under Ana Ruiz. Is breakfast included?": answered, and taken
             if state.flow is None and any(k in entities for k in ("adults", "children", "room_type")):
                 from hotelbox.dialogue import slots
 
                 slots.fill_stay(t, entities)  # "we are 2, do you have a penthouse?": kept for later
             t.reprompt()
-            return None
+            return True, None
+        return False, None
+
+    def _requests(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """A cot, a late arrival, a diet: noted once, in the guest's words."""
+        state = t.state
+        intent, given = r.intent, r.given
         if intent == "special_request":
             if asides.take_requests(t, u.text):  # a cot, a late arrival…: noted once, in its words
                 pass
@@ -470,15 +534,23 @@ class Dialogue:
                 t.say("special_request_noted", request=u.text.strip()[:200])
                 t.turn.attention = "special_request"
             if state.flow and _meaningful(entities):
-                return given  # "my husband and I with the baby, we'd need a cot": noted, and taken
+                return True, given  # "my husband and I with the baby, we'd need a cot": noted, and taken
             if (
                 state.flow is None
                 and _has_stay(entities)
                 and any(k in entities for k in ("check_in", "nights"))
             ):
-                return "book_room"  # "a room for us and the baby 5 to 8 July, we need a cot": both
+                return True, "book_room"  # "a room for us and the baby 5 to 8 July, we need a cot": both
             t.reprompt()
-            return None
+            return True, None
+        return False, None
+
+    def _small_talk_and_misses(
+        self, t: TurnBuilder, u: Understanding, r: _Reading, entities: dict[str, Any]
+    ) -> tuple[bool, str | None]:
+        """Greetings and thanks; a message not understood (asked again, then a person)."""
+        state = t.state
+        intent, given, low = r.intent, r.given, r.low
         if intent in ("greet", "thanks", "goodbye") and not _meaningful(entities):
             if intent == "greet":
                 if state.flow:
@@ -489,7 +561,7 @@ class Dialogue:
             else:
                 t.say("thanks" if intent == "thanks" else "goodbye")
             state.misunderstood = 0
-            return None
+            return True, None
         if intent == "out_of_scope" or (
             (not u.understood or low)
             and not _meaningful(entities)
@@ -498,16 +570,16 @@ class Dialogue:
         ):
             state.misunderstood += 1
             if t.reask():  # in the middle of a flow: the question again, rephrased, then a person
-                return None
+                return True, None
             if state.misunderstood >= self.settings.misunderstandings_before_handoff:
                 state.misunderstood = 0
                 t.handoff("not_understood", "handoff_not_understood")
-                return None
+                return True, None
             t.say("not_understood")
             t.reprompt()
-            return None
+            return True, None
         state.misunderstood = 0
-        return given
+        return True, given
 
     async def _advance_flow(
         self, t: TurnBuilder, u: Understanding, intent: str, entities: dict[str, Any]
