@@ -20,6 +20,8 @@ from typing import Any
 
 import jiwer
 
+from hotelbox.speech.speakable import EMAIL_WORDS, speakable
+
 _kokoro: dict[str, Any] = {}
 _kokoro_lock = threading.Lock()
 GUEST_VOICES = {"es": "kokoro-em_alex", "pt": "kokoro-pm_alex", "en": "kokoro-af_heart"}
@@ -53,12 +55,71 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
+ONE_LETTER_WORDS = {
+    "es": {"a", "e", "o", "u", "y"},
+    "pt": {"a", "e", "o"},
+    "en": {"a", "i"},
+}  # after normalise
+
+
+def join_letters(text: str, lang: str) -> str:
+    """Letters spelled one by one are one word, written either way: "H B", "H.B." and "HB" are all
+    "hb" (a language's one-letter words, "y", "e", "a", are never joined)."""
+    out: list[str] = []
+    run: list[str] = []
+    for word in [*text.split(), ""]:
+        if len(word) == 1 and word.isalpha() and word not in ONE_LETTER_WORDS[lang]:
+            run.append(word)
+            continue
+        out.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if word:
+            out.append(word)
+    return " ".join(out)
+
+
+SPELLINGS = {  # one word written two ways (after normalise): both sides get the first
+    "e mail": "email",
+    "wi fi": "wifi",
+    "recepcao": "rececao",  # Brazilian and European spellings of one word (Whisper writes either)
+    "contato": "contacto",
+}
+_SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
+
+
+# A booking reference written with its pairs of digits apart ("GB 48.21", "AB, 48, 21", "HB 48-21"):
+# the same words as "HB-4821" read in pairs, not a decimal number ("quarenta e oito vírgula dois um")
+SPLIT_REFERENCE = re.compile(r"\b(?!(?:EUR|USD|GBP|BRL)\b)([A-Z]{2,4})[\s,.-]*(\d{2})[\s,.-]+(\d{2})\b")
+
+# A domain written as such ("mail.com", the end of an address heard without its "@"): the words
+# "mail ponto com" the voice said for it
+DOMAIN = re.compile(r"(?<![@\w.])([^\W\d_][\w-]*)\.(com|net|org|pt|br|es)\b")
+
+
+# A half hour Whisper wrote as a decimal ("sete e meia" → "7,5", "siete y media" → "7,5"): the time
+# the voice said, as the reply writes it ("7:30")
+HALF_HOUR = re.compile(r"\b([01]?\d|2[0-3]),5\b")
+
+
+def words(text: str, lang: str) -> str:
+    """Both sides as words, the same way: written out by the box's speakable step, accents and
+    punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
+    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB"; a
+    reference's digit pairs written apart "HB 48.21" and together "HB-4821"; "mail.com" and "mail ponto
+    com"; a half hour written "7,5" and "7:30")."""
+    if lang in ("es", "pt"):
+        text = HALF_HOUR.sub(r"\1:30", text)
+    text = SPLIT_REFERENCE.sub(r"\1-\2\3", text)
+    text = DOMAIN.sub(lambda m: f"{m.group(1)} {EMAIL_WORDS[lang][1]} {m.group(2)}", text)
+    return join_letters(
+        _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
+    )
+
+
 def said_wer(reply: str, heard: str, lang: str) -> float:
     """Word error rate of what Whisper heard against what the voice was given to read: both sides
-    in words (the reply through the box's own speakable step, Whisper's digits written out)."""
-    from hotelbox.speech.speakable import speakable
-
-    return float(jiwer.wer(normalise(speakable(reply, lang)), normalise(speakable(heard, lang))))
+    as words, the round-trip benchmark's way (``words``)."""
+    return float(jiwer.wer(words(reply, lang), words(heard, lang)))
 
 
 @contextlib.contextmanager

@@ -23,7 +23,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
-import re
 import string
 import time
 from datetime import date
@@ -40,10 +39,10 @@ from hotelbox.speech.audio import decode
 from hotelbox.speech.engines import TtsSpec, VoiceSet, voice_spec
 from hotelbox.speech.kokoro import kokoro_text
 from hotelbox.speech.models import ModelStore
-from hotelbox.speech.speakable import EMAIL_WORDS, speakable
+from hotelbox.speech.speakable import speakable
 from hotelbox.speech.stt import WhisperStt
 from hotelbox.speech.tts import voice_note
-from tests.helpers import normalise
+from tests.helpers import words
 
 ROOMS = {"es": "Habitación doble", "en": "Double room", "pt": "Quarto duplo"}
 SKIP = {"fmt_date"}  # a date pattern, not a sentence
@@ -94,60 +93,6 @@ def sentences(catalog: Catalog, lang: str) -> list[tuple[str, str]]:
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
         out.append((key, catalog.text(lang, key, **{f: values[f] for f in fields})))
     return out
-
-
-ONE_LETTER_WORDS = {
-    "es": {"a", "e", "o", "u", "y"},
-    "pt": {"a", "e", "o"},
-    "en": {"a", "i"},
-}  # after normalise
-
-
-def join_letters(text: str, lang: str) -> str:
-    """Letters spelled one by one are one word, written either way: "H B", "H.B." and "HB" are all
-    "hb" (a language's one-letter words, "y", "e", "a", are never joined)."""
-    out: list[str] = []
-    run: list[str] = []
-    for word in [*text.split(), ""]:
-        if len(word) == 1 and word.isalpha() and word not in ONE_LETTER_WORDS[lang]:
-            run.append(word)
-            continue
-        out.extend(["".join(run)] if len(run) > 1 else run)
-        run = []
-        if word:
-            out.append(word)
-    return " ".join(out)
-
-
-SPELLINGS = {  # one word written two ways (after normalise): both sides get the first
-    "e mail": "email",
-    "wi fi": "wifi",
-    "recepcao": "rececao",  # Brazilian and European spellings of one word (Whisper writes either)
-    "contato": "contacto",
-}
-_SPELLINGS = re.compile(r"\b(" + "|".join(re.escape(k) for k in SPELLINGS) + r")\b")
-
-
-# A booking reference written with its pairs of digits apart ("GB 48.21", "AB, 48, 21", "HB 48-21"):
-# the same words as "HB-4821" read in pairs, not a decimal number ("quarenta e oito vírgula dois um")
-SPLIT_REFERENCE = re.compile(r"\b(?!(?:EUR|USD|GBP|BRL)\b)([A-Z]{2,4})[\s,.-]*(\d{2})[\s,.-]+(\d{2})\b")
-
-# A domain written as such ("mail.com", the end of an address heard without its "@"): the words
-# "mail ponto com" the voice said for it
-DOMAIN = re.compile(r"(?<![@\w.])([^\W\d_][\w-]*)\.(com|net|org|pt|br|es)\b")
-
-
-def words(text: str, lang: str) -> str:
-    """Both sides as words, the same way: written out by the box's speakable step, accents and
-    punctuation gone, one spelling for a word written two ways ("e-mail" and "email", "Wi-Fi" and
-    "wifi", "recepção" and "receção", "contato" and "contacto"; spelled letters "H B" and "HB"; a
-    reference's digit pairs written apart "HB 48.21" and together "HB-4821"; "mail.com" and "mail ponto
-    com")."""
-    text = SPLIT_REFERENCE.sub(r"\1-\2\3", text)
-    text = DOMAIN.sub(lambda m: f"{m.group(1)} {EMAIL_WORDS[lang][1]} {m.group(2)}", text)
-    return join_letters(
-        _SPELLINGS.sub(lambda m: SPELLINGS[m.group(1)], normalise(speakable(text, lang))), lang
-    )
 
 
 def voices_from_env() -> dict[str, str]:
