@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -176,3 +178,22 @@ def test_a_first_message_in_a_language_we_do_not_speak_is_answered_in_english(
     guest most likely reads; a number from Spain or Portugal says otherwise."""
     assert understander.understand(text, today=date(2027, 3, 10)).lang == "en"
     assert understander.understand(text, today=date(2027, 3, 10), fallback_lang="pt").lang == "pt"
+
+
+def test_training_runs_apart_so_the_box_keeps_none_of_it(tmp_path: Path) -> None:
+    """A first start trains the model (new install, upgraded examples): in a child process, so
+    scikit-learn and the training's arrays (~150 MB the box kept for its whole life) leave with it."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from hotelbox.nlu.understanding import Understander\n"
+        f"u = Understander(cache_root=Path({str(tmp_path / 'cache')!r}))\n"
+        "u.load()\n"
+        "assert u.model is not None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'skl2onnx', 'scipy')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    model_dir, _ = model_dir_for(tmp_path / "cache", None)
+    assert json.loads((model_dir / "intent.json").read_text())["examples"] == len(all_examples(None))
