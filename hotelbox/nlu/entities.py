@@ -222,7 +222,7 @@ _NAME_STOP = {
     "phone", "telefone", "quiero", "i", "want", "quero", "para", "for", "por", "please", "gracias",
     "thanks", "obrigado", "obrigada", "el", "la", "los", "las", "the", "o", "a", "os", "as", "de",
     "porfa", "porfavor", "pls", "plz", "pf", "pfv", "thx", "ty", "obg", "grs", "xfa", "ok", "vale", "sff", "sfv", "pff", "pfvr", "here", "aqui", "aca",
-    "pa", "pra", "pro",
+    "pa", "pra", "pro", "by", "btw", "aliás", "alias",
 }  # fmt: skip
 # words of a sentence, never of a name: "email is t@x.com if u need it" leaves no name "If U Need It"
 _FUNCTION_WORDS = {
@@ -456,6 +456,13 @@ def _clean_name(raw: str) -> str | None:
     parts = raw.split()
     for i, word in enumerate(parts):
         folded = fold(word)
+        if (
+            len(words) >= 2
+            and all(w[:1].isupper() for w in words)
+            and word.islower()
+            and folded not in _PARTICLES
+        ):
+            break  # "Marc Tremblay by the way": a name written with capitals ends at a word without
         if folded in _NAME_STOP and words and not (folded == "vale" and fold(words[-1]) in _PARTICLES):
             # "José Luis de la Fuente": particles stay when more of the name follows them;
             # "Luis Gómez, vale" ends the name, "Ana do Vale" is her surname
@@ -762,15 +769,20 @@ def _contains(name: str, seq: list[str]) -> bool:
 def split_full_name(full: str) -> tuple[str, str]:
     """(first name, last name) the way Spanish and Portuguese names work: "Lucía Fernández Ruiz"
     is Lucía + Fernández Ruiz (two surnames), "José Luis García López" is José Luis + García López,
-    "Ana Souza" is Ana + Souza, "María de la Fuente" is María + de la Fuente."""
+    "Ana Souza" is Ana + Souza, "María de la Fuente" is María + de la Fuente. Four parts are two
+    given names and two surnames, whatever the given names ("Andrés Felipe Rincón Mejía",
+    "Ana Maria dos Santos Pereira": a particle goes with the surname after it)."""
     words = full.split()
     if not words:
         return "", ""
     if len(words) == 1:
         return words[0], ""
-    given = 1
-    if len(words) >= 3 and fold(words[0]) in _COMPOUND_FIRST and fold(words[1]) in _SECOND_GIVEN:
-        given = 2
-    if len(words) - given < 1:
-        given = len(words) - 1
-    return " ".join(words[:given]), " ".join(words[given:])
+    parts: list[list[str]] = []  # "dos Santos" is one part
+    for i, word in enumerate(words):
+        if parts and parts[-1][-1].casefold() in _PARTICLES and i > 1:
+            parts[-1].append(word)
+        else:
+            parts.append([word])
+    compound = len(words) >= 3 and fold(words[0]) in _COMPOUND_FIRST and fold(words[1]) in _SECOND_GIVEN
+    given = min(2 if len(parts) >= 4 or compound else 1, len(parts) - 1)
+    return " ".join(w for p in parts[:given] for w in p), " ".join(w for p in parts[given:] for w in p)

@@ -554,6 +554,28 @@ def test_spanish_double_surnames_split_as_spanish_names_do() -> None:
     assert split_full_name("Lucía Fernández Ruiz") == ("Lucía", "Fernández Ruiz")
     assert split_full_name("José Luis García López") == ("José Luis", "García López")
     assert split_full_name("Ana Souza") == ("Ana", "Souza")
+    # four parts: two given names and two surnames, a particle with the surname after it
+    assert split_full_name("Andrés Felipe Rincón Mejía") == ("Andrés Felipe", "Rincón Mejía")
+    assert split_full_name("Ana Maria dos Santos Pereira") == ("Ana Maria", "dos Santos Pereira")
+    assert split_full_name("María José García de la Fuente") == ("María José", "García de la Fuente")
+    assert split_full_name("João Pedro da Silva") == ("João Pedro", "da Silva")
+    assert split_full_name("Tom de Vries") == ("Tom", "de Vries")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ok so its me and my wife, my name is Marc Tremblay by the way", "Marc Tremblay"),
+        ("my name is john smith by the way", "John Smith"),
+        ("I am Tom Baker btw, can u book it", "Tom Baker"),
+        ("me llamo José Luis de la Fuente", "José Luis de la Fuente"),
+        ("sou a Maria da Silva aliás", "Maria da Silva"),
+    ],
+)
+def test_a_name_ends_where_the_sentence_goes_on(text: str, name: str) -> None:
+    from hotelbox.nlu.entities import extract_name
+
+    assert extract_name(text) == name
 
 
 # -- flows (issue 12): facts from every message, whatever else it says --------------------------
