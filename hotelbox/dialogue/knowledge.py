@@ -62,7 +62,16 @@ class Knowledge:
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "no_penthouse": ("penthouse", "atico", "cobertura", "pent house", "penthouse suite"),
     "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia",
-                        "piscina privativa", "piscina particular", "plunge pool"),
+                        "piscina privativa", "piscina particular", "plunge pool", "alberca privada", "pileta privada",
+                        "private swimming pool", "own swimming pool", "piscina exclusiva", "alberca propia",
+                        "pileta propia", "piscina propria", "private plunge pool"),
+    # answers6: an indoor pool, apartments (what the hotel has instead: the outdoor pool, rooms)
+    "no_indoor_pool": ("indoor pool", "indoor swimming pool", "covered pool", "inside pool", "piscina cubierta",
+                       "piscina interior", "piscina techada", "alberca techada", "alberca cubierta", "pileta cubierta",
+                       "pileta techada", "piscina coberta", "piscina interna", "piscina climatizada cubierta"),
+    "no_apartment": ("apartment", "apartments", "apartamento", "apartamentos", "departamento", "departamentos",
+                     "bungalow", "bungalows", "duplex", "apartment hotel", "aparthotel",
+                     "holiday flat", "self catering", "self-catering"),
     "no_kitchen": ("kitchen", "kitchenette", "cocina", "cozinha", "cocinar", "cook", "cozinhar", "cocinita", "cozinhinha"),
     "no_spa": ("spa", "sauna", "banho turco", "bano turco", "massage", "masaje", "massagem",
                "massages", "masajes", "massagens", "wellness"),
@@ -110,6 +119,9 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
                             "cancel for free", "cancelar sem custos", "cancelar sin coste", "cancelar sin costo"),
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
+    "restaurant": ("restaurant", "restaurants", "restaurante", "restaurantes", "bar", "terrace bar", "dinner",
+                   "lunch", "cenar", "almuerzo", "almorzar", "jantar", "almoco", "almocar", "comer algo",
+                   "place to eat", "somewhere to eat", "donde comer", "onde comer"),
     "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
     "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
@@ -146,7 +158,17 @@ _WHERE = re.compile(
     r"|exactly|el|o|the|hotel|miramar|it|this|ese|esse|este|localizados?|ubicados?|situados?|situad[oa]s?))*"
     r"\s*(?:$|[?.!,;]|\b(?:y|and|e|pls|please|por\s+favor|porfa|pf)\b)"
 )
-NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
+NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa", "no_indoor_pool", "no_apartment")
+# what the hotel's "no" already names: the general list said after it again is the same thing twice
+_SAID_BY: dict[str, tuple[str, ...]] = {
+    "no_private_pool": ("amenities",),
+    "no_indoor_pool": ("amenities",),
+    "no_spa": ("amenities",),
+    "no_kitchen": ("restaurant",),
+}
+_GYM_OR_POOL = re.compile(
+    r"(?<![\w-])(?:piscina|pool|alberca|pileta|swimming\s+pool|gimnasio|gym|academia|ginasio)(?![\w-])"
+)
 
 
 # one pattern per topic (its words, longest first), compiled once: a turn asks for the topics of
@@ -180,14 +202,22 @@ def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     if "location" not in {t for _, t in found} and (where := _WHERE.search(fold(text))):
         found.append((where.start(), "location"))  # "onde vcs ficam?", "where are you guys?"
     topics = [t for _, t in sorted(found)]
-    if "no_private_pool" in topics and "amenities" in topics:
-        topics.remove("amenities")  # "a private pool" is not a question about the pool
+    for lack, said in _SAID_BY.items():
+        for topic in said:
+            if lack in topics and topic in topics and (topic != "amenities" or _only_gym_or_pool(folded)):
+                topics.remove(topic)  # "a private pool?", "spa or gym?": the "no" says the pool and gym too
     if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
         # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
         topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
     return tuple(topics)
+
+
+def _only_gym_or_pool(folded: str) -> bool:
+    """The hotel's facilities the message names are only its pool and gym (the "no" answers say them)."""
+    named = _TOPIC_PATTERNS["amenities"].findall(folded)
+    return all(_GYM_OR_POOL.fullmatch(w) for w in named)
 
 
 _CHARGE = re.compile(
