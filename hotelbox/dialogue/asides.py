@@ -228,6 +228,10 @@ _OOPS = re.compile(
     r"|\bfoi\s+engano\b|\b(?:era|e|foi)\s+(?:pra\s+|para\s+|de\s+|em\s+|na\s+|no\s+)?outr[ao]s?\s+(?:pessoa|conversa|gente"
     r"|grupo|contato|numero|chat)\b|\b(?:era|es|iba)\s+(?:de\s+|en\s+)?otr[oa]\s+(?:chat|conversacion|grupo|numero)\b"
     r"|\b(?:for|to)\s+(?:another|a\s+different|the\s+other)\s+(?:chat|person|group|conversation|number)\b"
+    # "jaja perdón, era para alexa", "that was meant for siri", "foi pro google": a voice assistant's order
+    r"|\b(?:for|to|para|pa|pra|pro|era\s+para|was\s+for|meant\s+for|talking\s+to|hablaba\s+con|falava\s+com)\s+"
+    r"(?:(?:el|la|o|a|my|mi|meu|minha)\s+)?(?:alexa|siri|google|ok\s+google|cortana|bixby|assistente|asistente"
+    r"|assistant|gpt|chatgpt)\b|^(?:hey|oye|ok|ei|e\s+ai)\s+(?:siri|alexa|google)\b"
     r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
     r"|\b(?:ignora|ignore|ignorem|esquece|esqueca|esquecam|desconsidera|desconsidere)\s*(?:isso|isto|a\s+mensagem"
     r"|essa\s+mensagem|a\s+msg|$)"
@@ -243,6 +247,22 @@ _COMPLAINT = re.compile(
     r"|suj[oa]s?|nojent[oa]|fedor|cheiro\s+(?:de|ruim|horrivel)|quebrad[oa]s?|estragad[oa]s?|nao\s+funciona\w*"
     r"|reclamacao|absurdo|vergonha|inaceitavel|pessim[oa]|horrivel|decepcionad[oa]s?|cobra\w*\s+duas\s+vezes"
     r"|mal\s+educad[oa]|grossei?r[oa])\b"
+    # something in the room that fails, in the guest's words: "the air con isn't cooling", "the
+    # door won't lock", "no sale agua caliente", "o chuveiro não esquenta"
+    r"|\b(?:isn'?t|is\s+not|aren'?t|are\s+not|wasn'?t|won'?t|will\s+not|doesn'?t|don'?t|didn'?t|can'?t|cannot"
+    r"|keeps?)\s+(?:(?:even|really|properly|at\s+all|still)\s+)?(?:work\w*|cool\w*|heat\w*|drain\w*|flush\w*"
+    r"|lock\w*|open\w*|clos\w*|turn\w*\s+on|switch\w*\s+on|connect\w*|get\w*\s+(?:hot|warm|cold)|leak\w*)\b"
+    r"|\b(?:no|nao)\s+(?:me\s+|nos\s+)?(?:enfria|calienta|esquenta|gela|esfria|aquece|desagua|abre|cierra|fecha|tranca"
+    r"|liga|enciende|prende|conecta|sale\s+(?:el\s+)?agua|sai\s+agua|hay\s+(?:toallas|papel|jabon|agua|luz)"
+    r"|tem\s+(?:toalhas?|papel|sabonete|agua|luz)|ha\s+(?:toalhas|papel|agua|luz))\b"
+    r"|\b(?:there\s+(?:are|is)\s+no|there'?s\s+no|we\s+have\s+no|we'?ve\s+got\s+no)\s+(?:clean\s+)?(?:towels|toilet\s+paper|soap"
+    r"|shampoo|hot\s+water|water|electricity|power|light)\b(?!\s+(?:included|in\s+the\s+price))"
+    r"|\b(?:nobody|no\s+one|noone|nadie|ninguem)\s+(?:has\s+|ha\s+|nos\s+|me\s+)?(?:clean\w*|came|come|answer\w*"
+    r"|help\w*|limpi\w*|limpo\w*|vino|viene|contest\w*|atiend\w*|atende\w*|respond\w*|veio|vem|ajud\w*)\b"
+    r"|\b(?:ridiculous|outrageous|unbelievable|shocking|ridicul[oa]|indignante|inadmisible|inadmissivel"
+    r"|lamentable|lamentavel|pesadilla|pesadelo|leaking|leaks|gotera|goteira|vazamento|vazando|atascad[oa]"
+    r"|entupid[oa]|couldn'?t\s+sleep|kept\s+us\s+(?:up|awake)|no\s+(?:hemos|he)\s+podido\s+dormir"
+    r"|nao\s+(?:conseguimos|consegui)\s+dormir)\b"
 )
 
 
@@ -278,7 +298,8 @@ _ASKS_PERSON = re.compile(
 _LATER = re.compile(
     r"\b(?:i'?ll|i\s+will|we'?ll|we\s+will|let\s+me|i\s+need\s+to|we\s+need\s+to)\s+(?:think|get\s+back|write\s+(?:again|back|later)"
     r"|let\s+you\s+know|talk\s+(?:to|with)\s+my|decide|come\s+back|check\s+with|ask\s+my)"
-    r"|\blo\s+(?:pienso|pensamos|hablo|hablamos|consulto|consultamos|miro|vemos|veo)\b"
+    r"|\blo\s+(?:pienso|pensamos|hablo|hablamos|consulto|consultamos|miro|vemos|veo|platico|platicamos|checo|chequeo"
+    r"|reviso|charlo|charlamos|converso|conversamos)\b"
     r"|\b(?:os|te|les)\s+(?:digo|decimos|aviso|avisamos|escribo|escribimos|confirmo|confirmamos)\s+(?:algo|luego|despues|mas\s+tarde|manana)?"
     r"|\b(?:vou|vamos)\s+(?:pensar|ver\s+com|falar\s+com|conversar)|\bdepois\s+(?:eu\s+)?(?:falo|escrevo|confirmo|aviso|volto)\b"
     r"|\b(?:te|lhe|vos)\s+(?:aviso|falo|escrevo)\b|\bvolto\s+a\s+(?:falar|escrever)\b"
@@ -292,7 +313,8 @@ _NOD = re.compile(
     r"(?:(?:ah|ahh|oh|aa|ahn|hmm?|ok|okay|okey|oki|okis|vale|dale|bueno|bien|perfecto|perfect|great|genial"
     r"|estupendo|entendido|entiendo|entendi|got\s+it|i\s+see|understood|alright|all\s+right|fine|cool|nice|sure"
     r"|de\s+acuerdo|claro|listo|ta|ta\s+bom|tudo\s+bem|beleza|blz|certo|show|otimo|perfeito|combinado|fechado"
-    r"|ya|ya\s+veo|va|sale|okk+|top|joia|massa|si|sim|yes|yeah|yep|yup)[\s,.!]*){1,4}"
+    r"|ya|ya\s+veo|va|sale|okk+|top|joia|massa|si|sim|yes|yeah|yep|yup"
+    r"|(?:ja|je|ha|he|ka|rs|lo)(?:ja|je|ha|he|ka|rs|l)+|k{3,}|lol|xd|jsjs\w*)[\s,.!]*){1,4}"
 )
 # the questions that ask for a fact (dates, who, a name): "thanks" does not answer them, it closes
 _DATA_QUESTIONS = frozenset(
@@ -338,13 +360,12 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     if (
         _COMPLAINT.search(folded)
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
-        and (
-            "booking_ref" in entities or not any(k in entities for k in _STAY[:6])
-        )  # "my hotel is awful, book me"
+        and (  # "my hotel is awful, book me from today to Saturday": a stay asked for
+            not _plans_stay(t, entities, folded)
+            or ("booking_ref" in entities and not {"check_in", "check_out", "nights"} & entities.keys())
+        )
         and intent not in ("request_human", "complaint")
         and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
-        and not {"check_in", "check_out", "nights"}
-        & entities.keys()  # "my hotel is awful, can I come to you?"
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True
@@ -371,7 +392,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         return True
     if (
         _LATER.search(folded)
-        and not facts
+        and not any(
+            k in entities for k in (*_STAY[:3], *_STAY[5:], "booking_ref", "_party_change")
+        )  # "…with my wife"
         and "?" not in u.text
         and intent not in ("request_human", "complaint")
     ):
@@ -400,6 +423,27 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     return False
+
+
+# words that ask for a stay ("can I come to you from today?"): a grievance said beside them is about
+# somewhere else, and the message is a booking
+_WANTS_STAY = re.compile(
+    r"\b(?:book\w*|reserv\w*|availab\w*|disponib\w*|vaga|room\s+for|habitacion\s+para|quarto\s+para"
+    r"|come\s+to\s+you|ir\s+con\s+ustedes|ir\s+a\s+vuestro|ir\s+pra\w*|(?:have|got)\s+(?:you\s+got\s+)?a\s+room"
+    r"|tienen\s+algo|teneis\s+algo|tem\s+algo|tem\s+quarto|hay\s+habitacion\w*|for\s+tonight|para\s+(?:esta|hoje)\s+noite"
+    r"|para\s+hoy|para\s+esta\s+noche)\b"
+)
+
+
+def _plans_stay(t: TurnBuilder, entities: dict[str, Any], folded: str) -> bool:
+    """Does the message ask for a stay? A party, a room, a departure or a day to come do; "today"
+    alone ("nobody cleaned our room today") does only beside words that ask for a room."""
+    if any(k in entities for k in ("check_out", "nights", "adults", "children", "room_type")):
+        return True
+    check_in = entities.get("check_in")
+    if not check_in:
+        return False
+    return str(check_in) > t.guest.today.isoformat() or bool(_WANTS_STAY.search(folded))
 
 
 def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:
