@@ -71,6 +71,43 @@ TEXT_ONLY = re.compile(
     r"|\bsem\s+áudios?\b|\bno\s+(?:more\s+)?(?:voice|audio)(?:\s+notes?|\s+messages?)?\b|\bdon'?t\s+send\s+(?:me\s+)?(?:voice|audio)",
     re.IGNORECASE,
 )
+# what every language writes alike: "ok", "okay", "jaja", "lol", "hmm" say nothing of the guest's language
+NEUTRAL = re.compile(
+    r"(?:(?:ok+|okay|okey|oki|okis|k|kk|ah+|oh+|h?m+|ja(?:ja)+j?|je(?:je)+|ha(?:ha)+h?|he(?:he)+|k{3,}|rs(?:rs)+|lol|xd"
+    r"|jsjs\w*)[\s,.!?]*){1,4}"
+)
+# a guest already in the hotel saying where they are: "we're staying in room 12", "estoy en la 204"
+IN_HOUSE = re.compile(
+    r"\b(?:we'?re|we\s+are|i'?m|i\s+am|estamos|estoy|estou|to|tamo|tamos)\s+(?:staying\s+|alojad[oa]s?\s+"
+    r"|hospedad[oa]s?\s+)?(?:(?:in|en|na|no|at)\s+(?:the\s+|la\s+|el\s+|o\s+|a\s+)?(?:room|habitacion|hab|cuarto|pieza"
+    r"|quarto|suite|suit)\s*(?:number|numero|n|no)?\s*\d{1,4}|(?:en\s+la|en\s+el|no|na)\s+\d{3,4})\b"
+    r"|\b(?:room|habitacion|quarto|cuarto|pieza)\s+(?:number\s+|numero\s+)?\d{1,4}\b"
+    r"(?=.*\b(?:staying|alojad|hospedad|estamos|estoy|estou|we'?re|i'?m)\b)"
+)
+# what guests ask a phone's assistant, not a hotel: scores, weather, music, the lights, recipes, jokes
+OFF_TOPIC = re.compile(
+    r"\b(?:partido|futbol|football|soccer|match|score|marcador|placar|jogo|golazo|gols?|goles|champions|nba|nfl"
+    r"|weather|forecast|clima|pronostico|previsao\s+do\s+tempo|que\s+tiempo\s+(?:hace|va\s+a\s+hacer)|will\s+it\s+rain"
+    r"|va\s+a\s+llover|vai\s+chover|music|musica|song|songs|cancion\w*|cancao|cancoes|playlist|spotify"
+    r"|(?:turn|switch)\s+(?:on|off)\s+the\s+(?:light|lights|tv|radio)|(?:apaga|enciende|prende|liga|desliga)\s+(?:la|el|a|o)\s+"
+    r"(?:luz|luces|tele|tv|radio)|alarm|alarma|despertador|timer|temporizador|recipe|receta|receita|joke|chiste|piada"
+    r"|horoscop\w*|bitcoin|lottery|loteria)\b"
+)
+# yes, in the languages guests write to us when they cannot in ours ("ja bitte", "oui merci", "sì grazie")
+_FOREIGN_YES_WORD = r"ja|jawohl|gerne|gern|oui|volontiers|d'accord|si|certo|certamente|va\s+bene|yes|ok|okay"
+FOREIGN_YES = re.compile(
+    rf"(?:(?:{_FOREIGN_YES_WORD}|bitte|prego|per\s+favore|s'il\s+vous\s+plait|merci|danke|grazie|mille|schon|sehr"
+    r"|beaucoup|please|une|un|eine|einen|persona|personne|person|mensch|menschen)[\s,.!]*){1,6}"
+)
+_YES_IN = re.compile(rf"\b(?:{_FOREIGN_YES_WORD})\b")
+
+
+def foreign_yes(text: str) -> bool:
+    """ "ja bitte", "oui, une personne svp", "sì grazie": a yes in a language we do not speak."""
+    folded = fold(text).strip(" .!")
+    return bool(FOREIGN_YES.fullmatch(folded) and _YES_IN.search(folded))
+
+
 VOICE_PLEASE = re.compile(
     r"\b(?:m[aá]ndame|env[ií]ame|send\s+me|manda-me|envia-me|responde(?:-me)?\s+(?:com|con|por)|resp[oó]ndeme\s+(?:con|por)"
     r"|answer\s+(?:me\s+)?(?:with|by|in))\s+(?:un\s+|uma?\s+|an?\s+)?(?:audio|áudio|voz|voice|nota de voz|voice note)",
@@ -300,6 +337,8 @@ class Dialogue:
                 if go_on is not None:
                     await self._advance_flow(t, u, go_on, entities)
                 await asides.file_requests(t)  # a request about a booking made: into its remark
+            answered = [r.key[5:] for r in t.turn.replies if (r.key or "").startswith("info:")]
+            state.topic = answered[-1] if answered else None  # what "is it free?" asks about next
         finally:
             if not sure and not state.lang_sure:
                 state.lang = None  # an unreadable first line must not fix the conversation's language
@@ -308,7 +347,11 @@ class Dialogue:
     def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
         """Take the message's language (and the guest's variety); True when it can be trusted."""
         home = phone_language(guest.phone)
-        if not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG:
+        if not state.lang_sure and (state.lang or home) and NEUTRAL.fullmatch(fold(u.text).strip(" .!?,")):
+            u.lang = state.lang or home or u.lang  # "ok", "jaja": no language; the one we had, or the phone's
+        elif (
+            not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG
+        ):
             u.lang = home  # "cancelar reserva", "wifi?": a Spanish number says which language
         readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
         foreign = any(f.startswith("foreign:") for f in u.flags)
@@ -347,6 +390,11 @@ class Dialogue:
             else:
                 t.say("languages_we_speak", (Option("human", t.text("opt_human")),))
                 t.turn.attention = "foreign_language"
+            return True
+        if state.foreign and (polarity(u.text) == "yes" or foreign_yes(u.text)):
+            # "ja bitte", "sì, grazie" to "would you like a person?": the person they said yes to
+            state.foreign = 0
+            t.handoff("language", "handoff_language")
             return True
         state.foreign = 0
         return False
@@ -481,6 +529,19 @@ class Dialogue:
             and not asides.requests_in(u.text)  # "y llegaremos tarde": a request, however faintly read
         ):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
+        if (
+            intent in (*BOOKING_INTENTS, "ask_info", "room_info", "special_request", "provide_info")
+            and not _meaningful(entities)
+            and not topics_in(u.text)
+            and not features_in(u.text)
+        ):
+            folded = fold(u.text)
+            if IN_HOUSE.search(folded) and not asks(u.text):
+                t.say("in_house_ack")  # "hi, we're staying in room 12": a guest here, not a booking
+                state.misunderstood = 0
+                return True, None
+            if OFF_TOPIC.search(folded):
+                intent = "out_of_scope"  # "¿cuánto quedó el partido?" asks no price of ours
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
         if intent == "ask_price" and priced_aside(u.text, entities):
             intent = "ask_info"  # "parking, how much a day?": its answer carries its price, not the rooms'
@@ -786,6 +847,8 @@ class Dialogue:
                 and not ("low_confidence" in u.flags and not HUMAN_WORDS.search(fold(u.text)))
             ):
                 choice = None
+            if choice in ("yes", "no") and not tapped and asks(u.text) and _DEFERS.search(fold(u.text)):
+                choice = None  # "before I confirm, what time is check-in?": a question first, no yes yet
             if (
                 choice in ("yes", "no")
                 and not tapped
@@ -840,7 +903,9 @@ class Dialogue:
         topics: list[str | None] = [
             k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
         ]
-        if (
+        if not topics and not features_in(u.text) and (again := self._follow_up(t, u)) is not None:
+            topics = [again or None]  # "e a que horas é servido?" after breakfast: breakfast's hours
+        elif (
             u.topic
             and u.topic not in topics
             and (not topics or intent == "ask_info")
@@ -858,6 +923,27 @@ class Dialogue:
             return
         for topic in topics[:4] or [None]:
             self._answer_info(t, topic)
+
+    def _follow_up(self, t: TurnBuilder, u: Understanding) -> str | None:
+        """A short question that names nothing, right after a topic was answered ("is it free?",
+        "y hasta qué hora?", "e a que horas é servido?"): about that topic. Its answer again when
+        the question asks what it says (a time, a price) or the model reads that topic too; else ""
+        (reception is asked: "is it heated?" is nothing the answer says). None: no follow-up."""
+        last = t.state.topic
+        folded = " ".join(re.sub(r"[^\w\s]", " ", fold(u.text)).split())
+        if (
+            not last
+            or last not in self.knowledge.topics()
+            or not asks(u.text)
+            or len(folded.split()) > 7
+            or _has_stay(u.entities)
+            or "booking_ref" in u.entities
+            or not (_REFERS_BACK.search(folded) or _ASKS_TIME.search(folded) or _ASKS_PRICE.search(folded))
+        ):
+            return None
+        if u.topic == last or _ASKS_TIME.search(folded) or _ASKS_PRICE.search(folded):
+            return last
+        return ""
 
     def say_not_have(self, t: TurnBuilder, text: str) -> None:
         """Things the hotel does not have, named in a message about something else."""
@@ -935,6 +1021,35 @@ _INDIRECT = re.compile(
     r"|\b(?:va\s+aparte|se\s+paga\s+aparte|esta\s+incluid[oa]|estan\s+incluid[oa]s|ta\s+incluid[oa]|vem\s+incluid[oa]"
     r"|e\s+a\s+parte|is\s+(?:it\s+)?included|included\s+or|incluid[oa]\s+o|incluid[oa]\s+ou)\b"
     r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
+)
+
+
+# the yes is put off until a question is answered: "before I confirm…", "antes de confirmar…", "one
+# question first", "antes de reservar, una pregunta"
+_DEFERS = re.compile(
+    r"\b(?:before|antes\s+de|antes\s+que|prior\s+to)\s+(?:i\s+|we\s+|(?:yo\s+|eu\s+)?(?:lo\s+|la\s+|o\s+|a\s+)?)?"
+    r"(?:confirm\w*|book\w*|reserv\w*|decid\w*|go\s+ahead|say\s+yes|pay\w*|pag\w*|accept\w*|acept\w*|aceit\w*"
+    r"|fechar|cerrar|do\s+it|hacerlo|faze-lo|proceed\w*|change\w*|cambi\w*|mud\w*|alter\w*)"
+    r"|\b(?:one|a)\s+(?:quick\s+)?question\s+first\b|\b(?:una|uma)\s+(?:pregunta|pergunta|duda|duvida)\s+(?:antes|primero|primeiro)\b"
+    r"|\b(?:first|primero|primeiro)\s*,?\s+(?:a\s+|una\s+|uma\s+)?(?:question|pregunta|pergunta|duda|duvida)\b"
+)
+
+
+# a question about something just named, in the guest's words: a pronoun ("is it heated?", "¿eso se
+# paga?", "isso é pago?"), or a verb and what it is ("is it free", "es gratis", "é servido")
+_REFERS_BACK = re.compile(
+    r"\b(?:it|that|this|they|them|those|these|eso|esa|ese|esto|ello|lo|la|los|las|isso|isto|ele|ela|eles|elas|esse"
+    r"|essa)\b|\b(?:is|are|es|son|esta|estan|e|sao|fica|ficam)\s+(?:\w+\s+)?(?:servid[oa]s?|served|abiert[oa]s?"
+    r"|abert[oa]s?|open|gratis|free|gratuit[oa]s?|heated|climatizad[oa]s?|aquecid[oa]s?|incluid[oa]s?|included"
+    r"|pag[oa]s?|extra|aparte|a\s+parte|caro|cara|expensive|far|lejos|longe)\b"
+)
+_ASKS_TIME = re.compile(
+    r"\b(?:what\s+time|until\s+when|till\s+when|from\s+when|when|a\s+q(?:ue)?\s+horas?|q(?:ue)?\s+horas?|hasta\s+q(?:ue)?"
+    r"\s+hora|desde\s+q(?:ue)?\s+hora|ate\s+que\s+horas?|ate\s+quando|cuando|quando|horario|horarios|hours)\b"
+)
+_ASKS_PRICE = re.compile(
+    r"\b(?:how\s+much|price|cost\w*|charge\w*|free|cuanto|cuesta|cuestan|precio|vale|sale|gratis|se\s+paga|se\s+cobra"
+    r"|quanto|custa|custam|preco|pago|paga|gratuit[oa]|cobr\w*)\b"
 )
 
 
