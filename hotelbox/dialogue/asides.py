@@ -205,7 +205,8 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # message was not for us. Said alone (no question, no fact), it is answered with "no problem",
 # never read as a complaint, a date or a topic.
 _OOPS = re.compile(
-    r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
+    r"^(?:(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*|jeje\w*)\s+)?"
+    r"(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
     r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$"
     r"|\bwrong\s+(?:\w+\s+)?(?:chat|number|person|conversation|convo|group|contact|window|thread|whatsapp|guy|hotel|app"
     r"|application|tab|screen|message|text|box)\b"
@@ -252,13 +253,16 @@ _COMPLAINT = re.compile(
     r"|\b(?:isn'?t|is\s+not|aren'?t|are\s+not|wasn'?t|won'?t|will\s+not|doesn'?t|don'?t|didn'?t|can'?t|cannot"
     r"|keeps?)\s+(?:(?:even|really|properly|at\s+all|still)\s+)?(?:work\w*|cool\w*|heat\w*|drain\w*|flush\w*"
     r"|lock\w*|open\w*|clos\w*|turn\w*\s+on|switch\w*\s+on|connect\w*|get\w*\s+(?:hot|warm|cold)|leak\w*)\b"
-    r"|\b(?:no|nao)\s+(?:me\s+|nos\s+)?(?:enfria|calienta|esquenta|gela|esfria|aquece|desagua|abre|cierra|fecha|tranca"
+    r"|\b(?:no|nao)\s+(?:me\s+|nos\s+|se\s+|te\s+)?(?:enfria|calienta|esquenta|gela|esfria|aquece|desagua|abre|cierra|fecha|tranca"
     r"|liga|enciende|prende|conecta|sale\s+(?:el\s+)?agua|sai\s+agua|hay\s+(?:toallas|papel|jabon|agua|luz)"
     r"|tem\s+(?:toalhas?|papel|sabonete|agua|luz)|ha\s+(?:toalhas|papel|agua|luz))\b"
     r"|\b(?:there\s+(?:are|is)\s+no|there'?s\s+no|we\s+have\s+no|we'?ve\s+got\s+no)\s+(?:clean\s+)?(?:towels|toilet\s+paper|soap"
     r"|shampoo|hot\s+water|water|electricity|power|light)\b(?!\s+(?:included|in\s+the\s+price))"
     r"|\b(?:nobody|no\s+one|noone|nadie|ninguem)\s+(?:has\s+|ha\s+|nos\s+|me\s+)?(?:clean\w*|came|come|answer\w*"
     r"|help\w*|limpi\w*|limpo\w*|vino|viene|contest\w*|atiend\w*|atende\w*|respond\w*|veio|vem|ajud\w*)\b"
+    r"|\b(?:is|are|got|gets|esta|estan|ta|sigue|sigue\s+estando)\s+(?:completely\s+|totally\s+|all\s+)?(?:blocked|clogged"
+    r"|flooded|overflowing|atascad[oa]s?|inundad[oa]s?|entupid[oa]s?|alagad[oa]s?)\b|\bsigue\s+sin\s+funcionar\b"
+    r"|\bcontinua\s+(?:sem\s+funcionar|a\s+nao\s+funcionar)\b"
     r"|\b(?:ridiculous|outrageous|unbelievable|shocking|ridicul[oa]|indignante|inadmisible|inadmissivel"
     r"|lamentable|lamentavel|pesadilla|pesadelo|leaking|leaks|gotera|goteira|vazamento|vazando|atascad[oa]"
     r"|entupid[oa]|couldn'?t\s+sleep|kept\s+us\s+(?:up|awake)|no\s+(?:hemos|he)\s+podido\s+dormir"
@@ -365,7 +369,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
             or ("booking_ref" in entities and not {"check_in", "check_out", "nights"} & entities.keys())
         )
         and intent not in ("request_human", "complaint")
-        and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
+        and not (
+            _asked_about(u.text) and (topics_in(u.text) or features_in(u.text))
+        )  # "is the room noisy?" asks
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True
@@ -423,6 +429,15 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     return False
+
+
+def _asked_about(text: str) -> bool:
+    """Is the grievance a question ("is the room noisy?") rather than said ("the toilet is blocked.
+    Could someone have a look?")? True when every clause naming it ends in a question mark."""
+    clauses = [
+        c for c in re.findall(r"[^.,;!?\n]+[.,;!?\n]*", text) if _COMPLAINT.search(" ".join(fold(c).split()))
+    ]
+    return bool(clauses) and all("?" in c for c in clauses)
 
 
 # words that ask for a stay ("can I come to you from today?"): a grievance said beside them is about

@@ -28,7 +28,9 @@ from hotelbox.dialogue.choices import (
 )
 from hotelbox.dialogue.knowledge import (
     NOT_HAVE,
+    PRICED,
     Knowledge,
+    about_the_stay,
     asks_quietly,
     features_in,
     priced_aside,
@@ -100,6 +102,12 @@ FOREIGN_YES = re.compile(
     r"|beaucoup|please|une|un|eine|einen|persona|personne|person|mensch|menschen)[\s,.!]*){1,6}"
 )
 _YES_IN = re.compile(rf"\b(?:{_FOREIGN_YES_WORD})\b")
+
+
+def _only_yes(text: str) -> bool:
+    """ "yes please", "sí", "sim, obrigado": a yes and nothing else ("ok, english is fine. what is
+    the wifi password?" carries on in English instead)."""
+    return polarity(text) == "yes" and len(fold(text).split()) <= 3
 
 
 def foreign_yes(text: str) -> bool:
@@ -391,7 +399,7 @@ class Dialogue:
                 t.say("languages_we_speak", (Option("human", t.text("opt_human")),))
                 t.turn.attention = "foreign_language"
             return True
-        if state.foreign and (polarity(u.text) == "yes" or foreign_yes(u.text)):
+        if state.foreign and not asks(u.text) and (foreign_yes(u.text) or _only_yes(u.text)):
             # "ja bitte", "sì, grazie" to "would you like a person?": the person they said yes to
             state.foreign = 0
             t.handoff("language", "handoff_language")
@@ -485,6 +493,14 @@ class Dialogue:
         question for reception, nothing for us; and what the hotel does not have."""
         state = t.state
         intent, given = r.intent, r.given
+        if (
+            state.topic
+            and intent
+            in (WEAK_INTENTS | {"ask_info", "ask_price", "room_info", "special_request", "goodbye"})
+            and self._follow_up(t, u) is not None
+        ):
+            r.intent = "ask_info"  # "y es gratis?", "how much is it?" after an answer: about what it said
+            return False, None
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
             intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
@@ -847,7 +863,7 @@ class Dialogue:
                 and not ("low_confidence" in u.flags and not HUMAN_WORDS.search(fold(u.text)))
             ):
                 choice = None
-            if choice in ("yes", "no") and not tapped and asks(u.text) and _DEFERS.search(fold(u.text)):
+            if choice in ("yes", "no") and not tapped and _defers(u.text):
                 choice = None  # "before I confirm, what time is check-in?": a question first, no yes yet
             if (
                 choice in ("yes", "no")
@@ -903,7 +919,7 @@ class Dialogue:
         topics: list[str | None] = [
             k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
         ]
-        if not topics and not features_in(u.text) and (again := self._follow_up(t, u)) is not None:
+        if (not topics or topics == ["payment"]) and (again := self._follow_up(t, u)) is not None:
             topics = [again or None]  # "e a que horas é servido?" after breakfast: breakfast's hours
         elif (
             u.topic
@@ -911,6 +927,7 @@ class Dialogue:
             and (not topics or intent == "ask_info")
             and not set(topics) & set(NOT_HAVE)
             and not (u.topic == "payment" and "cancellation_policy" in topics)  # what cancelling costs
+            and not (u.topic == "amenities" and "restaurant" in topics)  # "restaurante? da pra jantar?"
         ):
             topics.insert(0, u.topic)
         if features_in(u.text):
@@ -931,13 +948,17 @@ class Dialogue:
         (reception is asked: "is it heated?" is nothing the answer says). None: no follow-up."""
         last = t.state.topic
         folded = " ".join(re.sub(r"[^\w\s]", " ", fold(u.text)).split())
+        named = topics_in(u.text)
         if (
             not last
+            or features_in(u.text)
+            or (named and not (named == ["payment"] and last in PRICED))  # "é pago?" after parking: its price
             or last not in self.knowledge.topics()
             or not asks(u.text)
             or len(folded.split()) > 7
             or _has_stay(u.entities)
             or "booking_ref" in u.entities
+            or about_the_stay(u.text)  # "how much is it in total?": the stay's price
             or not (_REFERS_BACK.search(folded) or _ASKS_TIME.search(folded) or _ASKS_PRICE.search(folded))
         ):
             return None
@@ -1027,7 +1048,7 @@ _INDIRECT = re.compile(
 # the yes is put off until a question is answered: "before I confirm…", "antes de confirmar…", "one
 # question first", "antes de reservar, una pregunta"
 _DEFERS = re.compile(
-    r"\b(?:before|antes\s+de|antes\s+que|prior\s+to)\s+(?:i\s+|we\s+|(?:yo\s+|eu\s+)?(?:lo\s+|la\s+|o\s+|a\s+)?)?"
+    r"\b(?:before|antes\s+de|antes\s+que|prior\s+to)\s+(?:i\s+|we\s+|to\s+|(?:yo\s+|eu\s+)?(?:lo\s+|la\s+|o\s+|a\s+)?)?"
     r"(?:confirm\w*|book\w*|reserv\w*|decid\w*|go\s+ahead|say\s+yes|pay\w*|pag\w*|accept\w*|acept\w*|aceit\w*"
     r"|fechar|cerrar|do\s+it|hacerlo|faze-lo|proceed\w*|change\w*|cambi\w*|mud\w*|alter\w*)"
     r"|\b(?:one|a)\s+(?:quick\s+)?question\s+first\b|\b(?:una|uma)\s+(?:pregunta|pergunta|duda|duvida)\s+(?:antes|primero|primeiro)\b"
@@ -1051,6 +1072,13 @@ _ASKS_PRICE = re.compile(
     r"\b(?:how\s+much|price|cost\w*|charge\w*|free|cuanto|cuesta|cuestan|precio|vale|sale|gratis|se\s+paga|se\s+cobra"
     r"|quanto|custa|custam|preco|pago|paga|gratuit[oa]|cobr\w*)\b"
 )
+
+
+def _defers(text: str) -> bool:
+    """A question put before the answer ("before I confirm, …?", "antes de reservar, uma pergunta: …?"),
+    unless the message opens with the answer itself ("sim, mas só uma dúvida antes: …?")."""
+    opening = re.split(r"[,.;:!?\n]", text.strip(), maxsplit=1)[0]
+    return asks(text) and bool(_DEFERS.search(fold(text))) and polarity(opening) is None
 
 
 def asks(text: str) -> bool:

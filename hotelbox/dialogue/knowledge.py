@@ -166,9 +166,12 @@ _SAID_BY: dict[str, tuple[str, ...]] = {
     "no_spa": ("amenities",),
     "no_kitchen": ("restaurant",),
 }
-_GYM_OR_POOL = re.compile(
-    r"(?<![\w-])(?:piscina|pool|alberca|pileta|swimming\s+pool|gimnasio|gym|academia|ginasio)(?![\w-])"
-)
+# the facilities each "no" names itself: "spa or gym?" needs no list after it, "indoor pool? and a gym?" does
+_NAMED_BY: dict[str, re.Pattern[str]] = {
+    "no_spa": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool|gimnasio|gym|academia|ginasio"),
+    "no_private_pool": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool"),
+    "no_indoor_pool": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool"),
+}
 
 
 # one pattern per topic (its words, longest first), compiled once: a turn asks for the topics of
@@ -204,7 +207,7 @@ def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     topics = [t for _, t in sorted(found)]
     for lack, said in _SAID_BY.items():
         for topic in said:
-            if lack in topics and topic in topics and (topic != "amenities" or _only_gym_or_pool(folded)):
+            if lack in topics and topic in topics and (topic != "amenities" or _only_named(lack, folded)):
                 topics.remove(topic)  # "a private pool?", "spa or gym?": the "no" says the pool and gym too
     if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
         # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
@@ -214,10 +217,10 @@ def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     return tuple(topics)
 
 
-def _only_gym_or_pool(folded: str) -> bool:
-    """The hotel's facilities the message names are only its pool and gym (the "no" answers say them)."""
+def _only_named(lack: str, folded: str) -> bool:
+    """The hotel's facilities the message names are only those the "no" answer says too."""
     named = _TOPIC_PATTERNS["amenities"].findall(folded)
-    return all(_GYM_OR_POOL.fullmatch(w) for w in named)
+    return lack in _NAMED_BY and all(_NAMED_BY[lack].fullmatch(w) for w in named)
 
 
 _CHARGE = re.compile(
@@ -362,3 +365,11 @@ _ROOM_PRICE = re.compile(
     r"\b(?:rooms?|habitacion\w*|cuartos?|quartos?|noches?|nights?|noites?|total|todo|tudo|everything|estancia"
     r"|estadia|stay|reserva|booking)\b"
 )
+
+
+def about_the_stay(text: str) -> bool:
+    """Words of the room or the stay ("the room", "in total", "la reserva"): a price asked of them
+    is the stay's, never a topic's."""
+    from hotelbox.nlu.text import fold
+
+    return bool(_ROOM_PRICE.search(fold(text)))
