@@ -204,6 +204,14 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # "sorry, wrong chat", "ignore that", "número equivocado", "foi mal, era outra conversa": the last
 # message was not for us. Said alone (no question, no fact), it is answered with "no problem",
 # never read as a complaint, a date or a topic.
+_FOR_THEIRS = (
+    r"\b(?:meant\s+for|was\s+for|were\s+for|is\s+for|sent\s+(?:it\s+|this\s+)?to|era\s+para|era\s+pra|era\s+pa|iba\s+para"
+    r"|es\s+para|foi\s+para|foi\s+pra)\s+(?:my|mi|mis|minha|meu|a\s+minha|o\s+meu)\s+(?:sister|brother|mum|mom|mother"
+    r"|dad|father|wife|husband|friend|boss|son|daughter|partner|girlfriend|boyfriend|cousin|hermana|hermano|madre|mama"
+    r"|padre|papa|esposa|esposo|marido|mujer|amig[oa]|jefe|jefa|hij[oa]|novi[oa]|prim[oa]|irma|irmao|mae|pai|filh[oa]"
+    r"|namorad[oa]|chefe)\b"
+)
+_FOR_THEIRS_RE = re.compile(_FOR_THEIRS)
 _OOPS = re.compile(
     r"^(?:(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*|jeje\w*)\s+)?"
     r"(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
@@ -233,7 +241,10 @@ _OOPS = re.compile(
     r"|\b(?:for|to|para|pa|pra|pro|era\s+para|was\s+for|meant\s+for|talking\s+to|hablaba\s+con|falava\s+com)\s+"
     r"(?:(?:el|la|o|a|my|mi|meu|minha)\s+)?(?:alexa|siri|google|ok\s+google|cortana|bixby|assistente|asistente"
     r"|assistant|gpt|chatgpt)\b|^(?:hey|oye|ok|ei|e\s+ai)\s+(?:siri|alexa|google)\b"
-    r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
+    # "sorry, that was meant for my sister", "era pra minha mãe": someone of theirs, not the hotel
+    r"|"
+    + _FOR_THEIRS
+    + r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
     r"|\b(?:ignora|ignore|ignorem|esquece|esqueca|esquecam|desconsidera|desconsidere)\s*(?:isso|isto|a\s+mensagem"
     r"|essa\s+mensagem|a\s+msg|$)"
 )
@@ -263,6 +274,12 @@ _COMPLAINT = re.compile(
     r"|\b(?:is|are|got|gets|esta|estan|ta|sigue|sigue\s+estando)\s+(?:completely\s+|totally\s+|all\s+)?(?:blocked|clogged"
     r"|flooded|overflowing|atascad[oa]s?|inundad[oa]s?|entupid[oa]s?|alagad[oa]s?)\b|\bsigue\s+sin\s+funcionar\b"
     r"|\bcontinua\s+(?:sem\s+funcionar|a\s+nao\s+funcionar)\b"
+    r"|\b(?:very|too|so|really|extremely|muy|demasiado|super|muito|mega|bem)\s+(?:noisy|loud|ruidos[oa]|barulhent[oa])\b"
+    r"|\b(?:can'?t|cannot|could\s+not|couldn'?t)\s+sleep\b|\bno\s+(?:podemos|puedo|pudimos|pude|hay\s+quien\s+pueda)\s+dormir\b"
+    r"|\bnao\s+(?:consigo|conseguimos|da\s+pra|da\s+para|deu\s+pra)\s+dormir\b"
+    r"|\b(?:estamos|llevamos|seguimos|estoy|we'?re|we\s+are|we'?ve\s+been|i'?m|i'?ve\s+been|ficamos|to|tamo|estou)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:sin|sem|without)\s+(?:luz|agua|electricidad|corriente|energia|power|electricity|lights?"
+    r"|hot\s+water|water|internet|wifi|calefaccion|heating|aquecimento|aire|air\s+con\w*|ar\s+condicionado)\b"
     r"|\b(?:ridiculous|outrageous|unbelievable|shocking|ridicul[oa]|indignante|inadmisible|inadmissivel"
     r"|lamentable|lamentavel|pesadilla|pesadelo|leaking|leaks|gotera|goteira|vazamento|vazando|atascad[oa]"
     r"|entupid[oa]|couldn'?t\s+sleep|kept\s+us\s+(?:up|awake)|no\s+(?:hemos|he)\s+podido\s+dormir"
@@ -350,6 +367,8 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     told = any(
         k in entities for k in (*_STAY[:6], "email", "booking_ref", "_party_change")
     )  # a name: misread
+    if told and _FOR_THEIRS_RE.search(folded) and not set(entities) - {"adults", "children", "guest_name"}:
+        told = False  # "that was meant for my sister" names someone, it adds nobody to the stay
     if _OOPS.search(folded) and not told and not asked and not requests_in(u.text):
         _phone_language(t, u)  # "enganei-me no número" proves no language: the phone's country says
         if _NOT_FOR_US.search(folded) or not state.prompt:

@@ -78,6 +78,18 @@ NEUTRAL = re.compile(
     r"(?:(?:ok+|okay|okey|oki|okis|k|kk|ah+|oh+|h?m+|ja(?:ja)+j?|je(?:je)+|ha(?:ha)+h?|he(?:he)+|k{3,}|rs(?:rs)+|lol|xd"
     r"|jsjs\w*)[\s,.!?]*){1,4}"
 )
+# a person asked for in so many words, whatever else the message seems to be about
+PERSON_PLEASE = re.compile(
+    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|some|your)?\s*(?:real\s+|actual\s+)?(?:person|human|someone"
+    r"|somebody|agent|receptionist|reception|staff|manager|member\s+of\s+staff)\b"
+    r"|\b(?:call|ring|phone)\s+me(?:\s+back)?\b(?!\s+(?:a|an)\s+(?:taxi|cab|uber))|\bcall\s?back\b"
+    r"|\b(?:hablar|hablo|comunicar\w*|pasar\w*|pasa|pasame|comunica\w*)\s+con\s+(?:una\s+persona|alguien|un\s+humano"
+    r"|recepcion|el\s+encargado|la\s+encargada|el\s+gerente|un\s+agente|una\s+persona\s+real)\b"
+    r"|\bque\s+(?:alguien\s+)?(?:me|nos)\s+(?:llamen|llame|marquen|marque)\b|\b(?:llamame|llamenme|llameme|marcame|marquenme)\b"
+    r"|\b(?:me|nos)\s+(?:pueden?|podrian?|podeis|puedes|podrias)\s+(?:llamar|marcar)\b|\bme\s+(?:liga|ligue|liguem)\b"
+    r"|\b(?:falar|conversar)\s+com\s+(?:uma\s+pessoa|alguem|um\s+atendente|atendente|a\s+rece\w*|o\s+gerente|um\s+humano"
+    r"|uma\s+pessoa\s+de\s+verdade)\b|\b(?:pode|podem)\s+(?:me\s+)?ligar\b|\bligue-me\b|\bliguem-me\b"
+)
 # a guest already in the hotel saying where they are: "we're staying in room 12", "estoy en la 204"
 IN_HOUSE = re.compile(
     r"\b(?:we'?re|we\s+are|i'?m|i\s+am|estamos|estoy|estou|to|tamo|tamos)\s+(?:staying\s+|alojad[oa]s?\s+"
@@ -93,13 +105,17 @@ OFF_TOPIC = re.compile(
     r"|va\s+a\s+llover|vai\s+chover|music|musica|song|songs|cancion\w*|cancao|cancoes|playlist|spotify"
     r"|(?:turn|switch)\s+(?:on|off)\s+the\s+(?:light|lights|tv|radio)|(?:apaga|enciende|prende|liga|desliga)\s+(?:la|el|a|o)\s+"
     r"(?:luz|luces|tele|tv|radio)|alarm|alarma|despertador|timer|temporizador|recipe|receta|receita|joke|chiste|piada"
-    r"|horoscop\w*|bitcoin|lottery|loteria)\b"
+    r"|horoscop\w*|bitcoin|lottery|loteria|dolar|dollar|tipo\s+de\s+cambio|exchange\s+rate|cotizacion|cotacao)\b"
 )
 # yes, in the languages guests write to us when they cannot in ours ("ja bitte", "oui merci", "sì grazie")
 _FOREIGN_YES_WORD = r"ja|jawohl|gerne|gern|oui|volontiers|d'accord|si|certo|certamente|va\s+bene|yes|ok|okay"
 FOREIGN_YES = re.compile(
     rf"(?:(?:{_FOREIGN_YES_WORD}|bitte|prego|per\s+favore|s'il\s+vous\s+plait|merci|danke|grazie|mille|schon|sehr"
     r"|beaucoup|please|une|un|eine|einen|persona|personne|person|mensch|menschen)[\s,.!]*){1,6}"
+)
+FOREIGN_NO = re.compile(
+    r"(?:(?:non|nein|no|nee|niet|c'est\s+bon|ca\s+va|pas\s+besoin|nicht\s+notig|nicht\s+noetig|schon\s+gut|passt"
+    r"|va\s+bene\s+cosi|non\s+serve|merci|danke|grazie|thanks|thank\s+you|gracias|obrigad[oa])[\s,.!]*){1,5}"
 )
 _YES_IN = re.compile(rf"\b(?:{_FOREIGN_YES_WORD})\b")
 
@@ -355,10 +371,18 @@ class Dialogue:
     def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
         """Take the message's language (and the guest's variety); True when it can be trusted."""
         home = phone_language(guest.phone)
-        if not state.lang_sure and (state.lang or home) and NEUTRAL.fullmatch(fold(u.text).strip(" .!?,")):
+        bare = fold(u.text).strip(" .!?,")
+        if state.foreign and (FOREIGN_NO.fullmatch(bare) or foreign_yes(u.text)):
+            # "non, c'est bon" to "which languages we speak": answered as that was (English, or the phone's)
+            u.lang = state.lang or home or "en"
+        elif not state.lang_sure and (state.lang or home) and NEUTRAL.fullmatch(bare):
             u.lang = state.lang or home or u.lang  # "ok", "jaja": no language; the one we had, or the phone's
         elif (
-            not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG
+            not state.lang_sure
+            and home
+            and u.lang != home
+            and u.lang_confidence < AMBIGUOUS_LANG
+            and (home in _IBERIAN or not u.understood or bool(u.flags & {"low_confidence", "unknown_words"}))
         ):
             u.lang = home  # "cancelar reserva", "wifi?": a Spanish number says which language
         readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
@@ -398,6 +422,10 @@ class Dialogue:
             else:
                 t.say("languages_we_speak", (Option("human", t.text("opt_human")),))
                 t.turn.attention = "foreign_language"
+            return True
+        if state.foreign and not asks(u.text) and FOREIGN_NO.fullmatch(fold(u.text).strip(" .!")):
+            state.foreign = 0  # "non, c'est bon, merci": no person wanted
+            t.say("ack")
             return True
         if state.foreign and not asks(u.text) and (foreign_yes(u.text) or _only_yes(u.text)):
             # "ja bitte", "sì, grazie" to "would you like a person?": the person they said yes to
@@ -445,6 +473,8 @@ class Dialogue:
             r.intent = r.given = (
                 "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
             )
+        if r.intent not in ("request_human", "complaint") and PERSON_PLEASE.search(fold(u.text)):
+            r.intent = "request_human"  # "can I get a callback from reception?", read as a question
         if r.intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return True, None
@@ -547,17 +577,16 @@ class Dialogue:
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
         if (
             intent in (*BOOKING_INTENTS, "ask_info", "room_info", "special_request", "provide_info")
-            and not _meaningful(entities)
             and not topics_in(u.text)
             and not features_in(u.text)
         ):
             folded = fold(u.text)
-            if IN_HOUSE.search(folded) and not asks(u.text):
+            if IN_HOUSE.search(folded) and not asks(u.text) and not _meaningful(entities):
                 t.say("in_house_ack")  # "hi, we're staying in room 12": a guest here, not a booking
                 state.misunderstood = 0
                 return True, None
-            if OFF_TOPIC.search(folded):
-                intent = "out_of_scope"  # "¿cuánto quedó el partido?" asks no price of ours
+            if OFF_TOPIC.search(folded) and not (set(entities) - {"check_in", "phone"}):
+                intent = "out_of_scope"  # "¿cuánto está el dólar hoy?" asks no price of ours, no stay
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
         if intent == "ask_price" and priced_aside(u.text, entities):
             intent = "ask_info"  # "parking, how much a day?": its answer carries its price, not the rooms'
@@ -602,7 +631,9 @@ class Dialogue:
         intent, given = r.intent, r.given
         if intent == "special_request":
             if asides.take_requests(t, u.text):  # a cot, a late arrival…: noted once, in its words
-                pass
+                self.say_not_have(t, u.text)  # "…and do you have a lift?": the questions beside it too
+                self.answer_asides(t, u, intent)
+                t.answered = t.answered or any(r.key.startswith("info:") for r in t.turn.replies)
             elif state.flow and "?" in u.text and not _meaningful(entities):
                 self._answer_info(t, None)  # "a company rate?" mid-booking: a question reception answers
                 t.answered = True
@@ -916,9 +947,10 @@ class Dialogue:
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
         cancelling = t.state.flow == "cancel"
-        topics: list[str | None] = [
-            k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
-        ]
+        named = topics_in(u.text, cancelling=cancelling)
+        topics: list[str | None] = [k for k in named if self.knowledge.answer(t.lang, k)]
+        if "for_reception" in named and not self.knowledge.answer(t.lang, "for_reception"):
+            topics.append(None)  # "room service?": reception is asked, beside the answers we have
         if (not topics or topics == ["payment"]) and (again := self._follow_up(t, u)) is not None:
             topics = [again or None]  # "e a que horas é servido?" after breakfast: breakfast's hours
         elif (
@@ -989,6 +1021,8 @@ class Dialogue:
                 continue  # "a cot for booking HB-…, please?": a request the flow notes, not a question
             if answer := self.knowledge.answer(t.lang, topic):
                 t.say_text(answer, f"info:{topic}")
+            elif topic == "for_reception":
+                self._answer_info(t, None)  # "…and is there room service?": reception answers it
         asides.answer_rooms(t, u.text, u.entities)
 
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
@@ -1078,7 +1112,11 @@ def _defers(text: str) -> bool:
     """A question put before the answer ("before I confirm, …?", "antes de reservar, uma pergunta: …?"),
     unless the message opens with the answer itself ("sim, mas só uma dúvida antes: …?")."""
     opening = re.split(r"[,.;:!?\n]", text.strip(), maxsplit=1)[0]
-    return asks(text) and bool(_DEFERS.search(fold(text))) and polarity(opening) is None
+    return (
+        asks(text)
+        and bool(_DEFERS.search(fold(text)))
+        and (polarity(opening) is None or bool(_DEFERS.search(fold(opening))))  # "antes de confirmar: …?"
+    )
 
 
 def asks(text: str) -> bool:

@@ -119,6 +119,12 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
                             "cancel for free", "cancelar sem custos", "cancelar sin coste", "cancelar sin costo"),
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
+    # answers6: what guests ask that the hotel's answers do not say: reception answers it, never a guess
+    "for_reception": ("room service", "servicio de habitaciones", "servicio a la habitacion", "servicio al cuarto",
+                      "servico de quarto", "room-service", "babysitter", "babysitting", "ninera", "canguro",
+                      "bike rental", "bicycles", "bikes", "bicicletas", "alquiler de bicis", "aluguel de bicicleta",
+                      "aluguer de bicicletas", "iron", "ironing", "plancha", "ferro de engomar", "ferro de passar",
+                      "excursions", "excursiones", "excursoes", "tours", "guided tour", "visita guiada"),
     "restaurant": ("restaurant", "restaurants", "restaurante", "restaurantes", "bar", "terrace bar", "dinner",
                    "lunch", "cenar", "almuerzo", "almorzar", "jantar", "almoco", "almocar", "comer algo",
                    "place to eat", "somewhere to eat", "donde comer", "onde comer"),
