@@ -83,12 +83,25 @@ PERSON_PLEASE = re.compile(
     r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|some|your)?\s*(?:real\s+|actual\s+)?(?:person|human|someone"
     r"|somebody|agent|receptionist|reception|staff|manager|member\s+of\s+staff)\b"
     r"|\b(?:call|ring|phone)\s+me(?:\s+back)?\b(?!\s+(?:a|an)\s+(?:taxi|cab|uber))|\bcall\s?back\b"
+    r"|\bgive\s+(?:me|us)\s+a\s+(?:call|ring|phone\s+call)\b"
     r"|\b(?:hablar|hablo|comunicar\w*|pasar\w*|pasa|pasame|comunica\w*)\s+con\s+(?:una\s+persona|alguien|un\s+humano"
     r"|recepcion|el\s+encargado|la\s+encargada|el\s+gerente|un\s+agente|una\s+persona\s+real)\b"
     r"|\bque\s+(?:alguien\s+)?(?:me|nos)\s+(?:llamen|llame|marquen|marque)\b|\b(?:llamame|llamenme|llameme|marcame|marquenme)\b"
     r"|\b(?:me|nos)\s+(?:pueden?|podrian?|podeis|puedes|podrias)\s+(?:llamar|marcar)\b|\bme\s+(?:liga|ligue|liguem)\b"
     r"|\b(?:falar|conversar)\s+com\s+(?:uma\s+pessoa|alguem|um\s+atendente|atendente|a\s+rece\w*|o\s+gerente|um\s+humano"
     r"|uma\s+pessoa\s+de\s+verdade)\b|\b(?:pode|podem)\s+(?:me\s+)?ligar\b|\bligue-me\b|\bliguem-me\b"
+)
+# "are you a bot?", "estou a falar com um robô?", "what can you do?": the whole message asks what we are
+ABOUT_BOT = re.compile(
+    r"(?:(?:hi|hello|hey|hola|buenas|oi|ola|ok|so|sorry|perdon|desculpe?|y|e|and)\s+)*"
+    r"(?:(?:are\s+you|r\s+u|is\s+this|am\s+i\s+(?:talking|speaking|chatting)\s+(?:to|with))\s+(?:a\s+|an\s+)?(?:bot|robot"
+    r"|machine|ai|chatbot|real\s+person|human|person)|(?:eres|sos|es|estoy\s+hablando\s+con|hablo\s+con)\s+(?:un\s+|una\s+)?"
+    r"(?:bot|robot|maquina|ia|chatbot|humano|persona(?:\s+real)?)|(?:voce\s+e|vc\s+e|es|e|estou\s+a\s+falar\s+com"
+    r"|estou\s+falando\s+com|to\s+falando\s+com|falo\s+com)\s+(?:um\s+|uma\s+)?(?:bot|robo|maquina|ia|chatbot|humano"
+    r"|pessoa(?:\s+real|\s+de\s+verdade)?)|what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+this\s+work"
+    r"|que\s+puedes\s+hacer|que\s+haces|como\s+funciona\s+esto|o\s+que\s+(?:voce|vc|tu)\s+(?:faz|pode\s+fazer)"
+    r"|o\s+que\s+podes\s+fazer|como\s+funciona\s+isto)(?:\s+(?:or\s+(?:a\s+)?(?:real\s+)?(?:person|human)|o\s+(?:una\s+)?persona"
+    r"|ou\s+(?:uma\s+)?pessoa|lol|jaja|kkk+|haha))?"
 )
 # a guest already in the hotel saying where they are: "we're staying in room 12", "estoy en la 204"
 IN_HOUSE = re.compile(
@@ -473,6 +486,11 @@ class Dialogue:
             r.intent = r.given = (
                 "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
             )
+        if ABOUT_BOT.fullmatch(" ".join(re.sub(r"[^\w\s']", " ", fold(u.text)).split())):
+            t.say("about_bot")  # "are you a bot?", "what can you do?": what we are and do, no handoff yet
+            state.misunderstood = 0
+            t.reprompt()
+            return True, None
         if r.intent not in ("request_human", "complaint") and PERSON_PLEASE.search(fold(u.text)):
             r.intent = "request_human"  # "can I get a callback from reception?", read as a question
         if r.intent == "request_human":

@@ -211,16 +211,29 @@ def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     if "location" not in {t for _, t in found} and (where := _WHERE.search(fold(text))):
         found.append((where.start(), "location"))  # "onde vcs ficam?", "where are you guys?"
     topics = [t for _, t in sorted(found)]
+    if _RECOMMEND.search(folded):  # "me recomiendas un restaurante por la zona?": reception knows the area
+        topics = [t for t in topics if t not in ("restaurant", "location")]
+        topics += [] if "for_reception" in topics else ["for_reception"]
     for lack, said in _SAID_BY.items():
         for topic in said:
             if lack in topics and topic in topics and (topic != "amenities" or _only_named(lack, folded)):
                 topics.remove(topic)  # "a private pool?", "spa or gym?": the "no" says the pool and gym too
     if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
         # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
-        topics = [t for t in topics if t != "payment"]
+        rest = _CANCEL_COST.sub(" ", " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split()))
+        if cancelling or not _TOPIC_PATTERNS["payment"].search(rest):  # "…? and do I pay upfront?": both
+            topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
     return tuple(topics)
+
+
+# a recommendation of the area asked for: places the hotel's answers do not know
+_RECOMMEND = re.compile(
+    r"\b(?:recommend\w*|recomiend\w*|recomend\w*|suggest\w*|sugier\w*|suger\w*|indica(?:r|s|m)?\s+(?:um|uma|algum|alguma)"
+    r"|(?:good|nice|best)\s+(?:places?|restaurants?|bars?|beaches)\s+(?:to|near|around|in)|what\s+to\s+(?:see|do|visit)"
+    r"|que\s+(?:ver|visitar|hacer)\s+(?:en|por)|o\s+que\s+(?:ver|visitar|fazer)\s+(?:em|por|na|no))\b"
+)
 
 
 def _only_named(lack: str, folded: str) -> bool:
