@@ -91,6 +91,20 @@ PERSON_PLEASE = re.compile(
     r"|\b(?:falar|conversar)\s+com\s+(?:uma\s+pessoa|alguem|um\s+atendente|atendente|a\s+rece\w*|o\s+gerente|um\s+humano"
     r"|uma\s+pessoa\s+de\s+verdade)\b|\b(?:pode|podem)\s+(?:me\s+)?ligar\b|\bligue-me\b|\bliguem-me\b"
 )
+# "do you speak English?", "¿habláis español?", "vcs falam português?": a language we speak, asked alone
+SPEAKS_OURS = re.compile(
+    r"(?:(?:hi|hello|hey|good\s+\w+|hola|buenas|buenos\s+dias|oi|ola|bom\s+dia|boa\s+tarde|boa\s+noite|sorry|perdon"
+    r"|desculpe?)\s+)*(?:do\s+you|can\s+you|does\s+anyone|(?:ustedes\s+)?hablan|hablais|hablas|habla\s+usted|habla"
+    r"|(?:voces|vcs|voce|vc)\s+falam?|falam|fala|falas)\s+(?:speak\s+)?(?:in\s+|en\s+|em\s+)?(?:english|ingles|spanish"
+    r"|espanol|castellano|espanhol|portuguese|portugues)(?:\s+(?:please|pls|por\s+favor|aqui|here|ai|alli))?"
+)
+# something of theirs left behind: reception has to go and look ("I think I left my charger in the room")
+LEFT_BEHIND = re.compile(
+    r"\b(?:left|forgot|forgotten|lost|olvide|olvidamos|olvidado|me\s+deje|nos\s+dejamos|deje|perdi|perdimos|esqueci"
+    r"|esquecemos|deixei|deixamos|me\s+olvide|se\s+me\s+olvido|se\s+me\s+quedo|ficou)\b.{0,60}\b(?:in|at|en|na|no)\s+"
+    r"(?:the|my|our|la|el|mi|o|a|meu|nosso)?\s*(?:room|hotel|habitacion|cuarto|quarto|reception|recepcion|rece\w*|safe"
+    r"|caja\s+fuerte|cofre|lobby|restaurant\w*|bathroom|bano|banheiro|casa\s+de\s+banho)\b"
+)
 # "are you a bot?", "estou a falar com um robô?", "what can you do?": the whole message asks what we are
 ABOUT_BOT = re.compile(
     r"(?:(?:hi|hello|hey|hola|buenas|oi|ola|ok|so|sorry|perdon|desculpe?|y|e|and)\s+)*"
@@ -486,7 +500,22 @@ class Dialogue:
             r.intent = r.given = (
                 "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
             )
-        if ABOUT_BOT.fullmatch(" ".join(re.sub(r"[^\w\s']", " ", fold(u.text)).split())):
+        bare = " ".join(re.sub(r"[^\w\s']", " ", fold(u.text)).split())
+        if SPEAKS_OURS.fullmatch(bare):
+            t.say("we_speak_it")  # "hi, do you speak english?": yes, and what can we do for them
+            state.misunderstood = 0
+            t.reprompt()
+            return True, None
+        if (
+            LEFT_BEHIND.search(bare)
+            and not _has_stay(entities)
+            and not {"luggage", "parking"} & set(topics_in(u.text))  # "we left the bags at reception…?"
+        ):
+            t.handoff(
+                "requested", "handoff_requested"
+            )  # "I think I left my charger in the room": the desk looks
+            return True, None
+        if ABOUT_BOT.fullmatch(bare):
             t.say("about_bot")  # "are you a bot?", "what can you do?": what we are and do, no handoff yet
             state.misunderstood = 0
             t.reprompt()

@@ -297,6 +297,39 @@ async def test_asking_what_the_assistant_is_is_no_call_for_a_person(
     assert ((await c.conversation())["control"] == "waiting_staff") is handed, c.transcript()
 
 
+@pytest.mark.parametrize(
+    ("prefix", "text"),
+    [
+        ("+447", "Hi, I stayed last week and I think I left my phone charger in the room. Could you check?"),
+        ("+346", "hola, creo que me dejé el cargador del portátil en la habitación, lo podéis mirar?"),
+        ("+5511", "oi, esqueci meu casaco no quarto quando fiz o check-out"),
+    ],
+)
+async def test_something_left_behind_goes_to_reception(
+    chat: Callable[[str], Chat], prefix: str, text: str
+) -> None:
+    c = chat(prefix)
+    await c(text)
+    assert (await c.conversation())["control"] == "waiting_staff", c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "text", "lang"),
+    [
+        ("+346", "hi, do you speak english?", "en"),
+        ("+447", "hola, habláis español?", "es"),
+        ("+5511", "vcs falam português?", "pt"),
+    ],
+)
+async def test_a_language_we_speak_asked_for_is_a_yes(
+    chat: Callable[[str], Chat], prefix: str, text: str, lang: str
+) -> None:
+    c = chat(prefix)
+    await c(text)
+    assert keys(c.last) == ["we_speak_it"], c.transcript()
+    assert c.last[0].lang == lang, c.transcript()
+
+
 async def test_a_name_is_no_call_for_a_person(chat: Callable[[str], Chat]) -> None:
     c = chat("+569")
     await c("hola buenas, me llamo Ignacio Muñoz Soto")
