@@ -241,6 +241,8 @@ _OOPS = re.compile(
     r"|\b(?:for|to|para|pa|pra|pro|era\s+para|was\s+for|meant\s+for|talking\s+to|hablaba\s+con|falava\s+com)\s+"
     r"(?:(?:el|la|o|a|my|mi|meu|minha)\s+)?(?:alexa|siri|google|ok\s+google|cortana|bixby|assistente|asistente"
     r"|assistant|gpt|chatgpt)\b|^(?:hey|oye|ok|ei|e\s+ai)\s+(?:siri|alexa|google)\b"
+    r"|^(?:alexa|siri)\s+(?:stop|para|pare|play|pon|toca|turn|set|what|que|qual|call|llama|liga|apaga|enciende|volume"
+    r"|volumen|sube|baja|abre|open)\b"
     # "sorry, that was meant for my sister", "era pra minha mãe": someone of theirs, not the hotel
     r"|"
     + _FOR_THEIRS

@@ -578,6 +578,16 @@ class Dialogue:
         ):
             r.intent = "ask_info"  # "y es gratis?", "how much is it?" after an answer: about what it said
             return False, None
+        if (
+            intent in ("affirm", "deny")
+            and state.expect
+            and "?" in u.text
+            and topics_in(u.text, cancelling=state.flow == "cancel")
+            and (_defers(u.text) or polarity(u.text) is None)
+        ):
+            intent = (
+                "ask_info"  # "wait, i get money back?" read as a no: a question, the answer still to come
+            )
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
             intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
@@ -654,7 +664,7 @@ class Dialogue:
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
             t.answered = True
-            answer = polarity(after_questions(u.text)) if state.expect else None
+            answer = _answer_after_questions(u.text) if state.expect else None
             if answer in ("yes", "no") and state.flow:  # "is breakfast included? ok, book it anyway"
                 return True, "affirm" if answer == "yes" else "deny"
             if state.flow is None and "check_in" in entities and not lacks:
@@ -1132,6 +1142,8 @@ _DEFERS = re.compile(
     r"\b(?:before|antes\s+de|antes\s+que|prior\s+to)\s+(?:i\s+|we\s+|to\s+|(?:yo\s+|eu\s+)?(?:lo\s+|la\s+|o\s+|a\s+)?)?"
     r"(?:confirm\w*|book\w*|reserv\w*|decid\w*|go\s+ahead|say\s+yes|pay\w*|pag\w*|accept\w*|acept\w*|aceit\w*"
     r"|fechar|cerrar|do\s+it|hacerlo|faze-lo|proceed\w*|change\w*|cambi\w*|mud\w*|alter\w*)"
+    r"|^\W*(?:no\s+)?(?:wait|hold\s+on|one\s+moment|just\s+a\s+moment|un\s+momento|espera|espere|esperad|pera|perai"
+    r"|calma|momento)\b"  # "wait, i get money back?": a question, not the answer
     r"|\b(?:one|a)\s+(?:quick\s+)?question\s+first\b|\b(?:una|uma)\s+(?:pregunta|pergunta|duda|duvida)\s+(?:antes|primero|primeiro)\b"
     r"|\b(?:first|primero|primeiro)\s*,?\s+(?:a\s+|una\s+|uma\s+)?(?:question|pregunta|pergunta|duda|duvida)\b"
 )
@@ -1153,6 +1165,23 @@ _ASKS_PRICE = re.compile(
     r"\b(?:how\s+much|price|cost\w*|charge\w*|free|cuanto|cuesta|cuestan|precio|vale|sale|gratis|se\s+paga|se\s+cobra"
     r"|quanto|custa|custam|preco|pago|paga|gratuit[oa]|cobr\w*)\b"
 )
+
+
+_SAYS_NO = re.compile(
+    r"^\W*(?:no|nope|nah|nao|mejor\s+no|melhor\s+nao|never\s?mind|forget\s+it|dejalo|dejala|olvidalo|deixa|esquece"
+    r"|keep\s+it|la\s+dejo|lo\s+dejo|fica)\b"
+)
+
+
+def _answer_after_questions(text: str) -> str | None:
+    """The yes or no said after the questions ("is breakfast included? ok, book it anyway"): a no
+    only in words that say no ("…? i paid nothing yet" tells, it refuses nothing), and none at all
+    when the questions come first on purpose ("wait, do I get my money back? …")."""
+    tail = after_questions(text)
+    answer = polarity(tail)
+    if _defers(text) or (answer == "no" and not _SAYS_NO.search(fold(tail))):
+        return None
+    return answer
 
 
 def _defers(text: str) -> bool:

@@ -286,7 +286,7 @@ ROOM_FEATURES: dict[str, tuple[str, str]] = {
                 r"balcony|balcon|varanda|terrace|terraza|terraco"),
     "view": (r"(?:sea|ocean|city)\s+views?|views?|vistas?\s+(?:al|a\s+la|para\s+o|pro|pra|do|de|sobre|a)\b"
              r"|con\s+vistas?|com\s+vistas?|vista\s+(?:mar|al\s+mar)", r"views?|vistas?"),
-    "air_conditioning": (r"air\s?con(?:ditioning|ditioned)?|air-conditioning|aircon|a/c|aire\s+acondicionado"
+    "air_conditioning": (r"air\s?con(?:ditioning|ditioned|dition|ditioner)?|air-condition\w*|aircon|a/c|aire\s+acondicionado"
                          r"|ar[\s-]condicionado|climatizad[oa]s?|climatizacion|heating|calefaccion|aquecimento", r"$^"),
     "tv": (r"tvs?|tele|television|televisao|televisor|smart\s?tv|netflix", r"$^"),
     "kettle": (r"kettle|hervidor|chaleira|coffee\s+(?:machine|maker)|cafetera|cafeteira|maquina\s+de\s+cafe"

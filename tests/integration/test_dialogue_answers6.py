@@ -74,6 +74,7 @@ async def state(c: Chat) -> dict[str, Any]:
         ),  # the no says the gym
         ("+5511", "vcs tem restaurante? da pra jantar ai?", ["info:restaurant"], ["info:amenities"]),
         ("+447", "ok and is the restaurant open for dinner?", ["info:restaurant"], []),
+        ("+393", "the room have air condition?", ["info:room_unknown"], ["room_types"]),
         (
             "+447",
             "Hi! Couple of questions: do you have a lift, and can I check in early around 11?",
@@ -191,6 +192,44 @@ async def test_a_question_before_the_yes_is_not_the_yes(
     await c(yes)
     changed = await box[0].pms.get_booking(booking.reference)
     assert (changed.check_in, changed.check_out) == (date(2027, 7, 21), date(2027, 7, 24)), c.transcript()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "question", "then", "status"),
+    [
+        ("+486", "wait, i get money back? i paid nothing yet", "ok yes cancel please", "cancelled"),
+        ("+5215", "me van a cobrar algo?", "ah entonces mejor no, la dejo", "confirmed"),
+    ],
+)
+async def test_a_question_at_the_cancel_question_is_answered_and_the_answer_awaited(
+    box: tuple[Box, RecordingChannel],
+    chat: Callable[[str], Chat],
+    prefix: str,
+    question: str,
+    then: str,
+    status: str,
+) -> None:
+    c = chat(prefix)
+    booking = await seed_booking(box[0], c.phone, check_in=date(2027, 7, 20), check_out=date(2027, 7, 23))
+    await c(f"hello i need cancel my reservation {booking.reference}")
+    await c(question)
+    assert "info:cancellation_policy" in keys(c.last), c.transcript()
+    assert "cancel_aborted" not in keys(c.last), c.transcript()
+    await c(then)
+    assert (await box[0].pms.get_booking(booking.reference)).status == status, c.transcript()
+
+
+async def test_a_voice_assistants_order_mid_booking_is_no_name(
+    box: tuple[Box, RecordingChannel], chat: Callable[[str], Chat]
+) -> None:
+    c = chat("+447")
+    await c("family room 12-14 june for 2 adults and 1 kid")
+    await c("alexa stop")
+    assert "oops_ack" in keys(c.last), c.transcript()
+    await c("sorry! name is Kate Moss")
+    await c("yes")
+    [made] = await pms_bookings(box[0])
+    assert made.guest_name == "Kate Moss", c.transcript()
 
 
 async def test_a_question_inside_a_booking_is_answered_and_the_booking_made_without_the_offer_again(
