@@ -204,8 +204,17 @@ def _some_have(t: TurnBuilder, having: list[Any]) -> None:
 # "sorry, wrong chat", "ignore that", "número equivocado", "foi mal, era outra conversa": the last
 # message was not for us. Said alone (no question, no fact), it is answered with "no problem",
 # never read as a complaint, a date or a topic.
+_FOR_THEIRS = (
+    r"\b(?:meant\s+for|was\s+for|were\s+for|is\s+for|sent\s+(?:it\s+|this\s+)?to|era\s+para|era\s+pra|era\s+pa|iba\s+para"
+    r"|es\s+para|foi\s+para|foi\s+pra)\s+(?:my|mi|mis|minha|meu|a\s+minha|o\s+meu)\s+(?:sister|brother|mum|mom|mother"
+    r"|dad|father|wife|husband|friend|boss|son|daughter|partner|girlfriend|boyfriend|cousin|hermana|hermano|madre|mama"
+    r"|padre|papa|esposa|esposo|marido|mujer|amig[oa]|jefe|jefa|hij[oa]|novi[oa]|prim[oa]|irma|irmao|mae|pai|filh[oa]"
+    r"|namorad[oa]|chefe)\b"
+)
+_FOR_THEIRS_RE = re.compile(_FOR_THEIRS)
 _OOPS = re.compile(
-    r"^(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
+    r"^(?:(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*|jeje\w*)\s+)?"
+    r"(?:o+ps+|o+ops+|opa|opsss*|ups|upa|uy|whoops|oopsie|my\s+bad|sorry|sry|perdon|perdona|disculpa|disculpe"
     r"|desculpa|desculpe|foi\s+mal|lo\s+siento)(?:\s+(?:jaja\w*|haha\w*|lol|kk\w*|rs\w*))?[\s!.]*$"
     r"|\bwrong\s+(?:\w+\s+)?(?:chat|number|person|conversation|convo|group|contact|window|thread|whatsapp|guy|hotel|app"
     r"|application|tab|screen|message|text|box)\b"
@@ -228,7 +237,16 @@ _OOPS = re.compile(
     r"|\bfoi\s+engano\b|\b(?:era|e|foi)\s+(?:pra\s+|para\s+|de\s+|em\s+|na\s+|no\s+)?outr[ao]s?\s+(?:pessoa|conversa|gente"
     r"|grupo|contato|numero|chat)\b|\b(?:era|es|iba)\s+(?:de\s+|en\s+)?otr[oa]\s+(?:chat|conversacion|grupo|numero)\b"
     r"|\b(?:for|to)\s+(?:another|a\s+different|the\s+other)\s+(?:chat|person|group|conversation|number)\b"
-    r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
+    # "jaja perdón, era para alexa", "that was meant for siri", "foi pro google": a voice assistant's order
+    r"|\b(?:for|to|para|pa|pra|pro|era\s+para|was\s+for|meant\s+for|talking\s+to|hablaba\s+con|falava\s+com)\s+"
+    r"(?:(?:el|la|o|a|my|mi|meu|minha)\s+)?(?:alexa|siri|google|ok\s+google|cortana|bixby|assistente|asistente"
+    r"|assistant|gpt|chatgpt)\b|^(?:hey|oye|ok|ei|e\s+ai)\s+(?:siri|alexa|google)\b"
+    r"|^(?:alexa|siri)\s+(?:stop|para|pare|play|pon|toca|turn|set|what|que|qual|call|llama|liga|apaga|enciende|volume"
+    r"|volumen|sube|baja|abre|open)\b"
+    # "sorry, that was meant for my sister", "era pra minha mãe": someone of theirs, not the hotel
+    r"|"
+    + _FOR_THEIRS
+    + r"|\bnao\s+(?:era|e)\s+(?:pra|para)\s+(?:voce|voces|vc|vcs|aqui|o\s+senhor|a\s+senhora|si)\b"
     r"|\b(?:ignora|ignore|ignorem|esquece|esqueca|esquecam|desconsidera|desconsidere)\s*(?:isso|isto|a\s+mensagem"
     r"|essa\s+mensagem|a\s+msg|$)"
 )
@@ -243,6 +261,36 @@ _COMPLAINT = re.compile(
     r"|suj[oa]s?|nojent[oa]|fedor|cheiro\s+(?:de|ruim|horrivel)|quebrad[oa]s?|estragad[oa]s?|nao\s+funciona\w*"
     r"|reclamacao|absurdo|vergonha|inaceitavel|pessim[oa]|horrivel|decepcionad[oa]s?|cobra\w*\s+duas\s+vezes"
     r"|mal\s+educad[oa]|grossei?r[oa])\b"
+    # something in the room that fails, in the guest's words: "the air con isn't cooling", "the
+    # door won't lock", "no sale agua caliente", "o chuveiro não esquenta"
+    r"|\b(?:isn'?t|is\s+not|aren'?t|are\s+not|wasn'?t|won'?t|will\s+not|doesn'?t|don'?t|didn'?t|can'?t|cannot"
+    r"|keeps?)\s+(?:(?:even|really|properly|at\s+all|still)\s+)?(?:work\w*|cool\w*|heat\w*|drain\w*|flush\w*"
+    r"|lock\w*|open\w*|clos\w*|turn\w*\s+on|switch\w*\s+on|connect\w*|get\w*\s+(?:hot|warm|cold)|leak\w*)\b"
+    r"|\b(?:no|nao)\s+(?:me\s+|nos\s+|se\s+|te\s+)?(?:enfria|calienta|esquenta|gela|esfria|aquece|desagua|abre|cierra|fecha|tranca"
+    r"|liga|enciende|prende|conecta|sale\s+(?:el\s+)?agua|sai\s+agua|hay\s+(?:toallas|papel|jabon|agua|luz)"
+    r"|tem\s+(?:toalhas?|papel|sabonete|agua|luz)|ha\s+(?:toalhas|papel|agua|luz))\b"
+    r"|\b(?:there\s+(?:are|is)\s+no|there'?s\s+no|we\s+have\s+no|we'?ve\s+got\s+no)\s+(?:clean\s+)?(?:towels|toilet\s+paper|soap"
+    r"|shampoo|hot\s+water|water|electricity|power|light)\b(?!\s+(?:included|in\s+the\s+price))"
+    r"|\b(?:nobody|no\s+one|noone|nadie|ninguem)\s+(?:has\s+|ha\s+|nos\s+|me\s+)?(?:clean\w*|came|come|answer\w*"
+    r"|help\w*|limpi\w*|limpo\w*|vino|viene|contest\w*|atiend\w*|atende\w*|respond\w*|veio|vem|ajud\w*)\b"
+    r"|\b(?:is|are|got|gets|esta|estan|ta|sigue|sigue\s+estando)\s+(?:completely\s+|totally\s+|all\s+)?(?:blocked|clogged"
+    r"|flooded|overflowing|atascad[oa]s?|inundad[oa]s?|entupid[oa]s?|alagad[oa]s?)\b|\bsigue\s+sin\s+funcionar\b"
+    r"|\bcontinua\s+(?:sem\s+funcionar|a\s+nao\s+funcionar)\b"
+    r"|\b(?:very|too|so|really|extremely|muy|demasiado|super|muito|mega|bem)\s+(?:noisy|loud|ruidos[oa]|barulhent[oa])\b"
+    r"|\b(?:can'?t|cannot|could\s+not|couldn'?t)\s+sleep\b|\bno\s+(?:podemos|puedo|pudimos|pude|hay\s+quien\s+pueda)\s+dormir\b"
+    r"|\bnao\s+(?:consigo|conseguimos|da\s+pra|da\s+para|deu\s+pra)\s+dormir\b"
+    r"|\b(?:estamos|llevamos|seguimos|estoy|we'?re|we\s+are|we'?ve\s+been|i'?m|i'?ve\s+been|ficamos|to|tamo|estou)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:sin|sem|without)\s+(?:luz|agua|electricidad|corriente|energia|power|electricity|lights?"
+    r"|hot\s+water|water|internet|wifi|calefaccion|heating|aquecimento|aire|air\s+con\w*|ar\s+condicionado)\b"
+    # charged more than agreed: "me habéis cobrado dos noches de más", "cobraram a mais", "charged me extra"
+    r"|\b(?:cobrad[oa]|cobraron|cobrasteis|cobraste|habeis\s+cobrado|han\s+cobrado|cobraram|cobrou)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:de\s+mas|demas|a\s+mais|de\s+mais|en\s+exceso|dos\s+veces|duas\s+vezes|doble|o\s+dobro)\b"
+    r"|\b(?:charged|billed)\s+(?:me|us)?\s*(?:\w+\s+){0,3}?(?:extra|too\s+much|more\s+than|double|twice|the\s+wrong)\b"
+    r"|\bdouble[\s-](?:charged|billed)\b|\bwrong\s+(?:amount|charge|bill)\b"
+    r"|\b(?:ridiculous|outrageous|unbelievable|shocking|ridicul[oa]|indignante|inadmisible|inadmissivel"
+    r"|lamentable|lamentavel|pesadilla|pesadelo|leaking|leaks|gotera|goteira|vazamento|vazando|atascad[oa]"
+    r"|entupid[oa]|couldn'?t\s+sleep|kept\s+us\s+(?:up|awake)|no\s+(?:hemos|he)\s+podido\s+dormir"
+    r"|nao\s+(?:conseguimos|consegui)\s+dormir)\b"
 )
 
 
@@ -278,7 +326,8 @@ _ASKS_PERSON = re.compile(
 _LATER = re.compile(
     r"\b(?:i'?ll|i\s+will|we'?ll|we\s+will|let\s+me|i\s+need\s+to|we\s+need\s+to)\s+(?:think|get\s+back|write\s+(?:again|back|later)"
     r"|let\s+you\s+know|talk\s+(?:to|with)\s+my|decide|come\s+back|check\s+with|ask\s+my)"
-    r"|\blo\s+(?:pienso|pensamos|hablo|hablamos|consulto|consultamos|miro|vemos|veo)\b"
+    r"|\blo\s+(?:pienso|pensamos|hablo|hablamos|consulto|consultamos|miro|vemos|veo|platico|platicamos|checo|chequeo"
+    r"|reviso|charlo|charlamos|converso|conversamos)\b"
     r"|\b(?:os|te|les)\s+(?:digo|decimos|aviso|avisamos|escribo|escribimos|confirmo|confirmamos)\s+(?:algo|luego|despues|mas\s+tarde|manana)?"
     r"|\b(?:vou|vamos)\s+(?:pensar|ver\s+com|falar\s+com|conversar)|\bdepois\s+(?:eu\s+)?(?:falo|escrevo|confirmo|aviso|volto)\b"
     r"|\b(?:te|lhe|vos)\s+(?:aviso|falo|escrevo)\b|\bvolto\s+a\s+(?:falar|escrever)\b"
@@ -292,7 +341,8 @@ _NOD = re.compile(
     r"(?:(?:ah|ahh|oh|aa|ahn|hmm?|ok|okay|okey|oki|okis|vale|dale|bueno|bien|perfecto|perfect|great|genial"
     r"|estupendo|entendido|entiendo|entendi|got\s+it|i\s+see|understood|alright|all\s+right|fine|cool|nice|sure"
     r"|de\s+acuerdo|claro|listo|ta|ta\s+bom|tudo\s+bem|beleza|blz|certo|show|otimo|perfeito|combinado|fechado"
-    r"|ya|ya\s+veo|va|sale|okk+|top|joia|massa|si|sim|yes|yeah|yep|yup)[\s,.!]*){1,4}"
+    r"|ya|ya\s+veo|va|sale|okk+|top|joia|massa|si|sim|yes|yeah|yep|yup"
+    r"|(?:ja|je|ha|he|ka|rs|lo)(?:ja|je|ha|he|ka|rs|l)+|k{3,}|lol|xd|jsjs\w*)[\s,.!]*){1,4}"
 )
 # the questions that ask for a fact (dates, who, a name): "thanks" does not answer them, it closes
 _DATA_QUESTIONS = frozenset(
@@ -324,6 +374,8 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     told = any(
         k in entities for k in (*_STAY[:6], "email", "booking_ref", "_party_change")
     )  # a name: misread
+    if told and _FOR_THEIRS_RE.search(folded) and not set(entities) - {"adults", "children", "guest_name"}:
+        told = False  # "that was meant for my sister" names someone, it adds nobody to the stay
     if _OOPS.search(folded) and not told and not asked and not requests_in(u.text):
         _phone_language(t, u)  # "enganei-me no número" proves no language: the phone's country says
         if _NOT_FOR_US.search(folded) or not state.prompt:
@@ -338,13 +390,14 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
     if (
         _COMPLAINT.search(folded)
         and state.flow != "booking"  # "no, too expensive, terrible" to an offer is no case for a person
-        and (
-            "booking_ref" in entities or not any(k in entities for k in _STAY[:6])
-        )  # "my hotel is awful, book me"
+        and (  # "my hotel is awful, book me from today to Saturday": a stay asked for
+            not _plans_stay(t, entities, folded)
+            or ("booking_ref" in entities and not {"check_in", "check_out", "nights"} & entities.keys())
+        )
         and intent not in ("request_human", "complaint")
-        and not (asked and (topics_in(u.text) or features_in(u.text)))  # "is the room noisy?" asks
-        and not {"check_in", "check_out", "nights"}
-        & entities.keys()  # "my hotel is awful, can I come to you?"
+        and not (
+            _asked_about(u.text) and (topics_in(u.text) or features_in(u.text))
+        )  # "is the room noisy?" asks
     ):
         t.handoff("complaint", "handoff_complaint")  # "booking HB-…: the room smells of smoke"
         return True
@@ -371,7 +424,9 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         return True
     if (
         _LATER.search(folded)
-        and not facts
+        and not any(
+            k in entities for k in (*_STAY[:3], *_STAY[5:], "booking_ref", "_party_change")
+        )  # "…with my wife"
         and "?" not in u.text
         and intent not in ("request_human", "complaint")
     ):
@@ -400,6 +455,36 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         state.misunderstood = 0
         return True
     return False
+
+
+def _asked_about(text: str) -> bool:
+    """Is the grievance a question ("is the room noisy?") rather than said ("the toilet is blocked.
+    Could someone have a look?")? True when every clause naming it ends in a question mark."""
+    clauses = [
+        c for c in re.findall(r"[^.,;!?\n]+[.,;!?\n]*", text) if _COMPLAINT.search(" ".join(fold(c).split()))
+    ]
+    return bool(clauses) and all("?" in c for c in clauses)
+
+
+# words that ask for a stay ("can I come to you from today?"): a grievance said beside them is about
+# somewhere else, and the message is a booking
+_WANTS_STAY = re.compile(
+    r"\b(?:book\w*|reserv\w*|availab\w*|disponib\w*|vaga|room\s+for|habitacion\s+para|quarto\s+para"
+    r"|come\s+to\s+you|ir\s+con\s+ustedes|ir\s+a\s+vuestro|ir\s+pra\w*|(?:have|got)\s+(?:you\s+got\s+)?a\s+room"
+    r"|tienen\s+algo|teneis\s+algo|tem\s+algo|tem\s+quarto|hay\s+habitacion\w*|for\s+tonight|para\s+(?:esta|hoje)\s+noite"
+    r"|para\s+hoy|para\s+esta\s+noche)\b"
+)
+
+
+def _plans_stay(t: TurnBuilder, entities: dict[str, Any], folded: str) -> bool:
+    """Does the message ask for a stay? A party, a room, a departure or a day to come do; "today"
+    alone ("nobody cleaned our room today") does only beside words that ask for a room."""
+    if any(k in entities for k in ("check_out", "nights", "adults", "children", "room_type")):
+        return True
+    check_in = entities.get("check_in")
+    if not check_in:
+        return False
+    return str(check_in) > t.guest.today.isoformat() or bool(_WANTS_STAY.search(folded))
 
 
 def _phone_language(t: TurnBuilder, u: Understanding | None = None) -> None:

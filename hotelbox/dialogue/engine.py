@@ -28,7 +28,9 @@ from hotelbox.dialogue.choices import (
 )
 from hotelbox.dialogue.knowledge import (
     NOT_HAVE,
+    PRICED,
     Knowledge,
+    about_the_stay,
     asks_quietly,
     features_in,
     priced_aside,
@@ -71,6 +73,92 @@ TEXT_ONLY = re.compile(
     r"|\bsem\s+áudios?\b|\bno\s+(?:more\s+)?(?:voice|audio)(?:\s+notes?|\s+messages?)?\b|\bdon'?t\s+send\s+(?:me\s+)?(?:voice|audio)",
     re.IGNORECASE,
 )
+# what every language writes alike: "ok", "okay", "jaja", "lol", "hmm" say nothing of the guest's language
+NEUTRAL = re.compile(
+    r"(?:(?:ok+|okay|okey|oki|okis|k|kk|ah+|oh+|h?m+|ja(?:ja)+j?|je(?:je)+|ha(?:ha)+h?|he(?:he)+|k{3,}|rs(?:rs)+|lol|xd"
+    r"|jsjs\w*)[\s,.!?]*){1,4}"
+)
+# a person asked for in so many words, whatever else the message seems to be about
+PERSON_PLEASE = re.compile(
+    r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a|an|the|some|your)?\s*(?:real\s+|actual\s+)?(?:person|human|someone"
+    r"|somebody|agent|receptionist|reception|staff|manager|member\s+of\s+staff)\b"
+    r"|\b(?:call|ring|phone)\s+me(?:\s+back)?\b(?!\s+(?:a|an)\s+(?:taxi|cab|uber))|\bcall\s?back\b"
+    r"|\bgive\s+(?:me|us)\s+a\s+(?:call|ring|phone\s+call)\b"
+    r"|\b(?:hablar|hablo|comunicar\w*|pasar\w*|pasa|pasame|comunica\w*)\s+con\s+(?:una\s+persona|alguien|un\s+humano"
+    r"|recepcion|el\s+encargado|la\s+encargada|el\s+gerente|un\s+agente|una\s+persona\s+real)\b"
+    r"|\bque\s+(?:alguien\s+)?(?:me|nos)\s+(?:llamen|llame|marquen|marque)\b|\b(?:llamame|llamenme|llameme|marcame|marquenme)\b"
+    r"|\b(?:me|nos)\s+(?:pueden?|podrian?|podeis|puedes|podrias)\s+(?:llamar|marcar)\b|\bme\s+(?:liga|ligue|liguem)\b"
+    r"|\b(?:falar|conversar)\s+com\s+(?:uma\s+pessoa|alguem|um\s+atendente|atendente|a\s+rece\w*|o\s+gerente|um\s+humano"
+    r"|uma\s+pessoa\s+de\s+verdade)\b|\b(?:pode|podem)\s+(?:me\s+)?ligar\b|\bligue-me\b|\bliguem-me\b"
+)
+# "do you speak English?", "¿habláis español?", "vcs falam português?": a language we speak, asked alone
+SPEAKS_OURS = re.compile(
+    r"(?:(?:hi|hello|hey|good\s+\w+|hola|buenas|buenos\s+dias|oi|ola|bom\s+dia|boa\s+tarde|boa\s+noite|sorry|perdon"
+    r"|desculpe?)\s+)*(?:do\s+you|can\s+you|does\s+anyone|(?:ustedes\s+)?hablan|hablais|hablas|habla\s+usted|habla"
+    r"|(?:voces|vcs|voce|vc)\s+falam?|falam|fala|falas)\s+(?:speak\s+)?(?:in\s+|en\s+|em\s+)?(?:english|ingles|spanish"
+    r"|espanol|castellano|espanhol|portuguese|portugues)(?:\s+(?:please|pls|por\s+favor|aqui|here|ai|alli))?"
+)
+# something of theirs left behind: reception has to go and look ("I think I left my charger in the room")
+LEFT_BEHIND = re.compile(
+    r"\b(?:left|forgot|forgotten|lost|olvide|olvidamos|olvidado|me\s+deje|nos\s+dejamos|deje|perdi|perdimos|esqueci"
+    r"|esquecemos|deixei|deixamos|me\s+olvide|se\s+me\s+olvido|se\s+me\s+quedo|ficou)\b.{0,60}\b(?:in|at|en|na|no)\s+"
+    r"(?:the|my|our|la|el|mi|o|a|meu|nosso)?\s*(?:room|hotel|habitacion|cuarto|quarto|reception|recepcion|rece\w*|safe"
+    r"|caja\s+fuerte|cofre|lobby|restaurant\w*|bathroom|bano|banheiro|casa\s+de\s+banho)\b"
+)
+# "are you a bot?", "estou a falar com um robô?", "what can you do?": the whole message asks what we are
+ABOUT_BOT = re.compile(
+    r"(?:(?:hi|hello|hey|hola|buenas|oi|ola|ok|so|sorry|perdon|desculpe?|y|e|and)\s+)*"
+    r"(?:(?:are\s+you|r\s+u|is\s+this|am\s+i\s+(?:talking|speaking|chatting)\s+(?:to|with))\s+(?:a\s+|an\s+)?(?:bot|robot"
+    r"|machine|ai|chatbot|real\s+person|human|person)|(?:eres|sos|es|estoy\s+hablando\s+con|hablo\s+con)\s+(?:un\s+|una\s+)?"
+    r"(?:bot|robot|maquina|ia|chatbot|humano|persona(?:\s+real)?)|(?:voce\s+e|vc\s+e|es|e|estou\s+a\s+falar\s+com"
+    r"|estou\s+falando\s+com|to\s+falando\s+com|falo\s+com)\s+(?:um\s+|uma\s+)?(?:bot|robo|maquina|ia|chatbot|humano"
+    r"|pessoa(?:\s+real|\s+de\s+verdade)?)|what\s+can\s+you\s+do|what\s+do\s+you\s+do|how\s+does\s+this\s+work"
+    r"|que\s+puedes\s+hacer|que\s+haces|como\s+funciona\s+esto|o\s+que\s+(?:voce|vc|tu)\s+(?:faz|pode\s+fazer)"
+    r"|o\s+que\s+podes\s+fazer|como\s+funciona\s+isto)(?:\s+(?:or\s+(?:a\s+)?(?:real\s+)?(?:person|human)|o\s+(?:una\s+)?persona"
+    r"|ou\s+(?:uma\s+)?pessoa|lol|jaja|kkk+|haha))?"
+)
+# a guest already in the hotel saying where they are: "we're staying in room 12", "estoy en la 204"
+IN_HOUSE = re.compile(
+    r"\b(?:we'?re|we\s+are|i'?m|i\s+am|estamos|estoy|estou|to|tamo|tamos)\s+(?:staying\s+|alojad[oa]s?\s+"
+    r"|hospedad[oa]s?\s+)?(?:(?:in|en|na|no|at)\s+(?:the\s+|la\s+|el\s+|o\s+|a\s+)?(?:room|habitacion|hab|cuarto|pieza"
+    r"|quarto|suite|suit)\s*(?:number|numero|n|no)?\s*\d{1,4}|(?:en\s+la|en\s+el|no|na)\s+\d{3,4})\b"
+    r"|\b(?:room|habitacion|quarto|cuarto|pieza)\s+(?:number\s+|numero\s+)?\d{1,4}\b"
+    r"(?=.*\b(?:staying|alojad|hospedad|estamos|estoy|estou|we'?re|i'?m)\b)"
+)
+# what guests ask a phone's assistant, not a hotel: scores, weather, music, the lights, recipes, jokes
+OFF_TOPIC = re.compile(
+    r"\b(?:partido|futbol|football|soccer|match|score|marcador|placar|jogo|golazo|gols?|goles|champions|nba|nfl"
+    r"|weather|forecast|clima|pronostico|previsao\s+do\s+tempo|que\s+tiempo\s+(?:hace|va\s+a\s+hacer)|will\s+it\s+rain"
+    r"|va\s+a\s+llover|vai\s+chover|music|musica|song|songs|cancion\w*|cancao|cancoes|playlist|spotify"
+    r"|(?:turn|switch)\s+(?:on|off)\s+the\s+(?:light|lights|tv|radio)|(?:apaga|enciende|prende|liga|desliga)\s+(?:la|el|a|o)\s+"
+    r"(?:luz|luces|tele|tv|radio)|alarm|alarma|despertador|timer|temporizador|recipe|receta|receita|joke|chiste|piada"
+    r"|horoscop\w*|bitcoin|lottery|loteria|dolar|dollar|tipo\s+de\s+cambio|exchange\s+rate|cotizacion|cotacao)\b"
+)
+# yes, in the languages guests write to us when they cannot in ours ("ja bitte", "oui merci", "sì grazie")
+_FOREIGN_YES_WORD = r"ja|jawohl|gerne|gern|oui|volontiers|d'accord|si|certo|certamente|va\s+bene|yes|ok|okay"
+FOREIGN_YES = re.compile(
+    rf"(?:(?:{_FOREIGN_YES_WORD}|bitte|prego|per\s+favore|s'il\s+vous\s+plait|merci|danke|grazie|mille|schon|sehr"
+    r"|beaucoup|please|une|un|eine|einen|persona|personne|person|mensch|menschen)[\s,.!]*){1,6}"
+)
+FOREIGN_NO = re.compile(
+    r"(?:(?:non|nein|no|nee|niet|c'est\s+bon|ca\s+va|pas\s+besoin|nicht\s+notig|nicht\s+noetig|schon\s+gut|passt"
+    r"|va\s+bene\s+cosi|non\s+serve|merci|danke|grazie|thanks|thank\s+you|gracias|obrigad[oa])[\s,.!]*){1,5}"
+)
+_YES_IN = re.compile(rf"\b(?:{_FOREIGN_YES_WORD})\b")
+
+
+def _only_yes(text: str) -> bool:
+    """ "yes please", "sí", "sim, obrigado": a yes and nothing else ("ok, english is fine. what is
+    the wifi password?" carries on in English instead)."""
+    return polarity(text) == "yes" and len(fold(text).split()) <= 3
+
+
+def foreign_yes(text: str) -> bool:
+    """ "ja bitte", "oui, une personne svp", "sì grazie": a yes in a language we do not speak."""
+    folded = fold(text).strip(" .!")
+    return bool(FOREIGN_YES.fullmatch(folded) and _YES_IN.search(folded))
+
+
 VOICE_PLEASE = re.compile(
     r"\b(?:m[aá]ndame|env[ií]ame|send\s+me|manda-me|envia-me|responde(?:-me)?\s+(?:com|con|por)|resp[oó]ndeme\s+(?:con|por)"
     r"|answer\s+(?:me\s+)?(?:with|by|in))\s+(?:un\s+|uma?\s+|an?\s+)?(?:audio|áudio|voz|voice|nota de voz|voice note)",
@@ -300,6 +388,8 @@ class Dialogue:
                 if go_on is not None:
                     await self._advance_flow(t, u, go_on, entities)
                 await asides.file_requests(t)  # a request about a booking made: into its remark
+            answered = [r.key[5:] for r in t.turn.replies if (r.key or "").startswith("info:")]
+            state.topic = answered[-1] if answered else None  # what "is it free?" asks about next
         finally:
             if not sure and not state.lang_sure:
                 state.lang = None  # an unreadable first line must not fix the conversation's language
@@ -308,7 +398,19 @@ class Dialogue:
     def _read_language(self, state: DialogueState, u: Understanding, guest: GuestContext) -> bool:
         """Take the message's language (and the guest's variety); True when it can be trusted."""
         home = phone_language(guest.phone)
-        if not state.lang_sure and home in _IBERIAN and u.lang != home and u.lang_confidence < AMBIGUOUS_LANG:
+        bare = fold(u.text).strip(" .!?,")
+        if state.foreign and (FOREIGN_NO.fullmatch(bare) or foreign_yes(u.text)):
+            # "non, c'est bon" to "which languages we speak": answered as that was (English, or the phone's)
+            u.lang = state.lang or home or "en"
+        elif not state.lang_sure and (state.lang or home) and NEUTRAL.fullmatch(bare):
+            u.lang = state.lang or home or u.lang  # "ok", "jaja": no language; the one we had, or the phone's
+        elif (
+            not state.lang_sure
+            and home
+            and u.lang != home
+            and u.lang_confidence < AMBIGUOUS_LANG
+            and (home in _IBERIAN or not u.understood or bool(u.flags & {"low_confidence", "unknown_words"}))
+        ):
             u.lang = home  # "cancelar reserva", "wifi?": a Spanish number says which language
         readable = u.flags.isdisjoint({"empty", "no_words", "too_long"})
         foreign = any(f.startswith("foreign:") for f in u.flags)
@@ -347,6 +449,15 @@ class Dialogue:
             else:
                 t.say("languages_we_speak", (Option("human", t.text("opt_human")),))
                 t.turn.attention = "foreign_language"
+            return True
+        if state.foreign and not asks(u.text) and FOREIGN_NO.fullmatch(fold(u.text).strip(" .!")):
+            state.foreign = 0  # "non, c'est bon, merci": no person wanted
+            t.say("ack")
+            return True
+        if state.foreign and not asks(u.text) and (foreign_yes(u.text) or _only_yes(u.text)):
+            # "ja bitte", "sì, grazie" to "would you like a person?": the person they said yes to
+            state.foreign = 0
+            t.handoff("language", "handoff_language")
             return True
         state.foreign = 0
         return False
@@ -389,6 +500,28 @@ class Dialogue:
             r.intent = r.given = (
                 "provide_info"  # "a suite se houver, por favor" answering which room: no person asked
             )
+        bare = " ".join(re.sub(r"[^\w\s']", " ", fold(u.text)).split())
+        if SPEAKS_OURS.fullmatch(bare):
+            t.say("we_speak_it")  # "hi, do you speak english?": yes, and what can we do for them
+            state.misunderstood = 0
+            t.reprompt()
+            return True, None
+        if (
+            LEFT_BEHIND.search(bare)
+            and not _has_stay(entities)
+            and not {"luggage", "parking"} & set(topics_in(u.text))  # "we left the bags at reception…?"
+        ):
+            t.handoff(
+                "requested", "handoff_requested"
+            )  # "I think I left my charger in the room": the desk looks
+            return True, None
+        if ABOUT_BOT.fullmatch(bare):
+            t.say("about_bot")  # "are you a bot?", "what can you do?": what we are and do, no handoff yet
+            state.misunderstood = 0
+            t.reprompt()
+            return True, None
+        if r.intent not in ("request_human", "complaint") and PERSON_PLEASE.search(fold(u.text)):
+            r.intent = "request_human"  # "can I get a callback from reception?", read as a question
         if r.intent == "request_human":
             t.handoff("requested", "handoff_requested")
             return True, None
@@ -437,6 +570,24 @@ class Dialogue:
         question for reception, nothing for us; and what the hotel does not have."""
         state = t.state
         intent, given = r.intent, r.given
+        if (
+            state.topic
+            and intent
+            in (WEAK_INTENTS | {"ask_info", "ask_price", "room_info", "special_request", "goodbye"})
+            and self._follow_up(t, u) is not None
+        ):
+            r.intent = "ask_info"  # "y es gratis?", "how much is it?" after an answer: about what it said
+            return False, None
+        if (
+            intent in ("affirm", "deny")
+            and state.expect
+            and "?" in u.text
+            and topics_in(u.text, cancelling=state.flow == "cancel")
+            and (_defers(u.text) or polarity(u.text) is None)
+        ):
+            intent = (
+                "ask_info"  # "wait, i get money back?" read as a no: a question, the answer still to come
+            )
         low = "low_confidence" in u.flags and intent not in WEAK_INTENTS
         if (
             intent in (WEAK_INTENTS - {"affirm", "deny"}) | {"goodbye"}  # "do ye take amex?" is no goodbye
@@ -481,6 +632,18 @@ class Dialogue:
             and not asides.requests_in(u.text)  # "y llegaremos tarde": a request, however faintly read
         ):
             intent = "out_of_scope"  # "turn on the light" at 0.2 is not a question about the hotel
+        if (
+            intent in (*BOOKING_INTENTS, "ask_info", "room_info", "special_request", "provide_info")
+            and not topics_in(u.text)
+            and not features_in(u.text)
+        ):
+            folded = fold(u.text)
+            if IN_HOUSE.search(folded) and not asks(u.text) and not _meaningful(entities):
+                t.say("in_house_ack")  # "hi, we're staying in room 12": a guest here, not a booking
+                state.misunderstood = 0
+                return True, None
+            if OFF_TOPIC.search(folded) and not (set(entities) - {"check_in", "phone"}):
+                intent = "out_of_scope"  # "¿cuánto está el dólar hoy?" asks no price of ours, no stay
         lacks = set(topics_in(u.text)) & set(NOT_HAVE)
         if intent == "ask_price" and priced_aside(u.text, entities):
             intent = "ask_info"  # "parking, how much a day?": its answer carries its price, not the rooms'
@@ -501,7 +664,7 @@ class Dialogue:
         if intent in ("ask_info", "room_info") and (lacks or not _answers_question(state, entities)):
             self._answer_questions(t, u, intent)
             t.answered = True
-            answer = polarity(after_questions(u.text)) if state.expect else None
+            answer = _answer_after_questions(u.text) if state.expect else None
             if answer in ("yes", "no") and state.flow:  # "is breakfast included? ok, book it anyway"
                 return True, "affirm" if answer == "yes" else "deny"
             if state.flow is None and "check_in" in entities and not lacks:
@@ -525,7 +688,9 @@ class Dialogue:
         intent, given = r.intent, r.given
         if intent == "special_request":
             if asides.take_requests(t, u.text):  # a cot, a late arrival…: noted once, in its words
-                pass
+                self.say_not_have(t, u.text)  # "…and do you have a lift?": the questions beside it too
+                self.answer_asides(t, u, intent)
+                t.answered = t.answered or any(r.key.startswith("info:") for r in t.turn.replies)
             elif state.flow and "?" in u.text and not _meaningful(entities):
                 self._answer_info(t, None)  # "a company rate?" mid-booking: a question reception answers
                 t.answered = True
@@ -786,6 +951,8 @@ class Dialogue:
                 and not ("low_confidence" in u.flags and not HUMAN_WORDS.search(fold(u.text)))
             ):
                 choice = None
+            if choice in ("yes", "no") and not tapped and _defers(u.text):
+                choice = None  # "before I confirm, what time is check-in?": a question first, no yes yet
             if (
                 choice in ("yes", "no")
                 and not tapped
@@ -837,15 +1004,19 @@ class Dialogue:
     def _answer_questions(self, t: TurnBuilder, u: Understanding, intent: str) -> None:
         """Answer every question the message asks, and say plainly what the hotel lacks."""
         cancelling = t.state.flow == "cancel"
-        topics: list[str | None] = [
-            k for k in topics_in(u.text, cancelling=cancelling) if self.knowledge.answer(t.lang, k)
-        ]
-        if (
+        named = topics_in(u.text, cancelling=cancelling)
+        topics: list[str | None] = [k for k in named if self.knowledge.answer(t.lang, k)]
+        if "for_reception" in named and not self.knowledge.answer(t.lang, "for_reception"):
+            topics.append(None)  # "room service?": reception is asked, beside the answers we have
+        if (not topics or topics == ["payment"]) and (again := self._follow_up(t, u)) is not None:
+            topics = [again or None]  # "e a que horas é servido?" after breakfast: breakfast's hours
+        elif (
             u.topic
             and u.topic not in topics
             and (not topics or intent == "ask_info")
             and not set(topics) & set(NOT_HAVE)
             and not (u.topic == "payment" and "cancellation_policy" in topics)  # what cancelling costs
+            and not (u.topic == "amenities" and "restaurant" in topics)  # "restaurante? da pra jantar?"
         ):
             topics.insert(0, u.topic)
         if features_in(u.text):
@@ -858,6 +1029,31 @@ class Dialogue:
             return
         for topic in topics[:4] or [None]:
             self._answer_info(t, topic)
+
+    def _follow_up(self, t: TurnBuilder, u: Understanding) -> str | None:
+        """A short question that names nothing, right after a topic was answered ("is it free?",
+        "y hasta qué hora?", "e a que horas é servido?"): about that topic. Its answer again when
+        the question asks what it says (a time, a price) or the model reads that topic too; else ""
+        (reception is asked: "is it heated?" is nothing the answer says). None: no follow-up."""
+        last = t.state.topic
+        folded = " ".join(re.sub(r"[^\w\s]", " ", fold(u.text)).split())
+        named = topics_in(u.text)
+        if (
+            not last
+            or features_in(u.text)
+            or (named and not (named == ["payment"] and last in PRICED))  # "é pago?" after parking: its price
+            or last not in self.knowledge.topics()
+            or not asks(u.text)
+            or len(folded.split()) > 7
+            or _has_stay(u.entities)
+            or "booking_ref" in u.entities
+            or about_the_stay(u.text)  # "how much is it in total?": the stay's price
+            or not (_REFERS_BACK.search(folded) or _ASKS_TIME.search(folded) or _ASKS_PRICE.search(folded))
+        ):
+            return None
+        if u.topic == last or _ASKS_TIME.search(folded) or _ASKS_PRICE.search(folded):
+            return last
+        return ""
 
     def say_not_have(self, t: TurnBuilder, text: str) -> None:
         """Things the hotel does not have, named in a message about something else."""
@@ -882,6 +1078,8 @@ class Dialogue:
                 continue  # "a cot for booking HB-…, please?": a request the flow notes, not a question
             if answer := self.knowledge.answer(t.lang, topic):
                 t.say_text(answer, f"info:{topic}")
+            elif topic == "for_reception":
+                self._answer_info(t, None)  # "…and is there room service?": reception answers it
         asides.answer_rooms(t, u.text, u.entities)
 
     def _answer_info(self, t: TurnBuilder, topic: str | None) -> None:
@@ -936,6 +1134,65 @@ _INDIRECT = re.compile(
     r"|e\s+a\s+parte|is\s+(?:it\s+)?included|included\s+or|incluid[oa]\s+o|incluid[oa]\s+ou)\b"
     r"|\b(?:si|if|whether|se)\s+(?:el|la|los|las|the|o|a|os|as|hay|tienen|teneis|there|is|are|tem|ha|tiene|esta|está)\b"
 )
+
+
+# the yes is put off until a question is answered: "before I confirm…", "antes de confirmar…", "one
+# question first", "antes de reservar, una pregunta"
+_DEFERS = re.compile(
+    r"\b(?:before|antes\s+de|antes\s+que|prior\s+to)\s+(?:i\s+|we\s+|to\s+|(?:yo\s+|eu\s+)?(?:lo\s+|la\s+|o\s+|a\s+)?)?"
+    r"(?:confirm\w*|book\w*|reserv\w*|decid\w*|go\s+ahead|say\s+yes|pay\w*|pag\w*|accept\w*|acept\w*|aceit\w*"
+    r"|fechar|cerrar|do\s+it|hacerlo|faze-lo|proceed\w*|change\w*|cambi\w*|mud\w*|alter\w*)"
+    r"|^\W*(?:no\s+)?(?:wait|hold\s+on|one\s+moment|just\s+a\s+moment|un\s+momento|espera|espere|esperad|pera|perai"
+    r"|calma|momento)\b"  # "wait, i get money back?": a question, not the answer
+    r"|\b(?:one|a)\s+(?:quick\s+)?question\s+first\b|\b(?:una|uma)\s+(?:pregunta|pergunta|duda|duvida)\s+(?:antes|primero|primeiro)\b"
+    r"|\b(?:first|primero|primeiro)\s*,?\s+(?:a\s+|una\s+|uma\s+)?(?:question|pregunta|pergunta|duda|duvida)\b"
+)
+
+
+# a question about something just named, in the guest's words: a pronoun ("is it heated?", "¿eso se
+# paga?", "isso é pago?"), or a verb and what it is ("is it free", "es gratis", "é servido")
+_REFERS_BACK = re.compile(
+    r"\b(?:it|that|this|they|them|those|these|eso|esa|ese|esto|ello|lo|la|los|las|isso|isto|ele|ela|eles|elas|esse"
+    r"|essa)\b|\b(?:is|are|es|son|esta|estan|e|sao|fica|ficam)\s+(?:\w+\s+)?(?:servid[oa]s?|served|abiert[oa]s?"
+    r"|abert[oa]s?|open|gratis|free|gratuit[oa]s?|heated|climatizad[oa]s?|aquecid[oa]s?|incluid[oa]s?|included"
+    r"|pag[oa]s?|extra|aparte|a\s+parte|caro|cara|expensive|far|lejos|longe)\b"
+)
+_ASKS_TIME = re.compile(
+    r"\b(?:what\s+time|until\s+when|till\s+when|from\s+when|when|a\s+q(?:ue)?\s+horas?|q(?:ue)?\s+horas?|hasta\s+q(?:ue)?"
+    r"\s+hora|desde\s+q(?:ue)?\s+hora|ate\s+que\s+horas?|ate\s+quando|cuando|quando|horario|horarios|hours)\b"
+)
+_ASKS_PRICE = re.compile(
+    r"\b(?:how\s+much|price|cost\w*|charge\w*|free|cuanto|cuesta|cuestan|precio|vale|sale|gratis|se\s+paga|se\s+cobra"
+    r"|quanto|custa|custam|preco|pago|paga|gratuit[oa]|cobr\w*)\b"
+)
+
+
+_SAYS_NO = re.compile(
+    r"^\W*(?:no|nope|nah|nao|mejor\s+no|melhor\s+nao|never\s?mind|forget\s+it|dejalo|dejala|olvidalo|deixa|esquece"
+    r"|keep\s+it|la\s+dejo|lo\s+dejo|fica)\b"
+)
+
+
+def _answer_after_questions(text: str) -> str | None:
+    """The yes or no said after the questions ("is breakfast included? ok, book it anyway"): a no
+    only in words that say no ("…? i paid nothing yet" tells, it refuses nothing), and none at all
+    when the questions come first on purpose ("wait, do I get my money back? …")."""
+    tail = after_questions(text)
+    answer = polarity(tail)
+    if _defers(text) or (answer == "no" and not _SAYS_NO.search(fold(tail))):
+        return None
+    return answer
+
+
+def _defers(text: str) -> bool:
+    """A question put before the answer ("before I confirm, …?", "antes de reservar, uma pergunta: …?"),
+    unless the message opens with the answer itself ("sim, mas só uma dúvida antes: …?")."""
+    opening = re.split(r"[,.;:!?\n]", text.strip(), maxsplit=1)[0]
+    return (
+        asks(text)
+        and bool(_DEFERS.search(fold(text)))
+        and (polarity(opening) is None or bool(_DEFERS.search(fold(opening))))  # "antes de confirmar: …?"
+    )
 
 
 def asks(text: str) -> bool:

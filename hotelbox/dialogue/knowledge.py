@@ -62,7 +62,16 @@ class Knowledge:
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "no_penthouse": ("penthouse", "atico", "cobertura", "pent house", "penthouse suite"),
     "no_private_pool": ("private pool", "piscina privada", "own pool", "pool in the room", "piscina propia",
-                        "piscina privativa", "piscina particular", "plunge pool"),
+                        "piscina privativa", "piscina particular", "plunge pool", "alberca privada", "pileta privada",
+                        "private swimming pool", "own swimming pool", "piscina exclusiva", "alberca propia",
+                        "pileta propia", "piscina propria", "private plunge pool"),
+    # answers6: an indoor pool, apartments (what the hotel has instead: the outdoor pool, rooms)
+    "no_indoor_pool": ("indoor pool", "indoor swimming pool", "covered pool", "inside pool", "piscina cubierta",
+                       "piscina interior", "piscina techada", "alberca techada", "alberca cubierta", "pileta cubierta",
+                       "pileta techada", "piscina coberta", "piscina interna", "piscina climatizada cubierta"),
+    "no_apartment": ("apartment", "apartments", "apartamento", "apartamentos", "departamento", "departamentos",
+                     "bungalow", "bungalows", "duplex", "apartment hotel", "aparthotel",
+                     "holiday flat", "self catering", "self-catering"),
     "no_kitchen": ("kitchen", "kitchenette", "cocina", "cozinha", "cocinar", "cook", "cozinhar", "cocinita", "cozinhinha"),
     "no_spa": ("spa", "sauna", "banho turco", "bano turco", "massage", "masaje", "massagem",
                "massages", "masajes", "massagens", "wellness"),
@@ -110,6 +119,15 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
                             "por cancelar", "cancellation fee", "cancel fee", "penalizacion", "penalidade",
                             "cancel for free", "cancelar sem custos", "cancelar sin coste", "cancelar sin costo"),
     "airport_transfer": ("aeropuerto", "airport", "aeroporto", "traslado", "transfer", "shuttle"),
+    # answers6: what guests ask that the hotel's answers do not say: reception answers it, never a guess
+    "for_reception": ("room service", "servicio de habitaciones", "servicio a la habitacion", "servicio al cuarto",
+                      "servico de quarto", "room-service", "babysitter", "babysitting", "ninera", "canguro",
+                      "bike rental", "bicycles", "bikes", "bicicletas", "alquiler de bicis", "aluguel de bicicleta",
+                      "aluguer de bicicletas", "iron", "ironing", "plancha", "ferro de engomar", "ferro de passar",
+                      "excursions", "excursiones", "excursoes", "tours", "guided tour", "visita guiada"),
+    "restaurant": ("restaurant", "restaurants", "restaurante", "restaurantes", "bar", "terrace bar", "dinner",
+                   "lunch", "cenar", "almuerzo", "almorzar", "jantar", "almoco", "almocar", "comer algo",
+                   "place to eat", "somewhere to eat", "donde comer", "onde comer"),
     "amenities": ("piscina", "pool", "alberca", "pileta", "swimming pool", "gimnasio", "gym", "academia", "ginasio", "lavanderia", "laundry"),
     "luggage": ("maleta", "maletas", "equipaje", "luggage", "bags", "bagagem", "malas", "consigna"),
     "bathtub": ("bathtub", "bath tub", "banera", "banheira", "whirlpool", "bath or shower", "banera o ducha"),
@@ -146,7 +164,20 @@ _WHERE = re.compile(
     r"|exactly|el|o|the|hotel|miramar|it|this|ese|esse|este|localizados?|ubicados?|situados?|situad[oa]s?))*"
     r"\s*(?:$|[?.!,;]|\b(?:y|and|e|pls|please|por\s+favor|porfa|pf)\b)"
 )
-NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa")
+NOT_HAVE = ("no_penthouse", "no_private_pool", "no_kitchen", "no_spa", "no_indoor_pool", "no_apartment")
+# what the hotel's "no" already names: the general list said after it again is the same thing twice
+_SAID_BY: dict[str, tuple[str, ...]] = {
+    "no_private_pool": ("amenities",),
+    "no_indoor_pool": ("amenities",),
+    "no_spa": ("amenities",),
+    "no_kitchen": ("restaurant",),
+}
+# the facilities each "no" names itself: "spa or gym?" needs no list after it, "indoor pool? and a gym?" does
+_NAMED_BY: dict[str, re.Pattern[str]] = {
+    "no_spa": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool|gimnasio|gym|academia|ginasio"),
+    "no_private_pool": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool"),
+    "no_indoor_pool": re.compile(r"piscina|pool|alberca|pileta|swimming\s+pool"),
+}
 
 
 # one pattern per topic (its words, longest first), compiled once: a turn asks for the topics of
@@ -180,14 +211,35 @@ def _topics_in(text: str, cancelling: bool) -> tuple[str, ...]:
     if "location" not in {t for _, t in found} and (where := _WHERE.search(fold(text))):
         found.append((where.start(), "location"))  # "onde vcs ficam?", "where are you guys?"
     topics = [t for _, t in sorted(found)]
-    if "no_private_pool" in topics and "amenities" in topics:
-        topics.remove("amenities")  # "a private pool" is not a question about the pool
+    if _RECOMMEND.search(folded):  # "me recomiendas un restaurante por la zona?": reception knows the area
+        topics = [t for t in topics if t not in ("restaurant", "location")]
+        topics += [] if "for_reception" in topics else ["for_reception"]
+    for lack, said in _SAID_BY.items():
+        for topic in said:
+            if lack in topics and topic in topics and (topic != "amenities" or _only_named(lack, folded)):
+                topics.remove(topic)  # "a private pool?", "spa or gym?": the "no" says the pool and gym too
     if _CANCEL_COST.search(fold(text)) or (cancelling and _CHARGE.search(fold(text))):
         # "tenho de pagar alguma coisa por cancelar?", "will I be charged?" while cancelling: the policy
-        topics = [t for t in topics if t != "payment"]
+        rest = _CANCEL_COST.sub(" ", " ".join(re.sub(r"[^\w\s-]", " ", fold(text)).split()))
+        if cancelling or not _TOPIC_PATTERNS["payment"].search(rest):  # "…? and do I pay upfront?": both
+            topics = [t for t in topics if t != "payment"]
         if "cancellation_policy" not in topics:
             topics.insert(0, "cancellation_policy")
     return tuple(topics)
+
+
+# a recommendation of the area asked for: places the hotel's answers do not know
+_RECOMMEND = re.compile(
+    r"\b(?:recommend\w*|recomiend\w*|recomend\w*|suggest\w*|sugier\w*|suger\w*|indica(?:r|s|m)?\s+(?:um|uma|algum|alguma)"
+    r"|(?:good|nice|best)\s+(?:places?|restaurants?|bars?|beaches)\s+(?:to|near|around|in)|what\s+to\s+(?:see|do|visit)"
+    r"|que\s+(?:ver|visitar|hacer)\s+(?:en|por)|o\s+que\s+(?:ver|visitar|fazer)\s+(?:em|por|na|no))\b"
+)
+
+
+def _only_named(lack: str, folded: str) -> bool:
+    """The hotel's facilities the message names are only those the "no" answer says too."""
+    named = _TOPIC_PATTERNS["amenities"].findall(folded)
+    return lack in _NAMED_BY and all(_NAMED_BY[lack].fullmatch(w) for w in named)
 
 
 _CHARGE = re.compile(
@@ -234,7 +286,7 @@ ROOM_FEATURES: dict[str, tuple[str, str]] = {
                 r"balcony|balcon|varanda|terrace|terraza|terraco"),
     "view": (r"(?:sea|ocean|city)\s+views?|views?|vistas?\s+(?:al|a\s+la|para\s+o|pro|pra|do|de|sobre|a)\b"
              r"|con\s+vistas?|com\s+vistas?|vista\s+(?:mar|al\s+mar)", r"views?|vistas?"),
-    "air_conditioning": (r"air\s?con(?:ditioning|ditioned)?|air-conditioning|aircon|a/c|aire\s+acondicionado"
+    "air_conditioning": (r"air\s?con(?:ditioning|ditioned|dition|ditioner)?|air-condition\w*|aircon|a/c|aire\s+acondicionado"
                          r"|ar[\s-]condicionado|climatizad[oa]s?|climatizacion|heating|calefaccion|aquecimento", r"$^"),
     "tv": (r"tvs?|tele|television|televisao|televisor|smart\s?tv|netflix", r"$^"),
     "kettle": (r"kettle|hervidor|chaleira|coffee\s+(?:machine|maker)|cafetera|cafeteira|maquina\s+de\s+cafe"
@@ -332,3 +384,11 @@ _ROOM_PRICE = re.compile(
     r"\b(?:rooms?|habitacion\w*|cuartos?|quartos?|noches?|nights?|noites?|total|todo|tudo|everything|estancia"
     r"|estadia|stay|reserva|booking)\b"
 )
+
+
+def about_the_stay(text: str) -> bool:
+    """Words of the room or the stay ("the room", "in total", "la reserva"): a price asked of them
+    is the stay's, never a topic's."""
+    from hotelbox.nlu.text import fold
+
+    return bool(_ROOM_PRICE.search(fold(text)))

@@ -64,6 +64,7 @@ class DialogueState:
     reminded: bool = False  # the last reply reminded of the pending question ("Back to your booking: …")
     last_stay: list[str] | None = None  # [check_in, check_out] of the last booking made: "same dates"
     discussed: str | None = None  # the booking last shown or changed: "add my son" after seeing it
+    topic: str | None = None  # the hotel topic the last reply answered: "and what time is it served?"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
