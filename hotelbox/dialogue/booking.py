@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import declines_email, polarity, says_yes
+from hotelbox.dialogue.choices import declines_email, holds, polarity, says_book, says_yes
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -87,9 +87,13 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         return
     if _stay_problem(t):
         return
+    offered = t.state.quote is not None  # the guest has read the room, dates, party and total
     for step in STEPS:
         if step.name == "name" and intent == "ask_price":
             _answer_price(t)  # the price is what they asked: answer it, the name can wait
+            return
+        if step.name == "confirm" and offered and _books_now(t):
+            _book(t)  # "ok great, book it please, Ella Scott": the offer taken, with the name it lacked
             return
         if step.missing(t) and await step.run(t, intent):
             return
@@ -100,6 +104,9 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     state, s = t.state, t.state.slots
     choice = str(entities.pop("_choice", "") or "")
     offered = state.expect == "room_type" and state.quote is not None  # "shall I book it?" after a price
+    if _holds(t, entities):
+        t.say("take_your_time")  # "let me check with my wife": the offer stays open, "yes" later books it
+        return True
     if state.expect == "confirm" and not _new_facts(t, entities) and _declines_offered_email(t):
         s.no_email = True  # "no" to "e-mail? shall I confirm?": the e-mail, and the question put plainly
         t.ask("confirm", "confirm_no_email", _summary_options(t))
@@ -138,6 +145,27 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             t.ask("change", "what_to_change", _change_options(t))
             return True
     return False
+
+
+def _holds(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """The guest wants time before saying yes to the offer or the summary ("let me check with my
+    wife first", "me lo pienso", "deixa eu ver com meu marido"), and says nothing new."""
+    state = t.state
+    text = t.message.text if t.message is not None else ""
+    pending = state.expect == "confirm" or (state.expect == "room_type" and bool(state.offers))
+    return pending and holds(text) and not _new_facts(t, entities)
+
+
+def _books_now(t: TurnBuilder) -> bool:
+    """The message asks to book the offer the guest has read ("show, pode reservar no nome de Felipe
+    Moura"), and asks nothing else: no need to read it back to them before booking."""
+    text = t.message.text if t.message is not None else ""
+    return (
+        t.state.expect != "confirm"  # the summary's own yes is the choice's
+        and "?" not in text
+        and not _no_name(t)
+        and says_book(slots.without_contact(text))
+    )
 
 
 def _declines_offered_email(t: TurnBuilder) -> bool:

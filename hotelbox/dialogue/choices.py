@@ -39,12 +39,34 @@ _YES = (
     "sim", "pode", "podes", "isso", "certo", "confirme", "perfeito", "combinado", "beleza", "bora",
     "com certeza", "pode ser", "exato", "exatamente", "fechado", "ta bom", "esta bem", "pode reservar",
     "claro que sim", "manda ver", "certinho", "certissimo", "fechou", "demorou", "ta otimo", "otimo",
+    # taking what was offered: "me la quedo", "I'll take it", "fico com ele", "de una", "reservá nomás"
+    "me la quedo", "me lo quedo", "nos la quedamos", "nos lo quedamos", "me quedo con", "nos quedamos con",
+    "de una", "buenisimo", "barbaro", "joya", "hagamosle",
+    "i'll take it", "ill take it", "we'll take it", "well take it", "i'll take", "we'll take", "take it",
+    "let's go with", "lets go with", "go with that", "works for me", "that works",
+    "fico com", "ficamos com", "quero esse", "quero essa", "pode fechar", "pode mandar", "manda bala",
 )  # fmt: skip
 _YES_ALONE = ("s", "y", "k", "kk", "yy", "ss", "va", "sale")
 # "cancel it" says yes to "cancel the booking?", but no to "shall I make the booking?"
 _CANCEL = (
     "cancelala", "cancelalo", "cancela", "cancelar", "cancelarla", "anulala", "anulalo", "anula", "anular",
     "cancel", "cancel it", "cancel please", "pode cancelar", "cancele", "cancelar a reserva",
+)  # fmt: skip
+# not now: the guest wants time, or to ask someone, before answering ("let me check with my wife",
+# "lo hablo con mi marido y te digo", "deixa eu ver com meu marido"): no to doing it now, and the
+# question stays open (a booking keeps its offer; "yes" later books it)
+HOLD = (
+    "lo pienso", "lo pensare", "me lo pienso", "lo voy a pensar", "dejame pensarlo", "dejame pensar", "dejame ver",
+    "dejame consultarlo", "lo consulto", "lo hablo con", "lo miro con", "le pregunto a mi", "tengo que preguntarle",
+    "tengo que consultarlo", "tengo que hablarlo", "te digo algo", "te confirmo luego", "te confirmo mas tarde",
+    "luego te digo", "despues te digo", "ahora te digo", "dame un momento", "dame un minuto",
+    "i'll think", "ill think", "let me think", "let me check", "let me ask my", "i need to ask my", "i have to ask my",
+    "need to check with", "i'll check with", "ill check with", "i'll ask my", "ill ask my", "i'll let you know",
+    "ill let you know", "get back to you", "give me a minute", "give me a sec", "hold on", "let me talk to",
+    "vou pensar", "deixa me pensar", "deixa eu pensar", "deixa me ver", "deixa eu ver", "vou ver com",
+    "vou falar com", "vou perguntar a", "vou perguntar pro", "vou perguntar pra", "tenho que ver com",
+    "preciso ver com", "preciso falar com", "ja te digo", "depois te digo", "depois te aviso", "ja te aviso",
+    "depois te falo", "so um minuto", "espera ai",
 )  # fmt: skip
 _NO_START = (
     "no", "nop", "nops", "nopes", "nope", "nah", "nao", "naum", "nn", "negativo", "nunca", "never", "mejor no", "better not",
@@ -57,6 +79,7 @@ _NO = (
     "i dont want", "nao quero", "todavia no", "aun no", "not yet", "ainda nao", "olvidalo", "forget it",
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
+    *HOLD,
 )  # fmt: skip
 # At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
 _DROP = (
@@ -111,13 +134,28 @@ _JUST = re.compile(r"(?<=\w)\s+(?:no\s+mas|nomas)(?=$|\s+(?:porfa|por\s+favor|gr
 _SAME_KEPT = re.compile(
     r"(?:^|\s)(?:(?:as|las|los|the|os|our|nuestras|nossas)\s+)?(?:datas|fechas|dates|dias|days|room|quarto|habitacion)\s+"
     r"(?:mantem\s+se|se\s+mantem|mantem|se\s+mantienen|se\s+quedan\s+igual|(?:stay|remain)(?:\s+the\s+same)?|ficam(?:\s+iguais)?)(?=$|\s)"
-    r"|(?:^|\s)no\s+(?=(?:mesm[oa]|dia|quarto|hotel|meu|minha|nosso|nossa|fim)(?:$|\s))"
+    r"|(?:^|\s)no\s+(?=(?:mesm[oa]|dia|quarto|hotel|meu|minha|nosso|nossa|fim|nome)(?:$|\s))"
 )
 # a message opening with a question word asks; it does not answer yes
 _ASKS = re.compile(
     r"(?:(?:y|and|e|pero|but|mas)\s+)?(?:cuanto|cuanta|cuantos|cuantas|que|como|cuando|donde|cual|how|what|when"
     r"|where|which|quanto|quanta|quantos|quantas|quando|onde|qual)\b"
 )
+# a verb said with "no más" ("reservá nomás"): do it
+_DO_IT = (
+    "reserva",
+    "reservala",
+    "reservalo",
+    "hacelo",
+    "hazlo",
+    "confirma",
+    "confirmala",
+    "confirmalo",
+    "dale",
+    "mandale",
+)
+# what makes a hold an answer after all: "lo pensé y sí, resérvala", "ok I checked, go ahead"
+_YES_AFTER_HOLD = ("go ahead", "book it", "adelante", "reservala", "pode reservar", "confirmo", "confirm")
 _WHY_NOT = ("why not", "por que no", "porque no", "pq no", "por que nao", "porque nao", "pq nao")
 MAX_WORDS = 14  # a longer message is a message, not an answer to a button
 
@@ -162,7 +200,10 @@ def polarity(text: str) -> str | None:
     t = _words(_without_ifs(text))
     if not t and _words(text):
         return None  # "si no es molestia": a condition, and nothing else
-    t = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
+    just = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
+    if just != t and _has(just, _DO_IT) and not _NEGATION.search(just):
+        return "yes"  # "reservá nomás", "hacelo nomás": the imperative, just done
+    t = just
     t = _SAME_KEPT.sub(" ", t).strip()  # "sim, as datas mantêm-se", "no mesmo quarto": nothing refused
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
@@ -210,6 +251,27 @@ def says_cancel(text: str) -> bool:
 def declines_email(text: str) -> bool:
     """ "no email", "sin correo", "não tenho email": the guest would rather not give one."""
     return bool(_NO_EMAIL.search(_words(text)))
+
+
+def holds(text: str) -> bool:
+    """ "let me check with my wife first", "me lo pienso", "deixa eu ver com meu marido": not now,
+    with the question kept open (and no yes or other answer in the same message)."""
+    t = _words(text)
+    return bool(t) and len(t.split()) <= MAX_WORDS and _has(t, HOLD) and not _has(t, _YES_AFTER_HOLD)
+
+
+# the words that ask for the booking itself, not only agree ("book it", "pode reservar", "adelante")
+_BOOK = (
+    "book it", "book", "book the", "go ahead", "proceed", "confirm", "confirm it", "do it", "reserve it",
+    "reservala", "reservalo", "reservamela", "reservar", "reserva", "adelante", "confirmala", "confirmalo", "confirma",
+    "confirmo", "hazlo", "pode reservar", "pode fechar", "pode confirmar", "reserve", "fechar", "manda ver", "bora",
+)  # fmt: skip
+
+
+def says_book(text: str) -> bool:
+    """A yes that asks for the booking in so many words ("ok great, book it please, Ella Scott",
+    "show, pode reservar no nome de Felipe Moura", "vale, adelante, a nombre de Ana Ruiz")."""
+    return polarity(text) == "yes" and _has(_words(text), _BOOK)
 
 
 def after_questions(text: str) -> str:
