@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import declines_email, holds, polarity, says_book, says_yes
+from hotelbox.dialogue.choices import declines_email, holds, polarity, says_book, says_yes, wants_cheapest
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -119,6 +119,8 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
         state.reset_flow()
         t.say("booking_aborted")
         return True
+    if choice == "change" and state.expect == "confirm" and _new_facts(t, entities):
+        choice = ""  # "não, o email está errado, é joana@…": the correction itself, not "what to change?"
     if choice.startswith("change"):
         what = choice.partition(":")[2]
         state.quote = None
@@ -134,8 +136,17 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     if choice == "other_dates":
         _clear_dates(t)
     new = _new_facts(t, entities) if state.expect == "confirm" else set()
-    if state.expect == "confirm" and new == {"email"} and intent == "affirm" and not _bad_contact(t):
-        s.email = str(entities.pop("email"))  # "yes, ana@x.com": the summary's offer taken, and a yes
+    if (
+        state.expect == "confirm"
+        and new
+        and new <= {"email", "guest_name"}
+        and intent == "affirm"
+        and not _bad_contact(t)
+        and len(str(entities.get("guest_name", s.guest_name) or "").split()) >= 2
+    ):
+        # "yes, ana@x.com", "yes but put it under my husband's name, Mark Tan": who it is for, and a yes
+        for key in new:
+            setattr(s, key, str(entities.pop(key)))
         new = set()
     if state.expect == "confirm" and not new:
         if intent == "affirm":
@@ -314,10 +325,9 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         s.room_type = None
     if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
         chosen = state.offers[0]
-    if (
-        chosen is None
-        and state.expect == "room_type"
-        and (intent == "affirm" or t.facts & {"guest_name", "email"})
+    if chosen is None and (
+        (state.expect == "room_type" and (intent == "affirm" or t.facts & {"guest_name", "email"}))
+        or (t.message is not None and wants_cheapest(t.message.text))  # "la más barata"
     ):
         # asked which room, the guest went on (a name, "yes"): the best value that fits, said so
         chosen = min(state.offers, key=lambda o: Decimal(o["total"]))
@@ -384,7 +394,10 @@ async def _ask_name(t: TurnBuilder, intent: str) -> bool:
         return False
     if s.guest_name and len(s.guest_name.split()) < 2:
         s.guest_name = None
-        t.ask("name", "bad_name")
+        # "Tom", then "just Tom": the same question, counted as one (asked again with an example,
+        # then a person), not "who?" and "the surname?" taking turns for ever
+        repeat = t.state.asked and t.state.asked[0] == "ask_name" and t.state.expect == "name"
+        t.ask("name", "ask_name" if repeat else "bad_name")
         return True
     t.ask("name", "ask_name")
     return True

@@ -274,6 +274,19 @@ def says_book(text: str) -> bool:
     return polarity(text) == "yes" and _has(_words(text), _BOOK)
 
 
+# "the cheapest one", "la más barata", "o mais em conta": the room chosen by its price
+_CHEAPEST = re.compile(
+    r"\b(?:cheapest|cheaper\s+one|least\s+expensive|lowest\s+price|most\s+affordable|(?:lo|la|el|o|a)\s+mas\s+barat[oa]"
+    r"|(?:la|el|lo)\s+mas\s+economic[oa]|(?:la|el|lo|o|a)\s+menos\s+car[oa]|(?:o|a)\s+mais\s+(?:barat[oa]|em\s+conta|economic[oa])"
+    r"|(?:opcao|opcion)\s+mais\s+(?:barata|em\s+conta|economica)|(?:opcion)\s+mas\s+(?:barata|economica))\b"
+)
+
+
+def wants_cheapest(text: str) -> bool:
+    """ "the cheapest one", "la más barata", "vou querer a opção mais em conta"."""
+    return bool(_CHEAPEST.search(fold(text))) and "?" not in text
+
+
 def after_questions(text: str) -> str:
     """What a message says after its last question ("…incluido? bueno, resérvala igualmente")."""
     return text.rpartition("?")[2].strip() if "?" in text else ""
@@ -303,6 +316,30 @@ def _by_label(t: str, options: Sequence[Option]) -> Option | None:
     return None
 
 
+_ARTICLES = frozenset(("the", "a", "an", "el", "la", "los", "las", "o", "os", "as", "un", "una", "um", "uma"))
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _by_word(t: str, options: Sequence[Option]) -> Option | None:
+    """ "the dates", "la habitación", "as pessoas" answering "dates, guests or room?": the one option
+    whose own word (in no other option's label) the short answer says. Never for a yes/no question,
+    where "book" must not pick "Don't book"."""
+    words = [w for w in t.split() if w not in _ARTICLES]
+    if not words or len(words) > 3 or any(o.id in YES_IDS + NO_IDS for o in options):
+        return None
+    labels = {o.id: {_stem(w) for w in _words(o.title).split() if len(w) >= 4} for o in options}
+    said = {_stem(w) for w in words}
+    found = [
+        o
+        for o in options
+        if labels[o.id] & said and not any(labels[p.id] & said for p in options if p.id != o.id)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def option_named(text: str, options: Sequence[Option]) -> str | None:
     """The id of the option whose label or number the guest typed ("Sí, confirmar", "la opción 1
     porfa", "option 2 please"), else None: unmistakable, whatever else the message resembles."""
@@ -310,7 +347,7 @@ def option_named(text: str, options: Sequence[Option]) -> str | None:
     if not t:
         return None
     bare = _POLITE.sub(" ", f" {t} ").strip() or t
-    option = _by_label(bare, options) or _by_number(bare, options)
+    option = _by_label(bare, options) or _by_number(bare, options) or _by_word(bare, options)
     return option.id if option is not None else None
 
 
@@ -326,6 +363,8 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     named = option_named(text, options)
     if named is not None:
         return named
+    if any(o.id.startswith("room:") for o in options) and wants_cheapest(text):
+        return "cheapest"  # the flow knows the prices
     answer = polarity(text)
     ids = [o.id for o in options]
     if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one
