@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import declines_email, holds, polarity, says_book, says_yes, wants_cheapest
+from hotelbox.dialogue.choices import declines_email, holds, polarity, says_yes, wants_cheapest
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -87,13 +87,9 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
         return
     if _stay_problem(t):
         return
-    offered = t.state.quote is not None  # the guest has read the room, dates, party and total
     for step in STEPS:
         if step.name == "name" and intent == "ask_price":
             _answer_price(t)  # the price is what they asked: answer it, the name can wait
-            return
-        if step.name == "confirm" and offered and _books_now(t):
-            _book(t)  # "ok great, book it please, Ella Scott": the offer taken, with the name it lacked
             return
         if step.missing(t) and await step.run(t, intent):
             return
@@ -167,18 +163,6 @@ def _holds(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     return pending and holds(text) and not _new_facts(t, entities)
 
 
-def _books_now(t: TurnBuilder) -> bool:
-    """The message asks to book the offer the guest has read ("show, pode reservar no nome de Felipe
-    Moura"), and asks nothing else: no need to read it back to them before booking."""
-    text = t.message.text if t.message is not None else ""
-    return (
-        t.state.expect != "confirm"  # the summary's own yes is the choice's
-        and "?" not in text
-        and not _no_name(t)
-        and says_book(slots.without_contact(text))
-    )
-
-
 def _declines_offered_email(t: TurnBuilder) -> bool:
     """A bare "no" / "no thanks" / "no email" to the summary that also offered an e-mail."""
     prompt = t.state.prompt or {}
@@ -206,7 +190,9 @@ def _new_facts(t: TurnBuilder, entities: dict[str, Any]) -> set[str]:
     return {
         k
         for k in (*STAY_KEYS, "guest_name", "email")
-        if k in entities and str(entities[k]).casefold() != str(getattr(s, k)).casefold()
+        if k in entities
+        and str(entities[k]).casefold() != str(getattr(s, k)).casefold()
+        and not (k == "guest_name" and s.guest_name and slots.shortened(str(entities[k]), s.guest_name))
     }
 
 
@@ -397,6 +383,8 @@ async def _ask_name(t: TurnBuilder, intent: str) -> bool:
         # "Tom", then "just Tom": the same question, counted as one (asked again with an example,
         # then a person), not "who?" and "the surname?" taking turns for ever
         repeat = t.state.asked and t.state.asked[0] == "ask_name" and t.state.expect == "name"
+        if repeat and t.facts <= {"guest_name"}:
+            t.progress = False  # the first name alone, again: no step forward
         t.ask("name", "ask_name" if repeat else "bad_name")
         return True
     t.ask("name", "ask_name")

@@ -190,8 +190,28 @@ def _without_ifs(text: str) -> str:
     return ", ".join(w for w in kept if w)
 
 
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+SIDE_WORDS = 8  # a sentence around the answer ("Thank you for the quick reply.") is at most this long
+
+
 def polarity(text: str) -> str | None:
-    """'yes', 'no' or None for a typed answer to a yes/no question."""
+    """'yes', 'no' or None for a typed answer to a yes/no question; in a message of several
+    sentences ("Thank you for the quick reply. Yes please, go ahead. Richard Hughes"), the one
+    sentence that answers, when the others are only courtesy or a signature."""
+    answer = _polarity(text)
+    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if _words(m.group())]
+    if answer is not None or len(sentences) < 2:
+        return answer
+    said = [(_polarity(p), p) for p in sentences]
+    answers = {a for a, _ in said if a is not None}
+    if len(answers) != 1 or any(
+        a is None and ("?" in p or len(_words(p).split()) > SIDE_WORDS) for a, p in said
+    ):
+        return None
+    return answers.pop()
+
+
+def _polarity(text: str) -> str | None:
     marks = {c for c in text if not c.isspace() and c not in _SKIN}
     if marks and marks <= _YES_MARKS:
         return "yes"  # "👍", "👌🏻", "✅"
@@ -260,20 +280,6 @@ def holds(text: str) -> bool:
     return bool(t) and len(t.split()) <= MAX_WORDS and _has(t, HOLD) and not _has(t, _YES_AFTER_HOLD)
 
 
-# the words that ask for the booking itself, not only agree ("book it", "pode reservar", "adelante")
-_BOOK = (
-    "book it", "book", "book the", "go ahead", "proceed", "confirm", "confirm it", "do it", "reserve it",
-    "reservala", "reservalo", "reservamela", "reservar", "reserva", "adelante", "confirmala", "confirmalo", "confirma",
-    "confirmo", "hazlo", "pode reservar", "pode fechar", "pode confirmar", "reserve", "fechar", "manda ver", "bora",
-)  # fmt: skip
-
-
-def says_book(text: str) -> bool:
-    """A yes that asks for the booking in so many words ("ok great, book it please, Ella Scott",
-    "show, pode reservar no nome de Felipe Moura", "vale, adelante, a nombre de Ana Ruiz")."""
-    return polarity(text) == "yes" and _has(_words(text), _BOOK)
-
-
 # "the cheapest one", "la más barata", "o mais em conta": the room chosen by its price
 _CHEAPEST = re.compile(
     r"\b(?:cheapest|cheaper\s+one|least\s+expensive|lowest\s+price|most\s+affordable|(?:lo|la|el|o|a)\s+mas\s+barat[oa]"
@@ -325,9 +331,9 @@ def _stem(word: str) -> str:
 
 def _by_word(t: str, options: Sequence[Option]) -> Option | None:
     """ "the dates", "la habitación", "as pessoas" answering "dates, guests or room?": the one option
-    whose own word (in no other option's label) the short answer says. Never for a yes/no question,
+    whose own words (in no other option's label) are all the short answer says. Never for a yes/no question,
     where "book" must not pick "Don't book"."""
-    words = [w for w in t.split() if w not in _ARTICLES]
+    words = [w for w in t.split() if w not in _ARTICLES and w not in ("one", "ones")]
     if not words or len(words) > 3 or any(o.id in YES_IDS + NO_IDS for o in options):
         return None
     labels = {o.id: {_stem(w) for w in _words(o.title).split() if len(w) >= 4} for o in options}
@@ -335,7 +341,7 @@ def _by_word(t: str, options: Sequence[Option]) -> Option | None:
     found = [
         o
         for o in options
-        if labels[o.id] & said and not any(labels[p.id] & said for p in options if p.id != o.id)
+        if said <= labels[o.id] and not any(labels[p.id] & said for p in options if p.id != o.id)
     ]
     return found[0] if len(found) == 1 else None
 

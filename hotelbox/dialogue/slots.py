@@ -350,12 +350,12 @@ _FILLER = re.compile(
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
     r"|(?:booking|reservation)\s+(?:is\s+)?(?:under|for)|in\s+the\s+name\s+of"
-    r"|para|for|pra)\b[\s,.:!-]*",
+    r"|para|for|pra|solo|sólo|só|just|only|apenas|simplemente|nada\s+más|nothing\s+else)\b[\s,.:!-]*",
     re.IGNORECASE,
 )
 # "Mark Evans here", "pedro gomez por favor", "Joana Silva falando": words after a name
 _TRAILER = re.compile(
-    r"(?:\s+(?:here|speaking|(?:por\s+)?aqui|(?:por\s+)?aquí|falando|hablando|por\s+favor|porfa|please|pls|plz|thanks|thank\s+you"
+    r"(?:\s+(?:here|speaking|mesmo|mesma|mismo|misma|only|nomas|(?:por\s+)?aqui|(?:por\s+)?aquí|falando|hablando|por\s+favor|porfa|please|pls|plz|thanks|thank\s+you"
     r"|thx|gracias|obrigad[oa]|de\s+nuevo|again))+\s*$",
     re.IGNORECASE,
 )
@@ -540,6 +540,20 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
         entities["guest_name"] = candidate  # "hi, Mark Evans here, mark@x.com": who they are, for later
 
 
+def shortened(name: str, full: str) -> bool:
+    """Is ``name`` ``full`` written shorter ("Beatriz Moreno", "Richard" for "Beatriz Moreno Calvo",
+    "Richard Hughes"): every word of it in the full name, in order, and fewer of them?"""
+    words, known = [fold(w) for w in name.split()], [fold(w) for w in full.split()]
+    if not words or len(words) >= len(known) or words[0] != known[0]:
+        return False
+    at = 0
+    for w in words:
+        if w not in known[at:]:
+            return False
+        at = known.index(w, at) + 1
+    return True
+
+
 def _has_full_name(t: TurnBuilder) -> bool:
     name = t.state.slots.guest_name
     return bool(name and len(name.split()) >= 2)
@@ -563,6 +577,8 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     check_in, check_out = entities.get("check_in"), entities.get("check_out")
     if check_in and not check_out and t.state.expect == "check_out" and s.check_in and check_in > s.check_in:
         check_in, check_out = None, check_in  # "until Sunday" answering "which day do you leave?"
+    if check_in and not check_out and "nights" not in entities and s.refused and s.refused[1] > check_in:
+        check_out = s.refused[1]  # "desde ayer hasta el domingo" refused, then "desde hoy": still Sunday
     if check_in:
         s.check_in = check_in
         s.refused = None
@@ -602,6 +618,8 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         and t.state.expect not in NAME_EXPECTS
     ):
         entities.pop("guest_name")  # "perdón, el correo bueno es …": one word never replaces a full name
+    if entities.get("guest_name") and s.guest_name and shortened(str(entities["guest_name"]), s.guest_name):
+        entities.pop("guest_name")  # "Beatriz Moreno" signing for "Beatriz Moreno Calvo": the same person
     for key in ("guest_name", "email", "phone"):
         if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])
