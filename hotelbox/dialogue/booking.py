@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from hotelbox.dialogue import slots
-from hotelbox.dialogue.choices import declines_email, polarity, says_yes
+from hotelbox.dialogue.choices import declines_email, holds, polarity, says_yes, wants_cheapest
 from hotelbox.dialogue.engine import TurnBuilder
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -100,6 +100,9 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     state, s = t.state, t.state.slots
     choice = str(entities.pop("_choice", "") or "")
     offered = state.expect == "room_type" and state.quote is not None  # "shall I book it?" after a price
+    if _holds(t, entities):
+        t.say("take_your_time")  # "let me check with my wife": the offer stays open, "yes" later books it
+        return True
     if state.expect == "confirm" and not _new_facts(t, entities) and _declines_offered_email(t):
         s.no_email = True  # "no" to "e-mail? shall I confirm?": the e-mail, and the question put plainly
         t.ask("confirm", "confirm_no_email", _summary_options(t))
@@ -112,6 +115,8 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
         state.reset_flow()
         t.say("booking_aborted")
         return True
+    if choice == "change" and state.expect == "confirm" and _new_facts(t, entities):
+        choice = ""  # "não, o email está errado, é joana@…": the correction itself, not "what to change?"
     if choice.startswith("change"):
         what = choice.partition(":")[2]
         state.quote = None
@@ -127,8 +132,17 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
     if choice == "other_dates":
         _clear_dates(t)
     new = _new_facts(t, entities) if state.expect == "confirm" else set()
-    if state.expect == "confirm" and new == {"email"} and intent == "affirm" and not _bad_contact(t):
-        s.email = str(entities.pop("email"))  # "yes, ana@x.com": the summary's offer taken, and a yes
+    if (
+        state.expect == "confirm"
+        and new
+        and new <= {"email", "guest_name"}
+        and intent == "affirm"
+        and not _bad_contact(t)
+        and len(str(entities.get("guest_name", s.guest_name) or "").split()) >= 2
+    ):
+        # "yes, ana@x.com", "yes but put it under my husband's name, Mark Tan": who it is for, and a yes
+        for key in new:
+            setattr(s, key, str(entities.pop(key)))
         new = set()
     if state.expect == "confirm" and not new:
         if intent == "affirm":
@@ -138,6 +152,15 @@ def _choice(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool:
             t.ask("change", "what_to_change", _change_options(t))
             return True
     return False
+
+
+def _holds(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """The guest wants time before saying yes to the offer or the summary ("let me check with my
+    wife first", "me lo pienso", "deixa eu ver com meu marido"), and says nothing new."""
+    state = t.state
+    text = t.message.text if t.message is not None else ""
+    pending = state.expect == "confirm" or (state.expect == "room_type" and bool(state.offers))
+    return pending and holds(text) and not _new_facts(t, entities)
 
 
 def _declines_offered_email(t: TurnBuilder) -> bool:
@@ -167,7 +190,9 @@ def _new_facts(t: TurnBuilder, entities: dict[str, Any]) -> set[str]:
     return {
         k
         for k in (*STAY_KEYS, "guest_name", "email")
-        if k in entities and str(entities[k]).casefold() != str(getattr(s, k)).casefold()
+        if k in entities
+        and str(entities[k]).casefold() != str(getattr(s, k)).casefold()
+        and not (k == "guest_name" and s.guest_name and slots.shortened(str(entities[k]), s.guest_name))
     }
 
 
@@ -286,10 +311,9 @@ async def _choose_room(t: TurnBuilder, intent: str) -> bool:
         s.room_type = None
     if chosen is None and intent == "affirm" and state.expect == "room_type" and len(state.offers) == 1:
         chosen = state.offers[0]
-    if (
-        chosen is None
-        and state.expect == "room_type"
-        and (intent == "affirm" or t.facts & {"guest_name", "email"})
+    if chosen is None and (
+        (state.expect == "room_type" and (intent == "affirm" or t.facts & {"guest_name", "email"}))
+        or (t.message is not None and wants_cheapest(t.message.text))  # "la más barata"
     ):
         # asked which room, the guest went on (a name, "yes"): the best value that fits, said so
         chosen = min(state.offers, key=lambda o: Decimal(o["total"]))
@@ -356,7 +380,12 @@ async def _ask_name(t: TurnBuilder, intent: str) -> bool:
         return False
     if s.guest_name and len(s.guest_name.split()) < 2:
         s.guest_name = None
-        t.ask("name", "bad_name")
+        # "Tom", then "just Tom": the same question, counted as one (asked again with an example,
+        # then a person), not "who?" and "the surname?" taking turns for ever
+        repeat = t.state.asked and t.state.asked[0] == "ask_name" and t.state.expect == "name"
+        if repeat and t.facts <= {"guest_name"}:
+            t.progress = False  # the first name alone, again: no step forward
+        t.ask("name", "ask_name" if repeat else "bad_name")
         return True
     t.ask("name", "ask_name")
     return True

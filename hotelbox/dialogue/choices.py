@@ -39,12 +39,34 @@ _YES = (
     "sim", "pode", "podes", "isso", "certo", "confirme", "perfeito", "combinado", "beleza", "bora",
     "com certeza", "pode ser", "exato", "exatamente", "fechado", "ta bom", "esta bem", "pode reservar",
     "claro que sim", "manda ver", "certinho", "certissimo", "fechou", "demorou", "ta otimo", "otimo",
+    # taking what was offered: "me la quedo", "I'll take it", "fico com ele", "de una", "reservá nomás"
+    "me la quedo", "me lo quedo", "nos la quedamos", "nos lo quedamos", "me quedo con", "nos quedamos con",
+    "de una", "buenisimo", "barbaro", "joya", "hagamosle",
+    "i'll take it", "ill take it", "we'll take it", "well take it", "i'll take", "we'll take", "take it",
+    "let's go with", "lets go with", "go with that", "works for me", "that works",
+    "fico com", "ficamos com", "quero esse", "quero essa", "pode fechar", "pode mandar", "manda bala",
 )  # fmt: skip
 _YES_ALONE = ("s", "y", "k", "kk", "yy", "ss", "va", "sale")
 # "cancel it" says yes to "cancel the booking?", but no to "shall I make the booking?"
 _CANCEL = (
     "cancelala", "cancelalo", "cancela", "cancelar", "cancelarla", "anulala", "anulalo", "anula", "anular",
     "cancel", "cancel it", "cancel please", "pode cancelar", "cancele", "cancelar a reserva",
+)  # fmt: skip
+# not now: the guest wants time, or to ask someone, before answering ("let me check with my wife",
+# "lo hablo con mi marido y te digo", "deixa eu ver com meu marido"): no to doing it now, and the
+# question stays open (a booking keeps its offer; "yes" later books it)
+HOLD = (
+    "lo pienso", "lo pensare", "me lo pienso", "lo voy a pensar", "dejame pensarlo", "dejame pensar", "dejame ver",
+    "dejame consultarlo", "lo consulto", "lo hablo con", "lo miro con", "le pregunto a mi", "tengo que preguntarle",
+    "tengo que consultarlo", "tengo que hablarlo", "te digo algo", "te confirmo luego", "te confirmo mas tarde",
+    "luego te digo", "despues te digo", "ahora te digo", "dame un momento", "dame un minuto",
+    "i'll think", "ill think", "let me think", "let me check", "let me ask my", "i need to ask my", "i have to ask my",
+    "need to check with", "i'll check with", "ill check with", "i'll ask my", "ill ask my", "i'll let you know",
+    "ill let you know", "get back to you", "give me a minute", "give me a sec", "hold on", "let me talk to",
+    "vou pensar", "deixa me pensar", "deixa eu pensar", "deixa me ver", "deixa eu ver", "vou ver com",
+    "vou falar com", "vou perguntar a", "vou perguntar pro", "vou perguntar pra", "tenho que ver com",
+    "preciso ver com", "preciso falar com", "ja te digo", "depois te digo", "depois te aviso", "ja te aviso",
+    "depois te falo", "so um minuto", "espera ai",
 )  # fmt: skip
 _NO_START = (
     "no", "nop", "nops", "nopes", "nope", "nah", "nao", "naum", "nn", "negativo", "nunca", "never", "mejor no", "better not",
@@ -57,6 +79,7 @@ _NO = (
     "i dont want", "nao quero", "todavia no", "aun no", "not yet", "ainda nao", "olvidalo", "forget it",
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
+    *HOLD,
 )  # fmt: skip
 # At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
 _DROP = (
@@ -111,13 +134,28 @@ _JUST = re.compile(r"(?<=\w)\s+(?:no\s+mas|nomas)(?=$|\s+(?:porfa|por\s+favor|gr
 _SAME_KEPT = re.compile(
     r"(?:^|\s)(?:(?:as|las|los|the|os|our|nuestras|nossas)\s+)?(?:datas|fechas|dates|dias|days|room|quarto|habitacion)\s+"
     r"(?:mantem\s+se|se\s+mantem|mantem|se\s+mantienen|se\s+quedan\s+igual|(?:stay|remain)(?:\s+the\s+same)?|ficam(?:\s+iguais)?)(?=$|\s)"
-    r"|(?:^|\s)no\s+(?=(?:mesm[oa]|dia|quarto|hotel|meu|minha|nosso|nossa|fim)(?:$|\s))"
+    r"|(?:^|\s)no\s+(?=(?:mesm[oa]|dia|quarto|hotel|meu|minha|nosso|nossa|fim|nome)(?:$|\s))"
 )
 # a message opening with a question word asks; it does not answer yes
 _ASKS = re.compile(
     r"(?:(?:y|and|e|pero|but|mas)\s+)?(?:cuanto|cuanta|cuantos|cuantas|que|como|cuando|donde|cual|how|what|when"
     r"|where|which|quanto|quanta|quantos|quantas|quando|onde|qual)\b"
 )
+# a verb said with "no más" ("reservá nomás"): do it
+_DO_IT = (
+    "reserva",
+    "reservala",
+    "reservalo",
+    "hacelo",
+    "hazlo",
+    "confirma",
+    "confirmala",
+    "confirmalo",
+    "dale",
+    "mandale",
+)
+# what makes a hold an answer after all: "lo pensé y sí, resérvala", "ok I checked, go ahead"
+_YES_AFTER_HOLD = ("go ahead", "book it", "adelante", "reservala", "pode reservar", "confirmo", "confirm")
 _WHY_NOT = ("why not", "por que no", "porque no", "pq no", "por que nao", "porque nao", "pq nao")
 MAX_WORDS = 14  # a longer message is a message, not an answer to a button
 
@@ -152,8 +190,28 @@ def _without_ifs(text: str) -> str:
     return ", ".join(w for w in kept if w)
 
 
+_SENTENCES = re.compile(r"[^.!?\n]+[.!?]*")
+SIDE_WORDS = 8  # a sentence around the answer ("Thank you for the quick reply.") is at most this long
+
+
 def polarity(text: str) -> str | None:
-    """'yes', 'no' or None for a typed answer to a yes/no question."""
+    """'yes', 'no' or None for a typed answer to a yes/no question; in a message of several
+    sentences ("Thank you for the quick reply. Yes please, go ahead. Richard Hughes"), the one
+    sentence that answers, when the others are only courtesy or a signature."""
+    answer = _polarity(text)
+    sentences = [m.group().strip() for m in _SENTENCES.finditer(text) if _words(m.group())]
+    if answer is not None or len(sentences) < 2:
+        return answer
+    said = [(_polarity(p), p) for p in sentences]
+    answers = {a for a, _ in said if a is not None}
+    if len(answers) != 1 or any(
+        a is None and ("?" in p or len(_words(p).split()) > SIDE_WORDS) for a, p in said
+    ):
+        return None
+    return answers.pop()
+
+
+def _polarity(text: str) -> str | None:
     marks = {c for c in text if not c.isspace() and c not in _SKIN}
     if marks and marks <= _YES_MARKS:
         return "yes"  # "👍", "👌🏻", "✅"
@@ -162,7 +220,10 @@ def polarity(text: str) -> str | None:
     t = _words(_without_ifs(text))
     if not t and _words(text):
         return None  # "si no es molestia": a condition, and nothing else
-    t = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
+    just = _JUST.sub("", t)  # "resérvela no más": just book it, no "no"
+    if just != t and _has(just, _DO_IT) and not _NEGATION.search(just):
+        return "yes"  # "reservá nomás", "hacelo nomás": the imperative, just done
+    t = just
     t = _SAME_KEPT.sub(" ", t).strip()  # "sim, as datas mantêm-se", "no mesmo quarto": nothing refused
     if _NO_EMAIL.search(t):  # "no email", "sin correo": about the e-mail, not a no to the booking
         t = " ".join(_NO_EMAIL.sub(" ", t).split())
@@ -212,6 +273,26 @@ def declines_email(text: str) -> bool:
     return bool(_NO_EMAIL.search(_words(text)))
 
 
+def holds(text: str) -> bool:
+    """ "let me check with my wife first", "me lo pienso", "deixa eu ver com meu marido": not now,
+    with the question kept open (and no yes or other answer in the same message)."""
+    t = _words(text)
+    return bool(t) and len(t.split()) <= MAX_WORDS and _has(t, HOLD) and not _has(t, _YES_AFTER_HOLD)
+
+
+# "the cheapest one", "la más barata", "o mais em conta": the room chosen by its price
+_CHEAPEST = re.compile(
+    r"\b(?:cheapest|cheaper\s+one|least\s+expensive|lowest\s+price|most\s+affordable|(?:lo|la|el|o|a)\s+mas\s+barat[oa]"
+    r"|(?:la|el|lo)\s+mas\s+economic[oa]|(?:la|el|lo|o|a)\s+menos\s+car[oa]|(?:o|a)\s+mais\s+(?:barat[oa]|em\s+conta|economic[oa])"
+    r"|(?:opcao|opcion)\s+mais\s+(?:barata|em\s+conta|economica)|(?:opcion)\s+mas\s+(?:barata|economica))\b"
+)
+
+
+def wants_cheapest(text: str) -> bool:
+    """ "the cheapest one", "la más barata", "vou querer a opção mais em conta"."""
+    return bool(_CHEAPEST.search(fold(text))) and "?" not in text
+
+
 def after_questions(text: str) -> str:
     """What a message says after its last question ("…incluido? bueno, resérvala igualmente")."""
     return text.rpartition("?")[2].strip() if "?" in text else ""
@@ -241,6 +322,30 @@ def _by_label(t: str, options: Sequence[Option]) -> Option | None:
     return None
 
 
+_ARTICLES = frozenset(("the", "a", "an", "el", "la", "los", "las", "o", "os", "as", "un", "una", "um", "uma"))
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def _by_word(t: str, options: Sequence[Option]) -> Option | None:
+    """ "the dates", "la habitación", "as pessoas" answering "dates, guests or room?": the one option
+    whose own words (in no other option's label) are all the short answer says. Never for a yes/no question,
+    where "book" must not pick "Don't book"."""
+    words = [w for w in t.split() if w not in _ARTICLES and w not in ("one", "ones")]
+    if not words or len(words) > 3 or any(o.id in YES_IDS + NO_IDS for o in options):
+        return None
+    labels = {o.id: {_stem(w) for w in _words(o.title).split() if len(w) >= 4} for o in options}
+    said = {_stem(w) for w in words}
+    found = [
+        o
+        for o in options
+        if said <= labels[o.id] and not any(labels[p.id] & said for p in options if p.id != o.id)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def option_named(text: str, options: Sequence[Option]) -> str | None:
     """The id of the option whose label or number the guest typed ("Sí, confirmar", "la opción 1
     porfa", "option 2 please"), else None: unmistakable, whatever else the message resembles."""
@@ -248,7 +353,7 @@ def option_named(text: str, options: Sequence[Option]) -> str | None:
     if not t:
         return None
     bare = _POLITE.sub(" ", f" {t} ").strip() or t
-    option = _by_label(bare, options) or _by_number(bare, options)
+    option = _by_label(bare, options) or _by_number(bare, options) or _by_word(bare, options)
     return option.id if option is not None else None
 
 
@@ -264,6 +369,8 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
     named = option_named(text, options)
     if named is not None:
         return named
+    if any(o.id.startswith("room:") for o in options) and wants_cheapest(text):
+        return "cheapest"  # the flow knows the prices
     answer = polarity(text)
     ids = [o.id for o in options]
     if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one

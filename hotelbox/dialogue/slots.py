@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from hotelbox.dialogue import changes
 from hotelbox.dialogue.choices import months_named, polarity
 from hotelbox.nlu.dates import extract_stay
-from hotelbox.nlu.entities import clean_name, extract_guests, looks_like_name
+from hotelbox.nlu.entities import clean_name, extract_guests, is_common_word, looks_like_name
 from hotelbox.nlu.text import fold, numbers_to_digits
 
 if TYPE_CHECKING:
@@ -52,7 +52,16 @@ _SAME_DATES = re.compile(
 )
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 _TOTAL = re.compile(
-    r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|there\s+are|there\s+will\s+be|sao|seremos|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
+    r"\b(?:somos|seremos|we\s+are|we'?re|we'?ll\s+be|we\s+will\s+be|there\s+are|there\s+will\s+be|sao|vamos\s+ser|vamos)\s+(\d{1,2})\b(?!\s*(?:de|of|a|al|to|-)\s)"
+)
+# a child named in a message that gives the party's total ("we'll be 3, my son comes too")
+_KID = re.compile(
+    r"\b(?:my|our|mi|nuestr[oa]|meu|minha|noss[oa]|o|a|el|la|the)\s+(?:little\s+|pequen[oa]\s+)?(?:son|daughter|kid|child"
+    r"|baby|boy|girl|hij[oa]|nin[oa]|nene|nena|peque|bebe|filh[oa]|crianca|menin[oa]|miud[oa]|nenem)\b"
+)
+# the answer to "how many?" opening a longer message: "2, e chegamos tarde", "3 and a dog, is that ok?"
+_LEADING_COUNT = re.compile(
+    r"^\W*(\d{1,2})(?=\s*(?:[,.;:!)]|$|\s+(?:y|e|and|pero|but|mas|mais|tb|tambien|also|plus|\+)\b))"
 )
 _PA = re.compile(r"\bpa\s+(?:mi|mis|nosotr[oa]s|los|las|el|la|dos|tres|cuatro|2|3|4)\b")
 _PA_WORD = re.compile(r"\bpa\b")
@@ -184,6 +193,19 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
             entities["check_in"], entities["check_out"] = wanted[0].isoformat(), wanted[1].isoformat()
             entities["nights"] = (wanted[1] - wanted[0]).days
             u.flags.discard("past_date")
+    if (
+        t.state.expect in NAME_EXPECTS
+        and s.adults is not None
+        and ("guest_name" in entities or full_name_in(u.text))
+        and not re.search(r"\d", numbers_to_digits(fold(_CONTACT.sub(" ", u.text)), u.lang))
+    ):
+        # "it's for my wife, Sarah Connor" answering whose name: whose booking, not a new party
+        entities.pop("adults", None)
+        entities.pop("children", None)
+    if t.state.expect == "guests" and "adults" not in entities:
+        lead = _LEADING_COUNT.match(numbers_to_digits(fold(_CONTACT.sub(" ", u.text)), u.lang))
+        if lead and 1 <= int(lead.group(1)) <= 30 and not _only_a_time(u.text, u.lang, int(lead.group(1))):
+            entities["adults"] = int(lead.group(1))  # "2, e chegamos tarde tipo às 23h": the party asked for
     if "adults" in entities and _only_a_time(u.text, u.lang, int(entities["adults"])):
         entities.pop("adults")  # "llegamos a las 5": an hour, not five guests
     total = _TOTAL.search(numbers_to_digits(fold(u.text), u.lang))
@@ -199,6 +221,16 @@ def in_context(t: TurnBuilder, u: Understanding) -> dict[str, Any]:
     group = _GROUP.search(numbers_to_digits(fold(u.text), u.lang))
     if "adults" not in entities and "children" not in entities and group:
         entities["adults"] = int(group.group(1))  # "una despedida, 9 chicas": nine guests
+    if (
+        total
+        and "children" not in entities
+        and entities.get("adults") == int(total.group(1))
+        and not re.search(r"\badult", fold(u.text))
+        and (kids := len(_KID.findall(numbers_to_digits(fold(u.text), u.lang))))
+        and int(total.group(1)) > kids
+    ):
+        # "we will be 3, my son comes also": the total counts the child named in it
+        entities["adults"], entities["children"] = int(total.group(1)) - kids, kids
     if "adults" not in entities and "children" in entities and total:  # "somos 3: mi mujer, yo y el peque"
         entities["adults"] = max(int(total.group(1)) - int(entities["children"]), 1)
     if "adults" not in entities and (entities.get("room_type") or t.state.slots.room_type):
@@ -318,21 +350,40 @@ _FILLER = re.compile(
     r"|(?:la\s+|a\s+)?reserva\s+(?:seria\s+|sería\s+|fica\s+|va\s+)?(?=(?:a|en|em|no|na)\s)"
     r"|(?:a|en|em|no|na)\s+(?:mi\s+|meu\s+)?(?:nombre|nome)(?:\s+de)?|under(?:\s+the\s+name(?:\s+of)?)?"
     r"|(?:booking|reservation)\s+(?:is\s+)?(?:under|for)|in\s+the\s+name\s+of"
-    r"|para|for|pra)\b[\s,.:!-]*",
+    r"|para|for|pra|solo|sólo|só|just|only|apenas|simplemente|nada\s+más|nothing\s+else)\b[\s,.:!-]*",
     re.IGNORECASE,
 )
 # "Mark Evans here", "pedro gomez por favor", "Joana Silva falando": words after a name
 _TRAILER = re.compile(
-    r"(?:\s+(?:here|speaking|(?:por\s+)?aqui|(?:por\s+)?aquí|falando|hablando|por\s+favor|porfa|please|pls|plz|thanks|thank\s+you"
+    r"(?:\s+(?:here|speaking|mesmo|mesma|mismo|misma|only|nomas|(?:por\s+)?aqui|(?:por\s+)?aquí|falando|hablando|por\s+favor|porfa|please|pls|plz|thanks|thank\s+you"
     r"|thx|gracias|obrigad[oa]|de\s+nuevo|again))+\s*$",
     re.IGNORECASE,
 )
 _EMAIL_OR_PHONE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?\d[\d\s().-]{6,}\d")
 
 
+_SURNAME_FIRST = re.compile(
+    r"^\s*(?P<last>[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+(?:\s+(?:(?:de|del|da|do|dos|das|la)\s+)?[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+){0,2})"
+    r"\s*,\s*(?P<first>[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+(?:\s+[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'-]+)?)\s*[.!]*\s*$"
+)
+
+
+def _surname_first(text: str) -> str | None:
+    """ "García López, Ana", "Smith, John": a name written as on a form, surnames first."""
+    m = _SURNAME_FIRST.match(_EMAIL_OR_PHONE.sub(" ", text).strip(" ,;-"))
+    if not m or _FILLER.match(m.group("last")) or _FILLER.match(m.group("first")):
+        return None
+    words = [*m.group("last").split(), *m.group("first").split()]
+    if any(is_common_word(w) or fold(w) in _NOT_NAME_WORDS for w in words) or polarity(m.group("last")):
+        return None
+    return clean_name(f"{m.group('first')} {m.group('last')}")
+
+
 def name_in(text: str) -> str | None:
     """The name in an answer to "who is the booking under?": "Ana Souza", "ok John Smith,
-    john@x.com", "a nombre de Lucía Fernández Ruiz, gracias"."""
+    john@x.com", "a nombre de Lucía Fernández Ruiz, gracias", "García López, Ana"."""
+    if reversed_name := _surname_first(text):
+        return reversed_name
     parts = []
     for part in re.split(r"[,;\n.!?()]|\s+-\s+", _EMAIL_OR_PHONE.sub(",", text)):
         part = part.strip(" .!")
@@ -475,13 +526,32 @@ def take_name(t: TurnBuilder, u: Understanding, entities: dict[str, Any], bookin
         if (
             candidate
             and candidate != given
-            and (given.endswith(candidate) or len(given.split()) < 2 or not _as_written(given, u.text))
+            and (
+                given.endswith(candidate)
+                or (candidate.endswith(given) and _as_written(candidate, u.text))  # "García López, Ana"
+                or len(given.split()) < 2
+                or not _as_written(given, u.text)
+            )
         ):
             # "viagem de trabalho. Tiago Moreira, …": the name as a name is written, not the words
             entities["guest_name"] = candidate
         return
     if candidate and (booking_talk or expect in NAME_EXPECTS or contact):
         entities["guest_name"] = candidate  # "hi, Mark Evans here, mark@x.com": who they are, for later
+
+
+def shortened(name: str, full: str) -> bool:
+    """Is ``name`` ``full`` written shorter ("Beatriz Moreno", "Richard" for "Beatriz Moreno Calvo",
+    "Richard Hughes"): every word of it in the full name, in order, and fewer of them?"""
+    words, known = [fold(w) for w in name.split()], [fold(w) for w in full.split()]
+    if not words or len(words) >= len(known) or words[0] != known[0]:
+        return False
+    at = 0
+    for w in words:
+        if w not in known[at:]:
+            return False
+        at = known.index(w, at) + 1
+    return True
 
 
 def _has_full_name(t: TurnBuilder) -> bool:
@@ -507,6 +577,8 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     check_in, check_out = entities.get("check_in"), entities.get("check_out")
     if check_in and not check_out and t.state.expect == "check_out" and s.check_in and check_in > s.check_in:
         check_in, check_out = None, check_in  # "until Sunday" answering "which day do you leave?"
+    if check_in and not check_out and "nights" not in entities and s.refused and s.refused[1] > check_in:
+        check_out = s.refused[1]  # "desde ayer hasta el domingo" refused, then "desde hoy": still Sunday
     if check_in:
         s.check_in = check_in
         s.refused = None
@@ -546,6 +618,8 @@ def fill_stay(t: TurnBuilder, entities: dict[str, Any]) -> bool:
         and t.state.expect not in NAME_EXPECTS
     ):
         entities.pop("guest_name")  # "perdón, el correo bueno es …": one word never replaces a full name
+    if entities.get("guest_name") and s.guest_name and shortened(str(entities["guest_name"]), s.guest_name):
+        entities.pop("guest_name")  # "Beatriz Moreno" signing for "Beatriz Moreno Calvo": the same person
     for key in ("guest_name", "email", "phone"):
         if entities.get(key) and getattr(s, key) != entities[key]:
             setattr(s, key, entities[key])

@@ -579,7 +579,10 @@ def _bare_days(
                     start = _range_start(d1, end)
                 out.append(DateMention(m.start(), m.end(), start, end, kind="range"))
                 continue
-            if start < today and month is None:  # "del 20 al 22" said on the 24th: next month
+            if start < today and month is None and d1 > d2:  # "the 29th to the 1st" said on the 1st
+                start = _bare_day(d1, today)
+                end = _bare_day(d2, start + timedelta(days=1))
+            elif start < today and month is None:  # "del 20 al 22" said on the 24th: next month
                 end = _day_in(d2, None, today.replace(day=1) + timedelta(days=32))
                 start = _make(end.year, end.month, d1) if d1 < d2 else start
             out.append(DateMention(m.start(), m.end(), start, end, kind="range" if month else "dayrange"))
