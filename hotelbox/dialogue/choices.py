@@ -57,6 +57,10 @@ _NO = (
     "i dont want", "nao quero", "todavia no", "aun no", "not yet", "ainda nao", "olvidalo", "forget it",
     "esquece", "cancel the request", "no reserves", "nao reserve", "lo pienso", "lo pensare", "me lo pienso",
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
+    # the booking kept, said with its pronoun (manage6): "vale, entonces la mantengo", "fico com ela"
+    "la mantengo", "la mantenemos", "lo mantengo", "me la quedo", "nos la quedamos", "la conservo", "mantenerla",
+    "fico com ela", "ficamos com ela", "mantenho a reserva", "mantemos a reserva", "i'll keep it", "we'll keep it",
+    "keep it as it is",
 )  # fmt: skip
 # At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
 _DROP = (

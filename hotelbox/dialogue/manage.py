@@ -142,7 +142,9 @@ def _candidate(b: PmsBooking) -> dict[str, str]:
 def _new_dates(
     t: TurnBuilder, b: PmsBooking, entities: dict[str, Any], flags: set[str]
 ) -> tuple[date, date] | None:
-    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
+    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`), read
+    against the stay being discussed: the change waiting for its yes, if any, else the booking
+    ("ok, the 13th to the 16th then" after "the nearest is 13–16 August")."""
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     target = t.state.target or {}
@@ -151,15 +153,17 @@ def _new_dates(
         and target.get("check_in") == b.check_in.isoformat()
         and target.get("check_out") not in (None, b.check_out.isoformat())
     )
+    ci, co = _discussed(t, b)
     return changes.new_dates(
         text,
         lang,
-        b.check_in,
-        b.check_out,
+        ci,
+        co,
         t.guest.today,
         entities,
         against_stay=t.message is not None,
         prefer_departure=departure_pending,
+        named=((b.check_in, b.check_out),) if (ci, co) != (b.check_in, b.check_out) else (),
     )
 
 
@@ -200,6 +204,21 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
     await ACTIONS[state.flow or "status"](t, booking, entities, flags)
 
 
+def _proposed(t: TurnBuilder) -> tuple[date, date] | None:
+    """The stay of the change waiting for its yes ("the nearest is 13–16 August: shall I?")."""
+    target = t.state.target or {}
+    if t.state.expect != "confirm_modify" or not (target.get("check_in") and target.get("check_out")):
+        return None
+    return date.fromisoformat(target["check_in"]), date.fromisoformat(target["check_out"])
+
+
+def _discussed(t: TurnBuilder, b: PmsBooking) -> tuple[date, date]:
+    """The stay a guest's dates are read against: the change put to them, else the booking."""
+    target = t.state.target or {}
+    proposed = _proposed(t) if target.get("reference") == b.reference else None
+    return proposed or (b.check_in, b.check_out)
+
+
 def _plain(entities: dict[str, Any]) -> dict[str, Any]:
     """What of a message's entities can wait in the state (JSON) for the next turn."""
     return {k: v for k, v in entities.items() if isinstance(v, str | int | float | bool)}
@@ -213,6 +232,30 @@ def _says_change(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     return bool(text) and (changes.relative_shift(text, lang) is not None or changes.says_room_switch(text))
+
+
+def _change_instead(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """At "cancel it?", does the guest ask for a change of the booking instead ("no wait, rather
+    than cancel, one night less?", "mejor la pasamos al finde siguiente", "my wife can't come
+    now")? Dates that are the booking's own only name it ("no, keep the one of the 9th")."""
+    if t.message is None:
+        return False
+    text, lang = t.message.text, t.message.lang
+    target = t.state.target or {}
+    if target.get("current_check_in"):
+        ci, co = (
+            date.fromisoformat(target["current_check_in"]),
+            date.fromisoformat(target["current_check_out"]),
+        )
+        wanted = changes.new_dates(text, lang, ci, co, t.guest.today, dict(entities))
+        if wanted is not None and wanted != (ci, co):
+            return True
+    return bool(
+        any(k in entities for k in ("extra_nights", "adults", "children", "_party_change"))
+        or changes.relative_shift(text, lang) is not None
+        or changes.says_party_change(text, lang)
+        or (entities.get("room_type") and changes.says_room_switch(text))
+    )
 
 
 def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> bool:
@@ -270,6 +313,10 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     choice = str(entities.pop("_choice", "") or "")
     ref = (state.target or {}).get("reference", "")
     if state.expect == "confirm_cancel":
+        if choice != "cancel_booking" and _change_instead(t, entities):
+            # "no wait, rather than cancel, one night less?": a change instead, of the same booking
+            state.flow, state.expect, state.prompt = "modify", None, None
+            return False
         if intent == "affirm" or choice == "cancel_booking":
             _act(t, "cancel", {"reference": ref})
             return True
@@ -280,14 +327,26 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     changed = any(k in entities for k in ("extra_nights", "adults", "children"))
     target = state.target or {}
     if t.message is not None and target.get("current_check_in"):  # "yes, that's the one" names no date
-        ci, co = (
+        current = (
             date.fromisoformat(target["current_check_in"]),
             date.fromisoformat(target["current_check_out"]),
         )
-        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today)
+        ci, co = _proposed(t) or current
+        named = (current,) if (ci, co) != current else ()  # the booking's own dates name it
+        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today, named)
         changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
     else:
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if (
+        state.flow == "modify"
+        and state.expect in ("confirm_modify", "new_dates")
+        and t.message is not None
+        and not changed
+        and _CANCEL_INSTEAD.search(fold(t.message.text))
+        and not _NOT_CANCEL.search(fold(t.message.text))
+    ):  # "uh no, sabes qué, mejor cancélala": the booking, cancelled instead (its own question next)
+        state.flow, state.expect, state.prompt = "cancel", None, None
+        return False
     if (
         state.flow == "modify"
         and state.expect in ("confirm_modify", "new_dates")
@@ -322,13 +381,22 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     return False
 
 
+# while a change is discussed: cancel the booking instead ("mejor cancélala", "cancela mesmo", "just
+# cancel the booking") — not the change ("cancel that change", "cancela el cambio"), not "don't cancel"
+_CANCEL_INSTEAD = re.compile(
+    r"\b(?:cancel\w*|anul\w*|desmarc\w*)\b(?![^.;!?]{0,20}\b(?:change|cambio|alterac\w*|mudanc\w*|modif\w*))"
+)
+_NOT_CANCEL = re.compile(
+    r"\b(?:no|not|don'?t|do\s+not|nao|sin|sem|without)\s+(?:(?:me|la|lo|a|o|it|to|need\s+to|quiero|quero|want\s+to)\s+)*"
+    r"(?:cancel\w*|anul\w*|desmarc\w*)|\?"
+)
 # "leave it as it is", "déjala como está", "deixa ficar assim", "never mind", "olvídalo"
 _KEEP_AS_IS = re.compile(
     r"\b(?:(?:leave|keep)\s+(?:it|everything|the\s+booking|my\s+booking|our\s+booking)\s+(?:as\s+(?:it\s+)?is|like\s+(?:it\s+is|that)"
     r"|the\s+same|unchanged|as\s+(?:it\s+)?was)|never\s*mind|forget\s+(?:it|about\s+it)|no\s+change"
     r"|dej\w*\s+(?:como\s+esta|asi|igual|tal\s+cual)|(?:la|lo)\s+dejo\s+(?:como\s+esta|asi|igual)|dejala|dejalo"
     r"|que\s+se\s+quede\s+(?:como\s+esta|asi|igual)|olvidalo|olvidelo|mejor\s+no\s+(?:la\s+)?cambi\w*|no\s+la\s+cambi\w*"
-    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
+    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava|estar)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
     r"|melhor\s+nao\s+(?:mudar|alterar))\b"
 )
 
