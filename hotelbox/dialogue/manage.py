@@ -70,6 +70,8 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     """The booking this flow is about, asking the guest when it is not clear (then None)."""
     state, pms = t.state, t.dialogue.pms
     ref = entities.get("booking_ref") or (state.target or {}).get("reference")
+    if not ref and state.discussed and (state.target or {}).get("candidates") is None:
+        ref = state.discussed  # "ok, cancel it then" after its details or its policy: that booking
     if not ref and state.created and not (t.guest.phone or t.guest.email):
         ref = state.created[-1]  # the web chat guest's booking made in this conversation
     if ref:
@@ -120,6 +122,25 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     t.ask("pick_booking", "choose_booking", options)
     state.target = {"candidates": [_candidate(b) for b in relevant[:10]]}
     return None
+
+
+# "I need to cancel", "quiero anularla", "vamos ter de cancelar", "can you cancel it": a request to cancel
+_WANTS_CANCEL = re.compile(
+    r"\b(?:quiero|queria|quisiera|queremos|necesito|necesitamos|tengo\s+que|tenemos\s+que|hay\s+que|vamos\s+a"
+    r"|voy\s+a|debo|debemos|want\s+to|wanna|need\s+to|have\s+to|has\s+to|would\s+like\s+to|i'?d\s+like\s+to"
+    r"|we'?d\s+like\s+to|going\s+to|gonna|must|quero|queremos|preciso|precisamos|tenho\s+de|tenho\s+que|temos\s+de"
+    r"|temos\s+que|ter\s+de|ter\s+que|gostaria\s+de|gostariamos\s+de|can\s+you|could\s+you|please|por\s+favor"
+    r"|puedes|podeis|pueden|podrias|podriais|me\s+la|nos\s+la|pode|podem|podia|poderia)"
+    r"\s+(?:\w+\s+){0,2}?(?:cancel\w*|anul\w*|desmarc\w*)"
+)
+
+
+def asks_policy(text: str) -> bool:
+    """Does a message about cancelling only ask what it costs ("if I cancel, will I be charged?",
+    "¿cuál es vuestra política de cancelación?") rather than ask for the cancellation?"""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    return "?" in text and "cancellation_policy" in topics_in(text) and not _WANTS_CANCEL.search(fold(text))
 
 
 # "I lost the number", "no tengo el localizador", "não tenho o código": no reference to give
@@ -427,14 +448,34 @@ async def _show(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], f
     t.state.discussed = booking.reference
 
 
+def _over(t: TurnBuilder, booking: PmsBooking) -> bool:
+    """A stay that has already ended is neither cancelled nor changed: say so (True), once."""
+    if booking.check_out >= t.guest.today:
+        return False
+    t.say("booking_past", ref=booking.reference, check_in=t.date(booking.check_in),
+          check_out=t.date(booking.check_out))  # fmt: skip
+    t.state.reset_flow()
+    t.state.discussed = booking.reference
+    return True
+
+
 async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
         return
+    if _over(t, booking):
+        return
     said = t.message.text if t.message is not None else ""
     if "?" in said and (policy := t.dialogue.knowledge.answer(t.lang, "cancellation_policy")):
         t.say_text(policy, "info:cancellation_policy")  # "if I cancel now, do you charge me?"
+        if asks_policy(
+            said
+        ):  # "what's your cancellation policy? I have a booking in July": asked, not a request
+            t.say("cancel_if_wished", ref=booking.reference)
+            t.state.reset_flow()
+            t.state.discussed = booking.reference
+            return
     d = _details(t, booking)
     t.ask(
         "confirm_cancel",
@@ -453,6 +494,8 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
+        return
+    if _over(t, booking):
         return
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
