@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from hotelbox.dialogue import asides, changes
-from hotelbox.dialogue.choices import choose_by_stay
+from hotelbox.dialogue.choices import choose_by_stay, polarity
 from hotelbox.dialogue.engine import GuestContext, TurnBuilder, asks
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
@@ -102,10 +102,14 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
             return None
         t.ask("booking_ref", "no_bookings_found")
         return None
+    said = t.message.text if t.message is not None else ""
+    numbered = [b for b in relevant if _digits(b.reference) in _numbers(said)]
+    if len(numbered) == 1:  # "cancelar a reserva número 7977": one of theirs, by its number alone
+        state.target = _current(numbered[0])
+        return numbered[0]
     if len(relevant) == 1:
         state.target = _current(relevant[0])
         return relevant[0]
-    said = t.message.text if t.message is not None else ""
     ref = choose_by_stay(said, entities, [_candidate(b) for b in relevant])
     if ref:  # "the August one", "a do dia 13 ao 15": no need to ask which
         picked = next(b for b in relevant if b.reference == ref)
@@ -149,6 +153,18 @@ _NO_REFERENCE = re.compile(
     r"|perdi|perdimos|he\s+perdido|hemos\s+perdido|nao\s+(?:tenho|temos|acho|encontro)|sin)\b[^.;!?]{0,25}?"
     r"\b(?:number|ref\w*|code|numero|codigo|localizador|confirmation|confirmacion|confirmacao|email|mail|correo)\b"
 )
+
+
+_NUMBER = re.compile(r"(?<![\d/.,:-])\d{3,10}(?![\d/.,:]\d)")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of three digits or more a message carries ("reserva nº 7569", "number 4521")."""
+    return set(_NUMBER.findall(text))
+
+
+def _digits(reference: str) -> str:
+    return re.sub(r"\D", "", reference)
 
 
 def _candidate(b: PmsBooking) -> dict[str, str]:
@@ -436,8 +452,14 @@ def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bo
         if given and same_surname(given, booking.guest_name):
             state.verified.append(booking.reference)
             return True
+        if not entities.get("guest_name") and polarity(str(given)) is not None and t.reask():
+            return False  # "yes, please cancel it" is no surname, right or wrong: the question again
         t.handoff("ownership", "handoff_ownership", ref=booking.reference)
         return False
+    named = entities.get("guest_name") or state.slots.guest_name
+    if named and same_surname(named, booking.guest_name):
+        state.verified.append(booking.reference)  # "cancel HB-…, it's under Marta Gil Romero"
+        return True
     t.ask("owner_name", "ask_owner_name", ref=booking.reference)
     return False
 
