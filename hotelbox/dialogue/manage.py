@@ -452,7 +452,8 @@ def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bo
         if given and same_surname(given, booking.guest_name):
             state.verified.append(booking.reference)
             return True
-        if not entities.get("guest_name") and polarity(str(given)) is not None and t.reask():
+        said = t.message.text if t.message is not None else ""
+        if not entities.get("guest_name") and polarity(str(given) or said) is not None and t.reask():
             return False  # "yes, please cancel it" is no surname, right or wrong: the question again
         t.handoff("ownership", "handoff_ownership", ref=booking.reference)
         return False
