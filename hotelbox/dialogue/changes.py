@@ -243,8 +243,8 @@ def reread(
         return {}
     found: dict[str, object] = {}
     ci, co = stay.check_in, stay.check_out
-    if ci and not co and _LEAVE.search(kept) and ci > check_in:
-        ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and _DEPART.search(kept) and not _ARRIVE.search(kept) and ci > check_in:
+        ci, co = None, ci  # "me iría el domingo 19", "cambiar la fecha de salida al domingo": the departure
     if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
         ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)

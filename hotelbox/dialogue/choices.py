@@ -207,7 +207,9 @@ def says_cancel(text: str) -> bool:
         return False
     answer = polarity(text)
     return answer == "cancel" or (
-        answer is None and _has(_words(text), _CANCEL) and not _NEGATION.search(_words(text))
+        answer in (None, "yes")  # "ok actually yes, cancel it"
+        and _has(_words(text), _CANCEL)
+        and not _NEGATION.search(_words(text))
     )
 
 

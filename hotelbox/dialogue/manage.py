@@ -115,6 +115,21 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
         picked = next(b for b in relevant if b.reference == ref)
         state.target = _current(picked)
         return picked
+    if state.flow == "cancel" and _ALL_OF_THEM.search(fold(said)):  # "please cancel both of my bookings"
+        listed = ", ".join(
+            t.text(
+                "booking_line", ref=b.reference, check_in=t.date(b.check_in), check_out=t.date(b.check_out)
+            )
+            for b in relevant
+        )
+        t.ask(
+            "confirm_cancel",
+            "confirm_cancel_all",
+            (Option("cancel_booking", t.text("opt_cancel_all")), Option("keep", t.text("opt_keep"))),
+            bookings=listed,
+        )
+        state.target = {"references": [b.reference for b in relevant]}
+        return None
     options = tuple(
         Option(
             f"booking:{b.reference}",
@@ -145,6 +160,12 @@ def asks_policy(text: str) -> bool:
     from hotelbox.dialogue.knowledge import topics_in
 
     return "?" in text and "cancellation_policy" in topics_in(text) and not _WANTS_CANCEL.search(fold(text))
+
+
+# "cancel both of my bookings", "anula las dos", "todas mis reservas", "cancelar as duas"
+_ALL_OF_THEM = re.compile(
+    r"\b(?:both|all|las\s+dos|los\s+dos|ambas|ambos|todas|todos|as\s+duas|os\s+dois|las\s+2|as\s+2)\b"
+)
 
 
 # "I lost the number", "no tengo el localizador", "não tenho o código": no reference to give
@@ -354,12 +375,18 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             # "no wait, rather than cancel, one night less?": a change instead, of the same booking
             state.flow, state.expect, state.prompt = "modify", None, None
             return False
+        every = (state.target or {}).get("references") or [ref]  # "cancel both of my bookings"
         if intent == "affirm" or choice == "cancel_booking":
-            _act(t, "cancel", {"reference": ref})
+            for one in every:
+                _act(t, "cancel", {"reference": one})
             return True
         if intent == "deny" or choice == "keep":
-            t.say("cancel_aborted", ref=ref)
+            if len(every) > 1:
+                t.say("cancel_all_aborted", refs=", ".join(every))
+            else:
+                t.say("cancel_aborted", ref=ref)
             state.reset_flow()
+            state.discussed = ref or None  # "ok actually yes, cancel it": that booking still
             return True
     changed = any(k in entities for k in ("extra_nights", "adults", "children"))
     target = state.target or {}
@@ -393,6 +420,7 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     ):  # "ah ok, then leave it as it is" after "no suite free then, other dates?"
         t.say("modify_aborted", ref=ref)
         state.reset_flow()
+        state.discussed = ref or None
         return True
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
@@ -414,6 +442,7 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
                 return True
             t.say("modify_aborted", ref=ref)
             state.reset_flow()
+            state.discussed = ref or None
             return True
     return False
 

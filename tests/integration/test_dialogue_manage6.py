@@ -302,6 +302,55 @@ CASES = [
          "Yes, I confirm the cancellation"),
         (Want(status="cancelled"), Want()),
     ),
+    # -- the departure named by its noun (failed: the arrival moved to the Sunday) -----------------
+    _case(
+        "es-fecha-de-salida-al-domingo",
+        "+346",
+        (Seed("Emilio Sanz Rey", check_out=date(2027, 7, 10)),),
+        ("mi reserva es la {ref} y quiero cambiar la fecha de salida al domingo", "si"),
+        (Want(check_in=date(2027, 7, 9), check_out=date(2027, 7, 11)),),
+    ),
+    _case(
+        "pt-data-de-saida-para-domingo",
+        "+3519",
+        (Seed("Nuno Correia", check_out=date(2027, 7, 10)),),
+        ("reserva {ref}: queria mudar a data de saida para domingo", "sim"),
+        (Want(check_in=date(2027, 7, 9), check_out=date(2027, 7, 11)),),
+    ),
+    # -- "no" to the cancellation, then yes after all (failed: "I didn't understand") ----------------
+    _case(
+        "en-no-then-yes-cancel-it",
+        "+447",
+        (Seed("Max Hunt"), Seed("Max Hunt", check_in=date(2027, 8, 9), check_out=date(2027, 8, 12))),
+        ("cancel {ref}", "no wait", "ok actually yes, cancel it", "yes"),
+        (Want(status="cancelled"), Want()),
+        keys=("cancel_aborted", "cancel_done"),
+        never=("choose_booking",),
+    ),
+    # -- all of them at once (failed: "which one?" until handed over) ---------------------------------
+    _case(
+        "en-cancel-both",
+        "+447",
+        (Seed("Nina Cole"), Seed("Nina Cole", check_in=date(2027, 8, 9), check_out=date(2027, 8, 12))),
+        ("hi please cancel both of my bookings, we're not travelling this summer", "yes"),
+        (Want(status="cancelled"), Want(status="cancelled")),
+        keys=("confirm_cancel_all",),
+    ),
+    _case(
+        "es-anula-las-dos",
+        "+346",
+        (Seed("Silvia Mora Gil"), Seed("Silvia Mora Gil", check_in=date(2027, 7, 23), check_out=date(2027, 7, 25))),
+        ("hola, quiero anular las dos reservas que tengo", "no, mejor no, las mantengo"),
+        (Want(), Want()),
+        keys=("confirm_cancel_all", "cancel_all_aborted"),
+    ),
+    _case(
+        "pt-cancela-as-duas",
+        "+5511",
+        (Seed("Nina Souza"), Seed("Nina Souza", check_in=date(2027, 8, 9), check_out=date(2027, 8, 12))),
+        ("oi, preciso cancelar as duas reservas", "sim, pode cancelar"),
+        (Want(status="cancelled"), Want(status="cancelled")),
+    ),
     # -- passed before: kept as a sample of the area --------------------------------------------
     _case(
         "en-until-the-30th",
