@@ -222,7 +222,8 @@ def reread(
     kept = re.sub(
         rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
     )  # "21-24"
-    stay = _nearest(kept, lang, check_in, today)
+    also = tuple(known[0] for known in named)
+    stay = _nearest(kept, lang, check_in, today, also)
     if stay is None and (both := _arrive_and_leave(kept, check_in)):
         return {
             "check_in": both[0].isoformat(),
@@ -235,7 +236,7 @@ def reread(
     stays = ((check_in, check_out), *named)
     if stay is None or any(_same(stay, *known) for known in stays):
         for clause in reversed(re.split(r"[,.;!?]|\s+(?:para|pra)\s+(?=\d)", kept)):
-            other = _nearest(clause, lang, check_in, today)
+            other = _nearest(clause, lang, check_in, today, also)
             if other is not None and not any(_same(other, *known) for known in stays):
                 stay = other
                 break
@@ -293,16 +294,22 @@ def _same(stay: StayDates, check_in: date, check_out: date) -> bool:
     return (stay.check_in, stay.check_out) in ((check_in, check_out), (check_in, None))
 
 
-def _nearest(text: str, lang: str, check_in: date, today: date) -> StayDates | None:
+def _nearest(
+    text: str, lang: str, check_in: date, today: date, also: tuple[date, ...] = ()
+) -> StayDates | None:
     """The reading of ``text``'s dates closest to the stay (from today, the stay's month or its
-    first day), never in the past."""
+    first day), never in the past; ``also``: other arrivals in view (the booking, while a change of
+    it waits: "sorry, I meant July" is the booking's July, not the change's)."""
     best: tuple[int, StayDates] | None = None
-    for anchor in {today, max(today, check_in.replace(day=1)), max(today, check_in - timedelta(days=3))}:
+    anchors = {today}
+    for day in (check_in, *also):
+        anchors |= {max(today, day.replace(day=1)), max(today, day - timedelta(days=3))}
+    for anchor in anchors:
         stay = extract_stay(text, lang, anchor)
         first = stay.check_in or stay.check_out
         if first is None or stay.invalid or first < today:
             continue
-        distance = abs((first - check_in).days)
+        distance = min(abs((first - day).days) for day in (check_in, *also))
         if best is None or distance < best[0]:
             best = (distance, stay)
     return best[1] if best else None

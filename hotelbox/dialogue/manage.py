@@ -382,7 +382,7 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
             return True
         if intent == "deny" or choice == "keep":
             if len(every) > 1:
-                t.say("cancel_all_aborted", refs=", ".join(every))
+                t.say("cancel_all_aborted", ref=", ".join(every))
             else:
                 t.say("cancel_aborted", ref=ref)
             state.reset_flow()
@@ -515,6 +515,7 @@ async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
+        t.state.discussed = booking.reference  # "so it's cancelled?": that booking, not another
         return
     if _over(t, booking):
         return
@@ -546,6 +547,7 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
+        t.state.discussed = booking.reference  # "so it's cancelled?": that booking, not another
         return
     if _over(t, booking):
         return

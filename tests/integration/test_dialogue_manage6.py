@@ -104,6 +104,13 @@ CASES = [
         ("can we move {ref} to 16-19 july?", "actually make it one more night, so until the 20th", "yes"),
         (Want(check_in=date(2027, 7, 16), check_out=date(2027, 7, 20)),),
     ),
+    _case(
+        "en-sorry-i-meant-july",
+        "+447",
+        (Seed("Leo Grant"),),
+        ("hi can we move {ref} to the 1st to the 3rd of june?", "sorry i meant july, 1st to 3rd of july", "yes"),
+        (Want(check_in=date(2027, 7, 1), check_out=date(2027, 7, 3)),),
+    ),
     # -- "instead of" ends with the old date (failed: "which new dates?") -------------------------
     _case(
         "es-instead-of-range",
@@ -350,6 +357,16 @@ CASES = [
         (Seed("Nina Souza"), Seed("Nina Souza", check_in=date(2027, 8, 9), check_out=date(2027, 8, 12))),
         ("oi, preciso cancelar as duas reservas", "sim, pode cancelar"),
         (Want(status="cancelled"), Want(status="cancelled")),
+    ),
+    _case(
+        "en-so-it-is-cancelled",
+        "+49151",
+        (Seed("Jonas Weber"), Seed("Jonas Weber", check_in=date(2027, 8, 9), check_out=date(2027, 8, 12))),
+        ("hello, please cancel the booking {ref}", "so it is cancelled?"),
+        (Want(status="cancelled"), Want()),
+        keys=("already_cancelled",),
+        never=("choose_booking", "confirm_cancel"),
+        extra={"cancelled": True},
     ),
     # -- passed before: kept as a sample of the area --------------------------------------------
     _case(
