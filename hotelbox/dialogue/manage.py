@@ -151,6 +151,9 @@ _WANTS_CANCEL = re.compile(
     r"|temos\s+que|ter\s+de|ter\s+que|gostaria\s+de|gostariamos\s+de|can\s+you|could\s+you|please|por\s+favor"
     r"|puedes|podeis|pueden|podrias|podriais|me\s+la|nos\s+la|pode|podem|podia|poderia)"
     r"\s+(?:\w+\s+){0,2}?(?:cancel\w*|anul\w*|desmarc\w*)"
+    # the imperative first ("hi, cancel HB-…, will I pay anything?"), not "si cancelo…" / "if I cancel…"
+    r"|^(?:(?:hi|hello|hey|hola|buenas|ola|oi|bom\s+dia|boa\s+tarde|boa\s+noite|good\s+\w+|please|pls|por\s+favor"
+    r"|ok|okay|vale)[,!.]?\s+){0,2}(?:cancel|cancela(?:la|lo|me)?|cancele|cancelem|anula(?:la|lo|me)?|anule)\b"
 )
 
 
@@ -159,7 +162,11 @@ def asks_policy(text: str) -> bool:
     "¿cuál es vuestra política de cancelación?") rather than ask for the cancellation?"""
     from hotelbox.dialogue.knowledge import topics_in
 
-    return "?" in text and "cancellation_policy" in topics_in(text) and not _WANTS_CANCEL.search(fold(text))
+    return (
+        "?" in text
+        and "cancellation_policy" in topics_in(text, cancelling=True)
+        and not _WANTS_CANCEL.search(fold(text))
+    )
 
 
 # "cancel both of my bookings", "anula las dos", "todas mis reservas", "cancelar as duas"
@@ -522,9 +529,9 @@ async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     said = t.message.text if t.message is not None else ""
     if "?" in said and (policy := t.dialogue.knowledge.answer(t.lang, "cancellation_policy")):
         t.say_text(policy, "info:cancellation_policy")  # "if I cancel now, do you charge me?"
-        if asks_policy(
-            said
-        ):  # "what's your cancellation policy? I have a booking in July": asked, not a request
+        # "what's your cancellation policy? I have a booking in July": asked, not a request (once the
+        # cancellation is asked for, a question about its cost is answered and the question stands)
+        if asks_policy(said) and t.state.expect != "confirm_cancel":
             t.say("cancel_if_wished", ref=booking.reference)
             t.state.reset_flow()
             t.state.discussed = booking.reference
