@@ -140,6 +140,13 @@ def _months_later(day: date, months: int) -> date:
     raise ValueError(day)
 
 
+# the stay keeps its length: "same number of nights", "las mismas noches", "as mesmas noites"
+_SAME_LENGTH = re.compile(
+    r"\b(?:(?:the\s+)?same\s+(?:number\s+of\s+|amount\s+of\s+)?nights|(?:las\s+)?mismas\s+noches"
+    r"|(?:el\s+)?mismo\s+numero\s+de\s+noches|(?:as\s+)?mesmas\s+noites|(?:o\s+)?mesmo\s+numero\s+de\s+noites)\b"
+)
+
+
 def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
     """Days to move (arrival, departure) for a change said without dates, else None."""
     t = _counted(fold(text), lang)
@@ -149,6 +156,8 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
             if arrive == leave and re.search(r"\b(?:dias?|days?|semanas?|weeks?)\b", m.group(0)):
                 # a day / a week earlier or later: of the end the guest names, if only one
                 arriving, leaving = bool(_ARRIVE.search(t)), bool(_DEPART.search(t))
+                if _SAME_LENGTH.search(t):  # "we come a day later but stay the same number of nights"
+                    return arrive * n, leave * n
                 if arriving != leaving:
                     return (arrive * n, 0) if arriving else (0, leave * n)
                 if arriving and (kept := _kept_end(t)):  # "…a day later but leave the same day"

@@ -342,6 +342,28 @@ CASES = [
         ("reserva {ref}: queria mudar a data de saida para domingo", "sim"),
         (Want(check_in=date(2027, 7, 9), check_out=date(2027, 7, 11)),),
     ),
+    # -- a day later, the same nights (failed: only the arrival moved, a night lost) ----------------
+    _case(
+        "en-later-same-nights",
+        "+49151",
+        (Seed("Karl Meyer"),),
+        ("Hello, reservation {ref}. We come 1 day later but we want stay same number of nights", "yes correct"),
+        (Want(check_in=date(2027, 7, 10), check_out=date(2027, 7, 13)),),
+    ),
+    _case(
+        "es-mas-tarde-mismas-noches",
+        "+346",
+        (Seed("Pedro Gil Soto"),),
+        ("reserva {ref}: llegamos un dia mas tarde pero queremos las mismas noches", "si"),
+        (Want(check_in=date(2027, 7, 10), check_out=date(2027, 7, 13)),),
+    ),
+    _case(
+        "pt-depois-mesmas-noites",
+        "+3519",
+        (Seed("Rui Costa"),),
+        ("reserva {ref}: chegamos um dia depois, mas ficamos as mesmas noites", "sim"),
+        (Want(check_in=date(2027, 7, 10), check_out=date(2027, 7, 13)),),
+    ),
     # -- "no" to the cancellation, then yes after all (failed: "I didn't understand") ----------------
     _case(
         "en-no-then-yes-cancel-it",
