@@ -16,17 +16,26 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from hotelbox.nlu.dates import StayDates, extract_stay
+from hotelbox.nlu.dates import MONTHS, StayDates, extract_stay
 from hotelbox.nlu.entities import RoomTypeLexicon
 from hotelbox.nlu.text import fold, numbers_to_digits
 
+_MONTH_WORDS = "|".join(sorted(MONTHS, key=len, reverse=True))
+# what opens the new value after the old one: "podría ser", "could it be", "pode ser", "que sea"
+_PROPOSE = (
+    r"(?:podria\w*|podemos|could|can|would|pode|podia|poderia\w*|podemos|seria|sea|fosse|que\s+sea"
+    r"|que\s+seja|make\s+it|better|mejor|melhor)"
+)
 # "instead of the 14th", "en vez del 13 al 16 de julio", "em vez de 8": the old value, left out
 _INSTEAD = re.compile(
     r"\b(?:instead\s+of|rather\s+than|en\s+vez\s+de(?:l)?|en\s+lugar\s+de(?:l)?|em\s+vez\s+d[eoa]s?"
     r"|ao\s+inves\s+d[eoa]s?|no\s+lugar\s+d[eoa]s?"
     # "the 21st, not the 22nd", "el 21 y no el 22", "dia 21 e não dia 22": a date that is not wanted
     r"|(?:^|(?<=,)|(?<=,\s)|(?<=\by\s)|(?<=\be\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bpero\s))(?:not|no|nao)(?=(?:\s+(?:on|the|el|la|o|a|dia|del|do|day))*\s+\d)"
-    r"|not(?=(?:\s+(?:on|the|day))*\s+\d))\b[^,.;!?]*?(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas|sino|senao)\s|$)"
+    r"|not(?=(?:\s+(?:on|the|day))*\s+\d))\b[^,.;!?]*?"
+    # the old date ends at its month ("en lugar del 9 al 12 de julio podría ser del 10 al 13") or
+    # where the new one is proposed ("instead of the 9th could it be…", "em vez de 9 pode ser 10")
+    rf"(?:\b(?:{_MONTH_WORDS})\b(?!\s*\d)|(?=[,.;!?]|\s+(?:and|y|e|pero|but|mas|sino|senao|{_PROPOSE})\s|$))"
     # "no el 8, el 9", "não é dia 8, é dia 9", "no es el 11 sino el 12": a day said only to be denied
     r"|\b(?:no|nao)\s+(?:(?:es|e|era|seria|sera|el|la|o|a|dia|the|dels?|do)\s+)*\d{1,2}(?:st|nd|rd|th|º)?\b"
     r"(?!\s*(?:adult\w*|personas?|people|pessoas?|noches?|nights?|noites?|nin\w*|kids?|crian\w*|hues\w*"
@@ -131,6 +140,13 @@ def _months_later(day: date, months: int) -> date:
     raise ValueError(day)
 
 
+# the stay keeps its length: "same number of nights", "las mismas noches", "as mesmas noites"
+_SAME_LENGTH = re.compile(
+    r"\b(?:(?:the\s+)?same\s+(?:number\s+of\s+|amount\s+of\s+)?nights|(?:las\s+)?mismas\s+noches"
+    r"|(?:el\s+)?mismo\s+numero\s+de\s+noches|(?:as\s+)?mesmas\s+noites|(?:o\s+)?mesmo\s+numero\s+de\s+noites)\b"
+)
+
+
 def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
     """Days to move (arrival, departure) for a change said without dates, else None."""
     t = _counted(fold(text), lang)
@@ -140,6 +156,8 @@ def relative_shift(text: str, lang: str) -> tuple[int, int] | None:
             if arrive == leave and re.search(r"\b(?:dias?|days?|semanas?|weeks?)\b", m.group(0)):
                 # a day / a week earlier or later: of the end the guest names, if only one
                 arriving, leaving = bool(_ARRIVE.search(t)), bool(_DEPART.search(t))
+                if _SAME_LENGTH.search(t):  # "we come a day later but stay the same number of nights"
+                    return arrive * n, leave * n
                 if arriving != leaving:
                     return (arrive * n, 0) if arriving else (0, leave * n)
                 if arriving and (kept := _kept_end(t)):  # "…a day later but leave the same day"
@@ -186,10 +204,18 @@ _NOT_DAYS = (
 )
 
 
-def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -> dict[str, object]:
+def reread(
+    text: str,
+    lang: str,
+    check_in: date,
+    check_out: date,
+    today: date,
+    named: tuple[tuple[date, date], ...] = (),
+) -> dict[str, object]:
     """The dates in ``text`` as they change the stay ``check_in``–``check_out``: old dates left
     out, day-only and weekday dates read near the stay, a lone date after "leave" a departure.
-    Empty when the text names no date."""
+    A stay in ``named`` (the booking, while a change of it is discussed) only names it ("sim, é
+    essa, de 6 a 9. passaria para 13 a 16"). Empty when the text names no date."""
     t = fold(text)
     if not re.search(r"\d", t) and not _WHEN_WORDS.search(t):
         return {}  # "yes, that's the one" names no day
@@ -205,7 +231,8 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     kept = re.sub(
         rf"(?<![\d/.-])\b(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})\b(?![\d/.-]){_NOT_DAYS}", r"de \1 a \2", kept
     )  # "21-24"
-    stay = _nearest(kept, lang, check_in, today)
+    also = tuple(known[0] for known in named)
+    stay = _nearest(kept, lang, check_in, today, also)
     if stay is None and (both := _arrive_and_leave(kept, check_in)):
         return {
             "check_in": both[0].isoformat(),
@@ -215,18 +242,19 @@ def reread(text: str, lang: str, check_in: date, check_out: date, today: date) -
     if stay is None and (m := _LEAVE_DAY.search(kept)):
         day = _day_near(int(m.group("day")), check_out)  # "saio a 9": the 9th, near the stay
         return {"check_out": day.isoformat()} if day and day > check_in else {}
-    if stay is None or _same(stay, check_in, check_out):
+    stays = ((check_in, check_out), *named)
+    if stay is None or any(_same(stay, *known) for known in stays):
         for clause in reversed(re.split(r"[,.;!?]|\s+(?:para|pra)\s+(?=\d)", kept)):
-            other = _nearest(clause, lang, check_in, today)
-            if other is not None and not _same(other, check_in, check_out):
+            other = _nearest(clause, lang, check_in, today, also)
+            if other is not None and not any(_same(other, *known) for known in stays):
                 stay = other
                 break
-    if stay is None:
+    if stay is None or any(_same(stay, *known) for known in named):
         return {}
     found: dict[str, object] = {}
     ci, co = stay.check_in, stay.check_out
-    if ci and not co and _LEAVE.search(kept) and ci > check_in:
-        ci, co = None, ci  # "me iría el domingo 19": the departure
+    if ci and not co and _DEPART.search(kept) and not _ARRIVE.search(kept) and ci > check_in:
+        ci, co = None, ci  # "me iría el domingo 19", "cambiar la fecha de salida al domingo": the departure
     if ci and not co and check_out.day in denied and check_in.day not in denied and ci > check_in:
         ci, co = None, ci  # "not the 11th, the 12th" about a stay ending on the 11th: the departure
     leave = _LEAVE_DAY.search(kept)
@@ -275,16 +303,22 @@ def _same(stay: StayDates, check_in: date, check_out: date) -> bool:
     return (stay.check_in, stay.check_out) in ((check_in, check_out), (check_in, None))
 
 
-def _nearest(text: str, lang: str, check_in: date, today: date) -> StayDates | None:
+def _nearest(
+    text: str, lang: str, check_in: date, today: date, also: tuple[date, ...] = ()
+) -> StayDates | None:
     """The reading of ``text``'s dates closest to the stay (from today, the stay's month or its
-    first day), never in the past."""
+    first day), never in the past; ``also``: other arrivals in view (the booking, while a change of
+    it waits: "sorry, I meant July" is the booking's July, not the change's)."""
     best: tuple[int, StayDates] | None = None
-    for anchor in {today, max(today, check_in.replace(day=1)), max(today, check_in - timedelta(days=3))}:
+    anchors = {today}
+    for day in (check_in, *also):
+        anchors |= {max(today, day.replace(day=1)), max(today, day - timedelta(days=3))}
+    for anchor in anchors:
         stay = extract_stay(text, lang, anchor)
         first = stay.check_in or stay.check_out
         if first is None or stay.invalid or first < today:
             continue
-        distance = abs((first - check_in).days)
+        distance = min(abs((first - day).days) for day in (check_in, *also))
         if best is None or distance < best[0]:
             best = (distance, stay)
     return best[1] if best else None
@@ -300,12 +334,13 @@ def new_dates(
     *,
     against_stay: bool = True,
     prefer_departure: bool = False,
+    named: tuple[tuple[date, date], ...] = (),
 ) -> tuple[date, date] | None:
     """The dates wanted instead of ``check_in``–``check_out``: "until the 30th" (of that month),
     "the 15th instead of the 14th", "one night less", "a week later", "mais uma noite"; None when
     the message asks for no change of dates."""
     if against_stay:  # read again against the stay, not from today
-        said = reread(text, lang, check_in, check_out, today)
+        said = reread(text, lang, check_in, check_out, today, named)
         dated = said or any(k in entities for k in ("check_in", "check_out"))
         entities = {k: v for k, v in entities.items() if k not in ("check_in", "check_out", "nights")}
         if not dated and (nights := _nights_alone(text, lang)):

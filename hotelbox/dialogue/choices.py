@@ -81,6 +81,14 @@ _NO = (
     "lo voy a pensar", "i'll think", "ill think", "let me think", "vou pensar", "deixa-me pensar", "deixa eu pensar",
     *HOLD,
 )  # fmt: skip
+# Keeping what is being discussed, said with its pronoun: of an existing booking being cancelled
+# or changed, it stays as it is (no); of a room on offer, the guest takes it (yes, in _YES)
+_KEEP = (
+    "la mantengo", "la mantenemos", "lo mantengo", "me la quedo", "me lo quedo", "nos la quedamos",
+    "nos lo quedamos", "la conservo", "mantenerla", "fico com ela", "fico com ele", "ficamos com ela",
+    "ficamos com ele", "mantenho a reserva", "mantemos a reserva", "i'll keep it", "we'll keep it",
+    "keep it as it is", "keep it",
+)  # fmt: skip
 # At a summary that offers "change", only these drop the request; a plain "no" asks what to change.
 _DROP = (
     *_NO, "thanks", "thank you", "gracias", "obrigado", "obrigada", "mejor no", "better not", "melhor nao", "nunca",
@@ -264,7 +272,9 @@ def says_cancel(text: str) -> bool:
         return False
     answer = polarity(text)
     return answer == "cancel" or (
-        answer is None and _has(_words(text), _CANCEL) and not _NEGATION.search(_words(text))
+        answer in (None, "yes")  # "ok actually yes, cancel it"
+        and _has(_words(text), _CANCEL)
+        and not _NEGATION.search(_words(text))
     )
 
 
@@ -373,6 +383,9 @@ def read_choice(text: str, options: Sequence[Option], *, tapped: str | None = No
         return "cheapest"  # the flow knows the prices
     answer = polarity(text)
     ids = [o.id for o in options]
+    new_booking = "dont_book" in ids or any(i.startswith("room:") for i in ids)
+    if not new_booking and _has(t, _KEEP):  # "vale, me la quedo" to "are you sure you want to cancel?"
+        answer = "no"
     if answer == "cancel":  # "cancélala": yes to cancelling a booking, no to making one
         # with nothing offered, "cancel it" is a request (the flow's to read), not a yes
         answer = "yes" if "cancel_booking" in ids else "no" if "dont_book" in ids else None

@@ -555,6 +555,8 @@ class Dialogue:
             and _introduces(entities)
             and not asks(u.text)
             and not changes.contact_change(u.text)  # "change the e-mail on my booking to …": for manage
+            # "anular la reserva nº …, a nombre de Pilar Sanz": about a booking, not an introduction
+            and r.intent not in ("cancel_booking", "modify_booking", "booking_status")
         ):
             s = state.slots  # "hola, me llamo Ignacio Muñoz Soto", "my e-mail is …": kept for the booking
             s.guest_name = entities.get("guest_name") or s.guest_name

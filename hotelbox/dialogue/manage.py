@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from hotelbox.dialogue import asides, changes
-from hotelbox.dialogue.choices import choose_by_stay
+from hotelbox.dialogue.choices import choose_by_stay, polarity
 from hotelbox.dialogue.engine import GuestContext, TurnBuilder, asks
 from hotelbox.dialogue.state import BookingAction, DialogueState
 from hotelbox.errors import BookingNotFound, PmsError
@@ -70,6 +70,8 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     """The booking this flow is about, asking the guest when it is not clear (then None)."""
     state, pms = t.state, t.dialogue.pms
     ref = entities.get("booking_ref") or (state.target or {}).get("reference")
+    if not ref and state.discussed and (state.target or {}).get("candidates") is None:
+        ref = state.discussed  # "ok, cancel it then" after its details or its policy: that booking
     if not ref and state.created and not (t.guest.phone or t.guest.email):
         ref = state.created[-1]  # the web chat guest's booking made in this conversation
     if ref:
@@ -100,15 +102,34 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
             return None
         t.ask("booking_ref", "no_bookings_found")
         return None
+    said = t.message.text if t.message is not None else ""
+    numbered = [b for b in relevant if _digits(b.reference) in _numbers(said)]
+    if len(numbered) == 1:  # "cancelar a reserva número 7977": one of theirs, by its number alone
+        state.target = _current(numbered[0])
+        return numbered[0]
     if len(relevant) == 1:
         state.target = _current(relevant[0])
         return relevant[0]
-    said = t.message.text if t.message is not None else ""
     ref = choose_by_stay(said, entities, [_candidate(b) for b in relevant])
     if ref:  # "the August one", "a do dia 13 ao 15": no need to ask which
         picked = next(b for b in relevant if b.reference == ref)
         state.target = _current(picked)
         return picked
+    if state.flow == "cancel" and _ALL_OF_THEM.search(fold(said)):  # "please cancel both of my bookings"
+        listed = ", ".join(
+            t.text(
+                "booking_line", ref=b.reference, check_in=t.date(b.check_in), check_out=t.date(b.check_out)
+            )
+            for b in relevant
+        )
+        t.ask(
+            "confirm_cancel",
+            "confirm_cancel_all",
+            (Option("cancel_booking", t.text("opt_cancel_all")), Option("keep", t.text("opt_keep"))),
+            bookings=listed,
+        )
+        state.target = {"references": [b.reference for b in relevant]}
+        return None
     options = tuple(
         Option(
             f"booking:{b.reference}",
@@ -122,12 +143,56 @@ async def _find_target(t: TurnBuilder, entities: dict[str, Any]) -> PmsBooking |
     return None
 
 
+# "I need to cancel", "quiero anularla", "vamos ter de cancelar", "can you cancel it": a request to cancel
+_WANTS_CANCEL = re.compile(
+    r"\b(?:quiero|queria|quisiera|queremos|necesito|necesitamos|tengo\s+que|tenemos\s+que|hay\s+que|vamos\s+a"
+    r"|voy\s+a|debo|debemos|want\s+to|wanna|need\s+to|have\s+to|has\s+to|would\s+like\s+to|i'?d\s+like\s+to"
+    r"|we'?d\s+like\s+to|going\s+to|gonna|must|quero|queremos|preciso|precisamos|tenho\s+de|tenho\s+que|temos\s+de"
+    r"|temos\s+que|ter\s+de|ter\s+que|gostaria\s+de|gostariamos\s+de|can\s+you|could\s+you|please|por\s+favor"
+    r"|puedes|podeis|pueden|podrias|podriais|me\s+la|nos\s+la|pode|podem|podia|poderia)"
+    r"\s+(?:\w+\s+){0,2}?(?:cancel\w*|anul\w*|desmarc\w*)"
+    # the imperative first ("hi, cancel HB-…, will I pay anything?"), not "si cancelo…" / "if I cancel…"
+    r"|^(?:(?:hi|hello|hey|hola|buenas|ola|oi|bom\s+dia|boa\s+tarde|boa\s+noite|good\s+\w+|please|pls|por\s+favor"
+    r"|ok|okay|vale)[,!.]?\s+){0,2}(?:cancel|cancela(?:la|lo|me)?|cancele|cancelem|anula(?:la|lo|me)?|anule)\b"
+)
+
+
+def asks_policy(text: str) -> bool:
+    """Does a message about cancelling only ask what it costs ("if I cancel, will I be charged?",
+    "¿cuál es vuestra política de cancelación?") rather than ask for the cancellation?"""
+    from hotelbox.dialogue.knowledge import topics_in
+
+    return (
+        "?" in text
+        and "cancellation_policy" in topics_in(text, cancelling=True)
+        and not _WANTS_CANCEL.search(fold(text))
+    )
+
+
+# "cancel both of my bookings", "anula las dos", "todas mis reservas", "cancelar as duas"
+_ALL_OF_THEM = re.compile(
+    r"\b(?:both|all|las\s+dos|los\s+dos|ambas|ambos|todas|todos|as\s+duas|os\s+dois|las\s+2|as\s+2)\b"
+)
+
+
 # "I lost the number", "no tengo el localizador", "não tenho o código": no reference to give
 _NO_REFERENCE = re.compile(
     r"\b(?:lost|los[et]|don'?t\s+have|do\s+not\s+have|can'?t\s+find|cannot\s+find|no\s+(?:tengo|tenemos|encuentro)"
     r"|perdi|perdimos|he\s+perdido|hemos\s+perdido|nao\s+(?:tenho|temos|acho|encontro)|sin)\b[^.;!?]{0,25}?"
     r"\b(?:number|ref\w*|code|numero|codigo|localizador|confirmation|confirmacion|confirmacao|email|mail|correo)\b"
 )
+
+
+_NUMBER = re.compile(r"(?<![\d/.,:-])\d{3,10}(?![\d/.,:]\d)")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of three digits or more a message carries ("reserva nº 7569", "number 4521")."""
+    return set(_NUMBER.findall(text))
+
+
+def _digits(reference: str) -> str:
+    return re.sub(r"\D", "", reference)
 
 
 def _candidate(b: PmsBooking) -> dict[str, str]:
@@ -142,7 +207,9 @@ def _candidate(b: PmsBooking) -> dict[str, str]:
 def _new_dates(
     t: TurnBuilder, b: PmsBooking, entities: dict[str, Any], flags: set[str]
 ) -> tuple[date, date] | None:
-    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`)."""
+    """The dates the guest wants instead of the booking's (see :func:`changes.new_dates`), read
+    against the stay being discussed: the change waiting for its yes, if any, else the booking
+    ("ok, the 13th to the 16th then" after "the nearest is 13–16 August")."""
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     target = t.state.target or {}
@@ -151,15 +218,17 @@ def _new_dates(
         and target.get("check_in") == b.check_in.isoformat()
         and target.get("check_out") not in (None, b.check_out.isoformat())
     )
+    ci, co = _discussed(t, b)
     return changes.new_dates(
         text,
         lang,
-        b.check_in,
-        b.check_out,
+        ci,
+        co,
         t.guest.today,
         entities,
         against_stay=t.message is not None,
         prefer_departure=departure_pending,
+        named=((b.check_in, b.check_out),) if (ci, co) != (b.check_in, b.check_out) else (),
     )
 
 
@@ -200,6 +269,21 @@ async def advance(t: TurnBuilder, intent: str, entities: dict[str, Any], flags: 
     await ACTIONS[state.flow or "status"](t, booking, entities, flags)
 
 
+def _proposed(t: TurnBuilder) -> tuple[date, date] | None:
+    """The stay of the change waiting for its yes ("the nearest is 13–16 August: shall I?")."""
+    target = t.state.target or {}
+    if t.state.expect != "confirm_modify" or not (target.get("check_in") and target.get("check_out")):
+        return None
+    return date.fromisoformat(target["check_in"]), date.fromisoformat(target["check_out"])
+
+
+def _discussed(t: TurnBuilder, b: PmsBooking) -> tuple[date, date]:
+    """The stay a guest's dates are read against: the change put to them, else the booking."""
+    target = t.state.target or {}
+    proposed = _proposed(t) if target.get("reference") == b.reference else None
+    return proposed or (b.check_in, b.check_out)
+
+
 def _plain(entities: dict[str, Any]) -> dict[str, Any]:
     """What of a message's entities can wait in the state (JSON) for the next turn."""
     return {k: v for k, v in entities.items() if isinstance(v, str | int | float | bool)}
@@ -213,6 +297,30 @@ def _says_change(t: TurnBuilder, entities: dict[str, Any]) -> bool:
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang
     return bool(text) and (changes.relative_shift(text, lang) is not None or changes.says_room_switch(text))
+
+
+def _change_instead(t: TurnBuilder, entities: dict[str, Any]) -> bool:
+    """At "cancel it?", does the guest ask for a change of the booking instead ("no wait, rather
+    than cancel, one night less?", "mejor la pasamos al finde siguiente", "my wife can't come
+    now")? Dates that are the booking's own only name it ("no, keep the one of the 9th")."""
+    if t.message is None:
+        return False
+    text, lang = t.message.text, t.message.lang
+    target = t.state.target or {}
+    if target.get("current_check_in"):
+        ci, co = (
+            date.fromisoformat(target["current_check_in"]),
+            date.fromisoformat(target["current_check_out"]),
+        )
+        wanted = changes.new_dates(text, lang, ci, co, t.guest.today, dict(entities))
+        if wanted is not None and wanted != (ci, co):
+            return True
+    return bool(
+        any(k in entities for k in ("extra_nights", "adults", "children", "_party_change"))
+        or changes.relative_shift(text, lang) is not None
+        or changes.says_party_change(text, lang)
+        or (entities.get("room_type") and changes.says_room_switch(text))
+    )
 
 
 def _asks_a_change(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> bool:
@@ -270,24 +378,46 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     choice = str(entities.pop("_choice", "") or "")
     ref = (state.target or {}).get("reference", "")
     if state.expect == "confirm_cancel":
+        if choice != "cancel_booking" and _change_instead(t, entities):
+            # "no wait, rather than cancel, one night less?": a change instead, of the same booking
+            state.flow, state.expect, state.prompt = "modify", None, None
+            return False
+        every = (state.target or {}).get("references") or [ref]  # "cancel both of my bookings"
         if intent == "affirm" or choice == "cancel_booking":
-            _act(t, "cancel", {"reference": ref})
+            for one in every:
+                _act(t, "cancel", {"reference": one})
             return True
         if intent == "deny" or choice == "keep":
-            t.say("cancel_aborted", ref=ref)
+            if len(every) > 1:
+                t.say("cancel_all_aborted", ref=", ".join(every))
+            else:
+                t.say("cancel_aborted", ref=ref)
             state.reset_flow()
+            state.discussed = ref or None  # "ok actually yes, cancel it": that booking still
             return True
     changed = any(k in entities for k in ("extra_nights", "adults", "children"))
     target = state.target or {}
     if t.message is not None and target.get("current_check_in"):  # "yes, that's the one" names no date
-        ci, co = (
+        current = (
             date.fromisoformat(target["current_check_in"]),
             date.fromisoformat(target["current_check_out"]),
         )
-        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today)
+        ci, co = _proposed(t) or current
+        named = (current,) if (ci, co) != current else ()  # the booking's own dates name it
+        said = changes.reread(t.message.text, t.message.lang, ci, co, t.guest.today, named)
         changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
     else:
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
+    if (
+        state.flow == "modify"
+        and state.expect in ("confirm_modify", "new_dates")
+        and t.message is not None
+        and not changed
+        and _CANCEL_INSTEAD.search(fold(t.message.text))
+        and not _NOT_CANCEL.search(fold(t.message.text))
+    ):  # "uh no, sabes qué, mejor cancélala": the booking, cancelled instead (its own question next)
+        state.flow, state.expect, state.prompt = "cancel", None, None
+        return False
     if (
         state.flow == "modify"
         and state.expect in ("confirm_modify", "new_dates")
@@ -297,6 +427,7 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
     ):  # "ah ok, then leave it as it is" after "no suite free then, other dates?"
         t.say("modify_aborted", ref=ref)
         state.reset_flow()
+        state.discussed = ref or None
         return True
     if state.expect == "confirm_modify" and not changed:
         if intent == "affirm":
@@ -318,17 +449,27 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
                 return True
             t.say("modify_aborted", ref=ref)
             state.reset_flow()
+            state.discussed = ref or None
             return True
     return False
 
 
+# while a change is discussed: cancel the booking instead ("mejor cancélala", "cancela mesmo", "just
+# cancel the booking") — not the change ("cancel that change", "cancela el cambio"), not "don't cancel"
+_CANCEL_INSTEAD = re.compile(
+    r"\b(?:cancel\w*|anul\w*|desmarc\w*)\b(?![^.;!?]{0,20}\b(?:change|cambio|alterac\w*|mudanc\w*|modif\w*))"
+)
+_NOT_CANCEL = re.compile(
+    r"\b(?:no|not|don'?t|do\s+not|nao|sin|sem|without)\s+(?:(?:me|la|lo|a|o|it|to|need\s+to|quiero|quero|want\s+to)\s+)*"
+    r"(?:cancel\w*|anul\w*|desmarc\w*)|\?"
+)
 # "leave it as it is", "déjala como está", "deixa ficar assim", "never mind", "olvídalo"
 _KEEP_AS_IS = re.compile(
     r"\b(?:(?:leave|keep)\s+(?:it|everything|the\s+booking|my\s+booking|our\s+booking)\s+(?:as\s+(?:it\s+)?is|like\s+(?:it\s+is|that)"
     r"|the\s+same|unchanged|as\s+(?:it\s+)?was)|never\s*mind|forget\s+(?:it|about\s+it)|no\s+change"
     r"|dej\w*\s+(?:como\s+esta|asi|igual|tal\s+cual)|(?:la|lo)\s+dejo\s+(?:como\s+esta|asi|igual)|dejala|dejalo"
     r"|que\s+se\s+quede\s+(?:como\s+esta|asi|igual)|olvidalo|olvidelo|mejor\s+no\s+(?:la\s+)?cambi\w*|no\s+la\s+cambi\w*"
-    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
+    r"|deix\w*\s+(?:como\s+esta|assim|ficar|igual|como\s+estava|estar)|fica\s+(?:como\s+esta|assim)|esquece|esqueca"
     r"|melhor\s+nao\s+(?:mudar|alterar))\b"
 )
 
@@ -347,8 +488,15 @@ def _proven(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any]) -> bo
         if given and same_surname(given, booking.guest_name):
             state.verified.append(booking.reference)
             return True
+        said = t.message.text if t.message is not None else ""
+        if not entities.get("guest_name") and polarity(str(given) or said) is not None and t.reask():
+            return False  # "yes, please cancel it" is no surname, right or wrong: the question again
         t.handoff("ownership", "handoff_ownership", ref=booking.reference)
         return False
+    named = entities.get("guest_name") or state.slots.guest_name
+    if named and same_surname(named, booking.guest_name):
+        state.verified.append(booking.reference)  # "cancel HB-…, it's under Marta Gil Romero"
+        return True
     t.ask("owner_name", "ask_owner_name", ref=booking.reference)
     return False
 
@@ -359,14 +507,35 @@ async def _show(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], f
     t.state.discussed = booking.reference
 
 
+def _over(t: TurnBuilder, booking: PmsBooking) -> bool:
+    """A stay that has already ended is neither cancelled nor changed: say so (True), once."""
+    if booking.check_out >= t.guest.today:
+        return False
+    t.say("booking_past", ref=booking.reference, check_in=t.date(booking.check_in),
+          check_out=t.date(booking.check_out))  # fmt: skip
+    t.state.reset_flow()
+    t.state.discussed = booking.reference
+    return True
+
+
 async def _cancel(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any], flags: set[str]) -> None:
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
+        t.state.discussed = booking.reference  # "so it's cancelled?": that booking, not another
+        return
+    if _over(t, booking):
         return
     said = t.message.text if t.message is not None else ""
     if "?" in said and (policy := t.dialogue.knowledge.answer(t.lang, "cancellation_policy")):
         t.say_text(policy, "info:cancellation_policy")  # "if I cancel now, do you charge me?"
+        # "what's your cancellation policy? I have a booking in July": asked, not a request (once the
+        # cancellation is asked for, a question about its cost is answered and the question stands)
+        if asks_policy(said) and t.state.expect != "confirm_cancel":
+            t.say("cancel_if_wished", ref=booking.reference)
+            t.state.reset_flow()
+            t.state.discussed = booking.reference
+            return
     d = _details(t, booking)
     t.ask(
         "confirm_cancel",
@@ -385,6 +554,9 @@ async def _modify(t: TurnBuilder, booking: PmsBooking, entities: dict[str, Any],
     if booking.status == "cancelled":
         t.say("already_cancelled", ref=booking.reference)
         t.state.reset_flow()
+        t.state.discussed = booking.reference  # "so it's cancelled?": that booking, not another
+        return
+    if _over(t, booking):
         return
     text = t.message.text if t.message is not None else ""
     lang = t.message.lang if t.message is not None else t.lang

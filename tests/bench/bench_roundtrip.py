@@ -70,6 +70,7 @@ def sample_values(catalog: Catalog, lang: str) -> dict[str, Any]:
         "old_nights": catalog.nights(lang, 2),
         "price": catalog.money(lang, Decimal("95"), "EUR"),
         "ref": "HB-4821",
+        "bookings": "HB-4821, HB-5230",
         "name": "Anna Miller",
         "email": "anna.miller@mail.com",
         "phone": "+34 600 123 456",

@@ -760,11 +760,13 @@ CANCEL_CHARGE = {
 async def test_asking_what_cancelling_costs_gets_the_policy_before_the_confirmation(
     lang: str, box, guest
 ) -> None:  # type: ignore[no-untyped-def]
+    """ "If I cancel, will I be charged?" asks, it does not cancel: the policy and how to go on,
+    never "are you sure?" (an "ok" to the answer would have cancelled the booking; manage6)."""
     b, _ = box
     chat = guest()
     booking = await seed(b, chat.phone)
     await chat(CANCEL_CHARGE[lang].format(ref=booking.reference))
-    assert chat.reply_keys() == ["info:cancellation_policy", "confirm_cancel"]
+    assert chat.reply_keys() == ["info:cancellation_policy", "cancel_if_wished"]
     assert chat.said("48")
     assert (await b.pms.get_booking(booking.reference)).status == "confirmed"
 
