@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from hotelbox.dialogue.choices import holds
 from hotelbox.dialogue.knowledge import features_in, room_has
 from hotelbox.dialogue.state import BookingAction
 from hotelbox.errors import PmsError
@@ -429,6 +430,7 @@ def small_talk(t: TurnBuilder, u: Understanding, intent: str, entities: dict[str
         )  # "…with my wife"
         and "?" not in u.text
         and intent not in ("request_human", "complaint")
+        and not (state.expect and holds(u.text))  # to a question pending: the flow keeps it open
     ):
         t.say("goodbye")  # "I'll think about it and write again": whenever they like
         state.misunderstood = 0
