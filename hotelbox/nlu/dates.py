@@ -128,7 +128,7 @@ _RELATIVE = re.compile(
     r"|(?P<yesterday>ayer|yesterday|ontem|last\s+night|anoche))\b"
 )
 _IN_N = re.compile(
-    r"\b(?:dentro\s+de|en|in|daqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
+    r"\b(?:dentro\s+de|en|in|daqui\s+a|daqui|d'aqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
     r"(?P<unit>dias?|days?|semanas?|weeks?)\b"
 )
 _WEEKEND = re.compile(
@@ -233,9 +233,10 @@ _OUT_ROLE = re.compile(
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
     r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
 )
-# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay
+# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay (a whole word:
+# "¿tienen lugar de hoy a sábado?" replaces nothing)
 _INSTEAD_OF = re.compile(
-    r"(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
+    r"\b(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
     r"|rather\s+than(?:\s+the|\s+on)?|em\s+vez\s+d[aoe]|no\s+lugar\s+d[aoe]|ao\s+inves\s+d[aoe])\s+(?:dia\s+)?$"
 )
 # "de este mes", "next month", "do mês que vem": the month of bare days, said without its name
@@ -426,10 +427,16 @@ def _full_dates(
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
     for (i, a1, b1, y1), (j, a2, b2, y2) in itertools.pairwise(numeric):
-        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights
+        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights;
+        # "5/4 to 8/4" from a US number: month-first that is three months apart, day-first three nights
         first, second = out[i], out[j]
-        if y1 or y2 or a1 != a2 or a1 > 12 or 0 < (second.value - first.value).days <= 31:
+        if y1 or y2 or 0 < (second.value - first.value).days <= 31:
             continue
+        if a1 != a2 or a1 > 12:
+            if b1 == b2 and b1 <= 12 and a1 < a2:
+                a1, b1, a2, b2 = b1, a1, b2, a2
+            else:
+                continue
         with contextlib.suppress(_Invalid):
             start, end = _infer_year(a1, b1, today), _infer_year(a2, b2, today)
             if 0 < (end - start).days <= 31:
@@ -696,7 +703,7 @@ WEEKDAY_ABBR: dict[str, str] = {
     "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
     "lun": "lunes", "mie": "miercoles", "mier": "miercoles", "jue": "jueves", "vie": "viernes",
     "sab": "sabado", "dom": "domingo", "seg": "segunda", "ter": "terca", "qui": "quinta",
-    "sex": "sexta",
+    "sex": "sexta", "qua": "quarta", "qta": "quinta",
 }  # fmt: skip
 _WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
 _WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
@@ -707,10 +714,11 @@ _WD_ABBR_RANGE = re.compile(
 )
 
 
-# "desde el vie", "from fri", "na sex": one abbreviation, said where a day goes
+# "desde el vie", "from fri", "na sex", "arriving sat": one abbreviation, said where a day goes
 _WD_ABBR_AFTER_ROLE = re.compile(
-    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el)\s+"
-    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
+    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el"
+    r"|arriv(?:e|ing)|leav(?:e|ing)|check(?:ing)?[\s-]?(?:in|out)|checkout)\s+"
+    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*(?!(?:leav\w*|and|till|until|hasta|ate|check\w*)\b)[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
 )
 
 
@@ -730,6 +738,7 @@ def _weekday_abbreviations(folded: str) -> str:
             if m.group("a") not in ("sun", "sex", "ter", "qui", "mar", "sat")
             or m.group("role")
             in ("desde el", "a partir del", "from", "on", "this", "next", "na", "till", "until")
+            or m.group("role").startswith(("arriv", "leav", "check"))
             else m.group(0)
         ),
         folded,
@@ -787,6 +796,47 @@ _HOLIDAY = re.compile(
     r"|ano\s+nuevo|ano\s+novo|fin\s+de\s+ano|fim\s+de\s+ano|new\s+year'?s?|reyes|bank\s+holidays?|long\s+weekend"
     r"|thanksgiving|half[\s-]term)\b"
 )
+
+# Holy Week's days by name, a fixed number of days from Easter Sunday: "del jueves santo al domingo",
+# "good friday to easter monday", "sexta-feira santa"
+_EASTER_DAYS = re.compile(
+    r"\b(?:(?P<palm>domingo\s+de\s+ramos|palm\s+sunday)|(?P<thu>jueves\s+santo|maundy\s+thursday|holy\s+thursday"
+    r"|quinta(?:[\s-]*feira)?\s+santa)|(?P<fri>viernes\s+santo|good\s+friday|sexta(?:[\s-]*feira)?\s+santa|sexta\s+da\s+paixao)"
+    r"|(?P<sat>sabado\s+santo|sabado\s+de\s+gloria|holy\s+saturday|easter\s+saturday|sabado\s+de\s+aleluia)"
+    r"|(?P<sun>domingo\s+de\s+(?:pascua|resurreccion|pascoa)|easter\s+sunday|easter\s+day)"
+    r"|(?P<mon>lunes\s+de\s+pascua|easter\s+monday|segunda(?:[\s-]*feira)?\s+de\s+pascoa))\b"
+)
+_EASTER_OFFSET = {"palm": -7, "thu": -3, "fri": -2, "sat": -1, "sun": 0, "mon": 1}
+_MONTH_NAMES_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                   "october", "november", "december")  # fmt: skip
+
+
+def easter_sunday(year: int) -> date:
+    """Gregorian Easter Sunday (the anonymous algorithm, as in every computus table)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _easter_days(folded: str, today: date) -> str:
+    """Holy Week's named days written as dates ("jueves santo" → "25 march 2027"): the coming ones."""
+
+    def sub(m: re.Match[str]) -> str:
+        offset = _EASTER_OFFSET[next(k for k in _EASTER_OFFSET if m.group(k))]
+        day = easter_sunday(today.year) + timedelta(days=offset)
+        if day < today:
+            day = easter_sunday(today.year + 1) + timedelta(days=offset)
+        return f"{day.day} {_MONTH_NAMES_EN[day.month - 1]} {day.year}"
+
+    return _EASTER_DAYS.sub(sub, folded)
+
 
 _AND_JOIN = re.compile(r"\s*,?\s*(?:y|and|e|&)\s+(?:(?:el|the|o|a|la|on|dia|de|do|da)\s+)*")
 _LISTED_RANGE = re.compile(rf"\d{{1,2}}{_ORD}{_AND_JOIN.pattern}\d")
@@ -879,6 +929,7 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
     )
     folded = re.sub(r"\b(por|for|durante|during)\s+(\d{1,2})\s+(?:dias|days)\b", r"\1 \2 nights", folded)
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    folded = re.sub(r"\bpal\s+(?=\d)", "para el ", folded)  # "pal 15": spoken "para el"
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(
         r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\.?\s*(-|to|al|a|ao|ate|until|till|bis)\s*(\d{1,2})\.(\d{1,2})\b\.?(?![.:]?\d)",
@@ -900,6 +951,7 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         folded,
     )
     folded = _weekday_abbreviations(folded)
+    folded = _easter_days(folded, today)
     folded = _CHILD_AGES.sub(lambda m: m.group("who") + " " * (len(m.group(0)) - len(m.group("who"))), folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
@@ -1017,6 +1069,9 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
             # "the 3rd of july and go the 6th": a bare day after the arrival is the next one after it
             with contextlib.suppress(_Invalid):
                 check_out = _bare_day(mention.value.day, check_in + timedelta(days=1))
+        elif check_out is None and mention.kind == "weekday" and not stay.nights:
+            # "de quarta a sábado" said on a Wednesday: the Saturday after that Wednesday
+            check_out = check_in + timedelta(days=(mention.value.weekday() - check_in.weekday()) % 7 or 7)
         i += 1
 
     if check_in and check_out and check_out <= check_in:
