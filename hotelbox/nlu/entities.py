@@ -56,7 +56,9 @@ _COMPANION = (
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
     r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge|missus|missis|significant\s+other"
-    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
+    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer"
+    # the partner in everyday slang: "eu e a patroa", "mi jermu", "mi vieja", "the old lady"
+    r"|patroa|mozao|mozinho|amor|vieja|viejo|jermu|gorda|gordo|costilla|media\s+naranja|old\s+lady|old\s+man|missus|misses|hubs)"
 )
 # companions who are two people: "con mis padres", "with my parents"
 _COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandparents|pais|sogros|avos|tios)"
@@ -100,7 +102,13 @@ _COUPLE = re.compile(
     rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+(?:{_POSS}|a|an|un|una|um|uma)\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
     rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
     rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
-    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
+    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um)"
+    # "we are couple", "we're a married couple", "somos casal", "somos un matrimonio joven"
+    rf"|(?:we\s+are|we're|we\s+r|somos)\s+(?:a\s+|an\s+|um\s+|un\s+)?(?:young\s+|married\s+|old\s+|retired\s+)?(?:couple|casal|pareja)"
+    # "a diária pro casal", "for a couple", "para una pareja": the room is for the two of them
+    rf"|(?:para|pra|pro|for)\s+(?:o\s+|um\s+|a\s+|the\s+|una\s+)?(?:casal|couple|pareja)(?!\s+(?:de|of)\s)"
+    # "2 noites, casal", "couple. arriving friday": the party said as a word of its own
+    rf"|(?:^|[,.;!?])\s*(?:um\s+|una\s+|a\s+)?(?:casal|couple|pareja)(?=\s*(?:$|[,.;!?])))\b"
 )
 # the writer alone with a child: "just me and my baby", "solo yo y mi hijo", "só eu e a minha filha"
 _JUST_ME_AND_CHILD = re.compile(
@@ -155,6 +163,7 @@ _ANOTHER_CHILD = re.compile(
 _ALONE = re.compile(
     r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
     r"|just\s+for\s+me|only\s+for\s+me|(?:voy|viajo|vengo|estare|ire)\s+sol[oa]|una\s+sola\s+persona"
+    r"|para\s+mi\s+(?:sol[oa]|solit[oa])|sol[oa]\s+para\s+mi|yo\s+solit[oa]|just\s+myself|only\s+myself|travell?ing\s+solo|a\s+solas"
     r"|so\s+eu|apenas\s+eu|(?:so|apenas|somente)\s+(?:para|pra|p/)\s+mim|(?:para|pra)\s+mim\s+(?:so|sozinh[oa])|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
@@ -165,6 +174,9 @@ _WITH_CHILD = re.compile(
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho|crio|cria|chamac[oa]|pibe|piba"
     r"|guri|guria|escuincle|chiquit[oa]|nenit[oa]|bebit[oa])\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
+    # "mi marido, mi hija de 10 años y yo": a child named with its age in a list of the party
+    r"|,\s*(?:mi|my|our|nuestr[oa]|o\s+meu|a\s+minha|meu|minha|o\s+nosso|a\s+nossa)\s+(?:hij[oa]|nin[oa]|son|daughter|filh[oa]|kid|child|boy|girl|menin[oa]|miud[oa])"
+    r"\s*(?:\(|de\s+|of\s+|aged\s+|com\s+|,\s*)?\d{1,2}\s*(?:anos|años|years?|yrs?|y/?o|yo|\))"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
 _ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
@@ -586,12 +598,18 @@ def standalone_names(text: str) -> list[str]:
             part = part[cue.end() :]
         words = part.split()
         if (
-            2 <= len(words) <= 5
+            len(words) >= 2
+            and _name_words(words) <= 5  # "Juan Carlos de la Cruz Mendoza": particles do not count
             and looks_like_name(part)
             and not any(fold(w) in _NAME_STOP for w in words[-1:])
         ):
             out.append(part)
     return out
+
+
+def _name_words(words: list[str]) -> int:
+    """How many words of a name are names, not particles ("de la", "dos")."""
+    return sum(fold(w) not in _PARTICLES for w in words)
 
 
 def is_common_word(word: str) -> bool:
@@ -609,7 +627,7 @@ def looks_like_name(text: str) -> bool:
         return False
     words = stripped.split()
     return (
-        1 <= len(words) <= 5
+        1 <= _name_words(words) <= 5
         and fold(words[0]) not in _NOT_NAME | _NAME_STOP
         and not (stripped.islower() and any(fold(w) in _FUNCTION_WORDS for w in words))
     )
