@@ -139,6 +139,11 @@ _WEEKEND = re.compile(
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
+# "o fds do dia 19", "the weekend of the 20th", "el finde del 13": a weekend named by one of its days
+_WEEKEND_OF_DAY = re.compile(
+    r"\b(?:fin\s+de\s+semana|finde|weekend|wknd|fim\s+de\s+semana|fds)\s+(?:del?|do|of\s+the|of|the)\s+(?:dia\s+)?"
+    r"\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:-|al|a|ao|to|till|until|hasta|ate|y|e|and)\s*(?:el\s+|o\s+|the\s+)?(?:dia\s+)?\d)"
+)
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
 )
@@ -1007,11 +1012,20 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
+    elif any(mm.kind != "yesterday" for mm in mentions):
+        # "yesterday I asked about the 20th to the 22nd": when the message says the stay, a
+        # yesterday no stay word leads to is when something happened, not a night
+        mentions = [
+            mm
+            for mm in mentions
+            if mm.kind != "yesterday" or _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start])
+        ]
     if any(mm.kind in ("range", "dayrange", "date") for mm in mentions) or (
         weekday_nights and any(mm.kind.startswith("weekday") for mm in mentions)
     ):
         # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
         mentions = [mm for mm in mentions if mm.kind != "weekend"]
+    weekend_of = _WEEKEND_OF_DAY.search(folded)
     holidays = list(_HOLIDAY.finditer(folded))
     # "Easter weekend", "el finde del puente": that holiday's weekend, not the coming one
     mentions = [
@@ -1122,6 +1136,18 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         and _listed_nights(folded, mentions)
     ):
         check_out += timedelta(days=1)  # "el 24 y 25", "sábado e domingo": the nights named
+    if (
+        weekend_of
+        and check_in
+        and check_out is None
+        and stay.nights is None
+        and len(mentions) == 1
+        and check_in.weekday() >= 4
+    ):
+        # "o fds do dia 19", "the weekend of the 20th": that day's weekend, Friday or Saturday to Sunday
+        if check_in.weekday() == 6:
+            check_in -= timedelta(days=2)
+        check_out = check_in + timedelta(days=6 - check_in.weekday())
     if check_in and check_out is None and stay.nights is None and _one_night(folded, mentions):
         check_out = check_in + timedelta(days=1)  # "friday night only", "la noche del 12"
     if check_in and check_out and stay.nights is None and check_out > check_in:
