@@ -48,7 +48,11 @@ _N_OF_US = re.compile(
     r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|(?<!\ba\s)(?<!\bde\s)(?<!\bhasta\s)(?<!\bdesde\s)(?<!\bsobre\s)(?<!\bhacia\s)(?<!\btipo\s)(?:los|las))\s+(?P<n2>\d{1,2})\s*$"
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
-_FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+_FAMILY_OF = re.compile(r"\b(?:familia|family|famila|familai|famiy|famliy)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+# "2+1", "somos 2+2": adults plus children, the way a party is jotted down
+_PLUS_PARTY = re.compile(
+    r"(?<![\d+/.:-])\b(?P<a>[1-9])\s*\+\s*(?P<c>[1-9])\b(?![\d/.:]|\s*(?:noches?|nights?|noites?|dias?|days?))"
+)
 _COMPANION = (
     r"(?:mujer|esposa|esposo|marido|novia|novio|pareja|prometid[oa]|madre|mama|padre|papa|hermana|hermano"
     r"|amiga|amigo|suegra|suegro|abuela|abuelo|tia|tio|prima|primo|colega|companer[oa]|socio|socia|jefe|jefa"
@@ -269,6 +273,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     children: int | None = None
     if m := _ADULTS.search(t):
         adults = _count(m.group("n"))
+    elif (m := _PLUS_PARTY.search(t)) and not _CHILDREN.search(t) and not _PERSONS.search(t):
+        return Guests(int(m.group("a")), int(m.group("c")))
     if m := _CHILDREN.search(t):
         children = _count(m.group("n")) + (1 if _PLUS_BABY.search(t[m.end() :]) else 0)
     elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
@@ -503,6 +509,14 @@ def _date_like(name: str) -> bool:
     return len(words) < 2 or all(w in _DATE_WORDS or w in _DATE_COMPANIONS for w in words)
 
 
+# "nombre: Carlos, apellidos: Pérez Gil": the surname in a field of its own, after the first name
+_SURNAME_FIELD = re.compile(
+    r"\s*[,;/]?\s*(?:(?:y|and|e)\s+)?(?:mis?\s+|my\s+|meus?\s+|o\s+|el\s+|los\s+)?"
+    r"(?:apellidos?|surnames?|last\s+names?|family\s+names?|sobrenomes?|apelidos?)\s*(?::|es|is|e|é|son)?\s*",
+    re.IGNORECASE,
+)
+
+
 def extract_name(text: str) -> str | None:
     """A guest's name when they introduce themselves ("me llamo Ana García")."""
     for cue, needs_capital in ((_NAME_CUE, False), (_SOFT_NAME_CUE, True)):
@@ -514,6 +528,11 @@ def extract_name(text: str) -> str | None:
             if needs_capital and not rest[:1].isupper():
                 continue
             name = _clean_name(nm.group(0))
+            after = rest.lower().find(name.split()[-1].lower()) + len(name.split()[-1]) if name else 0
+            if name and (field := _SURNAME_FIELD.match(rest, after)):
+                surname = _NAME.match(rest, field.end())
+                if surname and (last := _clean_name(surname.group(0))):
+                    name = f"{name} {last}"
             if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
                 continue  # "em nome do meu marido": who, not a name
             if name and not (needs_capital and _date_like(name)):
