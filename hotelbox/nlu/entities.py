@@ -49,6 +49,10 @@ _N_OF_US = re.compile(
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
 _FAMILY_OF = re.compile(r"\b(?:familia|family|famila|familai|famiy|famliy)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+# "our twins", "nossos gêmeos", "mis trillizos": two or three children in one word
+_TWINS = re.compile(
+    r"\b(?:(?P<two>gemeos|gemeas|gemelos|gemelas|mellizos|mellizas|twins)|(?P<three>trigemeos|trillizos|triplets))\b"
+)
 # "2+1", "somos 2+2": adults plus children, the way a party is jotted down
 _PLUS_PARTY = re.compile(
     r"(?<![\d+/.:-])\b(?P<a>[1-9])\s*\+\s*(?P<c>[1-9])\b(?![\d/.:]|\s*(?:noches?|nights?|noites?|dias?|days?))"
@@ -281,6 +285,8 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
+    elif m := _TWINS.search(t):
+        children = 2 if m.group("two") else 3
     if children is None and adults is not None and (m := _YOUNG_AFTER_ADULTS.search(t)):
         children = _count(m.group("n"))  # "2 adultos 2 chicos": beside adults, "chicos" are the kids
     if children is not None:
@@ -469,6 +475,9 @@ def extract_booking_ref(text: str) -> str | None:
 _PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von"}
 
 
+_ARTICLES = {"el", "la", "los", "las", "the", "o", "a", "os", "as"}
+
+
 def _clean_name(raw: str) -> str | None:
     words: list[str] = []
     parts = raw.split()
@@ -490,6 +499,8 @@ def _clean_name(raw: str) -> str | None:
         words.pop()
     if not words or fold(words[0]) in _NOT_NAME or sum(fold(w) not in _PARTICLES for w in words) > 5:
         return None
+    if fold(words[0]) in _NAME_STOP - _PARTICLES - _ARTICLES:
+        return None  # "minha esposa e nossos gêmeos": "e …" goes on the sentence, it names no one
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:
         return None
