@@ -125,6 +125,9 @@ _FOREIGN = {
     "it": {"buongiorno", "buonasera", "vorrei", "prenotare", "camera", "camere", "notti", "notte", "per", "avete",
            "grazie", "due", "persone", "costa", "colazione", "stasera", "domani", "siamo", "matrimoniale",
            "c'e", "disponibile", "libera", "salve", "prezzo", "una", "quanto", "della", "sono", "anche"},
+    "nl": {"goedemiddag", "goedemorgen", "goedenavond", "goedendag", "heeft", "hebben", "jullie", "kamer", "kamers",
+           "vrij", "voor", "twee", "personen", "wij", "willen", "graag", "bedankt", "dank", "alstublieft", "nachten",
+           "boeken", "ik", "wil", "het", "een", "hoeveel", "kost", "ontbijt", "zijn", "nog", "beschikbaar", "u"},
 }  # fmt: skip
 # Words of ours that the foreign lists share (es "es", pt "une"…): they must not tip the balance.
 _OURS = {w for words in _MARKERS.values() for w in words} | {
