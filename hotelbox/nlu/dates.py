@@ -873,16 +873,9 @@ _ARRIVING = re.compile(
 
 
 def _one_night(folded: str, mentions: list[DateMention]) -> bool:
-    """ "friday night only", "el viernes por la noche", "a noite de sábado", "the night of the 12th",
-    "tomorrow night", "mañana por la noche":
+    """ "friday night only", "el viernes por la noche", "a noite de sábado", "the night of the 12th":
     one night, unless it is when the guest arrives ("llegamos el viernes por la noche")."""
-    if len(mentions) != 1 or mentions[0].kind not in (
-        "weekday",
-        "weekday_from_today",
-        "day",
-        "date",
-        "relative",
-    ):
+    if len(mentions) != 1 or mentions[0].kind not in ("weekday", "weekday_from_today", "day", "date"):
         return False
     mm = mentions[0]
     before = folded[max(0, mm.start - 40) : mm.start]
