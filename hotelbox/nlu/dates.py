@@ -139,6 +139,7 @@ _WEEKEND = re.compile(
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
 )
+_RANGE_END = re.compile(r"\s*(?:-|a|al|ao|ate|hasta|to|till|until|thru|through)\s")
 # "o fds do dia 19", "the weekend of the 20th", "el finde del 13": a weekend named by one of its days
 _WEEKEND_OF_DAY = re.compile(
     r"\b(?:fin\s+de\s+semana|finde|weekend|wknd|fim\s+de\s+semana|fds)\s+(?:del?|do|of\s+the|of|the)\s+(?:dia\s+)?"
@@ -1018,7 +1019,10 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         mentions = [
             mm
             for mm in mentions
-            if mm.kind != "yesterday" or _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start])
+            if mm.kind != "yesterday"
+            or _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start])
+            or _RANGE_END.match(folded, mm.end)  # "de ontem até domingo": a stay from yesterday
+            or re.search(r"\b(?:de|desde|from|entre|between)\s+$", folded[max(0, mm.start - 8) : mm.start])
         ]
     if any(mm.kind in ("range", "dayrange", "date") for mm in mentions) or (
         weekday_nights and any(mm.kind.startswith("weekday") for mm in mentions)
