@@ -128,7 +128,7 @@ _RELATIVE = re.compile(
     r"|(?P<yesterday>ayer|yesterday|ontem|last\s+night|anoche))\b"
 )
 _IN_N = re.compile(
-    r"\b(?:dentro\s+de|en|in|daqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
+    r"\b(?:dentro\s+de|en|in|daqui\s+a|daqui|d'aqui\s+a|em|within)\s+(?P<n>\d{1,2}|un|una|um|uma|a|an|one)\s+"
     r"(?P<unit>dias?|days?|semanas?|weeks?)\b"
 )
 _WEEKEND = re.compile(
@@ -138,6 +138,12 @@ _WEEKEND = re.compile(
     rf"(?!\s+(?:largo\s+|long\s+|prolongado\s+|alargado\s+)?(?:de|of|in|em|en|do)\s+(?:{_MONTH_ALT})\b)"
     # "el weekend del 17 al 19": those days, not the coming weekend
     r"(?!\s*,?\s*(?:(?:largo|long|prolongado|alargado)\s+)?(?:del?|from\s+the|from|of\s+the|do|da|on\s+the|the)\s+(?:dia\s+)?\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:noches?|nights?|noites?|dias?|days?)))"
+)
+_RANGE_END = re.compile(r"\s*(?:-|a|al|ao|ate|hasta|to|till|until|thru|through)\s")
+# "o fds do dia 19", "the weekend of the 20th", "el finde del 13": a weekend named by one of its days
+_WEEKEND_OF_DAY = re.compile(
+    r"\b(?:fin\s+de\s+semana|finde|weekend|wknd|fim\s+de\s+semana|fds)\s+(?:del?|do|of\s+the|of|the)\s+(?:dia\s+)?"
+    r"\d{1,2}(?:st|nd|rd|th)?\b(?!\s*(?:-|al|a|ao|to|till|until|hasta|ate|y|e|and)\s*(?:el\s+|o\s+|the\s+)?(?:dia\s+)?\d)"
 )
 _PT_ORDINAL_NOUN = re.compile(
     r"\s+(?:quinzena|vez|opcao|noite|semana|pessoa|via|classe|mao|parte|cama|andar|hora)"
@@ -233,9 +239,10 @@ _OUT_ROLE = re.compile(
     r"|(?:tenemos|tengo|tendriamos|temos|tenho)\s+(?:que|q|de)\s+(?:ir(?:nos|me)?|sair|salir|voltar|volver)"
     r"|(?:have|need|got)\s+to\s+(?:leave|go|check\s+out))\s+(?:on\s+)?(?:the\s+|el\s+|o\s+|a\s+|na\s+|no\s+)?(?:dia\s+)?$"
 )
-# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay
+# "el domingo 19 en vez del sábado": the date being replaced is no date of the stay (a whole word:
+# "¿tienen lugar de hoy a sábado?" replaces nothing)
 _INSTEAD_OF = re.compile(
-    r"(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
+    r"\b(?:en\s+vez\s+de(?:l|\s+el|\s+la)?|en\s+lugar\s+de(?:l|\s+el|\s+la)?|instead\s+of(?:\s+the|\s+on)?"
     r"|rather\s+than(?:\s+the|\s+on)?|em\s+vez\s+d[aoe]|no\s+lugar\s+d[aoe]|ao\s+inves\s+d[aoe])\s+(?:dia\s+)?$"
 )
 # "de este mes", "next month", "do mês que vem": the month of bare days, said without its name
@@ -426,10 +433,16 @@ def _full_dates(
             invalid = True
             blocked.append(DateMention(m.start(), m.end(), today, kind="invalid"))
     for (i, a1, b1, y1), (j, a2, b2, y2) in itertools.pairwise(numeric):
-        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights
+        # "7/2 to 7/5": day-first that is three months apart, month-first that is three nights;
+        # "5/4 to 8/4" from a US number: month-first that is three months apart, day-first three nights
         first, second = out[i], out[j]
-        if y1 or y2 or a1 != a2 or a1 > 12 or 0 < (second.value - first.value).days <= 31:
+        if y1 or y2 or 0 < (second.value - first.value).days <= 31:
             continue
+        if a1 != a2 or a1 > 12:
+            if b1 == b2 and b1 <= 12 and a1 < a2:
+                a1, b1, a2, b2 = b1, a1, b2, a2
+            else:
+                continue
         with contextlib.suppress(_Invalid):
             start, end = _infer_year(a1, b1, today), _infer_year(a2, b2, today)
             if 0 < (end - start).days <= 31:
@@ -699,7 +712,7 @@ WEEKDAY_ABBR: dict[str, str] = {
     "thur": "thursday", "thurs": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday",
     "lun": "lunes", "mie": "miercoles", "mier": "miercoles", "jue": "jueves", "vie": "viernes",
     "sab": "sabado", "dom": "domingo", "seg": "segunda", "ter": "terca", "qui": "quinta",
-    "sex": "sexta",
+    "sex": "sexta", "qua": "quarta", "qta": "quinta",
 }  # fmt: skip
 _WD_ABBR_ALT = "|".join(sorted(WEEKDAY_ABBR, key=len, reverse=True))
 _WD_ANY = rf"(?:{_WEEKDAY_ALT}|{_WD_ABBR_ALT})"
@@ -710,10 +723,11 @@ _WD_ABBR_RANGE = re.compile(
 )
 
 
-# "desde el vie", "from fri", "na sex": one abbreviation, said where a day goes
+# "desde el vie", "from fri", "na sex", "arriving sat": one abbreviation, said where a day goes
 _WD_ABBR_AFTER_ROLE = re.compile(
-    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el)\s+"
-    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
+    rf"\b(?P<role>desde\s+el|a\s+partir\s+del|el|from|on|this|next|este|till|until|hasta\s+el|na|ate|pra|para\s+el"
+    r"|arriv(?:e|ing)|leav(?:e|ing)|check(?:ing)?[\s-]?(?:in|out)|checkout)\s+"
+    rf"(?P<a>{_WD_ABBR_ALT})\b\.?(?!\s*(?!(?:leav\w*|and|till|until|hasta|ate|check\w*)\b)[a-z]{{3,}}\b(?<!\bto\b)(?<!\bal\b))"
 )
 
 
@@ -733,6 +747,7 @@ def _weekday_abbreviations(folded: str) -> str:
             if m.group("a") not in ("sun", "sex", "ter", "qui", "mar", "sat")
             or m.group("role")
             in ("desde el", "a partir del", "from", "on", "this", "next", "na", "till", "until")
+            or m.group("role").startswith(("arriv", "leav", "check"))
             else m.group(0)
         ),
         folded,
@@ -790,6 +805,47 @@ _HOLIDAY = re.compile(
     r"|ano\s+nuevo|ano\s+novo|fin\s+de\s+ano|fim\s+de\s+ano|new\s+year'?s?|reyes|bank\s+holidays?|long\s+weekend"
     r"|thanksgiving|half[\s-]term)\b"
 )
+
+# Holy Week's days by name, a fixed number of days from Easter Sunday: "del jueves santo al domingo",
+# "good friday to easter monday", "sexta-feira santa"
+_EASTER_DAYS = re.compile(
+    r"\b(?:(?P<palm>domingo\s+de\s+ramos|palm\s+sunday)|(?P<thu>jueves\s+santo|maundy\s+thursday|holy\s+thursday"
+    r"|quinta(?:[\s-]*feira)?\s+santa)|(?P<fri>viernes\s+santo|good\s+friday|sexta(?:[\s-]*feira)?\s+santa|sexta\s+da\s+paixao)"
+    r"|(?P<sat>sabado\s+santo|sabado\s+de\s+gloria|holy\s+saturday|easter\s+saturday|sabado\s+de\s+aleluia)"
+    r"|(?P<sun>domingo\s+de\s+(?:pascua|resurreccion|pascoa)|easter\s+sunday|easter\s+day)"
+    r"|(?P<mon>lunes\s+de\s+pascua|easter\s+monday|segunda(?:[\s-]*feira)?\s+de\s+pascoa))\b"
+)
+_EASTER_OFFSET = {"palm": -7, "thu": -3, "fri": -2, "sat": -1, "sun": 0, "mon": 1}
+_MONTH_NAMES_EN = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                   "october", "november", "december")  # fmt: skip
+
+
+def easter_sunday(year: int) -> date:
+    """Gregorian Easter Sunday (the anonymous algorithm, as in every computus table)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def _easter_days(folded: str, today: date) -> str:
+    """Holy Week's named days written as dates ("jueves santo" → "25 march 2027"): the coming ones."""
+
+    def sub(m: re.Match[str]) -> str:
+        offset = _EASTER_OFFSET[next(k for k in _EASTER_OFFSET if m.group(k))]
+        day = easter_sunday(today.year) + timedelta(days=offset)
+        if day < today:
+            day = easter_sunday(today.year + 1) + timedelta(days=offset)
+        return f"{day.day} {_MONTH_NAMES_EN[day.month - 1]} {day.year}"
+
+    return _EASTER_DAYS.sub(sub, folded)
+
 
 _AND_JOIN = re.compile(r"\s*,?\s*(?:y|and|e|&)\s+(?:(?:el|the|o|a|la|on|dia|de|do|da)\s+)*")
 _LISTED_RANGE = re.compile(rf"\d{{1,2}}{_ORD}{_AND_JOIN.pattern}\d")
@@ -882,6 +938,7 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
     )
     folded = re.sub(r"\b(por|for|durante|during)\s+(\d{1,2})\s+(?:dias|days)\b", r"\1 \2 nights", folded)
     folded = re.sub(r"(?<!\w)p/\s*(?=\d)", "para ", folded)
+    folded = re.sub(r"\bpal\s+(?=\d)", "para el ", folded)  # "pal 15": spoken "para el"
     # "12.7 - 15.7": dotted day.month dates read in a range (a lone "10.30" stays a time)
     folded = re.sub(
         r"(?<![\d.:])\b(\d{1,2})\.(\d{1,2})\.?\s*(-|to|al|a|ao|ate|until|till|bis)\s*(\d{1,2})\.(\d{1,2})\b\.?(?![.:]?\d)",
@@ -903,6 +960,7 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         folded,
     )
     folded = _weekday_abbreviations(folded)
+    folded = _easter_days(folded, today)
     folded = _CHILD_AGES.sub(lambda m: m.group("who") + " " * (len(m.group(0)) - len(m.group("who"))), folded)
     folded = re.sub(r"\b(primero|primeiro|first|1o|1ro|1ero|1er)\b(?=\s+(?:de|of)\b)", "1", folded)
     folded = _D_TYPO.sub(" de ", folded)  # "del 14 al 17 d abril"
@@ -958,11 +1016,23 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         and not _NIGHTS.search(folded)
     ):
         mentions = []  # "who won the match yesterday?" is no stay
+    elif any(mm.kind != "yesterday" for mm in mentions):
+        # "yesterday I asked about the 20th to the 22nd": when the message says the stay, a
+        # yesterday no stay word leads to is when something happened, not a night
+        mentions = [
+            mm
+            for mm in mentions
+            if mm.kind != "yesterday"
+            or _YESTERDAY_ROLE.search(folded[max(0, mm.start - 30) : mm.start])
+            or _RANGE_END.match(folded, mm.end)  # "de ontem até domingo": a stay from yesterday
+            or re.search(r"\b(?:de|desde|from|entre|between)\s+$", folded[max(0, mm.start - 8) : mm.start])
+        ]
     if any(mm.kind in ("range", "dayrange", "date") for mm in mentions) or (
         weekday_nights and any(mm.kind.startswith("weekday") for mm in mentions)
     ):
         # "¿tienen lugar el finde largo? del viernes 12 al lunes 15": the days said win
         mentions = [mm for mm in mentions if mm.kind != "weekend"]
+    weekend_of = _WEEKEND_OF_DAY.search(folded)
     holidays = list(_HOLIDAY.finditer(folded))
     # "Easter weekend", "el finde del puente": that holiday's weekend, not the coming one
     mentions = [
@@ -1020,6 +1090,9 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
             # "the 3rd of july and go the 6th": a bare day after the arrival is the next one after it
             with contextlib.suppress(_Invalid):
                 check_out = _bare_day(mention.value.day, check_in + timedelta(days=1))
+        elif check_out is None and mention.kind == "weekday" and not stay.nights:
+            # "de quarta a sábado" said on a Wednesday: the Saturday after that Wednesday
+            check_out = check_in + timedelta(days=(mention.value.weekday() - check_in.weekday()) % 7 or 7)
         i += 1
 
     if check_in and check_out and check_out <= check_in:
@@ -1070,6 +1143,18 @@ def extract_stay(text: str, lang: str, today: date, *, month_first: bool = False
         and _listed_nights(folded, mentions)
     ):
         check_out += timedelta(days=1)  # "el 24 y 25", "sábado e domingo": the nights named
+    if (
+        weekend_of
+        and check_in
+        and check_out is None
+        and stay.nights is None
+        and len(mentions) == 1
+        and check_in.weekday() >= 4
+    ):
+        # "o fds do dia 19", "the weekend of the 20th": that day's weekend, Friday or Saturday to Sunday
+        if check_in.weekday() == 6:
+            check_in -= timedelta(days=2)
+        check_out = check_in + timedelta(days=6 - check_in.weekday())
     if check_in and check_out is None and stay.nights is None and _one_night(folded, mentions):
         check_out = check_in + timedelta(days=1)  # "friday night only", "la noche del 12"
     if check_in and check_out and stay.nights is None and check_out > check_in:

@@ -48,7 +48,15 @@ _N_OF_US = re.compile(
     r"\b(?:(?P<n1>\d{1,2})\s+of\s+us|(?:nosotros|nosotras|(?<!\ba\s)(?<!\bde\s)(?<!\bhasta\s)(?<!\bdesde\s)(?<!\bsobre\s)(?<!\bhacia\s)(?<!\btipo\s)(?:los|las))\s+(?P<n2>\d{1,2})\s*$"
     r"|(?:nos|nosotros|nosotras)\s+(?P<n3>\d{1,2})\b(?!\s*(?:de\s|/|:)))"
 )
-_FAMILY_OF = re.compile(r"\b(?:familia|family|familia)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+_FAMILY_OF = re.compile(r"\b(?:familia|family|famila|familai|famiy|famliy)\s+(?:de|of)\s+(?P<n>\d{1,2})\b")
+# "our twins", "nossos gêmeos", "mis trillizos": two or three children in one word
+_TWINS = re.compile(
+    r"\b(?:(?P<two>gemeos|gemeas|gemelos|gemelas|mellizos|mellizas|twins)|(?P<three>trigemeos|trillizos|triplets))\b"
+)
+# "2+1", "somos 2+2": adults plus children, the way a party is jotted down
+_PLUS_PARTY = re.compile(
+    r"(?<![\d+/.:-])\b(?P<a>[1-9])\s*\+\s*(?P<c>[1-9])\b(?![\d/.:]|\s*(?:noches?|nights?|noites?|dias?|days?))"
+)
 _COMPANION = (
     r"(?:mujer|esposa|esposo|marido|novia|novio|pareja|prometid[oa]|madre|mama|padre|papa|hermana|hermano"
     r"|amiga|amigo|suegra|suegro|abuela|abuelo|tia|tio|prima|primo|colega|companer[oa]|socio|socia|jefe|jefa"
@@ -56,7 +64,9 @@ _COMPANION = (
     r"|colleague|boss|aunt|uncle|cousin|grandma|grandmother|grandpa|grandfather|mother-in-law|mulher"
     r"|namorada|namorado|noiva|noivo|mae|pai|irma|irmao|companheira|companheiro|sogra|sogro|avo|tia|tio"
     r"|prima|primo|chefe|chico|chica|senora|senor|churri|pololo|polola|esposo|hubby|wifey|spouse|conjuge|missus|missis|significant\s+other"
-    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer)"
+    r"|other\s+half|better\s+half|date|mate|bf|gf|parceira|parceiro|namo|marido|esposa|mujer"
+    # the partner in everyday slang: "eu e a patroa", "mi jermu", "mi vieja", "the old lady"
+    r"|patroa|mozao|mozinho|amor|vieja|viejo|jermu|gorda|gordo|costilla|media\s+naranja|old\s+lady|old\s+man|missus|misses|hubs)"
 )
 # companions who are two people: "con mis padres", "with my parents"
 _COMPANIONS_2 = r"(?:padres|papas|suegros|abuelos|tios|parents|in-laws|grandparents|pais|sogros|avos|tios)"
@@ -100,7 +110,13 @@ _COUPLE = re.compile(
     rf"|{_ME}\s*(?:,|\s(?:y|and|e|\+|&))\s+(?:{_POSS}|a|an|un|una|um|uma)\s+{_COMPANION}|{_POSS}\s+{_COMPANION}\s+(?:y|and|e|\+|&)\s+{_ME}"
     rf"|(?:con|with|com)\s+{_POSS}\s+{_COMPANION}|en\s+pareja|as\s+a\s+couple|em\s+casal|un\s+matrimonio"
     rf"|a\s+married\s+couple|somos\s+(?:un\s+)?matrimonio|(?<!de\s)(?<!quarto\s)casal\s+(?:com|e|mais|\+|y)"
-    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um))\b"
+    rf"|{_ME}\s*(?:plus|\+|mas|mais)\s*(?:one|1|uno|um)"
+    # "we are couple", "we're a married couple", "somos casal", "somos un matrimonio joven"
+    rf"|(?:we\s+are|we're|we\s+r|somos)\s+(?:a\s+|an\s+|um\s+|un\s+)?(?:young\s+|married\s+|old\s+|retired\s+)?(?:couple|casal|pareja)"
+    # "a diária pro casal", "for a couple", "para una pareja": the room is for the two of them
+    rf"|(?:para|pra|pro|for)\s+(?:o\s+|um\s+|a\s+|the\s+|una\s+)?(?:casal|couple|pareja)(?!\s+(?:de|of)\s)"
+    # "2 noites, casal", "couple. arriving friday": the party said as a word of its own
+    rf"|(?:^|[,.;!?])\s*(?:um\s+|una\s+|a\s+)?(?:casal|couple|pareja)(?=\s*(?:$|[,.;!?])))\b"
 )
 # the writer alone with a child: "just me and my baby", "solo yo y mi hijo", "só eu e a minha filha"
 _JUST_ME_AND_CHILD = re.compile(
@@ -155,6 +171,7 @@ _ANOTHER_CHILD = re.compile(
 _ALONE = re.compile(
     r"\b(?:solo\s+yo|yo\s+solo|yo\s+sola|sola\s+yo|solo\s+para\s+mi|just\s+me|only\s+me|myself|by\s+myself|alone|on\s+my\s+own"
     r"|just\s+for\s+me|only\s+for\s+me|(?:voy|viajo|vengo|estare|ire)\s+sol[oa]|una\s+sola\s+persona"
+    r"|para\s+mi\s+(?:sol[oa]|solit[oa])|sol[oa]\s+para\s+mi|yo\s+solit[oa]|just\s+myself|only\s+myself|travell?ing\s+solo|a\s+solas"
     r"|so\s+eu|apenas\s+eu|(?:so|apenas|somente)\s+(?:para|pra|p/)\s+mim|(?:para|pra)\s+mim\s+(?:so|sozinh[oa])|sozinh[oa]|(?:vou|viajo)\s+so|solo\s+1|just\s+1|so\s+1)\b"
 )
 _WITH_CHILD = re.compile(
@@ -165,6 +182,9 @@ _WITH_CHILD = re.compile(
     r"|neném|nenem|menino|menina|miudo|miuda|little\s+(?:one|1)|bebezinho|nenezinho|crio|cria|chamac[oa]|pibe|piba"
     r"|guri|guria|escuincle|chiquit[oa]|nenit[oa]|bebit[oa])\b"
     r"|(?:\b(?:y|and|e|plus|with|con|com)|\+|&)\s+(?:baby|bebe|nenem)\b"
+    # "mi marido, mi hija de 10 años y yo": a child named with its age in a list of the party
+    r"|,\s*(?:mi|my|our|nuestr[oa]|o\s+meu|a\s+minha|meu|minha|o\s+nosso|a\s+nossa)\s+(?:hij[oa]|nin[oa]|son|daughter|filh[oa]|kid|child|boy|girl|menin[oa]|miud[oa])"
+    r"\s*(?:\(|de\s+|of\s+|aged\s+|com\s+|,\s*)?\d{1,2}\s*(?:anos|años|years?|yrs?|y/?o|yo|\))"
 )
 # children said right after the count of us are on top of it: "somos 2 y un nene", "we're 2 plus a baby"
 _ON_TOP = re.compile(r"^\s*,?\s*(?:y|and|e|\+|&|plus|mas|mais)\s")
@@ -257,12 +277,16 @@ def extract_guests(text: str, lang: str, *, folded: str | None = None) -> Guests
     children: int | None = None
     if m := _ADULTS.search(t):
         adults = _count(m.group("n"))
+    elif (m := _PLUS_PARTY.search(t)) and not _CHILDREN.search(t) and not _PERSONS.search(t):
+        return Guests(int(m.group("a")), int(m.group("c")))
     if m := _CHILDREN.search(t):
         children = _count(m.group("n")) + (1 if _PLUS_BABY.search(t[m.end() :]) else 0)
     elif _WITH_CHILD.search(t) or _JUST_CHILD_AND_ME.search(t) or _THE_CHILD_IS.search(t):
         children = 1
     elif aged := _AGED_CHILD.findall(t):
         children = len(aged)
+    elif m := _TWINS.search(t):
+        children = 2 if m.group("two") else 3
     if children is None and adults is not None and (m := _YOUNG_AFTER_ADULTS.search(t)):
         children = _count(m.group("n"))  # "2 adultos 2 chicos": beside adults, "chicos" are the kids
     if children is not None:
@@ -451,6 +475,9 @@ def extract_booking_ref(text: str) -> str | None:
 _PARTICLES = {"de", "del", "la", "las", "los", "da", "do", "dos", "das", "van", "von"}
 
 
+_ARTICLES = {"el", "la", "los", "las", "the", "o", "a", "os", "as"}
+
+
 def _clean_name(raw: str) -> str | None:
     words: list[str] = []
     parts = raw.split()
@@ -479,6 +506,8 @@ def _clean_name(raw: str) -> str | None:
         words.pop()
     if not words or fold(words[0]) in _NOT_NAME or sum(fold(w) not in _PARTICLES for w in words) > 5:
         return None
+    if fold(words[0]) in _NAME_STOP - _PARTICLES - _ARTICLES:
+        return None  # "minha esposa e nossos gêmeos": "e …" goes on the sentence, it names no one
     name = " ".join(words).strip(" .,'’-")
     if len(name) < 2 or len(name) > 64:
         return None
@@ -498,6 +527,14 @@ def _date_like(name: str) -> bool:
     return len(words) < 2 or all(w in _DATE_WORDS or w in _DATE_COMPANIONS for w in words)
 
 
+# "nombre: Carlos, apellidos: Pérez Gil": the surname in a field of its own, after the first name
+_SURNAME_FIELD = re.compile(
+    r"\s*[,;/]?\s*(?:(?:y|and|e)\s+)?(?:mis?\s+|my\s+|meus?\s+|o\s+|el\s+|los\s+)?"
+    r"(?:apellidos?|surnames?|last\s+names?|family\s+names?|sobrenomes?|apelidos?)\s*(?::|es|is|e|é|son)?\s*",
+    re.IGNORECASE,
+)
+
+
 def extract_name(text: str) -> str | None:
     """A guest's name when they introduce themselves ("me llamo Ana García")."""
     for cue, needs_capital in ((_NAME_CUE, False), (_SOFT_NAME_CUE, True)):
@@ -509,6 +546,11 @@ def extract_name(text: str) -> str | None:
             if needs_capital and not rest[:1].isupper():
                 continue
             name = _clean_name(nm.group(0))
+            after = rest.lower().find(name.split()[-1].lower()) + len(name.split()[-1]) if name else 0
+            if name and (field := _SURNAME_FIELD.match(rest, after)):
+                surname = _NAME.match(rest, field.end())
+                if surname and (last := _clean_name(surname.group(0))):
+                    name = f"{name} {last}"
             if name and fold(name.split()[0]) in _NAME_STOP - _PARTICLES:
                 continue  # "em nome do meu marido": who, not a name
             if name and not (needs_capital and _date_like(name)):
@@ -593,12 +635,18 @@ def standalone_names(text: str) -> list[str]:
             part = part[cue.end() :]
         words = part.split()
         if (
-            2 <= len(words) <= 5
+            len(words) >= 2
+            and _name_words(words) <= 5  # "Juan Carlos de la Cruz Mendoza": particles do not count
             and looks_like_name(part)
             and not any(fold(w) in _NAME_STOP for w in words[-1:])
         ):
             out.append(part)
     return out
+
+
+def _name_words(words: list[str]) -> int:
+    """How many words of a name are names, not particles ("de la", "dos")."""
+    return sum(fold(w) not in _PARTICLES for w in words)
 
 
 def is_common_word(word: str) -> bool:
@@ -616,7 +664,7 @@ def looks_like_name(text: str) -> bool:
         return False
     words = stripped.split()
     return (
-        1 <= len(words) <= 5
+        1 <= _name_words(words) <= 5
         and fold(words[0]) not in _NOT_NAME | _NAME_STOP
         and not (stripped.islower() and any(fold(w) in _FUNCTION_WORDS for w in words))
     )

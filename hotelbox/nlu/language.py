@@ -23,10 +23,19 @@ from hotelbox.nlu.text import fold
 _CODES = {Language.SPANISH: "es", Language.ENGLISH: "en", Language.PORTUGUESE: "pt"}
 # Words that settle the language on their own, for one- or two-word messages lingua is unsure of.
 _MARKERS = {
-    "es": {"hola", "gracias", "si", "vale", "buenas", "buenos", "adios", "habitacion", "quiero", "noches", "chao", "nop"},
-    "en": {"hi", "hello", "thanks", "thank", "yes", "please", "room", "book", "nights", "bye", "hey"},
-    "pt": {"oi", "ola", "obrigado", "obrigada", "sim", "nao", "quarto", "quero", "noites", "tchau", "valeu"},
+    "es": {"hola", "gracias", "si", "vale", "buenas", "buenos", "adios", "habitacion", "quiero", "noches", "chao", "nop",
+           "yo", "porfa", "dale", "graciass", "muchas"},
+    "en": {"hi", "hello", "thanks", "thank", "yes", "please", "room", "book", "nights", "bye", "hey",
+           "thx", "ty", "pls", "plz", "thanx", "yep", "yeah", "nope", "cheers"},
+    "pt": {"oi", "ola", "obrigado", "obrigada", "sim", "nao", "quarto", "quero", "noites", "tchau", "valeu",
+           "eu", "obg", "brigado", "brigada", "blz", "vlw", "beleza", "muito"},
 }  # fmt: skip
+# Words every guest writes whatever their language ("ok", "top", "jajaja"/"hahaha" aside): alone, they
+# say nothing of it, so a first "ok" is answered in the language of the number's country.
+NEUTRAL_WORDS = frozenset({
+    "ok", "okay", "okey", "oki", "okis", "okk", "okok", "k", "kk", "top", "super", "wow", "hmm", "hm", "mmm",
+    "ah", "oh", "eh", "uh", "ahh", "ohh", "xd", "lol", "np",
+})  # fmt: skip
 SWITCH_MIN_WORDS = 3
 SWITCH_MIN_CONFIDENCE = 0.80
 
@@ -77,6 +86,12 @@ class LanguageIdentifier:
             values = {lang: p / total for lang, p in combined.items()}
         return sorted(values.items(), key=lambda kv: kv[1], reverse=True)
 
+    @staticmethod
+    def neutral(text: str) -> bool:
+        """Only words of every language ("ok", "ok ok!!", "hmm ok"): no language to read."""
+        words = [w.strip("!?.,¡¿:;-()") for w in fold(text).split()]
+        return all(w in NEUTRAL_WORDS or not any(c.isalpha() for c in w) for w in words)
+
     def identify(self, text: str, hint: str | None = None) -> LanguageGuess:
         words = [w for w in fold(text).split() if any(c.isalpha() for c in w)]
         if not words:
@@ -110,6 +125,9 @@ _FOREIGN = {
     "it": {"buongiorno", "buonasera", "vorrei", "prenotare", "camera", "camere", "notti", "notte", "per", "avete",
            "grazie", "due", "persone", "costa", "colazione", "stasera", "domani", "siamo", "matrimoniale",
            "c'e", "disponibile", "libera", "salve", "prezzo", "una", "quanto", "della", "sono", "anche"},
+    "nl": {"goedemiddag", "goedemorgen", "goedenavond", "goedendag", "heeft", "hebben", "jullie", "kamer", "kamers",
+           "vrij", "voor", "twee", "personen", "wij", "willen", "graag", "bedankt", "dank", "alstublieft", "nachten",
+           "boeken", "ik", "wil", "het", "een", "hoeveel", "kost", "ontbijt", "zijn", "nog", "beschikbaar", "u"},
 }  # fmt: skip
 # Words of ours that the foreign lists share (es "es", pt "une"…): they must not tip the balance.
 _OURS = {w for words in _MARKERS.values() for w in words} | {
@@ -161,7 +179,9 @@ _LATAM_CODES = ("+52", "+54", "+57", "+56", "+51", "+58", "+593", "+591", "+595"
 _ES_419_WORDS = ("ustedes", "celular", "carro", "cuadra", "chevere", "platicar", "ahorita", "apartar",
                  "recamara", "alberca", "boletos", "manejar", "computadora", "pileta", "departamento",
                  "ustedes tienen", "che ", "vos tenes", "vos sabes", "tenes", "queres", "podes", "sabes vos",
-                 "ocupo ", "ocupamos ", "regalame", "me regalas", "parqueadero", "rentar", "checar")  # fmt: skip
+                 "ocupo ", "ocupamos ", "regalame", "me regalas", "parqueadero", "rentar", "checar",
+                 "que onda", "q onda", "cuanto sale", "decime", "contame", "fijate", "avisame", "mandame",
+                 "chamba", "padrisimo", "buena onda", "orale", "ahorita", "mande ")  # fmt: skip
 _ES_ES_WORDS = (
     "vosotros",
     "vosotras",
@@ -184,12 +204,16 @@ _PT_PT_WORDS = ("pequeno-almoco", "pequeno almoco", "casa de banho", "telemovel"
                 "estou a ", "tu queres", "esta bem", "ola bom dia", "comboio", "rapariga", "miudo")  # fmt: skip
 
 
+_PUNCT = re.compile(r"[^\w\s'-]")
+
+
 def variety(lang: str, text: str, phone: str | None, current: str | None = None) -> str | None:
     """'es-419' / 'pt-BR' when the words or the phone's country say so; 'es-ES' / 'pt-PT' when
     the words say so; else ``current`` (a conversation's variety is sticky)."""
     if lang not in ("es", "pt"):
         return current
-    t = f" {fold(text)} "
+    t = f" {_PUNCT.sub(' ', fold(text))} "  # "che, ¿cuánto…": the words, not their commas
+    t = re.sub(r"\s+", " ", t)
     if lang == "es":
         if any(w in t for w in _ES_ES_WORDS):
             return "es-ES"

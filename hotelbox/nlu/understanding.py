@@ -148,8 +148,13 @@ class Understander:
         else:
             guess = self.languages.identify(stripped, lang_hint)
             lang_guess_lang, lang_conf = guess.lang, guess.confidence
-        if fallback_lang and not lang and not lang_hint and (not stripped or not _HAS_WORD.search(stripped)):
-            lang_guess_lang = fallback_lang
+        if (
+            fallback_lang
+            and not lang
+            and not lang_hint
+            and (not stripped or not _HAS_WORD.search(stripped) or self.languages.neutral(stripped))
+        ):
+            lang_guess_lang = fallback_lang  # "👍", "ok" as a first message: the number's country
         if not stripped:
             return Understanding(text, lang_guess_lang, lang_conf, "out_of_scope", 1.0, flags={"empty"})
         if not _HAS_WORD.search(stripped):
