@@ -13,7 +13,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -145,6 +145,15 @@ class Chat(Guest):
 
     def transcript(self) -> dict[str, Any]:
         return {"transcript": [(r.key, r.text) for r in self.replies]}  # shown when an assertion fails
+
+
+def chats(box: tuple[Box, RecordingChannel], today: date, hour: int = 11) -> Callable[[str], Chat]:
+    """Guests chatting with the box on ``today`` (its clock pinned at ``hour``): ``make(prefix)`` is
+    a new guest whose WhatsApp number is ``prefix`` and a running count."""
+    b, channel = box
+    b.pipeline.clock = lambda: datetime(today.year, today.month, today.day, hour, tzinfo=TZ)
+    numbers = itertools.count(1)
+    return lambda prefix: Chat(b, channel, f"{prefix}{next(numbers):08d}")
 
 
 async def seed_booking(

@@ -11,28 +11,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date, datetime
-from itertools import count
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from hotelbox.daemon import Box
 from hotelbox.messages import Reply
-from tests.support import Chat, RecordingChannel, pms_bookings, seed_booking
+from tests.support import Chat, RecordingChannel, chats, pms_bookings, seed_booking
 
 TODAY = date(2027, 5, 10)
-_ids = count(1)
 
 
 @pytest.fixture
 def chat(box: tuple[Box, RecordingChannel]) -> Callable[[str], Chat]:
-    b, channel = box
-    b.pipeline.clock = lambda: datetime(
-        TODAY.year, TODAY.month, TODAY.day, 11, tzinfo=ZoneInfo("Europe/Madrid")
-    )
-    return lambda prefix: Chat(b, channel, f"{prefix}{next(_ids):07d}")
+    return chats(box, TODAY, hour=11)
 
 
 def keys(replies: list[Reply]) -> list[str]:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from hotelbox.daemon import Box
-from tests.support import Chat, Guest, RecordingChannel, seed_booking
+from tests.support import Chat, Guest, RecordingChannel, chats, seed_booking
 
 TODAY = date(2027, 6, 2)
 _ids = count(1)
@@ -460,16 +460,7 @@ CASES = [
 
 @pytest.fixture
 def chat(box: tuple[Box, RecordingChannel]) -> Callable[[str], Chat]:
-    b, channel = box
-    b.pipeline.clock = lambda: datetime(
-        TODAY.year, TODAY.month, TODAY.day, 11, tzinfo=ZoneInfo("Europe/Madrid")
-    )
-
-    def make(prefix: str) -> Chat:
-        address = f"{prefix}{next(_ids):08d}"
-        return Chat(b, channel, address)
-
-    return make
+    return chats(box, TODAY, hour=11)
 
 
 @pytest.mark.parametrize("case", CASES)

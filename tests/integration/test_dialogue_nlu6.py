@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from itertools import count
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,10 +18,9 @@ from hotelbox.daemon import Box
 from hotelbox.nlu.language import phone_language, variety
 from hotelbox.nlu.text import fold
 from hotelbox.nlu.understanding import Understander
-from tests.support import Chat, RecordingChannel, pms_bookings
+from tests.support import Chat, RecordingChannel, chats, pms_bookings
 
 TODAY = date(2027, 3, 10)  # a Wednesday
-_ids = count(1)
 
 
 @dataclass(frozen=True)
@@ -340,16 +337,7 @@ CASES = [
 
 @pytest.fixture
 def chat(box: tuple[Box, RecordingChannel]) -> Callable[[str], Chat]:
-    b, channel = box
-    b.pipeline.clock = lambda: datetime(
-        TODAY.year, TODAY.month, TODAY.day, 10, tzinfo=ZoneInfo("Europe/Madrid")
-    )
-
-    def make(prefix: str) -> Chat:
-        address = f"{prefix}{next(_ids):06d}"
-        return Chat(b, channel, address)
-
-    return make
+    return chats(box, TODAY, hour=10)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
