@@ -408,23 +408,14 @@ def _confirmation(t: TurnBuilder, intent: str, entities: dict[str, Any]) -> bool
         changed = changed or any(said.get(k) not in (None, target.get(k)) for k in ("check_in", "check_out"))
     else:
         changed = changed or any(k in entities for k in ("check_in", "check_out", "nights"))
-    if (
-        state.flow == "modify"
-        and state.expect in ("confirm_modify", "new_dates")
-        and t.message is not None
-        and not changed
-        and _CANCEL_INSTEAD.search(fold(t.message.text))
-        and not _NOT_CANCEL.search(fold(t.message.text))
-    ):  # "uh no, sabes qué, mejor cancélala": the booking, cancelled instead (its own question next)
+    # a change on the table and nothing new said: maybe no change after all
+    undecided = state.flow == "modify" and state.expect in ("confirm_modify", "new_dates") and not changed
+    words = fold(t.message.text) if undecided and t.message is not None else ""
+    # "uh no, sabes qué, mejor cancélala": the booking, cancelled instead (its own question next)
+    if words and _CANCEL_INSTEAD.search(words) and not _NOT_CANCEL.search(words):
         state.flow, state.expect, state.prompt = "cancel", None, None
         return False
-    if (
-        state.flow == "modify"
-        and state.expect in ("confirm_modify", "new_dates")
-        and t.message is not None
-        and not changed
-        and _KEEP_AS_IS.search(fold(t.message.text))
-    ):  # "ah ok, then leave it as it is" after "no suite free then, other dates?"
+    if words and _KEEP_AS_IS.search(words):  # "ah ok, then leave it as it is" (no suite free, other dates?)
         t.say("modify_aborted", ref=ref)
         state.reset_flow()
         state.discussed = ref or None
