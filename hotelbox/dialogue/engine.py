@@ -100,8 +100,9 @@ SPEAKS_OURS = re.compile(
 )
 # something of theirs left behind: reception has to go and look ("I think I left my charger in the room")
 LEFT_BEHIND = re.compile(
-    r"\b(?:left|forgot|forgotten|lost|olvide|olvidamos|olvidado|me\s+deje|nos\s+dejamos|deje|perdi|perdimos|esqueci"
-    r"|esquecemos|deixei|deixamos|me\s+olvide|se\s+me\s+olvido|se\s+me\s+quedo|ficou)\b.{0,60}\b(?:in|at|en|na|no)\s+"
+    r"\b(?:left|forgot|forgotten|lost|olvide|olvidamos|olvidado|me\s+deje|nos\s+dejamos|deje|dejado|perdi|perdimos"
+    r"|esqueci|esquecemos|esquecido|deixei|deixamos|deixado|me\s+olvide|se\s+(?:me|nos)\s+(?:olvido|olvidaron|quedo|quedaron)"
+    r"|ficou|ficaram)\b.{0,60}\b(?:in|at|en|na|no)\s+"
     r"(?:the|my|our|la|el|mi|o|a|meu|nosso)?\s*(?:room|hotel|habitacion|cuarto|quarto|reception|recepcion|rece\w*|safe"
     r"|caja\s+fuerte|cofre|lobby|restaurant\w*|bathroom|bano|banheiro|casa\s+de\s+banho)\b"
 )

@@ -335,6 +335,10 @@ async def test_asking_what_the_assistant_is_is_no_call_for_a_person(
         ("+447", "Hi, I stayed last week and I think I left my phone charger in the room. Could you check?"),
         ("+346", "hola, creo que me dejé el cargador del portátil en la habitación, lo podéis mirar?"),
         ("+5511", "oi, esqueci meu casaco no quarto quando fiz o check-out"),
+        # the perfect tense and "se nos olvidó": the same thing left behind
+        ("+346", "estuvimos hasta ayer y me he dejado unas gafas de sol en la habitacion 214, lo podeis mirar?"),
+        ("+525", "buenas, se nos olvidaron unos lentes en el cuarto"),
+        ("+3519", "boa tarde, acho que tinha deixado o carregador no quarto"),
     ],
 )
 async def test_something_left_behind_goes_to_reception(
