@@ -336,7 +336,10 @@ async def test_asking_what_the_assistant_is_is_no_call_for_a_person(
         ("+346", "hola, creo que me dejé el cargador del portátil en la habitación, lo podéis mirar?"),
         ("+5511", "oi, esqueci meu casaco no quarto quando fiz o check-out"),
         # the perfect tense and "se nos olvidó": the same thing left behind
-        ("+346", "estuvimos hasta ayer y me he dejado unas gafas de sol en la habitacion 214, lo podeis mirar?"),
+        (
+            "+346",
+            "estuvimos hasta ayer y me he dejado unas gafas de sol en la habitacion 214, lo podeis mirar?",
+        ),
         ("+525", "buenas, se nos olvidaron unos lentes en el cuarto"),
         ("+3519", "boa tarde, acho que tinha deixado o carregador no quarto"),
     ],
