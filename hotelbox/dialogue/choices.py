@@ -106,7 +106,7 @@ _NO_EMAIL = re.compile(NO_EMAIL)
 # "it doesn't matter": says nothing about yes or no, whatever its "no"
 _INDIFFERENT = re.compile(
     r"(?:^|\s)(?:no\s+importa|nao\s+importa|doesn'?t\s+matter|does\s+not\s+matter|no\s+matter|never\s*mind"
-    r"|da\s+igual|tanto\s+faz|whatever|no\s+pasa\s+nada|nao\s+faz\s+mal|igualmente|anyway|na\s+mesma)(?=$|\s)"
+    r"|da\s+igual|tanto\s+faz|whatever|ni\s+modo|no\s+pasa\s+nada|nao\s+faz\s+mal|igualmente|anyway|na\s+mesma)(?=$|\s)"
 )
 _NOT_NO = ("no problem", "no worries", "no hay problema", "sin problema", "sem problema", "no pasa nada")
 _NEGATION = re.compile(r"\b(?:no|not|don'?t|nao|nunca|never|ni|nem)\b")

@@ -93,3 +93,23 @@ def test_a_question_is_no_yes(text: str) -> None:
 @pytest.mark.parametrize("text", ["ya, resérvela no más", "dale nomás", "sí, confírmala no más porfa"])
 def test_no_mas_after_a_verb_is_just(text: str) -> None:
     assert polarity(text) == "yes"
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("sí, ni modo, cancélenla", "cancel_booking"),  # Mexican "ni modo": oh well, not a "ni"
+        ("ni modo, cancélala", "cancel_booking"),
+        ("ni modo, no la cancelen", "keep"),
+        ("me la quedo", "keep"),  # keeping it, to "are you sure you want to cancel?"
+        ("vale, entonces la mantengo", "keep"),
+    ],
+)
+def test_resignation_and_keeping_at_the_cancel_question(text: str, chosen: str) -> None:
+    options = (Option("cancel_booking", "Sí, cancelar"), Option("keep", "No, mantener"))
+    assert read_choice(text, options) == chosen
+
+
+def test_keeping_a_room_on_offer_takes_it() -> None:
+    options = (Option("room:double", "Doble"), Option("dont_book", "No reservar"))
+    assert read_choice("me la quedo", options) != "dont_book"
