@@ -832,5 +832,8 @@ def split_full_name(full: str) -> tuple[str, str]:
         else:
             parts.append([word])
     compound = len(words) >= 3 and fold(words[0]) in _COMPOUND_FIRST and fold(words[1]) in _SECOND_GIVEN
-    given = min(2 if len(parts) >= 4 or compound else 1, len(parts) - 1)
+    # a second given name is written as names are ("María-José 2nd (VIP) Nuñez", cleaned to
+    # "María-José nd VIP Nuñez", has none)
+    second = parts[1][0][:1].isupper() or full.islower()
+    given = min(2 if (len(parts) >= 4 and second) or compound else 1, len(parts) - 1)
     return " ".join(w for p in parts[:given] for w in p), " ".join(w for p in parts[given:] for w in p)
